@@ -1,0 +1,17 @@
+using Media.Hosting;
+using Media.Hosting.Models;
+using Microsoft.Extensions.Hosting;
+
+namespace Media.Services.Song;
+
+public static class SongServiceExtensions
+{
+    /// <summary>The song family: dual-track (vocals + accompaniment) song generation.</summary>
+    public static IHostApplicationBuilder AddSongService(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddModelSlot(new ModelSlot("songgen", "song", ["song"],
+            "Lyrics-to-song: SongGen-style dual-track token transformer", "songgen"));
+        return builder;
+    }
+}

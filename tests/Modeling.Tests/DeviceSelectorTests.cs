@@ -1,0 +1,44 @@
+using Media.Modeling.Devices;
+using TorchSharp;
+
+namespace Media.Modeling.Tests;
+
+public sealed class DeviceSelectorTests
+{
+    [Theory]
+    [InlineData("cpu", "cpu")]
+    [InlineData("CPU", "cpu")]
+    [InlineData("", "cpu")]
+    [InlineData("cuda", "cuda")]
+    [InlineData("cuda:3", "cuda:3")]
+    [InlineData(" Cuda:0 ", "cuda:0")]
+    public void Parses_device_names(string name, string expected) =>
+        Assert.Equal(expected, DeviceSelector.Parse(name).ToString());
+
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("cuda:")]
+    [InlineData("cuda:-1")]
+    [InlineData("cuda:x")]
+    [InlineData("mps")]
+    public void Rejects_unknown_device_names(string name)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => DeviceSelector.Parse(name));
+        Assert.Contains("cpu, cuda or cuda:N", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cpu_resolves_to_the_cpu_device()
+    {
+        Assert.Equal(DeviceType.CPU, DeviceSelector.Resolve("cpu").type);
+        Assert.Equal(DeviceType.CPU, DeviceSelector.Apply(new TorchOptions()).type);
+    }
+
+    [Fact]
+    public void Cuda_without_a_gpu_fails_with_advice()
+    {
+        if (torch.cuda.is_available()) return; // on a GPU host the request is legitimately served
+        var ex = Assert.Throws<InvalidOperationException>(() => DeviceSelector.Resolve("cuda:0"));
+        Assert.Contains("TorchLibrary=cuda", ex.Message, StringComparison.Ordinal);
+    }
+}
