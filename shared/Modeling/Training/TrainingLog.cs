@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Media.Modeling.Training;
+
+/// <summary>
+/// The run's JSONL log: one line per logged step (<c>step, loss, lr, grad_norm, &lt;unit&gt;_per_s, elapsed_s</c>)
+/// and one per evaluation (<c>step, eval: {...}</c>). On resume, lines after the checkpoint's step are
+/// dropped, so the log reads as one uninterrupted run.
+/// </summary>
+public sealed class TrainingLog : IDisposable
+{
+    readonly StreamWriter _writer;
+    readonly string _rateKey;
+
+    /// <summary>The log file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens <paramref name="path"/> for appending after dropping lines whose step exceeds <paramref name="keepThroughStep"/>.</summary>
+    public TrainingLog(string path, string throughputUnit, long keepThroughStep)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = path;
+        _rateKey = throughputUnit + "_per_s";
+        if (File.Exists(path))
+        {
+            var kept = File.ReadLines(path).Where(line => StepOf(line) is { } step && step <= keepThroughStep).ToList();
+            File.WriteAllLines(path, kept);
+        }
+        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+    }
+
+    /// <summary>Appends a step line.</summary>
+    public void Write(StepRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        WriteLine(json =>
+        {
+            json.WriteNumber("step", record.Step);
+            Number(json, "loss", record.Loss);
+            Number(json, "lr", record.LearningRate);
+            Number(json, "grad_norm", record.GradNorm);
+            Number(json, _rateKey, record.ItemsPerSecond);
+            Number(json, "elapsed_s", record.ElapsedSeconds);
+        });
+    }
+
+    /// <summary>Appends an evaluation line.</summary>
+    public void WriteEval(long step, IReadOnlyDictionary<string, double> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        WriteLine(json =>
+        {
+            json.WriteNumber("step", step);
+            json.WriteStartObject("eval");
+            foreach (var (name, value) in metrics) Number(json, name, value);
+            json.WriteEndObject();
+        });
+    }
+
+    void WriteLine(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+        _writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    // JSON has no NaN or infinity: write them as strings rather than break the line.
+    static void Number(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsFinite(value)) json.WriteNumber(name, value);
+        else json.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    static long? StepOf(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            return document.RootElement.TryGetProperty("step", out var step) && step.TryGetInt64(out long value) ? value : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a line cut short by a crash
+        }
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _writer.Dispose();
+}
