@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Media.Modeling.Tests.Checkpoints;
 using Media.Modeling.Training;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

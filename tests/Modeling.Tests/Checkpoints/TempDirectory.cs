@@ -1,4 +1,4 @@
-namespace Media.Modeling.Tests;
+namespace Media.Modeling.Tests.Checkpoints;
 
 /// <summary>A fresh folder under the system temp directory, deleted with its contents on dispose.</summary>
 sealed class TempDirectory : IDisposable
