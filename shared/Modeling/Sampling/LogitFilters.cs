@@ -18,6 +18,7 @@ public static class LogitFilters
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(rows);
         CheckShape(logits, rows.Count);
+        foreach (var row in rows) row.Validate();
         using var scope = NewDisposeScope();
         var device = logits.device;
         var temperature = RowValues(rows.Select(r => r.IsGreedy ? 1.0 : r.Temperature), logits);

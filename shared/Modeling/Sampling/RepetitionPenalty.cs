@@ -24,6 +24,7 @@ public static class RepetitionPenalty
         if (history.dim() != 2 || history.shape[0] != rowCount)
             throw new ArgumentException($"History must be [rows={rowCount}, T], got [{string.Join(", ", history.shape)}].", nameof(history));
         if (rows.Count != rowCount) throw new ArgumentException($"{rows.Count} parameter sets for {rowCount} rows.", nameof(rows));
+        foreach (var row in rows) row.Validate();
 
         using var scope = NewDisposeScope();
         var device = logits.device;

@@ -45,6 +45,7 @@ public static class TokenSampler
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(rows);
         LogitFilters.CheckShape(logits, rows.Count);
+        foreach (var row in rows) row.Validate();
         using var scope = NewDisposeScope();
         var x = history is null ? logits.to_type(ScalarType.Float32) : RepetitionPenalty.Apply(logits, history, rows);
         return LogitFilters.Apply(x, rows).softmax(-1).MoveToOuterDisposeScope();
