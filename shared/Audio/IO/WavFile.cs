@@ -69,10 +69,14 @@ public static class WavFile
             if (format.BlockAlign != frameBytes)
                 throw new AudioFormatException($"Cannot read WAV from {source}: block align {format.BlockAlign} does not match {channels} channels of {format.BitsPerSample} bits.");
 
-            long declared = reader.Length;
-            // Check before allocating: a corrupt size field must not ask for gigabytes.
+            // NAudio trims a data chunk that runs past the end of the file; the size the header declares tells truncation apart.
+            long declared = DeclaredDataBytes(stream, source);
             if (declared > available)
                 throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, the whole input is {available}).");
+            if (reader.Length < declared)
+                throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, only {reader.Length} are present).");
+            if (declared % frameBytes != 0)
+                throw new AudioFormatException($"Cannot read WAV from {source}: the data chunk ({declared} bytes) is not a whole number of {frameBytes}-byte frames.");
             var data = new byte[declared];
             int read = 0;
             while (read < data.Length)
@@ -83,8 +87,6 @@ public static class WavFile
             }
             if (read < declared)
                 throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, only {read} are present).");
-            if (declared % frameBytes != 0)
-                throw new AudioFormatException($"Cannot read WAV from {source}: the data chunk ({declared} bytes) is not a whole number of {frameBytes}-byte frames.");
 
             int frames = (int)(declared / frameBytes);
             var planar = new float[channels][];
@@ -94,6 +96,29 @@ public static class WavFile
                 for (int c = 0; c < channels; c++, offset += bytesPerSample)
                     planar[c][f] = Decode(span.Slice(offset, bytesPerSample), kind);
             return new AudioBuffer(planar, format.SampleRate);
+        }
+    }
+
+    // Walks the RIFF chunk list (id, little-endian size, body padded to even length) to the "data" chunk's declared size.
+    static long DeclaredDataBytes(Stream stream, string source)
+    {
+        long start = stream.Position;
+        try
+        {
+            using var binary = new BinaryReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
+            stream.Position = 12;
+            while (stream.Length - stream.Position >= 8)
+            {
+                var id = binary.ReadBytes(4);
+                uint size = binary.ReadUInt32();
+                if (id.AsSpan().SequenceEqual("data"u8)) return size;
+                stream.Position += size + (size & 1);
+            }
+            throw new AudioFormatException($"Cannot read WAV from {source}: it has no data chunk.");
+        }
+        finally
+        {
+            stream.Position = start;
         }
     }
 
@@ -111,11 +136,18 @@ public static class WavFile
     static Kind SampleKind(WaveFormat format, string source)
     {
         var encoding = format.Encoding;
-        if (encoding == WaveFormatEncoding.Extensible && format is WaveFormatExtensible extensible)
+        if (encoding == WaveFormatEncoding.Extensible)
         {
-            if (extensible.SubFormat == PcmSubFormat) encoding = WaveFormatEncoding.Pcm;
-            else if (extensible.SubFormat == FloatSubFormat) encoding = WaveFormatEncoding.IeeeFloat;
-            else throw new AudioFormatException($"Cannot read WAV from {source}: the extensible sub-format {extensible.SubFormat} is not PCM or IEEE float.");
+            // NAudio may hand back the raw extra bytes: valid bits (2), channel mask (4), then the sub-format GUID (16).
+            Guid? subFormat = format switch
+            {
+                WaveFormatExtensible extensible => extensible.SubFormat,
+                WaveFormatExtraData extra when extra.ExtraData.Length >= 22 => new Guid(extra.ExtraData.AsSpan(6, 16)),
+                _ => null,
+            };
+            if (subFormat == PcmSubFormat) encoding = WaveFormatEncoding.Pcm;
+            else if (subFormat == FloatSubFormat) encoding = WaveFormatEncoding.IeeeFloat;
+            else throw new AudioFormatException($"Cannot read WAV from {source}: the extensible sub-format {subFormat?.ToString() ?? "(missing)"} is not PCM or IEEE float.");
         }
         return (encoding, format.BitsPerSample) switch
         {
