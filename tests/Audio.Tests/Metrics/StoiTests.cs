@@ -37,6 +37,14 @@ public sealed class StoiTests
     }
 
     [Fact]
+    public void A_gain_on_the_degraded_signal_changes_nothing()
+    {
+        // Each band segment of the degraded signal is rescaled to the clean energy before comparison.
+        var noisy = TestSignals.Add(Speech, TestSignals.Noise(Speech.Length, 6, 0.05));
+        Assert.Equal(Stoi.Compute(Speech, noisy, 16000), Stoi.Compute(Speech, noisy.Select(v => 0.3f * v).ToArray(), 16000), 6);
+    }
+
+    [Fact]
     public void Too_short_input_is_refused_with_a_message()
     {
         var error = Assert.Throws<ArgumentException>(() => Stoi.Compute(Speech.AsSpan(0, 3000), Speech.AsSpan(0, 3000), 16000));
