@@ -36,15 +36,16 @@ public static class WavFile
     static AudioBuffer Read(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        // NAudio needs to seek; copy a non-seekable stream (an upload body) into memory first.
-        if (!stream.CanSeek)
+        // NAudio needs a seekable stream whose RIFF header is at offset 0; copy anything else (an upload body) into memory.
+        if (!stream.CanSeek || stream.Position != 0)
         {
             var copy = new MemoryStream();
             stream.CopyTo(copy);
             copy.Position = 0;
             stream = copy;
         }
-        long available = stream.Length - stream.Position;
+        long riffStart = stream.Position;
+        long available = stream.Length - riffStart;
         if (available <= 0) throw new AudioFormatException($"Cannot read WAV from {source}: it is empty (0 bytes).");
         if (available < 12 || !HasRiffWaveHeader(stream))
             throw new AudioFormatException($"Cannot read WAV from {source}: it does not start with a RIFF/WAVE header (is it MP3, Ogg or raw PCM?).");
@@ -70,7 +71,7 @@ public static class WavFile
                 throw new AudioFormatException($"Cannot read WAV from {source}: block align {format.BlockAlign} does not match {channels} channels of {format.BitsPerSample} bits.");
 
             // NAudio trims a data chunk that runs past the end of the file; the size the header declares tells truncation apart.
-            long declared = DeclaredDataBytes(stream, source);
+            long declared = DeclaredDataBytes(stream, riffStart, source);
             if (declared > available)
                 throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, the whole input is {available}).");
             if (reader.Length < declared)
@@ -100,13 +101,13 @@ public static class WavFile
     }
 
     // Walks the RIFF chunk list (id, little-endian size, body padded to even length) to the "data" chunk's declared size.
-    static long DeclaredDataBytes(Stream stream, string source)
+    static long DeclaredDataBytes(Stream stream, long riffStart, string source)
     {
         long start = stream.Position;
         try
         {
             using var binary = new BinaryReader(stream, System.Text.Encoding.ASCII, leaveOpen: true);
-            stream.Position = 12;
+            stream.Position = riffStart + 12; // past "RIFF", the file size and "WAVE"
             while (stream.Length - stream.Position >= 8)
             {
                 var id = binary.ReadBytes(4);

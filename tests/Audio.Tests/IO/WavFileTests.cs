@@ -84,6 +84,16 @@ public sealed class WavFileTests
     }
 
     [Fact]
+    public void A_stream_is_read_from_its_current_position_and_left_open()
+    {
+        var bytes = WavFile.ToBytes(AudioBuffer.FromMono([0.5f, -0.25f], 8000));
+        using var stream = new MemoryStream([.. new byte[7], .. bytes]);
+        stream.Position = 7;
+        Assert.Equal(new[] { 0.5f, -0.25f }, WavFile.Read(stream).Channels[0]);
+        Assert.True(stream.CanRead);
+    }
+
+    [Fact]
     public void Files_on_disk_round_trip()
     {
         string path = Path.Combine(Path.GetTempPath(), $"wav-{Guid.NewGuid():N}.wav");
