@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 
 # Debian packages the tests use (one line each, with why).
 APT_PACKAGES=(
+  espeak-ng   # renders the speech corpus (shared/Audio Corpora) that the audio tests, codec and TTS training use
 )
 
 missing=()
