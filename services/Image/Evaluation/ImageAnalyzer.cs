@@ -71,8 +71,9 @@ public static class ImageAnalyzer
         if (coherent < MinCoherence * inner.Length) return null;
 
         // Coverage of each pixel by the object: its colour's position between background and fill.
-        int minX = pixels.Min(p => p % size) - 1, maxX = pixels.Max(p => p % size) + 1;
-        int minY = pixels.Min(p => p / size) - 1, maxY = pixels.Max(p => p / size) + 1;
+        int margin = ShapeTemplateMatcher.Margin;
+        int minX = pixels.Min(p => p % size) - margin, maxX = pixels.Max(p => p % size) + margin;
+        int minY = pixels.Min(p => p / size) - margin, maxY = pixels.Max(p => p / size) + margin;
         minX = Math.Max(0, minX); minY = Math.Max(0, minY); maxX = Math.Min(size - 1, maxX); maxY = Math.Min(size - 1, maxY);
         int bw = maxX - minX + 1, bh = maxY - minY + 1;
         var coverage = new double[bw * bh];
@@ -101,11 +102,10 @@ public static class ImageAnalyzer
         return new DetectedObject(shape, score, color, sizeClass, SceneLayout.CellAt(cx, cy, size), cx, cy, area, extent);
     }
 
-    // Continuous bounds: the outermost column (row) with coverage c contributes its covered fraction,
-    // exact for straight edges and within a pixel for round or pointed ones.
+    // Continuous bounds where the outermost columns (rows) reach half coverage, interpolating between
+    // pixel centres: exact for straight edges, crisp or blurred, and within a pixel for tips and curves.
     static (double Left, double Top, double Right, double Bottom) Bounds(double[] coverage, int boxX, int boxY, int bw, int bh)
     {
-        const double Floor = 0.1;
         var colMax = new double[bw];
         var rowMax = new double[bh];
         for (int j = 0; j < bh; j++)
@@ -115,10 +115,25 @@ public static class ImageAnalyzer
                 colMax[i] = Math.Max(colMax[i], a);
                 rowMax[j] = Math.Max(rowMax[j], a);
             }
-        int first = Array.FindIndex(colMax, a => a >= Floor), last = Array.FindLastIndex(colMax, a => a >= Floor);
-        int top = Array.FindIndex(rowMax, a => a >= Floor), bottom = Array.FindLastIndex(rowMax, a => a >= Floor);
-        if (first < 0 || top < 0) return (boxX, boxY, boxX + bw, boxY + bh);
-        return (boxX + first + 1 - colMax[first], boxY + top + 1 - rowMax[top], boxX + last + colMax[last], boxY + bottom + rowMax[bottom]);
+        var (left, right) = HalfCrossings(colMax);
+        var (top, bottom) = HalfCrossings(rowMax);
+        return (boxX + left, boxY + top, boxX + right, boxY + bottom);
+    }
+
+    static (double First, double Last) HalfCrossings(double[] profile)
+    {
+        const double Half = 0.5;
+        int peak = Array.IndexOf(profile, profile.Max());
+        if (profile[peak] < Half) return (peak, peak + 1);
+        int i = peak;
+        while (i > 0 && profile[i - 1] >= Half) i--;
+        double before = i > 0 ? profile[i - 1] : 0;
+        double first = i - 0.5 + (Half - before) / (profile[i] - before);
+        int k = peak;
+        while (k < profile.Length - 1 && profile[k + 1] >= Half) k++;
+        double after = k < profile.Length - 1 ? profile[k + 1] : 0;
+        double last = k + 0.5 + (profile[k] - Half) / (profile[k] - after);
+        return (first, last);
     }
 
     static (byte R, byte G, byte B) BorderMedian(RgbImage image)
