@@ -1,0 +1,48 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Media.Tokenizers.Image;
+
+/// <summary>
+/// One resolution level of the encoder or decoder (`conv_blocks.{l}`): ResBlocks `res.{j}`, attention
+/// `attn.{j}` after each ResBlock at the coarsest level only, then `downsample` (encoder) or
+/// `upsample` (decoder) unless it is the last level on the way.
+/// </summary>
+public sealed class VqLevel : nn.Module<Tensor, Tensor>
+{
+    readonly ModuleList<ResnetBlock> res;
+    readonly ModuleList<AttnBlock> attn;
+    readonly Downsample? downsample;
+    readonly Upsample? upsample;
+
+    internal VqLevel(long inChannels, long outChannels, int blocks, bool withAttention, double dropout, bool down, bool up)
+        : base(nameof(VqLevel))
+    {
+        res = new ModuleList<ResnetBlock>();
+        attn = new ModuleList<AttnBlock>();
+        for (int j = 0; j < blocks; j++)
+        {
+            res.Add(new ResnetBlock(j == 0 ? inChannels : outChannels, outChannels, dropout));
+            if (withAttention) attn.Add(new AttnBlock(outChannels));
+        }
+        if (down) downsample = new Downsample(outChannels);
+        if (up) upsample = new Upsample(outChannels);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = x;
+        for (int j = 0; j < res.Count; j++)
+        {
+            h = res[j].call(h);
+            if (attn.Count > 0) h = attn[j].call(h);
+        }
+        if (downsample is not null) h = downsample.call(h);
+        if (upsample is not null) h = upsample.call(h);
+        return h.MoveToOuterDisposeScope();
+    }
+}
