@@ -1,4 +1,5 @@
 using Media.Hosting.Artifacts;
+using Media.Hosting.Batches;
 using Media.Hosting.Events;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
@@ -51,6 +52,9 @@ public static class HostingExtensions
         services.TryAddSingleton<JobService>();
         services.TryAddSingleton<JobRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRecovery>());
+        services.TryAddSingleton<IBatchStore, SqliteBatchStore>();
+        services.TryAddSingleton<BatchService>();
+        services.AddHostedService<BatchRunner>();
         return builder;
     }
 

@@ -16,12 +16,20 @@ namespace Media.Hosting.Workers;
 /// default) or in a service process of its own.
 /// </summary>
 public sealed class FamilyWorker(string family, IJobQueues queues, JobService jobs, GeneratorProvider generators, RunningJobs running,
-    IArtifactStore artifacts, JobRecovery recovery, JobMetrics metrics, TimeProvider time, IOptions<JobsOptions> options, ILogger<FamilyWorker> logger)
+    IArtifactStore artifacts, JobRecovery recovery, JobMetrics metrics, TimeProvider time, IOptions<JobsOptions> options, IHostApplicationLifetime lifetime,
+    ILogger<FamilyWorker> logger)
     : BackgroundService
 {
     public string Family { get; } = family;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Stop taking and running jobs as soon as the application begins to stop, before the server drains.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        await WorkAsync(stopping.Token).ConfigureAwait(false);
+    }
+
+    async Task WorkAsync(CancellationToken stoppingToken)
     {
         await recovery.Completed.WaitAsync(stoppingToken).ConfigureAwait(false);
         var queue = queues.For(Family);

@@ -1,3 +1,4 @@
+using Media.Hosting.Batches;
 using Media.Hosting.Jobs;
 using Media.Hosting.Queues;
 using Microsoft.Extensions.Hosting;
@@ -7,11 +8,11 @@ using Microsoft.Extensions.Options;
 namespace Media.Hosting.Workers;
 
 /// <summary>
-/// At start, before any worker pulls: creates the store's tables, puts every queued job back in its
+/// At start, before any worker pulls: creates the stores' tables, puts every queued job back in its
 /// queue (oldest first) and re-queues or fails the jobs that were running when the process stopped.
 /// Finished jobs are left as they are, with their events and artifacts.
 /// </summary>
-public sealed class JobRecovery(IJobStore store, IJobQueues queues, JobService jobs, IOptions<JobsOptions> options, ILogger<JobRecovery> logger) : IHostedService
+public sealed class JobRecovery(IJobStore store, IBatchStore batches, IJobQueues queues, JobService jobs, IOptions<JobsOptions> options, ILogger<JobRecovery> logger) : IHostedService
 {
     readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -23,6 +24,7 @@ public sealed class JobRecovery(IJobStore store, IJobQueues queues, JobService j
         try
         {
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await batches.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var interrupted = await store.ListByStatusAsync(JobStatus.Running, cancellationToken).ConfigureAwait(false);
             foreach (var job in interrupted)
             {
