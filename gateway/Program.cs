@@ -1,15 +1,25 @@
 using Media.Gateway.Apis;
 using Media.Gateway.Extensions;
+using Media.Gateway.Hubs;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMediaGateway();
 
 var app = builder.Build();
-app.UseExceptionHandler();
+// Bad parameters that fail binding (limit=abc) are the caller's 400, not a server error.
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
 app.UseStatusCodePages();
 
 app.MapHealthApi();
 app.MapModelsApi();
+app.MapJobsApi();
+app.MapArtifactsApi();
+app.MapBatchesApi();
+app.MapHub<MediaHub>(MediaHub.Path, o => o.AllowStatefulReconnects = true);
+app.MapPrometheusScrapingEndpoint("/metrics");
+app.MapOpenApi();                 // /openapi/v1.json
+app.MapScalarApiReference();      // /scalar
 
 app.Run();
 

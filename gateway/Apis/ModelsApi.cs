@@ -9,7 +9,7 @@ internal static class ModelsApi
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/models").WithTags("Models");
-        group.MapGet("/", (ModelCatalog catalog) => TypedResults.Ok(new ModelList(catalog.List())));
+        group.MapGet("", (ModelCatalog catalog) => TypedResults.Ok(new ModelList(catalog.List())));
         group.MapGet("/{id}", Results<Ok<ModelStatus>, ProblemHttpResult> (string id, ModelCatalog catalog) =>
             catalog.Find(id) is { } model
                 ? TypedResults.Ok(model)

@@ -1,8 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Media.Hosting;
+using Media.Hosting.Telemetry;
 using Media.Services.Audio;
 using Media.Services.Image;
 using Media.Services.Song;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Media.Gateway.Extensions;
 
@@ -12,17 +16,28 @@ internal static class GatewayExtensions
     public static WebApplicationBuilder AddMediaGateway(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower));
-        });
+        builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        builder.Services.AddOpenApi();
+        builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 1 << 20)
+            .AddJsonProtocol(o => Configure(o.PayloadSerializerOptions))
+            .AddMessagePackProtocol();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(JobMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
         builder.AddMediaHosting();
         builder.AddImageService();
         builder.AddAudioService();
         builder.AddSongService();
         builder.Services.AddHostedService<DataDirectoryInitializer>();
         return builder;
+    }
+
+    /// <summary>One JSON style for REST and the hub's JSON protocol: snake_case names, kebab-case enum values.</summary>
+    static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
     }
 
     /// <summary>Creates the data folder at start so a bad path fails the start, not the first job.</summary>

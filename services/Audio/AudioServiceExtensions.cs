@@ -14,6 +14,8 @@ public static class AudioServiceExtensions
             "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
         builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", ["audio-encode", "audio-decode"],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
+        // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
+        builder.Services.AddFamilyWorker("audio");
         return builder;
     }
 }

@@ -12,6 +12,8 @@ public static class ImageServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", ["image"],
             "Text-to-image: LlamaGen-style VQ tokens, Llama transformer with Token-Shuffle (s=2)", "token-shuffle"));
+        // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
+        builder.Services.AddFamilyWorker("image");
         return builder;
     }
 }

@@ -12,6 +12,8 @@ public static class SongServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddModelSlot(new ModelSlot("songgen", "song", ["song"],
             "Lyrics-to-song: SongGen-style dual-track token transformer", "songgen"));
+        // The family's worker: pulls song jobs and runs them on the generators registered for these slots.
+        builder.Services.AddFamilyWorker("song");
         return builder;
     }
 }

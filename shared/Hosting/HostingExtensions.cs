@@ -1,28 +1,98 @@
+using Media.Hosting.Artifacts;
+using Media.Hosting.Batches;
+using Media.Hosting.Events;
+using Media.Hosting.Jobs;
 using Media.Hosting.Models;
+using Media.Hosting.Queues;
+using Media.Hosting.Storage;
+using Media.Hosting.Telemetry;
+using Media.Hosting.Workers;
 using Media.Modeling.Devices;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Media.Hosting;
 
 public static class HostingExtensions
 {
-    /// <summary>Options, the data folder and the model catalog shared by the gateway and the workers.</summary>
+    /// <summary>
+    /// Options, the data folder, the model catalog and the job machinery shared by the gateway and the
+    /// workers: the SQLite job store (<c>media.db</c>) and artifact files under the data folder, the
+    /// in-process queues and event stream, and restart recovery.
+    /// </summary>
     public static IHostApplicationBuilder AddMediaHosting(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
-        builder.Services.AddOptions<TorchOptions>().BindConfiguration(TorchOptions.Section)
+        var services = builder.Services;
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
+        services.AddOptions<TorchOptions>().BindConfiguration(TorchOptions.Section)
             .Validate(o => TryParse(o.Device), "Media:Torch:Device must be cpu, cuda or cuda:N")
             .Validate(o => o.Threads >= 0, "Media:Torch:Threads must be 0 (default) or positive")
             .ValidateOnStart();
-        builder.Services.AddSingleton<ModelCatalog>();
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
+            .Validate(o => o.QueueCapacity >= 1 && o.BatchQueueCapacity >= 1, "Media:Jobs queue capacities must be at least 1")
+            .Validate(o => o.RetryAfterSeconds >= 1, "Media:Jobs:RetryAfterSeconds must be at least 1")
+            .Validate(o => o.MaxRequestBytes >= 1024 && o.MaxBatchBytes >= 1024 && o.MaxBatchRequests >= 1, "Media:Jobs request limits are too small")
+            .ValidateOnStart();
+        services.AddSingleton<ModelCatalog>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        services.TryAddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MediaOptions>>().Value.ResolveDataDirectory(), "media.db")));
+        services.TryAddSingleton<IJobStore, SqliteJobStore>();
+        services.TryAddSingleton<IJobEventStream, InProcessJobEventStream>();
+        services.TryAddSingleton<IJobQueues, InProcessJobQueues>();
+        services.TryAddSingleton<IArtifactStore>(sp => new FileArtifactStore(
+            Path.Combine(sp.GetRequiredService<IOptions<MediaOptions>>().Value.ResolveDataDirectory(), "artifacts"), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<GeneratorProvider>();
+        services.TryAddSingleton<RunningJobs>();
+        services.TryAddSingleton<JobMetrics>();
+        services.TryAddSingleton<JobService>();
+        services.TryAddSingleton<JobRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRecovery>());
+        services.TryAddSingleton<IBatchStore, SqliteBatchStore>();
+        services.TryAddSingleton<BatchService>();
+        services.AddHostedService<BatchRunner>();
         return builder;
     }
 
     /// <summary>Registers a model slot a service family can serve.</summary>
     public static IServiceCollection AddModelSlot(this IServiceCollection services, ModelSlot slot) =>
         services.AddSingleton(slot);
+
+    /// <summary>
+    /// Registers the generator of a model slot; <paramref name="factory"/> runs on the model's first job
+    /// (lazy loading). This is the one way generators join the service, real ones and tests' alike.
+    /// </summary>
+    public static IServiceCollection AddGenerator(this IServiceCollection services, string modelId,
+        Func<IServiceProvider, CancellationToken, ValueTask<IGenerator>> factory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        ArgumentNullException.ThrowIfNull(factory);
+        return services.AddSingleton(new GeneratorRegistration(modelId, factory));
+    }
+
+    /// <summary>The synchronous form of <see cref="AddGenerator(IServiceCollection, string, Func{IServiceProvider, CancellationToken, ValueTask{IGenerator}})"/>.</summary>
+    public static IServiceCollection AddGenerator(this IServiceCollection services, string modelId, Func<IServiceProvider, IGenerator> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return services.AddGenerator(modelId, (sp, _) => ValueTask.FromResult(factory(sp)));
+    }
+
+    /// <summary>Runs the worker of a model family in this process (once per family, however often it is called).</summary>
+    public static IServiceCollection AddFamilyWorker(this IServiceCollection services, string family)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(family);
+        var marker = new FamilyWorkerMarker(family);
+        if (services.Any(d => d.ServiceType == typeof(FamilyWorkerMarker) && Equals(d.ImplementationInstance, marker))) return services;
+        services.AddSingleton(marker);
+        services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<FamilyWorker>(sp, family));
+        return services;
+    }
+
+    sealed record FamilyWorkerMarker(string Family);
 
     static bool TryParse(string device)
     {

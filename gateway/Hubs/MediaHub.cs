@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Media.Gateway.Apis;
+using Media.Hosting.Contracts;
+using Media.Hosting.Jobs;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Media.Gateway.Hubs;
+
+/// <summary>
+/// <c>/hubs/media</c>: submit jobs, stream their events (previews and audio as bytes with MessagePack),
+/// cancel, and ask for a queue position. Errors reach the caller as HubException messages.
+/// </summary>
+internal sealed class MediaHub(JobService jobs) : Hub
+{
+    public const string Path = "/hubs/media";
+
+    /// <summary>Submits a job (the fields of POST /api/jobs) and returns it, queued.</summary>
+    public async Task<HubJob> Submit(HubJobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.IdempotencyKey is { } key && (key.Length is < 1 or > 255 || key.Any(c => c is < '!' or > '~')))
+            throw new HubException("idempotency_key must be 1..255 visible ASCII characters.");
+        JsonElement parameters;
+        try { parameters = JsonSerializer.SerializeToElement(request.Parameters); }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException)
+        {
+            throw new HubException($"parameters must be a map of plain values: {ex.Message}");
+        }
+        var body = new Dictionary<string, object?> { ["kind"] = request.Kind, ["model"] = request.Model, ["parameters"] = parameters };
+        if (request.Priority is not null) body["priority"] = request.Priority;
+        try
+        {
+            var submission = JobRequestParser.Parse(JsonSerializer.SerializeToElement(body)) with
+            {
+                Owner = Caller.Owner(Context.GetHttpContext()!), IdempotencyKey = request.IdempotencyKey,
+            };
+            var (job, _) = await jobs.SubmitAsync(submission, Context.ConnectionAborted);
+            return View(job);
+        }
+        catch (JobRejectedException rejected)
+        {
+            throw new HubException(Describe(rejected));
+        }
+    }
+
+    /// <summary>
+    /// The job's events after <paramref name="afterSequence"/> (0: from the start), then live ones, each
+    /// exactly once and in order; completes after the terminal event. Resume with the last sequence seen.
+    /// </summary>
+    public async IAsyncEnumerable<JobEvent> Stream(string jobId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (afterSequence < 0) throw new HubException("afterSequence must be 0 or more.");
+        if (await jobs.GetAsync(jobId, cancellationToken) is null) throw new HubException($"No job with id '{jobId}'.");
+        await foreach (var e in jobs.Events.ReadAsync(jobId, afterSequence, cancellationToken)) yield return e;
+    }
+
+    /// <summary>Cancels the job (a running one stops at its next step) and returns it as it stands.</summary>
+    public async Task<HubJob> Cancel(string jobId)
+    {
+        try { return View(await jobs.CancelAsync(jobId, Context.ConnectionAborted)); }
+        catch (KeyNotFoundException) { throw new HubException($"No job with id '{jobId}'."); }
+    }
+
+    /// <summary>Jobs ahead of this one in its queue (0: next); null once it has left the queue.</summary>
+    public async Task<int?> QueuePosition(string jobId) =>
+        await jobs.GetAsync(jobId, Context.ConnectionAborted) is { } job ? jobs.QueuePosition(job) : throw new HubException($"No job with id '{jobId}'.");
+
+    /// <summary>The job as it stands.</summary>
+    public async Task<HubJob> GetJob(string jobId) =>
+        await jobs.GetAsync(jobId, Context.ConnectionAborted) is { } job ? View(job) : throw new HubException($"No job with id '{jobId}'.");
+
+    HubJob View(Job job) => new()
+    {
+        Id = job.Id, Kind = job.Kind, Model = job.Model, Status = job.Status.ToString().ToLowerInvariant(), QueuePosition = jobs.QueuePosition(job),
+        FailureReason = job.FailureReason, Artifacts = [.. job.Artifacts], CreatedAt = job.CreatedAt,
+    };
+
+    static string Describe(JobRejectedException rejected)
+    {
+        string code = rejected.Rejection switch
+        {
+            JobRejection.Invalid => "invalid request",
+            JobRejection.UnknownModel => "model not found",
+            JobRejection.ModelNotReady => "model not ready",
+            JobRejection.IdempotencyConflict => "idempotency key reused",
+            JobRejection.QueueFull => $"queue full, retry after {rejected.RetryAfter?.TotalSeconds ?? 1} s",
+            _ => "rejected",
+        };
+        string detail = rejected.Errors.Count == 0 ? rejected.Message : string.Join("; ", rejected.Errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"));
+        return $"{code}: {detail}";
+    }
+}

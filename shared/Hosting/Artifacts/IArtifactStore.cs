@@ -1,0 +1,17 @@
+namespace Media.Hosting.Artifacts;
+
+/// <summary>
+/// Content-addressed artifact storage. The embedded default keeps files under the data folder
+/// (<see cref="FileArtifactStore"/>); a shared volume or object storage fills the same contract.
+/// </summary>
+public interface IArtifactStore
+{
+    /// <summary>Stores the bytes (once per distinct content) and returns their artifact.</summary>
+    Task<Artifact> SaveAsync(ReadOnlyMemory<byte> content, ArtifactInfo info, CancellationToken cancellationToken);
+
+    /// <summary>The artifact's description, or null when the id is unknown or not an artifact id.</summary>
+    Task<Artifact?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Reads the artifact's bytes, or null when unknown.</summary>
+    Task<Stream?> OpenReadAsync(string id, CancellationToken cancellationToken);
+}

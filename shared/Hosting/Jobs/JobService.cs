@@ -1,0 +1,178 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Media.Hosting.Events;
+using Media.Hosting.Models;
+using Media.Hosting.Queues;
+using Media.Hosting.Telemetry;
+using Media.Hosting.Workers;
+using Microsoft.Extensions.Options;
+
+namespace Media.Hosting.Jobs;
+
+/// <summary>
+/// Every change to a job goes through here: submission (checked against the catalog, persisted,
+/// queued), the worker's moves (start, events, finish), cancellation and queue positions. Each
+/// change is persisted first and then published to the job's followers.
+/// </summary>
+public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueues queues, ModelCatalog catalog,
+    GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options)
+{
+    public IJobStore Store => store;
+
+    public IJobEventStream Events => stream;
+
+    /// <summary>
+    /// Checks the submission without queuing anything: the model exists (else UnknownModel), serves the
+    /// kind, can run (else ModelNotReady) and the parameters fit the kind's schema. Returns the model.
+    /// </summary>
+    public ModelStatus Check(JobSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        if (!JobKinds.All.Contains(submission.Kind, StringComparer.Ordinal))
+            throw JobRejectedException.Invalid("kind", $"must be one of {string.Join(", ", JobKinds.All)}");
+        var model = catalog.Find(submission.Model)
+            ?? throw new JobRejectedException(JobRejection.UnknownModel, $"No model with id '{submission.Model}'.");
+        if (!model.Kinds.Contains(submission.Kind, StringComparer.Ordinal))
+            throw JobRejectedException.Invalid("kind", $"model '{model.Id}' serves {string.Join(", ", model.Kinds)}, not {submission.Kind}");
+        var errors = ParameterSchemas.Validate(submission.Kind, submission.Parameters);
+        if (errors.Count > 0) throw JobRejectedException.Invalid(errors);
+        if (model.State is ModelState.Missing or ModelState.Failed)
+            throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' cannot run: {model.Reason}.");
+        if (!generators.IsRegistered(model.Id))
+            throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' has a checkpoint but no generator is part of this build.");
+        return model;
+    }
+
+    /// <summary>Checks, persists and queues a job (see <see cref="JobRejection"/> for the refusals).</summary>
+    public async Task<SubmitResult> SubmitAsync(JobSubmission submission, CancellationToken cancellationToken)
+    {
+        var model = Check(submission);
+        string hash = RequestHash(submission);
+        if (submission.IdempotencyKey is { } key
+            && await store.FindByIdempotencyKeyAsync(submission.Owner, key, cancellationToken).ConfigureAwait(false) is { } earlier)
+            return Replay(earlier, hash);
+
+        var queue = queues.For(model.Family);
+        if (!queue.HasRoom(submission.Priority)) throw QueueFull(model.Family);
+
+        var job = new Job
+        {
+            Id = Job.NewId(),
+            Kind = submission.Kind,
+            Model = model.Id,
+            Family = model.Family,
+            Parameters = WithSeed(submission.Kind, submission.Parameters),
+            Owner = submission.Owner,
+            Priority = submission.Priority,
+            Status = JobStatus.Queued,
+            IdempotencyKey = submission.IdempotencyKey,
+            RequestHash = hash,
+            BatchId = submission.BatchId,
+            CustomId = submission.CustomId,
+        };
+        var (saved, queued, created) = await store.CreateAsync(job, cancellationToken).ConfigureAwait(false);
+        if (!created) return Replay(saved, hash);
+        stream.Publish(queued!);
+        metrics.Submitted(saved);
+        if (!queue.TryEnqueue(new QueuedJob(saved.Id, saved.Priority)))
+        {
+            // Another submission took the last place between the check and now.
+            await FinishAsync(saved.Id, JobStatus.Failed, new JobEvent { Message = "the queue was full" }, CancellationToken.None).ConfigureAwait(false);
+            throw QueueFull(model.Family);
+        }
+        return new SubmitResult(saved, true);
+    }
+
+    public Task<Job?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
+
+    /// <summary>How many jobs leave the queue before this one; null when it is not waiting.</summary>
+    public int? QueuePosition(Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.Status == JobStatus.Queued ? queues.For(job.Family).PositionOf(job.Id) : null;
+    }
+
+    /// <summary>
+    /// Cancels a job: a queued one leaves its queue and is cancelled now; a running one is asked to
+    /// stop (its generator sees the token at its next step and the worker records the cancellation).
+    /// Returns the job as it stands; a finished job is returned unchanged.
+    /// </summary>
+    public async Task<Job> CancelAsync(string id, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"No job with id '{id}'.");
+            if (JobStateMachine.IsTerminal(job.Status) || attempt == 5) return job;
+            if (job.Status == JobStatus.Running)
+            {
+                if (running.TryCancel(id)) return job;
+                // Between moves (the worker just finished it, or took it a moment ago): look again.
+                await Task.Delay(10 * (attempt + 1), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            queues.For(job.Family).TryRemove(id);
+            try
+            {
+                return await FinishAsync(id, JobStatus.Cancelled, new JobEvent { Message = "cancelled by request" }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidJobTransitionException)
+            {
+                // A worker started it meanwhile: cancel the running job on the next pass.
+            }
+        }
+    }
+
+    internal async Task<Job> StartAsync(string id, CancellationToken cancellationToken)
+    {
+        var (job, evt) = await store.TransitionAsync(id, JobStatus.Running, new JobEvent(), cancellationToken).ConfigureAwait(false);
+        stream.Publish(evt);
+        return job;
+    }
+
+    internal async Task<JobEvent> AppendAsync(JobEvent evt, CancellationToken cancellationToken)
+    {
+        var saved = await store.AppendEventAsync(evt, cancellationToken).ConfigureAwait(false);
+        stream.Publish(saved);
+        return saved;
+    }
+
+    /// <summary>Ends a job (succeeded with artifacts, failed with a reason, cancelled).</summary>
+    internal async Task<Job> FinishAsync(string id, JobStatus status, JobEvent details, CancellationToken cancellationToken)
+    {
+        var (job, evt) = await store.TransitionAsync(id, status, details, cancellationToken).ConfigureAwait(false);
+        stream.Publish(evt);
+        metrics.Finished(job);
+        return job;
+    }
+
+    /// <summary>Puts a running job back at the end of its queue (its worker stopped before it finished).</summary>
+    internal async Task RequeueAsync(string id, string reason, CancellationToken cancellationToken)
+    {
+        var (job, evt) = await store.TransitionAsync(id, JobStatus.Queued, new JobEvent { Message = reason }, cancellationToken).ConfigureAwait(false);
+        stream.Publish(evt);
+        queues.For(job.Family).TryEnqueue(new QueuedJob(job.Id, job.Priority), ignoreLimit: true);
+    }
+
+    JobRejectedException QueueFull(string family) =>
+        new(JobRejection.QueueFull, $"The {family} queue is full; try again later.", retryAfter: TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+
+    static SubmitResult Replay(Job earlier, string hash) => earlier.RequestHash == hash
+        ? new SubmitResult(earlier, false)
+        : throw new JobRejectedException(JobRejection.IdempotencyConflict,
+            $"The Idempotency-Key was used for job '{earlier.Id}' with a different request.");
+
+    static string RequestHash(JobSubmission s) => Convert.ToHexStringLower(SHA256.HashData(
+        Encoding.UTF8.GetBytes($"{s.Kind}\n{s.Model}\n{s.Priority}\n{JsonSerializer.Serialize(s.Parameters)}")));
+
+    /// <summary>A kind that takes a seed gets one when the request has none, so the result can be made again.</summary>
+    static JsonElement WithSeed(string kind, JsonElement parameters)
+    {
+        if (!ParameterSchemas.ByKind[kind].Any(r => r.Name == "seed") || parameters.TryGetProperty("seed", out _)) return parameters;
+        var node = JsonNode.Parse(parameters.GetRawText())!.AsObject();
+        node["seed"] = Random.Shared.NextInt64(0, 1L << 31);
+        return JsonSerializer.SerializeToElement(node);
+    }
+}

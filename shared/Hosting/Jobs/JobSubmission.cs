@@ -1,0 +1,15 @@
+using System.Text.Json;
+
+namespace Media.Hosting.Jobs;
+
+/// <summary>A request for a job, before it is checked against the model catalog and queued.</summary>
+public sealed record JobSubmission(string Kind, string Model, JsonElement Parameters, JobPriority Priority = JobPriority.Interactive)
+{
+    public string Owner { get; init; } = "anonymous";
+    public string? IdempotencyKey { get; init; }
+    public string? BatchId { get; init; }
+    public string? CustomId { get; init; }
+}
+
+/// <summary>The job a submission produced, and whether it is new (false: an Idempotency-Key retry).</summary>
+public sealed record SubmitResult(Job Job, bool Created);

@@ -1,0 +1,20 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Media.Hosting.Queues;
+
+/// <summary>One <see cref="InProcessJobQueue"/> per family, created on first use with the configured bounds.</summary>
+public sealed class InProcessJobQueues(IOptions<JobsOptions> options) : IJobQueues, IDisposable
+{
+    readonly ConcurrentDictionary<string, InProcessJobQueue> _queues = new(StringComparer.Ordinal);
+
+    public IJobQueue For(string family) =>
+        _queues.GetOrAdd(family, f => new InProcessJobQueue(f, options.Value.QueueCapacity, options.Value.BatchQueueCapacity));
+
+    public IReadOnlyList<IJobQueue> All => _queues.Values.OrderBy(q => q.Family, StringComparer.Ordinal).ToList<IJobQueue>();
+
+    public void Dispose()
+    {
+        foreach (var queue in _queues.Values) queue.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Media.Hosting.Batches;
+
+namespace Media.Hosting.Storage;
+
+/// <summary>Batches as JSON documents in the service's SQLite file, with the columns the queries need.</summary>
+public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
+{
+    static readonly string[] Active = ["validating", "inprogress", "finalizing", "cancelling"];
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE IF NOT EXISTS batches (
+                    id TEXT PRIMARY KEY,
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    data TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS ix_batches_created ON batches(created_at, id);
+                """;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally { database.WriteLock.Release(); }
+    }
+
+    public async Task SaveAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO batches (id, status, created_at, data) VALUES (@id, @status, @created_at, @data)
+                ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data
+                """;
+            command.Parameters.AddWithValue("@id", batch.Id);
+            command.Parameters.AddWithValue("@status", SqliteJobStore.Name(batch.Status));
+            command.Parameters.AddWithValue("@created_at", batch.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@data", JsonSerializer.Serialize(batch, BatchJson.Default.Batch));
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally { database.WriteLock.Release(); }
+    }
+
+    public async Task<Batch?> GetAsync(string id, CancellationToken cancellationToken) =>
+        (await QueryAsync("WHERE id = @id", cancellationToken, ("@id", id)).ConfigureAwait(false)).FirstOrDefault();
+
+    public async Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, CancellationToken cancellationToken)
+    {
+        string where = after is null ? "" : "WHERE (created_at, id) < (SELECT created_at, id FROM batches WHERE id = @after)";
+        var batches = await QueryAsync($"{where} ORDER BY created_at DESC, id DESC LIMIT @limit", cancellationToken, ("@after", after), ("@limit", limit + 1)).ConfigureAwait(false);
+        return (batches.Take(limit).ToList(), batches.Count > limit);
+    }
+
+    public async Task<IReadOnlyList<Batch>> ListActiveAsync(CancellationToken cancellationToken) =>
+        await QueryAsync($"WHERE status IN ({string.Join(", ", Active.Select(s => $"'{s}'"))}) ORDER BY created_at, id", cancellationToken).ConfigureAwait(false);
+
+    async Task<List<Batch>> QueryAsync(string tail, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT data FROM batches " + tail;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var batches = new List<Batch>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            batches.Add(JsonSerializer.Deserialize(reader.GetString(0), BatchJson.Default.Batch)!);
+        return batches;
+    }
+}
+
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(Batch))]
+internal sealed partial class BatchJson : JsonSerializerContext;

@@ -1,0 +1,334 @@
+using System.Text.Json;
+using Media.Hosting.Jobs;
+using Microsoft.Data.Sqlite;
+
+namespace Media.Hosting.Storage;
+
+/// <summary>Jobs and their event logs in the service's SQLite file (the embedded default).</summary>
+public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) : IJobStore
+{
+    const string JobColumns = "id, kind, model, family, parameters, owner, priority, status, created_at, updated_at, started_at, finished_at, artifacts, failure_reason, idempotency_key, request_hash, batch_id, custom_id";
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE IF NOT EXISTS jobs (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    family TEXT NOT NULL,
+                    parameters TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    priority TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    finished_at INTEGER,
+                    artifacts TEXT NOT NULL,
+                    failure_reason TEXT,
+                    idempotency_key TEXT,
+                    request_hash TEXT,
+                    batch_id TEXT,
+                    custom_id TEXT);
+                CREATE UNIQUE INDEX IF NOT EXISTS ix_jobs_idempotency ON jobs(owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
+                CREATE INDEX IF NOT EXISTS ix_jobs_created ON jobs(created_at, id);
+                CREATE INDEX IF NOT EXISTS ix_jobs_status ON jobs(status, created_at);
+                CREATE INDEX IF NOT EXISTS ix_jobs_batch ON jobs(batch_id) WHERE batch_id IS NOT NULL;
+                CREATE TABLE IF NOT EXISTS job_events (
+                    job_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    data TEXT NOT NULL,
+                    payload BLOB,
+                    PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+                """;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally { database.WriteLock.Release(); }
+    }
+
+    public async Task<(Job Job, JobEvent? Queued, bool Created)> CreateAsync(Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Status != JobStatus.Queued) throw new ArgumentException("A new job starts queued.", nameof(job));
+        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (job.IdempotencyKey is not null
+                && await FindByIdempotencyKeyAsync(connection, job.Owner, job.IdempotencyKey, cancellationToken).ConfigureAwait(false) is { } existing)
+                return (existing, null, false);
+
+            var now = Now();
+            job = job with { CreatedAt = now, UpdatedAt = now };
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var insert = connection.CreateCommand())
+            {
+                insert.Transaction = tx;
+                insert.CommandText = $"INSERT INTO jobs ({JobColumns}) VALUES (@id, @kind, @model, @family, @parameters, @owner, @priority, @status, @created_at, @updated_at, @started_at, @finished_at, @artifacts, @failure_reason, @idempotency_key, @request_hash, @batch_id, @custom_id)";
+                BindJob(insert, job);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            var queued = await InsertEventAsync(connection, tx, new JobEvent { JobId = job.Id, Type = JobEventType.Queued }, now, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (job, queued, true);
+        }
+        finally { database.WriteLock.Release(); }
+    }
+
+    public async Task<Job?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await GetAsync(connection, null, id, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Job?> FindByIdempotencyKeyAsync(string owner, string key, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await FindByIdempotencyKeyAsync(connection, owner, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "Limit must be 1..1000.");
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var where = new List<string>();
+        void Filter(string column, object? value)
+        {
+            if (value is null) return;
+            where.Add($"{column} = @{column}");
+            command.Parameters.AddWithValue("@" + column, value);
+        }
+        Filter("status", query.Status is { } s ? Name(s) : null);
+        Filter("kind", query.Kind);
+        Filter("model", query.Model);
+        Filter("owner", query.Owner);
+        Filter("batch_id", query.BatchId);
+        if (query.After is not null)
+        {
+            where.Add("(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = @after)");
+            command.Parameters.AddWithValue("@after", query.After);
+        }
+        command.CommandText = $"SELECT {JobColumns} FROM jobs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC, id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@limit", query.Limit + 1);
+        var jobs = await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
+        bool more = jobs.Count > query.Limit;
+        return new JobPage(more ? jobs.Take(query.Limit).ToList() : jobs, more);
+    }
+
+    public async Task<IReadOnlyList<Job>> ListByStatusAsync(JobStatus status, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {JobColumns} FROM jobs WHERE status = @status ORDER BY created_at, id";
+        command.Parameters.AddWithValue("@status", Name(status));
+        return await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, COUNT(*) FROM jobs GROUP BY status";
+        var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            counts[Parse<JobStatus>(reader.GetString(0))] = reader.GetInt64(1);
+        return counts;
+    }
+
+    public async Task<(Job Job, JobEvent Event)> TransitionAsync(string id, JobStatus to, JobEvent details, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var job = await GetAsync(connection, tx, id, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"No job with id '{id}'.");
+            var now = Now();
+            var moved = JobStateMachine.Move(job, to, now, details.Message, details.Artifacts?.ToList());
+            await using (var update = connection.CreateCommand())
+            {
+                update.Transaction = tx;
+                update.CommandText = "UPDATE jobs SET status = @status, updated_at = @updated_at, started_at = @started_at, finished_at = @finished_at, artifacts = @artifacts, failure_reason = @failure_reason WHERE id = @id";
+                BindJob(update, moved);
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            var evt = Copy(details, id, JobStateMachine.EventFor(to));
+            evt = await InsertEventAsync(connection, tx, evt, now, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return (moved, evt);
+        }
+        finally { database.WriteLock.Release(); }
+    }
+
+    public async Task<JobEvent> AppendEventAsync(JobEvent evt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        if (evt.Type is not (JobEventType.Progress or JobEventType.Preview or JobEventType.AudioChunk))
+            throw new ArgumentException($"{evt.Type} events come with a status change (TransitionAsync).", nameof(evt));
+        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var job = await GetAsync(connection, tx, evt.JobId, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"No job with id '{evt.JobId}'.");
+            if (job.Status != JobStatus.Running)
+                throw new InvalidJobTransitionException($"Job '{job.Id}' is {job.Status}: only a running job reports {evt.Type}.");
+            var saved = await InsertEventAsync(connection, tx, Copy(evt, evt.JobId, evt.Type), Now(), cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return saved;
+        }
+        finally { database.WriteLock.Release(); }
+    }
+
+    public async Task<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT job_id, seq, type, at, data, payload FROM job_events WHERE job_id = @job AND seq > @after ORDER BY seq LIMIT @limit";
+        command.Parameters.AddWithValue("@job", jobId);
+        command.Parameters.AddWithValue("@after", afterSequence);
+        command.Parameters.AddWithValue("@limit", limit);
+        var events = new List<JobEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var data = JsonSerializer.Deserialize(reader.GetString(4), StorageJson.Default.EventData)!;
+            events.Add(new JobEvent
+            {
+                JobId = reader.GetString(0),
+                Sequence = reader.GetInt64(1),
+                Type = Parse<JobEventType>(reader.GetString(2)),
+                At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                Step = data.Step,
+                TotalSteps = data.TotalSteps,
+                Message = data.Message,
+                Artifacts = data.Artifacts,
+                ContentType = data.ContentType,
+                SampleRate = data.SampleRate,
+                Channels = data.Channels,
+                Payload = reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5),
+            });
+        }
+        return events;
+    }
+
+    DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    static JobEvent Copy(JobEvent e, string jobId, JobEventType type) => new()
+    {
+        JobId = jobId, Type = type, Step = e.Step, TotalSteps = e.TotalSteps, Message = e.Message, Artifacts = e.Artifacts,
+        ContentType = e.ContentType, SampleRate = e.SampleRate, Channels = e.Channels, Payload = e.Payload,
+    };
+
+    /// <summary>The next sequence is computed inside the insert, and (job_id, seq) is the key: no gaps, no duplicates.</summary>
+    static async Task<JobEvent> InsertEventAsync(SqliteConnection connection, SqliteTransaction tx, JobEvent evt, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            INSERT INTO job_events (job_id, seq, type, at, data, payload)
+            SELECT @job, COALESCE(MAX(seq), 0) + 1, @type, @at, @data, @payload FROM job_events WHERE job_id = @job
+            RETURNING seq
+            """;
+        command.Parameters.AddWithValue("@job", evt.JobId);
+        command.Parameters.AddWithValue("@type", Name(evt.Type));
+        command.Parameters.AddWithValue("@at", at.ToUnixTimeMilliseconds());
+        var data = new EventData(evt.Step, evt.TotalSteps, evt.Message, evt.Artifacts?.ToList(), evt.ContentType, evt.SampleRate, evt.Channels);
+        command.Parameters.AddWithValue("@data", JsonSerializer.Serialize(data, StorageJson.Default.EventData));
+        command.Parameters.Add("@payload", SqliteType.Blob).Value = (object?)evt.Payload ?? DBNull.Value;
+        evt.Sequence = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        evt.At = at;
+        return evt;
+    }
+
+    static async Task<Job?> GetAsync(SqliteConnection connection, SqliteTransaction? tx, string id, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"SELECT {JobColumns} FROM jobs WHERE id = @id";
+        command.Parameters.AddWithValue("@id", id);
+        return (await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    static async Task<Job?> FindByIdempotencyKeyAsync(SqliteConnection connection, string owner, string key, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {JobColumns} FROM jobs WHERE owner = @owner AND idempotency_key = @key";
+        command.Parameters.AddWithValue("@owner", owner);
+        command.Parameters.AddWithValue("@key", key);
+        return (await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    static void BindJob(SqliteCommand command, Job job)
+    {
+        var p = command.Parameters;
+        p.AddWithValue("@id", job.Id);
+        p.AddWithValue("@kind", job.Kind);
+        p.AddWithValue("@model", job.Model);
+        p.AddWithValue("@family", job.Family);
+        p.AddWithValue("@parameters", job.Parameters.GetRawText());
+        p.AddWithValue("@owner", job.Owner);
+        p.AddWithValue("@priority", Name(job.Priority));
+        p.AddWithValue("@status", Name(job.Status));
+        p.AddWithValue("@created_at", job.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("@updated_at", job.UpdatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("@started_at", (object?)job.StartedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("@finished_at", (object?)job.FinishedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("@artifacts", JsonSerializer.Serialize(job.Artifacts.ToList(), StorageJson.Default.ListString));
+        p.AddWithValue("@failure_reason", (object?)job.FailureReason ?? DBNull.Value);
+        p.AddWithValue("@idempotency_key", (object?)job.IdempotencyKey ?? DBNull.Value);
+        p.AddWithValue("@request_hash", (object?)job.RequestHash ?? DBNull.Value);
+        p.AddWithValue("@batch_id", (object?)job.BatchId ?? DBNull.Value);
+        p.AddWithValue("@custom_id", (object?)job.CustomId ?? DBNull.Value);
+    }
+
+    static async Task<List<Job>> ReadJobsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var jobs = new List<Job>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            using var parameters = JsonDocument.Parse(reader.GetString(4));
+            jobs.Add(new Job
+            {
+                Id = reader.GetString(0),
+                Kind = reader.GetString(1),
+                Model = reader.GetString(2),
+                Family = reader.GetString(3),
+                Parameters = parameters.RootElement.Clone(),
+                Owner = reader.GetString(5),
+                Priority = Parse<JobPriority>(reader.GetString(6)),
+                Status = Parse<JobStatus>(reader.GetString(7)),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+                StartedAt = reader.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+                FinishedAt = reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
+                Artifacts = JsonSerializer.Deserialize(reader.GetString(12), StorageJson.Default.ListString)!,
+                FailureReason = reader.IsDBNull(13) ? null : reader.GetString(13),
+                IdempotencyKey = reader.IsDBNull(14) ? null : reader.GetString(14),
+                RequestHash = reader.IsDBNull(15) ? null : reader.GetString(15),
+                BatchId = reader.IsDBNull(16) ? null : reader.GetString(16),
+                CustomId = reader.IsDBNull(17) ? null : reader.GetString(17),
+            });
+        }
+        return jobs;
+    }
+
+    internal static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    internal static T Parse<T>(string name) where T : struct, Enum => Enum.Parse<T>(name, ignoreCase: true);
+}

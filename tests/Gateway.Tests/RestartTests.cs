@@ -1,0 +1,43 @@
+using Media.Hosting.Tests.Support;
+
+namespace Media.Gateway.Tests;
+
+/// <summary>The gateway stopped and started again over the same data folder (store and queues rebuilt from the SQLite file).</summary>
+public sealed class RestartTests : IDisposable
+{
+    readonly string _root = Directory.CreateTempSubdirectory("media-restart-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_queued_job_survives_a_restart_and_completes_after_it()
+    {
+        string runningId, queuedId;
+        using (var before = new GatewayFactory(_root, testModels: true))
+        using (var client = before.StartKestrel())
+        {
+            runningId = (await JobsApiTests.SubmitAsync(client, new { kind = "image", model = TestModels.Slow, parameters = new { prompt = "long", steps = 8 } })).GetProperty("id").GetString()!;
+            await SseClient.ReadAsync(client, runningId, stopAfter: 3); // running, one step done
+            queuedId = (await JobsApiTests.SubmitAsync(client, new { kind = "image", model = TestModels.Image, parameters = new { prompt = "waiting" } })).GetProperty("id").GetString()!;
+            var job = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs/{queuedId}", UriKind.Relative))).RootElement;
+            Assert.Equal(("queued", 0), (job.GetProperty("status").GetString(), job.GetProperty("queue_position").GetInt32()));
+        }
+
+        using var after = new GatewayFactory(_root, testModels: true);
+        using var again = after.StartKestrel();
+        var queued = await JobsApiTests.WaitFinishedAsync(again, queuedId);
+        var interrupted = await JobsApiTests.WaitFinishedAsync(again, runningId);
+        Assert.Equal(("succeeded", "succeeded"), (queued.GetProperty("status").GetString(), interrupted.GetProperty("status").GetString()));
+
+        var events = await SseClient.ReadAsync(again, queuedId);
+        Assert.Equal(["queued", "started"], events.Take(2).Select(e => e.Type));
+        Assert.Equal("completed", events[^1].Type);
+        var resumed = await SseClient.ReadAsync(again, runningId);
+        Assert.Equal(Enumerable.Range(1, resumed.Count).Select(i => (long)i), resumed.Select(e => e.Id));
+        Assert.True(2 == resumed.Count(e => e.Type == "started"), string.Join(", ", resumed.Select(e => $"{e.Id}:{e.Type}:{e.Data}")));
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using Media.Hosting.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Media.Gateway.Tests;
+
+/// <summary>
+/// The gateway in-process with its own data and models folders. With <c>testModels</c> the test
+/// generators are registered (through the production registration API) and their checkpoints written;
+/// <see cref="StartKestrel"/> serves it on a free 127.0.0.1 port for real HTTP and SignalR.
+/// </summary>
+public sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    readonly bool _ownsRoot;
+    readonly bool _testModels;
+    readonly IDictionary<string, string?> _settings;
+
+    public GatewayFactory() : this(null, testModels: false) { }
+
+    public GatewayFactory(string? root, bool testModels, IDictionary<string, string?>? settings = null)
+    {
+        _ownsRoot = root is null;
+        Root = root ?? Directory.CreateTempSubdirectory("media-gateway-").FullName;
+        _testModels = testModels;
+        _settings = settings ?? new Dictionary<string, string?>();
+    }
+
+    public string Root { get; }
+    public string ModelsDirectory => Path.Combine(Root, "models");
+    public TestModels Models { get; } = new();
+    public Uri? BaseAddress { get; private set; }
+
+    /// <summary>Starts Kestrel on a free loopback port and returns a client for it.</summary>
+    public HttpClient StartKestrel()
+    {
+        int port = FreePort();
+        UseKestrel(port);
+        StartServer();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        return new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Directory.CreateDirectory(ModelsDirectory);
+        builder.UseSetting("Media:DataDirectory", Path.Combine(Root, "data"));
+        builder.UseSetting("Media:ModelsDirectory", ModelsDirectory);
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_testModels)
+        {
+            TestModels.WriteCheckpoints(ModelsDirectory);
+            builder.ConfigureServices(Models.Register);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        if (disposing && _ownsRoot && Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

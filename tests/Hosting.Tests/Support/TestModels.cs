@@ -1,0 +1,47 @@
+using Media.Hosting.Models;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Media.Hosting.Tests.Support;
+
+/// <summary>
+/// Test model slots with <see cref="StepGenerator"/>s, registered through the same API real models
+/// use, plus their checkpoint files so the catalog sees them as available.
+/// </summary>
+public sealed class TestModels
+{
+    public const string Image = "test-image";
+    public const string Slow = "test-slow";
+    public const string Broken = "test-broken";
+    public const string Speech = "test-speech";
+
+    public StepGenerator ImageGenerator { get; } = new(TimeSpan.FromMilliseconds(15));
+    public StepGenerator SlowGenerator { get; } = new(TimeSpan.FromMilliseconds(150));
+    public StepGenerator BrokenGenerator { get; } = new(TimeSpan.FromMilliseconds(5), throwAtStep: 2);
+    public StepGenerator SpeechGenerator { get; } = new(TimeSpan.FromMilliseconds(15));
+
+    public void Register(IServiceCollection services)
+    {
+        Slot(services, Image, "image", "image", ImageGenerator);
+        Slot(services, Slow, "image", "image", SlowGenerator);
+        Slot(services, Broken, "image", "image", BrokenGenerator);
+        Slot(services, Speech, "audio", "speech", SpeechGenerator);
+        services.AddFamilyWorker("image");
+        services.AddFamilyWorker("audio");
+    }
+
+    /// <summary>Writes the checkpoint files of every test slot under <paramref name="modelsDirectory"/>.</summary>
+    public static void WriteCheckpoints(string modelsDirectory)
+    {
+        foreach (string id in new[] { Image, Slow, Broken, Speech })
+        {
+            string folder = Directory.CreateDirectory(Path.Combine(modelsDirectory, id)).FullName;
+            foreach (string file in ModelCatalog.CheckpointFiles) File.WriteAllText(Path.Combine(folder, file), "{}");
+        }
+    }
+
+    static void Slot(IServiceCollection services, string id, string family, string kind, StepGenerator generator)
+    {
+        services.AddModelSlot(new ModelSlot(id, family, [kind], "test generator", id));
+        services.AddGenerator(id, _ => generator);
+    }
+}
