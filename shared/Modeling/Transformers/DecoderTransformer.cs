@@ -35,6 +35,9 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
     /// <summary>The shape this decoder was built with.</summary>
     public TransformerConfig Config { get; }
 
+    /// <summary>Where the weights live (inputs for this model are created there).</summary>
+    public Device Device => output.weight!.device;
+
     /// <summary>Logits [batch, time, vocab] of a causal full forward pass over token ids [batch, time].</summary>
     public override Tensor forward(Tensor input)
     {
