@@ -56,6 +56,21 @@ public sealed class AttentionPatternTests
     }
 
     [Fact]
+    public void Boolean_and_additive_masks_give_the_same_attention()
+    {
+        using var scope = NewDisposeScope();
+        var q = TinyDecoder.RandomNormal([2, 3, 7, 8], seed: 1);
+        var k = TinyDecoder.RandomNormal([2, 3, 7, 8], seed: 2);
+        var v = TinyDecoder.RandomNormal([2, 3, 7, 8], seed: 3);
+        var allowed = AttentionPattern.BlockCausal(3).Mask(7);
+        var withBool = nn.functional.scaled_dot_product_attention(q, k, v, allowed);
+        var withAdditive = nn.functional.scaled_dot_product_attention(q, k, v, AttentionPattern.Additive(allowed));
+        Assert.True(TinyDecoder.MaxAbsDiff(withBool, withAdditive) < 1e-6);
+        // And both differ from plain causal attention, which this block pattern is not.
+        Assert.True(TinyDecoder.MaxAbsDiff(withBool, nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true)) > 1e-3);
+    }
+
+    [Fact]
     public void A_block_size_of_zero_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => AttentionPattern.BlockCausal(0));
 }

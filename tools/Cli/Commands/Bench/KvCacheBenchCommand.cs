@@ -64,6 +64,8 @@ internal sealed class KvCacheBenchCommand : Command<KvCacheBenchCommand.Settings
         AnsiConsole.MarkupLine(Markup.Escape(
             $"decoder: dim {config.Dim}, {config.NLayer} layers, {config.NHead} heads, vocab {config.VocabSize}, {result.Parameters / 1e6:F1}M parameters; "
             + $"prompt {settings.Prompt}, {settings.Tokens} new tokens, device {device}, {TorchSharp.torch.get_num_threads()} threads"));
+        AnsiConsole.WriteLine("(a) one sequence with the KV cache; (b) the same with a full forward pass per token; "
+            + "(c) the requests batched by the step scheduler; (d) the same requests one at a time");
         var table = new Table().AddColumns("run", "seconds", "cpu seconds", "tokens", "tokens/s", "matmul GFLOP/s");
         foreach (var run in new[] { result.Cached, result.Uncached, result.Batched, result.OneByOne })
             table.AddRow(Markup.Escape(run.Name), F(run.Elapsed.TotalSeconds, 3), F(run.Cpu.TotalSeconds, 3), run.Tokens.ToString(CultureInfo.InvariantCulture),

@@ -59,9 +59,9 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
         double cachedFlops = CachedFlops(newTokens);
         return new KvCacheBenchResult(
             new BenchRun("(a) KV cache", cachedTime, cachedCpu, newTokens, cachedFlops),
-            new BenchRun("(b) no cache, full forward per token", uncachedTime, uncachedCpu, newTokens, UncachedFlops(newTokens)),
-            new BenchRun($"(c) {requests} requests batched", batchedTime, batchedCpu, requests * newTokens, requests * cachedFlops),
-            new BenchRun($"(d) {requests} requests one by one", serialTime, serialCpu, requests * newTokens, requests * cachedFlops),
+            new BenchRun("(b) no cache", uncachedTime, uncachedCpu, newTokens, UncachedFlops(newTokens)),
+            new BenchRun($"(c) batched x{requests}", batchedTime, batchedCpu, requests * newTokens, requests * cachedFlops),
+            new BenchRun($"(d) one by one x{requests}", serialTime, serialCpu, requests * newTokens, requests * cachedFlops),
             cachedTokens.SequenceEqual(uncachedTokens),
             batchedTokens.Zip(serialTokens).All(p => p.First.SequenceEqual(p.Second)),
             parameters);
