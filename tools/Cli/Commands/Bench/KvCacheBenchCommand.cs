@@ -71,6 +71,12 @@ internal sealed class KvCacheBenchCommand : Command<KvCacheBenchCommand.Settings
             table.AddRow(Markup.Escape(run.Name), F(run.Elapsed.TotalSeconds, 3), F(run.Cpu.TotalSeconds, 3), run.Tokens.ToString(CultureInfo.InvariantCulture),
                 F(run.TokensPerSecond, 1), F(run.GigaflopsPerSecond, 2));
         AnsiConsole.Write(table);
+        var floor = result.Floor;
+        AnsiConsole.WriteLine(
+            $"weight streaming: one product over the {F(floor.Megabytes, 1)} MB of projection weights takes {F(floor.OneRow.TotalMilliseconds, 2)} ms "
+            + $"for 1 row ({F(floor.GigabytesPerSecond, 1)} GB/s) and {F(floor.EightRows.TotalMilliseconds, 2)} ms for 8 rows; "
+            + $"cached decoding took {F(result.Cached.Elapsed.TotalMilliseconds / result.Cached.Tokens, 2)} ms per token, "
+            + $"batched x{settings.Requests} {F(result.Batched.Elapsed.TotalMilliseconds * settings.Requests / result.Batched.Tokens, 2)} ms per step");
         AnsiConsole.WriteLine($"same tokens with and without the cache: {(result.CachedMatchesUncached ? "yes" : "no")}");
         AnsiConsole.WriteLine($"same tokens batched and one by one: {(result.BatchedMatchesOneByOne ? "yes" : "no")}");
         AnsiConsole.WriteLine($"kv-cache speedup by cpu time: {F(result.Uncached.Cpu / result.Cached.Cpu, 2)}, batching speedup by cpu time: {F(result.OneByOne.Cpu / result.Batched.Cpu, 2)}");

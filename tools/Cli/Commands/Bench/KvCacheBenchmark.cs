@@ -16,11 +16,21 @@ internal sealed record BenchRun(string Name, TimeSpan Elapsed, TimeSpan Cpu, int
 
 /// <summary>What the KV-cache benchmark measured, side by side in one process.</summary>
 internal sealed record KvCacheBenchResult(
-    BenchRun Cached, BenchRun Uncached, BenchRun Batched, BenchRun OneByOne, bool CachedMatchesUncached, bool BatchedMatchesOneByOne, long Parameters)
+    BenchRun Cached, BenchRun Uncached, BenchRun Batched, BenchRun OneByOne, bool CachedMatchesUncached, bool BatchedMatchesOneByOne, long Parameters,
+    WeightStreaming Floor)
 {
     public double KvCacheSpeedup => Uncached.Elapsed / Cached.Elapsed;
 
     public double BatchingSpeedup => OneByOne.Elapsed / Batched.Elapsed;
+}
+
+/// <summary>
+/// One matrix product over as many weights as the decoder's projections hold, for 1 and for 8 input rows:
+/// the time a decode step cannot beat when every weight must come from memory once per step.
+/// </summary>
+internal sealed record WeightStreaming(double Megabytes, TimeSpan OneRow, TimeSpan EightRows)
+{
+    public double GigabytesPerSecond => Megabytes / 1e3 / OneRow.TotalSeconds;
 }
 
 /// <summary>
@@ -56,6 +66,9 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
         progress($"(d) the same {requests} requests one by one");
         var (serialTime, serialCpu, serialTokens) = Time(() => Serve(model, prompts, newTokens, batched: false));
 
+        progress("weight-streaming floor");
+        var floor = MeasureWeightStreaming(model);
+
         double cachedFlops = CachedFlops(newTokens);
         return new KvCacheBenchResult(
             new BenchRun("(a) KV cache", cachedTime, cachedCpu, newTokens, cachedFlops),
@@ -64,7 +77,30 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
             new BenchRun($"(d) one by one x{requests}", serialTime, serialCpu, requests * newTokens, requests * cachedFlops),
             cachedTokens.SequenceEqual(uncachedTokens),
             batchedTokens.Zip(serialTokens).All(p => p.First.SequenceEqual(p.Second)),
-            parameters);
+            parameters,
+            floor);
+    }
+
+    WeightStreaming MeasureWeightStreaming(DecoderTransformer model)
+    {
+        using var scope = NewDisposeScope();
+        long projected = model.parameters().Where(p => p.dim() == 2).Sum(p => p.numel()) - (long)config.VocabSize * config.Dim; // all but tok_embeddings
+        var weights = randn([projected / config.Dim, config.Dim], device: device);
+        var rows = randn([8, config.Dim], device: device);
+        TimeSpan Per(Tensor x)
+        {
+            using var inner = NewDisposeScope();
+            nn.functional.linear(x, weights).sum().item<float>(); // warm, and wait for the device
+            var watch = Stopwatch.StartNew();
+            const int repeats = 20;
+            for (int i = 0; i < repeats; i++)
+            {
+                using var step = NewDisposeScope();
+                nn.functional.linear(x, weights).sum().item<float>();
+            }
+            return watch.Elapsed / repeats;
+        }
+        return new WeightStreaming(projected * 4 / 1e6, Per(rows[..1]), Per(rows));
     }
 
     long[] Prompt(int promptSeed)
