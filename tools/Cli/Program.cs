@@ -1,4 +1,5 @@
 using Media.Cli.Commands;
+using Media.Cli.Commands.Bench;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -6,5 +7,10 @@ app.Configure(config =>
 {
     config.SetApplicationName("media");
     config.AddCommand<InfoCommand>("info").WithDescription("Show the libtorch build, device and thread settings, and the models folder.");
+    config.AddBranch("bench", bench =>
+    {
+        bench.SetDescription("Measure the modeling toolkit (ratios side by side in one run).");
+        bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
+    });
 });
 return await app.RunAsync(args);

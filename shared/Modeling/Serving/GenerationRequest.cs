@@ -1,0 +1,55 @@
+using Media.Modeling.Transformers;
+using static TorchSharp.torch;
+
+namespace Media.Modeling.Serving;
+
+/// <summary>
+/// One sequence (or one CFG pair of sequences) served by a <see cref="StepScheduler"/>. The request knows its
+/// prompt, turns the logits of its latest position into its next token, says what to feed next, and says
+/// when it is done; the scheduler owns the batching, the cache slots and the timing. The scheduler calls
+/// these members from its own thread only, inside a dispose scope, so returned tensors need no care.
+/// </summary>
+public abstract class GenerationRequest
+{
+    readonly TaskCompletionSource<RequestStatus> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The id used to cancel it.</summary>
+    public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>Cache rows it holds and steps together: 1, or 2 for a [cond, uncond] CFG pair.</summary>
+    public abstract int Rows { get; }
+
+    /// <summary>Positions of prompt input (condition embeddings and/or prompt tokens) before the first sampled token.</summary>
+    public abstract int PromptLength { get; }
+
+    /// <summary>Upper bound on the tokens it samples; with the prompt it sizes the cache it needs.</summary>
+    public abstract int MaxNewTokens { get; }
+
+    /// <summary>Prompt input embeddings [Rows, count, dim] for prompt positions start..start+count-1.</summary>
+    public abstract Tensor PromptEmbeddings(DecoderTransformer model, int start, int count);
+
+    /// <summary>Takes the logits [Rows, vocab] of the latest position and records the token it picks.</summary>
+    public abstract void Accept(Tensor logits);
+
+    /// <summary>Input embeddings [Rows, 1, dim] of the token picked last, for the next decode step.</summary>
+    public abstract Tensor NextEmbeddings(DecoderTransformer model);
+
+    /// <summary>True once it needs no more tokens.</summary>
+    public abstract bool IsDone { get; }
+
+    /// <summary>Completes when the request leaves the scheduler; faults if one of its members threw.</summary>
+    public Task<RequestStatus> Completion => completion.Task;
+
+    /// <summary>Cache positions it may occupy: the last sampled token is never fed back.</summary>
+    internal int CachePositions => PromptLength + MaxNewTokens - 1;
+
+    internal SlotGroup? Slots { get; set; }
+
+    internal int Prefilled { get; set; }
+
+    internal bool PrefillDone => Prefilled == PromptLength;
+
+    internal void Finish(RequestStatus status) => completion.TrySetResult(status);
+
+    internal void Fail(Exception error) => completion.TrySetException(error);
+}

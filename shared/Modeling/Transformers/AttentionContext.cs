@@ -1,0 +1,50 @@
+using static TorchSharp.torch;
+
+namespace Media.Modeling.Transformers;
+
+/// <summary>
+/// What every attention layer of one forward pass shares: the RoPE angles of the queries, the mask,
+/// and, when decoding incrementally, where the new keys and values go in the KV cache.
+/// Built by <see cref="DecoderTransformer"/>; the tensors belong to the caller's dispose scope.
+/// </summary>
+public sealed class AttentionContext
+{
+    internal AttentionContext(RotaryEmbedding rope, Tensor cos, Tensor sin, Tensor? mask, bool isCausal)
+    {
+        Rope = rope;
+        Cos = cos;
+        Sin = sin;
+        Mask = mask;
+        IsCausal = isCausal;
+    }
+
+    /// <summary>The rotation shared by all layers.</summary>
+    public RotaryEmbedding Rope { get; }
+
+    /// <summary>cos per query position, [batch, 1, time, head_dim].</summary>
+    public Tensor Cos { get; }
+
+    /// <summary>sin per query position, [batch, 1, time, head_dim].</summary>
+    public Tensor Sin { get; }
+
+    /// <summary>Boolean [batch, 1, time, keys] mask (true = attend), or null with <see cref="IsCausal"/>.</summary>
+    public Tensor? Mask { get; }
+
+    /// <summary>Plain causal attention over the keys of this pass (lets SDPA skip the mask).</summary>
+    public bool IsCausal { get; }
+
+    /// <summary>The cache written and read by this pass, or null for a full forward.</summary>
+    public KvCache? Cache { get; internal init; }
+
+    /// <summary>Cache slot of every row, long [batch].</summary>
+    public Tensor? SlotIndex { get; internal init; }
+
+    /// <summary>First slot when the rows' slots are consecutive and ascending (the cache is then read as a view).</summary>
+    public int? FirstSlot { get; internal init; }
+
+    /// <summary>Cache index of every new token, long [batch, time].</summary>
+    public Tensor? WritePositions { get; internal init; }
+
+    /// <summary>Keys read back from the cache per row: the longest row's length after this pass.</summary>
+    public long KeyLength { get; internal init; }
+}

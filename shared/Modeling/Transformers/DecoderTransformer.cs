@@ -1,0 +1,168 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Media.Modeling.Transformers;
+
+/// <summary>
+/// The Llama-family decoder of LlamaGen's GPT: <c>tok_embeddings</c>, <c>layers.{i}</c>, final <c>norm</c> and
+/// <c>output</c>, with the same state-dict keys. It takes token ids or ready-made input embeddings (so a model
+/// can prepend its own condition embeddings), runs a full forward pass or appends tokens to a <see cref="KvCache"/>,
+/// and rows of a batch may sit at different positions.
+/// </summary>
+public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
+{
+    readonly Embedding tok_embeddings;
+    readonly ModuleList<TransformerBlock> layers;
+    readonly RmsNorm norm;
+    readonly Linear output;
+    readonly RotaryEmbedding rope;
+
+    /// <summary>Creates a randomly initialised decoder (seed with <c>torch.manual_seed</c> for repeatable weights).</summary>
+    public DecoderTransformer(TransformerConfig config) : base(nameof(DecoderTransformer))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        tok_embeddings = nn.Embedding(config.VocabSize, config.Dim);
+        layers = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(i => new TransformerBlock(config, i)).ToArray());
+        norm = new RmsNorm(config.Dim, config.NormEps);
+        output = nn.Linear(config.Dim, config.VocabSize, hasBias: config.OutputBias);
+        rope = new RotaryEmbedding(config.Rope, config.HeadDim, config.MaxSeqLen, config.RopeBase);
+        RegisterComponents();
+    }
+
+    /// <summary>The shape this decoder was built with.</summary>
+    public TransformerConfig Config { get; }
+
+    /// <summary>Where the weights live (inputs for this model are created there).</summary>
+    public Device Device => output.weight!.device;
+
+    /// <summary>Logits [batch, time, vocab] of a causal full forward pass over token ids [batch, time].</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return ForwardFull(Embed(input)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Token ids [batch, time] to input embeddings [batch, time, dim].</summary>
+    public Tensor Embed(Tensor tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.numel() > 0)
+        {
+            long lo = tokens.min().item<long>(), hi = tokens.max().item<long>();
+            if (lo < 0 || hi >= Config.VocabSize)
+                throw new ArgumentException($"Token ids {lo}..{hi} fall outside the vocabulary 0..{Config.VocabSize - 1}.", nameof(tokens));
+        }
+        return tok_embeddings.call(tokens);
+    }
+
+    /// <summary>Vocabulary logits of final hidden states.</summary>
+    public Tensor Logits(Tensor hidden) => output.call(hidden);
+
+    /// <summary>Logits of a full forward pass; see <see cref="HiddenFull"/>.</summary>
+    public Tensor ForwardFull(Tensor embeddings, Tensor? positions = null, AttentionPattern? pattern = null)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(HiddenFull(embeddings, positions, pattern)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Final normalised hidden states [batch, time, dim] of a full forward pass over <paramref name="embeddings"/>
+    /// [batch, time, dim]. Positions default to 0..time-1 in every row; the pattern defaults to causal.
+    /// </summary>
+    public Tensor HiddenFull(Tensor embeddings, Tensor? positions = null, AttentionPattern? pattern = null)
+    {
+        CheckEmbeddings(embeddings);
+        using var scope = NewDisposeScope();
+        long b = embeddings.shape[0], t = embeddings.shape[1];
+        pattern ??= AttentionPattern.Causal;
+        bool plainCausal = positions is null && ReferenceEquals(pattern, AttentionPattern.Causal);
+        if (positions is not null && (positions.dim() != 2 || positions.shape[0] != b || positions.shape[1] != t))
+            throw new ArgumentException($"Positions must be [{b}, {t}] to match the embeddings.", nameof(positions));
+        positions ??= arange(t, ScalarType.Int64, embeddings.device).unsqueeze(0).expand(b, t);
+        positions = positions.to(ScalarType.Int64).to(embeddings.device);
+        var (cos, sin) = rope.At(positions);
+        var mask = plainCausal ? null : pattern.Allowed(positions.unsqueeze(2), positions.unsqueeze(1)).unsqueeze(1);
+        var ctx = new AttentionContext(rope, cos, sin, mask, isCausal: plainCausal);
+        return RunLayers(embeddings, ctx).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits of an incremental pass; see <see cref="HiddenCached"/>.</summary>
+    public Tensor ForwardCached(Tensor embeddings, KvCache cache, IReadOnlyList<int> slots, AttentionPattern? pattern = null)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(HiddenCached(embeddings, cache, slots, pattern)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Appends <paramref name="embeddings"/> [batch, time, dim] to the cache: row r continues slot
+    /// <c>slots[r]</c> at that slot's own length (a prefill chunk when time &gt; 1, a decode step when 1),
+    /// attends to everything the slot holds under <paramref name="pattern"/>, and advances the slot.
+    /// Returns the final normalised hidden states of the new positions.
+    /// </summary>
+    public Tensor HiddenCached(Tensor embeddings, KvCache cache, IReadOnlyList<int> slots, AttentionPattern? pattern = null)
+    {
+        CheckEmbeddings(embeddings);
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(slots);
+        long b = embeddings.shape[0], t = embeddings.shape[1];
+        if (slots.Count != b) throw new ArgumentException($"{slots.Count} slot(s) given for {b} row(s).", nameof(slots));
+        if (slots.Distinct().Count() != slots.Count) throw new ArgumentException("Each row needs its own slot.", nameof(slots));
+        if (cache.LayerCount != Config.NLayer) throw new ArgumentException($"The cache has {cache.LayerCount} layers; this model has {Config.NLayer}.", nameof(cache));
+        var starts = slots.Select(cache.Length).ToArray();
+        long limit = Math.Min(cache.MaxLength, rope.Rows);
+        for (int r = 0; r < starts.Length; r++)
+            if (starts[r] + t > limit)
+                throw new ArgumentException($"Slot {slots[r]} holds {starts[r]} positions; {t} more exceed the limit of {limit}.", nameof(embeddings));
+
+        using var scope = NewDisposeScope();
+        // Serving only: the cache is written in place and must not pull the weights' autograd graph along.
+        using var noGrad = no_grad();
+        pattern ??= AttentionPattern.Causal;
+        var device = embeddings.device;
+        var start = tensor(starts.Select(s => (long)s).ToArray(), ScalarType.Int64, device);
+        var positions = start.unsqueeze(1) + arange(t, ScalarType.Int64, device);             // [B, T]
+        long keyLength = starts.Max() + t;
+        var keyPositions = arange(keyLength, ScalarType.Int64, device).view(1, 1, -1);      // [1, 1, K]
+        // Keys past a row's own length are another sequence's leftovers or unwritten: never attend to them.
+        var written = keyPositions.lt((start + t).view(-1, 1, 1));
+        var mask = pattern.Allowed(positions.unsqueeze(2), keyPositions).logical_and(written).unsqueeze(1);
+        var (cos, sin) = rope.At(positions);
+        bool consecutive = slots.Select((s, i) => s - i).Distinct().Count() == 1;
+        var ctx = new AttentionContext(rope, cos, sin, mask, isCausal: false)
+        {
+            Cache = cache,
+            SlotIndex = tensor(slots.Select(s => (long)s).ToArray(), ScalarType.Int64, device),
+            FirstSlot = consecutive ? slots[0] : null,
+            WritePositions = positions,
+            KeyLength = keyLength,
+        };
+        var hidden = RunLayers(embeddings, ctx);
+        cache.Advance(slots, (int)t);
+        return hidden.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A cache shaped for this model, on the device and in the dtype of its weights.</summary>
+    public KvCache CreateCache(int slots, int? maxLength = null)
+    {
+        var weight = output.weight!;
+        return new KvCache(Config.NLayer, slots, Config.NKvHead, maxLength ?? Config.MaxSeqLen, Config.HeadDim, weight.device, weight.dtype);
+    }
+
+    Tensor RunLayers(Tensor h, AttentionContext ctx)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var layer in layers) h = layer.call(h, ctx);
+        return norm.call(h).MoveToOuterDisposeScope();
+    }
+
+    void CheckEmbeddings(Tensor embeddings)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        if (embeddings.dim() != 3 || embeddings.shape[2] != Config.Dim)
+            throw new ArgumentException($"Input embeddings must be [batch, time, {Config.Dim}], got [{string.Join(", ", embeddings.shape)}].", nameof(embeddings));
+        if (embeddings.shape[1] == 0) throw new ArgumentException("Input embeddings hold no positions.", nameof(embeddings));
+    }
+}

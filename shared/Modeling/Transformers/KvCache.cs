@@ -1,0 +1,127 @@
+using System.Diagnostics.CodeAnalysis;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Modeling.Transformers;
+
+/// <summary>
+/// Preallocated keys and values for serving: per layer a [slots, n_kv_head, max_len, head_dim] tensor, one
+/// slot per sequence. Slots are handed out in groups (one sequence, or a CFG pair [cond, uncond] that is
+/// allocated and freed as one unit) and reused after they are freed; each slot remembers how many
+/// positions it holds, and attention masks out everything past that, so stale entries never leak.
+/// Allocation is thread-safe; forward passes that write the cache must come from one thread.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    readonly Tensor[] keys;
+    readonly Tensor[] values;
+    readonly int[] lengths;
+    readonly SlotGroup?[] owners;
+    readonly Stack<int> free = new();
+    readonly Lock gate = new();
+
+    /// <summary>Allocates zeroed storage for <paramref name="slots"/> sequences of up to <paramref name="maxLength"/> positions.</summary>
+    public KvCache(int layers, int slots, int kvHeads, int maxLength, int headDim, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    {
+        if (layers <= 0 || slots <= 0 || kvHeads <= 0 || maxLength <= 0 || headDim <= 0)
+            throw new ArgumentException($"KV cache sizes must be positive (layers {layers}, slots {slots}, kv heads {kvHeads}, max length {maxLength}, head dim {headDim}).");
+        keys = new Tensor[layers];
+        values = new Tensor[layers];
+        for (int i = 0; i < layers; i++)
+        {
+            keys[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device);
+            values[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device);
+        }
+        lengths = new int[slots];
+        owners = new SlotGroup?[slots];
+        // Lowest slot on top, so a fresh cache hands out 0, 1, 2, ... (consecutive slots are read as views).
+        for (int s = slots - 1; s >= 0; s--) free.Push(s);
+        MaxLength = maxLength;
+    }
+
+    /// <summary>Number of sequence slots.</summary>
+    public int SlotCount => lengths.Length;
+
+    /// <summary>Positions one slot can hold.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Slots not held by any group.</summary>
+    public int FreeSlotCount { get { lock (gate) return free.Count; } }
+
+    /// <summary>Allocates <paramref name="rows"/> slots as one unit, or throws when fewer are free.</summary>
+    public SlotGroup Allocate(int rows = 1) =>
+        TryAllocate(rows, out var group) ? group
+        : throw new InvalidOperationException($"The KV cache has {FreeSlotCount} free slot(s); {rows} were requested.");
+
+    /// <summary>Allocates a CFG pair: slot 0 of the group is the conditional row, slot 1 the unconditional one.</summary>
+    public SlotGroup AllocatePair() => Allocate(2);
+
+    /// <summary>Allocates <paramref name="rows"/> slots all together, or none when fewer are free.</summary>
+    public bool TryAllocate(int rows, [NotNullWhen(true)] out SlotGroup? group)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        lock (gate)
+        {
+            group = null;
+            if (free.Count < rows) return false;
+            var slots = new int[rows];
+            for (int i = 0; i < rows; i++) slots[i] = free.Pop();
+            group = new SlotGroup(slots);
+            foreach (int s in slots)
+            {
+                owners[s] = group;
+                lengths[s] = 0;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Returns every slot of <paramref name="group"/>; freeing a group twice throws.</summary>
+    public void Free(SlotGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        lock (gate)
+        {
+            if (group.Slots.Any(s => s < 0 || s >= SlotCount || !ReferenceEquals(owners[s], group)))
+                throw new InvalidOperationException($"Slots [{string.Join(", ", group.Slots)}] are not held by this group (freed twice, or from another cache).");
+            // Push in reverse so the group's slots come back out in the same order.
+            for (int i = group.Slots.Count - 1; i >= 0; i--)
+            {
+                int s = group.Slots[i];
+                owners[s] = null;
+                lengths[s] = 0;
+                free.Push(s);
+            }
+        }
+    }
+
+    /// <summary>Positions currently held by <paramref name="slot"/>.</summary>
+    public int Length(int slot)
+    {
+        lock (gate)
+        {
+            if (slot < 0 || slot >= SlotCount || owners[slot] is null)
+                throw new ArgumentException($"Slot {slot} is not allocated in this KV cache.", nameof(slot));
+            return lengths[slot];
+        }
+    }
+
+    /// <summary>Keys and values of one layer.</summary>
+    internal (Tensor Keys, Tensor Values) Layer(int layer) => (keys[layer], values[layer]);
+
+    /// <summary>Number of layers this cache was sized for.</summary>
+    public int LayerCount => keys.Length;
+
+    /// <summary>Marks <paramref name="count"/> more positions as written in each slot.</summary>
+    internal void Advance(IReadOnlyList<int> slots, int count)
+    {
+        lock (gate)
+            foreach (int s in slots) lengths[s] += count;
+    }
+
+    /// <summary>Releases the cache storage.</summary>
+    public void Dispose()
+    {
+        foreach (var t in keys.Concat(values)) t.Dispose();
+    }
+}

@@ -1,0 +1,113 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Modeling.Transformers;
+
+/// <summary>
+/// Rotary position embedding tables (cos and sin per position, laid out over the full head dim) and
+/// the rotation itself. Positions are given per row, so rows of a batch may sit at different positions.
+/// The tables are non-persistent buffers: they follow the module across devices but are not checkpoint keys.
+/// </summary>
+public sealed class RotaryEmbedding : nn.Module
+{
+    readonly Tensor cos;
+    readonly Tensor sin;
+    readonly int headDim;
+    readonly int sections;
+    readonly RotaryPairing pairing;
+
+    /// <summary>Builds the tables for positions 0..<paramref name="rows"/>-1.</summary>
+    public RotaryEmbedding(RotarySpec spec, int headDim, int rows, double ropeBase) : base(nameof(RotaryEmbedding))
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate(headDim, rows);
+        this.headDim = headDim;
+        sections = spec.Axes;
+        pairing = spec.Pairing;
+        var (c, s) = BuildTables(spec, headDim, rows, ropeBase);
+        cos = tensor(c, rows, headDim);
+        sin = tensor(s, rows, headDim);
+        register_buffer(nameof(cos), cos, persistent: false);
+        register_buffer(nameof(sin), sin, persistent: false);
+    }
+
+    /// <summary>How many positions the tables cover.</summary>
+    public long Rows => cos.shape[0];
+
+    /// <summary>
+    /// Angle of every position and pair, laid out over the head dim: pair j of section s rotates
+    /// dims (s*w + 2j, s*w + 2j + 1) when interleaved and (s*w + j, s*w + w/2 + j) for rotate-half,
+    /// with w = headDim / sections.
+    /// </summary>
+    static (float[] Cos, float[] Sin) BuildTables(RotarySpec spec, int headDim, int rows, double ropeBase)
+    {
+        int width = headDim / spec.Axes, pairs = width / 2;
+        var cosTable = new float[rows * headDim];
+        var sinTable = new float[rows * headDim];
+        var angle = new double[spec.Axes];
+        for (int p = 0; p < rows; p++)
+        {
+            bool prefix = p < spec.PrefixLength;
+            int k = p - spec.PrefixLength;
+            if (spec.Axes == 1) angle[0] = k;
+            else { angle[0] = k / spec.GridSize; angle[1] = k % spec.GridSize; }
+            for (int s = 0; s < spec.Axes; s++)
+                for (int j = 0; j < pairs; j++)
+                {
+                    double theta = angle[s] * Math.Pow(ropeBase, -2.0 * j / width);
+                    double c = Math.Cos(theta), sn = Math.Sin(theta);
+                    if (prefix) (c, sn) = spec.Prefix == PrefixRotation.Zero ? (0.0, 0.0) : (1.0, 0.0);
+                    int first = spec.Pairing == RotaryPairing.Interleaved ? s * width + 2 * j : s * width + j;
+                    int second = spec.Pairing == RotaryPairing.Interleaved ? first + 1 : first + pairs;
+                    foreach (int d in new[] { first, second })
+                    {
+                        cosTable[p * headDim + d] = (float)c;
+                        sinTable[p * headDim + d] = (float)sn;
+                    }
+                }
+        }
+        return (cosTable, sinTable);
+    }
+
+    /// <summary>cos and sin for <paramref name="positions"/> [batch, time], shaped [batch, 1, time, head_dim] to broadcast over heads.</summary>
+    public (Tensor Cos, Tensor Sin) At(Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.dim() != 2) throw new ArgumentException($"Positions must be [batch, time], got [{string.Join(", ", positions.shape)}].", nameof(positions));
+        if (positions.numel() > 0)
+        {
+            long lo = positions.min().item<long>(), hi = positions.max().item<long>();
+            if (lo < 0 || hi >= Rows)
+                throw new ArgumentException($"Positions {lo}..{hi} fall outside the RoPE table (0..{Rows - 1}); raise max_seq_len.", nameof(positions));
+        }
+        var flat = positions.reshape(-1);
+        long b = positions.shape[0], t = positions.shape[1];
+        return (cos.index_select(0, flat).view(b, 1, t, headDim), sin.index_select(0, flat).view(b, 1, t, headDim));
+    }
+
+    /// <summary>Rotates <paramref name="x"/> [batch, heads, time, head_dim] by the angles from <see cref="At"/>.</summary>
+    public Tensor Apply(Tensor x, Tensor cosAt, Tensor sinAt)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(cosAt);
+        ArgumentNullException.ThrowIfNull(sinAt);
+        // Rotate in fp32 like LlamaGen (x.float() ... type_as(x)), so half-precision models rotate exactly.
+        var xf = x.dtype == ScalarType.Float64 ? x : x.to(ScalarType.Float32);
+        var rotated = xf * cosAt.to(xf.dtype) + RotatePairs(xf) * sinAt.to(xf.dtype);
+        return rotated.to(x.dtype);
+    }
+
+    /// <summary>Maps each pair (a, b) to (-b, a); with cos/sin this is the 2x2 rotation of every pair.</summary>
+    Tensor RotatePairs(Tensor x)
+    {
+        var shape = x.shape;
+        var lead = shape[..^1];
+        if (pairing == RotaryPairing.Interleaved)
+        {
+            var p = x.reshape([.. lead, headDim / 2, 2]);
+            return stack([-p.select(-1, 1), p.select(-1, 0)], -1).reshape(shape);
+        }
+        var h = x.reshape([.. lead, sections, 2, headDim / sections / 2]);
+        return stack([-h.select(-2, 1), h.select(-2, 0)], -2).reshape(shape);
+    }
+}
