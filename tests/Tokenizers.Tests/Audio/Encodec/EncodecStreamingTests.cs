@@ -1,4 +1,5 @@
 using Media.Tokenizers.Audio.Encodec;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Tests.Audio.Encodec;
@@ -100,6 +101,52 @@ public sealed class EncodecStreamingTests
         Assert.Throws<ArgumentException>(() => stream.Push(TinyEncodec.Audio(2, 320)));
         stream.Flush();
         Assert.Throws<InvalidOperationException>(() => stream.Push(TinyEncodec.Audio(1, 320)));
+    }
+
+    [Theory]
+    [InlineData("reflect", 64)]
+    [InlineData("constant", 96)]
+    public void Other_configurations_stream_exactly_too(string padMode, long chunk)
+    {
+        // 16 kHz, hop 32, two residual blocks per level (dilations 1 and 2), identity shortcuts, one LSTM layer.
+        var config = new EncodecConfig
+        {
+            SamplingRate = 16_000, NumFilters = 4, HiddenSize = 8, UpsamplingRatios = [4, 4, 2], NumResidualLayers = 2,
+            UseConvShortcut = false, NumLstmLayers = 1, PadMode = padMode, CodebookSize = 16, TargetBandwidths = [4],
+        };
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var model = new EncodecModel(config);
+        var audio = TinyEncodec.Audio(2, 50 * 32);
+
+        var codes = model.Encode(audio);
+        Assert.Equal(new long[] { 2, 2, 50 }, codes.shape);
+        Assert.True(TinyEncodec.Same(codes, StreamEncode(model, audio, chunk)));
+        var decoded = model.Decode(codes);
+        Assert.Equal(audio.shape, decoded.shape);
+        double maxDiff = (decoded - StreamDecode(model, codes, 3)).abs().max().item<float>();
+        Assert.True(maxDiff < 1e-5, $"max abs diff {maxDiff}");
+    }
+
+    [Fact]
+    public void Carried_state_stays_bounded_however_long_the_stream_runs()
+    {
+        using var model = TinyEncodec.Create();
+        using var audio = TinyEncodec.Audio(1, 320);
+        using var encoder = model.OpenStreamingEncoder();
+        using var decoder = model.OpenStreamingDecoder();
+        void Push(int times)
+        {
+            for (int i = 0; i < times; i++)
+            {
+                using var scope = NewDisposeScope();
+                decoder.Push(encoder.Push(audio));
+            }
+        }
+        Push(20);
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Push(50);
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     static Tensor StreamEncode(EncodecModel model, Tensor audio, long chunk)
