@@ -9,8 +9,9 @@ app.Configure(config =>
     config.AddCommand<InfoCommand>("info").WithDescription("Show the libtorch build, device and thread settings, and the models folder.");
     config.AddBranch("bench", bench =>
     {
-        bench.SetDescription("Measure the modeling toolkit (ratios side by side in one run).");
+        bench.SetDescription("Benchmarks: ratios measured side by side in one run (docs/BENCHMARKS.md).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
+        bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
     });
 });
 return await app.RunAsync(args);
