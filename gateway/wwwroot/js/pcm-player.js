@@ -6,6 +6,7 @@ export class PcmPlayer {
     this.context = null;
     this.next = 0;
     this.chunks = 0;
+    this.seconds = 0;
   }
 
   /** Call from the click that starts the job: browsers let audio start only after a user gesture. */
@@ -14,6 +15,7 @@ export class PcmPlayer {
     this.context.resume();
     this.next = 0;
     this.chunks = 0;
+    this.seconds = 0;
     this.report("waiting");
   }
 
@@ -33,6 +35,7 @@ export class PcmPlayer {
     this.next = Math.max(this.next, this.context.currentTime + 0.05);
     source.start(this.next);
     this.next += buffer.duration;
+    this.seconds += buffer.duration;
     this.chunks++;
     this.report("playing");
   }
@@ -42,7 +45,7 @@ export class PcmPlayer {
     this.element.dataset.chunks = String(this.chunks);
     this.element.dataset.context = this.context?.state ?? "none";
     this.element.textContent = state === "playing"
-      ? `Playing: ${this.chunks} chunk(s) received, ${this.next.toFixed(2)} s scheduled.`
+      ? `Playing: ${this.chunks} chunk(s) received, ${this.seconds.toFixed(2)} s of audio.`
       : "Waiting for the first chunk…";
   }
 }
