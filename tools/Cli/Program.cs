@@ -1,12 +1,27 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
+using Media.Cli.Commands.Eval;
+using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
+
+// Spectre.Console.Cli refuses one-letter long names, yet the documented commands say `--n 200`: read `--n` as `-n`.
+args = [.. args.Select(a => a == "--n" || a.StartsWith("--n=", StringComparison.Ordinal) ? a[1..] : a)];
 
 var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("media");
     config.AddCommand<InfoCommand>("info").WithDescription("Show the libtorch build, device and thread settings, and the models folder.");
+    config.AddBranch("train", train =>
+    {
+        train.SetDescription("Train a model (resumable run folders).");
+        train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
+    });
+    config.AddBranch("eval", eval =>
+    {
+        eval.SetDescription("Evaluate a model.");
+        eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
+    });
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Benchmarks: ratios measured side by side in one run (docs/BENCHMARKS.md).");
