@@ -1,4 +1,5 @@
 using Media.Cli.Commands;
+using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -6,5 +7,6 @@ app.Configure(config =>
 {
     config.SetApplicationName("media");
     config.AddCommand<InfoCommand>("info").WithDescription("Show the libtorch build, device and thread settings, and the models folder.");
+    config.AddBranch("train", train => train.AddSpeechTraining());
 });
 return await app.RunAsync(args);
