@@ -1,5 +1,6 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
+using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -12,5 +13,6 @@ app.Configure(config =>
         bench.SetDescription("Measure the modeling toolkit (ratios side by side in one run).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
     });
+    config.AddBranch("train", train => train.AddSpeechTraining());
 });
 return await app.RunAsync(args);
