@@ -13,6 +13,10 @@ app.Configure(config =>
         bench.SetDescription("Measure the modeling toolkit (ratios side by side in one run).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
     });
-    config.AddBranch("train", train => train.AddSpeechTraining());
+    config.AddBranch("train", train =>
+    {
+        train.AddSpeechTraining();
+        train.AddCommand<TrainTtsCommand>("tts").WithDescription("Train the ARDiT text-to-speech voice over the mel VAE latents; export to models/ardit-tts.");
+    });
 });
 return await app.RunAsync(args);

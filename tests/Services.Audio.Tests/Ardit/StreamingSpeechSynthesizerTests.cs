@@ -8,7 +8,7 @@ namespace Media.Services.Audio.Tests.Ardit;
 [Collection(SingleThreadedTorch.Name)]
 public sealed class StreamingSpeechSynthesizerTests
 {
-    static readonly CharacterTextEncoder Text = new();
+    static readonly FrontEndTextEncoder Text = FrontEndTextEncoder.Default;
     static readonly DurationPredictor Durations = new() { Weights = [2, 0.5, 0, 1] };
 
     static (ArditModel Model, StreamingSpeechSynthesizer Speech, OverlapAddTestDecoder Decoder) Build(int blockSize)

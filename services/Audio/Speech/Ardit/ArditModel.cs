@@ -94,8 +94,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Full forward of the training layout: text [R, L] (ids, padded), clean and noisy latents [R, N, C] (model space,
     /// padded), flow times per frame [R, N] (constant within a block). Returns the predicted velocity [R, N, C] of the noisy copy.
+    /// <paramref name="blockSize"/> overrides the configured B (one model can be trained for several).
     /// </summary>
-    public Tensor Velocity(Tensor text, long[] textLengths, Tensor clean, Tensor noisy, Tensor times, long[] frameLengths)
+    public Tensor Velocity(Tensor text, long[] textLengths, Tensor clean, Tensor noisy, Tensor times, long[] frameLengths, int? blockSize = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(textLengths);
@@ -114,7 +115,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
                      noisy_proj.call(noisy.to(device)) + progress], 1);
         var c = cat([Kind(ArditTokenKind.Text, rows, l), Kind(ArditTokenKind.Clean, rows, n),
                      Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(times.to(device))], 1);
-        var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, Config.BlockSize, device);
+        var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device);
         var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, l, n, device));
         foreach (var layer in layers) x = layer.Run(x, c, rope, cos, sin, mask, null).Output;
         return Output(x.narrow(1, l + n, n), c.narrow(1, l + n, n)).MoveToOuterDisposeScope();
@@ -124,7 +125,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// Flow-matching loss of a batch (data-space latents [R, N, C], padded): one flow time per block of B frames,
     /// x_t = t x1 + (1 - t) x0, mean squared velocity error over the real frames.
     /// </summary>
-    public Tensor Loss(Tensor text, long[] textLengths, Tensor latents, long[] frameLengths, Generator? generator = null)
+    public Tensor Loss(Tensor text, long[] textLengths, Tensor latents, long[] frameLengths, Generator? generator = null, int? blockSize = null)
     {
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(frameLengths);
@@ -132,12 +133,13 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var device = Device;
         long rows = latents.shape[0], n = latents.shape[1];
         var x1 = Normalize(latents.to(device));
-        long blocks = (n + Config.BlockSize - 1) / Config.BlockSize;
+        long b = blockSize ?? Config.BlockSize;
+        long blocks = (n + b - 1) / b;
         var blockTimes = rand([rows, blocks], generator: generator).to(device);
-        var times = blockTimes.repeat_interleave(Config.BlockSize, dim: 1).narrow(1, 0, n);
+        var times = blockTimes.repeat_interleave(b, dim: 1).narrow(1, 0, n);
         var x0 = randn(x1.shape, generator: generator).to(device);
         var xt = times.unsqueeze(-1) * x1 + (1 - times.unsqueeze(-1)) * x0;
-        var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths);
+        var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b);
         var valid = arange(n, device: device).unsqueeze(0).lt(tensor(frameLengths, device: device).unsqueeze(1)).to(ScalarType.Float32);
         var perFrame = (predicted - FlowMatching.VelocityTarget(x0, x1)).square().mean([-1]);
         return ((perFrame * valid).sum() / valid.sum().clamp_min(1)).MoveToOuterDisposeScope();

@@ -14,6 +14,9 @@ public sealed record ArditSamplingOptions
     /// <summary>Time shift of the schedule (&gt; 1 spends more steps near the noise end).</summary>
     public double TimeShift { get; init; } = 1.0;
 
+    /// <summary>Latent frames per autoregressive step; null uses the model's configured B.</summary>
+    public int? BlockSize { get; init; }
+
     /// <summary>Seed of the per-block noise: the same seed gives the same speech.</summary>
     public long Seed { get; init; }
 
@@ -21,6 +24,7 @@ public sealed record ArditSamplingOptions
     public void Validate()
     {
         if (Steps is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must be 1..1000.");
+        if (BlockSize is < 1) throw new ArgumentOutOfRangeException(nameof(BlockSize), BlockSize, "The block size must be positive.");
         if (!(TimeShift > 0) || double.IsInfinity(TimeShift)) throw new ArgumentOutOfRangeException(nameof(TimeShift), TimeShift, "The time shift must be a finite number > 0.");
     }
 }

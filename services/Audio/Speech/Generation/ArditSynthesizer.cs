@@ -27,7 +27,7 @@ public sealed class ArditSynthesizer(ArditModel model)
         var (text, p, stop) = Check(textIds, totalFrames, prefix, options, stopFrame);
         using var textTensor = text;
         var device = model.Device;
-        int b = model.Config.BlockSize, c = model.Config.LatentDim;
+        int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;
         using var generator = new Generator((ulong)options.Seed);
         using var cache = model.StartContext(text, totalFrames);
         for (int start = 0; start < p; start += b)
@@ -74,7 +74,7 @@ public sealed class ArditSynthesizer(ArditModel model)
         using var outer = NewDisposeScope();
         using var noGrad = no_grad();
         var device = model.Device;
-        int b = model.Config.BlockSize, c = model.Config.LatentDim;
+        int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;
         long[] textLength = [text.shape[1]], frames = [totalFrames];
         using var generator = new Generator((ulong)options.Seed);
         var clean = zeros([1, totalFrames, c], device: device);
@@ -90,7 +90,7 @@ public sealed class ArditSynthesizer(ArditModel model)
             {
                 var noisy = zeros([1, totalFrames, c], device: device);
                 noisy.narrow(1, start, n).copy_(x);
-                var velocity = model.Velocity(text, textLength, clean, noisy, full([1, totalFrames], sampler.Time, device: device), frames);
+                var velocity = model.Velocity(text, textLength, clean, noisy, full([1, totalFrames], sampler.Time, device: device), frames, b);
                 x = sampler.Step(x, velocity.narrow(1, start, n));
             }
             clean.narrow(1, start, n).copy_(x);
@@ -109,7 +109,8 @@ public sealed class ArditSynthesizer(ArditModel model)
         int total = (int)latents.shape[0];
         if (spanStart < 0 || spanEnd <= spanStart || spanEnd > total)
             throw new ArgumentException($"The edited span {spanStart}..{spanEnd} must be a non-empty range inside 0..{total}.");
-        int keep = spanStart / model.Config.BlockSize * model.Config.BlockSize;
+        int blockSize = options.BlockSize ?? model.Config.BlockSize;
+        int keep = spanStart / blockSize * blockSize;
         using var scope = NewDisposeScope();
         var prefix = latents.narrow(0, 0, keep);
         var span = Generate(textIds, total, options, keep > 0 ? prefix : null, spanEnd);
@@ -132,7 +133,8 @@ public sealed class ArditSynthesizer(ArditModel model)
             if (prefix.dim() != 2 || prefix.shape[1] != model.Config.LatentDim)
                 throw new ArgumentException($"Prefix latents must be [P, {model.Config.LatentDim}].", nameof(prefix));
             p = (int)prefix.shape[0];
-            if (p % model.Config.BlockSize != 0) throw new ArgumentException($"Prefix length {p} must be a multiple of the block size {model.Config.BlockSize}.", nameof(prefix));
+            int blockSize = options.BlockSize ?? model.Config.BlockSize;
+            if (p % blockSize != 0) throw new ArgumentException($"Prefix length {p} must be a multiple of the block size {blockSize}.", nameof(prefix));
             if (p >= totalFrames) throw new ArgumentException($"The prefix ({p} frames) leaves nothing to generate in {totalFrames} frames.", nameof(prefix));
         }
         int stop = stopFrame ?? totalFrames;

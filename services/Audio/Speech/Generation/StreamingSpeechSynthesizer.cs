@@ -52,7 +52,8 @@ public sealed class StreamingSpeechSynthesizer
             if (string.IsNullOrWhiteSpace(request.PromptTranscript)) throw new ArgumentException("A prompt clip needs its transcript.", nameof(request));
             promptText = textEncoder.Normalize(request.PromptTranscript) + " ";
             // Whole blocks only: the model was trained with block boundaries at multiples of B.
-            promptFrames = (int)prompt.shape[0] / config.BlockSize * config.BlockSize;
+            int blockSize = request.Sampling.BlockSize ?? config.BlockSize;
+            promptFrames = (int)prompt.shape[0] / blockSize * blockSize;
         }
         var ids = textEncoder.Encode(promptText + text);
         if (ids.Length > config.MaxTextLength)
