@@ -1,5 +1,6 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
+using Media.Cli.Commands.Speech;
 using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
 
@@ -18,5 +19,7 @@ app.Configure(config =>
         train.AddSpeechTraining();
         train.AddCommand<TrainTtsCommand>("tts").WithDescription("Train the ARDiT text-to-speech voice over the mel VAE latents; export to models/ardit-tts.");
     });
+    config.AddBranch("generate", generate =>
+        generate.AddCommand<GenerateSpeechCommand>("speech").WithDescription("Speak text with the ARDiT voice (models/ardit-tts) into a WAV."));
 });
 return await app.RunAsync(args);
