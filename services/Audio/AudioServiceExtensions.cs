@@ -1,6 +1,9 @@
 using Media.Hosting;
 using Media.Hosting.Models;
+using Media.Services.Audio.Speech.Generation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Media.Services.Audio;
 
@@ -14,6 +17,13 @@ public static class AudioServiceExtensions
             "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
         builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", ["audio-encode", "audio-decode"],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
+        // Loaded on the first speech job, from the committed voice and its latent decoder.
+        builder.Services.AddGenerator("ardit-tts", sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
+            var device = Media.Modeling.Devices.DeviceSelector.Resolve(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value.Device);
+            return new ArditSpeechGenerator(ArditVoice.Load(options.ResolveModelsDirectory(), device));
+        });
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("audio");
         return builder;

@@ -1,6 +1,7 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
 using Media.Cli.Commands.Eval;
+using Media.Cli.Commands.Speech;
 using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
 
@@ -16,6 +17,8 @@ app.Configure(config =>
     {
         train.SetDescription("Train a model (resumable run folders).");
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
+        train.AddSpeechTraining();
+        train.AddCommand<TrainTtsCommand>("tts").WithDescription("Train the ARDiT text-to-speech voice over the mel VAE latents; export to models/ardit-tts.");
     });
     config.AddBranch("eval", eval =>
     {
@@ -28,5 +31,7 @@ app.Configure(config =>
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
     });
+    config.AddBranch("generate", generate =>
+        generate.AddCommand<GenerateSpeechCommand>("speech").WithDescription("Speak text with the ARDiT voice (models/ardit-tts) into a WAV."));
 });
 return await app.RunAsync(args);

@@ -1,0 +1,78 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Speech.Ardit;
+
+/// <summary>
+/// The block-causal mask of ARDiT training over rows laid out as <c>[text (L) | clean frames (N) | noisy frames (N)]</c>,
+/// each part padded to the batch's longest. With block(j) = j / B:
+/// text attends to text; clean frame j attends to text and clean frames j' with block(j') &lt;= block(j);
+/// noisy frame j attends to text, clean frames with block(j') &lt; block(j) and noisy frames with block(j') = block(j).
+/// Padding is never attended to; a padding query sees only itself (so softmax stays finite; its output is unused).
+/// </summary>
+public static class ArditAttentionMask
+{
+    /// <summary>Boolean [rows, 1, L + 2N, L + 2N] mask (true = attend) for the given valid lengths per row.</summary>
+    public static Tensor Build(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, long blockSize, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(textLengths);
+        ArgumentNullException.ThrowIfNull(frameLengths);
+        if (textLengths.Length != frameLengths.Length) throw new ArgumentException("One text length and one frame length per row are needed.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        using var scope = NewDisposeScope();
+        var (kind, frame, valid) = Describe(textLengths, frameLengths, textWidth, frameWidth, device);
+        var block = frame.div(blockSize, rounding_mode: RoundingMode.floor);
+        Tensor Q(Tensor x) => x.unsqueeze(2);
+        Tensor K(Tensor x) => x.unsqueeze(1);
+        var qKind = Q(kind);
+        var kKind = K(kind);
+        var keyText = kKind.eq((long)ArditTokenKind.Text);
+        var keyClean = kKind.eq((long)ArditTokenKind.Clean);
+        var keyNoisy = kKind.eq((long)ArditTokenKind.Noisy);
+        var fromText = qKind.eq((long)ArditTokenKind.Text).logical_and(keyText);
+        var fromClean = qKind.eq((long)ArditTokenKind.Clean).logical_and(keyText.logical_or(keyClean.logical_and(K(block).le(Q(block)))));
+        var fromNoisy = qKind.eq((long)ArditTokenKind.Noisy).logical_and(
+            keyText.logical_or(keyClean.logical_and(K(block).lt(Q(block)))).logical_or(keyNoisy.logical_and(K(block).eq(Q(block)))));
+        var allowed = fromText.logical_or(fromClean).logical_or(fromNoisy).logical_and(Q(valid)).logical_and(K(valid));
+        long t = kind.shape[1];
+        var self = eye(t, dtype: ScalarType.Bool, device: device).unsqueeze(0).logical_and(Q(valid.logical_not()));
+        return allowed.logical_or(self).unsqueeze(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Per position of every row: its kind, its frame index (-1 for text), whether it is real (not padding), and
+    /// (as <see cref="Positions"/>) its RoPE position: text i at i, clean and noisy frame j both at textLength + j.
+    /// </summary>
+    internal static (Tensor Kind, Tensor Frame, Tensor Valid) Describe(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, Device? device)
+    {
+        int rows = textLengths.Length;
+        long t = textWidth + 2 * frameWidth;
+        var kind = new long[rows * t];
+        var frame = new long[rows * t];
+        var valid = new bool[rows * t];
+        for (int r = 0; r < rows; r++)
+            for (long i = 0; i < t; i++)
+            {
+                long at = r * t + i;
+                if (i < textWidth) { kind[at] = (long)ArditTokenKind.Text; frame[at] = -1; valid[at] = i < textLengths[r]; continue; }
+                long j = (i - textWidth) % frameWidth;
+                kind[at] = i < textWidth + frameWidth ? (long)ArditTokenKind.Clean : (long)ArditTokenKind.Noisy;
+                frame[at] = j;
+                valid[at] = j < frameLengths[r];
+            }
+        return (tensor(kind, [rows, t], device: device), tensor(frame, [rows, t], device: device), tensor(valid, [rows, t], device: device));
+    }
+
+    /// <summary>RoPE positions [rows, L + 2N]: text i at i; clean and noisy copies of frame j share textLength + j.</summary>
+    public static Tensor Positions(long[] textLengths, long textWidth, long frameWidth, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(textLengths);
+        int rows = textLengths.Length;
+        long t = textWidth + 2 * frameWidth;
+        var p = new long[rows * t];
+        for (int r = 0; r < rows; r++)
+            for (long i = 0; i < t; i++)
+                p[r * t + i] = i < textWidth ? i : textLengths[r] + (i - textWidth) % frameWidth;
+        return tensor(p, [rows, t], device: device);
+    }
+}

@@ -1,0 +1,250 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Media.Modeling.Diffusion;
+using Media.Modeling.Layers;
+using Media.Modeling.Transformers;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Speech.Ardit;
+
+/// <summary>
+/// ARDiT (arXiv 2406.05551): one decoder-only transformer over <c>[text tokens | audio latents]</c>. Training sees
+/// the clean latent sequence and a noisy copy under the block-causal mask of <see cref="ArditAttentionMask"/> and
+/// regresses the flow-matching velocity of each noisy block of B frames; generation produces one block at a time,
+/// integrating the flow ODE against a cache of the text and the clean blocks so far. The total number of frames is
+/// an input: every latent position carries the embedding of its progress j / N through the utterance.
+/// Latents enter and leave in the model's normalised space (<see cref="Normalize"/>, <see cref="Denormalize"/>).
+/// </summary>
+public sealed class ArditModel : nn.Module<Tensor, Tensor>
+{
+    readonly Embedding text_embeddings;
+    readonly Linear clean_proj;
+    readonly Linear noisy_proj;
+    readonly Embedding kind_embeddings;
+    readonly TimestepEmbedder t_embedder;
+    readonly TimestepEmbedder progress_embedder;
+    readonly ModuleList<ArditBlock> layers;
+    readonly RmsNorm final_norm;
+    readonly Sequential final_modulation;
+    readonly Linear final_layer;
+    readonly Tensor latent_mean;
+    readonly Tensor latent_std;
+    readonly RotaryEmbedding rope;
+
+    /// <summary>Flow and progress values are scaled by this before their sinusoidal embedding (DiT's timestep range).</summary>
+    const double EmbeddingScale = 1000;
+
+    /// <summary>A randomly initialised model (seed with <c>torch.manual_seed</c> for repeatable weights).</summary>
+    public ArditModel(ArditConfig config) : base(nameof(ArditModel))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        text_embeddings = nn.Embedding(config.VocabSize, config.Dim);
+        clean_proj = nn.Linear(config.LatentDim, config.Dim);
+        noisy_proj = nn.Linear(config.LatentDim, config.Dim);
+        kind_embeddings = nn.Embedding(3, config.Dim);
+        t_embedder = new TimestepEmbedder(config.Dim);
+        progress_embedder = new TimestepEmbedder(config.Dim);
+        layers = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(_ => new ArditBlock(config)).ToArray());
+        final_norm = new RmsNorm(config.Dim, config.NormEps);
+        var modulation = nn.Linear(config.Dim, 2L * config.Dim);
+        final_layer = nn.Linear(config.Dim, config.LatentDim);
+        using (no_grad())
+        {
+            modulation.weight!.zero_();
+            modulation.bias!.zero_();
+            final_layer.weight!.zero_();
+            final_layer.bias!.zero_();
+        }
+        final_modulation = nn.Sequential(nn.SiLU(), modulation);
+        latent_mean = zeros(config.LatentDim);
+        latent_std = ones(config.LatentDim);
+        rope = new RotaryEmbedding(RotarySpec.OneD(), config.HeadDim, config.MaxPositions, config.RopeBase);
+        RegisterComponents();
+    }
+
+    /// <summary>The shape this model was built with.</summary>
+    public ArditConfig Config { get; }
+
+    /// <summary>Where the weights live.</summary>
+    public Device Device => final_layer.weight!.device;
+
+    /// <summary>Sets the per-dimension statistics that map data latents to the model's unit-scale space.</summary>
+    public void SetLatentStatistics(Tensor mean, Tensor std)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (mean.numel() != Config.LatentDim || std.numel() != Config.LatentDim)
+            throw new ArgumentException($"Latent statistics must have {Config.LatentDim} values.");
+        using var noGrad = no_grad();
+        latent_mean.copy_(mean.reshape(-1));
+        latent_std.copy_(std.reshape(-1).clamp_min(1e-5));
+    }
+
+    /// <summary>Data latents [..., C] to the model's space.</summary>
+    public Tensor Normalize(Tensor latents) => (latents - latent_mean.to(latents.device)) / latent_std.to(latents.device);
+
+    /// <summary>Model-space latents [..., C] back to data latents.</summary>
+    public Tensor Denormalize(Tensor latents) => latents * latent_std.to(latents.device) + latent_mean.to(latents.device);
+
+    /// <summary>Module contract: not used (ARDiT needs text, latents and times; see <see cref="Velocity"/>).</summary>
+    public override Tensor forward(Tensor input) => throw new InvalidOperationException("Call ArditModel.Velocity or Loss: ARDiT needs text, latents and flow times.");
+
+    /// <summary>
+    /// Full forward of the training layout: text [R, L] (ids, padded), clean and noisy latents [R, N, C] (model space,
+    /// padded), flow times per frame [R, N] (constant within a block). Returns the predicted velocity [R, N, C] of the noisy copy.
+    /// <paramref name="blockSize"/> overrides the configured B (one model can be trained for several).
+    /// </summary>
+    public Tensor Velocity(Tensor text, long[] textLengths, Tensor clean, Tensor noisy, Tensor times, long[] frameLengths, int? blockSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(textLengths);
+        ArgumentNullException.ThrowIfNull(clean);
+        ArgumentNullException.ThrowIfNull(noisy);
+        ArgumentNullException.ThrowIfNull(times);
+        ArgumentNullException.ThrowIfNull(frameLengths);
+        CheckIds(text);
+        using var scope = NewDisposeScope();
+        var device = Device;
+        long rows = text.shape[0], l = text.shape[1], n = clean.shape[1];
+        var totals = tensor(frameLengths, device: device).clamp_min(1);
+        var progress = Progress(arange(n, device: device).unsqueeze(0).expand(rows, n), totals.unsqueeze(1));
+        var x = cat([text_embeddings.call(text.to(device)),
+                     clean_proj.call(clean.to(device)) + progress,
+                     noisy_proj.call(noisy.to(device)) + progress], 1);
+        var c = cat([Kind(ArditTokenKind.Text, rows, l), Kind(ArditTokenKind.Clean, rows, n),
+                     Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(times.to(device))], 1);
+        var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device);
+        var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, l, n, device));
+        foreach (var layer in layers) x = layer.Run(x, c, rope, cos, sin, mask, null).Output;
+        return Output(x.narrow(1, l + n, n), c.narrow(1, l + n, n)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Flow-matching loss of a batch (data-space latents [R, N, C], padded): one flow time per block of B frames,
+    /// x_t = t x1 + (1 - t) x0, mean squared velocity error over the real frames.
+    /// </summary>
+    public Tensor Loss(Tensor text, long[] textLengths, Tensor latents, long[] frameLengths, Generator? generator = null, int? blockSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        ArgumentNullException.ThrowIfNull(frameLengths);
+        using var scope = NewDisposeScope();
+        var device = Device;
+        long rows = latents.shape[0], n = latents.shape[1];
+        var x1 = Normalize(latents.to(device));
+        long b = blockSize ?? Config.BlockSize;
+        long blocks = (n + b - 1) / b;
+        var blockTimes = rand([rows, blocks], generator: generator).to(device);
+        var times = blockTimes.repeat_interleave(b, dim: 1).narrow(1, 0, n);
+        var x0 = randn(x1.shape, generator: generator).to(device);
+        var xt = times.unsqueeze(-1) * x1 + (1 - times.unsqueeze(-1)) * x0;
+        var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b);
+        var valid = arange(n, device: device).unsqueeze(0).lt(tensor(frameLengths, device: device).unsqueeze(1)).to(ScalarType.Float32);
+        var perFrame = (predicted - FlowMatching.VelocityTarget(x0, x1)).square().mean([-1]);
+        return ((perFrame * valid).sum() / valid.sum().clamp_min(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Starts cached generation: encodes the text [1, L] (ids) of an utterance of <paramref name="totalFrames"/> frames.</summary>
+    public ArditContextCache StartContext(Tensor text, int totalFrames)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        CheckIds(text);
+        if (text.dim() != 2 || text.shape[0] != 1 || text.shape[1] == 0) throw new ArgumentException("Cached generation takes one non-empty text row [1, L].", nameof(text));
+        if (text.shape[1] > Config.MaxTextLength) throw new ArgumentException($"The text has {text.shape[1]} tokens; this model takes at most {Config.MaxTextLength}.", nameof(text));
+        if (totalFrames <= 0 || totalFrames > Config.MaxFrames) throw new ArgumentOutOfRangeException(nameof(totalFrames), totalFrames, $"The duration must be 1..{Config.MaxFrames} latent frames.");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var cache = new ArditContextCache(Config.NLayer, (int)text.shape[1], totalFrames);
+        long l = text.shape[1];
+        var x = text_embeddings.call(text.to(Device));
+        var c = Kind(ArditTokenKind.Text, 1, l);
+        Run(x, c, cache, 0, store: true);
+        return cache;
+    }
+
+    /// <summary>Appends clean latents [1, n, C] (model space) starting at frame <paramref name="firstFrame"/> as context; n is one block or less at the end.</summary>
+    public void AppendClean(ArditContextCache cache, Tensor latents, int firstFrame)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(latents);
+        CheckBlock(cache, latents, firstFrame);
+        if (firstFrame != cache.CleanFrames) throw new ArgumentException($"The cache holds {cache.CleanFrames} clean frames; the next block must start there, not at {firstFrame}.", nameof(firstFrame));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long n = latents.shape[1];
+        var x = clean_proj.call(latents.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
+        Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, cache.TextLength + firstFrame, store: true);
+        cache.CleanFrames += (int)n;
+    }
+
+    /// <summary>Velocity [1, n, C] of the noisy block x_t [1, n, C] at flow time <paramref name="t"/>, starting at frame <paramref name="firstFrame"/>, given the cached context.</summary>
+    public Tensor VelocityCached(ArditContextCache cache, Tensor xt, double t, int firstFrame)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(xt);
+        CheckBlock(cache, xt, firstFrame);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long n = xt.shape[1];
+        var x = noisy_proj.call(xt.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
+        var c = Kind(ArditTokenKind.Noisy, 1, n) + TimeEmbedding(full([1, n], t, device: Device));
+        var h = Run(x, c, cache, cache.TextLength + firstFrame, store: false);
+        return Output(h, c).MoveToOuterDisposeScope();
+    }
+
+    Tensor Run(Tensor x, Tensor c, ArditContextCache cache, long firstPosition, bool store)
+    {
+        using var scope = NewDisposeScope();
+        var positions = (arange(x.shape[1], device: Device) + firstPosition).unsqueeze(0);
+        var (cos, sin) = rope.At(positions);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var (output, k, v) = layers[i].Run(x, c, rope, cos, sin, null, cache.Layer(i));
+            if (store) cache.Append(i, k, v);
+            x = output;
+        }
+        return x.MoveToOuterDisposeScope();
+    }
+
+    Tensor Output(Tensor h, Tensor c)
+    {
+        var m = final_modulation.call(c).chunk(2, -1);
+        return final_layer.call(Modulation.Modulate(final_norm.call(h), m[0], m[1]));
+    }
+
+    Tensor Kind(ArditTokenKind kind, long rows, long length) =>
+        kind_embeddings.call(full([rows, length], (long)kind, dtype: ScalarType.Int64, device: Device));
+
+    Tensor TimeEmbedding(Tensor times)
+    {
+        long rows = times.shape[0], n = times.shape[1];
+        return t_embedder.call((times.reshape(-1) * EmbeddingScale).to(ScalarType.Float32)).view(rows, n, -1);
+    }
+
+    Tensor Progress(Tensor frames, Tensor totals)
+    {
+        long rows = frames.shape[0], n = frames.shape[1];
+        var fraction = frames.to(ScalarType.Float32) / totals.to(ScalarType.Float32);
+        return progress_embedder.call((fraction.reshape(-1) * EmbeddingScale)).view(rows, n, -1);
+    }
+
+    Tensor FrameProgress(int firstFrame, long n, int totalFrames) =>
+        Progress((arange(n, device: Device) + firstFrame).unsqueeze(0), full([1, 1], (long)totalFrames, dtype: ScalarType.Int64, device: Device));
+
+    void CheckBlock(ArditContextCache cache, Tensor latents, int firstFrame)
+    {
+        if (latents.dim() != 3 || latents.shape[0] != 1 || latents.shape[2] != Config.LatentDim || latents.shape[1] == 0)
+            throw new ArgumentException($"A block must be [1, n, {Config.LatentDim}], got [{string.Join(", ", latents.shape)}].", nameof(latents));
+        if (firstFrame < 0 || firstFrame + latents.shape[1] > cache.TotalFrames)
+            throw new ArgumentException($"Frames {firstFrame}..{firstFrame + latents.shape[1] - 1} fall outside the utterance's {cache.TotalFrames} frames.", nameof(firstFrame));
+    }
+
+    void CheckIds(Tensor text)
+    {
+        if (text.numel() == 0) return;
+        long lo = text.min().item<long>(), hi = text.max().item<long>();
+        if (lo < 0 || hi >= Config.VocabSize)
+            throw new ArgumentException($"Text ids {lo}..{hi} fall outside the vocabulary 0..{Config.VocabSize - 1}.", nameof(text));
+    }
+}

@@ -1,0 +1,71 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Speech;
+
+/// <summary>
+/// The 1-D ConvNeXt block of Vocos: depthwise conv -> LayerNorm over channels -> <c>pwconv1</c> -> GELU
+/// -> <c>pwconv2</c> -> layer scale <c>gamma</c>, plus the residual. With <c>causal</c> the depthwise conv
+/// only looks back (<see cref="CausalConv1d"/>), so the block can run chunk by chunk with carried state.
+/// Input and output <c>[B, C, T]</c>.
+/// </summary>
+public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
+{
+    readonly nn.Module<Tensor, Tensor> dwconv;
+    readonly LayerNorm norm;
+    readonly Linear pwconv1;
+    readonly GELU act;
+    readonly Linear pwconv2;
+    readonly Parameter gamma;
+    readonly CausalConv1d? causalConv;
+
+    /// <summary>A block of width <paramref name="dim"/>, MLP width <paramref name="hidden"/>, depthwise kernel <paramref name="kernel"/>.</summary>
+    public ConvNeXtBlock(long dim, long hidden, int kernel, bool causal, double layerScale = 0.1) : base(nameof(ConvNeXtBlock))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernel, 1);
+        if (!causal && kernel % 2 == 0) throw new ArgumentException($"A centred depthwise conv needs an odd kernel; got {kernel}.", nameof(kernel));
+        if (causal)
+        {
+            causalConv = new CausalConv1d(dim, dim, kernel, groups: dim);
+            dwconv = causalConv;
+        }
+        else
+        {
+            dwconv = nn.Conv1d(dim, dim, kernel, padding: kernel / 2, groups: dim);
+        }
+        norm = nn.LayerNorm(dim, eps: 1e-6);
+        pwconv1 = nn.Linear(dim, hidden);
+        act = nn.GELU();
+        pwconv2 = nn.Linear(hidden, dim);
+        gamma = nn.Parameter(full(dim, layerScale));
+        RegisterComponents();
+    }
+
+    /// <summary>Frames of past input the block needs (0 for a centred block, whose context is symmetric).</summary>
+    public long LeftContext => causalConv?.LeftContext ?? 0;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return Pointwise(x, dwconv.call(x)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The causal block on a chunk, with <paramref name="state"/> carrying the previous input frames
+    /// (see <see cref="CausalConv1d.Stream"/>; results and state stay in the caller's dispose scope).
+    /// </summary>
+    public Tensor Stream(Tensor x, ref Tensor? state)
+    {
+        if (causalConv is null) throw new InvalidOperationException("Only a causal block can stream.");
+        return Pointwise(x, causalConv.Stream(x, ref state));
+    }
+
+    Tensor Pointwise(Tensor residual, Tensor mixed)
+    {
+        var h = mixed.transpose(1, 2);
+        h = pwconv2.call(act.call(pwconv1.call(norm.call(h))));
+        return residual + (h * gamma).transpose(1, 2);
+    }
+}

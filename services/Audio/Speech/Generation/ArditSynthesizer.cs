@@ -1,0 +1,145 @@
+using Media.Modeling.Diffusion;
+using Media.Services.Audio.Speech.Ardit;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Speech.Generation;
+
+/// <summary>
+/// ARDiT generation, one block of B latent frames at a time: the text and every finished block sit in a
+/// key/value cache; each new block starts from seeded noise, integrates the flow ODE with the model attending to
+/// that cache, and is then appended to it as clean context. Continuation and editing start from clean prefix latents.
+/// </summary>
+public sealed class ArditSynthesizer(ArditModel model)
+{
+    readonly ArditModel model = model ?? throw new ArgumentNullException(nameof(model));
+
+    /// <summary>The model.</summary>
+    public ArditModel Model => model;
+
+    /// <summary>
+    /// Generates frames <c>prefix.Length .. stopFrame-1</c> of an utterance of <paramref name="totalFrames"/> frames for
+    /// <paramref name="textIds"/>, after the clean data-space <paramref name="prefix"/> [P, C] (P a multiple of B, may be null).
+    /// Cancellation is checked before every block.
+    /// </summary>
+    public IEnumerable<LatentBlock> Blocks(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame = null, CancellationToken cancellationToken = default)
+    {
+        var (text, p, stop) = Check(textIds, totalFrames, prefix, options, stopFrame);
+        using var textTensor = text;
+        var device = model.Device;
+        int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;
+        using var generator = new Generator((ulong)options.Seed);
+        using var cache = model.StartContext(text, totalFrames);
+        for (int start = 0; start < p; start += b)
+        {
+            using var scope = NewDisposeScope();
+            model.AppendClean(cache, model.Normalize(prefix!.narrow(0, start, b).to(device)).unsqueeze(0), start);
+        }
+        var schedule = FlowMatching.Schedule(options.Steps, options.TimeShift);
+        for (int start = p; start < stop; start += b)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = Math.Min(b, totalFrames - start);
+            LatentBlock block;
+            using (var scope = NewDisposeScope())
+            {
+                var x = randn([1, n, c], generator: generator).to(device);
+                using var sampler = new FlowSampler(schedule, options.Solver);
+                while (sampler.StepIndex < sampler.Steps)
+                    x = sampler.Step(x, model.VelocityCached(cache, x, sampler.Time, start));
+                if (start + n < stop) model.AppendClean(cache, x, start);
+                // A block cut by stopFrame (editing) is still sampled whole, as in training, then trimmed.
+                block = new LatentBlock(start, model.Denormalize(x).squeeze(0).narrow(0, 0, Math.Min(n, stop - start)).MoveToOuterDisposeScope());
+            }
+            yield return block;
+        }
+    }
+
+    /// <summary>All generated frames [stop - P, C] at once (the cached path, blocks concatenated).</summary>
+    public Tensor Generate(int[] textIds, int totalFrames, ArditSamplingOptions options, Tensor? prefix = null, int? stopFrame = null)
+    {
+        var blocks = Blocks(textIds, totalFrames, prefix, options, stopFrame).ToList();
+        try { return cat([.. blocks.Select(x => x.Latents)], 0); }
+        finally { foreach (var x in blocks) x.Dispose(); }
+    }
+
+    /// <summary>
+    /// The same generation without a cache: every ODE step reruns the full training layout over all frames, with
+    /// the frames not generated yet left at zero (the mask hides them). A reference for the cached path.
+    /// </summary>
+    public Tensor GenerateWithoutCache(int[] textIds, int totalFrames, ArditSamplingOptions options, Tensor? prefix = null)
+    {
+        var (text, p, _) = Check(textIds, totalFrames, prefix, options, null);
+        using var textTensor = text;
+        using var outer = NewDisposeScope();
+        using var noGrad = no_grad();
+        var device = model.Device;
+        int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;
+        long[] textLength = [text.shape[1]], frames = [totalFrames];
+        using var generator = new Generator((ulong)options.Seed);
+        var clean = zeros([1, totalFrames, c], device: device);
+        if (p > 0) clean.narrow(1, 0, p).copy_(model.Normalize(prefix!.narrow(0, 0, p).to(device)).unsqueeze(0));
+        var schedule = FlowMatching.Schedule(options.Steps, options.TimeShift);
+        for (int start = p; start < totalFrames; start += b)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(b, totalFrames - start);
+            var x = randn([1, n, c], generator: generator).to(device);
+            using var sampler = new FlowSampler(schedule, options.Solver);
+            while (sampler.StepIndex < sampler.Steps)
+            {
+                var noisy = zeros([1, totalFrames, c], device: device);
+                noisy.narrow(1, start, n).copy_(x);
+                var velocity = model.Velocity(text, textLength, clean, noisy, full([1, totalFrames], sampler.Time, device: device), frames, b);
+                x = sampler.Step(x, velocity.narrow(1, start, n));
+            }
+            clean.narrow(1, start, n).copy_(x);
+        }
+        return model.Denormalize(clean.narrow(1, p, totalFrames - p).squeeze(0)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Editing: keeps <paramref name="latents"/> [N, C] outside frames spanStart..spanEnd-1 and regenerates that span
+    /// (from the block boundary at or before spanStart) for <paramref name="textIds"/>, the full new transcript.
+    /// Returns the whole edited sequence [N, C].
+    /// </summary>
+    public Tensor Edit(int[] textIds, Tensor latents, int spanStart, int spanEnd, ArditSamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        int total = (int)latents.shape[0];
+        if (spanStart < 0 || spanEnd <= spanStart || spanEnd > total)
+            throw new ArgumentException($"The edited span {spanStart}..{spanEnd} must be a non-empty range inside 0..{total}.");
+        int blockSize = options.BlockSize ?? model.Config.BlockSize;
+        int keep = spanStart / blockSize * blockSize;
+        using var scope = NewDisposeScope();
+        var prefix = latents.narrow(0, 0, keep);
+        var span = Generate(textIds, total, options, keep > 0 ? prefix : null, spanEnd);
+        return cat([prefix.to(span.device), span, latents.narrow(0, spanEnd, total - spanEnd).to(span.device)], 0).MoveToOuterDisposeScope();
+    }
+
+    (Tensor Text, int Prefix, int Stop) Check(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame)
+    {
+        ArgumentNullException.ThrowIfNull(textIds);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (textIds.Length == 0) throw new ArgumentException("The text is empty: there is nothing to say.", nameof(textIds));
+        if (textIds.Length > model.Config.MaxTextLength)
+            throw new ArgumentException($"The text is {textIds.Length} tokens long; this model takes at most {model.Config.MaxTextLength}.", nameof(textIds));
+        if (totalFrames <= 0 || totalFrames > model.Config.MaxFrames)
+            throw new ArgumentOutOfRangeException(nameof(totalFrames), totalFrames, $"The duration must be 1..{model.Config.MaxFrames} latent frames.");
+        int p = 0;
+        if (prefix is not null)
+        {
+            if (prefix.dim() != 2 || prefix.shape[1] != model.Config.LatentDim)
+                throw new ArgumentException($"Prefix latents must be [P, {model.Config.LatentDim}].", nameof(prefix));
+            p = (int)prefix.shape[0];
+            int blockSize = options.BlockSize ?? model.Config.BlockSize;
+            if (p % blockSize != 0) throw new ArgumentException($"Prefix length {p} must be a multiple of the block size {blockSize}.", nameof(prefix));
+            if (p >= totalFrames) throw new ArgumentException($"The prefix ({p} frames) leaves nothing to generate in {totalFrames} frames.", nameof(prefix));
+        }
+        int stop = stopFrame ?? totalFrames;
+        if (stop <= p || stop > totalFrames) throw new ArgumentOutOfRangeException(nameof(stopFrame), stop, $"Generation must stop after frame {p} and by frame {totalFrames}.");
+        var text = tensor(textIds.Select(i => (long)i).ToArray(), [1, textIds.Length], device: model.Device);
+        return (text, p, stop);
+    }
+}

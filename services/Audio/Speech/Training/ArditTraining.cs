@@ -1,0 +1,141 @@
+using Media.Modeling.Training;
+using Media.Services.Audio.Speech.Ardit;
+using Media.Services.Audio.Speech.Data;
+using Media.Services.Audio.Speech.Latents;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Speech.Training;
+
+/// <summary>One utterance for ARDiT: its text ids and its VAE latents [N, C] (posterior mean, data space).</summary>
+public sealed record ArditExample(string Text, int[] Ids, float[] Latents, int Frames);
+
+/// <summary>A padded ARDiT batch and the block size it trains.</summary>
+public sealed record ArditBatch(Tensor Text, long[] TextLengths, Tensor Latents, long[] FrameLengths, int BlockSize);
+
+/// <summary>
+/// Trains an <see cref="ArditModel"/> on clips encoded once by the mel VAE: batches of whole utterances, the block
+/// size drawn per step from <see cref="BlockSizes"/> so one model serves B = 1 and B = 4, and a held-out flow loss.
+/// </summary>
+public sealed class ArditTraining : IDisposable
+{
+    readonly ArditModel model;
+    readonly IReadOnlyList<ArditExample> train;
+    readonly IReadOnlyList<ArditExample> heldOut;
+    readonly int batchSize;
+
+    /// <summary>A trainer for <paramref name="model"/> (on its device); sets its latent statistics from <paramref name="train"/>.</summary>
+    public ArditTraining(ArditModel model, IReadOnlyList<ArditExample> train, IReadOnlyList<ArditExample> heldOut, SpeechTrainingOptions options, int[]? blockSizes = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(options);
+        if (train.Count == 0) throw new ArgumentException("ARDiT training needs examples.", nameof(train));
+        this.model = model;
+        this.train = train;
+        this.heldOut = heldOut;
+        batchSize = options.BatchSize;
+        BlockSizes = blockSizes ?? [1, model.Config.BlockSize];
+        SetStatistics(model, train);
+        Trainer = new Trainer<ArditBatch>(model, p => Batch(train, p.CreateRandom(), batchSize, p.Device),
+            b => model.Loss(b.Text, b.TextLengths, b.Latents, b.FrameLengths, generator: null, blockSize: b.BlockSize),
+            options.ToTrainerOptions("frames"), b => b.FrameLengths.Sum())
+        {
+            Evaluate = _ => Validate(),
+        };
+    }
+
+    /// <summary>Block sizes drawn per batch.</summary>
+    public IReadOnlyList<int> BlockSizes { get; }
+
+    /// <summary>The underlying trainer (run, resume, EMA).</summary>
+    public Trainer<ArditBatch> Trainer { get; }
+
+    /// <summary>Encodes clips to ARDiT examples with the VAE's posterior mean (mel padded to a multiple of 4 frames).</summary>
+    public static List<ArditExample> Encode(MelVae vae, SpeechClipSet clips, Func<string, int[]> textIds, int maxFrames, int maxText)
+    {
+        ArgumentNullException.ThrowIfNull(vae);
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(textIds);
+        var device = vae.parameters().First().device;
+        using var features = new SpeechFeatures(vae.Config.Mel);
+        var examples = new List<ArditExample>();
+        foreach (var clip in clips.Clips)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var ids = textIds(clip.Text);
+            var mel = vae.PadFrames(features.Normalized(tensor(clip.Samples, device: device).unsqueeze(0)));
+            var latents = vae.Posterior(mel).Mean.squeeze(0).transpose(0, 1).contiguous();   // [N, C]
+            int frames = (int)latents.shape[0];
+            if (frames > maxFrames || ids.Length > maxText || ids.Length == 0) continue;
+            examples.Add(new ArditExample(clip.Text, ids, latents.cpu().data<float>().ToArray(), frames));
+        }
+        return examples;
+    }
+
+    /// <summary>A batch of random utterances and a random block size, from <paramref name="random"/> alone.</summary>
+    public ArditBatch Batch(IReadOnlyList<ArditExample> examples, Random random, int count, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(random);
+        var picked = Enumerable.Range(0, count).Select(_ => examples[random.Next(examples.Count)]).ToList();
+        return Pad(picked, BlockSizes[random.Next(BlockSizes.Count)], device);
+    }
+
+    ArditBatch Pad(List<ArditExample> picked, int blockSize, Device device)
+    {
+        int c = model.Config.LatentDim;
+        int l = picked.Max(e => e.Ids.Length), n = picked.Max(e => e.Frames);
+        var text = new long[picked.Count * l];
+        var latents = new float[picked.Count * n * c];
+        for (int r = 0; r < picked.Count; r++)
+        {
+            for (int i = 0; i < picked[r].Ids.Length; i++) text[r * l + i] = picked[r].Ids[i];
+            Array.Copy(picked[r].Latents, 0, latents, r * n * c, picked[r].Latents.Length);
+        }
+        return new ArditBatch(tensor(text, [picked.Count, l], device: device), [.. picked.Select(e => (long)e.Ids.Length)],
+            tensor(latents, [picked.Count, n, c], device: device), [.. picked.Select(e => (long)e.Frames)], blockSize);
+    }
+
+    /// <summary>Held-out flow loss per trained block size, with fixed noise.</summary>
+    public IReadOnlyDictionary<string, double> Validate()
+    {
+        var results = new Dictionary<string, double>();
+        if (heldOut.Count == 0) return results;
+        var device = model.Device;
+        foreach (int b in BlockSizes.Distinct())
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var generator = new Generator(1234);
+            var batch = Pad([.. heldOut.Take(32)], b, device);
+            results[$"val_loss_b{b}"] = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, b).item<float>();
+        }
+        return results;
+    }
+
+    static void SetStatistics(ArditModel model, IReadOnlyList<ArditExample> train)
+    {
+        int c = model.Config.LatentDim;
+        var sum = new double[c];
+        var sq = new double[c];
+        long count = 0;
+        foreach (var e in train)
+            for (int f = 0; f < e.Frames; f++, count++)
+                for (int d = 0; d < c; d++)
+                {
+                    double v = e.Latents[f * c + d];
+                    sum[d] += v;
+                    sq[d] += v * v;
+                }
+        var mean = sum.Select(s => (float)(s / count)).ToArray();
+        var std = sq.Select((s, d) => (float)Math.Sqrt(Math.Max(s / count - mean[d] * (double)mean[d], 1e-8))).ToArray();
+        using var m = tensor(mean);
+        using var s2 = tensor(std);
+        model.SetLatentStatistics(m, s2);
+    }
+
+    /// <summary>Frees the trainer.</summary>
+    public void Dispose() => Trainer.Dispose();
+}

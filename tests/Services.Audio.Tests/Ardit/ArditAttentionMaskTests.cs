@@ -1,0 +1,57 @@
+using Media.Services.Audio.Speech.Ardit;
+
+namespace Media.Services.Audio.Tests.Ardit;
+
+public sealed class ArditAttentionMaskTests
+{
+    // The rule of MODELS.md written out per pair of positions, independently of the tensor construction.
+    static bool Allowed(long textWidth, long frameWidth, long textLength, long frames, long block, long q, long k)
+    {
+        (int Kind, long Frame, bool Valid) Describe(long i)
+        {
+            if (i < textWidth) return (0, -1, i < textLength);
+            long j = (i - textWidth) % frameWidth;
+            return (i < textWidth + frameWidth ? 1 : 2, j, j < frames);
+        }
+        var a = Describe(q);
+        var b = Describe(k);
+        if (!a.Valid) return q == k;
+        if (!b.Valid) return false;
+        switch (a.Kind)
+        {
+            case 0: return b.Kind == 0;
+            case 1: return b.Kind == 0 || (b.Kind == 1 && b.Frame / block <= a.Frame / block);
+            default:
+                return b.Kind == 0
+                    || (b.Kind == 1 && b.Frame / block < a.Frame / block)
+                    || (b.Kind == 2 && b.Frame / block == a.Frame / block);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(3)]
+    public void Block_causal_mask_matches_its_definition_pair_by_pair(int block)
+    {
+        long[] textLengths = [5, 3];
+        long[] frameLengths = [9, 6];
+        const long L = 5, N = 9;
+        using var mask = ArditAttentionMask.Build(textLengths, frameLengths, L, N, block);
+        Assert.Equal(new long[] { 2, 1, L + 2 * N, L + 2 * N }, mask.shape);
+        var values = mask.data<bool>().ToArray();
+        long t = L + 2 * N;
+        for (int r = 0; r < 2; r++)
+            for (long q = 0; q < t; q++)
+                for (long k = 0; k < t; k++)
+                    Assert.True(Allowed(L, N, textLengths[r], frameLengths[r], block, q, k) == values[r * t * t + q * t + k],
+                        $"row {r}, query {q}, key {k}, block {block}");
+    }
+
+    [Fact]
+    public void Clean_and_noisy_copies_of_a_frame_share_its_position_after_the_text()
+    {
+        using var positions = ArditAttentionMask.Positions([2, 3], 3, 2);
+        Assert.Equal(new long[] { 0, 1, 2, 2, 3, 2, 3, 0, 1, 2, 3, 4, 3, 4 }, positions.data<long>().ToArray());
+    }
+}

@@ -1,0 +1,136 @@
+using Media.Services.Audio.Speech.Ardit;
+using Media.Services.Audio.Speech.Generation;
+using Media.Modeling.Diffusion;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Tests.Ardit;
+
+[Collection(SingleThreadedTorch.Name)]
+public sealed class StreamingSpeechSynthesizerTests
+{
+    static readonly FrontEndTextEncoder Text = FrontEndTextEncoder.Default;
+    static readonly DurationPredictor Durations = new() { Weights = [2, 0.5, 0, 1] };
+
+    static (ArditModel Model, StreamingSpeechSynthesizer Speech, OverlapAddTestDecoder Decoder) Build(int blockSize)
+    {
+        var config = ArditTestModels.Tiny(blockSize) with { VocabSize = Text.VocabularySize, FrameRate = 25 };
+        var model = ArditTestModels.Randomised(config);
+        var decoder = new OverlapAddTestDecoder(config.LatentDim);
+        return (model, new StreamingSpeechSynthesizer(model, Text, Durations, decoder), decoder);
+    }
+
+    [Theory]
+    [InlineData(1, FlowSolver.Euler)]
+    [InlineData(4, FlowSolver.Adams2)]
+    public void Streamed_chunks_concatenate_to_the_offline_generation_with_the_same_seed(int blockSize, FlowSolver solver)
+    {
+        using var scope = NewDisposeScope();
+        var (model, speech, decoder) = Build(blockSize);
+        using (model)
+        {
+            var sampling = new ArditSamplingOptions { Steps = 3, Solver = solver, Seed = 42 };
+            var chunks = new List<float[]>();
+            var result = speech.Synthesize(new SpeechRequest { Text = "Hello there, 12 cats.", Sampling = sampling }, chunks.Add);
+            var (ids, _, total) = speech.Plan(new SpeechRequest { Text = "Hello there, 12 cats." });
+            // Offline: no cache, the full layout recomputed at every ODE step, decoded in one go.
+            var offline = decoder.DecodeAll(speech.Synthesizer.GenerateWithoutCache(ids, total, sampling));
+            var streamed = chunks.SelectMany(c => c).ToArray();
+            Assert.True(chunks.Count >= total / blockSize, $"{chunks.Count} chunks for {total} frames");
+            Assert.Equal(offline.Length, streamed.Length);
+            Assert.Equal(result.Samples, streamed);
+            for (int i = 0; i < offline.Length; i++) Assert.True(Math.Abs(offline[i] - streamed[i]) < 1e-4, $"sample {i}: {offline[i]} vs {streamed[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0.52)]
+    [InlineData(1.0)]
+    [InlineData(1.7)]
+    public void A_requested_duration_yields_that_length_within_one_latent_frame(double seconds)
+    {
+        var (model, speech, decoder) = Build(4);
+        using (model)
+        {
+            var result = speech.Synthesize(new SpeechRequest { Text = "Short words.", DurationSeconds = seconds, Sampling = new() { Steps = 1 } });
+            double frames = result.Samples.Length * decoder.FrameRate / decoder.SampleRate - 1;   // the decoder's last grain adds one hop
+            Assert.InRange(frames, seconds * decoder.FrameRate - 1, seconds * decoder.FrameRate + 1);
+            Assert.InRange(result.Frames, seconds * decoder.FrameRate - 1, seconds * decoder.FrameRate + 1);
+        }
+    }
+
+    [Fact]
+    public void Pace_scales_the_predicted_duration()
+    {
+        var (model, speech, _) = Build(4);
+        using (model)
+        {
+            int normal = speech.Plan(new SpeechRequest { Text = "one two three four" }).TotalFrames;
+            int slow = speech.Plan(new SpeechRequest { Text = "one two three four", Pace = 1.5 }).TotalFrames;
+            Assert.Equal(Durations.Predict("one two three four"), normal);
+            Assert.InRange(slow, normal * 1.5 - 1, normal * 1.5 + 1);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("~ ^ | ~")]
+    public void Empty_text_is_rejected_with_a_clear_error(string text)
+    {
+        var (model, speech, _) = Build(4);
+        using (model)
+        {
+            var error = Assert.Throws<ArgumentException>(() => speech.Synthesize(new SpeechRequest { Text = text }));
+            Assert.Contains("empty", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Over_long_text_is_rejected_with_a_clear_error()
+    {
+        var (model, speech, _) = Build(4);
+        using (model)
+        {
+            var error = Assert.Throws<ArgumentException>(() => speech.Synthesize(new SpeechRequest { Text = string.Join(' ', Enumerable.Repeat("word", 20)) }));
+            Assert.Contains("too long", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Cancelling_stops_generation_at_the_next_block()
+    {
+        var (model, speech, _) = Build(1);
+        using (model)
+        {
+            using var cancel = new CancellationTokenSource();
+            int chunks = 0;
+            Assert.ThrowsAny<OperationCanceledException>(() => speech.Synthesize(
+                new SpeechRequest { Text = "a sentence that takes a while", Sampling = new() { Steps = 1 } },
+                _ => { if (++chunks == 2) cancel.Cancel(); }, cancel.Token));
+            Assert.Equal(2, chunks);
+        }
+    }
+
+    [Fact]
+    public void Editing_keeps_the_frames_outside_the_span_and_continuation_keeps_the_prompt()
+    {
+        using var scope = NewDisposeScope();
+        var (model, speech, _) = Build(4);
+        using (model)
+        {
+            var ids = Text.Encode(Text.Normalize("edit me please"));
+            manual_seed(1);
+            var original = randn(20, model.Config.LatentDim);
+            var edited = speech.Synthesizer.Edit(ids, original, 9, 14, new ArditSamplingOptions { Steps = 2, Seed = 3 });
+            Assert.Equal(original.shape, edited.shape);
+            Assert.True(edited.narrow(0, 0, 8).eq(original.narrow(0, 0, 8)).all().item<bool>());
+            Assert.True(edited.narrow(0, 14, 6).eq(original.narrow(0, 14, 6)).all().item<bool>());
+            Assert.False(edited.narrow(0, 8, 6).allclose(original.narrow(0, 8, 6)));
+            // Continuation: the generated frames depend on the prompt (it is context, not ignored).
+            var a = speech.Synthesizer.Generate(ids, 16, new() { Steps = 2, Seed = 3 }, original.narrow(0, 0, 8));
+            var b = speech.Synthesizer.Generate(ids, 16, new() { Steps = 2, Seed = 3 }, original.narrow(0, 4, 8));
+            Assert.Equal(new long[] { 8, model.Config.LatentDim }, a.shape);
+            Assert.False(a.allclose(b));
+        }
+    }
+}
