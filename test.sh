@@ -41,6 +41,8 @@ status=${PIPESTATUS[0]}
 # SignalR bundle must be the build of gateway/webapp's lockfile.
 (
   set -e
+  # dotnet test builds the test projects only; the clients' host is a plain program.
+  dotnet build tests/Clients/Host -c Release --nologo -v q
   cd gateway/webapp && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
   cd ../../tests/Clients && npm ci --no-audit --no-fund --loglevel=error
   MEDIA_CLIENTS_HOST="$PWD/Host/bin/Release/net10.0/Media.Clients.Host.dll" npm test --silent
