@@ -1,5 +1,6 @@
 using Media.Hosting;
 using Media.Hosting.Models;
+using Media.Services.Audio.Codec;
 using Microsoft.Extensions.Hosting;
 
 namespace Media.Services.Audio;
@@ -14,6 +15,7 @@ public static class AudioServiceExtensions
             "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
         builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", ["audio-encode", "audio-decode"],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
+        builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("audio");
         return builder;

@@ -1,5 +1,7 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
+using Media.Cli.Commands.Codec;
+using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
 
 var app = new CommandApp();
@@ -12,6 +14,17 @@ app.Configure(config =>
         bench.SetDescription("Benchmarks: ratios measured side by side in one run (docs/BENCHMARKS.md).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
+    });
+    config.AddBranch("codec", codec =>
+    {
+        codec.SetDescription("Audio codec: WAV to discrete codes and back.");
+        codec.AddCommand<CodecEncodeCommand>("encode").WithDescription("Encode a WAV file to codes.json.");
+        codec.AddCommand<CodecDecodeCommand>("decode").WithDescription("Decode codes.json to a WAV file.");
+    });
+    config.AddBranch("train", train =>
+    {
+        train.SetDescription("Train a model here (resumable run folders; exports under models/).");
+        train.AddCommand<CodecTrainCommand>("codec").WithDescription("Our EnCodec-architecture codec on espeak-ng speech and procedural music.");
     });
 });
 return await app.RunAsync(args);
