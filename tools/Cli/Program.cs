@@ -1,6 +1,7 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
 using Media.Cli.Commands.Codec;
+using Media.Cli.Commands.Eval;
 using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
 
@@ -21,9 +22,15 @@ app.Configure(config =>
         codec.AddCommand<CodecEncodeCommand>("encode").WithDescription("Encode a WAV file to codes.json.");
         codec.AddCommand<CodecDecodeCommand>("decode").WithDescription("Decode codes.json to a WAV file.");
     });
+    config.AddBranch("eval", eval =>
+    {
+        eval.SetDescription("Evaluations on held-out data; each writes its report under docs/.");
+        eval.AddCommand<CodecEvalCommand>("codec").WithDescription("Our codec vs Opus and mu-law: SI-SNR, mel distance, STOI, bitrate (docs/CODEC.md).");
+    });
     config.AddBranch("train", train =>
     {
         train.SetDescription("Train a model here (resumable run folders; exports under models/).");
+        train.AddCommand<SemanticTrainCommand>("semantic").WithDescription("k-means semantic audio tokens over log-mel frames (models/semantic-kmeans).");
         train.AddCommand<CodecTrainCommand>("codec").WithDescription("Our EnCodec-architecture codec on espeak-ng speech and procedural music.");
     });
 });
