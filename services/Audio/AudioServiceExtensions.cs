@@ -2,6 +2,7 @@ using Media.Hosting;
 using Media.Hosting.Models;
 using Media.Services.Audio.Speech.Generation;
 using Microsoft.Extensions.DependencyInjection;
+using Media.Services.Audio.Codec;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public static class AudioServiceExtensions
             var device = Media.Modeling.Devices.DeviceSelector.Resolve(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value.Device);
             return new ArditSpeechGenerator(ArditVoice.Load(options.ResolveModelsDirectory(), device));
         });
+        builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("audio");
         return builder;

@@ -1,5 +1,6 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
+using Media.Cli.Commands.Codec;
 using Media.Cli.Commands.Eval;
 using Media.Cli.Commands.Speech;
 using Media.Cli.Commands.Train;
@@ -18,11 +19,14 @@ app.Configure(config =>
         train.SetDescription("Train a model (resumable run folders).");
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
         train.AddSpeechTraining();
+        train.AddCommand<SemanticTrainCommand>("semantic").WithDescription("k-means semantic audio tokens over log-mel frames (models/semantic-kmeans).");
+        train.AddCommand<CodecTrainCommand>("codec").WithDescription("Our EnCodec-architecture codec on espeak-ng speech and procedural music.");
         train.AddCommand<TrainTtsCommand>("tts").WithDescription("Train the ARDiT text-to-speech voice over the mel VAE latents; export to models/ardit-tts.");
     });
     config.AddBranch("eval", eval =>
     {
         eval.SetDescription("Evaluate a model.");
+        eval.AddCommand<CodecEvalCommand>("codec").WithDescription("Our codec vs Opus and mu-law: SI-SNR, mel distance, STOI, bitrate (docs/CODEC.md).");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
     });
     config.AddBranch("bench", bench =>
@@ -33,5 +37,11 @@ app.Configure(config =>
     });
     config.AddBranch("generate", generate =>
         generate.AddCommand<GenerateSpeechCommand>("speech").WithDescription("Speak text with the ARDiT voice (models/ardit-tts) into a WAV."));
+    config.AddBranch("codec", codec =>
+    {
+        codec.SetDescription("Audio codec: WAV to discrete codes and back.");
+        codec.AddCommand<CodecEncodeCommand>("encode").WithDescription("Encode a WAV file to codes.json.");
+        codec.AddCommand<CodecDecodeCommand>("decode").WithDescription("Decode codes.json to a WAV file.");
+    });
 });
 return await app.RunAsync(args);

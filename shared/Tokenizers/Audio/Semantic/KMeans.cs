@@ -1,0 +1,77 @@
+using static TorchSharp.torch;
+
+namespace Media.Tokenizers.Audio.Semantic;
+
+/// <summary>A fitted clustering: centroids [K, D] and the inertia after k-means++ and after each Lloyd iteration.</summary>
+public sealed record KMeansFit(Tensor Centroids, IReadOnlyList<double> Inertia);
+
+/// <summary>
+/// k-means in torch (any device): k-means++ seeding (Arthur and Vassilvitskii, 2007) and Lloyd
+/// iterations. Inertia is the mean squared distance of each point to its nearest centroid.
+/// </summary>
+public static class KMeans
+{
+    /// <summary>Index of the nearest centroid [N] for points [N, D] (squared Euclidean distance).</summary>
+    public static Tensor Assign(Tensor points, Tensor centroids)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(centroids);
+        using var scope = NewDisposeScope();
+        return Distances(points, centroids).argmin(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean squared distance of each point to its nearest centroid.</summary>
+    public static double Inertia(Tensor points, Tensor centroids)
+    {
+        using var scope = NewDisposeScope();
+        return Distances(points, centroids).min(1).values.clamp_min(0).mean().item<float>();
+    }
+
+    /// <summary>
+    /// Clusters <paramref name="points"/> [N, D] into <paramref name="k"/> groups: k-means++ seeds drawn
+    /// with <paramref name="generator"/>, then <paramref name="iterations"/> Lloyd steps (an empty cluster
+    /// keeps its centroid).
+    /// </summary>
+    public static KMeansFit Fit(Tensor points, int k, int iterations, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(generator);
+        if (points.dim() != 2) throw new ArgumentException($"Points must be [N, D]; got [{string.Join(", ", points.shape)}].", nameof(points));
+        if (k < 1 || k > points.shape[0]) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must lie in 1..{points.shape[0]} (the number of points).");
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        using var scope = NewDisposeScope();
+        var x = points.to_type(ScalarType.Float32);
+        long n = x.shape[0];
+        var device = x.device;
+
+        // k-means++: each next seed is a point drawn with probability proportional to its squared distance to the nearest seed so far.
+        var chosen = new long[k];
+        chosen[0] = randint(n, [1], generator: generator).item<long>();
+        var nearest = (x - x[chosen[0]]).square().sum(1);
+        for (int c = 1; c < k; c++)
+        {
+            var weights = nearest.clamp_min(0).cpu();
+            chosen[c] = weights.sum().item<float>() > 0
+                ? multinomial(weights, 1, generator: generator).item<long>()
+                : randint(n, [1], generator: generator).item<long>();
+            nearest = minimum(nearest, (x - x[chosen[c]]).square().sum(1));
+        }
+        var centroids = x.index_select(0, tensor(chosen, device: device)).clone();
+        var inertia = new List<double> { Inertia(x, centroids) };
+
+        for (int i = 0; i < iterations; i++)
+        {
+            using var step = NewDisposeScope();
+            var assignment = Assign(x, centroids);
+            var sums = zeros_like(centroids).index_add_(0, assignment, x, 1);
+            var counts = zeros(k, device: device).index_add_(0, assignment, ones(n, device: device), 1);
+            var updated = where(counts.unsqueeze(1) > 0, sums / counts.clamp_min(1).unsqueeze(1), centroids);
+            centroids.copy_(updated);
+            inertia.Add(Inertia(x, centroids));
+        }
+        return new KMeansFit(centroids.MoveToOuterDisposeScope(), inertia);
+    }
+
+    static Tensor Distances(Tensor points, Tensor centroids) =>
+        points.square().sum(1, keepdim: true) - 2 * points.matmul(centroids.t()) + centroids.square().sum(1).unsqueeze(0);
+}

@@ -1,0 +1,71 @@
+using Media.Audio.Metrics;
+using Media.Tokenizers.Audio.Encodec;
+using static TorchSharp.torch;
+
+namespace Media.Tokenizers.Audio.Training;
+
+/// <summary>
+/// The training objective of an <see cref="EncodecModel"/>: encode, quantize with a codebook count drawn
+/// per step (so every bandwidth decodes, as EnCodec's bandwidth sampling), decode, and weigh time-domain
+/// L1, multi-resolution STFT and log-mel distances and the commitment loss. Codebooks learn by EMA.
+/// </summary>
+public sealed class CodecTrainingObjective : IDisposable
+{
+    readonly EncodecModel model;
+    readonly MultiResolutionStftDistance stft;
+    readonly MelDistance mel;
+
+    /// <summary>An objective for <paramref name="model"/>.</summary>
+    public CodecTrainingObjective(EncodecModel model, CodecLossWeights? weights = null, CodebookEma? ema = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        this.model = model;
+        Weights = weights ?? new CodecLossWeights();
+        Ema = ema ?? new CodebookEma();
+        stft = MultiResolutionStftDistance.ForSampleRate(model.Config.SamplingRate);
+        mel = new MelDistance(new MelSpectrogramOptions
+        {
+            SampleRate = model.Config.SamplingRate,
+            FftSize = 1024 * model.Config.SamplingRate / 24_000 >= 512 ? 1024 : 512,
+            HopLength = 256,
+            WindowLength = 1024 * model.Config.SamplingRate / 24_000 >= 512 ? 1024 : 512,
+            MelBands = 64,
+        });
+    }
+
+    /// <summary>The loss weights.</summary>
+    public CodecLossWeights Weights { get; }
+
+    /// <summary>The codebook EMA settings.</summary>
+    public CodebookEma Ema { get; }
+
+    /// <summary>
+    /// The loss for audio [B, channels, T] (T a multiple of the hop) with <paramref name="numCodebooks"/>
+    /// codebooks; updates the codebooks when <paramref name="updateCodebooks"/>.
+    /// </summary>
+    public CodecLoss Compute(Tensor audio, int numCodebooks, bool updateCodebooks = true)
+    {
+        model.CheckAudio(audio, nameof(audio));
+        if (audio.shape[2] % model.Config.HopLength != 0)
+            throw new ArgumentException($"Training clips must be a multiple of the hop ({model.Config.HopLength} samples); got {audio.shape[2]}.", nameof(audio));
+        using var scope = NewDisposeScope();
+        var latents = model.Encoder.call(audio);
+        var quantized = QuantizerTraining.Forward(model.Quantizer, latents, numCodebooks, updateCodebooks ? Ema : null);
+        var decoded = model.Decoder.call(quantized.Quantized);
+        var reference = audio.reshape(-1, audio.shape[2]);
+        var estimate = decoded.reshape(-1, decoded.shape[2]);
+        var time = nn.functional.l1_loss(estimate, reference);
+        var spectral = stft.Forward(reference, estimate);
+        var melLoss = mel.Forward(reference, estimate);
+        var total = Weights.Time * time + Weights.Stft * spectral + Weights.Mel * melLoss + Weights.Commitment * quantized.Commitment;
+        return new CodecLoss(total.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
+            quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes);
+    }
+
+    /// <summary>Releases the cached STFT windows and filterbank.</summary>
+    public void Dispose()
+    {
+        stft.Dispose();
+        mel.Dispose();
+    }
+}

@@ -1,0 +1,157 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Media.Audio.Codecs;
+using Media.Audio.Corpora;
+using Media.Audio.IO;
+using Media.Audio.Metrics;
+using Media.Modeling.Devices;
+using Media.Tokenizers.Audio.Codec;
+using Media.Tokenizers.Audio.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Media.Cli.Commands.Eval;
+
+/// <summary>
+/// <c>media eval codec</c>: our codec at each of its bandwidths, Opus (Concentus) and 8-bit mu-law, on
+/// held-out espeak-ng speech and held-out procedural music, in one run: SI-SNR, log-mel distance, STOI
+/// and the measured bitrate. Prints the table and writes it to <c>docs/CODEC.md</c>.
+/// </summary>
+internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("-n|--clips")]
+        [Description("Held-out clips per domain (speech and music)")]
+        [DefaultValue(8)]
+        public int N { get; init; } = 8;
+
+        [CommandOption("--checkpoint")]
+        [Description("Our codec (folder or EnCodec checkpoint file); when absent the table says it is not trained")]
+        [DefaultValue("models/media-codec")]
+        public string Checkpoint { get; init; } = "models/media-codec";
+
+        [CommandOption("--corpus")]
+        [Description("Folder of the espeak-ng speech corpus cache")]
+        [DefaultValue("data/corpora")]
+        public string Corpus { get; init; } = "data/corpora";
+
+        [CommandOption("--utterances")]
+        [Description("Speech corpus size (its held-out split is evaluated; the same as training's)")]
+        [DefaultValue(600)]
+        public int Utterances { get; init; } = 600;
+
+        [CommandOption("--rate")]
+        [Description("Sample rate of the evaluation audio when no codec is trained (else the codec's)")]
+        [DefaultValue(16000)]
+        public int Rate { get; init; } = 16000;
+
+        [CommandOption("--out")]
+        [Description("Markdown report to write ('' = none)")]
+        [DefaultValue("docs/CODEC.md")]
+        public string Out { get; init; } = "docs/CODEC.md";
+
+        [CommandOption("--threads")]
+        [DefaultValue(0)]
+        public int Threads { get; init; }
+
+        public override ValidationResult Validate() =>
+            N < 1 ? ValidationResult.Error("-n must be at least 1.") : Utterances < 1 ? ValidationResult.Error("--utterances must be positive.") : ValidationResult.Success();
+    }
+
+    /// <summary>One system's mean scores on one domain.</summary>
+    sealed record Row(string System, string Domain, double SiSnr, double Mel, double Stoi, double Kbps, int Clips);
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = DeviceSelector.Apply(new TorchOptions { Device = "cpu", Threads = settings.Threads });
+        bool trained = File.Exists(settings.Checkpoint) || File.Exists(Path.Combine(settings.Checkpoint, "model.safetensors"));
+        using var ours = trained ? NeuralAudioCodec.Load(settings.Checkpoint, device) : null;
+        int rate = ours?.Model.Config.SamplingRate ?? settings.Rate;
+
+        var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = rate, Count = settings.Utterances }, cancellationToken: cancellationToken);
+        var heldOut = CodecCorpus.Load(speech, heldOut: true, musicClips: settings.N, maxSpeech: settings.N);
+        var domains = new (string Name, IReadOnlyList<float[]> Clips)[] { ("speech", heldOut.Speech), ("music", heldOut.Music) };
+
+        var systems = new List<IBaselineCodec>();
+        if (ours is not null)
+            systems.AddRange(ours.Model.Config.TargetBandwidths.Select(kbps => (IBaselineCodec)new NeuralRoundTrip(ours, kbps)));
+        systems.AddRange([new OpusCodec(6000), new OpusCodec(12000), new MuLawCodec(8000), new MuLawCodec(16000)]);
+
+        using var mel = new MelDistance(rate);
+        var rows = new List<Row>();
+        var clock = Stopwatch.StartNew();
+        foreach (var system in systems)
+            foreach (var (domain, clips) in domains)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double siSnr = 0, melDistance = 0, stoi = 0, bits = 0, seconds = 0;
+                foreach (var clip in clips)
+                {
+                    var result = system.RoundTrip(AudioBuffer.FromMono(clip, rate));
+                    var decoded = result.Decoded.ToMonoSamples();
+                    siSnr += SignalMetrics.SiSnr(clip, decoded);
+                    melDistance += mel.Compute(clip, decoded);
+                    stoi += Stoi.Compute(clip, decoded, rate);
+                    double duration = (double)clip.Length / rate;
+                    bits += result.BitsPerSecond * duration;
+                    seconds += duration;
+                }
+                rows.Add(new Row(system.Name, domain, siSnr / clips.Count, melDistance / clips.Count, stoi / clips.Count, bits / seconds / 1000, clips.Count));
+            }
+
+        string table = Table(rows);
+        Console.Out.WriteLine(table);
+        if (ours is null) Console.Out.WriteLine($"our codec is not trained: no checkpoint at {settings.Checkpoint} (train it with `media train codec`).");
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluated in {clock.Elapsed.TotalSeconds:F0} s"));
+        if (!string.IsNullOrEmpty(settings.Out))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!);
+            File.WriteAllText(settings.Out, Report(settings, rate, heldOut, ours, table));
+            AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(settings.Out)}[/]");
+        }
+        return 0;
+    }
+
+    static string Table(IReadOnlyList<Row> rows)
+    {
+        var sb = new StringBuilder("| system | audio | SI-SNR (dB) | log-mel distance | STOI | measured kbps |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
+        foreach (var r in rows)
+            sb.Append(CultureInfo.InvariantCulture, $"| {r.System} | {r.Domain} ({r.Clips}) | {r.SiSnr:F2} | {r.Mel:F3} | {r.Stoi:F3} | {r.Kbps:F2} |\n");
+        return sb.ToString();
+    }
+
+    static string Report(Settings settings, int rate, CodecCorpus heldOut, NeuralAudioCodec? ours, string table)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# Codec evaluation\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Written by `media eval codec -n {settings.N}` (tools/Cli/Commands/Eval/CodecEvalCommand.cs). Held-out audio at {rate / 1000.0:0.#} kHz mono: ");
+        sb.Append(CultureInfo.InvariantCulture, $"{heldOut.Speech.Count} espeak-ng utterances from the corpus' held-out split ({settings.Utterances} utterances, seed 1; split by transcript hash, ");
+        sb.Append(CultureInfo.InvariantCulture, $"never trained on) and {heldOut.Music.Count} procedural music clips of 4 s (seeds {CodecCorpus.HeldOutMusicSeed}+, training uses {CodecCorpus.TrainMusicSeed}+). ");
+        sb.Append(CultureInfo.InvariantCulture, $"Every system runs in the same invocation on the same clips. SI-SNR: higher is better; log-mel distance (mean |log-mel difference|, 80 Slaney bands, ");
+        sb.Append(CultureInfo.InvariantCulture, $"1024-point STFT): lower is better; STOI (Taal 2011): higher is better (it is a speech measure; on music it only says how much of the envelope ");
+        sb.Append(CultureInfo.InvariantCulture, $"survives). Measured kbps: the payload actually produced per second of input (ours: codebooks x 10 bits x 50 frames/s).\n\n");
+        if (ours is null)
+            sb.Append(CultureInfo.InvariantCulture, $"**Our codec is not trained** (no checkpoint at `{settings.Checkpoint}`), so it has no rows: the EnCodec architecture with random weights is not evaluated.\n\n");
+        else
+            sb.Append(CultureInfo.InvariantCulture, $"Our codec: `{settings.Checkpoint}` ({ours.Model.Config.SamplingRate / 1000.0:0.#} kHz, {ours.Model.Config.NumQuantizers} codebooks of {ours.Model.Config.CodebookSize}, {ours.Model.Config.FrameRate} frames/s; see its MODEL_CARD.md).\n\n");
+        sb.Append(table);
+        return sb.ToString();
+    }
+
+    /// <summary>Our codec at one bandwidth as a round trip, measured like the baselines.</summary>
+    sealed class NeuralRoundTrip(NeuralAudioCodec codec, double kbps) : IBaselineCodec
+    {
+        public string Name => string.Create(CultureInfo.InvariantCulture, $"ours {kbps:0.##} kbps");
+
+        public CodecRoundTrip RoundTrip(AudioBuffer audio)
+        {
+            var codes = codec.Encode(audio, kbps);
+            var decoded = codec.Decode(codes);
+            long bits = (long)Math.Ceiling(codes.Codebooks * codes.Frames * Math.Log2(codes.CodebookSize));
+            return new CodecRoundTrip(decoded, (bits + 7) / 8, Bitrate.OfPayload((bits + 7) / 8, audio.DurationSeconds));
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Audio.Corpora;
+using Media.Modeling.Checkpoints;
+using Media.Modeling.Devices;
+using Media.Modeling.Training;
+using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Commands.Train;
+
+/// <summary>
+/// <c>media train codec</c>: trains our EnCodec-architecture codec (<see cref="MediaCodecConfig"/>) on
+/// espeak-ng speech and procedural music with reconstruction losses and EMA codebooks; resumes from the
+/// run folder; exports <c>config.json</c> + fp16 <c>model.safetensors</c>.
+/// </summary>
+internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--run")]
+        [Description("Run folder (checkpoints, train.jsonl); an existing run resumes")]
+        [DefaultValue("runs/media-codec")]
+        public string Run { get; init; } = "runs/media-codec";
+
+        [CommandOption("--export")]
+        [Description("Folder to write config.json and model.safetensors (fp16) to at the end")]
+        [DefaultValue("models/media-codec")]
+        public string Export { get; init; } = "models/media-codec";
+
+        [CommandOption("--corpus")]
+        [Description("Folder of the espeak-ng speech corpus cache")]
+        [DefaultValue("data/corpora")]
+        public string Corpus { get; init; } = "data/corpora";
+
+        [CommandOption("--utterances")]
+        [Description("Speech corpus size (train + held-out)")]
+        [DefaultValue(600)]
+        public int Utterances { get; init; } = 600;
+
+        [CommandOption("--music-clips")]
+        [Description("Procedural music clips (4 s) in the training set")]
+        [DefaultValue(64)]
+        public int MusicClips { get; init; } = 64;
+
+        [CommandOption("--config")]
+        [Description("EnCodec config.json to train instead of the default 16 kHz codec")]
+        public string? Config { get; init; }
+
+        [CommandOption("--steps")]
+        [Description("Total optimizer steps (the learning-rate schedule spans them)")]
+        [DefaultValue(3000)]
+        public long Steps { get; init; } = 3000;
+
+        [CommandOption("--minutes")]
+        [Description("Stop (with a checkpoint) after this many minutes of this invocation; 0 = no limit")]
+        [DefaultValue(0.0)]
+        public double Minutes { get; init; }
+
+        [CommandOption("--batch")]
+        [Description("Clips per step")]
+        [DefaultValue(8)]
+        public int Batch { get; init; } = 8;
+
+        [CommandOption("--clip-seconds")]
+        [Description("Length of a training clip (rounded to whole frames)")]
+        [DefaultValue(1.0)]
+        public double ClipSeconds { get; init; } = 1.0;
+
+        [CommandOption("--lr")]
+        [Description("Peak learning rate (AdamW)")]
+        [DefaultValue(1e-3)]
+        public double LearningRate { get; init; } = 1e-3;
+
+        [CommandOption("--checkpoint-every")]
+        [DefaultValue(50L)]
+        public long CheckpointEvery { get; init; } = 50;
+
+        [CommandOption("--seed")]
+        [DefaultValue(1L)]
+        public long Seed { get; init; } = 1;
+
+        [CommandOption("--threads")]
+        [Description("libtorch intra-op threads (0 = libtorch's default)")]
+        [DefaultValue(1)]
+        public int Threads { get; init; } = 1;
+
+        [CommandOption("--device")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate()
+        {
+            if (Steps < 1) return ValidationResult.Error("--steps must be at least 1.");
+            if (Batch < 1) return ValidationResult.Error("--batch must be at least 1.");
+            if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
+            if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
+            if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
+            if (Config is { } c && !File.Exists(c)) return ValidationResult.Error($"--config '{c}' does not exist.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = DeviceSelector.Apply(new TorchOptions { Device = settings.Device, Threads = settings.Threads });
+        var config = settings.Config is { } path ? EncodecConfig.Load(path) : MediaCodecConfig.Default;
+        var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = config.SamplingRate, Count = settings.Utterances },
+            cancellationToken: cancellationToken);
+        var corpus = CodecCorpus.Load(speech, heldOut: false, settings.MusicClips);
+        Console.Error.WriteLine($"codec training data: {corpus.Speech.Count} speech clips, {corpus.Music.Count} music clips at {config.SamplingRate} Hz");
+
+        manual_seed(settings.Seed);
+        using var model = new EncodecModel(config, device);
+        using var objective = new CodecTrainingObjective(model);
+        int samples = (int)Math.Max(1, Math.Round(settings.ClipSeconds * config.FrameRate)) * config.HopLength;
+        var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
+        var options = new TrainerOptions
+        {
+            RunDirectory = settings.Run,
+            TotalSteps = settings.Steps,
+            LearningRate = settings.LearningRate,
+            MinLearningRate = settings.LearningRate / 10,
+            WarmupSteps = Math.Min(100, settings.Steps / 10),
+            Beta1 = 0.5,
+            Beta2 = 0.9,
+            WeightDecay = 0,
+            CheckpointEvery = settings.CheckpointEvery,
+            LogEvery = 10,
+            Seed = settings.Seed,
+            ShowProgress = false,
+            ThroughputUnit = "clips",
+        };
+        var clock = Stopwatch.StartNew();
+        using var trainer = new Trainer<(Tensor Audio, int Codebooks)>(model,
+            position =>
+            {
+                var random = position.CreateRandom();
+                // Bandwidth sampling: each step trains one of the served codebook counts, so all of them decode.
+                int codebooks = codebookChoices[random.Next(codebookChoices.Length)];
+                return (corpus.Batch(random, settings.Batch, samples, position.Device), codebooks);
+            },
+            batch =>
+            {
+                var loss = objective.Compute(batch.Audio, batch.Codebooks);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}"));
+                return loss.Total;
+            },
+            options, batch => batch.Audio.shape[0]);
+        if (trainer.ResumedFromStep is { } resumed) Console.Error.WriteLine($"resumed from step {resumed}");
+        using var stop = settings.Minutes > 0 ? new CancellationTokenSource(TimeSpan.FromMinutes(settings.Minutes)) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        trainer.Run(linked.Token);
+        model.eval();
+
+        Directory.CreateDirectory(settings.Export);
+        File.WriteAllText(Path.Combine(settings.Export, "config.json"), config.ToJson());
+        Checkpoint.Save(model, Path.Combine(settings.Export, "model.safetensors"),
+            new Dictionary<string, string> { ["step"] = trainer.Step.ToString(CultureInfo.InvariantCulture), ["format"] = "encodec-hf" }, ScalarType.Float16);
+        AnsiConsole.MarkupLine($"trained to step {trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(settings.Export)}[/]");
+        return 0;
+    }
+}
