@@ -1,6 +1,11 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
+using Media.Cli.Commands.Eval;
+using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
+
+// Spectre.Console.Cli refuses one-letter long names, yet the documented commands say `--n 200`: read `--n` as `-n`.
+args = [.. args.Select(a => a == "--n" || a.StartsWith("--n=", StringComparison.Ordinal) ? a[1..] : a)];
 
 var app = new CommandApp();
 app.Configure(config =>
@@ -11,6 +16,16 @@ app.Configure(config =>
     {
         bench.SetDescription("Measure the modeling toolkit (ratios side by side in one run).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
+    });
+    config.AddBranch("train", train =>
+    {
+        train.SetDescription("Train a model (resumable run folders).");
+        train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
+    });
+    config.AddBranch("eval", eval =>
+    {
+        eval.SetDescription("Evaluate a model.");
+        eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
     });
 });
 return await app.RunAsync(args);

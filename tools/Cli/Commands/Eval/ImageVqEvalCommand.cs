@@ -1,0 +1,136 @@
+using System.ComponentModel;
+using System.Globalization;
+using Media.Hosting;
+using Media.Modeling.Devices;
+using Media.Services.Image.Data;
+using Media.Services.Image.Training;
+using Media.Tokenizers.Image;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Commands.Eval;
+
+/// <summary>
+/// `media eval image-vq`: reconstruction PSNR, codebook usage and perplexity of a VQ tokenizer on
+/// held-out procedural scenes; optionally a PNG grid of originals above their reconstructions.
+/// </summary>
+internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model")]
+        [Description("Model folder (config.json + model.safetensors); default: image-vq in the models folder")]
+        public string? Model { get; init; }
+
+        [CommandOption("--llamagen")]
+        [Description("Instead of --model: a LlamaGen VQ_16 checkpoint (vq_ds16_c2i.pt or .safetensors)")]
+        public string? LlamaGen { get; init; }
+
+        [CommandOption("-n|--count")]
+        [Description("Held-out images")]
+        [DefaultValue(200)]
+        public int Count { get; init; } = 200;
+
+        [CommandOption("--size")]
+        [Description("Image side in pixels")]
+        [DefaultValue(64)]
+        public int Size { get; init; } = 64;
+
+        [CommandOption("--data-seed")]
+        [Description("Seed of the procedural image generator")]
+        [DefaultValue(0)]
+        public int DataSeed { get; init; }
+
+        [CommandOption("--batch")]
+        [Description("Images per forward pass")]
+        [DefaultValue(50)]
+        public int Batch { get; init; } = 50;
+
+        [CommandOption("--grid")]
+        [Description("Write a PNG of originals (upper row of each pair) and reconstructions (lower row)")]
+        public string? Grid { get; init; }
+
+        [CommandOption("--grid-images")]
+        [Description("Images in the grid, 8 per row pair")]
+        [DefaultValue(16)]
+        public int GridImages { get; init; } = 16;
+
+        [CommandOption("--threads")]
+        [Description("Intra-op CPU threads")]
+        [DefaultValue(1)]
+        public int Threads { get; init; } = 1;
+
+        [CommandOption("--device")]
+        [Description("cpu, cuda or cuda:N")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate()
+        {
+            if (Count <= 0 || Batch <= 0 || Threads <= 0) return ValidationResult.Error("--n, --batch and --threads must be positive.");
+            if (GridImages <= 0) return ValidationResult.Error("--grid-images must be positive.");
+            if (Model is not null && LlamaGen is not null) return ValidationResult.Error("Give --model or --llamagen, not both.");
+            return ValidationResult.Success();
+        }
+    }
+
+    const int GridColumns = 8;
+    const int GridScale = 2;
+    const int GridGap = 4;
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = DeviceSelector.Resolve(settings.Device);
+        set_num_threads(settings.Threads);
+        string source = settings.LlamaGen ?? settings.Model ?? Path.Combine(new MediaOptions().ResolveModelsDirectory(), "image-vq");
+        using var model = settings.LlamaGen is { } path ? LlamaGenVqCheckpoint.Load(path, device: device) : VqModelFolder.Load(source, device);
+
+        var data = new VqTrainingImages(new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed), settings.Batch);
+        using var images = data.HeldOut(settings.Count);
+        var metrics = VqReconstructionMetrics.Measure(model, images, settings.Batch);
+        long side = settings.Size / model.Config.DownsampleFactor;
+
+        AnsiConsole.MarkupLine($"model: {Markup.Escape(source)} ({side}x{side} = {side * side} tokens per image, {model.Config.CodebookSize} codes)");
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"images: {metrics.Images} held-out {settings.Size}x{settings.Size} (data seed {settings.DataSeed})"));
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"psnr: {metrics.Psnr:0.00}"));
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codebook usage: {metrics.CodebookUsage:0.000} ({metrics.CodesUsed} of {model.Config.CodebookSize})"));
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity: {metrics.Perplexity:0.0}"));
+
+        if (settings.Grid is { } gridPath)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(settings.GridImages, settings.Count);
+            var originals = images.slice(0, 0, count, 1);
+            Tensor reconstructions;
+            using (no_grad()) reconstructions = model.Decode(model.Encode(originals.to(device)));
+            var grid = Grid(ImageTensors.FromTensor(originals), ImageTensors.FromTensor(reconstructions));
+            if (Path.GetDirectoryName(Path.GetFullPath(gridPath)) is { } folder) Directory.CreateDirectory(folder);
+            File.WriteAllBytes(gridPath, grid.EncodePng());
+            AnsiConsole.MarkupLine($"grid: {Markup.Escape(gridPath)}");
+        }
+        return 0;
+    }
+
+    // Row pairs of up to 8 images: originals above, reconstructions below, scaled up for viewing, on white.
+    static RgbImage Grid(RgbImage[] originals, RgbImage[] reconstructions)
+    {
+        int w = originals[0].Width * GridScale, h = originals[0].Height * GridScale;
+        int columns = Math.Min(GridColumns, originals.Length), pairs = (originals.Length + GridColumns - 1) / GridColumns;
+        var grid = RgbImage.Filled(GridGap + columns * (w + GridGap), GridGap + pairs * (2 * h + 2 * GridGap), 255, 255, 255);
+        for (int i = 0; i < originals.Length; i++)
+        {
+            int x0 = GridGap + i % GridColumns * (w + GridGap), y0 = GridGap + i / GridColumns * (2 * h + 2 * GridGap);
+            Blit(originals[i], grid, x0, y0);
+            Blit(reconstructions[i], grid, x0, y0 + h);
+        }
+        return grid;
+    }
+
+    static void Blit(RgbImage image, RgbImage into, int x0, int y0)
+    {
+        for (int y = 0; y < image.Height * GridScale; y++)
+            for (int x = 0; x < image.Width * GridScale; x++)
+                into[x0 + x, y0 + y] = image[x / GridScale, y / GridScale];
+    }
+}

@@ -1,0 +1,225 @@
+using System.ComponentModel;
+using System.Globalization;
+using Media.Modeling.Devices;
+using Media.Modeling.Training;
+using Media.Services.Image.Data;
+using Media.Services.Image.Training;
+using Media.Tokenizers.Image;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Commands.Train;
+
+/// <summary>
+/// `media train image-vq`: trains the VQ image tokenizer on procedural 64x64 scenes. Resumable: run
+/// it again with the same run folder and settings and it continues from the newest checkpoint.
+/// </summary>
+internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--steps")]
+        [Description("Optimizer steps of the whole run")]
+        [DefaultValue(3000)]
+        public int Steps { get; init; } = 3000;
+
+        [CommandOption("--batch")]
+        [Description("Images per step")]
+        [DefaultValue(16)]
+        public int Batch { get; init; } = 16;
+
+        [CommandOption("--run")]
+        [Description("Run folder: checkpoints, train.jsonl, config.json")]
+        [DefaultValue("runs/image-vq")]
+        public string Run { get; init; } = "runs/image-vq";
+
+        [CommandOption("--seed")]
+        [Description("Seed of initialisation and data order")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--data-seed")]
+        [Description("Seed of the procedural image generator")]
+        [DefaultValue(0)]
+        public int DataSeed { get; init; }
+
+        [CommandOption("--lr")]
+        [Description("Peak learning rate (AdamW, warmup then cosine to a tenth)")]
+        [DefaultValue(1e-3)]
+        public double LearningRate { get; init; } = 1e-3;
+
+        [CommandOption("--downsample")]
+        [Description("Pixels per token side: 4 (16x16 tokens for 64 px) or 8 (8x8 tokens)")]
+        [DefaultValue(8)]
+        public int Downsample { get; init; } = 8;
+
+        [CommandOption("--channels")]
+        [Description("Base channel width (a multiple of 32)")]
+        [DefaultValue(32)]
+        public int Channels { get; init; } = 32;
+
+        [CommandOption("--res-blocks")]
+        [Description("ResBlocks per encoder level (the decoder has one more)")]
+        [DefaultValue(1)]
+        public int ResBlocks { get; init; } = 1;
+
+        [CommandOption("--codebook")]
+        [Description("Number of codes")]
+        [DefaultValue(1024)]
+        public int Codebook { get; init; } = 1024;
+
+        [CommandOption("--codebook-dim")]
+        [Description("Dimension of each code")]
+        [DefaultValue(8)]
+        public int CodebookDim { get; init; } = 8;
+
+        [CommandOption("--restart-every")]
+        [Description("Restart codes unused over this many steps (0: never)")]
+        [DefaultValue(100)]
+        public int RestartEvery { get; init; } = 100;
+
+        [CommandOption("--ema")]
+        [Description("EMA decay of the weights (0: no EMA)")]
+        [DefaultValue(0.0)]
+        public double Ema { get; init; }
+
+        [CommandOption("--checkpoint-every")]
+        [Description("Write a resumable checkpoint every this many steps")]
+        [DefaultValue(100)]
+        public int CheckpointEvery { get; init; } = 100;
+
+        [CommandOption("--eval-every")]
+        [Description("Measure held-out PSNR and codebook usage every this many steps (0: never)")]
+        [DefaultValue(250)]
+        public int EvalEvery { get; init; } = 250;
+
+        [CommandOption("--eval-n")]
+        [Description("Held-out images for the periodic evaluation")]
+        [DefaultValue(64)]
+        public int EvalImages { get; init; } = 64;
+
+        [CommandOption("--out")]
+        [Description("Also save the final model here (config.json + fp16 model.safetensors)")]
+        public string? Out { get; init; }
+
+        [CommandOption("--threads")]
+        [Description("Intra-op CPU threads (1 is fastest on a busy machine)")]
+        [DefaultValue(1)]
+        public int Threads { get; init; } = 1;
+
+        [CommandOption("--device")]
+        [Description("cpu, cuda or cuda:N")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate()
+        {
+            if (Steps <= 0 || Batch <= 0) return ValidationResult.Error("--steps and --batch must be positive.");
+            if (Downsample is not (4 or 8)) return ValidationResult.Error("--downsample must be 4 or 8.");
+            if (Threads <= 0) return ValidationResult.Error("--threads must be positive.");
+            if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = DeviceSelector.Resolve(settings.Device);
+        set_num_threads(settings.Threads);
+        var config = ConfigFor(settings);
+        Directory.CreateDirectory(settings.Run);
+        CheckRunConfig(Path.Combine(settings.Run, VqModelFolder.ConfigFile), config);
+
+        var data = new VqTrainingImages(new CaptionedImageGenerator(64, (ulong)settings.DataSeed), settings.Batch);
+        using var heldOut = settings.EvalEvery > 0 ? data.HeldOut(settings.EvalImages, device) : null;
+        using var model = new VqModel(config);
+        model.to(device);
+        var objective = new VqObjective(model, new VqObjectiveOptions
+        {
+            RestartEvery = settings.RestartEvery,
+            // The last fifth fine-tunes a settled codebook.
+            RestartUntil = settings.Steps * 4L / 5,
+        });
+        var options = new TrainerOptions
+        {
+            RunDirectory = settings.Run,
+            TotalSteps = settings.Steps,
+            LearningRate = settings.LearningRate,
+            MinLearningRate = settings.LearningRate / 10,
+            WarmupSteps = Math.Min(100, settings.Steps / 10),
+            WeightDecay = 0,
+            MaxGradNorm = 1.0,
+            EmaDecay = settings.Ema > 0 ? settings.Ema : null,
+            CheckpointEvery = settings.CheckpointEvery,
+            EvalEvery = settings.EvalEvery,
+            LogEvery = 10,
+            Seed = settings.Seed,
+            ThroughputUnit = "images",
+        };
+        using var trainer = new Trainer<VqTrainingBatch>(model, data.Batch, objective.Loss, options, batch => batch.Images.shape[0]);
+        if (heldOut is not null)
+            trainer.Evaluate = ctx => Metrics(VqReconstructionMetrics.Measure(model, heldOut));
+        AnsiConsole.MarkupLine(trainer.ResumedFromStep is { } from
+            ? $"resuming [bold]{Markup.Escape(settings.Run)}[/] at step {from} of {settings.Steps}"
+            : $"training [bold]{Markup.Escape(settings.Run)}[/]: {config.DownsampleFactor}x downsampling, {config.CodebookSize} x {config.CodebookDim} codes, "
+              + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
+
+        trainer.Run(cancellationToken);
+        AnsiConsole.MarkupLine($"step {trainer.Step}; dead-code restarts this session: {objective.Restarts} ({objective.RestartedCodes} codes moved)");
+
+        using (trainer.Ema?.SwapIn())
+        {
+            if (heldOut is not null)
+            {
+                var metrics = VqReconstructionMetrics.Measure(model, heldOut);
+                AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"held-out ({metrics.Images} images): psnr {metrics.Psnr:0.00} dB, codebook usage {metrics.CodebookUsage:0.000}, perplexity {metrics.Perplexity:0.0}"));
+            }
+            if (settings.Out is { } outDirectory)
+            {
+                VqModelFolder.Save(model, outDirectory, new Dictionary<string, string>
+                {
+                    ["steps"] = trainer.Step.ToString(CultureInfo.InvariantCulture),
+                    ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+                    ["data_seed"] = settings.DataSeed.ToString(CultureInfo.InvariantCulture),
+                });
+                AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
+            }
+        }
+        return 0;
+    }
+
+    static VqConfig ConfigFor(Settings s) => new()
+    {
+        CodebookSize = s.Codebook,
+        CodebookDim = s.CodebookDim,
+        Channels = s.Channels,
+        // 64 px: three levels give 16x16 tokens, four give 8x8; the coarsest levels are twice as wide.
+        EncoderChannelMultipliers = s.Downsample == 4 ? [1, 2, 2] : [1, 1, 2, 2],
+        DecoderChannelMultipliers = s.Downsample == 4 ? [1, 2, 2] : [1, 1, 2, 2],
+        ZChannels = 2 * s.Channels,
+        ResBlocks = s.ResBlocks,
+    };
+
+    // A run folder keeps the architecture it started with, so a resume with other settings fails early and clearly.
+    static void CheckRunConfig(string path, VqConfig config)
+    {
+        string json = VqModelFolder.ConfigJson(config);
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, json + "\n");
+            return;
+        }
+        if (VqModelFolder.ReadConfig(path) is var existing && VqModelFolder.ConfigJson(existing) != json)
+            throw new InvalidOperationException($"{path} describes another architecture than these options; use a new --run folder or the run's own options.\n{File.ReadAllText(path)}");
+    }
+
+    static Dictionary<string, double> Metrics(VqReconstructionMetrics m) => new()
+    {
+        ["psnr"] = m.Psnr,
+        ["codebook_usage"] = m.CodebookUsage,
+        ["perplexity"] = m.Perplexity,
+    };
+}
