@@ -21,6 +21,7 @@ app.Configure(config =>
     {
         train.SetDescription("Train a model (resumable run folders).");
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
+        train.AddCommand<ImageArTrainCommand>("image-ar").WithDescription("Train the text-to-image Token-Shuffle transformer on VQ tokens of procedural scenes.");
     });
     config.AddBranch("eval", eval =>
     {
