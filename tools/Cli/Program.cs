@@ -1,6 +1,7 @@
 using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
 using Media.Cli.Commands.Eval;
+using Media.Cli.Commands.Generate;
 using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
 
@@ -16,6 +17,12 @@ app.Configure(config =>
     {
         bench.SetDescription("Measure the modeling toolkit (ratios side by side in one run).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
+        bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
+    });
+    config.AddBranch("generate", generate =>
+    {
+        generate.SetDescription("Generate media from a prompt.");
+        generate.AddCommand<ImageGenerateCommand>("image").WithDescription("Draw a 64x64 image with the Token-Shuffle model.");
     });
     config.AddBranch("train", train =>
     {
@@ -27,6 +34,7 @@ app.Configure(config =>
     {
         eval.SetDescription("Evaluate a model.");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
+        eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });
 });
 return await app.RunAsync(args);

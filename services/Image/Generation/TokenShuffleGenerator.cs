@@ -64,19 +64,26 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
     public static TokenShuffleGenerator Load(string modelsDirectory, Device device, int maxConcurrent = 8)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
-        string vqDirectory = Path.Combine(modelsDirectory, VqFolder);
-        var config = TokenShuffleCheckpoint.ReadConfig(Path.Combine(modelsDirectory, ModelFolder));
+        return Load(Path.Combine(modelsDirectory, ModelFolder), Path.Combine(modelsDirectory, VqFolder), device, maxConcurrent);
+    }
+
+    /// <summary>Loads a model folder and the VQ folder it was trained with (checked by the weights' hash).</summary>
+    public static TokenShuffleGenerator Load(string modelDirectory, string vqDirectory, Device device, int maxConcurrent = 8)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(vqDirectory);
+        var config = TokenShuffleCheckpoint.ReadConfig(modelDirectory);
         if (config.VqSha256 is { } expected)
         {
             string actual = TokenShuffleCheckpoint.Sha256(Path.Combine(vqDirectory, VqModelFolder.WeightsFile));
             if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException(
-                    $"{ModelFolder} was trained on VQ weights {expected[..12]}…, but {vqDirectory} holds {actual[..12]}…; its codes would decode to noise. Retrain it (media train image-ar) on this tokenizer.");
+                    $"{modelDirectory} was trained on VQ weights {expected[..12]}..., but {vqDirectory} holds {actual[..12]}...; its codes would decode to noise. Retrain it (media train image-ar) on this tokenizer.");
         }
         var vq = VqModelFolder.Load(vqDirectory, device);
         try
         {
-            return new TokenShuffleGenerator(TokenShuffleCheckpoint.Load(Path.Combine(modelsDirectory, ModelFolder), device), vq, maxConcurrent);
+            return new TokenShuffleGenerator(TokenShuffleCheckpoint.Load(modelDirectory, device), vq, maxConcurrent);
         }
         catch
         {

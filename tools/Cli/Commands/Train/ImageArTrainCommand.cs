@@ -94,6 +94,10 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         [DefaultValue(0)]
         public int DataSeed { get; init; }
 
+        [CommandOption("--until")]
+        [Description("Stop after this step (a checkpoint is written; the same command without --until continues)")]
+        public int? Until { get; init; }
+
         [CommandOption("--checkpoint-every")]
         [DefaultValue(100)]
         public int CheckpointEvery { get; init; } = 100;
@@ -110,6 +114,7 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         {
             if (Shuffle is not (1 or 2 or 4)) return ValidationResult.Error("--shuffle must be 1, 2 or 4.");
             if (Steps <= 0 || Batch <= 0 || Samples <= 0) return ValidationResult.Error("--steps, --batch and --samples must be positive.");
+            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
             if (TextLength <= 0) return ValidationResult.Error("--text-length must be positive.");
             if (CaptionDropout is < 0 or >= 1) return ValidationResult.Error("--caption-dropout must lie in [0, 1).");
             if (Threads <= 0) return ValidationResult.Error("--threads must be positive.");
@@ -164,7 +169,7 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
             ? $"resuming [bold]{Markup.Escape(settings.Run)}[/] at step {from} of {settings.Steps}"
             : $"training [bold]{Markup.Escape(settings.Run)}[/]: s={config.Shuffle}, {config.Windows} AR positions per {grid}x{grid} codes, "
               + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
-        trainer.Run(cancellationToken);
+        trainer.RunUntil(Math.Max(trainer.Step, settings.Until ?? settings.Steps), cancellationToken);
         AnsiConsole.MarkupLine($"step {trainer.Step}, loss {(trainer.History.Count > 0 ? trainer.History[^1].Loss : double.NaN):0.000}");
 
         if (settings.Out is { } outDirectory)
