@@ -57,15 +57,23 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
     /// <summary>The model it serves.</summary>
     public TokenShuffleModel Model => model;
 
+    /// <summary>The subfolder of a model folder holding the VQ tokenizer it was trained with, when it carries its own.</summary>
+    public const string BundledVqFolder = "tokenizer";
+
     /// <summary>
-    /// Loads <c>token-shuffle</c> and <c>image-vq</c> from <paramref name="modelsDirectory"/> onto <paramref name="device"/>;
-    /// refuses a VQ whose weights differ from the ones the model was trained on.
+    /// Loads <c>token-shuffle</c> from <paramref name="modelsDirectory"/> onto <paramref name="device"/> with the VQ
+    /// tokenizer it was trained on: its own <c>tokenizer/</c> subfolder when it has one, else <c>image-vq</c>.
     /// </summary>
     public static TokenShuffleGenerator Load(string modelsDirectory, Device device, int maxConcurrent = 8)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
-        return Load(Path.Combine(modelsDirectory, ModelFolder), Path.Combine(modelsDirectory, VqFolder), device, maxConcurrent);
+        string modelDirectory = Path.Combine(modelsDirectory, ModelFolder);
+        return Load(modelDirectory, VqDirectoryFor(modelDirectory, Path.Combine(modelsDirectory, VqFolder)), device, maxConcurrent);
     }
+
+    /// <summary>The model's bundled tokenizer folder if it has one, else <paramref name="shared"/>.</summary>
+    public static string VqDirectoryFor(string modelDirectory, string shared) =>
+        File.Exists(Path.Combine(modelDirectory, BundledVqFolder, VqModelFolder.WeightsFile)) ? Path.Combine(modelDirectory, BundledVqFolder) : shared;
 
     /// <summary>Loads a model folder and the VQ folder it was trained with (checked by the weights' hash).</summary>
     public static TokenShuffleGenerator Load(string modelDirectory, string vqDirectory, Device device, int maxConcurrent = 8)

@@ -37,9 +37,8 @@ internal sealed class ImageArBenchCommand : AsyncCommand<ImageArBenchCommand.Set
         public string Model { get; init; } = "models/token-shuffle";
 
         [CommandOption("--vq")]
-        [Description("VQ folder whose shape to copy")]
-        [DefaultValue("models/image-vq")]
-        public string Vq { get; init; } = "models/image-vq";
+        [Description("VQ folder whose shape to copy (default: the model's tokenizer/ subfolder, else models/image-vq)")]
+        public string? Vq { get; init; }
 
         [CommandOption("--threads")]
         [DefaultValue(0)]
@@ -60,7 +59,8 @@ internal sealed class ImageArBenchCommand : AsyncCommand<ImageArBenchCommand.Set
         var shape = File.Exists(Path.Combine(settings.Model, TokenShuffleCheckpoint.ConfigFile))
             ? TokenShuffleCheckpoint.ReadConfig(settings.Model) with { VqSha256 = null }
             : throw new FileNotFoundException($"No model config in {settings.Model}; the benchmark copies its shape.");
-        var vqConfig = VqModelFolder.ReadConfig(Path.Combine(settings.Vq, VqModelFolder.ConfigFile));
+        var vqConfig = VqModelFolder.ReadConfig(Path.Combine(
+            settings.Vq ?? TokenShuffleGenerator.VqDirectoryFor(settings.Model, Path.Combine("models", TokenShuffleGenerator.VqFolder)), VqModelFolder.ConfigFile));
         using var s1 = Create(shape with { Shuffle = 1 }, vqConfig, device, settings.Images);
         using var s2 = Create(shape with { Shuffle = 2 }, vqConfig, device, settings.Images);
         AnsiConsole.MarkupLine($"{s2.ImageSize}x{s2.ImageSize} images, {shape.GridSize}x{shape.GridSize} codes, dim {shape.Dim}, {shape.NLayer} layers, CFG on; "

@@ -55,7 +55,7 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
     {
         var device = DeviceSelector.Resolve(settings.Device);
         if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
-        using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.Vq, device, settings.Concurrent);
+        using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.VqDirectory(), device, settings.Concurrent);
         var samples = new CaptionedImageGenerator(generator.ImageSize).Take(DataSplit.HeldOut, settings.Count).ToList();
         var images = new RgbImage[samples.Count];
         using var gate = new SemaphoreSlim(settings.Concurrent);

@@ -53,7 +53,7 @@ internal sealed class ImageGenerateCommand : AsyncCommand<ImageGenerateCommand.S
     {
         var device = DeviceSelector.Resolve(settings.Device);
         if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
-        using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.Vq, device, maxConcurrent: 1);
+        using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.VqDirectory(), device, maxConcurrent: 1);
         var request = new ImageRequest(settings.Prompt)
         {
             GuidanceScale = settings.Cfg,

@@ -17,9 +17,8 @@ internal class ImageModelOptions : CommandSettings
     public string? Model { get; init; }
 
     [CommandOption("--vq")]
-    [Description("VQ tokenizer folder")]
-    [DefaultValue("models/image-vq")]
-    public string Vq { get; init; } = "models/image-vq";
+    [Description("VQ tokenizer folder (default: the model's own tokenizer/ subfolder, else models/image-vq)")]
+    public string? Vq { get; init; }
 
     [CommandOption("--threads")]
     [Description("libtorch intra-op threads (0 = libtorch's default)")]
@@ -40,6 +39,10 @@ internal class ImageModelOptions : CommandSettings
             ? Services.Image.TokenShuffle.TokenShuffleCheckpoint.ReadConfig(standard) : null;
         return config?.Shuffle == s ? standard : Path.Combine("models", $"{TokenShuffleGenerator.ModelFolder}-s{s}");
     }
+
+    /// <summary>The VQ folder: given, or the one the model was trained with.</summary>
+    public string VqDirectory() =>
+        Vq ?? TokenShuffleGenerator.VqDirectoryFor(ModelDirectory(), Path.Combine("models", TokenShuffleGenerator.VqFolder));
 
     public override ValidationResult Validate() =>
         Shuffle is { } s && s is not (1 or 2 or 4) ? ValidationResult.Error("--shuffle must be 1, 2 or 4.")
