@@ -7,7 +7,10 @@ cd "$(dirname "$0")"
 # Debian packages the tests use (one line each, with why).
 APT_PACKAGES=(
   espeak-ng   # renders the speech corpus (shared/Audio Corpora) that the audio tests, codec and TTS training use
+  chromium    # the web app's browser tests (tests/Clients, driven by playwright-core)
 )
+# Node.js and npm run the real-client tests (the openai SDK, playwright-core); Debian's packages when there is no node yet.
+command -v node >/dev/null && command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -27,13 +30,28 @@ fi
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+nodelog=$(mktemp)
+trap 'rm -f "$log" "$nodelog"' EXIT
 set +e
 dotnet test Media.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-set -e
 
-# One closing line over all test assemblies.
+# Real clients against the gateway test host (tests/Clients/Host, built above): the official openai
+# npm package, and the web app in headless Chromium through playwright-core. First the committed
+# SignalR bundle must be the build of gateway/webapp's lockfile.
+(
+  set -e
+  cd gateway/webapp && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
+  cd ../../tests/Clients && npm ci --no-audit --no-fund --loglevel=error
+  MEDIA_CLIENTS_HOST="$PWD/Host/bin/Release/net10.0/Media.Clients.Host.dll" npm test --silent
+) 2>&1 | tee "$nodelog"
+node_status=${PIPESTATUS[0]}
+set -e
+[ "$status" = 0 ] && status=$node_status
+
+# One closing line over all test assemblies and the node test runner.
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' FS='[ ,]+' "$log"
+     FILENAME == nodelog && /^# pass / { p += $3 }
+     FILENAME == nodelog && /^# fail / { f += $3 }
+     END { printf "tests: %d passed, %d failed\n", p, f }' FS='[ ,]+' nodelog="$nodelog" "$log" "$nodelog"
 exit "$status"

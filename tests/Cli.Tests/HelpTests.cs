@@ -7,7 +7,7 @@ public sealed class HelpTests
     {
         var (code, output) = await CliProcess.RunAsync("--help");
         Assert.Equal(0, code);
-        foreach (string verb in new[] { "info", "bench" })
+        foreach (string verb in new[] { "info", "train", "eval", "bench" })
             Assert.Matches($@"(?m)^\s+{verb}\s", output);
     }
 

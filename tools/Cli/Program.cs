@@ -13,12 +13,6 @@ app.Configure(config =>
 {
     config.SetApplicationName("media");
     config.AddCommand<InfoCommand>("info").WithDescription("Show the libtorch build, device and thread settings, and the models folder.");
-    config.AddBranch("bench", bench =>
-    {
-        bench.SetDescription("Measure the modeling toolkit (ratios side by side in one run).");
-        bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
-        bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
-    });
     config.AddBranch("generate", generate =>
     {
         generate.SetDescription("Generate media from a prompt.");
@@ -35,6 +29,13 @@ app.Configure(config =>
         eval.SetDescription("Evaluate a model.");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
+    });
+    config.AddBranch("bench", bench =>
+    {
+        bench.SetDescription("Benchmarks: ratios measured side by side in one run (docs/BENCHMARKS.md).");
+        bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
+        bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
+        bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
     });
 });
 return await app.RunAsync(args);

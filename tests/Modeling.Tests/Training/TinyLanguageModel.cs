@@ -1,3 +1,4 @@
+using Media.Modeling.Transformers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -5,27 +6,22 @@ using static TorchSharp.torch;
 namespace Media.Modeling.Tests.Training;
 
 /// <summary>
-/// A tiny next-token model from TorchSharp's own blocks (embedding, TransformerEncoderLayer with a
-/// causal mask, linear head), standing in for the project's transformer in trainer tests.
+/// A tiny next-token model on the project's own <see cref="DecoderTransformer"/>, with dropout on the input
+/// embeddings so the trainer tests also cover the RNG state a resumed run must restore.
 /// </summary>
 sealed class TinyLanguageModel : nn.Module<Tensor, Tensor>
 {
-    readonly Embedding tok_embeddings;
-    readonly Embedding pos_embeddings;
-    readonly ModuleList<TransformerEncoderLayer> layers;
-    readonly LayerNorm norm;
-    readonly Linear output;
+    readonly DecoderTransformer decoder;
+    readonly Dropout embedding_dropout;
 
     public int Vocabulary { get; }
 
     public TinyLanguageModel(int vocabulary, int maxLength, int dim, int heads, int layerCount, double dropout) : base("tiny_lm")
     {
         Vocabulary = vocabulary;
-        tok_embeddings = nn.Embedding(vocabulary, dim);
-        pos_embeddings = nn.Embedding(maxLength, dim);
-        layers = nn.ModuleList(Enumerable.Range(0, layerCount).Select(_ => nn.TransformerEncoderLayer(dim, heads, 2 * dim, dropout)).ToArray());
-        norm = nn.LayerNorm(dim);
-        output = nn.Linear(dim, vocabulary);
+        decoder = new DecoderTransformer(new TransformerConfig(
+            Dim: dim, NLayer: layerCount, NHead: heads, NKvHead: heads, VocabSize: vocabulary, MultipleOf: 16, MaxSeqLen: maxLength));
+        embedding_dropout = nn.Dropout(dropout);
         RegisterComponents();
     }
 
@@ -33,12 +29,7 @@ sealed class TinyLanguageModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        long time = tokens.shape[1];
-        var positions = arange(time, device: tokens.device);
-        var x = (tok_embeddings.call(tokens) + pos_embeddings.call(positions)).transpose(0, 1); // [time, batch, dim]
-        var causal = triu(full(time, time, float.NegativeInfinity, device: tokens.device), diagonal: 1);
-        foreach (var layer in layers) x = layer.call(x, causal);
-        return output.call(norm.call(x.transpose(0, 1))).MoveToOuterDisposeScope();
+        return decoder.ForwardFull(embedding_dropout.call(decoder.Embed(tokens))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean cross-entropy of predicting token t+1 from tokens up to t.</summary>

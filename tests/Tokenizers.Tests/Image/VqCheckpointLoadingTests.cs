@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Media.Tokenizers.Tests.Image;
 
 /// <summary>LlamaGen `vq_ds16`-style checkpoints and our model folders load into <see cref="VqModel"/> exactly.</summary>
+[Collection(nameof(SingleThreadedTorch))]
 public sealed class VqCheckpointLoadingTests
 {
     // LlamaGen's layout (two levels, attention at the coarsest, mid Res/Attn/Res) at a size that runs in milliseconds.

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Tests.Image;
 
+[Collection(nameof(SingleThreadedTorch))]
 public sealed class VqReconstructionMetricsTests
 {
     static readonly VqConfig Small = new()

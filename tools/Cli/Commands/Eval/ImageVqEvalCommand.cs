@@ -1,12 +1,15 @@
 using System.ComponentModel;
 using System.Globalization;
 using Media.Hosting;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Devices;
+using Media.Modeling.Training;
 using Media.Services.Image.Data;
 using Media.Services.Image.Training;
 using Media.Tokenizers.Image;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Media.Cli.Commands.Eval;
@@ -26,6 +29,10 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         [CommandOption("--llamagen")]
         [Description("Instead of --model: a LlamaGen VQ_16 checkpoint (vq_ds16_c2i.pt or .safetensors)")]
         public string? LlamaGen { get; init; }
+
+        [CommandOption("--run")]
+        [Description("Instead of --model: the newest checkpoint of a `media train image-vq` run folder")]
+        public string? Run { get; init; }
 
         [CommandOption("-n|--count")]
         [Description("Held-out images")]
@@ -70,7 +77,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         {
             if (Count <= 0 || Batch <= 0 || Threads <= 0) return ValidationResult.Error("--n, --batch and --threads must be positive.");
             if (GridImages <= 0) return ValidationResult.Error("--grid-images must be positive.");
-            if (Model is not null && LlamaGen is not null) return ValidationResult.Error("Give --model or --llamagen, not both.");
+            if (new[] { Model, LlamaGen, Run }.Count(s => s is not null) > 1) return ValidationResult.Error("Give one of --model, --llamagen and --run.");
             return ValidationResult.Success();
         }
     }
@@ -83,8 +90,10 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
     {
         var device = DeviceSelector.Resolve(settings.Device);
         set_num_threads(settings.Threads);
-        string source = settings.LlamaGen ?? settings.Model ?? Path.Combine(new MediaOptions().ResolveModelsDirectory(), "image-vq");
-        using var model = settings.LlamaGen is { } path ? LlamaGenVqCheckpoint.Load(path, device: device) : VqModelFolder.Load(source, device);
+        string source = settings.LlamaGen ?? settings.Run ?? settings.Model ?? Path.Combine(new MediaOptions().ResolveModelsDirectory(), "image-vq");
+        using var model = settings.LlamaGen is { } path ? LlamaGenVqCheckpoint.Load(path, device: device)
+            : settings.Run is { } run ? LoadRun(run, device)
+            : VqModelFolder.Load(source, device);
 
         var data = new VqTrainingImages(new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed), settings.Batch);
         using var images = data.HeldOut(settings.Count);
@@ -110,6 +119,25 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
             AnsiConsole.MarkupLine($"grid: {Markup.Escape(gridPath)}");
         }
         return 0;
+    }
+
+    // A run folder holds the architecture (config.json) and training checkpoints whose weights are the "model." entries.
+    static VqModel LoadRun(string run, Device device)
+    {
+        var config = VqModelFolder.ReadConfig(Path.Combine(run, VqModelFolder.ConfigFile));
+        var checkpoints = TrainingCheckpoint.List(run);
+        if (checkpoints.Count == 0) throw new FileNotFoundException($"{run} has no training checkpoints yet.");
+        var model = new VqModel(config);
+        model.to(device);
+        var options = new CheckpointLoadOptions
+        {
+            Keys = [.. model.state_dict().Keys.Select(k => "model." + k)],
+            Renames = new KeyRenameTable().Add(@"^model\.", ""),
+        };
+        Checkpoint.LoadInto(model, checkpoints[^1].Path, options, strict: true);
+        AnsiConsole.MarkupLine($"checkpoint: {Markup.Escape(checkpoints[^1].Path)}");
+        model.eval();
+        return model;
     }
 
     // Row pairs of up to 8 images: originals above, reconstructions below, scaled up for viewing, on white.

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Media.Gateway.Apis.OpenAi.Audio;
+using Media.Hosting;
+using Media.Hosting.Artifacts;
+using Media.Hosting.Jobs;
+using Media.Hosting.Models;
+using Media.Hosting.Workers;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Media.Gateway.Apis.OpenAi;
+
+/// <summary>
+/// <c>POST /v1/audio/speech</c>: OpenAI's speech request as a speech job. Without <c>stream_format</c> the
+/// answer is the finished file; <c>stream_format: "audio"</c> sends the file's bytes as the job makes
+/// the audio (chunked), <c>"sse"</c> sends them base64 in <c>speech.audio.delta</c> events and ends with
+/// <c>speech.audio.done</c>. Formats: <c>wav</c> (the model's rate), <c>pcm</c> (24 kHz 16-bit mono
+/// little-endian, as OpenAI's) and <c>opus</c> (Ogg Opus).
+/// </summary>
+internal static class SpeechGeneration
+{
+    public const int MaxInputLength = 4096;
+
+    /// <summary>OpenAI formats that need an encoder this build lacks.</summary>
+    static readonly string[] Unavailable = ["mp3", "aac", "flac"];
+
+    internal sealed record Request(string Model, string Input, string? Voice, double? Speed, string Format, string? StreamFormat, long? Seed);
+
+    public static async Task Handle(HttpContext context, JobService jobs, IArtifactStore artifacts, ModelCatalog catalog,
+        GeneratorProvider generators, IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
+    {
+        var cancellationToken = context.RequestAborted;
+        var (body, bodyError) = await OpenAiApi.ReadJsonAsync(context, jobsOptions.Value.MaxRequestBytes, cancellationToken);
+        if (bodyError is not null) { await bodyError.ExecuteAsync(context); return; }
+        var (request, invalid) = Parse(body!.RootElement, catalog, generators);
+        body.Dispose();
+        if (invalid is not null) { await OpenAiError.Invalid(context, invalid.Value.Param, invalid.Value.Message).ExecuteAsync(context); return; }
+
+        Job job;
+        try
+        {
+            job = (await jobs.SubmitAsync(Submission(request!, context), cancellationToken)).Job;
+        }
+        catch (JobRejectedException rejected)
+        {
+            await OpenAiError.FromRejection(context, rejected, p => p == "text" ? "input" : p).ExecuteAsync(context);
+            return;
+        }
+        context.Response.Headers["x-media-job-id"] = job.Id;
+
+        using var encoder = SpeechEncoder.Create(request!.Format);
+        try
+        {
+            if (request.StreamFormat is null) await RespondAsync(context, jobs, artifacts, request, job, encoder);
+            else await StreamAsync(context, jobs, artifacts, request, job, encoder, jsonOptions.Value.SerializerOptions);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await JobRelay.CancelAsync(jobs, [job.Id]);
+        }
+    }
+
+    internal static (Request? Request, (string Param, string Message)? Problem) Parse(JsonElement body, ModelCatalog catalog, GeneratorProvider generators)
+    {
+        var fields = new RequestFields(body);
+        if (!fields.IsObject) return (null, ("body", "The request body must be a JSON object"));
+        string? model = fields.String("model");
+        string? input = fields.String("input", required: true, maxLength: MaxInputLength);
+        string? voice = fields.String("voice");
+        double? speed = fields.Number("speed", 0.25, 4.0);
+        string format = fields.Choice("response_format", [.. SpeechEncoder.Formats, .. Unavailable]) ?? "wav";
+        string? streamFormat = fields.Choice("stream_format", "audio", "sse");
+        string? instructions = fields.String("instructions");
+        long? seed = fields.Integer("seed", 0, (1L << 53) - 1);
+        fields.RefuseUnknown();
+        if (Unavailable.Contains(format))
+            fields.Fail("response_format", $"response_format '{format}' is not available: this build has no {format} encoder; use one of {string.Join(", ", SpeechEncoder.Formats)}");
+        if (!string.IsNullOrEmpty(instructions))
+            fields.Fail("instructions", "'instructions' is not supported: the speech models here take no style instructions");
+        if (fields.Problem is { } problem) return (null, problem);
+
+        string? modelId = JobRelay.ModelFor(JobKinds.Speech, model, catalog, generators);
+        if (modelId is null) return (null, ("model", "No speech model is part of this build"));
+        return (new Request(modelId, input!, voice, speed, format, streamFormat, seed), null);
+    }
+
+    static JobSubmission Submission(Request request, HttpContext context)
+    {
+        var parameters = new JsonObject { ["text"] = request.Input };
+        if (request.Voice is not null) parameters["voice"] = request.Voice;
+        if (request.Speed is { } speed) parameters["speed"] = speed;
+        if (request.Seed is { } seed) parameters["seed"] = seed;
+        return new JobSubmission(JobKinds.Speech, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+    }
+
+    /// <summary>The finished file: the WAV artifact as it is, or its audio encoded as asked.</summary>
+    static async Task RespondAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, SpeechEncoder encoder)
+    {
+        var cancellationToken = context.RequestAborted;
+        var finished = await JobRelay.WaitAsync(jobs, job.Id, cancellationToken);
+        if (finished.Status != JobStatus.Succeeded || finished.Artifacts.Count == 0)
+        {
+            await new OpenAiError(JobRelay.Reason(finished), OpenAiError.ServerError, null, "generation_failed")
+                .ToResult(StatusCodes.Status500InternalServerError, context).ExecuteAsync(context);
+            return;
+        }
+        byte[] wav = await JobRelay.ReadArtifactAsync(artifacts, finished.Artifacts[0], cancellationToken);
+        byte[] content;
+        if (request.Format == "wav")
+        {
+            content = wav;
+        }
+        else
+        {
+            var (samples, rate, channels) = WavPcm.Read(wav);
+            content = [.. encoder.Append(samples, rate, channels), .. encoder.Finish()];
+        }
+        await TypedResults.Bytes(content, encoder.ContentType).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// The file while it is being made: each audio chunk of the job, encoded, goes out at once. A job
+    /// that sends no chunks is answered from its artifact at the end. A job that fails after the answer
+    /// began ends the stream with an error event (SSE) or by aborting the connection (raw audio), so a
+    /// client never takes a cut file for a whole one.
+    /// </summary>
+    static async Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, SpeechEncoder encoder,
+        JsonSerializerOptions json)
+    {
+        var cancellationToken = context.RequestAborted;
+        bool sse = request.StreamFormat == "sse";
+        var response = context.Response;
+        if (sse)
+        {
+            await JobRelay.StartEventStreamAsync(response);
+        }
+        else
+        {
+            response.ContentType = encoder.ContentType;
+            response.Headers.CacheControl = "no-cache";
+            await response.StartAsync(cancellationToken);
+        }
+
+        async Task SendAsync(byte[] bytes)
+        {
+            if (bytes.Length == 0) return;
+            if (sse) await JobRelay.WriteEventAsync(response, AudioDelta.Name, new AudioDelta(Convert.ToBase64String(bytes)), json, cancellationToken);
+            else
+            {
+                await response.Body.WriteAsync(bytes, cancellationToken);
+                await response.Body.FlushAsync(cancellationToken);
+            }
+        }
+
+        bool anyChunk = false;
+        await foreach (var e in jobs.Events.ReadAsync(job.Id, 0, cancellationToken))
+        {
+            switch (e.Type)
+            {
+                case JobEventType.AudioChunk when e.Payload is { } pcm:
+                    anyChunk = true;
+                    await SendAsync(encoder.Append(SpeechEncoder.Samples(pcm), e.SampleRate ?? 0, e.Channels ?? 1));
+                    break;
+                case JobEventType.Completed:
+                    if (!anyChunk && await jobs.GetAsync(job.Id, cancellationToken) is { Artifacts: [var artifact, ..] })
+                    {
+                        var (samples, rate, channels) = WavPcm.Read(await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken));
+                        await SendAsync(encoder.Append(samples, rate, channels));
+                    }
+                    await SendAsync(encoder.Finish());
+                    if (sse) await JobRelay.WriteEventAsync(response, AudioDone.Name, new AudioDone(), json, cancellationToken);
+                    return;
+                case JobEventType.Failed or JobEventType.Cancelled:
+                    string reason = await jobs.GetAsync(job.Id, cancellationToken) is { } ended ? JobRelay.Reason(ended) : e.Message ?? "The job ended";
+                    if (sse) await JobRelay.WriteEventAsync(response, "error", JobRelay.ErrorEvent(reason, "generation_failed"), json, cancellationToken);
+                    else context.Abort();
+                    return;
+            }
+        }
+    }
+
+    /// <summary>OpenAI's SpeechAudioDeltaEvent: a piece of the file, base64.</summary>
+    internal sealed record AudioDelta(string Audio)
+    {
+        public const string Name = "speech.audio.delta";
+        public string Type { get; init; } = Name;
+    }
+
+    /// <summary>OpenAI's SpeechAudioDoneEvent (without usage: tokens are not metered here).</summary>
+    internal sealed record AudioDone
+    {
+        public const string Name = "speech.audio.done";
+        public string Type { get; init; } = Name;
+    }
+}

@@ -1,0 +1,163 @@
+// What every page shares: the REST calls, the SignalR hub (official client, MessagePack protocol),
+// and the job runner that turns a job's events into the progress bar, status line and callbacks.
+import { HubConnectionBuilder, HubConnectionState, LogLevel, MessagePackHubProtocol } from "/lib/signalr.js";
+
+/** Event types in the order of the server's JobEventType (MessagePack sends enums as numbers). */
+const EVENT_TYPES = ["queued", "started", "progress", "preview", "audio-chunk", "completed", "failed", "cancelled"];
+
+/** GET or POST JSON; throws an Error with the server's explanation on a refusal. */
+export async function api(path, options = {}) {
+  const response = await fetch(path, options);
+  const text = await response.text();
+  const body = text && response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text;
+  if (!response.ok) throw new Error(describeProblem(body, response.status));
+  return body;
+}
+
+function describeProblem(body, status) {
+  if (body && typeof body === "object") {
+    const fields = body.errors ? Object.entries(body.errors).map(([k, v]) => `${k} ${v.join(", ")}`).join("; ") : "";
+    return [body.title, body.detail, fields].filter(Boolean).join(": ") || `HTTP ${status}`;
+  }
+  return body || `HTTP ${status}`;
+}
+
+/** Models that serve a kind, each with its state ("missing" until trained). */
+export async function modelsFor(kind) {
+  const { data } = await api("/api/models");
+  return data.filter((m) => m.kinds.includes(kind));
+}
+
+/** A model can run when its checkpoint is there and it has not failed to load. */
+export const isReady = (model) => model.state === "available" || model.state === "loaded";
+
+/** Fills a <select> with the kind's models; models that cannot run are listed, disabled, with why. */
+export async function fillModels(select, kind) {
+  const models = await modelsFor(kind);
+  select.replaceChildren(...models.map((m) => {
+    const option = new Option(isReady(m) ? m.id : `${m.id} (${m.state === "missing" ? "not trained yet" : m.state})`, m.id);
+    option.disabled = !isReady(m);
+    option.title = m.reason ?? m.description;
+    return option;
+  }));
+  const ready = models.find(isReady);
+  if (ready) select.value = ready.id;
+  return models;
+}
+
+let connection;
+
+/** The page's one hub connection (started on first use, reconnecting by itself). */
+export async function hub() {
+  if (!connection) {
+    connection = new HubConnectionBuilder()
+      .withUrl("/hubs/media")
+      .withHubProtocol(new MessagePackHubProtocol())
+      .withAutomaticReconnect()
+      .withStatefulReconnect()
+      .configureLogging(LogLevel.Warning)
+      .build();
+  }
+  if (connection.state === HubConnectionState.Disconnected) await connection.start();
+  return connection;
+}
+
+/** A hub object's field, whichever casing the protocol delivered. */
+const field = (o, name) => o[name] ?? o[name[0].toLowerCase() + name.slice(1)];
+
+/** A job event from the hub in the REST API's shape (snake_case, kebab-case type). */
+export function normalizeEvent(e) {
+  const type = field(e, "Type");
+  return {
+    job_id: field(e, "JobId"),
+    sequence: Number(field(e, "Sequence")),
+    type: typeof type === "number" ? EVENT_TYPES[type] : String(type).replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase(),
+    step: field(e, "Step"),
+    total_steps: field(e, "TotalSteps"),
+    message: field(e, "Message"),
+    artifacts: field(e, "Artifacts"),
+    content_type: field(e, "ContentType"),
+    sample_rate: field(e, "SampleRate"),
+    channels: field(e, "Channels"),
+    payload: field(e, "Payload"),
+  };
+}
+
+/**
+ * Runs one job through the hub: submits it, follows its events (resuming after the last one seen if
+ * the connection drops) and drives the page's progress bar and status line. `on` receives preview,
+ * audio and completion callbacks. Returns { jobId, cancel, done } where done resolves with the last event.
+ */
+export async function runJob({ kind, model, parameters }, ui, on = {}) {
+  const conn = await hub();
+  ui.status("Submitting…");
+  const job = await conn.invoke("Submit", { Kind: kind, Model: model, Parameters: parameters, Priority: null, IdempotencyKey: null });
+  const jobId = field(job, "Id");
+  const position = field(job, "QueuePosition");
+  ui.status(position > 0 ? `Queued: ${position} job(s) ahead` : "Queued");
+  ui.progress(0, 1);
+  let last = 0;
+  const done = new Promise((resolve, reject) => {
+    const follow = () => conn.stream("Stream", jobId, last).subscribe({
+      next: (raw) => {
+        const e = normalizeEvent(raw);
+        last = e.sequence;
+        switch (e.type) {
+          case "started": ui.status("Running"); break;
+          case "progress":
+            ui.progress(e.step, e.total_steps);
+            ui.status(`Step ${e.step} of ${e.total_steps}`);
+            break;
+          case "preview": on.preview?.(e); break;
+          case "audio-chunk": on.audio?.(e); break;
+          case "completed":
+            ui.progress(1, 1);
+            ui.status("Done", "succeeded");
+            on.completed?.(e);
+            resolve(e);
+            break;
+          case "failed": ui.status(`Failed: ${e.message}`, "failed"); resolve(e); break;
+          case "cancelled": ui.status(`Cancelled: ${e.message}`, "failed"); resolve(e); break;
+        }
+      },
+      complete: () => {},
+      // The connection dropped mid-stream: pick up after the last event once it is back.
+      error: (err) => (conn.state === HubConnectionState.Disconnected ? reject(err) : setTimeout(follow, 500)),
+    });
+    follow();
+  });
+  return { jobId, cancel: () => conn.invoke("Cancel", jobId), done };
+}
+
+/** The progress bar and the status line of a page (an aria-live region, so screen readers hear it). */
+export function progressUi(progress, status) {
+  return {
+    progress(step, total) {
+      progress.max = total;
+      progress.value = step;
+      progress.dataset.step = String(step);
+    },
+    status(text, state = "") {
+      status.textContent = text;
+      status.className = `status ${state}`;
+    },
+  };
+}
+
+export const artifactUrl = (id) => `/api/artifacts/${id}`;
+
+/** Object URL of a preview's PNG bytes (MessagePack delivers them as a Uint8Array). */
+export function previewUrl(payload) {
+  const bytes = typeof payload === "string" ? Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)) : payload;
+  return URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
+}
+
+/** Reads whole numbers and numbers from a form's inputs; empty inputs are left out (the model's defaults apply). */
+export function numbersFrom(form, names, whole = true) {
+  const out = {};
+  for (const name of names) {
+    const value = form.elements[name]?.value.trim();
+    if (value) out[name] = whole ? Number.parseInt(value, 10) : Number.parseFloat(value);
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+// The image page: prompt in, a live progress bar, each preview as it arrives, then the image.
+import { artifactUrl, fillModels, numbersFrom, previewUrl, progressUi, runJob } from "/js/api.js";
+
+const form = document.getElementById("form");
+const generate = document.getElementById("generate");
+const cancel = document.getElementById("cancel");
+const preview = document.getElementById("preview");
+const previewCaption = document.getElementById("preview-caption");
+const result = document.getElementById("result");
+const resultCaption = document.getElementById("result-caption");
+const ui = progressUi(document.getElementById("progress"), document.getElementById("status"));
+
+await fillModels(form.elements.model, "image");
+if (form.elements.model.selectedOptions[0]?.disabled ?? true) {
+  ui.status("No image model can run yet: none has been trained. The list shows each model's state.", "failed");
+  generate.disabled = true;
+}
+
+let running = null;
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const parameters = { prompt: form.elements.prompt.value.trim(), ...numbersFrom(form, ["seed", "steps"]) };
+  const size = form.elements.size.value;
+  if (size) [parameters.width, parameters.height] = size.split("x").map(Number);
+  for (const img of [preview, result]) img.hidden = true;
+  previewCaption.hidden = resultCaption.hidden = true;
+  document.body.dataset.previews = "0";
+  generate.disabled = true;
+  try {
+    running = await runJob({ kind: "image", model: form.elements.model.value, parameters }, ui, {
+      preview: (e) => {
+        URL.revokeObjectURL(preview.src);
+        preview.src = previewUrl(e.payload);
+        preview.hidden = previewCaption.hidden = false;
+        previewCaption.textContent = `Preview after step ${e.step} of ${e.total_steps}`;
+        document.body.dataset.previews = String(Number(document.body.dataset.previews) + 1);
+      },
+      completed: (e) => {
+        result.src = artifactUrl(e.artifacts[0]);
+        result.dataset.artifact = e.artifacts[0];
+        result.hidden = resultCaption.hidden = false;
+        resultCaption.innerHTML = `<a href="${result.src}" download="image.png">Download PNG</a>`;
+      },
+    });
+    document.body.dataset.job = running.jobId;
+    cancel.disabled = false;
+    await running.done;
+  } catch (error) {
+    ui.status(error.message, "failed");
+  } finally {
+    running = null;
+    cancel.disabled = true;
+    generate.disabled = false;
+  }
+});
+
+cancel.addEventListener("click", () => running?.cancel());

@@ -1,0 +1,113 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Media.Tokenizers.Audio.Encodec;
+
+/// <summary>
+/// A causal 1-D convolution (HF <c>EncodecConv1d</c>): pad pad_total = k_eff - s on the left and the
+/// extra that fills the last window on the right, then convolve. The weight is stored folded
+/// (<c>conv.weight</c>, <c>conv.bias</c>); weight norm is applied once, when a checkpoint is loaded.
+/// </summary>
+public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
+{
+    readonly Conv1d conv;
+
+    /// <summary>Creates the convolution.</summary>
+    public EncodecConv1d(long inChannels, long outChannels, int kernelSize, int stride = 1, int dilation = 1,
+        EncodecPadMode padMode = EncodecPadMode.Reflect) : base(nameof(EncodecConv1d))
+    {
+        conv = nn.Conv1d(inChannels, outChannels, kernelSize, stride: stride, dilation: dilation);
+        Stride = stride;
+        EffectiveKernelSize = CausalPadding.EffectiveKernelSize(kernelSize, dilation);
+        PaddingTotal = CausalPadding.PaddingTotal(kernelSize, stride, dilation);
+        if (PaddingTotal < 0)
+            throw new ArgumentException($"A causal convolution needs stride ({stride}) <= effective kernel ({EffectiveKernelSize}).", nameof(stride));
+        PadMode = padMode;
+        RegisterComponents();
+    }
+
+    /// <summary>Stride s.</summary>
+    public int Stride { get; }
+
+    /// <summary>k_eff = (k - 1) * d + 1.</summary>
+    public int EffectiveKernelSize { get; }
+
+    /// <summary>Left padding k_eff - s.</summary>
+    public int PaddingTotal { get; }
+
+    /// <summary>How the left padding is filled.</summary>
+    public EncodecPadMode PadMode { get; }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        long extra = CausalPadding.ExtraPadding(input.shape[^1], EffectiveKernelSize, Stride, PaddingTotal);
+        return conv.call(CausalPadding.Pad1d(input, PaddingTotal, extra, PadMode)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Convolves already padded samples (no padding added).</summary>
+    internal Tensor ConvolvePadded(Tensor padded) => conv.call(padded);
+
+    ILayerStream IStreamingLayer.OpenStream() => new Stream(this);
+
+    /// <summary>
+    /// Carries the padded input not yet consumed. Reflection at the start needs pad_total + 1 samples, so
+    /// the first output waits until they have arrived; after that every full window is emitted at once.
+    /// </summary>
+    sealed class Stream(EncodecConv1d layer) : ILayerStream
+    {
+        Tensor? _pending;
+        bool _started;
+        long _received;
+
+        public Tensor? Step(Tensor? input)
+        {
+            long length = StreamTensors.Length(input);
+            if (length == 0) return null;
+            _received += length;
+            var pending = StreamTensors.Concat(_pending, input)!;
+            if (!_started)
+            {
+                long needed = layer.PadMode == EncodecPadMode.Reflect ? layer.PaddingTotal + 1 : 0;
+                if (pending.shape[^1] < needed)
+                {
+                    StreamTensors.Hold(ref _pending, pending);
+                    return null;
+                }
+                pending = CausalPadding.Pad1d(pending, layer.PaddingTotal, 0, layer.PadMode);
+                _started = true;
+            }
+            return Consume(pending);
+        }
+
+        public Tensor? Flush()
+        {
+            if (_pending is null) return null;
+            Tensor? output;
+            if (!_started)
+            {
+                // The whole input was shorter than the reflection needs: exactly the offline path.
+                output = layer.forward(_pending);
+            }
+            else
+            {
+                long extra = CausalPadding.ExtraPadding(_received, layer.EffectiveKernelSize, layer.Stride, layer.PaddingTotal);
+                output = Consume(CausalPadding.Pad1d(_pending, 0, extra, layer.PadMode));
+            }
+            StreamTensors.Hold(ref _pending, null);
+            return output;
+        }
+
+        Tensor? Consume(Tensor pending)
+        {
+            long length = pending.shape[^1], k = layer.EffectiveKernelSize, s = layer.Stride;
+            long windows = length < k ? 0 : (length - k) / s + 1;
+            var output = windows == 0 ? null : layer.ConvolvePadded(pending.narrow(-1, 0, (windows - 1) * s + k));
+            StreamTensors.Hold(ref _pending, StreamTensors.Slice(pending, windows * s, length));
+            return output;
+        }
+
+        public void Dispose() => StreamTensors.Hold(ref _pending, null);
+    }
+}

@@ -1,0 +1,215 @@
+// The web app in Debian's headless Chromium, driven by playwright-core: type a prompt, see progress and
+// a preview before the image, play speech from its first chunk, cancel a job, run a batch, and the same
+// prompt and seed give the same image through the web app, the REST API and the OpenAI route.
+// Screenshots of every page go to tests/Clients/artifacts/ (and to docs/images/ with MEDIA_UPDATE_SCREENSHOTS=1).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, copyFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import OpenAI from "openai";
+import { startHost } from "./support/host.mjs";
+import { text, withoutText } from "./support/png.mjs";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const artifacts = join(here, "artifacts");
+const docsImages = join(here, "..", "..", "docs", "images");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// Flags for a closed network: no background calls home, no QUIC, no first-run, no GPU.
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"];
+
+let host;
+let profile;
+let context;
+let page;
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  host = await startHost();
+  profile = await mkdtemp(join(tmpdir(), "media-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 900 }, baseURL: host.baseUrl,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+});
+
+after(async () => {
+  await context?.close();
+  await host?.stop();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+async function screenshot(name) {
+  const file = join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  if (process.env.MEDIA_UPDATE_SCREENSHOTS === "1") {
+    await mkdir(docsImages, { recursive: true });
+    await copyFile(file, join(docsImages, `${name}.png`));
+  }
+}
+
+async function json(path, init) {
+  const response = await fetch(`${host.baseUrl}${path}`, init);
+  assert.ok(response.ok, `${path}: ${response.status} ${await response.clone().text()}`);
+  return response.json();
+}
+
+async function waitJob(id) {
+  for (let i = 0; i < 500; i++) {
+    const job = await json(`/api/jobs/${id}`);
+    if (["succeeded", "failed", "cancelled"].includes(job.status)) return job;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`job ${id} did not finish`);
+}
+
+test("image: progress and a preview arrive before the final image", async () => {
+  await page.goto("/");
+  await page.getByLabel("Prompt").fill("a red circle above a blue square");
+  await page.locator("select[name=model]").selectOption("test-slow"); // 150 ms a step: slow enough to watch
+  await page.getByLabel("Steps").fill("8");
+  await page.getByLabel(/^Seed/).fill("42");
+  await page.getByRole("button", { name: "Generate" }).click();
+
+  // Seen while the job runs: the bar has moved and a preview shows, the final image not yet.
+  await page.waitForFunction(() => Number(document.getElementById("progress").dataset.step) > 0
+    && !document.getElementById("preview").hidden && document.getElementById("result").hidden, null, { timeout: 15_000 });
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  assert.equal(await page.locator("#status").textContent(), "Done");
+  assert.equal(await page.evaluate(() => document.body.dataset.previews), "1");
+  assert.ok(await page.locator("#result").evaluate((img) => img.complete && img.naturalWidth > 0), "the image loads");
+  await screenshot("image");
+});
+
+test("the same prompt and seed give the same image through the web app, the REST API and the OpenAI route", async () => {
+  const prompt = "a green triangle left of a yellow star";
+  await page.goto("/");
+  await page.getByLabel("Prompt").fill(prompt);
+  await page.locator("select[name=model]").selectOption("test-image");
+  await page.getByLabel(/^Seed/).fill("1234");
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  const webApp = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
+
+  const submitted = await json("/api/jobs", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ kind: "image", model: "test-image", parameters: { prompt, seed: 1234 } }),
+  });
+  const job = await waitJob(submitted.id);
+  const rest = Buffer.from(await (await fetch(`${host.baseUrl}${job.artifacts[0].url}`)).arrayBuffer());
+
+  const openai = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "k", maxRetries: 0 });
+  const viaOpenAi = Buffer.from((await openai.images.generate({ model: "test-image", prompt, seed: 1234 })).data[0].b64_json, "base64");
+
+  // The pixels and format byte for byte; the text chunks differ only in the job id they name.
+  assert.deepEqual(withoutText(rest), withoutText(webApp));
+  assert.deepEqual(withoutText(viaOpenAi), withoutText(webApp));
+  for (const png of [webApp, rest, viaOpenAi]) {
+    const t = text(png);
+    assert.equal(t.seed, "1234");
+    assert.equal(t.model, "test-image");
+    assert.deepEqual(JSON.parse(t.parameters), { prompt, seed: 1234 });
+  }
+});
+
+test("speech: audio starts playing from the first chunk, then the WAV is offered", async () => {
+  await page.goto("/speech.html");
+  await page.getByLabel("Text").fill("Hello there. This is the speech page.");
+  await page.locator("select[name=model]").selectOption("test-speech");
+  await page.getByLabel("Steps").fill("40"); // 40 chunks of 10 ms, one every 15 ms
+  await page.getByRole("button", { name: "Speak" }).click();
+
+  await page.waitForFunction(() => {
+    const player = document.getElementById("player");
+    return player.dataset.state === "playing" && Number(player.dataset.chunks) >= 1 && document.getElementById("result").hidden;
+  }, null, { timeout: 15_000 });
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  const player = await page.locator("#player").evaluate((p) => ({ ...p.dataset }));
+  assert.equal(player.chunks, "40");
+  assert.equal(player.context, "running", "the AudioContext plays");
+  const duration = await page.locator("#audio").evaluate((audio) => new Promise((resolve, reject) => {
+    if (audio.readyState >= 1) resolve(audio.duration);
+    audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+    audio.addEventListener("error", () => reject(new Error("the WAV does not load")));
+  }));
+  assert.ok(Math.abs(duration - 0.4) < 0.01, `40 chunks of 80 samples at 8 kHz last 0.4 s: ${duration}`);
+  await screenshot("speech");
+});
+
+test("speech from the OpenAI route as Ogg Opus decodes in the browser to the input's length", async () => {
+  await page.goto("/speech.html");
+  const decoded = await page.evaluate(async () => {
+    const response = await fetch("/v1/audio/speech", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "test-speech", input: "Hello.", response_format: "opus" }),
+    });
+    const audio = await new AudioContext().decodeAudioData(await response.arrayBuffer());
+    return { duration: audio.duration, channels: audio.numberOfChannels, type: response.headers.get("content-type") };
+  });
+  assert.equal(decoded.type, "audio/ogg");
+  assert.equal(decoded.channels, 1);
+  assert.ok(Math.abs(decoded.duration - 0.05) < 0.002, `5 chunks of 80 samples at 8 kHz: 0.05 s, decoded ${decoded.duration}`);
+});
+
+test("cancel stops a running job", async () => {
+  await page.goto("/");
+  await page.getByLabel("Prompt").fill("a slow purple hexagon");
+  await page.locator("select[name=model]").selectOption("test-slow");
+  await page.getByLabel("Steps").fill("40"); // 6 s if left alone
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.locator("#status", { hasText: /^Step \d+ of 40$/ }).waitFor({ timeout: 15_000 });
+  const jobId = await page.evaluate(() => document.body.dataset.job);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.locator("#status", { hasText: /^Cancelled/ }).waitFor({ timeout: 10_000 });
+  assert.equal((await waitJob(jobId)).status, "cancelled");
+  assert.ok(await page.locator("#result").isHidden());
+});
+
+test("song: the page says it is not available until a song model exists", async () => {
+  await page.goto("/song.html");
+  const notice = page.locator("#unavailable");
+  await notice.waitFor({ state: "visible" });
+  assert.match(await notice.textContent(), /not available yet/);
+  assert.match(await notice.textContent(), /songgen: not trained yet/);
+  assert.ok(await page.locator("#form").isHidden());
+  await screenshot("song");
+});
+
+test("batch: upload JSONL, watch the counts, download the output", async () => {
+  await page.goto("/batch.html");
+  const lines = [
+    { custom_id: "fox", request: { kind: "image", model: "test-image", parameters: { prompt: "a fox", seed: 1 } } },
+    { custom_id: "owl", request: { kind: "image", model: "test-image", parameters: { prompt: "an owl", seed: 2 } } },
+    { custom_id: "untrained", request: { kind: "image", model: "token-shuffle", parameters: { prompt: "a cat" } } },
+  ].map((l) => JSON.stringify(l)).join("\n");
+  await page.getByLabel("or paste the lines").fill(lines);
+  await page.getByRole("button", { name: "Upload and run" }).click();
+  await page.locator("#batch[data-status=completed]").waitFor({ timeout: 20_000 });
+  assert.equal(await page.locator("#count-total").textContent(), "3");
+  assert.equal(await page.locator("#count-completed").textContent(), "2");
+  assert.equal(await page.locator("#count-failed").textContent(), "1");
+  const output = await (await fetch(`${host.baseUrl}${await page.locator("#output").getAttribute("href")}`)).text();
+  assert.deepEqual(output.trim().split("\n").map((l) => JSON.parse(l).custom_id).sort(), ["fox", "owl"]);
+  assert.ok(await page.locator("#errors").isVisible(), "the refused line is in the error file");
+  await screenshot("batch");
+});
+
+test("history: jobs with their artifacts, newest first, and a cancel button for a running job", async () => {
+  const slow = await json("/api/jobs", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ kind: "image", model: "test-slow", parameters: { prompt: "a very slow square", steps: 60 } }),
+  });
+  await page.goto("/history.html");
+  const row = page.locator(`tr[data-job="${slow.id}"]`);
+  await row.waitFor();
+  assert.ok((await page.locator("tbody#jobs img").count()) >= 3, "finished image jobs show their images");
+  assert.ok((await page.locator("tbody#jobs audio").count()) >= 1, "speech jobs offer their audio");
+  await screenshot("history");
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await page.locator(`tr[data-job="${slow.id}"][data-status=cancelled]`).waitFor({ timeout: 10_000 });
+  assert.equal((await waitJob(slow.id)).status, "cancelled");
+});

@@ -1,0 +1,108 @@
+// The official openai npm package pointed at the gateway: images (plain and streamed with partial
+// images) and speech (plain and streamed), against the test host's deterministic generators.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+import { startHost } from "./support/host.mjs";
+import { withoutText } from "./support/png.mjs";
+
+let host;
+let client;
+
+before(async () => {
+  host = await startHost();
+  client = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "any-key-until-auth-exists", maxRetries: 0 });
+});
+after(async () => host?.stop());
+
+describe("images", () => {
+  test("generate returns a PNG per image as b64_json", async () => {
+    const result = await client.images.generate({ model: "test-image", prompt: "a red fox", n: 2, seed: 3 });
+    assert.equal(result.data.length, 2);
+    for (const image of result.data) {
+      const png = Buffer.from(image.b64_json, "base64");
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    }
+    assert.equal(result.output_format, "png");
+  });
+
+  test("generate with response_format url links a downloadable PNG", async () => {
+    const result = await client.images.generate({ model: "test-image", prompt: "a red fox", response_format: "url" });
+    const response = await fetch(result.data[0].url);
+    assert.equal(response.headers.get("content-type"), "image/png");
+  });
+
+  test("stream: true sends partial images before the completed image", async () => {
+    const stream = await client.images.generate({ model: "test-image", prompt: "a red fox", stream: true, partial_images: 2, seed: 9 });
+    const events = [];
+    for await (const event of stream) events.push(event);
+    const types = events.map((e) => e.type);
+    assert.ok(types.indexOf("image_generation.partial_image") >= 0, `a partial image arrives: ${types}`);
+    assert.equal(types.at(-1), "image_generation.completed");
+    assert.ok(types.indexOf("image_generation.partial_image") < types.indexOf("image_generation.completed"));
+    const partial = events.find((e) => e.type === "image_generation.partial_image");
+    assert.equal(partial.partial_image_index, 0);
+    assert.ok(Buffer.from(partial.b64_json, "base64").length > 8);
+
+    const plain = await client.images.generate({ model: "test-image", prompt: "a red fox", seed: 9 });
+    assert.deepEqual(withoutText(Buffer.from(events.at(-1).b64_json, "base64")), withoutText(Buffer.from(plain.data[0].b64_json, "base64")));
+  });
+
+  test("a model that is not trained is an APIError 409 model_not_ready, without retries", async () => {
+    const retrying = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "k" }); // default: 2 retries
+    const started = Date.now();
+    await assert.rejects(retrying.images.generate({ model: "token-shuffle", prompt: "a fox" }), (error) => {
+      assert.ok(error instanceof OpenAI.APIError);
+      assert.equal(error.status, 409);
+      assert.equal(error.code, "model_not_ready");
+      assert.match(error.message, /no trained checkpoint/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 1500, "x-should-retry: false stops the SDK's retries with back-off");
+  });
+
+  test("an invalid size is an APIError 400 naming the param", async () => {
+    await assert.rejects(client.images.generate({ model: "test-image", prompt: "a fox", size: "100x100" }), (error) => {
+      assert.equal(error.status, 400);
+      assert.equal(error.param, "size");
+      assert.equal(error.type, "invalid_request_error");
+      return true;
+    });
+  });
+});
+
+describe("speech", () => {
+  // The test generator: 8 kHz mono, 5 chunks of 80 samples, chunk k holding the constant k*100.
+  const expected = Buffer.alloc(5 * 80 * 2);
+  for (let i = 0; i < 400; i++) expected.writeInt16LE((Math.floor(i / 80) + 1) * 100, 2 * i);
+
+  test("create returns the WAV", async () => {
+    const response = await client.audio.speech.create({ model: "test-speech", voice: "alloy", input: "Hello there.", response_format: "wav" });
+    const wav = Buffer.from(await response.arrayBuffer());
+    assert.equal(wav.toString("ascii", 0, 4), "RIFF");
+    assert.equal(wav.readUInt32LE(24), 8000);
+    assert.deepEqual(wav.subarray(44, 44 + expected.length), expected);
+  });
+
+  test("stream_format audio sends the WAV as it is made", async () => {
+    const response = await client.audio.speech.create({ model: "test-speech", voice: "alloy", input: "Hello.", response_format: "wav", stream_format: "audio" });
+    const pieces = [];
+    for await (const piece of response.body) pieces.push(Buffer.from(piece));
+    const wav = Buffer.concat(pieces);
+    assert.equal(wav.readUInt32LE(40), 0xffffffff, "a streamed WAV's data size is open-ended");
+    assert.deepEqual(wav.subarray(44), expected);
+  });
+
+  test("stream_format sse sends speech.audio.delta events then speech.audio.done", async () => {
+    const response = await client.audio.speech.create({ model: "test-speech", voice: "alloy", input: "Hello.", response_format: "pcm", stream_format: "sse" });
+    assert.equal(response.headers.get("content-type"), "text/event-stream");
+    const events = (await response.text()).split("\n\n").filter(Boolean)
+      .map((block) => JSON.parse(block.split("\n").find((l) => l.startsWith("data: ")).slice(6)));
+    assert.equal(events.at(-1).type, "speech.audio.done");
+    const deltas = events.slice(0, -1);
+    assert.ok(deltas.length >= 5, `one delta per chunk at least: ${deltas.length}`);
+    assert.ok(deltas.every((e) => e.type === "speech.audio.delta"));
+    const pcm = Buffer.concat(deltas.map((e) => Buffer.from(e.audio, "base64")));
+    assert.equal(pcm.length, 400 * 3 * 2, "24 kHz: three samples per 8 kHz sample");
+  });
+});

@@ -1,0 +1,116 @@
+using Media.Modeling.Training;
+using Media.Services.Image.Data;
+using Media.Services.Image.Training;
+using Media.Tokenizers.Image;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Tests.Training;
+
+[Collection(nameof(SingleThreadedTorch))]
+public sealed class VqObjectiveTests
+{
+    static readonly VqConfig Small = new()
+    {
+        CodebookSize = 32,
+        Channels = 32,
+        EncoderChannelMultipliers = [1, 1],
+        DecoderChannelMultipliers = [1, 1],
+        ZChannels = 32,
+        ResBlocks = 1,
+    };
+
+    static BatchPosition At(long step, int micro = 0) => new(1, step, micro, 1, CPU);
+
+    [Fact]
+    public void Reconstruction_loss_is_weighted_l1_l2_and_image_gradient_error()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new VqModel(Small);
+        var objective = new VqObjective(model, new VqObjectiveOptions { L1Weight = 0.7, L2Weight = 1.3, GradientWeight = 0.4 });
+        var x = rand(2, 3, 4, 5, generator: new Generator(1));
+        var y = rand(2, 3, 4, 5, generator: new Generator(2));
+
+        double actual = objective.ReconstructionLoss(x, y).item<float>();
+
+        var xs = x.data<float>().ToArray();
+        var ys = y.data<float>().ToArray();
+        double E(int b, int c, int i, int j) => ys[((b * 3 + c) * 4 + i) * 5 + j] - xs[((b * 3 + c) * 4 + i) * 5 + j];
+        double l1 = 0, l2 = 0, dx = 0, dy = 0;
+        for (int b = 0; b < 2; b++)
+            for (int c = 0; c < 3; c++)
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < 5; j++)
+                    {
+                        l1 += Math.Abs(E(b, c, i, j));
+                        l2 += E(b, c, i, j) * E(b, c, i, j);
+                        if (j < 4) dx += Math.Abs(E(b, c, i, j + 1) - E(b, c, i, j));
+                        if (i < 3) dy += Math.Abs(E(b, c, i + 1, j) - E(b, c, i, j));
+                    }
+        double expected = 0.7 * l1 / 120 + 1.3 * l2 / 120 + 0.4 * (dx / 96 + dy / 90);
+        Assert.Equal(expected, actual, 1e-5);
+    }
+
+    [Fact]
+    public void Loss_is_reconstruction_plus_quantizer_loss()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var model = new VqModel(Small);
+        model.eval();
+        var objective = new VqObjective(model);
+        var images = rand(2, 3, 8, 8, generator: new Generator(4)) * 2 - 1;
+
+        double loss = objective.Loss(new VqTrainingBatch(images, At(0))).item<float>();
+
+        var (reconstruction, quantized) = model.call(images);
+        double expected = objective.ReconstructionLoss(images, reconstruction).add(quantized.Loss).item<float>();
+        Assert.Equal(expected, loss, 1e-5);
+    }
+
+    [Fact]
+    public void Dead_codes_restart_only_at_due_steps_after_a_full_interval()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        using var model = new VqModel(Small);
+        model.train();
+        var objective = new VqObjective(model, new VqObjectiveOptions { RestartEvery = 3, RestartUntil = 7 });
+        var images = rand(1, 3, 4, 4, generator: new Generator(6)) * 2 - 1;
+        var restartsAfterStep = new List<int>();
+        for (long step = 0; step < 10; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            objective.Loss(new VqTrainingBatch(images, At(step)));
+            objective.Loss(new VqTrainingBatch(images, At(step, micro: 1)));   // never restarts
+            restartsAfterStep.Add(objective.Restarts);
+        }
+        // Due at steps 3 and 6; 9 lies past RestartUntil.
+        Assert.Equal([0, 0, 0, 1, 1, 1, 2, 2, 2, 2], restartsAfterStep);
+        // A 4-pixel image picks at most 4 of 32 codes per interval, so at least 28 move each time.
+        Assert.InRange(objective.RestartedCodes, 56, 64);
+
+        // A resumed objective waits for a whole interval of usage before judging codes dead.
+        var resumed = new VqObjective(model, new VqObjectiveOptions { RestartEvery = 3 });
+        foreach (long step in new long[] { 5, 6, 7, 8, 9 }) resumed.Loss(new VqTrainingBatch(images, At(step)));
+        Assert.Equal(1, resumed.Restarts);
+    }
+
+    [Fact]
+    public void Training_batches_depend_on_the_position_alone()
+    {
+        using var scope = NewDisposeScope();
+        var data = new VqTrainingImages(new CaptionedImageGenerator(32, seed: 3), batchSize: 2);
+        var a = data.Batch(At(4));
+        var b = new VqTrainingImages(new CaptionedImageGenerator(32, seed: 3), batchSize: 2).Batch(At(4));
+        var other = data.Batch(At(5));
+
+        Assert.Equal(new long[] { 2, 3, 32, 32 }, a.Images.shape);
+        Assert.True(a.Images.eq(b.Images).all().item<bool>());
+        Assert.False(a.Images.eq(other.Images).all().item<bool>());
+        Assert.InRange(a.Images.min().item<float>(), -1f, 1f);
+        Assert.InRange(a.Images.max().item<float>(), -1f, 1f);
+        // Micro-batch i holds train samples i*B .. i*B + B - 1.
+        var expected = ImageTensors.ToTensor([.. new CaptionedImageGenerator(32, seed: 3).Take(DataSplit.Train, 2, 8).Select(s => s.Image)]);
+        Assert.True(a.Images.eq(expected).all().item<bool>());
+    }
+}

@@ -1,0 +1,140 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Modeling.Devices;
+using Media.Tokenizers.Audio.Encodec;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>media bench codec</c>: real-time factor of encode + decode (seconds of compute per second of audio)
+/// for the 24 kHz EnCodec configuration with random weights, and for a given checkpoint or config.
+/// </summary>
+internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--seconds")]
+        [Description("Length of the test audio in seconds")]
+        [DefaultValue(10.0)]
+        public double Seconds { get; init; } = 10.0;
+
+        [CommandOption("--bandwidth")]
+        [Description("Bandwidth in kbps (chooses the number of codebooks); the codec's largest when omitted")]
+        public double? Bandwidth { get; init; }
+
+        [CommandOption("--checkpoint")]
+        [Description("Also measure this EnCodec checkpoint (HF or original layout; config.json beside it, else 24 kHz)")]
+        public string? Checkpoint { get; init; }
+
+        [CommandOption("--config")]
+        [Description("Also measure this config.json with random weights")]
+        public string? Config { get; init; }
+
+        [CommandOption("--repeats")]
+        [Description("Timed runs per configuration; the median is reported")]
+        [DefaultValue(3)]
+        public int Repeats { get; init; } = 3;
+
+        [CommandOption("--threads")]
+        [Description("libtorch intra-op threads (0 = libtorch's default)")]
+        [DefaultValue(0)]
+        public int Threads { get; init; }
+
+        [CommandOption("--device")]
+        [Description("cpu, cuda or cuda:N")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate()
+        {
+            if (!double.IsFinite(Seconds) || Seconds <= 0 || Seconds > 600) return ValidationResult.Error("--seconds must be in (0, 600].");
+            if (Repeats < 1) return ValidationResult.Error("--repeats must be at least 1.");
+            if (Threads < 0) return ValidationResult.Error("--threads must be 0 (default) or positive.");
+            if (Checkpoint is { } c && !File.Exists(c)) return ValidationResult.Error($"--checkpoint '{c}' does not exist.");
+            if (Config is { } j && !File.Exists(j)) return ValidationResult.Error($"--config '{j}' does not exist.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = DeviceSelector.Apply(new TorchOptions { Device = settings.Device, Threads = settings.Threads });
+        var runs = new List<(string Name, Func<EncodecModel> Create)>
+        {
+            ("encodec 24 kHz (random weights)", () => Seeded(() => new EncodecModel(EncodecConfig.Encodec24kHz, device))),
+        };
+        if (settings.Config is { } config)
+            runs.Add(($"{config} (random weights)", () => Seeded(() => new EncodecModel(EncodecConfig.Load(config), device))));
+        if (settings.Checkpoint is { } checkpoint)
+            runs.Add((checkpoint, () => EncodecCheckpoint.Load(checkpoint, device: device)));
+
+        foreach (var (name, create) in runs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var model = create();
+            var result = Measure(model, settings, device);
+            // Plain stdout: one unwrapped line per configuration, easy to grep.
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"codec rtf: {result.Rtf:F4}  {name}; {model.Config.SamplingRate / 1000.0:0.#} kHz, {result.Kbps:0.##} kbps ({result.Codebooks} codebooks), "
+                + $"{settings.Seconds:0.##} s audio, {device}, {get_num_threads()} threads; encode {result.Encode:F3} s, decode {result.Decode:F3} s (median of {settings.Repeats}), CPU time {result.CpuSeconds:F3} s per run"));
+        }
+        return 0;
+    }
+
+    static EncodecModel Seeded(Func<EncodecModel> create)
+    {
+        manual_seed(0);
+        return create();
+    }
+
+    // CpuSeconds: process CPU time over all timed runs per run, to tell compute from waiting on a busy host.
+    sealed record Result(double Rtf, double Encode, double Decode, double CpuSeconds, int Codebooks, double Kbps);
+
+    static Result Measure(EncodecModel model, Settings settings, Device device)
+    {
+        int codebooks = model.CodebooksFor(settings.Bandwidth);
+        long samples = (long)Math.Round(settings.Seconds * model.Config.SamplingRate);
+        using var scope = NewDisposeScope();
+        var audio = (0.1f * randn([1, model.Config.AudioChannels, samples], generator: new torch.Generator(1))).to(device);
+
+        // Warm-up: first calls allocate and pick kernels.
+        using (NewDisposeScope()) model.Decode(model.Encode(audio.narrow(2, 0, Math.Min(samples, model.Config.SamplingRate)), settings.Bandwidth));
+
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var encodeTimes = new List<double>();
+        var decodeTimes = new List<double>();
+        for (int i = 0; i < settings.Repeats; i++)
+        {
+            using var repeat = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            var codes = model.Encode(audio, settings.Bandwidth);
+            Synchronize(device);
+            encodeTimes.Add(clock.Elapsed.TotalSeconds);
+            clock.Restart();
+            model.Decode(codes);
+            Synchronize(device);
+            decodeTimes.Add(clock.Elapsed.TotalSeconds);
+        }
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / settings.Repeats;
+        double encode = Median(encodeTimes), decode = Median(decodeTimes);
+        return new Result((encode + decode) / settings.Seconds, encode, decode, cpu, codebooks, codebooks * model.Config.KbpsPerCodebook);
+    }
+
+    static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
