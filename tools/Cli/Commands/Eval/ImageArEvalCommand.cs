@@ -4,6 +4,7 @@ using Media.Modeling.Devices;
 using Media.Services.Image.Data;
 using Media.Services.Image.Evaluation;
 using Media.Services.Image.Generation;
+using Media.Tokenizers.Image;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -42,6 +43,10 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
         [CommandOption("--concurrent")]
         [DefaultValue(8)]
         public int Concurrent { get; init; } = 8;
+
+        [CommandOption("--vq-ceiling")]
+        [Description("Also score the held-out renders after a VQ encode/decode round trip: the best the AR model can reach")]
+        public bool VqCeiling { get; init; }
 
         [CommandOption("--grid")]
         [Description("Write the first 16 images with their prompts' renders as a PNG grid here")]
@@ -84,6 +89,20 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
         var report = new EvaluationReport();
         for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
         AnsiConsole.WriteLine(report.ToString());
+        if (settings.VqCeiling)
+        {
+            using var vq = VqModelFolder.Load(settings.VqDirectory(), device);
+            var ceiling = new EvaluationReport();
+            foreach (var chunk in samples.Chunk(50))
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                var codes = vq.Encode(ImageTensors.ToTensor(chunk.Select(s => s.Image).ToList(), device));
+                var decoded = ImageTensors.FromTensor(vq.Decode(codes).cpu());
+                for (int i = 0; i < chunk.Length; i++) ceiling.Add(PromptEvaluator.Evaluate(decoded[i], chunk[i].Prompt));
+            }
+            AnsiConsole.WriteLine("VQ round trip of the held-out renders (ceiling):");
+            AnsiConsole.WriteLine(ceiling.ToString());
+        }
         if (settings.Grid is { } gridPath)
         {
             int shown = Math.Min(16, samples.Count);
