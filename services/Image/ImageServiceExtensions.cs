@@ -1,6 +1,10 @@
 using Media.Hosting;
 using Media.Hosting.Models;
+using Media.Modeling.Devices;
+using Media.Services.Image.Generation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Media.Services.Image;
 
@@ -11,7 +15,11 @@ public static class ImageServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", ["image"],
-            "Text-to-image: LlamaGen-style VQ tokens, Llama transformer with Token-Shuffle (s=2)", "token-shuffle"));
+            "Text-to-image: LlamaGen-style VQ tokens, Llama transformer with Token-Shuffle (s=2)", TokenShuffleGenerator.ModelFolder));
+        // Loaded on the first job: models/token-shuffle with the models/image-vq it was trained on.
+        builder.Services.AddGenerator("token-shuffle", sp => TokenShuffleGenerator.Load(
+            sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
+            DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

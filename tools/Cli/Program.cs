@@ -2,6 +2,7 @@ using Media.Cli.Commands;
 using Media.Cli.Commands.Bench;
 using Media.Cli.Commands.Codec;
 using Media.Cli.Commands.Eval;
+using Media.Cli.Commands.Generate;
 using Media.Cli.Commands.Speech;
 using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
@@ -14,10 +15,17 @@ app.Configure(config =>
 {
     config.SetApplicationName("media");
     config.AddCommand<InfoCommand>("info").WithDescription("Show the libtorch build, device and thread settings, and the models folder.");
+    config.AddBranch("generate", generate =>
+    {
+        generate.SetDescription("Generate media from a prompt.");
+        generate.AddCommand<ImageGenerateCommand>("image").WithDescription("Draw a 64x64 image with the Token-Shuffle model.");
+        generate.AddCommand<GenerateSpeechCommand>("speech").WithDescription("Speak text with the ARDiT voice (models/ardit-tts) into a WAV.");
+    });
     config.AddBranch("train", train =>
     {
         train.SetDescription("Train a model (resumable run folders).");
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
+        train.AddCommand<ImageArTrainCommand>("image-ar").WithDescription("Train the text-to-image Token-Shuffle transformer on VQ tokens of procedural scenes.");
         train.AddSpeechTraining();
         train.AddCommand<SemanticTrainCommand>("semantic").WithDescription("k-means semantic audio tokens over log-mel frames (models/semantic-kmeans).");
         train.AddCommand<CodecTrainCommand>("codec").WithDescription("Our EnCodec-architecture codec on espeak-ng speech and procedural music.");
@@ -28,15 +36,15 @@ app.Configure(config =>
         eval.SetDescription("Evaluate a model.");
         eval.AddCommand<CodecEvalCommand>("codec").WithDescription("Our codec vs Opus and mu-law: SI-SNR, mel distance, STOI, bitrate (docs/CODEC.md).");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
+        eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Benchmarks: ratios measured side by side in one run (docs/BENCHMARKS.md).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
+        bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
     });
-    config.AddBranch("generate", generate =>
-        generate.AddCommand<GenerateSpeechCommand>("speech").WithDescription("Speak text with the ARDiT voice (models/ardit-tts) into a WAV."));
     config.AddBranch("codec", codec =>
     {
         codec.SetDescription("Audio codec: WAV to discrete codes and back.");

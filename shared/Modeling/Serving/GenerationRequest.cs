@@ -28,7 +28,17 @@ public abstract class GenerationRequest
     /// <summary>Prompt input embeddings [Rows, count, dim] for prompt positions start..start+count-1.</summary>
     public abstract Tensor PromptEmbeddings(DecoderTransformer model, int start, int count);
 
-    /// <summary>Takes the logits [Rows, vocab] of the latest position and records the token it picks.</summary>
+    /// <summary>
+    /// What <see cref="Accept"/> reads from the final hidden states [Rows, dim] of the latest position: the model's
+    /// vocabulary logits by default; a model with its own output side (Token-Shuffle's unshuffle) overrides it.
+    /// </summary>
+    public virtual Tensor Readout(DecoderTransformer model, Tensor hidden)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Logits(hidden);
+    }
+
+    /// <summary>Takes the <see cref="Readout"/> of the latest position (by default logits [Rows, vocab]) and records the token it picks.</summary>
     public abstract void Accept(Tensor logits);
 
     /// <summary>Input embeddings [Rows, 1, dim] of the token picked last, for the next decode step.</summary>

@@ -176,10 +176,10 @@ public sealed class StepScheduler : IDisposable
         }
         if (batch.Count == 0) return;
         var slots = batch.SelectMany(r => r.Slots!.Slots).ToArray();
-        Tensor logits;
+        Tensor hidden;
         try
         {
-            logits = model.ForwardCached(cat(inputs, 0), cache, slots).select(1, 0);
+            hidden = model.HiddenCached(cat(inputs, 0), cache, slots).select(1, 0);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -189,9 +189,9 @@ public sealed class StepScheduler : IDisposable
         int row = 0;
         foreach (var request in batch)
         {
-            var own = logits.narrow(0, row, request.Rows);
+            var own = hidden.narrow(0, row, request.Rows);
             row += request.Rows;
-            Guard(request, failed, () => request.Accept(own));
+            Guard(request, failed, () => request.Accept(request.Readout(model, own)));
         }
     }
 
@@ -204,7 +204,7 @@ public sealed class StepScheduler : IDisposable
             var hidden = model.HiddenCached(input, cache, request.Slots!.Slots);
             request.Prefilled += count;
             // Only the last prompt position's logits matter: they pick the first new token.
-            if (request.PrefillDone) request.Accept(model.Logits(hidden.select(1, -1)));
+            if (request.PrefillDone) request.Accept(request.Readout(model, hidden.select(1, -1)));
         });
     }
 

@@ -1,0 +1,174 @@
+using System.Threading.Channels;
+using Media.Hosting.Jobs;
+using Media.Hosting.Workers;
+using Media.Modeling.Serving;
+using Media.Services.Image.Data;
+using Media.Services.Image.TokenShuffle;
+using Media.Tokenizers.Image;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Generation;
+
+/// <summary>
+/// The `token-shuffle` generator: one Token-Shuffle model and its VQ tokenizer on one device, serving every image
+/// request through one shared <see cref="StepScheduler"/> running on its own thread, so concurrent requests decode
+/// in one batch (continuous batching; a CFG pair is one unit). Each request reports progress per window and a
+/// preview after each row of windows (rows not yet generated are gray), then returns the final image; cancelling
+/// stops it at the next step.
+/// </summary>
+public sealed class TokenShuffleGenerator : IGenerator, IDisposable
+{
+    /// <summary>The model folder name under the models directory.</summary>
+    public const string ModelFolder = "token-shuffle";
+
+    /// <summary>The VQ tokenizer folder name under the models directory.</summary>
+    public const string VqFolder = "image-vq";
+
+    readonly TokenShuffleModel model;
+    readonly VqModel vq;
+    readonly CaptionConditioning conditioning;
+    readonly PartialImageDecoder decoder;
+    readonly Modeling.Transformers.KvCache cache;
+    readonly StepScheduler scheduler;
+    readonly CancellationTokenSource stop = new();
+    readonly Task loop;
+
+    /// <summary>Serves <paramref name="model"/> with <paramref name="vq"/> for up to <paramref name="maxConcurrent"/> CFG pairs at once; takes ownership of both.</summary>
+    public TokenShuffleGenerator(TokenShuffleModel model, VqModel vq, int maxConcurrent = 8)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(vq);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrent);
+        if (vq.Config.CodebookSize != model.Config.CodebookSize)
+            throw new ArgumentException($"The VQ codebook has {vq.Config.CodebookSize} codes; the model predicts {model.Config.CodebookSize}.", nameof(vq));
+        this.model = model;
+        this.vq = vq;
+        conditioning = new CaptionConditioning(model.Config);
+        decoder = new PartialImageDecoder(vq);
+        cache = model.Transformer.CreateCache(2 * maxConcurrent);
+        scheduler = new StepScheduler(model.Transformer, cache, tokenBudget: 2 * maxConcurrent + 2 * model.Config.ConditionLength);
+        loop = scheduler.RunAsync(stop.Token);
+    }
+
+    /// <summary>Image side in pixels.</summary>
+    public int ImageSize => model.Config.GridSize * vq.Config.DownsampleFactor;
+
+    /// <summary>The model it serves.</summary>
+    public TokenShuffleModel Model => model;
+
+    /// <summary>The subfolder of a model folder holding the VQ tokenizer it was trained with, when it carries its own.</summary>
+    public const string BundledVqFolder = "tokenizer";
+
+    /// <summary>
+    /// Loads <c>token-shuffle</c> from <paramref name="modelsDirectory"/> onto <paramref name="device"/> with the VQ
+    /// tokenizer it was trained on: its own <c>tokenizer/</c> subfolder when it has one, else <c>image-vq</c>.
+    /// </summary>
+    public static TokenShuffleGenerator Load(string modelsDirectory, Device device, int maxConcurrent = 8)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
+        string modelDirectory = Path.Combine(modelsDirectory, ModelFolder);
+        return Load(modelDirectory, VqDirectoryFor(modelDirectory, Path.Combine(modelsDirectory, VqFolder)), device, maxConcurrent);
+    }
+
+    /// <summary>The model's bundled tokenizer folder if it has one, else <paramref name="shared"/>.</summary>
+    public static string VqDirectoryFor(string modelDirectory, string shared) =>
+        File.Exists(Path.Combine(modelDirectory, BundledVqFolder, VqModelFolder.WeightsFile)) ? Path.Combine(modelDirectory, BundledVqFolder) : shared;
+
+    /// <summary>Loads a model folder and the VQ folder it was trained with (checked by the weights' hash).</summary>
+    public static TokenShuffleGenerator Load(string modelDirectory, string vqDirectory, Device device, int maxConcurrent = 8)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(vqDirectory);
+        var config = TokenShuffleCheckpoint.ReadConfig(modelDirectory);
+        if (config.VqSha256 is { } expected)
+        {
+            string actual = TokenShuffleCheckpoint.Sha256(Path.Combine(vqDirectory, VqModelFolder.WeightsFile));
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException(
+                    $"{modelDirectory} was trained on VQ weights {expected[..12]}..., but {vqDirectory} holds {actual[..12]}...; its codes would decode to noise. Retrain it (media train image-ar) on this tokenizer.");
+        }
+        var vq = VqModelFolder.Load(vqDirectory, device);
+        try
+        {
+            return new TokenShuffleGenerator(TokenShuffleCheckpoint.Load(modelDirectory, device), vq, maxConcurrent);
+        }
+        catch
+        {
+            vq.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<GeneratedArtifact>> RunAsync(Job job, IJobEventSink events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(events);
+        var request = ImageRequest.FromJob(job.Parameters, ImageSize);
+        var image = await GenerateAsync(request, async progress =>
+        {
+            await events.ProgressAsync(progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
+            if (progress.Preview is { } preview)
+                await events.PreviewAsync(preview.EncodePng(), progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return [new GeneratedArtifact(image.EncodePng(), "image/png", "image.png")];
+    }
+
+    /// <summary>Generates one image, reporting each window (and a preview after each row of windows) in order.</summary>
+    public async Task<RgbImage> GenerateAsync(ImageRequest request, Func<GenerationProgress, ValueTask>? onProgress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.PreviewEvery < 0) throw new ArgumentException("preview_every must be 0 (none) or positive.", nameof(request));
+        var config = model.Config;
+        using var tokenRequest = new TokenShuffleRequest(model, conditioning.Encode(request.Prompt), conditioning.Encode(request.NegativePrompt), request);
+        var landed = Channel.CreateUnbounded<(int Index, long[] Codes)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        tokenRequest.WindowSampled += (index, codes) => landed.Writer.TryWrite((index, codes));
+        _ = tokenRequest.Completion.ContinueWith(t => landed.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var registration = cancellationToken.Register(() => scheduler.Cancel(tokenRequest.Id));
+        scheduler.Submit(tokenRequest);
+        var grid = new long[config.GridSize, config.GridSize];
+        int s = config.Shuffle, wg = config.WindowGrid;
+        try
+        {
+            await foreach (var (index, codes) in landed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                int wy = index / wg, wx = index % wg;
+                for (int k = 0; k < codes.Length; k++) grid[wy * s + k / s, wx * s + k % s] = codes[k];
+                bool rowDone = wx == wg - 1;
+                bool preview = rowDone && index + 1 < config.Windows && request.PreviewEvery > 0 && (wy + 1) % request.PreviewEvery == 0;
+                if (onProgress is not null)
+                    await onProgress(new GenerationProgress(index + 1, config.Windows, preview ? decoder.Decode(grid, (wy + 1) * s) : null)).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            scheduler.Cancel(tokenRequest.Id);
+            throw;
+        }
+        var status = await tokenRequest.Completion.ConfigureAwait(false);
+        if (status == RequestStatus.Cancelled) throw new OperationCanceledException("The image request was cancelled.", cancellationToken);
+        return decoder.Decode(grid, config.GridSize);
+    }
+
+    /// <summary>Stops the step loop and frees the models and the cache.</summary>
+    public void Dispose()
+    {
+        stop.Cancel();
+        try
+        {
+            loop.Wait();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // The loop ends by cancellation.
+        }
+        scheduler.Dispose();
+        cache.Dispose();
+        model.Dispose();
+        vq.Dispose();
+        stop.Dispose();
+    }
+}

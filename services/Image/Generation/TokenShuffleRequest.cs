@@ -1,0 +1,96 @@
+using Media.Modeling.Sampling;
+using Media.Modeling.Serving;
+using Media.Modeling.Transformers;
+using Media.Services.Image.TokenShuffle;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Generation;
+
+/// <summary>
+/// One image as a request of the shared <see cref="StepScheduler"/>: the prompt is the condition (a CFG pair of
+/// [caption; negative or null caption] rows stepping together), each step samples the s² codes of the next window
+/// in parallel from guided logits, and both rows are fed that window. <see cref="WindowSampled"/> fires on the
+/// scheduler's thread after every window.
+/// </summary>
+public sealed class TokenShuffleRequest : GenerationRequest, IDisposable
+{
+    readonly TokenShuffleModel shuffleModel;
+    readonly long[][] conditions;
+    readonly GuidanceSchedule guidance;
+    readonly SamplingState sampling;
+    readonly List<long[]> windows = [];
+
+    /// <summary>A request for <paramref name="condition"/>, guided against <paramref name="unconditional"/> unless the scale is 1.</summary>
+    public TokenShuffleRequest(TokenShuffleModel model, long[] condition, long[] unconditional, ImageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(unconditional);
+        ArgumentNullException.ThrowIfNull(request);
+        shuffleModel = model;
+        conditions = request.GuidanceScale == 1.0 ? [condition] : [condition, unconditional];
+        guidance = request.Guidance;
+        sampling = new SamplingState(request.Sampling);
+    }
+
+    /// <summary>Called with (window index, its s² codes) after each window is sampled.</summary>
+    public event Action<int, long[]>? WindowSampled;
+
+    /// <summary>The windows sampled so far, each s² codes in row-major window order.</summary>
+    public IReadOnlyList<long[]> Windows => windows;
+
+    /// <inheritdoc/>
+    public override int Rows => conditions.Length;
+
+    /// <inheritdoc/>
+    public override int PromptLength => conditions[0].Length;
+
+    /// <inheritdoc/>
+    public override int MaxNewTokens => shuffleModel.Config.Windows;
+
+    /// <inheritdoc/>
+    public override bool IsDone => windows.Count >= shuffleModel.Config.Windows;
+
+    /// <inheritdoc/>
+    public override Tensor PromptEmbeddings(DecoderTransformer model, int start, int count)
+    {
+        // The condition table is read whole-width, so embed the full rows and keep the chunk asked for.
+        var full = tensor(conditions.SelectMany(c => c).ToArray(), ScalarType.Int64, shuffleModel.Device).view(Rows, -1);
+        return shuffleModel.EmbedCondition(full).narrow(1, start, count);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Readout(DecoderTransformer model, Tensor hidden) =>
+        shuffleModel.WindowLogits(hidden.unsqueeze(1)).squeeze(1);                        // [Rows, s², codebook]
+
+    /// <inheritdoc/>
+    public override void Accept(Tensor logits)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        int index = windows.Count;
+        var guided = Rows == 1
+            ? logits[0]
+            : ClassifierFreeGuidance.Combine(logits[0], logits[1], guidance.ScaleAt(index, shuffleModel.Config.Windows));
+        var codes = TokenSampler.Sample(guided.unsqueeze(0), [sampling])[0].cpu().data<long>().ToArray();
+        windows.Add(codes);
+        WindowSampled?.Invoke(index, codes);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor NextEmbeddings(DecoderTransformer model)
+    {
+        var last = tensor(windows[^1], ScalarType.Int64, shuffleModel.Device).view(1, 1, -1).expand(Rows, 1, -1);
+        return shuffleModel.EmbedWindows(last);
+    }
+
+    /// <summary>The sampled codes as a grid [G, G] (all windows must be sampled).</summary>
+    public Tensor CodeGrid()
+    {
+        if (!IsDone) throw new InvalidOperationException($"{windows.Count} of {shuffleModel.Config.Windows} windows are sampled.");
+        var flat = tensor(windows.SelectMany(w => w).ToArray(), ScalarType.Int64).view(1, shuffleModel.Config.Windows, shuffleModel.Config.WindowSize);
+        return WindowOrder.Unshuffle(flat, shuffleModel.Config.Shuffle)[0];
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => sampling.Dispose();
+}

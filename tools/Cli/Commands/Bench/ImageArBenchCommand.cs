@@ -1,0 +1,123 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Modeling.Devices;
+using Media.Services.Image.Generation;
+using Media.Services.Image.TokenShuffle;
+using Media.Tokenizers.Image;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>media bench image-ar</c>: what Token-Shuffle and continuous batching buy for image generation, measured side by
+/// side in one run on models of the default model's shape with random weights (speed does not depend on the weights):
+/// s=2 against s=1 at the same image size, and 8 concurrent requests against the same 8 one by one.
+/// </summary>
+internal sealed class ImageArBenchCommand : AsyncCommand<ImageArBenchCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--images")]
+        [Description("Images per measurement")]
+        [DefaultValue(8)]
+        public int Images { get; init; } = 8;
+
+        [CommandOption("--rounds")]
+        [Description("Alternating rounds (the ratio uses the sums)")]
+        [DefaultValue(2)]
+        public int Rounds { get; init; } = 2;
+
+        [CommandOption("--model")]
+        [Description("Model folder whose shape (width, depth, grid) to copy")]
+        [DefaultValue("models/token-shuffle")]
+        public string Model { get; init; } = "models/token-shuffle";
+
+        [CommandOption("--vq")]
+        [Description("VQ folder whose shape to copy (default: the model's tokenizer/ subfolder, else models/image-vq)")]
+        public string? Vq { get; init; }
+
+        [CommandOption("--threads")]
+        [DefaultValue(0)]
+        public int Threads { get; init; }
+
+        [CommandOption("--device")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate() =>
+            Images < 1 || Rounds < 1 ? ValidationResult.Error("--images and --rounds must be positive.") : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = DeviceSelector.Resolve(settings.Device);
+        if (settings.Threads > 0) set_num_threads(settings.Threads);
+        var shape = File.Exists(Path.Combine(settings.Model, TokenShuffleCheckpoint.ConfigFile))
+            ? TokenShuffleCheckpoint.ReadConfig(settings.Model) with { VqSha256 = null }
+            : throw new FileNotFoundException($"No model config in {settings.Model}; the benchmark copies its shape.");
+        var vqConfig = VqModelFolder.ReadConfig(Path.Combine(
+            settings.Vq ?? TokenShuffleGenerator.VqDirectoryFor(settings.Model, Path.Combine("models", TokenShuffleGenerator.VqFolder)), VqModelFolder.ConfigFile));
+        using var s1 = Create(shape with { Shuffle = 1 }, vqConfig, device, settings.Images);
+        using var s2 = Create(shape with { Shuffle = 2 }, vqConfig, device, settings.Images);
+        AnsiConsole.MarkupLine($"{s2.ImageSize}x{s2.ImageSize} images, {shape.GridSize}x{shape.GridSize} codes, dim {shape.Dim}, {shape.NLayer} layers, CFG on; "
+            + $"s=1: {s1.Model.Config.Windows} AR steps per image, s=2: {s2.Model.Config.Windows}");
+
+        // Warm up both once, then alternate so load changes on the machine hit both sides alike.
+        await OneByOne(s1, 1, cancellationToken);
+        await OneByOne(s2, 1, cancellationToken);
+        double t1 = 0, t2 = 0, sequential = 0, batched = 0;
+        for (int round = 0; round < settings.Rounds; round++)
+        {
+            t1 += await OneByOne(s1, settings.Images, cancellationToken);
+            double one = await OneByOne(s2, settings.Images, cancellationToken);
+            t2 += one;
+            sequential += one;
+            batched += await Concurrently(s2, settings.Images, cancellationToken);
+        }
+        int n = settings.Images * settings.Rounds;
+        var table = new Table().AddColumns("run", "images", "seconds", "s / image");
+        void Row(string name, double seconds) => table.AddRow(name, n.ToString(CultureInfo.InvariantCulture),
+            seconds.ToString("0.00", CultureInfo.InvariantCulture), (seconds / n).ToString("0.000", CultureInfo.InvariantCulture));
+        Row("s=1 one by one", t1);
+        Row("s=2 one by one", t2);
+        Row($"s=2, {settings.Images} concurrent", batched);
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"token-shuffle speedup: {t1 / t2:0.00}"));
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batching speedup: {sequential / batched:0.00}"));
+        return 0;
+    }
+
+    static TokenShuffleGenerator Create(TokenShuffleConfig config, VqConfig vqConfig, Device device, int concurrent)
+    {
+        manual_seed(1);
+        var model = new TokenShuffleModel(config);
+        model.to(device).eval();
+        var vq = new VqModel(vqConfig);
+        vq.to(device).eval();
+        return new TokenShuffleGenerator(model, vq, concurrent);
+    }
+
+    static ImageRequest Request(int i) => new("a small red circle to the left of a blue square")
+    {
+        PreviewEvery = 0,
+        Sampling = new() { Temperature = 1.0, TopK = 100, Seed = (ulong)i },
+    };
+
+    static async Task<double> OneByOne(TokenShuffleGenerator generator, int images, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < images; i++) await generator.GenerateAsync(Request(i), null, cancellationToken);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    static async Task<double> Concurrently(TokenShuffleGenerator generator, int images, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, images).Select(i => generator.GenerateAsync(Request(i), null, cancellationToken)));
+        return clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,199 @@
+using System.ComponentModel;
+using System.Globalization;
+using Media.Modeling.Devices;
+using Media.Modeling.Training;
+using Media.Modeling.Transformers;
+using Media.Services.Image.Data;
+using Media.Services.Image.TokenShuffle;
+using Media.Services.Image.Training;
+using Media.Tokenizers.Image;
+using Media.Tokenizers.Text;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Commands.Train;
+
+/// <summary>
+/// `media train image-ar --shuffle 2`: trains the text-conditioned Token-Shuffle transformer on VQ tokens of
+/// procedural 64x64 scenes (encoded once by the committed VQ tokenizer and cached in the run folder). Resumable:
+/// the same command on the same run folder continues from the newest checkpoint.
+/// </summary>
+internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--shuffle")]
+        [Description("Token-Shuffle window s: 1, 2 or 4 (s² VQ codes per AR position)")]
+        [DefaultValue(2)]
+        public int Shuffle { get; init; } = 2;
+
+        [CommandOption("--steps")]
+        [Description("Optimizer steps of the whole run")]
+        [DefaultValue(2000)]
+        public int Steps { get; init; } = 2000;
+
+        [CommandOption("--batch")]
+        [Description("Images per step")]
+        [DefaultValue(32)]
+        public int Batch { get; init; } = 32;
+
+        [CommandOption("--samples")]
+        [Description("Training images, VQ-encoded once and cached in the run folder")]
+        [DefaultValue(20000)]
+        public int Samples { get; init; } = 20000;
+
+        [CommandOption("--dim")]
+        [DefaultValue(256)]
+        public int Dim { get; init; } = 256;
+
+        [CommandOption("--layers")]
+        [DefaultValue(6)]
+        public int Layers { get; init; } = 6;
+
+        [CommandOption("--heads")]
+        [DefaultValue(8)]
+        public int Heads { get; init; } = 8;
+
+        [CommandOption("--text-length")]
+        [Description("Caption tokens the model reads (then <boi>)")]
+        [DefaultValue(24)]
+        public int TextLength { get; init; } = 24;
+
+        [CommandOption("--caption-dropout")]
+        [Description("Share of captions replaced by the null caption (for classifier-free guidance)")]
+        [DefaultValue(0.1)]
+        public double CaptionDropout { get; init; } = 0.1;
+
+        [CommandOption("--lr")]
+        [Description("Peak learning rate (AdamW, warmup then cosine to a tenth)")]
+        [DefaultValue(1e-3)]
+        public double LearningRate { get; init; } = 1e-3;
+
+        [CommandOption("--run")]
+        [Description("Run folder: checkpoints, train.jsonl, config.json, tokens.safetensors")]
+        [DefaultValue("runs/image-ar")]
+        public string Run { get; init; } = "runs/image-ar";
+
+        [CommandOption("--vq")]
+        [Description("VQ tokenizer folder")]
+        [DefaultValue("models/image-vq")]
+        public string Vq { get; init; } = "models/image-vq";
+
+        [CommandOption("--out")]
+        [Description("Write the trained model folder here at the end (config.json + fp16 model.safetensors)")]
+        public string? Out { get; init; }
+
+        [CommandOption("--seed")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--data-seed")]
+        [Description("Seed of the procedural image generator")]
+        [DefaultValue(0)]
+        public int DataSeed { get; init; }
+
+        [CommandOption("--until")]
+        [Description("Stop after this step (a checkpoint is written; the same command without --until continues)")]
+        public int? Until { get; init; }
+
+        [CommandOption("--checkpoint-every")]
+        [DefaultValue(100)]
+        public int CheckpointEvery { get; init; } = 100;
+
+        [CommandOption("--threads")]
+        [DefaultValue(1)]
+        public int Threads { get; init; } = 1;
+
+        [CommandOption("--device")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate()
+        {
+            if (Shuffle is not (1 or 2 or 4)) return ValidationResult.Error("--shuffle must be 1, 2 or 4.");
+            if (Steps <= 0 || Batch <= 0 || Samples <= 0) return ValidationResult.Error("--steps, --batch and --samples must be positive.");
+            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+            if (TextLength <= 0) return ValidationResult.Error("--text-length must be positive.");
+            if (CaptionDropout is < 0 or >= 1) return ValidationResult.Error("--caption-dropout must lie in [0, 1).");
+            if (Threads <= 0) return ValidationResult.Error("--threads must be positive.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = DeviceSelector.Resolve(settings.Device);
+        set_num_threads(settings.Threads);
+        using var vq = VqModelFolder.Load(settings.Vq, device);
+        string vqSha = TokenShuffleCheckpoint.Sha256(Path.Combine(settings.Vq, VqModelFolder.WeightsFile));
+        var images = new CaptionedImageGenerator(64, (ulong)settings.DataSeed);
+        var vocabulary = CaptionVocabulary.FromWords(CaptionWords.All);
+        int grid = images.ImageSize / vq.Config.DownsampleFactor;
+        var config = new TokenShuffleConfig
+        {
+            Dim = settings.Dim, NLayer = settings.Layers, NHead = settings.Heads, CodebookSize = vq.Config.CodebookSize,
+            GridSize = grid, Shuffle = settings.Shuffle, ConditionVocabSize = CaptionConditioning.ConditionVocabSize(vocabulary),
+            ConditionLength = settings.TextLength + 1, ConditionRotation = PrefixRotation.Identity,
+            TextGpt2Ids = vocabulary.Gpt2Ids.ToArray(), VqSha256 = vqSha,
+        };
+        config.Validate();
+        Directory.CreateDirectory(settings.Run);
+        CheckRunConfig(Path.Combine(settings.Run, TokenShuffleCheckpoint.ConfigFile), config);
+
+        var conditioning = new CaptionConditioning(config);
+        AnsiConsole.MarkupLine($"encoding {settings.Samples:N0} training images with [bold]{Markup.Escape(settings.Vq)}[/] (cached in the run folder)");
+        using var data = ArTokenDataset.LoadOrBuild(Path.Combine(settings.Run, "tokens.safetensors"), settings.Samples, images, vq, vqSha,
+            conditioning, settings.Batch, settings.CaptionDropout);
+
+        manual_seed(settings.Seed);
+        using var model = new TokenShuffleModel(config);
+        model.to(device);
+        var options = new TrainerOptions
+        {
+            RunDirectory = settings.Run,
+            TotalSteps = settings.Steps,
+            LearningRate = settings.LearningRate,
+            MinLearningRate = settings.LearningRate / 10,
+            WarmupSteps = Math.Min(100, settings.Steps / 10),
+            WeightDecay = 0.05,
+            MaxGradNorm = 1.0,
+            CheckpointEvery = settings.CheckpointEvery,
+            LogEvery = 10,
+            Seed = settings.Seed,
+            ThroughputUnit = "images",
+        };
+        using var trainer = new Trainer<ArTrainingBatch>(model, data.Batch, b => model.Loss(b.Condition, b.Codes), options, b => b.Codes.shape[0]);
+        AnsiConsole.MarkupLine(trainer.ResumedFromStep is { } from
+            ? $"resuming [bold]{Markup.Escape(settings.Run)}[/] at step {from} of {settings.Steps}"
+            : $"training [bold]{Markup.Escape(settings.Run)}[/]: s={config.Shuffle}, {config.Windows} AR positions per {grid}x{grid} codes, "
+              + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
+        trainer.RunUntil(Math.Max(trainer.Step, settings.Until ?? settings.Steps), cancellationToken);
+        AnsiConsole.MarkupLine($"step {trainer.Step}, loss {(trainer.History.Count > 0 ? trainer.History[^1].Loss : double.NaN):0.000}");
+
+        if (settings.Out is { } outDirectory)
+        {
+            TokenShuffleCheckpoint.Save(model, outDirectory, new Dictionary<string, string>
+            {
+                ["steps"] = trainer.Step.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+                ["samples"] = settings.Samples.ToString(CultureInfo.InvariantCulture),
+            });
+            AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
+        }
+        return 0;
+    }
+
+    static void CheckRunConfig(string path, TokenShuffleConfig config)
+    {
+        string json = config.ToJson();
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, json + "\n");
+            return;
+        }
+        if (File.ReadAllText(path).Trim() != json.Trim())
+            throw new InvalidOperationException($"{path} was written for another model or VQ tokenizer; use a new --run folder or the same settings.");
+    }
+}
