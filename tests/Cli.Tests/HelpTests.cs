@@ -7,7 +7,7 @@ public sealed class HelpTests
     {
         var (code, output) = await CliProcess.RunAsync("--help");
         Assert.Equal(0, code);
-        foreach (string verb in new[] { "info", "train", "eval", "bench", "generate", "codec" })
+        foreach (string verb in new[] { "info", "generate", "train", "eval", "bench", "codec" })
             Assert.Matches($@"(?m)^\s+{verb}\s", output);
     }
 
