@@ -26,7 +26,7 @@ internal sealed class TrainTtsVocoderCommand : Command<TrainTtsVocoderCommand.Se
     {
         var config = new IstftVocoderConfig();
         var session = SpeechTrainingSession.Start(settings, "tts-vocoder", config.Mel);
-        var options = session.Options(steps: 1200, batch: 8, learningRate: 1e-3);
+        var options = session.Options(steps: 3000, batch: 8, learningRate: 1e-3);
         using var model = new IstftVocoder(config);
         model.to(session.Device);
         using (var training = new VocoderTraining(model, session.Train, session.Test, options))
