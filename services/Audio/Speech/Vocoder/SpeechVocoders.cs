@@ -27,7 +27,11 @@ public static class SpeechVocoders
             if (json.RootElement.TryGetProperty("default", out var choice) && choice.GetString() == Istft)
             {
                 var vocoder = IstftVocoder.Load(folder, device);
-                if (vocoder.Mel != mel) throw new InvalidDataException($"The vocoder in {folder} was trained on other mel features than the model asking for it.");
+                if (vocoder.Mel != mel)
+                {
+                    vocoder.Dispose();
+                    throw new InvalidDataException($"The vocoder in {folder} was trained on other mel features than the model asking for it.");
+                }
                 return vocoder;
             }
         }

@@ -59,6 +59,19 @@ internal sealed class SpeechTrainingSession
         Seed = Settings.Seed,
     };
 
+    /// <summary>Training seconds of the whole run, across resumes (the trainer's cumulative clock in <c>train.jsonl</c>).</summary>
+    public double TrainSeconds()
+    {
+        string log = Path.Combine(RunDirectory, "train.jsonl");
+        if (!File.Exists(log)) return 0;
+        foreach (string line in File.ReadLines(log).Reverse())
+        {
+            using var json = JsonDocument.Parse(line);
+            if (json.RootElement.TryGetProperty("elapsed_s", out var seconds)) return seconds.GetDouble();
+        }
+        return 0;
+    }
+
     /// <summary>Metadata stored in the safetensors header: how to reproduce the weights.</summary>
     public Dictionary<string, string> Metadata(SpeechTrainingOptions options, long step, double seconds) => new()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Evaluation;
 using Media.Services.Audio.Speech.Latents;
@@ -18,12 +17,11 @@ internal sealed class TrainTtsVaeCommand : Command<SpeechTrainSettings>
         var options = session.Options(steps: 3000, batch: 12, learningRate: 2e-3);
         using var model = new MelVae(config);
         model.to(session.Device);
-        var clock = Stopwatch.StartNew();
         using (var training = new MelVaeTraining(model, session.Train, session.Test, options))
         {
             training.Trainer.Run(cancellationToken);
             if (cancellationToken.IsCancellationRequested) return 130;
-            var metadata = session.Metadata(options, training.Trainer.Step, clock.Elapsed.TotalSeconds);
+            var metadata = session.Metadata(options, training.Trainer.Step, session.TrainSeconds());
             using (training.Trainer.Ema?.SwapIn()) SpeechModelFolder.Save(model, config, session.OutputDirectory, metadata);
         }
         using var exported = MelVae.Load(session.OutputDirectory, session.Device);
@@ -35,7 +33,7 @@ internal sealed class TrainTtsVaeCommand : Command<SpeechTrainSettings>
             ["latent_mean"] = scores.LatentMean,
             ["latent_std"] = scores.LatentStd,
             ["latent_rate_hz"] = config.LatentRate,
-            ["train_seconds"] = clock.Elapsed.TotalSeconds,
+            ["train_seconds"] = session.TrainSeconds(),
         });
         return 0;
     }

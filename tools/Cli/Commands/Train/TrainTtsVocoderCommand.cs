@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Evaluation;
 using Media.Services.Audio.Speech.Training;
@@ -30,15 +29,14 @@ internal sealed class TrainTtsVocoderCommand : Command<TrainTtsVocoderCommand.Se
         var options = session.Options(steps: 3000, batch: 8, learningRate: 1e-3);
         using var model = new IstftVocoder(config);
         model.to(session.Device);
-        var clock = Stopwatch.StartNew();
         using (var training = new VocoderTraining(model, session.Train, session.Test, options))
         {
             training.Trainer.Run(cancellationToken);
             if (cancellationToken.IsCancellationRequested) return 130;
-            var metadata = session.Metadata(options, training.Trainer.Step, clock.Elapsed.TotalSeconds);
+            var metadata = session.Metadata(options, training.Trainer.Step, session.TrainSeconds());
             using (training.Trainer.Ema?.SwapIn()) SpeechModelFolder.Save(model, config, session.OutputDirectory, metadata);
         }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
+        double trainSeconds = session.TrainSeconds();
         using var exported = IstftVocoder.Load(session.OutputDirectory, session.Device);
         var neural = VocoderEvaluation.Evaluate(exported, session.EvalClips, session.Device);
         using var griffinLim = new GriffinLim(config.Mel, settings.GriffinLimIterations);
