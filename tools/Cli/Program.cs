@@ -35,6 +35,7 @@ app.Configure(config =>
     {
         eval.SetDescription("Evaluate a model.");
         eval.AddCommand<CodecEvalCommand>("codec").WithDescription("Our codec vs Opus and mu-law: SI-SNR, mel distance, STOI, bitrate (docs/CODEC.md).");
+        eval.AddCommand<TtsEvalCommand>("tts").WithDescription("ARDiT voice on held-out sentences: MCD (DTW) and recognizer CER per block size and step count.");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });
@@ -42,6 +43,7 @@ app.Configure(config =>
     {
         bench.SetDescription("Benchmarks: ratios measured side by side in one run (docs/BENCHMARKS.md).");
         bench.AddCommand<KvCacheBenchCommand>("kv-cache").WithDescription("KV cache vs full forward, batched vs one-by-one serving.");
+        bench.AddCommand<TtsBenchCommand>("tts").WithDescription("ARDiT voice: real-time factor and time to first audio.");
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
         bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
     });
