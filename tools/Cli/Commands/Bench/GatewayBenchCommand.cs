@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Media.Modeling.Devices;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -29,8 +30,14 @@ internal sealed class GatewayBenchCommand : AsyncCommand<GatewayBenchCommand.Set
         [DefaultValue(2.0)]
         public double Seconds { get; init; } = 2.0;
 
+        [CommandOption("--threads")]
+        [Description("libtorch intra-op threads for the generator (0 = libtorch's default); the rest of the cores serve HTTP")]
+        [DefaultValue(0)]
+        public int Threads { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (Threads < 0) return ValidationResult.Error("--threads must be 0 (default) or positive.");
             if (Clients is < 1 or > 1000) return ValidationResult.Error("--clients must be in 1..1000.");
             if (Jobs is < 1 or > 10_000) return ValidationResult.Error("--jobs must be in 1..10000.");
             if (!double.IsFinite(Seconds) || Seconds < 0.1 || Seconds > 60) return ValidationResult.Error("--seconds must be in [0.1, 60].");
@@ -40,6 +47,7 @@ internal sealed class GatewayBenchCommand : AsyncCommand<GatewayBenchCommand.Set
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        DeviceSelector.Apply(new TorchOptions { Threads = settings.Threads });
         await using var bench = await GatewayBenchmark.StartAsync(settings.Seconds, queueCapacity: settings.Clients + 16, cancellationToken);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gateway on {bench.BaseAddress}; media-codec tiny random ({bench.SampleRate / 1000.0:0.#} kHz, {bench.Codebooks} codebooks), {settings.Seconds:0.##} s of audio per job, {TorchSharp.torch.get_num_threads()} torch threads"));
@@ -56,6 +64,9 @@ internal sealed class GatewayBenchCommand : AsyncCommand<GatewayBenchCommand.Set
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {settings.Jobs} jobs one at a time, interleaved: through the gateway (submit + SSE to completion) {overhead.Gateway:F3} s ({1000 * overhead.Gateway / settings.Jobs:F2} ms/job), "
             + $"direct generator calls {overhead.Direct:F3} s ({1000 * overhead.Direct / settings.Jobs:F2} ms/job)"));
+        var s = overhead.Stages;
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  gateway ms/job by stage: submit {s.Submit:F2}, queue wait {s.Queue:F2}, run (generator + event persistence) {s.Run:F2}, terminal event to client {s.Delivery:F2}"));
         return 0;
     }
 }

@@ -95,20 +95,32 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
         return new Latency(live, all.Count - live.Count, clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// Where a job's time through the gateway went, in ms by the store's stamps: the POST until the job was
+    /// queued, waiting in the queue, running (the generator and the persisting of its events), and the
+    /// terminal event's way to the client.
+    /// </summary>
+    internal sealed record Stages(double Submit, double Queue, double Run, double Delivery)
+    {
+        public static Stages operator +(Stages a, Stages b) => new(a.Submit + b.Submit, a.Queue + b.Queue, a.Run + b.Run, a.Delivery + b.Delivery);
+        public Stages Per(int n) => new(Submit / n, Queue / n, Run / n, Delivery / n);
+    }
+
     /// <summary>Seconds for <paramref name="jobs"/> jobs through the gateway and as direct generator calls, one at a time, alternating.</summary>
-    public async Task<(double Gateway, double Direct)> MeasureOverheadAsync(int jobs, CancellationToken cancellationToken)
+    public async Task<(double Gateway, double Direct, Stages Stages)> MeasureOverheadAsync(int jobs, CancellationToken cancellationToken)
     {
         double gateway = 0, direct = 0;
+        var stages = new Stages(0, 0, 0, 0);
         for (int i = 0; i < jobs; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            await RunThroughGatewayAsync(null, cancellationToken).ConfigureAwait(false);
+            stages += await RunThroughGatewayAsync(null, cancellationToken).ConfigureAwait(false);
             gateway += Stopwatch.GetElapsedTime(start).TotalSeconds;
             start = Stopwatch.GetTimestamp();
             await RunDirectAsync(cancellationToken).ConfigureAwait(false);
             direct += Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
-        return (gateway, direct);
+        return (gateway, direct, stages.Per(jobs));
     }
 
     /// <summary>
@@ -116,8 +128,10 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
     /// each generator event (audio-chunk, progress) is timed; it counts as live when it was stamped after the
     /// stream was requested (earlier ones come from the log, not from the generator).
     /// </summary>
-    async Task RunThroughGatewayAsync(List<(double Ms, bool Live)>? timings, CancellationToken cancellationToken)
+    async Task<Stages> RunThroughGatewayAsync(List<(double Ms, bool Live)>? timings, CancellationToken cancellationToken)
     {
+        var posted = DateTimeOffset.UtcNow;
+        DateTimeOffset queued = default, started = default;
         using var submitted = await _client.PostAsJsonAsync("/api/jobs", new { kind = JobKinds.AudioDecode, model = CodecServiceExtensions.ModelId, parameters = _parameters }, cancellationToken).ConfigureAwait(false);
         if (submitted.StatusCode != HttpStatusCode.Accepted)
             throw new InvalidOperationException($"The gateway refused the job ({(int)submitted.StatusCode}): {await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
@@ -137,7 +151,14 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
             else if (line.StartsWith("data: ", StringComparison.Ordinal))
             {
                 var received = DateTimeOffset.UtcNow;
-                if (type is "completed") return;
+                if (type is "completed" or "queued" or "started")
+                {
+                    using var stamp = JsonDocument.Parse(line.AsMemory(6));
+                    var at = stamp.RootElement.GetProperty("at").GetDateTimeOffset();
+                    if (type is "queued") queued = at;
+                    else if (type is "started") started = at;
+                    else return new Stages((queued - posted).TotalMilliseconds, (started - queued).TotalMilliseconds, (at - started).TotalMilliseconds, (received - at).TotalMilliseconds);
+                }
                 if (type is "failed" or "cancelled") throw new InvalidOperationException($"Job {id} ended {type}: {line[6..]}");
                 if (timings is not null && type is "audio-chunk" or "progress")
                 {
