@@ -3,9 +3,8 @@ using Media.Audio.IO;
 using Media.Hosting;
 using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
-using Media.Modeling.Checkpoints;
+using Media.Services.Audio.Codec;
 using Media.Tokenizers.Audio.Codec;
-using Media.Tokenizers.Audio.Encodec;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,8 +15,6 @@ namespace Media.Services.Audio.Tests.Codec;
 /// <summary>The media-codec generators through the job API, on a tiny random codec committed to a temporary models folder.</summary>
 public sealed class CodecJobTests : IAsyncLifetime
 {
-    static readonly EncodecConfig Tiny = new() { SamplingRate = 16_000, NumFilters = 4, HiddenSize = 8, CodebookSize = 16, TargetBandwidths = [0.6, 1.2] };
-
     readonly string root = Directory.CreateTempSubdirectory("media-codec-jobs-").FullName;
     IHost host = null!;
 
@@ -25,11 +22,7 @@ public sealed class CodecJobTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        string models = Path.Combine(root, "models", "media-codec");
-        Directory.CreateDirectory(models);
-        TorchSharp.torch.manual_seed(5);
-        using (var model = new EncodecModel(Tiny)) Checkpoint.Save(model, Path.Combine(models, "model.safetensors"));
-        File.WriteAllText(Path.Combine(models, "config.json"), Tiny.ToJson());
+        RandomCodecCheckpoint.Write(Path.Combine(root, "models"));
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -1,0 +1,40 @@
+using Media.Gateway.Apis;
+using Media.Gateway.Apis.OpenAi;
+using Media.Gateway.Extensions;
+using Media.Gateway.Hubs;
+using Scalar.AspNetCore;
+
+namespace Media.Gateway;
+
+/// <summary>
+/// The gateway as one built application: its services and every route, hub and page. The program runs
+/// it; <c>media bench gateway</c> starts the same application in its own process on a loopback port.
+/// </summary>
+public static class GatewayApplication
+{
+    /// <summary>Builds the gateway from command-line style <paramref name="args"/> (<c>--urls</c>, <c>--Media:DataDirectory=...</c>).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebRoot.Find() });
+        builder.AddMediaGateway();
+
+        var app = builder.Build();
+        // Bad parameters that fail binding (limit=abc) are the caller's 400, not a server error.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();            // / serves the web app's index.html
+        app.UseStaticFiles();             // wwwroot: the web app and its bundled SignalR client
+
+        app.MapHealthApi();
+        app.MapModelsApi();
+        app.MapJobsApi();
+        app.MapArtifactsApi();
+        app.MapBatchesApi();
+        app.MapOpenAiApi();
+        app.MapHub<MediaHub>(MediaHub.Path, o => o.AllowStatefulReconnects = true);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi();                 // /openapi/v1.json
+        app.MapScalarApiReference();      // /scalar
+        return app;
+    }
+}
