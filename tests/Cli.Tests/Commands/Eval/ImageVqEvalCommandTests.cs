@@ -23,6 +23,10 @@ public sealed class ImageVqEvalCommandTests
         Assert.InRange(Number(output, "psnr"), 20, 100);
         Assert.InRange(Number(output, "codebook usage"), 1.0 / 1024, 1);
         Assert.InRange(Number(output, "perplexity"), 1, 8 * 64);
+        // The scene evaluator reads every reconstruction: each of the 8 prompts asks for a count and an overall verdict.
+        Assert.Contains("count accuracy: ", output, StringComparison.Ordinal);
+        Assert.Contains("(n=8)", output, StringComparison.Ordinal);
+        Assert.InRange(Number(output, "overall"), 0, 1);
     }
 
     [Fact]
