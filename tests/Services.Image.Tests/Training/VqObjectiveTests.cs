@@ -51,6 +51,35 @@ public sealed class VqObjectiveTests
     }
 
     [Fact]
+    public void Object_weight_multiplies_the_error_of_pixels_away_from_the_border_colour()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new VqModel(Small);
+        var objective = new VqObjective(model, new VqObjectiveOptions { L1Weight = 1, L2Weight = 0, GradientWeight = 0, ObjectWeight = 4 });
+        // Background (-0.5, 0.2, 0.9) with a 2x2 object of colour (0.8, -0.6, 0.1) at rows 3-4, columns 2-3.
+        var images = tensor(new float[] { -0.5f, 0.2f, 0.9f }).reshape(1, 3, 1, 1).expand(1, 3, 8, 8).contiguous();
+        images[.., .., 3..5, 2..4] = tensor(new float[] { 0.8f, -0.6f, 0.1f }).reshape(1, 3, 1, 1);
+        var onObject = images.clone();
+        onObject[.., .., 3..5, 2..4] += 0.5f;
+        var onBackground = images.clone();
+        onBackground[.., .., 0..2, 6..8] += 0.5f;
+
+        // L1 is the mean over 3 x 64 values of weight x |error|; 4 pixels x 3 channels are off by 0.5.
+        Assert.Equal(5 * 0.5 * 12 / 192, objective.ReconstructionLoss(images, onObject).item<float>(), 1e-6);
+        Assert.Equal(1 * 0.5 * 12 / 192, objective.ReconstructionLoss(images, onBackground).item<float>(), 1e-6);
+        var weights = objective.PixelWeights(images);
+        Assert.Equal(new long[] { 1, 1, 8, 8 }, weights.shape);
+        Assert.Equal(4 * 5 + 60 * 1, weights.sum().item<float>(), 1e-5);
+    }
+
+    [Fact]
+    public void Negative_object_weight_is_rejected()
+    {
+        using var model = new VqModel(Small);
+        Assert.Throws<ArgumentException>(() => new VqObjective(model, new VqObjectiveOptions { ObjectWeight = -1 }));
+    }
+
+    [Fact]
     public void Loss_is_reconstruction_plus_quantizer_loss()
     {
         using var scope = NewDisposeScope();

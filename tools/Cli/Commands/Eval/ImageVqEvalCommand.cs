@@ -5,6 +5,7 @@ using Media.Modeling.Checkpoints;
 using Media.Modeling.Devices;
 using Media.Modeling.Training;
 using Media.Services.Image.Data;
+using Media.Services.Image.Evaluation;
 using Media.Services.Image.Training;
 using Media.Tokenizers.Image;
 using Spectre.Console;
@@ -105,6 +106,8 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"psnr: {metrics.Psnr:0.00}"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codebook usage: {metrics.CodebookUsage:0.000} ({metrics.CodesUsed} of {model.Config.CodebookSize})"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity: {metrics.Perplexity:0.0}"));
+        AnsiConsole.WriteLine("prompt attributes found in the reconstructions (the ceiling of an AR model on these codes):");
+        AnsiConsole.WriteLine(ReconstructionAttributes(model, images, settings, device).ToString());
 
         if (settings.Grid is { } gridPath)
         {
@@ -119,6 +122,22 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
             AnsiConsole.MarkupLine($"grid: {Markup.Escape(gridPath)}");
         }
         return 0;
+    }
+
+    // The scene evaluator reads the reconstructions as if they were generated for the held-out prompts.
+    static EvaluationReport ReconstructionAttributes(VqModel model, Tensor images, Settings settings, Device device)
+    {
+        var prompts = new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed).Take(DataSplit.HeldOut, settings.Count).Select(s => s.Prompt).ToList();
+        var report = new EvaluationReport();
+        for (int start = 0; start < prompts.Count; start += settings.Batch)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(settings.Batch, prompts.Count - start);
+            RgbImage[] decoded;
+            using (no_grad()) decoded = ImageTensors.FromTensor(model.Decode(model.Encode(images.slice(0, start, start + count, 1).to(device))).cpu());
+            for (int i = 0; i < count; i++) report.Add(PromptEvaluator.Evaluate(decoded[i], prompts[start + i]));
+        }
+        return report;
     }
 
     // A run folder holds the architecture (config.json) and training checkpoints whose weights are the "model." entries.

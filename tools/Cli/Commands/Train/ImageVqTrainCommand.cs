@@ -80,6 +80,11 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [DefaultValue(100)]
         public int RestartEvery { get; init; } = 100;
 
+        [CommandOption("--object-weight")]
+        [Description("Extra reconstruction weight of pixels that differ from the image's border colour (0: all pixels alike)")]
+        [DefaultValue(0.0)]
+        public double ObjectWeight { get; init; }
+
         [CommandOption("--ema")]
         [Description("EMA decay of the weights (0: no EMA)")]
         [DefaultValue(0.0)]
@@ -119,6 +124,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
             if (Steps <= 0 || Batch <= 0) return ValidationResult.Error("--steps and --batch must be positive.");
             if (Downsample is not (4 or 8)) return ValidationResult.Error("--downsample must be 4 or 8.");
             if (Threads <= 0) return ValidationResult.Error("--threads must be positive.");
+            if (ObjectWeight < 0) return ValidationResult.Error("--object-weight must not be negative.");
             if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
             return ValidationResult.Success();
         }
@@ -139,6 +145,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         var objective = new VqObjective(model, new VqObjectiveOptions
         {
             RestartEvery = settings.RestartEvery,
+            ObjectWeight = settings.ObjectWeight,
             // The last fifth fine-tunes a settled codebook.
             RestartUntil = settings.Steps * 4L / 5,
         });
