@@ -18,12 +18,13 @@ public static class AudioServiceExtensions
             "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
         builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", ["audio-encode", "audio-decode"],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
-        // Loaded on the first speech job, from the committed voice and its latent decoder.
+        // Loaded on the first speech job, from the committed voice, its latent decoder and the prompt encoder over the same VAE.
         builder.Services.AddGenerator("ardit-tts", sp =>
         {
             var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
             var device = Media.Modeling.Devices.DeviceSelector.Resolve(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value.Device);
-            return new ArditSpeechGenerator(ArditVoice.Load(options.ResolveModelsDirectory(), device));
+            string models = options.ResolveModelsDirectory();
+            return new ArditSpeechGenerator(ArditVoice.Load(models, device), SpeechPromptEncoder.Load(models, device));
         });
         builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.

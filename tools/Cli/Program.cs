@@ -35,7 +35,7 @@ app.Configure(config =>
     {
         eval.SetDescription("Evaluate a model.");
         eval.AddCommand<CodecEvalCommand>("codec").WithDescription("Our codec vs Opus and mu-law: SI-SNR, mel distance, STOI, bitrate (docs/CODEC.md).");
-        eval.AddCommand<TtsEvalCommand>("tts").WithDescription("ARDiT voice on held-out sentences: MCD (DTW) and recognizer CER per block size and step count.");
+        eval.AddCommand<TtsEvalCommand>("tts").WithDescription("ARDiT voice on held-out sentences: MCD (DTW) and recognizer CER per block size, step count and flow solver.");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });

@@ -17,8 +17,8 @@ public enum FieldType
     WholeNumberMatrix,
 }
 
-/// <summary>One parameter of a job kind and the values it accepts.</summary>
-public sealed record FieldRule(string Name, FieldType Type, bool Required, double Min, double Max, string Description, int MultipleOf = 0);
+/// <summary>One parameter of a job kind and the values it accepts; <paramref name="With"/> names a field it is only valid together with.</summary>
+public sealed record FieldRule(string Name, FieldType Type, bool Required, double Min, double Max, string Description, int MultipleOf = 0, string? With = null);
 
 /// <summary>
 /// The parameters each job kind accepts. Unknown fields are refused, so a misspelt name is a 400,
@@ -55,6 +55,8 @@ public static class ParameterSchemas
             new("speed", FieldType.Number, false, 0.25, 4, "speaking rate, 1 = natural"),
             new("steps", FieldType.WholeNumber, false, 1, 1000, "diffusion steps per latent"),
             new("guidance_scale", FieldType.Number, false, 0, 50, "classifier-free guidance scale"),
+            new("prompt_audio", FieldType.Base64, false, 1, 8 << 20, "zero-shot prompt: a WAV clip to continue in its voice, base64", With: "prompt_text"),
+            new("prompt_text", FieldType.Text, false, 1, 4000, "what the prompt clip says", With: "prompt_audio"),
             Seed,
         ],
         [JobKinds.Song] =
@@ -103,6 +105,8 @@ public static class ParameterSchemas
         }
         foreach (var rule in rules.Where(r => r.Required && !seen.Contains(r.Name)))
             errors["parameters." + rule.Name] = ["is required"];
+        foreach (var rule in rules.Where(r => r.With is not null && seen.Contains(r.Name) && !seen.Contains(r.With)))
+            errors.TryAdd("parameters." + rule.With, [$"is required with {rule.Name}"]);
         return errors;
     }
 

@@ -8,14 +8,14 @@ namespace Media.Services.Audio.Tests.Ardit;
 /// latent) centred on f's hop, overlap-added. A stream can hand out a hop only once the next frame is known,
 /// which is the kind of look-ahead a real streaming decoder has.
 /// </summary>
-sealed class OverlapAddTestDecoder(int latentDim, int hop = 8) : ILatentSpeechDecoder
+sealed class OverlapAddTestDecoder(int latentDim, int hop = 8, int frameRate = 25) : ILatentSpeechDecoder
 {
     readonly int hop = hop;
     readonly float[,] basis = Basis(latentDim, 2 * hop);
 
     public int LatentDim => latentDim;
-    public double FrameRate => 25;
-    public int SampleRate => (int)(25 * hop);
+    public double FrameRate => frameRate;
+    public int SampleRate => frameRate * hop;
 
     public ILatentDecodingSession OpenStream() => new Session(this);
 

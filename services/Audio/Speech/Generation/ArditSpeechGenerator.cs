@@ -2,15 +2,17 @@ using System.Text.Json;
 using Media.Audio.IO;
 using Media.Hosting.Jobs;
 using Media.Hosting.Workers;
+using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Speech.Generation;
 
 /// <summary>
-/// The <c>ardit-tts</c> job runner: parameters <c>text</c> (required), <c>duration</c> (seconds), <c>pace</c>, <c>steps</c>,
-/// <c>block_size</c>, <c>seed</c>. Each block's audio leaves as an <c>audio-chunk</c> event (16-bit PCM) while later blocks are
-/// generated; the finished WAV is the artifact. Cancellation stops at the next block.
+/// The <c>ardit-tts</c> job runner: parameters <c>text</c> (required), <c>duration</c> (seconds), <c>pace</c> or <c>speed</c>
+/// (speed = 1 / pace), <c>steps</c>, <c>block_size</c>, <c>seed</c>, and a zero-shot prompt: <c>prompt_audio</c> (a WAV file,
+/// base64) with <c>prompt_text</c> (what it says), continued in its voice. Each block's audio leaves as an <c>audio-chunk</c>
+/// event (16-bit PCM) while later blocks are generated; the finished WAV is the artifact. Cancellation stops at the next block.
 /// </summary>
-public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech) : IGenerator, IDisposable
+public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, SpeechPromptEncoder? prompts = null) : IGenerator, IDisposable
 {
     readonly StreamingSpeechSynthesizer speech = speech ?? throw new ArgumentNullException(nameof(speech));
     readonly SemaphoreSlim gate = new(1, 1);
@@ -20,11 +22,13 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech) : IG
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(events);
-        var request = Parse(job.Parameters);
-        var chunks = System.Threading.Channels.Channel.CreateUnbounded<float[]>();
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Parsed inside the gate: encoding a prompt clip runs the VAE, which serves one request at a time.
+            var request = Parse(job.Parameters, prompts);
+            using var promptLatents = request.PromptLatents;
+            var chunks = System.Threading.Channels.Channel.CreateUnbounded<float[]>();
             // The model runs on a worker thread; chunks are forwarded to the event stream as they come.
             var synthesis = Task.Run(() =>
             {
@@ -43,8 +47,11 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech) : IG
         }
     }
 
-    /// <summary>The request a job's parameters describe; bad values raise <see cref="ArgumentException"/>.</summary>
-    public static SpeechRequest Parse(JsonElement parameters)
+    /// <summary>
+    /// The request a job's parameters describe; bad values raise <see cref="ArgumentException"/>, an unreadable prompt clip
+    /// <see cref="AudioFormatException"/>. A prompt clip is encoded with <paramref name="prompts"/> (the caller disposes the latents).
+    /// </summary>
+    public static SpeechRequest Parse(JsonElement parameters, SpeechPromptEncoder? prompts = null)
     {
         if (parameters.ValueKind != JsonValueKind.Object || !parameters.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
             throw new ArgumentException("Speech jobs need a \"text\" string parameter.");
@@ -57,11 +64,36 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech) : IG
             BlockSize = Number("block_size") is { } b ? (int)b : null,
             Seed = (long)(Number("seed") ?? 0),
         };
-        return new SpeechRequest { Text = text.GetString()!, DurationSeconds = Number("duration"), Pace = Number("pace") ?? 1.0, Sampling = sampling };
+        string? String(string name) => parameters.TryGetProperty(name, out var v)
+            ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw new ArgumentException($"\"{name}\" must be a string.")
+            : null;
+        double pace = Number("pace") ?? (Number("speed") is { } speed ? speed > 0 ? 1 / speed : throw new ArgumentException("\"speed\" must be positive.") : 1.0);
+        double? duration = Number("duration");
+        string? promptText = String("prompt_text"), promptAudio = String("prompt_audio");
+        if ((promptAudio is null) != (promptText is null))
+            throw new ArgumentException("A prompt needs both \"prompt_audio\" (a WAV file, base64) and \"prompt_text\" (what it says).");
+        Tensor? promptLatents = null;
+        if (promptAudio is not null)
+        {
+            if (prompts is null) throw new ArgumentException("This voice was loaded without a prompt encoder, so it takes no \"prompt_audio\".");
+            byte[] wav;
+            try { wav = Convert.FromBase64String(promptAudio); }
+            catch (FormatException) { throw new ArgumentException("\"prompt_audio\" must be a base64 WAV file."); }
+            promptLatents = prompts.Encode(wav);
+        }
+        return new SpeechRequest
+        {
+            Text = text.GetString()!, DurationSeconds = duration, Pace = pace, Sampling = sampling,
+            PromptLatents = promptLatents, PromptTranscript = promptText,
+        };
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => gate.Dispose();
+    /// <summary>Releases the gate and the prompt encoder.</summary>
+    public void Dispose()
+    {
+        gate.Dispose();
+        prompts?.Dispose();
+    }
 
     static byte[] Pcm16(float[] samples)
     {

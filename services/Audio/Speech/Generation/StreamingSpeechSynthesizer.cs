@@ -50,10 +50,22 @@ public sealed class StreamingSpeechSynthesizer
         if (request.PromptLatents is { } prompt)
         {
             if (string.IsNullOrWhiteSpace(request.PromptTranscript)) throw new ArgumentException("A prompt clip needs its transcript.", nameof(request));
-            promptText = textEncoder.Normalize(request.PromptTranscript) + " ";
+            if (prompt.dim() != 2 || prompt.shape[1] != config.LatentDim)
+                throw new ArgumentException($"Prompt latents must be [frames, {config.LatentDim}]; got [{string.Join(", ", prompt.shape)}].", nameof(request));
+            promptText = textEncoder.Normalize(request.PromptTranscript);
+            if (promptText.Length == 0) throw new ArgumentException("The prompt transcript is empty (nothing speakable after normalisation).", nameof(request));
+            promptText += " ";
             // Whole blocks only: the model was trained with block boundaries at multiples of B.
             int blockSize = request.Sampling.BlockSize ?? config.BlockSize;
             promptFrames = (int)prompt.shape[0] / blockSize * blockSize;
+            if (promptFrames == 0)
+                throw new ArgumentException($"The prompt clip is {prompt.shape[0]} latent frames ({prompt.shape[0] / config.FrameRate:0.00} s), shorter than one block of {blockSize}; give a longer clip.", nameof(request));
+            if (promptFrames >= config.MaxFrames)
+                throw new ArgumentException($"The prompt clip is {prompt.shape[0] / config.FrameRate:0.0} s ({prompt.shape[0]} latent frames); this model takes at most {config.MaxFrames} frames ({config.MaxFrames / config.FrameRate:0.0} s) for prompt and new speech together. Use a shorter clip.", nameof(request));
+        }
+        else if (!string.IsNullOrWhiteSpace(request.PromptTranscript))
+        {
+            throw new ArgumentException("A prompt transcript was given without a prompt clip.", nameof(request));
         }
         var ids = textEncoder.Encode(promptText + text);
         if (ids.Length > config.MaxTextLength)

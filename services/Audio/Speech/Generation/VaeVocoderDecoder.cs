@@ -13,10 +13,13 @@ public sealed class VaeVocoderDecoder(MelVae vae, IstftVocoder vocoder) : ILaten
     readonly MelVae vae = vae ?? throw new ArgumentNullException(nameof(vae));
     readonly IstftVocoder vocoder = vocoder ?? throw new ArgumentNullException(nameof(vocoder));
 
+    /// <summary>Models folder name of the mel VAE.</summary>
+    public const string VaeFolder = "tts-mel-vae";
+
     /// <summary>Loads models/tts-mel-vae and models/tts-vocoder from <paramref name="modelsDirectory"/>.</summary>
     public static VaeVocoderDecoder Load(string modelsDirectory, Device device)
     {
-        var vae = MelVae.Load(Path.Combine(modelsDirectory, "tts-mel-vae"), device);
+        var vae = MelVae.Load(Path.Combine(modelsDirectory, VaeFolder), device);
         var vocoder = IstftVocoder.Load(Path.Combine(modelsDirectory, "tts-vocoder"), device);
         vocoder.eval();
         return new VaeVocoderDecoder(vae, vocoder);

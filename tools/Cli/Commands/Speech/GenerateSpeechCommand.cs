@@ -6,34 +6,83 @@ using Media.Modeling.Devices;
 using Media.Services.Audio.Speech.Generation;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using static TorchSharp.torch;
 
 namespace Media.Cli.Commands.Speech;
 
-/// <summary><c>media generate speech "text" -o out.wav</c> with the committed ARDiT voice.</summary>
+/// <summary>
+/// <c>media generate speech "text" -o out.wav</c> with the committed ARDiT voice; with <c>--prompt-wav clip.wav --prompt-text "..."</c>
+/// the speech continues the clip in its voice (zero-shot), and only the new speech is written.
+/// </summary>
 internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<text>")] public string Text { get; init; } = "";
         [CommandOption("-o|--output")][DefaultValue("speech.wav")] public string Output { get; init; } = "speech.wav";
-        [CommandOption("--duration")][Description("Seconds (default: the duration predictor)")] public double? Duration { get; init; }
+        [CommandOption("--duration")][Description("Seconds of new speech (default: the duration predictor)")] public double? Duration { get; init; }
         [CommandOption("--steps")][DefaultValue(8)] public int Steps { get; init; } = 8;
+        [CommandOption("--solver")][Description("Flow ODE solver: euler or adams2")][DefaultValue("euler")] public string Solver { get; init; } = "euler";
         [CommandOption("--block-size")][Description("Latent frames per AR step (1 or 4)")] public int? BlockSize { get; init; }
         [CommandOption("--seed")][DefaultValue(0L)] public long Seed { get; init; }
+        [CommandOption("--prompt-wav")][Description("A WAV clip of the voice to continue (any rate and channel count); needs --prompt-text")] public string? PromptWav { get; init; }
+        [CommandOption("--prompt-text")][Description("What the --prompt-wav clip says")] public string? PromptText { get; init; }
         [CommandOption("--device")][DefaultValue("cpu")] public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate()
+        {
+            if (PromptWav is not null && string.IsNullOrWhiteSpace(PromptText))
+                return ValidationResult.Error("--prompt-wav needs --prompt-text: the transcript of the clip.");
+            if (PromptText is not null && PromptWav is null)
+                return ValidationResult.Error("--prompt-text needs --prompt-wav: the clip it transcribes.");
+            if (PromptWav is not null && !File.Exists(PromptWav))
+                return ValidationResult.Error($"The prompt clip '{PromptWav}' does not exist.");
+            try { _ = FlowSolverNames.Parse(Solver, "--solver"); }
+            catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
+            return base.Validate();
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var speech = ArditVoice.Load(new MediaOptions().ResolveModelsDirectory(), DeviceSelector.Resolve(settings.Device));
-        var result = speech.Synthesize(new SpeechRequest
+        string models = new MediaOptions().ResolveModelsDirectory();
+        var device = DeviceSelector.Resolve(settings.Device);
+        using var scope = NewDisposeScope();
+        SpeechResult result;
+        try
         {
-            Text = settings.Text, DurationSeconds = settings.Duration,
-            Sampling = new ArditSamplingOptions { Steps = settings.Steps, BlockSize = settings.BlockSize, Seed = settings.Seed },
-        }, cancellationToken: cancellationToken);
+            Tensor? prompt = null;
+            if (settings.PromptWav is { } wav)
+            {
+                // The clip is read and encoded first: a bad clip fails before the voice is loaded.
+                using var encoder = SpeechPromptEncoder.Load(models, device);
+                prompt = encoder.Encode(wav);
+            }
+            var speech = ArditVoice.Load(models, device);
+            result = speech.Synthesize(new SpeechRequest
+            {
+                Text = settings.Text, DurationSeconds = settings.Duration,
+                Sampling = new ArditSamplingOptions
+                {
+                    Steps = settings.Steps, Solver = FlowSolverNames.Parse(settings.Solver, "--solver"), BlockSize = settings.BlockSize, Seed = settings.Seed,
+                },
+                PromptLatents = prompt, PromptTranscript = settings.PromptText,
+            }, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is ArgumentException or AudioFormatException or FileNotFoundException)
+        {
+            // Bad input or an untrained model: the message says which; a stack trace would not help.
+            return Fail(e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message);
+        }
         WavFile.Write(settings.Output, AudioBuffer.FromMono(result.Samples, result.SampleRate));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{settings.Output}: {result.DurationSeconds:F2} s, time to first audio ms: {result.TimeToFirstAudio.TotalMilliseconds:F0}, rtf: {result.Elapsed.TotalSeconds / result.DurationSeconds:F3}"));
         return 0;
+    }
+
+    static int Fail(string message)
+    {
+        Console.Error.WriteLine("error: " + message);
+        return 1;
     }
 }

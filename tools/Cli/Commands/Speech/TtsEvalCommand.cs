@@ -15,7 +15,7 @@ namespace Media.Cli.Commands.Speech;
 /// <summary>
 /// <c>media eval tts</c>: speaks held-out corpus sentences with the ARDiT voice at the reference's duration and
 /// scores them against the espeak-ng recordings: MCD with DTW, and the CER of the project's CTC recognizer
-/// (whose own CER on the real references is printed beside it), for each block size and step count.
+/// (whose own CER on the real references is printed beside it), for each block size, step count and flow solver.
 /// </summary>
 internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
 {
@@ -33,36 +33,35 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         double referenceCer = RecognizerEvaluation.Cer(recognizer, features, clips);
         AnsiConsole.WriteLine(Invariant($"held-out sentences: {clips.Count}; recognizer cer on the espeak-ng references: {referenceCer:F4}"));
 
-        var table = new Table().AddColumns("B", "steps", "mcd (dB)", "cer", "rtf");
+        var table = new Table().AddColumns("B", "steps", "solver", "mcd (dB)", "cer", "rtf");
         (double Mcd, double Cer)? headline = null;
-        foreach (int block in settings.ParsedBlockSizes)
+        // Solvers innermost, so each B and step count's solvers sit in adjacent rows.
+        foreach (var (block, steps, solver) in settings.ParsedBlockSizes
+            .SelectMany(b => settings.ParsedStepCounts.SelectMany(n => settings.ParsedSolvers.Select(s => (b, n, s)))))
         {
-            foreach (int steps in settings.ParsedStepCounts)
+            double distortion = 0, generated = 0, elapsed = 0;
+            var transcripts = new List<(string Reference, float[] Samples)>();
+            foreach (var clip in clips)
             {
-                double distortion = 0, generated = 0, elapsed = 0;
-                var transcripts = new List<(string Reference, float[] Samples)>();
-                foreach (var clip in clips)
+                cancellationToken.ThrowIfCancellationRequested();
+                var result = voice.Synthesize(new SpeechRequest
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var result = voice.Synthesize(new SpeechRequest
-                    {
-                        Text = clip.Text,
-                        DurationSeconds = (double)clip.Samples.Length / mel.SampleRate,
-                        Sampling = new ArditSamplingOptions { Steps = steps, BlockSize = block, Seed = settings.Seed },
-                    }, cancellationToken: cancellationToken);
-                    distortion += mcd.Compute(clip.Samples, result.Samples);
-                    generated += result.DurationSeconds;
-                    elapsed += result.Elapsed.TotalSeconds;
-                    transcripts.Add((clip.Target, result.Samples));
-                }
-                double cer = RecognizerEvaluation.Cer(recognizer, features, transcripts);
-                double meanMcd = distortion / clips.Count;
-                table.AddRow(Invariant($"{block}"), Invariant($"{steps}"), Invariant($"{meanMcd:F2}"), Invariant($"{cer:F4}"), Invariant($"{elapsed / generated:F3}"));
-                headline ??= (meanMcd, cer);
+                    Text = clip.Text,
+                    DurationSeconds = (double)clip.Samples.Length / mel.SampleRate,
+                    Sampling = new ArditSamplingOptions { Steps = steps, Solver = solver, BlockSize = block, Seed = settings.Seed },
+                }, cancellationToken: cancellationToken);
+                distortion += mcd.Compute(clip.Samples, result.Samples);
+                generated += result.DurationSeconds;
+                elapsed += result.Elapsed.TotalSeconds;
+                transcripts.Add((clip.Target, result.Samples));
             }
+            double cer = RecognizerEvaluation.Cer(recognizer, features, transcripts);
+            double meanMcd = distortion / clips.Count;
+            table.AddRow(Invariant($"{block}"), Invariant($"{steps}"), FlowSolverNames.Name(solver), Invariant($"{meanMcd:F2}"), Invariant($"{cer:F4}"), Invariant($"{elapsed / generated:F3}"));
+            headline ??= (meanMcd, cer);
         }
         AnsiConsole.Write(table);
-        // The first configuration is the headline figure (B and steps as listed first).
+        // The first configuration is the headline figure (B, steps and solver as listed first).
         AnsiConsole.WriteLine(Invariant($"mcd: {headline!.Value.Mcd:F2}"));
         AnsiConsole.WriteLine(Invariant($"cer: {headline.Value.Cer:F4}"));
         return 0;

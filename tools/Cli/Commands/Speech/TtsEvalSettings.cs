@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Media.Cli.Commands.Train;
+using Media.Modeling.Diffusion;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -24,6 +25,11 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [DefaultValue("1,4")]
     public string BlockSizes { get; init; } = "1,4";
 
+    [CommandOption("--solvers")]
+    [Description("Flow ODE solvers to compare (euler, adams2), comma-separated")]
+    [DefaultValue("euler")]
+    public string Solvers { get; init; } = "euler";
+
     [CommandOption("--models")]
     [Description("Models folder holding ardit-tts, tts-mel-vae, tts-vocoder and asr-ctc (default: the checkout's models/)")]
     public string? Models { get; init; }
@@ -32,10 +38,20 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
 
     public IReadOnlyList<int> ParsedBlockSizes => Parse(BlockSizes, "--block-sizes");
 
+    public IReadOnlyList<FlowSolver> ParsedSolvers
+    {
+        get
+        {
+            var values = Solvers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(v => FlowSolverNames.Parse(v, "--solvers")).Distinct().ToArray();
+            return values.Length > 0 ? values : throw new ArgumentException("--solvers needs at least one value.");
+        }
+    }
+
     public override ValidationResult Validate()
     {
         if (Count < 1) return ValidationResult.Error("-n must be at least 1.");
-        try { _ = ParsedStepCounts; _ = ParsedBlockSizes; }
+        try { _ = ParsedStepCounts; _ = ParsedBlockSizes; _ = ParsedSolvers; }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return base.Validate();
     }
