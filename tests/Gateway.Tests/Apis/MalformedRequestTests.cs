@@ -117,6 +117,18 @@ public sealed class MalformedRequestTests : IDisposable
     }
 
     [Fact]
+    public async Task A_speech_prompt_clip_without_its_transcript_is_a_validation_problem()
+    {
+        using var half = await _client.SendAsync(Json($$$"""{"kind":"speech","model":"{{{TestModels.Speech}}}","parameters":{"text":"x","prompt_audio":"UklGRg=="}}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, half.StatusCode);
+        Assert.Equal("application/problem+json", half.Content.Headers.ContentType?.MediaType);
+        using var problem = System.Text.Json.JsonDocument.Parse(await half.Content.ReadAsStringAsync());
+        var error = Assert.Single(problem.RootElement.GetProperty("errors").EnumerateObject());
+        Assert.Equal("parameters.prompt_text", error.Name);
+        Assert.Equal("is required with prompt_audio", error.Value[0].GetString());
+    }
+
+    [Fact]
     public async Task A_full_queue_answers_429_with_Retry_After()
     {
         using var factory = new GatewayFactory(null, testModels: true, new Dictionary<string, string?> { ["Media:Jobs:QueueCapacity"] = "1", ["Media:Jobs:RetryAfterSeconds"] = "3" });

@@ -47,6 +47,15 @@ public sealed class ParameterSchemasTests
     }
 
     [Fact]
+    public void A_speech_prompt_clip_and_its_transcript_come_together()
+    {
+        Assert.Empty(Check("speech", """{"text":"hi","prompt_audio":"UklGRg==","prompt_text":"what it says"}"""));
+        Assert.Equal("is required with prompt_audio", Assert.Single(Assert.Single(Check("speech", """{"text":"hi","prompt_audio":"UklGRg=="}""")).Value));
+        Assert.Equal("is required with prompt_text", Assert.Single(Check("speech", """{"text":"hi","prompt_text":"words"}""")["parameters.prompt_audio"]));
+        Assert.Contains("base64", Assert.Single(Check("speech", """{"text":"hi","prompt_audio":"not base64!","prompt_text":"w"}""")["parameters.prompt_audio"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_envelope_names_unknown_and_missing_fields()
     {
         var body = JsonDocument.Parse("""{"kind":"painting","model":"Bad Id","parameters":[],"priority":"urgent","extra":1}""").RootElement;

@@ -64,7 +64,7 @@ public sealed class SpeechPromptEncoder : IDisposable
         }
         catch (AudioFormatException e)
         {
-            throw new AudioFormatException($"Cannot read the prompt clip '{path}': {e.Message}", e);
+            throw new AudioFormatException($"The prompt clip is not a readable WAV file. {e.Message}", e);
         }
         return Encode(audio);
     }

@@ -84,7 +84,7 @@ public sealed class SpeechPromptEncoderTests : IDisposable
             string missing = Path.Combine(folder, "missing.wav"), broken = Path.Combine(folder, "broken.wav");
             File.WriteAllBytes(broken, [.. "RIFF"u8.ToArray(), 0x10, 0, 0, 0, .. "WAVEfmt "u8.ToArray(), 1, 2]);
             Assert.Contains("does not exist", Assert.Throws<FileNotFoundException>(() => encoder.Encode(missing)).Message, StringComparison.Ordinal);
-            Assert.Contains("Cannot read the prompt clip", Assert.Throws<AudioFormatException>(() => encoder.Encode(broken)).Message, StringComparison.Ordinal);
+            Assert.Contains("The prompt clip is not a readable WAV file", Assert.Throws<AudioFormatException>(() => encoder.Encode(broken)).Message, StringComparison.Ordinal);
             Assert.Contains("empty", Assert.Throws<ArgumentException>(() => encoder.Encode(AudioBuffer.FromMono([], 16_000))).Message, StringComparison.Ordinal);
         }
         finally
