@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Media.Modeling.Devices;
+using Media.Cli.Commands.Settings;
 using Media.Tokenizers.Audio.Encodec;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -16,7 +16,7 @@ namespace Media.Cli.Commands.Bench;
 /// </summary>
 internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : InferenceSettings
     {
         [CommandOption("--seconds")]
         [Description("Length of the test audio in seconds")]
@@ -40,30 +40,19 @@ internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
         [DefaultValue(3)]
         public int Repeats { get; init; } = 3;
 
-        [CommandOption("--threads")]
-        [Description("libtorch intra-op threads (0 = libtorch's default)")]
-        [DefaultValue(0)]
-        public int Threads { get; init; }
-
-        [CommandOption("--device")]
-        [Description("cpu, cuda or cuda:N")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
-
         public override ValidationResult Validate()
         {
             if (!double.IsFinite(Seconds) || Seconds <= 0 || Seconds > 600) return ValidationResult.Error("--seconds must be in (0, 600].");
             if (Repeats < 1) return ValidationResult.Error("--repeats must be at least 1.");
-            if (Threads < 0) return ValidationResult.Error("--threads must be 0 (default) or positive.");
             if (Checkpoint is { } c && !File.Exists(c)) return ValidationResult.Error($"--checkpoint '{c}' does not exist.");
             if (Config is { } j && !File.Exists(j)) return ValidationResult.Error($"--config '{j}' does not exist.");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Apply(new TorchOptions { Device = settings.Device, Threads = settings.Threads });
+        var device = settings.ApplyTorch();
         var runs = new List<(string Name, Func<EncodecModel> Create)>
         {
             ("encodec 24 kHz (random weights)", () => Seeded(() => new EncodecModel(EncodecConfig.Encodec24kHz, device))),

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Media.Modeling.Devices;
+using Media.Cli.Commands.Settings;
 using Media.Services.Image.Generation;
 using Media.Services.Image.TokenShuffle;
 using Media.Tokenizers.Image;
@@ -19,7 +19,7 @@ namespace Media.Cli.Commands.Bench;
 /// </summary>
 internal sealed class ImageArBenchCommand : AsyncCommand<ImageArBenchCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : InferenceSettings
     {
         [CommandOption("--images")]
         [Description("Images per measurement")]
@@ -40,22 +40,13 @@ internal sealed class ImageArBenchCommand : AsyncCommand<ImageArBenchCommand.Set
         [Description("VQ folder whose shape to copy (default: the model's tokenizer/ subfolder, else models/image-vq)")]
         public string? Vq { get; init; }
 
-        [CommandOption("--threads")]
-        [DefaultValue(0)]
-        public int Threads { get; init; }
-
-        [CommandOption("--device")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
-
         public override ValidationResult Validate() =>
-            Images < 1 || Rounds < 1 ? ValidationResult.Error("--images and --rounds must be positive.") : ValidationResult.Success();
+            Images < 1 || Rounds < 1 ? ValidationResult.Error("--images and --rounds must be positive.") : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Resolve(settings.Device);
-        if (settings.Threads > 0) set_num_threads(settings.Threads);
+        var device = settings.ApplyTorch();
         var shape = File.Exists(Path.Combine(settings.Model, TokenShuffleCheckpoint.ConfigFile))
             ? TokenShuffleCheckpoint.ReadConfig(settings.Model) with { VqSha256 = null }
             : throw new FileNotFoundException($"No model config in {settings.Model}; the benchmark copies its shape.");

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using Media.Modeling.Devices;
+using Media.Cli.Commands.Settings;
 using Media.Modeling.Transformers;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -10,7 +10,7 @@ namespace Media.Cli.Commands.Bench;
 /// <summary><c>media bench kv-cache</c>: what the KV cache and iteration-level batching buy, measured side by side.</summary>
 internal sealed class KvCacheBenchCommand : Command<KvCacheBenchCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : InferenceSettings
     {
         [CommandOption("--tokens")]
         [Description("New tokens per sequence")]
@@ -32,28 +32,16 @@ internal sealed class KvCacheBenchCommand : Command<KvCacheBenchCommand.Settings
         [DefaultValue(1)]
         public int Seed { get; init; } = 1;
 
-        [CommandOption("--threads")]
-        [Description("libtorch intra-op threads (0 = libtorch's default)")]
-        [DefaultValue(0)]
-        public int Threads { get; init; }
-
-        [CommandOption("--device")]
-        [Description("cpu, cuda or cuda:N")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
-
         public override ValidationResult Validate() =>
             Tokens < 2 ? ValidationResult.Error("--tokens must be at least 2")
             : Prompt < 1 ? ValidationResult.Error("--prompt must be at least 1")
             : Requests < 1 ? ValidationResult.Error("--requests must be at least 1")
-            : Threads < 0 ? ValidationResult.Error("--threads must be 0 or more")
-            : ValidationResult.Success();
+            : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Resolve(settings.Device);
-        if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
+        var device = settings.ApplyTorch();
         // About 10M parameters: 10.6M in the blocks plus 2 x 1.6M embedding and output.
         var config = new TransformerConfig(Dim: 384, NLayer: 6, NHead: 6, NKvHead: 6, VocabSize: 4096, MaxSeqLen: settings.Prompt + settings.Tokens);
         var bench = new KvCacheBenchmark(config, settings.Prompt, settings.Tokens, settings.Requests, settings.Seed, device);

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Media.Modeling.Devices;
+using Media.Cli.Commands.Settings;
 using Media.Tokenizers.Audio.Codec;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Media.Cli.Commands.Codec;
 
 /// <summary>What every codec command takes: the checkpoint and where to run it.</summary>
-internal abstract class CodecSettings : CommandSettings
+internal abstract class CodecSettings : InferenceSettings
 {
     /// <summary>The committed codec, found from the working directory as the CLI is run from the checkout.</summary>
     public const string DefaultCheckpoint = "models/media-codec";
@@ -17,26 +17,15 @@ internal abstract class CodecSettings : CommandSettings
     [DefaultValue(DefaultCheckpoint)]
     public string Checkpoint { get; init; } = DefaultCheckpoint;
 
-    [CommandOption("--threads")]
-    [Description("libtorch intra-op threads (0 = libtorch's default)")]
-    [DefaultValue(0)]
-    public int Threads { get; init; }
-
-    [CommandOption("--device")]
-    [Description("cpu, cuda or cuda:N")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
-
     public override ValidationResult Validate()
     {
         if (!File.Exists(Checkpoint) && !Directory.Exists(Checkpoint))
             return ValidationResult.Error($"--checkpoint '{Checkpoint}' does not exist (train one with `media train codec`, or give an EnCodec checkpoint file).");
-        return Threads < 0 ? ValidationResult.Error("--threads must be 0 (default) or positive.") : ValidationResult.Success();
+        return base.Validate();
     }
 
     /// <summary>Applies the device settings and loads the codec.</summary>
-    public NeuralAudioCodec LoadCodec() =>
-        NeuralAudioCodec.Load(Checkpoint, DeviceSelector.Apply(new TorchOptions { Device = Device, Threads = Threads }));
+    public NeuralAudioCodec LoadCodec() => NeuralAudioCodec.Load(Checkpoint, ApplyTorch());
 
     /// <summary>Prints <paramref name="message"/> as an error and returns the failing exit code.</summary>
     public static int Fail(string message)

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Media.Cli.Commands.Generate;
-using Media.Modeling.Devices;
 using Media.Services.Image.Data;
 using Media.Services.Image.Evaluation;
 using Media.Services.Image.Generation;
@@ -58,8 +57,7 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Resolve(settings.Device);
-        if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
+        var device = settings.ApplyTorch();
         using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.VqDirectory(), device, settings.Concurrent);
         var samples = new CaptionedImageGenerator(generator.ImageSize).Take(DataSplit.HeldOut, settings.Count).ToList();
         var images = new RgbImage[samples.Count];

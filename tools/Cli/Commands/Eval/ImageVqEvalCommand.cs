@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
+using Media.Cli.Commands.Settings;
 using Media.Hosting;
 using Media.Modeling.Checkpoints;
-using Media.Modeling.Devices;
 using Media.Modeling.Training;
 using Media.Services.Image.Data;
 using Media.Services.Image.Evaluation;
@@ -21,7 +21,7 @@ namespace Media.Cli.Commands.Eval;
 /// </summary>
 internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : TorchSettings
     {
         [CommandOption("--model")]
         [Description("Model folder (config.json + model.safetensors); default: image-vq in the models folder")]
@@ -67,19 +67,14 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         [CommandOption("--threads")]
         [Description("Intra-op CPU threads")]
         [DefaultValue(1)]
-        public int Threads { get; init; } = 1;
-
-        [CommandOption("--device")]
-        [Description("cpu, cuda or cuda:N")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
+        public override int Threads { get; init; } = 1;
 
         public override ValidationResult Validate()
         {
             if (Count <= 0 || Batch <= 0 || Threads <= 0) return ValidationResult.Error("--n, --batch and --threads must be positive.");
             if (GridImages <= 0) return ValidationResult.Error("--grid-images must be positive.");
             if (new[] { Model, LlamaGen, Run }.Count(s => s is not null) > 1) return ValidationResult.Error("Give one of --model, --llamagen and --run.");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
@@ -89,8 +84,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Resolve(settings.Device);
-        set_num_threads(settings.Threads);
+        var device = settings.ApplyTorch();
         string source = settings.LlamaGen ?? settings.Run ?? settings.Model ?? Path.Combine(new MediaOptions().ResolveModelsDirectory(), "image-vq");
         using var model = settings.LlamaGen is { } path ? LlamaGenVqCheckpoint.Load(path, device: device)
             : settings.Run is { } run ? LoadRun(run, device)

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Media.Modeling.Devices;
 using Media.Services.Image.Generation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -51,8 +50,7 @@ internal sealed class ImageGenerateCommand : AsyncCommand<ImageGenerateCommand.S
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Resolve(settings.Device);
-        if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
+        var device = settings.ApplyTorch();
         using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.VqDirectory(), device, maxConcurrent: 1);
         var request = new ImageRequest(settings.Prompt)
         {

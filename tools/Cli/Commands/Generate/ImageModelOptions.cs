@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Media.Cli.Commands.Settings;
 using Media.Services.Image.Generation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -6,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Media.Cli.Commands.Generate;
 
 /// <summary>Where the Token-Shuffle model and its VQ tokenizer are read from.</summary>
-internal class ImageModelOptions : CommandSettings
+internal class ImageModelOptions : InferenceSettings
 {
     [CommandOption("--shuffle")]
     [Description("Token-Shuffle window s: reads models/token-shuffle (when it has this s) or models/token-shuffle-s<s>")]
@@ -19,15 +20,6 @@ internal class ImageModelOptions : CommandSettings
     [CommandOption("--vq")]
     [Description("VQ tokenizer folder (default: the model's own tokenizer/ subfolder, else models/image-vq)")]
     public string? Vq { get; init; }
-
-    [CommandOption("--threads")]
-    [Description("libtorch intra-op threads (0 = libtorch's default)")]
-    [DefaultValue(0)]
-    public int Threads { get; init; }
-
-    [CommandOption("--device")]
-    [DefaultValue("cpu")]
-    public string Device { get; init; } = "cpu";
 
     /// <summary>The model folder these options name.</summary>
     public string ModelDirectory()
@@ -46,6 +38,5 @@ internal class ImageModelOptions : CommandSettings
 
     public override ValidationResult Validate() =>
         Shuffle is { } s && s is not (1 or 2 or 4) ? ValidationResult.Error("--shuffle must be 1, 2 or 4.")
-        : Threads < 0 ? ValidationResult.Error("--threads must be 0 or more.")
-        : ValidationResult.Success();
+        : base.Validate();
 }

@@ -2,8 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Media.Audio.Corpora;
+using Media.Cli.Commands.Settings;
 using Media.Modeling.Checkpoints;
-using Media.Modeling.Devices;
 using Media.Modeling.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
@@ -20,12 +20,12 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : TrainingRunSettings
     {
         [CommandOption("--run")]
         [Description("Run folder (checkpoints, train.jsonl); an existing run resumes")]
         [DefaultValue("runs/media-codec")]
-        public string Run { get; init; } = "runs/media-codec";
+        public override string Run { get; init; } = "runs/media-codec";
 
         [CommandOption("--export")]
         [Description("Folder to write config.json and model.safetensors (fp16) to at the end")]
@@ -53,8 +53,8 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
 
         [CommandOption("--steps")]
         [Description("Total optimizer steps (the learning-rate schedule spans them)")]
-        [DefaultValue(3000)]
-        public long Steps { get; init; } = 3000;
+        [DefaultValue(3000L)]
+        public override long Steps { get; init; } = 3000;
 
         [CommandOption("--minutes")]
         [Description("Stop (with a checkpoint) after this many minutes of this invocation; 0 = no limit")]
@@ -64,7 +64,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [CommandOption("--batch")]
         [Description("Clips per step")]
         [DefaultValue(8)]
-        public int Batch { get; init; } = 8;
+        public override int Batch { get; init; } = 8;
 
         [CommandOption("--clip-seconds")]
         [Description("Length of a training clip (rounded to whole frames)")]
@@ -74,40 +74,30 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [CommandOption("--lr")]
         [Description("Peak learning rate (AdamW)")]
         [DefaultValue(1e-3)]
-        public double LearningRate { get; init; } = 1e-3;
+        public override double LearningRate { get; init; } = 1e-3;
 
         [CommandOption("--checkpoint-every")]
         [DefaultValue(50L)]
-        public long CheckpointEvery { get; init; } = 50;
-
-        [CommandOption("--seed")]
-        [DefaultValue(1L)]
-        public long Seed { get; init; } = 1;
+        public override long CheckpointEvery { get; init; } = 50;
 
         [CommandOption("--threads")]
         [Description("libtorch intra-op threads (0 = libtorch's default)")]
         [DefaultValue(1)]
-        public int Threads { get; init; } = 1;
-
-        [CommandOption("--device")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
+        public override int Threads { get; init; } = 1;
 
         public override ValidationResult Validate()
         {
-            if (Steps < 1) return ValidationResult.Error("--steps must be at least 1.");
-            if (Batch < 1) return ValidationResult.Error("--batch must be at least 1.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
             if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
             if (Config is { } c && !File.Exists(c)) return ValidationResult.Error($"--config '{c}' does not exist.");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Apply(new TorchOptions { Device = settings.Device, Threads = settings.Threads });
+        var device = settings.ApplyTorch();
         var config = settings.Config is { } path ? EncodecConfig.Load(path) : MediaCodecConfig.Default;
         var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = config.SamplingRate, Count = settings.Utterances },
             cancellationToken: cancellationToken);
@@ -119,22 +109,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         using var objective = new CodecTrainingObjective(model);
         int samples = (int)Math.Max(1, Math.Round(settings.ClipSeconds * config.FrameRate)) * config.HopLength;
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
-        var options = new TrainerOptions
-        {
-            RunDirectory = settings.Run,
-            TotalSteps = settings.Steps,
-            LearningRate = settings.LearningRate,
-            MinLearningRate = settings.LearningRate / 10,
-            WarmupSteps = Math.Min(100, settings.Steps / 10),
-            Beta1 = 0.5,
-            Beta2 = 0.9,
-            WeightDecay = 0,
-            CheckpointEvery = settings.CheckpointEvery,
-            LogEvery = 10,
-            Seed = settings.Seed,
-            ShowProgress = false,
-            ThroughputUnit = "clips",
-        };
+        var options = settings.Schedule("clips") with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, ShowProgress = false };
         var clock = Stopwatch.StartNew();
         using var trainer = new Trainer<(Tensor Audio, int Codebooks)>(model,
             position =>

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using Media.Modeling.Devices;
 using Media.Modeling.Training;
 using Media.Modeling.Transformers;
 using Media.Services.Image.Data;
@@ -22,7 +21,7 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : ImageTrainingSettings
     {
         [CommandOption("--shuffle")]
         [Description("Token-Shuffle window s: 1, 2 or 4 (s² VQ codes per AR position)")]
@@ -31,13 +30,13 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
 
         [CommandOption("--steps")]
         [Description("Optimizer steps of the whole run")]
-        [DefaultValue(2000)]
-        public int Steps { get; init; } = 2000;
+        [DefaultValue(2000L)]
+        public override long Steps { get; init; } = 2000;
 
         [CommandOption("--batch")]
         [Description("Images per step")]
         [DefaultValue(32)]
-        public int Batch { get; init; } = 32;
+        public override int Batch { get; init; } = 32;
 
         [CommandOption("--samples")]
         [Description("Training images, VQ-encoded once and cached in the run folder")]
@@ -66,15 +65,10 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         [DefaultValue(0.1)]
         public double CaptionDropout { get; init; } = 0.1;
 
-        [CommandOption("--lr")]
-        [Description("Peak learning rate (AdamW, warmup then cosine to a tenth)")]
-        [DefaultValue(1e-3)]
-        public double LearningRate { get; init; } = 1e-3;
-
         [CommandOption("--run")]
         [Description("Run folder: checkpoints, train.jsonl, config.json, tokens.safetensors")]
         [DefaultValue("runs/image-ar")]
-        public string Run { get; init; } = "runs/image-ar";
+        public override string Run { get; init; } = "runs/image-ar";
 
         [CommandOption("--vq")]
         [Description("VQ tokenizer folder")]
@@ -85,47 +79,24 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         [Description("Write the trained model folder here at the end (config.json + fp16 model.safetensors)")]
         public string? Out { get; init; }
 
-        [CommandOption("--seed")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
-
-        [CommandOption("--data-seed")]
-        [Description("Seed of the procedural image generator")]
-        [DefaultValue(0)]
-        public int DataSeed { get; init; }
-
         [CommandOption("--until")]
         [Description("Stop after this step (a checkpoint is written; the same command without --until continues)")]
         public int? Until { get; init; }
 
-        [CommandOption("--checkpoint-every")]
-        [DefaultValue(100)]
-        public int CheckpointEvery { get; init; } = 100;
-
-        [CommandOption("--threads")]
-        [DefaultValue(1)]
-        public int Threads { get; init; } = 1;
-
-        [CommandOption("--device")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
-
         public override ValidationResult Validate()
         {
             if (Shuffle is not (1 or 2 or 4)) return ValidationResult.Error("--shuffle must be 1, 2 or 4.");
-            if (Steps <= 0 || Batch <= 0 || Samples <= 0) return ValidationResult.Error("--steps, --batch and --samples must be positive.");
+            if (Samples <= 0) return ValidationResult.Error("--samples must be positive.");
             if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
             if (TextLength <= 0) return ValidationResult.Error("--text-length must be positive.");
             if (CaptionDropout is < 0 or >= 1) return ValidationResult.Error("--caption-dropout must lie in [0, 1).");
-            if (Threads <= 0) return ValidationResult.Error("--threads must be positive.");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Resolve(settings.Device);
-        set_num_threads(settings.Threads);
+        var device = settings.ApplyTorch();
         using var vq = VqModelFolder.Load(settings.Vq, device);
         string vqSha = TokenShuffleCheckpoint.Sha256(Path.Combine(settings.Vq, VqModelFolder.WeightsFile));
         var images = new CaptionedImageGenerator(64, (ulong)settings.DataSeed);
@@ -139,8 +110,7 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
             TextGpt2Ids = vocabulary.Gpt2Ids.ToArray(), VqSha256 = vqSha,
         };
         config.Validate();
-        Directory.CreateDirectory(settings.Run);
-        CheckRunConfig(Path.Combine(settings.Run, TokenShuffleCheckpoint.ConfigFile), config);
+        settings.PinRunConfig(TokenShuffleCheckpoint.ConfigFile, config.ToJson());
 
         var conditioning = new CaptionConditioning(config);
         AnsiConsole.MarkupLine($"encoding {settings.Samples:N0} training images with [bold]{Markup.Escape(settings.Vq)}[/] (cached in the run folder)");
@@ -150,25 +120,10 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         manual_seed(settings.Seed);
         using var model = new TokenShuffleModel(config);
         model.to(device);
-        var options = new TrainerOptions
-        {
-            RunDirectory = settings.Run,
-            TotalSteps = settings.Steps,
-            LearningRate = settings.LearningRate,
-            MinLearningRate = settings.LearningRate / 10,
-            WarmupSteps = Math.Min(100, settings.Steps / 10),
-            WeightDecay = 0.05,
-            MaxGradNorm = 1.0,
-            CheckpointEvery = settings.CheckpointEvery,
-            LogEvery = 10,
-            Seed = settings.Seed,
-            ThroughputUnit = "images",
-        };
+        var options = settings.Schedule("images") with { WeightDecay = 0.05, MaxGradNorm = 1.0 };
         using var trainer = new Trainer<ArTrainingBatch>(model, data.Batch, b => model.Loss(b.Condition, b.Codes), options, b => b.Codes.shape[0]);
-        AnsiConsole.MarkupLine(trainer.ResumedFromStep is { } from
-            ? $"resuming [bold]{Markup.Escape(settings.Run)}[/] at step {from} of {settings.Steps}"
-            : $"training [bold]{Markup.Escape(settings.Run)}[/]: s={config.Shuffle}, {config.Windows} AR positions per {grid}x{grid} codes, "
-              + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
+        settings.AnnounceStart(trainer.ResumedFromStep, $"s={config.Shuffle}, {config.Windows} AR positions per {grid}x{grid} codes, "
+            + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
         trainer.RunUntil(Math.Max(trainer.Step, settings.Until ?? settings.Steps), cancellationToken);
         AnsiConsole.MarkupLine($"step {trainer.Step}, loss {(trainer.History.Count > 0 ? trainer.History[^1].Loss : double.NaN):0.000}");
 
@@ -183,17 +138,5 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
         }
         return 0;
-    }
-
-    static void CheckRunConfig(string path, TokenShuffleConfig config)
-    {
-        string json = config.ToJson();
-        if (!File.Exists(path))
-        {
-            File.WriteAllText(path, json + "\n");
-            return;
-        }
-        if (File.ReadAllText(path).Trim() != json.Trim())
-            throw new InvalidOperationException($"{path} was written for another model or VQ tokenizer; use a new --run folder or the same settings.");
     }
 }

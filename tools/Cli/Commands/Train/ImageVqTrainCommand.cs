@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using Media.Modeling.Devices;
 using Media.Modeling.Training;
 using Media.Services.Image.Data;
 using Media.Services.Image.Training;
@@ -18,37 +17,22 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : ImageTrainingSettings
     {
         [CommandOption("--steps")]
         [Description("Optimizer steps of the whole run")]
-        [DefaultValue(3000)]
-        public int Steps { get; init; } = 3000;
+        [DefaultValue(3000L)]
+        public override long Steps { get; init; } = 3000;
 
         [CommandOption("--batch")]
         [Description("Images per step")]
         [DefaultValue(16)]
-        public int Batch { get; init; } = 16;
+        public override int Batch { get; init; } = 16;
 
         [CommandOption("--run")]
         [Description("Run folder: checkpoints, train.jsonl, config.json")]
         [DefaultValue("runs/image-vq")]
-        public string Run { get; init; } = "runs/image-vq";
-
-        [CommandOption("--seed")]
-        [Description("Seed of initialisation and data order")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
-
-        [CommandOption("--data-seed")]
-        [Description("Seed of the procedural image generator")]
-        [DefaultValue(0)]
-        public int DataSeed { get; init; }
-
-        [CommandOption("--lr")]
-        [Description("Peak learning rate (AdamW, warmup then cosine to a tenth)")]
-        [DefaultValue(1e-3)]
-        public double LearningRate { get; init; } = 1e-3;
+        public override string Run { get; init; } = "runs/image-vq";
 
         [CommandOption("--downsample")]
         [Description("Pixels per token side: 4 (16x16 tokens for 64 px) or 8 (8x8 tokens)")]
@@ -90,11 +74,6 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [DefaultValue(0.0)]
         public double Ema { get; init; }
 
-        [CommandOption("--checkpoint-every")]
-        [Description("Write a resumable checkpoint every this many steps")]
-        [DefaultValue(100)]
-        public int CheckpointEvery { get; init; } = 100;
-
         [CommandOption("--eval-every")]
         [Description("Measure held-out PSNR and codebook usage every this many steps (0: never)")]
         [DefaultValue(250)]
@@ -109,34 +88,20 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [Description("Also save the final model here (config.json + fp16 model.safetensors)")]
         public string? Out { get; init; }
 
-        [CommandOption("--threads")]
-        [Description("Intra-op CPU threads (1 is fastest on a busy machine)")]
-        [DefaultValue(1)]
-        public int Threads { get; init; } = 1;
-
-        [CommandOption("--device")]
-        [Description("cpu, cuda or cuda:N")]
-        [DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
-
         public override ValidationResult Validate()
         {
-            if (Steps <= 0 || Batch <= 0) return ValidationResult.Error("--steps and --batch must be positive.");
             if (Downsample is not (4 or 8)) return ValidationResult.Error("--downsample must be 4 or 8.");
-            if (Threads <= 0) return ValidationResult.Error("--threads must be positive.");
             if (ObjectWeight < 0) return ValidationResult.Error("--object-weight must not be negative.");
             if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var device = DeviceSelector.Resolve(settings.Device);
-        set_num_threads(settings.Threads);
+        var device = settings.ApplyTorch();
         var config = ConfigFor(settings);
-        Directory.CreateDirectory(settings.Run);
-        CheckRunConfig(Path.Combine(settings.Run, VqModelFolder.ConfigFile), config);
+        settings.PinRunConfig(VqModelFolder.ConfigFile, VqModelFolder.ConfigJson(config), path => VqModelFolder.ConfigJson(VqModelFolder.ReadConfig(path)));
 
         var data = new VqTrainingImages(new CaptionedImageGenerator(64, (ulong)settings.DataSeed), settings.Batch);
         using var heldOut = settings.EvalEvery > 0 ? data.HeldOut(settings.EvalImages, device) : null;
@@ -149,29 +114,18 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
             // The last fifth fine-tunes a settled codebook.
             RestartUntil = settings.Steps * 4L / 5,
         });
-        var options = new TrainerOptions
+        var options = settings.Schedule("images") with
         {
-            RunDirectory = settings.Run,
-            TotalSteps = settings.Steps,
-            LearningRate = settings.LearningRate,
-            MinLearningRate = settings.LearningRate / 10,
-            WarmupSteps = Math.Min(100, settings.Steps / 10),
             WeightDecay = 0,
             MaxGradNorm = 1.0,
             EmaDecay = settings.Ema > 0 ? settings.Ema : null,
-            CheckpointEvery = settings.CheckpointEvery,
             EvalEvery = settings.EvalEvery,
-            LogEvery = 10,
-            Seed = settings.Seed,
-            ThroughputUnit = "images",
         };
         using var trainer = new Trainer<VqTrainingBatch>(model, data.Batch, objective.Loss, options, batch => batch.Images.shape[0]);
         if (heldOut is not null)
             trainer.Evaluate = ctx => Metrics(VqReconstructionMetrics.Measure(model, heldOut));
-        AnsiConsole.MarkupLine(trainer.ResumedFromStep is { } from
-            ? $"resuming [bold]{Markup.Escape(settings.Run)}[/] at step {from} of {settings.Steps}"
-            : $"training [bold]{Markup.Escape(settings.Run)}[/]: {config.DownsampleFactor}x downsampling, {config.CodebookSize} x {config.CodebookDim} codes, "
-              + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
+        settings.AnnounceStart(trainer.ResumedFromStep, $"{config.DownsampleFactor}x downsampling, {config.CodebookSize} x {config.CodebookDim} codes, "
+            + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
 
         trainer.Run(cancellationToken);
         AnsiConsole.MarkupLine($"step {trainer.Step}; dead-code restarts this session: {objective.Restarts} ({objective.RestartedCodes} codes moved)");
@@ -209,19 +163,6 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         ZChannels = 2 * s.Channels,
         ResBlocks = s.ResBlocks,
     };
-
-    // A run folder keeps the architecture it started with, so a resume with other settings fails early and clearly.
-    static void CheckRunConfig(string path, VqConfig config)
-    {
-        string json = VqModelFolder.ConfigJson(config);
-        if (!File.Exists(path))
-        {
-            File.WriteAllText(path, json + "\n");
-            return;
-        }
-        if (VqModelFolder.ReadConfig(path) is var existing && VqModelFolder.ConfigJson(existing) != json)
-            throw new InvalidOperationException($"{path} describes another architecture than these options; use a new --run folder or the run's own options.\n{File.ReadAllText(path)}");
-    }
 
     static Dictionary<string, double> Metrics(VqReconstructionMetrics m) => new()
     {
