@@ -81,6 +81,15 @@ public static class HostingExtensions
         return services.AddGenerator(modelId, (sp, _) => ValueTask.FromResult(factory(sp)));
     }
 
+    /// <summary>Registers a model's own limits on job parameters, checked at submission after the kind's schema (see <see cref="ModelParameterCheck"/>).</summary>
+    public static IServiceCollection AddParameterCheck(this IServiceCollection services, string modelId,
+        Func<ModelStatus, System.Text.Json.JsonElement, IReadOnlyDictionary<string, string[]>> check)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelId);
+        ArgumentNullException.ThrowIfNull(check);
+        return services.AddSingleton(new ModelParameterCheck(modelId, check));
+    }
+
     /// <summary>Runs the worker of a model family in this process (once per family, however often it is called).</summary>
     public static IServiceCollection AddFamilyWorker(this IServiceCollection services, string family)
     {

@@ -17,15 +17,18 @@ namespace Media.Hosting.Jobs;
 /// change is persisted first and then published to the job's followers.
 /// </summary>
 public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueues queues, ModelCatalog catalog,
-    GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options)
+    GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options,
+    IEnumerable<ModelParameterCheck> modelChecks)
 {
+    readonly ModelParameterCheck[] modelChecks = [.. modelChecks];
+
     public IJobStore Store => store;
 
     public IJobEventStream Events => stream;
 
     /// <summary>
     /// Checks the submission without queuing anything: the model exists (else UnknownModel), serves the
-    /// kind, can run (else ModelNotReady) and the parameters fit the kind's schema. Returns the model.
+    /// kind, can run (else ModelNotReady) and the parameters fit the kind's schema and the model's own limits. Returns the model.
     /// </summary>
     public ModelStatus Check(JobSubmission submission)
     {
@@ -42,6 +45,9 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' cannot run: {model.Reason}.");
         if (!generators.IsRegistered(model.Id))
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' has a checkpoint but no generator is part of this build.");
+        var limits = modelChecks.Where(c => c.ModelId == model.Id).SelectMany(c => c.Check(model, submission.Parameters))
+            .GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray(), StringComparer.Ordinal);
+        if (limits.Count > 0) throw JobRejectedException.Invalid(limits);
         return model;
     }
 

@@ -9,16 +9,22 @@ public enum FieldType
     Text,
     /// <summary>A whole number within Min..Max (and a multiple of MultipleOf when set).</summary>
     WholeNumber,
-    /// <summary>A finite number within Min..Max.</summary>
+    /// <summary>A finite number within Min..Max (above Min, not at it, when ExclusiveMin is set).</summary>
     Number,
     /// <summary>A base64 string; Max bounds the decoded bytes.</summary>
     Base64,
     /// <summary>A non-empty array of equally long non-empty arrays of whole numbers within Min..Max.</summary>
     WholeNumberMatrix,
+    /// <summary>One of the strings in Choices.</summary>
+    Choice,
 }
 
-/// <summary>One parameter of a job kind and the values it accepts; <paramref name="With"/> names a field it is only valid together with.</summary>
-public sealed record FieldRule(string Name, FieldType Type, bool Required, double Min, double Max, string Description, int MultipleOf = 0, string? With = null);
+/// <summary>
+/// One parameter of a job kind and the values it accepts; <paramref name="With"/> names a field it is only valid together with,
+/// <paramref name="Without"/> the fields it cannot be given with (they set the same thing another way).
+/// </summary>
+public sealed record FieldRule(string Name, FieldType Type, bool Required, double Min, double Max, string Description, int MultipleOf = 0, string? With = null,
+    IReadOnlyList<string>? Choices = null, IReadOnlyList<string>? Without = null, bool ExclusiveMin = false);
 
 /// <summary>
 /// The parameters each job kind accepts. Unknown fields are refused, so a misspelt name is a 400,
@@ -29,6 +35,9 @@ public static class ParameterSchemas
 {
     /// <summary>Largest seed: 2^53 - 1, exact in a JavaScript number.</summary>
     public const double MaxSeed = 9_007_199_254_740_991;
+
+    /// <summary>Longest speech any speech model is asked for, in seconds; each model's own limit is checked at submission.</summary>
+    public const double MaxSpeechSeconds = 300;
 
     static FieldRule Seed => new("seed", FieldType.WholeNumber, false, 0, MaxSeed, "random seed; chosen and recorded when absent");
 
@@ -51,10 +60,15 @@ public static class ParameterSchemas
         [JobKinds.Speech] =
         [
             new("text", FieldType.Text, true, 1, 4000, "what to say"),
-            new("voice", FieldType.Text, false, 1, 64, "speaker name or reference"),
-            new("speed", FieldType.Number, false, 0.25, 4, "speaking rate, 1 = natural"),
-            new("steps", FieldType.WholeNumber, false, 1, 1000, "diffusion steps per latent"),
-            new("guidance_scale", FieldType.Number, false, 0, 50, "classifier-free guidance scale"),
+            new("voice", FieldType.Text, false, 1, 64, "speaker name (OpenAI's field; a model with one voice ignores it)"),
+            // Three ways to set the length, so at most one: a fixed duration, or the predicted one scaled by pace = 1 / speed.
+            new("duration", FieldType.Number, false, 0, MaxSpeechSeconds, "length of the speech in seconds (at most the model's longest)",
+                ExclusiveMin: true, Without: ["pace", "speed"]),
+            new("pace", FieldType.Number, false, 0.25, 4, "multiplies the predicted duration, 1 = natural, 2 = twice as slow", Without: ["speed", "duration"]),
+            new("speed", FieldType.Number, false, 0.25, 4, "speaking rate (OpenAI's field), 1 = natural; speed = 1 / pace", Without: ["pace", "duration"]),
+            new("steps", FieldType.WholeNumber, false, 1, 64, "flow ODE steps per block"),
+            new("solver", FieldType.Choice, false, 0, 0, "flow ODE solver", Choices: ["euler", "adams2"]),
+            new("block_size", FieldType.WholeNumber, false, 1, 64, "latent frames per autoregressive step (one the model was trained with)"),
             new("prompt_audio", FieldType.Base64, false, 1, 8 << 20, "zero-shot prompt: a WAV clip to continue in its voice, base64", With: "prompt_text"),
             new("prompt_text", FieldType.Text, false, 1, 4000, "what the prompt clip says", With: "prompt_audio"),
             Seed,
@@ -103,12 +117,25 @@ public static class ParameterSchemas
             else if (!known.TryGetValue(property.Name, out var rule)) errors[key] = [$"unknown parameter for {kind}; accepted: {string.Join(", ", rules.Select(r => r.Name))}"];
             else if (Check(rule, property.Value) is { } error) errors[key] = [error];
         }
+        foreach (var rule in rules.Where(r => r.Without is not null && seen.Contains(r.Name)))
+            foreach (string other in rule.Without!.Where(seen.Contains))
+                Add(errors, "parameters." + rule.Name, $"cannot be given with {other}: both set {Shared(rule.Name, other)}; give one");
         foreach (var rule in rules.Where(r => r.Required && !seen.Contains(r.Name)))
             errors["parameters." + rule.Name] = ["is required"];
         foreach (var rule in rules.Where(r => r.With is not null && seen.Contains(r.Name) && !seen.Contains(r.With)))
             errors.TryAdd("parameters." + rule.With, [$"is required with {rule.Name}"]);
         return errors;
     }
+
+    static void Add(Dictionary<string, string[]> errors, string key, string error) =>
+        errors[key] = errors.TryGetValue(key, out var earlier) ? [.. earlier, error] : [error];
+
+    /// <summary>What two exclusive fields both set, for the error message.</summary>
+    static string Shared(string a, string b) => (a, b) switch
+    {
+        ("pace", "speed") or ("speed", "pace") => "the speaking rate (speed = 1 / pace)",
+        _ => "the length of the result",
+    };
 
     static string? Check(FieldRule rule, JsonElement value)
     {
@@ -127,8 +154,13 @@ public static class ParameterSchemas
                 return null;
             case FieldType.Number:
                 if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number)) return "must be a number";
+                if (rule.ExclusiveMin && (number <= rule.Min || number > rule.Max)) return $"must be greater than {rule.Min} and at most {rule.Max}";
                 if (number < rule.Min || number > rule.Max) return $"must be within {rule.Min}..{rule.Max}";
                 return null;
+            case FieldType.Choice:
+                var choices = rule.Choices ?? [];
+                return value.ValueKind == JsonValueKind.String && choices.Contains(value.GetString()!, StringComparer.Ordinal)
+                    ? null : $"must be one of {string.Join(", ", choices)}";
             case FieldType.Base64:
                 if (value.ValueKind != JsonValueKind.String || !value.TryGetBytesFromBase64(out byte[]? bytes)) return "must be a base64 string";
                 if (bytes.Length < rule.Min || bytes.Length > rule.Max) return $"must decode to {rule.Min}..{rule.Max} bytes";

@@ -56,6 +56,66 @@ public sealed class ParameterSchemasTests
     }
 
     [Fact]
+    public void A_speech_request_with_every_sampling_field_has_no_errors()
+    {
+        Assert.Empty(Check("speech", """{"text":"hi","voice":"alloy","duration":2.5,"steps":64,"solver":"adams2","block_size":4,"seed":9007199254740991}"""));
+        Assert.Empty(Check("speech", """{"text":"hi","pace":0.25,"steps":1,"solver":"euler","block_size":1}"""));
+        Assert.Empty(Check("speech", """{"text":"hi","speed":4}"""));
+        Assert.Empty(Check("speech", """{"text":"hi","duration":300}"""));
+    }
+
+    [Theory]
+    [InlineData("""{"text":"hi","duration":0}""", "parameters.duration", "must be greater than 0 and at most 300")]
+    [InlineData("""{"text":"hi","duration":-1}""", "parameters.duration", "must be greater than 0")]
+    [InlineData("""{"text":"hi","duration":300.5}""", "parameters.duration", "at most 300")]
+    [InlineData("""{"text":"hi","duration":"2s"}""", "parameters.duration", "must be a number")]
+    [InlineData("""{"text":"hi","pace":0.2}""", "parameters.pace", "within 0.25..4")]
+    [InlineData("""{"text":"hi","pace":4.01}""", "parameters.pace", "within 0.25..4")]
+    [InlineData("""{"text":"hi","speed":0.24}""", "parameters.speed", "within 0.25..4")]
+    [InlineData("""{"text":"hi","steps":0}""", "parameters.steps", "within 1..64")]
+    [InlineData("""{"text":"hi","steps":65}""", "parameters.steps", "within 1..64")]
+    [InlineData("""{"text":"hi","steps":2.5}""", "parameters.steps", "whole number")]
+    [InlineData("""{"text":"hi","solver":"rk4"}""", "parameters.solver", "must be one of euler, adams2")]
+    [InlineData("""{"text":"hi","solver":"Euler"}""", "parameters.solver", "must be one of euler, adams2")]
+    [InlineData("""{"text":"hi","solver":2}""", "parameters.solver", "must be one of euler, adams2")]
+    [InlineData("""{"text":"hi","block_size":0}""", "parameters.block_size", "within 1..64")]
+    [InlineData("""{"text":"hi","block_size":1.5}""", "parameters.block_size", "whole number")]
+    [InlineData("""{"text":"hi","seed":-1}""", "parameters.seed", "within 0")]
+    [InlineData("""{"text":"hi","guidance_scale":3}""", "parameters.guidance_scale", "unknown parameter")]
+    public void Each_bad_speech_field_is_named_with_its_rule(string json, string field, string message)
+    {
+        var errors = Check("speech", json);
+        Assert.Equal([field], errors.Keys);
+        Assert.Contains(message, Assert.Single(errors[field]), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pace", "speed", "speaking rate")]
+    [InlineData("duration", "pace", "length")]
+    [InlineData("duration", "speed", "length")]
+    public void Two_fields_that_set_the_same_thing_are_both_named(string a, string b, string what)
+    {
+        var errors = Check("speech", $$"""{"text":"hi","{{a}}":2,"{{b}}":1}""");
+        Assert.Equal(new[] { "parameters." + a, "parameters." + b }.Order(StringComparer.Ordinal), errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal($"cannot be given with {b}", Assert.Single(errors["parameters." + a]).Split(':')[0]);
+        Assert.Equal($"cannot be given with {a}", Assert.Single(errors["parameters." + b]).Split(':')[0]);
+        Assert.Contains(what, errors["parameters." + a][0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_field_out_of_range_and_in_conflict_gets_both_errors()
+    {
+        var errors = Check("speech", """{"text":"hi","pace":9,"speed":1,"duration":1}""");
+        var pace = errors["parameters.pace"];
+        Assert.Equal(3, pace.Length);
+        Assert.Equal("must be within 0.25..4", pace[0]);
+        Assert.StartsWith("cannot be given with speed:", pace[1], StringComparison.Ordinal);
+        Assert.StartsWith("cannot be given with duration:", pace[2], StringComparison.Ordinal);
+        Assert.Equal(2, errors["parameters.speed"].Length);
+        Assert.Equal(2, errors["parameters.duration"].Length);
+    }
+
+    [Fact]
     public void The_envelope_names_unknown_and_missing_fields()
     {
         var body = JsonDocument.Parse("""{"kind":"painting","model":"Bad Id","parameters":[],"priority":"urgent","extra":1}""").RootElement;

@@ -97,6 +97,22 @@ public sealed class StreamingSpeechSynthesizerTests
     }
 
     [Fact]
+    public void Only_the_trained_block_sizes_may_be_asked_for_and_a_duration_past_the_model_is_refused()
+    {
+        var config = ArditTestModels.Tiny(4) with { VocabSize = Text.VocabularySize, FrameRate = 25 };
+        using var model = ArditTestModels.Randomised(config);
+        var speech = new StreamingSpeechSynthesizer(model, Text, Durations, new OverlapAddTestDecoder(config.LatentDim), [4, 1]);
+        Assert.Equal([1, 4], speech.TrainedBlockSizes);
+        Assert.Equal(25, speech.Plan(new SpeechRequest { Text = "one", DurationSeconds = 1, Sampling = new() { BlockSize = 1 } }).TotalFrames);
+        var block = Assert.Throws<ArgumentException>(() => speech.Plan(new SpeechRequest { Text = "one", Sampling = new() { BlockSize = 2 } }));
+        Assert.Equal("The block size 2 is not one this model was trained with (1, 4).", block.Message);
+        // 64 frames at 25 Hz = 2.56 s is the longest; 2.6 s is 65 frames.
+        Assert.Equal(64, speech.Plan(new SpeechRequest { Text = "one", DurationSeconds = 2.56 }).TotalFrames);
+        var longer = Assert.Throws<ArgumentException>(() => speech.Plan(new SpeechRequest { Text = "one", DurationSeconds = 2.6 }));
+        Assert.StartsWith("The speech would be 2.6 s (65 latent frames); this model makes at most 2.56 s (64 frames).", longer.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Cancelling_stops_generation_at_the_next_block()
     {
         var (model, speech, _) = Build(1);

@@ -2,14 +2,16 @@ using System.Text.Json;
 using Media.Audio.IO;
 using Media.Hosting.Jobs;
 using Media.Hosting.Workers;
+using Media.Modeling.Diffusion;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Speech.Generation;
 
 /// <summary>
-/// The <c>ardit-tts</c> job runner: parameters <c>text</c> (required), <c>duration</c> (seconds), <c>pace</c> or <c>speed</c>
-/// (speed = 1 / pace), <c>steps</c>, <c>block_size</c>, <c>seed</c>, and a zero-shot prompt: <c>prompt_audio</c> (a WAV file,
-/// base64) with <c>prompt_text</c> (what it says), continued in its voice. Each block's audio leaves as an <c>audio-chunk</c>
+/// The <c>ardit-tts</c> job runner: parameters <c>text</c> (required), one of <c>duration</c> (seconds), <c>pace</c> or
+/// <c>speed</c> (speed = 1 / pace), <c>steps</c>, <c>solver</c>, <c>block_size</c>, <c>seed</c>, and a zero-shot prompt:
+/// <c>prompt_audio</c> (a WAV file, base64) with <c>prompt_text</c> (what it says), continued in its voice. <c>voice</c>
+/// is accepted (OpenAI's requests carry it) and ignored: the model has one voice. Each block's audio leaves as an <c>audio-chunk</c>
 /// event (16-bit PCM) while later blocks are generated; the finished WAV is the artifact. Cancellation stops at the next block.
 /// </summary>
 public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, SpeechPromptEncoder? prompts = null) : IGenerator, IDisposable
@@ -48,45 +50,48 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
     }
 
     /// <summary>
-    /// The request a job's parameters describe; bad values raise <see cref="ArgumentException"/>, an unreadable prompt clip
-    /// <see cref="AudioFormatException"/>. A prompt clip is encoded with <paramref name="prompts"/> (the caller disposes the latents).
+    /// The request a job's parameters describe. They are checked against the speech schema first (the gateway did so at
+    /// submission; direct callers get the same rules), so bad values raise an <see cref="ArgumentException"/> naming the
+    /// field; an unreadable prompt clip raises <see cref="AudioFormatException"/>. A prompt clip is encoded with
+    /// <paramref name="prompts"/> (the caller disposes the latents). Limits of the model itself (its longest speech, its
+    /// block sizes) are checked when the request is planned.
     /// </summary>
     public static SpeechRequest Parse(JsonElement parameters, SpeechPromptEncoder? prompts = null)
     {
-        if (parameters.ValueKind != JsonValueKind.Object || !parameters.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
-            throw new ArgumentException("Speech jobs need a \"text\" string parameter.");
-        double? Number(string name) => parameters.TryGetProperty(name, out var v)
-            ? v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new ArgumentException($"\"{name}\" must be a number.")
-            : null;
+        var errors = ParameterSchemas.Validate(JobKinds.Speech, parameters);
+        if (errors.Count > 0)
+            throw new ArgumentException("Invalid speech parameters: " + string.Join("; ", errors.OrderBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => $"{e.Key} {string.Join(", ", e.Value)}")) + ".");
+        JsonElement? Field(string name) => parameters.TryGetProperty(name, out var v) ? v : null;
         var sampling = new ArditSamplingOptions
         {
-            Steps = (int)(Number("steps") ?? 8),
-            BlockSize = Number("block_size") is { } b ? (int)b : null,
-            Seed = (long)(Number("seed") ?? 0),
+            Steps = Field("steps")?.GetInt32() ?? DefaultSteps,
+            Solver = Field("solver")?.GetString() is { } solver ? Solvers[solver] : FlowSolver.Euler,
+            BlockSize = Field("block_size")?.GetInt32(),
+            Seed = Field("seed")?.GetInt64() ?? 0,
         };
-        string? String(string name) => parameters.TryGetProperty(name, out var v)
-            ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw new ArgumentException($"\"{name}\" must be a string.")
-            : null;
-        double pace = Number("pace") ?? (Number("speed") is { } speed ? speed > 0 ? 1 / speed : throw new ArgumentException("\"speed\" must be positive.") : 1.0);
-        double? duration = Number("duration");
-        string? promptText = String("prompt_text"), promptAudio = String("prompt_audio");
-        if ((promptAudio is null) != (promptText is null))
-            throw new ArgumentException("A prompt needs both \"prompt_audio\" (a WAV file, base64) and \"prompt_text\" (what it says).");
+        // The schema lets at most one of duration, pace and speed through.
+        double pace = Field("pace")?.GetDouble() ?? (Field("speed") is { } speed ? 1 / speed.GetDouble() : 1.0);
+        double? duration = Field("duration")?.GetDouble();
+        string? promptText = Field("prompt_text")?.GetString(), promptAudio = Field("prompt_audio")?.GetString();
         Tensor? promptLatents = null;
         if (promptAudio is not null)
         {
             if (prompts is null) throw new ArgumentException("This voice was loaded without a prompt encoder, so it takes no \"prompt_audio\".");
-            byte[] wav;
-            try { wav = Convert.FromBase64String(promptAudio); }
-            catch (FormatException) { throw new ArgumentException("\"prompt_audio\" must be a base64 WAV file."); }
-            promptLatents = prompts.Encode(wav);
+            promptLatents = prompts.Encode(Convert.FromBase64String(promptAudio));
         }
         return new SpeechRequest
         {
-            Text = text.GetString()!, DurationSeconds = duration, Pace = pace, Sampling = sampling,
+            Text = Field("text")!.Value.GetString()!, DurationSeconds = duration, Pace = pace, Sampling = sampling,
             PromptLatents = promptLatents, PromptTranscript = promptText,
         };
     }
+
+    /// <summary>Flow ODE steps per block when a job gives none.</summary>
+    public const int DefaultSteps = 8;
+
+    /// <summary>The <c>solver</c> names of the speech schema.</summary>
+    static readonly Dictionary<string, FlowSolver> Solvers = new(StringComparer.Ordinal) { ["euler"] = FlowSolver.Euler, ["adams2"] = FlowSolver.Adams2 };
 
     /// <summary>Releases the gate and the prompt encoder.</summary>
     public void Dispose()

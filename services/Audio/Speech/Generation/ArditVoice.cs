@@ -16,6 +16,6 @@ public static class ArditVoice
         var model = new ArditModel(config.Model);
         SpeechModelFolder.LoadWeights(model, folder, device);
         var decoder = VaeVocoderDecoder.Load(modelsDirectory, device);
-        return new StreamingSpeechSynthesizer(model, FrontEndTextEncoder.Default, config.Duration, decoder);
+        return new StreamingSpeechSynthesizer(model, FrontEndTextEncoder.Default, config.Duration, decoder, config.TrainedBlockSizes);
     }
 }

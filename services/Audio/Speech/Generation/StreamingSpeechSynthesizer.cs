@@ -15,11 +15,20 @@ public sealed class StreamingSpeechSynthesizer
     readonly ISpeechTextEncoder textEncoder;
     readonly ILatentSpeechDecoder decoder;
     readonly DurationPredictor durations;
+    readonly int[] trainedBlockSizes;
 
-    /// <summary>Joins the model, its text encoder, its duration predictor and the latent decoder (their latent shapes must agree).</summary>
-    public StreamingSpeechSynthesizer(ArditModel model, ISpeechTextEncoder textEncoder, DurationPredictor durations, ILatentSpeechDecoder decoder)
+    /// <summary>
+    /// Joins the model, its text encoder, its duration predictor and the latent decoder (their latent shapes must agree).
+    /// <paramref name="trainedBlockSizes"/> are the block sizes the model was trained with, the only ones a request may ask
+    /// for (default: 1 and the configured B, what training draws from unless told otherwise).
+    /// </summary>
+    public StreamingSpeechSynthesizer(ArditModel model, ISpeechTextEncoder textEncoder, DurationPredictor durations, ILatentSpeechDecoder decoder,
+        IReadOnlyList<int>? trainedBlockSizes = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        this.trainedBlockSizes = [.. (trainedBlockSizes ?? [1, model.Config.BlockSize]).Distinct().Order()];
+        if (this.trainedBlockSizes.Length == 0 || this.trainedBlockSizes[0] < 1)
+            throw new ArgumentException("The trained block sizes must be positive, and at least one.", nameof(trainedBlockSizes));
         this.textEncoder = textEncoder ?? throw new ArgumentNullException(nameof(textEncoder));
         this.durations = durations ?? throw new ArgumentNullException(nameof(durations));
         this.decoder = decoder ?? throw new ArgumentNullException(nameof(decoder));
@@ -38,48 +47,66 @@ public sealed class StreamingSpeechSynthesizer
     /// <summary>The block generator underneath.</summary>
     public ArditSynthesizer Synthesizer => synthesizer;
 
-    /// <summary>Normalised text, its ids and the total frame count (prompt included) this request will produce; throws on bad input.</summary>
+    /// <summary>The block sizes a request may ask for: those the model was trained with.</summary>
+    public IReadOnlyList<int> TrainedBlockSizes => trainedBlockSizes;
+
+    /// <summary>Latent frames per second of speech.</summary>
+    public double FrameRate => synthesizer.Model.Config.FrameRate;
+
+    /// <summary>
+    /// Normalised text, its ids and the total frame count (prompt included) this request will produce; bad input raises an
+    /// <see cref="ArgumentException"/> whose message is written for the person who sent the request (it becomes a job's failure reason).
+    /// </summary>
     public (int[] Ids, int PromptFrames, int TotalFrames) Plan(SpeechRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var config = synthesizer.Model.Config;
+        if (request.Sampling.BlockSize is { } asked && !trainedBlockSizes.Contains(asked))
+            throw new ArgumentException($"The block size {asked} is not one this model was trained with ({string.Join(", ", trainedBlockSizes)}).");
         string text = textEncoder.Normalize(request.Text ?? "");
-        if (text.Length == 0) throw new ArgumentException("The text is empty (nothing speakable after normalisation).", nameof(request));
+        if (text.Length == 0) throw new ArgumentException("The text is empty (nothing speakable after normalisation).");
         int promptFrames = 0;
         string promptText = "";
         if (request.PromptLatents is { } prompt)
         {
-            if (string.IsNullOrWhiteSpace(request.PromptTranscript)) throw new ArgumentException("A prompt clip needs its transcript.", nameof(request));
+            if (string.IsNullOrWhiteSpace(request.PromptTranscript)) throw new ArgumentException("A prompt clip needs its transcript.");
             if (prompt.dim() != 2 || prompt.shape[1] != config.LatentDim)
-                throw new ArgumentException($"Prompt latents must be [frames, {config.LatentDim}]; got [{string.Join(", ", prompt.shape)}].", nameof(request));
+                throw new ArgumentException($"Prompt latents must be [frames, {config.LatentDim}]; got [{string.Join(", ", prompt.shape)}].");
             promptText = textEncoder.Normalize(request.PromptTranscript);
-            if (promptText.Length == 0) throw new ArgumentException("The prompt transcript is empty (nothing speakable after normalisation).", nameof(request));
+            if (promptText.Length == 0) throw new ArgumentException("The prompt transcript is empty (nothing speakable after normalisation).");
             promptText += " ";
             // Whole blocks only: the model was trained with block boundaries at multiples of B.
             int blockSize = request.Sampling.BlockSize ?? config.BlockSize;
             promptFrames = (int)prompt.shape[0] / blockSize * blockSize;
             if (promptFrames == 0)
-                throw new ArgumentException($"The prompt clip is {prompt.shape[0]} latent frames ({prompt.shape[0] / config.FrameRate:0.00} s), shorter than one block of {blockSize}; give a longer clip.", nameof(request));
+                throw new ArgumentException($"The prompt clip is {prompt.shape[0]} latent frames ({prompt.shape[0] / config.FrameRate:0.00} s), shorter than one block of {blockSize}; give a longer clip.");
             if (promptFrames >= config.MaxFrames)
-                throw new ArgumentException($"The prompt clip is {prompt.shape[0] / config.FrameRate:0.0} s ({prompt.shape[0]} latent frames); this model takes at most {config.MaxFrames} frames ({config.MaxFrames / config.FrameRate:0.0} s) for prompt and new speech together. Use a shorter clip.", nameof(request));
+                throw new ArgumentException($"The prompt clip is {prompt.shape[0] / config.FrameRate:0.0} s ({prompt.shape[0]} latent frames); this model takes at most {config.MaxFrames} frames ({config.MaxFrames / config.FrameRate:0.0} s) for prompt and new speech together. Use a shorter clip.");
         }
         else if (!string.IsNullOrWhiteSpace(request.PromptTranscript))
         {
-            throw new ArgumentException("A prompt transcript was given without a prompt clip.", nameof(request));
+            throw new ArgumentException("A prompt transcript was given without a prompt clip.");
         }
         var ids = textEncoder.Encode(promptText + text);
         if (ids.Length > config.MaxTextLength)
-            throw new ArgumentException($"The text is too long: {ids.Length} characters after normalisation, at most {config.MaxTextLength}. Split it into sentences.", nameof(request));
-        if (request.DurationSeconds is { } seconds && !(seconds > 0)) throw new ArgumentException("The duration must be a positive number of seconds.", nameof(request));
-        if (!(request.Pace > 0)) throw new ArgumentException("The pace must be positive.", nameof(request));
+            throw new ArgumentException($"The text is too long: {ids.Length} characters after normalisation, at most {config.MaxTextLength}. Split it into sentences.");
+        if (request.DurationSeconds is { } seconds && !(seconds > 0)) throw new ArgumentException("The duration must be a positive number of seconds.");
+        if (!(request.Pace > 0)) throw new ArgumentException("The pace must be positive.");
         int frames = request.DurationSeconds is { } s
-            ? Math.Max(1, (int)Math.Round(s * config.FrameRate))
+            ? Frames(s, config.FrameRate)
             : Math.Max(1, (int)Math.Round(durations.Predict(text) * request.Pace));
         int total = promptFrames + frames;
         if (total > config.MaxFrames)
-            throw new ArgumentException($"The speech would be {total} latent frames ({total / config.FrameRate:0.0} s); this model makes at most {config.MaxFrames}.", nameof(request));
+        {
+            string after = promptFrames > 0 ? $" after the {promptFrames / config.FrameRate:0.##} s prompt clip" : "";
+            throw new ArgumentException($"The speech would be {frames / config.FrameRate:0.##} s ({frames} latent frames){after}; this model makes at most "
+                + $"{config.MaxFrames / config.FrameRate:0.##} s ({config.MaxFrames} frames){(promptFrames > 0 ? ", prompt included" : "")}. Ask for a shorter duration or text.");
+        }
         return (ids, promptFrames, total);
     }
+
+    /// <summary>Latent frames a requested duration of <paramref name="seconds"/> becomes: the nearest whole count, at least one.</summary>
+    public static int Frames(double seconds, double frameRate) => Math.Max(1, (int)Math.Round(seconds * frameRate));
 
     /// <summary>Speaks <paramref name="request"/>, calling <paramref name="onChunk"/> with each piece of audio as soon as it is final.</summary>
     public SpeechResult Synthesize(SpeechRequest request, Action<float[]>? onChunk = null, CancellationToken cancellationToken = default)

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Media.Hosting.Models;
+using Media.Services.Audio.Speech.Ardit;
+
+namespace Media.Services.Audio.Speech.Generation;
+
+/// <summary>
+/// What an ARDiT voice's config allows beyond the speech schema, checked when a job is submitted: a <c>duration</c> the
+/// model can make (at most <c>max_frames</c> latent frames) and a <c>block_size</c> it was trained with. The length of a
+/// prompt clip is only known once the clip is encoded, so a prompt too long for the rest fails the job with the reason.
+/// </summary>
+public static class ArditParameterLimits
+{
+    /// <summary>Errors keyed "parameters.name" for parameters (already schema-valid) <paramref name="config"/> cannot serve.</summary>
+    public static IReadOnlyDictionary<string, string[]> Check(ArditVoiceConfig config, JsonElement parameters)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (parameters.ValueKind != JsonValueKind.Object) return errors;
+        var model = config.Model;
+        if (parameters.TryGetProperty("duration", out var d) && d.TryGetDouble(out double seconds) && StreamingSpeechSynthesizer.Frames(seconds, model.FrameRate) > model.MaxFrames)
+            errors["parameters.duration"] = [$"must be at most {model.MaxFrames / model.FrameRate:0.##} s: this model makes at most {model.MaxFrames} latent frames at {model.FrameRate:0.##} Hz"];
+        if (parameters.TryGetProperty("block_size", out var b) && b.TryGetInt32(out int blockSize) && !config.TrainedBlockSizes.Contains(blockSize))
+            errors["parameters.block_size"] = [$"must be one of {string.Join(", ", config.TrainedBlockSizes.Order())}: the block sizes this model was trained with"];
+        return errors;
+    }
+
+    /// <summary>
+    /// <see cref="Check(ArditVoiceConfig, JsonElement)"/> against the config.json in the model's checkpoint folder. A config
+    /// that cannot be read passes: loading the model then fails the job with the reason.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> Check(ModelStatus model, JsonElement parameters)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArditVoiceConfig config;
+        try { config = SpeechModelFolder.ReadConfig<ArditVoiceConfig>(model.Checkpoint); }
+        catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or UnauthorizedAccessException) { return new Dictionary<string, string[]>(); }
+        return Check(config, parameters);
+    }
+}

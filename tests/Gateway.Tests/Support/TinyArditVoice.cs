@@ -1,0 +1,47 @@
+using Media.Services.Audio.Speech;
+using Media.Services.Audio.Speech.Ardit;
+using Media.Services.Audio.Speech.Generation;
+using static TorchSharp.torch;
+
+namespace Media.Gateway.Tests;
+
+/// <summary>
+/// An <c>ardit-tts</c> checkpoint for tests: a tiny ARDiT with random weights (3 s at most, trained block sizes 1 and 4)
+/// beside copies of the committed mel VAE and vocoder it speaks through, so the real speech generator serves it.
+/// </summary>
+static class TinyArditVoice
+{
+    /// <summary>Longest speech of the tiny model: 60 latent frames at 20 Hz.</summary>
+    public const double MaxSeconds = 3;
+
+    public static void Write(string modelsDirectory)
+    {
+        string committed = CommittedModels();
+        foreach (string folder in new[] { VaeVocoderDecoder.VaeFolder, "tts-vocoder" })
+        {
+            string target = Directory.CreateDirectory(Path.Combine(modelsDirectory, folder)).FullName;
+            foreach (string file in new[] { "config.json", "model.safetensors" })
+                File.Copy(Path.Combine(committed, folder, file), Path.Combine(target, file));
+        }
+        var config = new ArditConfig
+        {
+            LatentDim = 16, FrameRate = 20, BlockSize = 4, VocabSize = FrontEndTextEncoder.Default.VocabularySize,
+            Dim = 32, NLayer = 2, NHead = 4, MaxTextLength = 80, MaxFrames = (int)(MaxSeconds * 20),
+        };
+        manual_seed(5);
+        using var model = new ArditModel(config);
+        // Every weight random: the zero-initialised output layers would otherwise make silence whatever the sampler does.
+        using (no_grad())
+            foreach (var (_, p) in model.named_parameters())
+                p.normal_(0, 0.2);
+        var voice = new ArditVoiceConfig { Model = config, Duration = new DurationPredictor { Weights = [4, 1, 0, 0] }, TrainedBlockSizes = [1, 4] };
+        SpeechModelFolder.Save(model, voice, Path.Combine(modelsDirectory, "ardit-tts"));
+    }
+
+    static string CommittedModels()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Media.sln"))) return Path.Combine(dir.FullName, "models");
+        throw new DirectoryNotFoundException("Media.sln not found above the test binaries.");
+    }
+}
