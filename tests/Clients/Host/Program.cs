@@ -3,18 +3,27 @@ using Media.Gateway.Tests;
 namespace Media.Clients.Host;
 
 /// <summary>
-/// The gateway as <c>dotnet run --project gateway</c> runs it, plus the deterministic test generators
-/// (registered through the production AddGenerator API), on a free 127.0.0.1 port with its own data
-/// folder. The node client tests start it, read the address from the first line it prints, and close
-/// its standard input (or end it) when they are done.
+/// The gateway as <c>dotnet run --project gateway</c> runs it, on a free 127.0.0.1 port with its own data
+/// folder: by default with the deterministic test generators (registered through the production
+/// AddGenerator API); with <c>--defaults</c> with the committed default models of the checkout's
+/// <c>models/</c> folder and nothing else. The node client tests start it, read the address from the
+/// first line it prints, and close its standard input (or end it) when they are done.
 /// </summary>
 internal static class ClientsHost
 {
-    public static async Task Main()
+    public static async Task Main(string[] args)
     {
+        bool defaults = args is ["--defaults"];
+        if (!defaults && args.Length > 0) throw new ArgumentException($"Usage: Media.Clients.Host [--defaults]; got '{string.Join(' ', args)}'.");
         // WebApplicationFactory finds the gateway's folder (its content root: wwwroot, appsettings) from this variable.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_MEDIA_GATEWAY", GatewayFolder());
-        using var factory = new GatewayFactory(root: null, testModels: true);
+        string gateway = GatewayFolder();
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_MEDIA_GATEWAY", gateway);
+        using var factory = defaults
+            ? new GatewayFactory(root: null, testModels: false, new Dictionary<string, string?>
+            {
+                ["Media:ModelsDirectory"] = Path.Combine(Path.GetDirectoryName(gateway)!, "models"),
+            })
+            : new GatewayFactory(root: null, testModels: true);
         using var client = factory.StartKestrel();
         Console.WriteLine($"listening on {factory.BaseAddress}");
         Console.Out.Flush();

@@ -18,8 +18,9 @@ function hostDll() {
   return builds[0];
 }
 
-export async function startHost() {
-  const child = spawn("dotnet", [hostDll()], { stdio: ["pipe", "pipe", "pipe"] });
+/** The host with the test generators, or with `{ defaults: true }` the committed default models. */
+export async function startHost({ defaults = false } = {}) {
+  const child = spawn("dotnet", [hostDll(), ...(defaults ? ["--defaults"] : [])], { stdio: ["pipe", "pipe", "pipe"] });
   let log = "";
   const baseUrl = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the test host did not start within 60 s:\n${log}`)), 60_000);

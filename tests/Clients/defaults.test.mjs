@@ -1,0 +1,119 @@
+// Real clients against the gateway with the committed default models (tests/Clients/Host --defaults):
+// the official openai SDK and headless Chromium, the way a person tries the service after
+// `dotnet run --project gateway`. The deterministic test generators are not registered here.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import OpenAI from "openai";
+import { startHost } from "./support/host.mjs";
+import { text, withoutText } from "./support/png.mjs";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const artifacts = join(here, "artifacts");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"];
+
+let host;
+let client;
+
+before(async () => {
+  await mkdir(artifacts, { recursive: true });
+  host = await startHost({ defaults: true });
+  client = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "any-key-until-auth-exists", maxRetries: 0, timeout: 60_000 });
+});
+after(async () => host?.stop());
+
+test("the default image and speech models are listed and trained", async () => {
+  const ids = [];
+  for await (const model of client.models.list()) ids.push(model.id);
+  assert.ok(ids.includes("token-shuffle"), `models: ${ids}`);
+  assert.ok(ids.includes("ardit-tts"), `models: ${ids}`);
+  const models = (await (await fetch(`${host.baseUrl}/api/models`)).json()).data;
+  const state = Object.fromEntries(models.map((m) => [m.id, m.state]));
+  // "available" loads on the first job; "missing" would mean no trained checkpoint is committed.
+  assert.ok(["available", "loaded"].includes(state["token-shuffle"]), JSON.stringify(models));
+  assert.ok(["available", "loaded"].includes(state["ardit-tts"]), JSON.stringify(models));
+});
+
+describe("images from the default Token-Shuffle model", () => {
+  const prompt = "a red circle to the left of a blue square";
+
+  test("plain and streamed generation give the same 64x64 PNG for the same seed, partial images first", async () => {
+    const plain = await client.images.generate({ model: "token-shuffle", prompt, seed: 7 });
+    const png = Buffer.from(plain.data[0].b64_json, "base64");
+    assert.equal(png.readUInt32BE(16), 64, "width");
+    assert.equal(png.readUInt32BE(20), 64, "height");
+    assert.equal(text(png).model, "token-shuffle");
+
+    const stream = await client.images.generate({ model: "token-shuffle", prompt, seed: 7, stream: true, partial_images: 2 });
+    const events = [];
+    for await (const event of stream) events.push(event);
+    const types = events.map((e) => e.type);
+    assert.ok(types.includes("image_generation.partial_image"), `partial images arrive: ${types}`);
+    assert.equal(types.at(-1), "image_generation.completed");
+    assert.deepEqual(withoutText(Buffer.from(events.at(-1).b64_json, "base64")), withoutText(png));
+  });
+
+  test("another seed gives another image", async () => {
+    const [a, b] = await Promise.all([3, 4].map((seed) => client.images.generate({ model: "token-shuffle", prompt, seed })));
+    assert.notDeepEqual(withoutText(Buffer.from(a.data[0].b64_json, "base64")), withoutText(Buffer.from(b.data[0].b64_json, "base64")));
+  });
+});
+
+describe("speech from the default ARDiT voice", () => {
+  test("create returns a WAV whose length follows the text", async () => {
+    const lengths = [];
+    for (const input of ["Hello.", "Hello there, this sentence is quite a lot longer than the first one."]) {
+      const response = await client.audio.speech.create({ model: "ardit-tts", voice: "alloy", input, response_format: "wav" });
+      const wav = Buffer.from(await response.arrayBuffer());
+      assert.equal(wav.toString("ascii", 0, 4), "RIFF");
+      const rate = wav.readUInt32LE(24);
+      const seconds = (wav.length - 44) / 2 / rate;
+      assert.ok(seconds > 0.2, `some audio: ${seconds} s`);
+      lengths.push(seconds);
+    }
+    assert.ok(lengths[1] > 2 * lengths[0], `the longer text speaks longer: ${lengths}`);
+  });
+
+  test("stream_format sse sends audio deltas as blocks are decoded, then done", async () => {
+    const response = await client.audio.speech.create({ model: "ardit-tts", voice: "alloy", input: "One, two, three, four, five.", response_format: "pcm", stream_format: "sse" });
+    const events = (await response.text()).split("\n\n").filter(Boolean)
+      .map((block) => JSON.parse(block.split("\n").find((l) => l.startsWith("data: ")).slice(6)));
+    assert.equal(events.at(-1).type, "speech.audio.done");
+    const deltas = events.slice(0, -1);
+    assert.ok(deltas.length >= 2, `more than one chunk: ${deltas.length}`);
+    const pcm = Buffer.concat(deltas.map((e) => Buffer.from(e.audio, "base64")));
+    assert.ok(pcm.length / 2 / 24_000 > 0.5, `at least half a second of 24 kHz PCM: ${pcm.length} bytes`);
+  });
+});
+
+test("the web app draws with the default model: previews, then the image the OpenAI route gives for the same seed", async () => {
+  const profile = await mkdtemp(join(tmpdir(), "media-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 900 }, baseURL: host.baseUrl,
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const prompt = "a yellow star in the middle";
+    await page.goto("/");
+    await page.getByLabel("Prompt").fill(prompt);
+    await page.locator("select[name=model]").selectOption("token-shuffle");
+    await page.getByLabel(/^Seed/).fill("11");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.locator("#result").waitFor({ state: "visible", timeout: 60_000 });
+    assert.equal(await page.locator("#status").textContent(), "Done");
+    assert.ok(Number(await page.evaluate(() => document.body.dataset.previews)) >= 1, "at least one preview before the image");
+    const webApp = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
+    const viaOpenAi = Buffer.from((await client.images.generate({ model: "token-shuffle", prompt, seed: 11 })).data[0].b64_json, "base64");
+    assert.deepEqual(withoutText(viaOpenAi), withoutText(webApp));
+    await page.screenshot({ path: join(artifacts, "defaults-image.png"), fullPage: true });
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+});
