@@ -49,9 +49,11 @@ public sealed class ArditAttentionMaskTests
     }
 
     [Fact]
-    public void Clean_and_noisy_copies_of_a_frame_share_its_position_after_the_text()
+    public void Clean_and_noisy_copies_of_frame_j_sit_at_j_and_text_where_a_uniform_rate_would_speak_it()
     {
-        using var positions = ArditAttentionMask.Positions([2, 3], 3, 2);
-        Assert.Equal(new long[] { 0, 1, 2, 2, 3, 2, 3, 0, 1, 2, 3, 4, 3, 4 }, positions.data<long>().ToArray());
+        // Row 0: 2 of 3 text slots used, 4 frames: text at floor(0.5 * 4 / 2) = 1 and floor(1.5 * 4 / 2) = 3, padding at 0.
+        // Row 1: 3 text tokens, 2 frames: floor(0.5 * 2 / 3) = 0, floor(1.5 * 2 / 3) = 1, floor(2.5 * 2 / 3) = 1.
+        using var positions = ArditAttentionMask.Positions([2, 3], [4, 2], 3, 4);
+        Assert.Equal(new long[] { 1, 3, 0, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 1, 0, 1, 2, 3, 0, 1, 2, 3 }, positions.data<long>().ToArray());
     }
 }

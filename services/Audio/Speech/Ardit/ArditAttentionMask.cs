@@ -41,7 +41,7 @@ public static class ArditAttentionMask
 
     /// <summary>
     /// Per position of every row: its kind, its frame index (-1 for text), whether it is real (not padding), and
-    /// (as <see cref="Positions"/>) its RoPE position: text i at i, clean and noisy frame j both at textLength + j.
+    /// (as <see cref="Positions"/>) its RoPE position on the frame axis.
     /// </summary>
     internal static (Tensor Kind, Tensor Frame, Tensor Valid) Describe(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, Device? device)
     {
@@ -63,16 +63,28 @@ public static class ArditAttentionMask
         return (tensor(kind, [rows, t], device: device), tensor(frame, [rows, t], device: device), tensor(valid, [rows, t], device: device));
     }
 
-    /// <summary>RoPE positions [rows, L + 2N]: text i at i; clean and noisy copies of frame j share textLength + j.</summary>
-    public static Tensor Positions(long[] textLengths, long textWidth, long frameWidth, Device? device = null)
+    /// <summary>
+    /// RoPE positions [rows, L + 2N] on the frame axis: clean and noisy copies of frame j share position j, and text
+    /// token i of a row of L tokens and N frames sits at <see cref="TextPosition"/>, where a uniform speaking rate
+    /// would say it. Attention between a frame and a character then depends on how far the frame is from where the
+    /// character would be spoken, which is what a frame needs to find its characters (padding text: position 0).
+    /// </summary>
+    public static Tensor Positions(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(textLengths);
+        ArgumentNullException.ThrowIfNull(frameLengths);
+        if (textLengths.Length != frameLengths.Length) throw new ArgumentException("One text length and one frame count per row.", nameof(frameLengths));
         int rows = textLengths.Length;
         long t = textWidth + 2 * frameWidth;
         var p = new long[rows * t];
         for (int r = 0; r < rows; r++)
             for (long i = 0; i < t; i++)
-                p[r * t + i] = i < textWidth ? i : textLengths[r] + (i - textWidth) % frameWidth;
+                p[r * t + i] = i >= textWidth ? (i - textWidth) % frameWidth
+                    : i < textLengths[r] ? TextPosition(i, textLengths[r], frameLengths[r]) : 0;
         return tensor(p, [rows, t], device: device);
     }
+
+    /// <summary>The frame at which text token <paramref name="index"/> of <paramref name="textLength"/> falls in an utterance of <paramref name="totalFrames"/> frames at a uniform rate.</summary>
+    public static long TextPosition(long index, long textLength, long totalFrames) =>
+        (long)Math.Floor((index + 0.5) * Math.Max(totalFrames, 1) / Math.Max(textLength, 1));
 }

@@ -119,7 +119,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var c = cat([Kind(ArditTokenKind.Text, rows, l), Kind(ArditTokenKind.Clean, rows, n),
                      Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(times.to(device))], 1);
         var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device);
-        var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, l, n, device));
+        var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, frameLengths, l, n, device));
         foreach (var layer in layers) x = layer.Run(x, c, rope, cos, sin, mask, null).Output;
         return Output(x.narrow(1, l + n, n), c.narrow(1, l + n, n)).MoveToOuterDisposeScope();
     }
@@ -162,7 +162,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         long l = text.shape[1];
         var x = text_embeddings.call(text.to(Device)) + TextProgress([l], l);
         var c = Kind(ArditTokenKind.Text, 1, l);
-        Run(x, c, cache, 0, store: true);
+        var positions = Enumerable.Range(0, (int)l).Select(i => ArditAttentionMask.TextPosition(i, l, totalFrames)).ToArray();
+        Run(x, c, cache, tensor(positions, [1, l], device: Device), store: true);
         return cache;
     }
 
@@ -177,7 +178,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         long n = latents.shape[1];
         var x = clean_proj.call(latents.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
-        Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, cache.TextLength + firstFrame, store: true);
+        Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, FramePositions(firstFrame, n), store: true);
         cache.CleanFrames += (int)n;
     }
 
@@ -192,14 +193,15 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         long n = xt.shape[1];
         var x = noisy_proj.call(xt.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
         var c = Kind(ArditTokenKind.Noisy, 1, n) + TimeEmbedding(full([1, n], t, device: Device));
-        var h = Run(x, c, cache, cache.TextLength + firstFrame, store: false);
+        var h = Run(x, c, cache, FramePositions(firstFrame, n), store: false);
         return Output(h, c).MoveToOuterDisposeScope();
     }
 
-    Tensor Run(Tensor x, Tensor c, ArditContextCache cache, long firstPosition, bool store)
+    Tensor FramePositions(int firstFrame, long n) => (arange(n, device: Device) + firstFrame).unsqueeze(0);
+
+    Tensor Run(Tensor x, Tensor c, ArditContextCache cache, Tensor positions, bool store)
     {
         using var scope = NewDisposeScope();
-        var positions = (arange(x.shape[1], device: Device) + firstPosition).unsqueeze(0);
         var (cos, sin) = rope.At(positions);
         for (int i = 0; i < layers.Count; i++)
         {
