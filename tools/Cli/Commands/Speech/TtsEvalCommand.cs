@@ -32,6 +32,15 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
 
         double referenceCer = RecognizerEvaluation.Cer(recognizer, features, clips);
         AnsiConsole.WriteLine(Invariant($"held-out sentences: {clips.Count}; recognizer cer on the espeak-ng references: {referenceCer:F4}"));
+        // The best any ARDiT can do through this latent space: the references' own latents, decoded and vocoded.
+        using (var encoder = SpeechPromptEncoder.Load(models, session.Device))
+        {
+            var decoder = VaeVocoderDecoder.Load(models, session.Device);
+            var copies = clips.Select(clip => (clip.Target, CopySynthesis(encoder, decoder, clip.Samples, mel.SampleRate))).ToList();
+            double copyCer = RecognizerEvaluation.Cer(recognizer, features, copies);
+            double copyMcd = clips.Zip(copies).Average(pair => mcd.Compute(pair.First.Samples, pair.Second.Item2));
+            AnsiConsole.WriteLine(Invariant($"copy synthesis (reference latents -> VAE decoder -> vocoder): mcd {copyMcd:F2}, cer {copyCer:F4}"));
+        }
 
         var table = new Table().AddColumns("B", "steps", "solver", "mcd (dB)", "cer", "rtf");
         (double Mcd, double Cer)? headline = null;
@@ -65,6 +74,13 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         AnsiConsole.WriteLine(Invariant($"mcd: {headline!.Value.Mcd:F2}"));
         AnsiConsole.WriteLine(Invariant($"cer: {headline.Value.Cer:F4}"));
         return 0;
+    }
+
+    static float[] CopySynthesis(SpeechPromptEncoder encoder, VaeVocoderDecoder decoder, float[] samples, int sampleRate)
+    {
+        using var latents = encoder.Encode(Media.Audio.IO.AudioBuffer.FromMono(samples, sampleRate));
+        using var stream = decoder.OpenStream();
+        return [.. stream.Push(latents), .. stream.Finish()];
     }
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
