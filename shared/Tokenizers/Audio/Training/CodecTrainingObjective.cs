@@ -41,7 +41,8 @@ public sealed class CodecTrainingObjective : IDisposable
 
     /// <summary>
     /// The loss for audio [B, channels, T] (T a multiple of the hop) with <paramref name="numCodebooks"/>
-    /// codebooks; updates the codebooks when <paramref name="updateCodebooks"/>.
+    /// codebooks (0: no quantizer at all, the autoencoder warm-up that keeps the encoder from collapsing onto one code);
+    /// updates the codebooks when <paramref name="updateCodebooks"/>.
     /// </summary>
     public CodecLoss Compute(Tensor audio, int numCodebooks, bool updateCodebooks = true)
     {
@@ -50,7 +51,9 @@ public sealed class CodecTrainingObjective : IDisposable
             throw new ArgumentException($"Training clips must be a multiple of the hop ({model.Config.HopLength} samples); got {audio.shape[2]}.", nameof(audio));
         using var scope = NewDisposeScope();
         var latents = model.Encoder.call(audio);
-        var quantized = QuantizerTraining.Forward(model.Quantizer, latents, numCodebooks, updateCodebooks ? Ema : null);
+        var quantized = numCodebooks == 0
+            ? new QuantizerTrainingOutput(latents, zeros([], device: latents.device), 0)
+            : QuantizerTraining.Forward(model.Quantizer, latents, numCodebooks, updateCodebooks ? Ema : null);
         var decoded = model.Decoder.call(quantized.Quantized);
         var reference = audio.reshape(-1, audio.shape[2]);
         var estimate = decoded.reshape(-1, decoded.shape[2]);

@@ -66,6 +66,11 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [DefaultValue(8)]
         public override int Batch { get; init; } = 8;
 
+        [CommandOption("--continuous-steps")]
+        [Description("First steps train encoder and decoder without the quantizer; the codebooks then start from the encoder's outputs")]
+        [DefaultValue(400)]
+        public int ContinuousSteps { get; init; } = 400;
+
         [CommandOption("--clip-seconds")]
         [Description("Length of a training clip (rounded to whole frames)")]
         [DefaultValue(1.0)]
@@ -87,6 +92,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
 
         public override ValidationResult Validate()
         {
+            if (ContinuousSteps < 0) return ValidationResult.Error("--continuous-steps must be 0 or more.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
             if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
@@ -116,7 +122,9 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             {
                 var random = position.CreateRandom();
                 // Bandwidth sampling: each step trains one of the served codebook counts, so all of them decode.
-                int codebooks = codebookChoices[random.Next(codebookChoices.Length)];
+                // Before that, no quantizer: straight from the start, the commitment loss pulled the random encoder's
+                // outputs onto one code per codebook and the decoder learned to ignore them (a first run collapsed so).
+                int codebooks = position.Step < settings.ContinuousSteps ? 0 : codebookChoices[random.Next(codebookChoices.Length)];
                 return (corpus.Batch(random, settings.Batch, samples, position.Device), codebooks);
             },
             batch =>
