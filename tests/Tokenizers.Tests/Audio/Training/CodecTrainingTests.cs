@@ -34,6 +34,32 @@ public sealed class CodecTrainingTests
     }
 
     [Fact]
+    public void Without_codebooks_the_objective_trains_the_plain_autoencoder_and_leaves_the_codebooks_alone()
+    {
+        using var scope = NewDisposeScope();
+        var config = TinyEncodec.Config with { SamplingRate = 16_000 };
+        manual_seed(2);
+        using var model = new EncodecModel(config);
+        using var objective = new CodecTrainingObjective(model);
+        var audio = TinyEncodec.Audio(2, 3_200);
+        var before = model.state_dict().Where(p => p.Key.StartsWith("quantizer.", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value.clone());
+
+        var loss = objective.Compute(audio, numCodebooks: 0);
+
+        Assert.Equal(0, loss.Codebooks);
+        Assert.Equal(0.0, loss.Commitment);
+        Assert.Equal(0, loss.RestartedCodes);
+        foreach (var (key, value) in before)
+            Assert.True(value.allclose(model.state_dict()[key], rtol: 0, atol: 0), $"{key} changed");
+        // The reconstruction reaches the encoder directly (no straight-through estimate in between).
+        loss.Total.backward();
+        var encoderGrads = model.named_parameters().Where(p => p.name.StartsWith("encoder.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(encoderGrads);
+        Assert.All(encoderGrads, p => Assert.True(p.parameter.grad is { } g && g.abs().sum().item<float>() > 0, $"{p.name} has no gradient"));
+    }
+
+    [Fact]
     public void Ema_moves_each_used_code_to_the_mean_of_its_vectors_and_restarts_unused_codes_on_batch_vectors()
     {
         using var scope = NewDisposeScope();
