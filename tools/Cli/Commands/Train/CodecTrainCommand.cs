@@ -71,6 +71,11 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [DefaultValue(400)]
         public int ContinuousSteps { get; init; } = 400;
 
+        [CommandOption("--time-weight")]
+        [Description("Weight of the time-domain L1 term against the spectral terms (weight 1 each)")]
+        [DefaultValue(5.0)]
+        public double TimeWeight { get; init; } = 5.0;
+
         [CommandOption("--clip-seconds")]
         [Description("Length of a training clip (rounded to whole frames)")]
         [DefaultValue(1.0)]
@@ -93,6 +98,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         public override ValidationResult Validate()
         {
             if (ContinuousSteps < 0) return ValidationResult.Error("--continuous-steps must be 0 or more.");
+            if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
             if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
@@ -112,7 +118,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
 
         manual_seed(settings.Seed);
         using var model = new EncodecModel(config, device);
-        using var objective = new CodecTrainingObjective(model);
+        using var objective = new CodecTrainingObjective(model, new CodecLossWeights { Time = settings.TimeWeight });
         int samples = (int)Math.Max(1, Math.Round(settings.ClipSeconds * config.FrameRate)) * config.HopLength;
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
         var options = settings.Schedule("clips") with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, ShowProgress = false };
