@@ -106,7 +106,7 @@ test("an untrained default voice is refused with 409 model_not_ready, not served
   });
 });
 
-test("the web app draws with the default model: previews, then the image the OpenAI route gives for the same seed", async () => {
+test("the web app draws with the default model: previews, then the image the REST API and the OpenAI route give for the same seed", async () => {
   const profile = await mkdtemp(join(tmpdir(), "media-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 900 }, baseURL: host.baseUrl,
@@ -125,6 +125,18 @@ test("the web app draws with the default model: previews, then the image the Ope
     const webApp = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
     const viaOpenAi = Buffer.from((await client.images.generate({ model: "token-shuffle", prompt, seed: 11 })).data[0].b64_json, "base64");
     assert.deepEqual(withoutText(viaOpenAi), withoutText(webApp));
+    const submitted = await (await fetch(`${host.baseUrl}/api/jobs`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ kind: "image", model: "token-shuffle", parameters: { prompt, seed: 11 } }),
+    })).json();
+    let job = submitted;
+    for (let i = 0; i < 600 && !["succeeded", "failed", "cancelled"].includes(job.status); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = await (await fetch(`${host.baseUrl}/api/jobs/${submitted.id}`)).json();
+    }
+    assert.equal(job.status, "succeeded", JSON.stringify(job));
+    const rest = Buffer.from(await (await fetch(`${host.baseUrl}${job.artifacts[0].url}`)).arrayBuffer());
+    assert.deepEqual(withoutText(rest), withoutText(webApp));
     await page.screenshot({ path: join(artifacts, "image-default.png"), fullPage: true });
     if (process.env.MEDIA_UPDATE_SCREENSHOTS === "1") await copyFile(join(artifacts, "image-default.png"), join(here, "..", "..", "docs", "images", "image-default.png"));
   } finally {
