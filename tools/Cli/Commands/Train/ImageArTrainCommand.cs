@@ -125,7 +125,8 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         settings.AnnounceStart(trainer.ResumedFromStep, $"s={config.Shuffle}, {config.Windows} AR positions per {grid}x{grid} codes, "
             + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
         trainer.RunUntil(Math.Max(trainer.Step, settings.Until ?? settings.Steps), cancellationToken);
-        AnsiConsole.MarkupLine($"step {trainer.Step}, loss {(trainer.History.Count > 0 ? trainer.History[^1].Loss : double.NaN):0.000}");
+        // A resume at the final step trains nothing (it only exports): there is no loss of this invocation to show.
+        AnsiConsole.MarkupLine(trainer.History.Count > 0 ? $"step {trainer.Step}, loss {trainer.History[^1].Loss:0.000}" : $"step {trainer.Step} (nothing left to train)");
 
         if (settings.Out is { } outDirectory)
         {
