@@ -227,19 +227,17 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         return t_embedder.call((times.reshape(-1) * EmbeddingScale).to(ScalarType.Float32)).view(rows, n, -1);
     }
 
-    Tensor Progress(Tensor frames, Tensor totals)
-    {
-        long rows = frames.shape[0], n = frames.shape[1];
-        var fraction = frames.to(ScalarType.Float32) / totals.to(ScalarType.Float32);
-        return progress_embedder.call((fraction.reshape(-1) * EmbeddingScale)).view(rows, n, -1);
-    }
+    Tensor Progress(Tensor frames, Tensor totals) => ProgressEmbedding(frames.to(ScalarType.Float32) / totals.to(ScalarType.Float32));
+
+    /// <summary>The shared progress embedder over fractions [rows, n] in [0, 1]: frames and text tokens on one scale.</summary>
+    Tensor ProgressEmbedding(Tensor fraction) =>
+        progress_embedder.call(fraction.reshape(-1) * EmbeddingScale).view(fraction.shape[0], fraction.shape[1], -1);
 
     /// <summary>Progress (i + 1/2) / L of each text token of rows with <paramref name="textLengths"/>, padded to <paramref name="width"/> (padding is masked out).</summary>
     Tensor TextProgress(long[] textLengths, long width)
     {
         var lengths = tensor(textLengths, device: Device).clamp_min(1).to(ScalarType.Float32).unsqueeze(1);
-        var fraction = ((arange(width, device: Device).to(ScalarType.Float32) + 0.5f).unsqueeze(0) / lengths).clamp_max(1f);
-        return progress_embedder.call(fraction.reshape(-1) * EmbeddingScale).view(textLengths.Length, width, -1);
+        return ProgressEmbedding(((arange(width, device: Device).to(ScalarType.Float32) + 0.5f).unsqueeze(0) / lengths).clamp_max(1f));
     }
 
     Tensor FrameProgress(int firstFrame, long n, int totalFrames) =>
