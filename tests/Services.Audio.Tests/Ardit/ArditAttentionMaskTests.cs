@@ -56,4 +56,12 @@ public sealed class ArditAttentionMaskTests
         using var positions = ArditAttentionMask.Positions([2, 3], [4, 2], 3, 4);
         Assert.Equal(new long[] { 1, 3, 0, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 1, 0, 1, 2, 3, 0, 1, 2, 3 }, positions.data<long>().ToArray());
     }
+
+    [Fact]
+    public void Aligned_text_sits_at_the_floor_of_its_spoken_frame_inside_the_utterance()
+    {
+        // Row 0: two tokens spoken at frames 0.4 and 2.9 of 4; row 1: three tokens, the last past the end (clamped to frame 1 of 2).
+        using var positions = ArditAttentionMask.Positions([2, 3], [4, 2], 3, 4, textFrames: [[0.4, 2.9], [0.0, 1.2, 7.5]]);
+        Assert.Equal(new long[] { 0, 2, 0, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 1, 0, 1, 2, 3, 0, 1, 2, 3 }, positions.data<long>().ToArray());
+    }
 }

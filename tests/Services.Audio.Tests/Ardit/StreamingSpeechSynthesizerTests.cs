@@ -11,21 +11,25 @@ public sealed class StreamingSpeechSynthesizerTests
     static readonly FrontEndTextEncoder Text = FrontEndTextEncoder.Default;
     static readonly DurationPredictor Durations = new() { Weights = [2, 0.5, 0, 1] };
 
-    static (ArditModel Model, StreamingSpeechSynthesizer Speech, OverlapAddTestDecoder Decoder) Build(int blockSize)
+    static (ArditModel Model, StreamingSpeechSynthesizer Speech, OverlapAddTestDecoder Decoder) Build(int blockSize, bool aligned = false)
     {
-        var config = ArditTestModels.Tiny(blockSize) with { VocabSize = Text.VocabularySize, FrameRate = 25 };
+        var config = ArditTestModels.Tiny(blockSize) with
+        {
+            VocabSize = Text.VocabularySize, FrameRate = 25, TextTiming = aligned ? ArditConfig.Aligned : ArditConfig.Uniform,
+        };
         var model = ArditTestModels.Randomised(config);
         var decoder = new OverlapAddTestDecoder(config.LatentDim);
         return (model, new StreamingSpeechSynthesizer(model, Text, Durations, decoder), decoder);
     }
 
     [Theory]
-    [InlineData(1, FlowSolver.Euler)]
-    [InlineData(4, FlowSolver.Adams2)]
-    public void Streamed_chunks_concatenate_to_the_offline_generation_with_the_same_seed(int blockSize, FlowSolver solver)
+    [InlineData(1, FlowSolver.Euler, false)]
+    [InlineData(4, FlowSolver.Adams2, false)]
+    [InlineData(4, FlowSolver.Euler, true)]
+    public void Streamed_chunks_concatenate_to_the_offline_generation_with_the_same_seed(int blockSize, FlowSolver solver, bool aligned)
     {
         using var scope = NewDisposeScope();
-        var (model, speech, decoder) = Build(blockSize);
+        var (model, speech, decoder) = Build(blockSize, aligned);
         using (model)
         {
             var sampling = new ArditSamplingOptions { Steps = 3, Solver = solver, Seed = 42 };

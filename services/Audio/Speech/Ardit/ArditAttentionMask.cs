@@ -65,26 +65,34 @@ public static class ArditAttentionMask
 
     /// <summary>
     /// RoPE positions [rows, L + 2N] on the frame axis: clean and noisy copies of frame j share position j, and text
-    /// token i of a row of L tokens and N frames sits at <see cref="TextPosition"/>, where a uniform speaking rate
-    /// would say it. Attention between a frame and a character then depends on how far the frame is from where the
-    /// character would be spoken, which is what a frame needs to find its characters (padding text: position 0).
+    /// token i sits at the frame where it is spoken: <paramref name="textFrames"/> (per row, one per text token) when
+    /// given, else <see cref="TextPosition"/>, where a uniform speaking rate would say it. Attention between a frame and
+    /// a character then depends on how far the frame is from where the character is spoken, which is what a frame needs
+    /// to find its characters (padding text: position 0).
     /// </summary>
-    public static Tensor Positions(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, Device? device = null)
+    public static Tensor Positions(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, Device? device = null, double[][]? textFrames = null)
     {
         ArgumentNullException.ThrowIfNull(textLengths);
         ArgumentNullException.ThrowIfNull(frameLengths);
         if (textLengths.Length != frameLengths.Length) throw new ArgumentException("One text length and one frame count per row.", nameof(frameLengths));
+        if (textFrames is not null && textFrames.Length != textLengths.Length) throw new ArgumentException("One row of text frames per text row.", nameof(textFrames));
         int rows = textLengths.Length;
         long t = textWidth + 2 * frameWidth;
         var p = new long[rows * t];
         for (int r = 0; r < rows; r++)
             for (long i = 0; i < t; i++)
                 p[r * t + i] = i >= textWidth ? (i - textWidth) % frameWidth
-                    : i < textLengths[r] ? TextPosition(i, textLengths[r], frameLengths[r]) : 0;
+                    : i >= textLengths[r] ? 0
+                    : textFrames is null ? TextPosition(i, textLengths[r], frameLengths[r])
+                    : Math.Clamp((long)Math.Floor(textFrames[r][i]), 0, Math.Max(frameLengths[r] - 1, 0));
         return tensor(p, [rows, t], device: device);
     }
 
     /// <summary>The frame at which text token <paramref name="index"/> of <paramref name="textLength"/> falls in an utterance of <paramref name="totalFrames"/> frames at a uniform rate.</summary>
     public static long TextPosition(long index, long textLength, long totalFrames) =>
-        (long)Math.Floor((index + 0.5) * Math.Max(totalFrames, 1) / Math.Max(textLength, 1));
+        (long)Math.Floor(UniformTextFrame(index, textLength, totalFrames));
+
+    /// <summary>The fractional frame (i + 1/2) N / L of text token i at a uniform rate.</summary>
+    public static double UniformTextFrame(long index, long textLength, long totalFrames) =>
+        (index + 0.5) * Math.Max(totalFrames, 1) / Math.Max(textLength, 1);
 }

@@ -22,6 +22,22 @@ public sealed record ArditConfig
     [JsonPropertyName("rope_base")] public double RopeBase { get; init; } = 10000;
     [JsonPropertyName("norm_eps")] public double NormEps { get; init; } = 1e-5;
 
+    /// <summary>
+    /// Where text tokens sit on the frame axis: "uniform" (token i of L at frame (i + 1/2) N / L, as if every character
+    /// took as long) or "aligned" (at the frame the character is spoken: recognizer alignments in training, the
+    /// model's <see cref="TextTimingPredictor"/> in generation).
+    /// </summary>
+    [JsonPropertyName("text_timing")] public string TextTiming { get; init; } = Uniform;
+
+    /// <summary>Text tokens at a uniform rate.</summary>
+    public const string Uniform = "uniform";
+
+    /// <summary>Text tokens at their spoken frames, with a timing predictor.</summary>
+    public const string Aligned = "aligned";
+
+    /// <summary>Whether the model carries a <see cref="TextTimingPredictor"/>.</summary>
+    [JsonIgnore] public bool IsAligned => TextTiming == Aligned;
+
     /// <summary>Width of one attention head.</summary>
     [JsonIgnore] public int HeadDim => Dim / NHead;
 
@@ -39,6 +55,7 @@ public sealed record ArditConfig
         Require(FrameRate > 0, "frame_rate must be positive");
         Require(Dim % NHead == 0 && HeadDim % 2 == 0, $"dim {Dim} must split into n_head {NHead} heads of even width");
         Require(MaxTextLength > 0 && MaxFrames > 0, "max_text_length and max_frames must be positive");
+        Require(TextTiming is Uniform or Aligned, $"text_timing must be \"{Uniform}\" or \"{Aligned}\", not \"{TextTiming}\"");
     }
 
     static void Require(bool ok, string message)

@@ -16,6 +16,9 @@ namespace Media.Services.Audio.Speech.Ardit;
 /// text token the embedding of its progress (i + 1/2) / L through the text, from the same embedder. That shared
 /// scale is an alignment prior the paper does not need at its size: a frame can find the characters it speaks by
 /// matching progress, where a model this small (trained for an hour on two cores) learned no alignment without it.
+/// Text tokens also sit on the frame axis for RoPE: at a uniform rate, or (config "aligned") at the frames where the
+/// characters are spoken — recognizer alignments in training, the model's own <see cref="TextTimingPredictor"/>
+/// (key prefix <c>timing.</c>) in generation.
 /// Latents enter and leave in the model's normalised space (<see cref="Normalize"/>, <see cref="Denormalize"/>).
 /// </summary>
 public sealed class ArditModel : nn.Module<Tensor, Tensor>
@@ -33,6 +36,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     readonly Tensor latent_mean;
     readonly Tensor latent_std;
     readonly RotaryEmbedding rope;
+    readonly TextTimingPredictor? timing;
 
     /// <summary>Flow and progress values are scaled by this before their sinusoidal embedding (DiT's timestep range).</summary>
     const double EmbeddingScale = 1000;
@@ -64,6 +68,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         latent_mean = zeros(config.LatentDim);
         latent_std = ones(config.LatentDim);
         rope = new RotaryEmbedding(RotarySpec.OneD(), config.HeadDim, config.MaxPositions, config.RopeBase);
+        timing = config.IsAligned ? new TextTimingPredictor(config.VocabSize) : null;
         RegisterComponents();
     }
 
@@ -97,9 +102,10 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Full forward of the training layout: text [R, L] (ids, padded), clean and noisy latents [R, N, C] (model space,
     /// padded), flow times per frame [R, N] (constant within a block). Returns the predicted velocity [R, N, C] of the noisy copy.
-    /// <paramref name="blockSize"/> overrides the configured B (one model can be trained for several).
+    /// <paramref name="blockSize"/> overrides the configured B (one model can be trained for several);
+    /// <paramref name="textFrames"/> (per row, the frame of each text token) overrides <see cref="TextFrames"/>.
     /// </summary>
-    public Tensor Velocity(Tensor text, long[] textLengths, Tensor clean, Tensor noisy, Tensor times, long[] frameLengths, int? blockSize = null)
+    public Tensor Velocity(Tensor text, long[] textLengths, Tensor clean, Tensor noisy, Tensor times, long[] frameLengths, int? blockSize = null, double[][]? textFrames = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(textLengths);
@@ -113,13 +119,14 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         long rows = text.shape[0], l = text.shape[1], n = clean.shape[1];
         var totals = tensor(frameLengths, device: device).clamp_min(1);
         var progress = Progress(arange(n, device: device).unsqueeze(0).expand(rows, n), totals.unsqueeze(1));
-        var x = cat([text_embeddings.call(text.to(device)) + TextProgress(textLengths, l),
+        var spoken = textFrames ?? TextFrames(text, textLengths, frameLengths);
+        var x = cat([text_embeddings.call(text.to(device)) + TextProgress(spoken, frameLengths, l),
                      clean_proj.call(clean.to(device)) + progress,
                      noisy_proj.call(noisy.to(device)) + progress], 1);
         var c = cat([Kind(ArditTokenKind.Text, rows, l), Kind(ArditTokenKind.Clean, rows, n),
                      Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(times.to(device))], 1);
         var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device);
-        var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, frameLengths, l, n, device));
+        var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, frameLengths, l, n, device, spoken));
         foreach (var layer in layers) x = layer.Run(x, c, rope, cos, sin, mask, null).Output;
         return Output(x.narrow(1, l + n, n), c.narrow(1, l + n, n)).MoveToOuterDisposeScope();
     }
@@ -128,7 +135,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// Flow-matching loss of a batch (data-space latents [R, N, C], padded): one flow time per block of B frames,
     /// x_t = t x1 + (1 - t) x0, mean squared velocity error over the real frames.
     /// </summary>
-    public Tensor Loss(Tensor text, long[] textLengths, Tensor latents, long[] frameLengths, Generator? generator = null, int? blockSize = null)
+    public Tensor Loss(Tensor text, long[] textLengths, Tensor latents, long[] frameLengths, Generator? generator = null, int? blockSize = null, double[][]? textFrames = null)
     {
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(frameLengths);
@@ -142,14 +149,17 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var times = blockTimes.repeat_interleave(b, dim: 1).narrow(1, 0, n);
         var x0 = randn(x1.shape, generator: generator).to(device);
         var xt = times.unsqueeze(-1) * x1 + (1 - times.unsqueeze(-1)) * x0;
-        var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b);
+        var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b, textFrames);
         var valid = arange(n, device: device).unsqueeze(0).lt(tensor(frameLengths, device: device).unsqueeze(1)).to(ScalarType.Float32);
         var perFrame = (predicted - FlowMatching.VelocityTarget(x0, x1)).square().mean([-1]);
         return ((perFrame * valid).sum() / valid.sum().clamp_min(1)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Starts cached generation: encodes the text [1, L] (ids) of an utterance of <paramref name="totalFrames"/> frames.</summary>
-    public ArditContextCache StartContext(Tensor text, int totalFrames)
+    /// <summary>
+    /// Starts cached generation: encodes the text [1, L] (ids) of an utterance of <paramref name="totalFrames"/> frames,
+    /// its tokens at <paramref name="textFrames"/> when given, else at <see cref="TextFrames"/>.
+    /// </summary>
+    public ArditContextCache StartContext(Tensor text, int totalFrames, double[]? textFrames = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         CheckIds(text);
@@ -160,10 +170,12 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         var cache = new ArditContextCache(Config.NLayer, (int)text.shape[1], totalFrames);
         long l = text.shape[1];
-        var x = text_embeddings.call(text.to(Device)) + TextProgress([l], l);
+        if (textFrames is not null && textFrames.Length != l) throw new ArgumentException($"Need one frame per text token ({l}), got {textFrames.Length}.", nameof(textFrames));
+        var spoken = textFrames is null ? TextFrames(text, [l], [totalFrames]) : [textFrames];
+        var x = text_embeddings.call(text.to(Device)) + TextProgress(spoken, [totalFrames], l);
         var c = Kind(ArditTokenKind.Text, 1, l);
-        var positions = Enumerable.Range(0, (int)l).Select(i => ArditAttentionMask.TextPosition(i, l, totalFrames)).ToArray();
-        Run(x, c, cache, tensor(positions, [1, l], device: Device), store: true);
+        var positions = ArditAttentionMask.Positions([l], [totalFrames], l, 0, Device, spoken);
+        Run(x, c, cache, positions, store: true);
         return cache;
     }
 
@@ -233,12 +245,35 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     Tensor ProgressEmbedding(Tensor fraction) =>
         progress_embedder.call(fraction.reshape(-1) * EmbeddingScale).view(fraction.shape[0], fraction.shape[1], -1);
 
-    /// <summary>Progress (i + 1/2) / L of each text token of rows with <paramref name="textLengths"/>, padded to <paramref name="width"/> (padding is masked out).</summary>
-    Tensor TextProgress(long[] textLengths, long width)
+    /// <summary>Progress (frame / N, at most 1) of each text token spoken at <paramref name="textFrames"/>, padded to <paramref name="width"/> (padding, at 0, is masked out).</summary>
+    Tensor TextProgress(double[][] textFrames, long[] frameLengths, long width)
     {
-        var lengths = tensor(textLengths, device: Device).clamp_min(1).to(ScalarType.Float32).unsqueeze(1);
-        return ProgressEmbedding(((arange(width, device: Device).to(ScalarType.Float32) + 0.5f).unsqueeze(0) / lengths).clamp_max(1f));
+        var fraction = new float[textFrames.Length * width];
+        for (int r = 0; r < textFrames.Length; r++)
+            for (int i = 0; i < textFrames[r].Length; i++)
+                fraction[r * width + i] = (float)Math.Min(textFrames[r][i] / Math.Max(frameLengths[r], 1), 1);
+        return ProgressEmbedding(tensor(fraction, [textFrames.Length, width], device: Device));
     }
+
+    /// <summary>
+    /// Where the model puts each text token (fractional latent frame) when not told: at a uniform rate, or for an
+    /// aligned model where its timing predictor expects the character, scaled to each row's <paramref name="frameLengths"/>.
+    /// </summary>
+    public double[][] TextFrames(Tensor text, long[] textLengths, long[] frameLengths)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(textLengths);
+        ArgumentNullException.ThrowIfNull(frameLengths);
+        if (timing is not null) return timing.Predict(text.to(Device), textLengths, frameLengths);
+        return [.. textLengths.Select((l, r) => Enumerable.Range(0, (int)l).Select(i => ArditAttentionMask.UniformTextFrame(i, l, frameLengths[r])).ToArray())];
+    }
+
+    /// <summary>
+    /// The timing predictor's loss on recognizer-aligned <paramref name="textFrames"/> (zero for a uniform model, which has none):
+    /// trained beside the flow loss.
+    /// </summary>
+    public Tensor TimingLoss(Tensor text, long[] textLengths, double[][] textFrames, long[] frameLengths) =>
+        timing is null ? zeros([], device: Device) : timing.Loss(text.to(Device), textLengths, textFrames, frameLengths);
 
     Tensor FrameProgress(int firstFrame, long n, int totalFrames) =>
         Progress((arange(n, device: Device) + firstFrame).unsqueeze(0), full([1, 1], (long)totalFrames, dtype: ScalarType.Int64, device: Device));

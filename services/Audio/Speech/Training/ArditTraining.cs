@@ -6,11 +6,14 @@ using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Speech.Training;
 
-/// <summary>One utterance for ARDiT: its text ids and its VAE latents [N, C] (posterior mean, data space).</summary>
-public sealed record ArditExample(string Text, int[] Ids, float[] Latents, int Frames);
+/// <summary>
+/// One utterance for ARDiT: its text ids, its VAE latents [N, C] (posterior mean, data space) and, for an aligned
+/// model, the latent frame at which each character is spoken.
+/// </summary>
+public sealed record ArditExample(string Text, int[] Ids, float[] Latents, int Frames, double[]? TextFrames = null);
 
-/// <summary>A padded ARDiT batch and the block size it trains.</summary>
-public sealed record ArditBatch(Tensor Text, long[] TextLengths, Tensor Latents, long[] FrameLengths, int BlockSize);
+/// <summary>A padded ARDiT batch and the block size it trains (text frames: one row per example, for an aligned model).</summary>
+public sealed record ArditBatch(Tensor Text, long[] TextLengths, Tensor Latents, long[] FrameLengths, int BlockSize, double[][]? TextFrames = null);
 
 /// <summary>
 /// Trains an <see cref="ArditModel"/> on clips encoded once by the mel VAE: batches of whole utterances, the block
@@ -36,9 +39,11 @@ public sealed class ArditTraining : IDisposable
         this.heldOut = heldOut;
         batchSize = options.BatchSize;
         BlockSizes = blockSizes ?? [1, model.Config.BlockSize];
+        if (model.Config.IsAligned && train.Concat(heldOut).Any(e => e.TextFrames is null))
+            throw new ArgumentException("An aligned ARDiT model trains on examples whose characters carry their spoken frames (Encode with an aligner).", nameof(train));
         SetStatistics(model, train);
         Trainer = new Trainer<ArditBatch>(model, p => Batch(train, p.CreateRandom(), batchSize, p.Device),
-            b => model.Loss(b.Text, b.TextLengths, b.Latents, b.FrameLengths, generator: null, blockSize: b.BlockSize),
+            b => Loss(b, generator: null),
             options.ToTrainerOptions("frames"), b => b.FrameLengths.Sum())
         {
             Evaluate = _ => Validate(),
@@ -51,8 +56,20 @@ public sealed class ArditTraining : IDisposable
     /// <summary>The underlying trainer (run, resume, EMA).</summary>
     public Trainer<ArditBatch> Trainer { get; }
 
-    /// <summary>Encodes clips to ARDiT examples with the VAE's posterior mean (mel padded to a multiple of 4 frames).</summary>
-    public static List<ArditExample> Encode(MelVae vae, SpeechClipSet clips, Func<string, int[]> textIds, int maxFrames, int maxText)
+    /// <summary>The flow loss of <paramref name="batch"/> plus, for an aligned model, its timing predictor's loss.</summary>
+    Tensor Loss(ArditBatch batch, Generator? generator)
+    {
+        var flow = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, batch.BlockSize, batch.TextFrames);
+        return batch.TextFrames is null ? flow : flow + model.TimingLoss(batch.Text, batch.TextLengths, batch.TextFrames, batch.FrameLengths);
+    }
+
+    /// <summary>
+    /// Encodes clips to ARDiT examples with the VAE's posterior mean (mel padded to a multiple of 4 frames). With
+    /// <paramref name="alignSeconds"/> (a clip's character times in seconds, or null when it cannot be aligned) each
+    /// example also carries its characters' latent frames; clips that cannot be aligned are left out.
+    /// </summary>
+    public static List<ArditExample> Encode(MelVae vae, SpeechClipSet clips, Func<string, int[]> textIds, int maxFrames, int maxText,
+        Func<SpeechClip, double[]?>? alignSeconds = null)
     {
         ArgumentNullException.ThrowIfNull(vae);
         ArgumentNullException.ThrowIfNull(clips);
@@ -69,7 +86,14 @@ public sealed class ArditTraining : IDisposable
             var latents = vae.Posterior(mel).Mean.squeeze(0).transpose(0, 1).contiguous();   // [N, C]
             int frames = (int)latents.shape[0];
             if (frames > maxFrames || ids.Length > maxText || ids.Length == 0) continue;
-            examples.Add(new ArditExample(clip.Text, ids, latents.cpu().data<float>().ToArray(), frames));
+            double[]? textFrames = null;
+            if (alignSeconds is not null)
+            {
+                var seconds = alignSeconds(clip);
+                if (seconds is null || seconds.Length != ids.Length) continue;
+                textFrames = [.. seconds.Select(s => Math.Clamp(s * vae.Config.LatentRate, 0, frames - 1e-3))];
+            }
+            examples.Add(new ArditExample(clip.Text, ids, latents.cpu().data<float>().ToArray(), frames, textFrames));
         }
         return examples;
     }
@@ -94,8 +118,9 @@ public sealed class ArditTraining : IDisposable
             for (int i = 0; i < picked[r].Ids.Length; i++) text[r * l + i] = picked[r].Ids[i];
             Array.Copy(picked[r].Latents, 0, latents, r * n * c, picked[r].Latents.Length);
         }
+        double[][]? textFrames = picked.All(e => e.TextFrames is not null) ? [.. picked.Select(e => e.TextFrames!)] : null;
         return new ArditBatch(tensor(text, [picked.Count, l], device: device), [.. picked.Select(e => (long)e.Ids.Length)],
-            tensor(latents, [picked.Count, n, c], device: device), [.. picked.Select(e => (long)e.Frames)], blockSize);
+            tensor(latents, [picked.Count, n, c], device: device), [.. picked.Select(e => (long)e.Frames)], blockSize, textFrames);
     }
 
     /// <summary>Held-out flow loss per trained block size, with fixed noise.</summary>
@@ -110,7 +135,9 @@ public sealed class ArditTraining : IDisposable
             using var noGrad = no_grad();
             using var generator = new Generator(1234);
             var batch = Pad([.. heldOut.Take(32)], b, device);
-            results[$"val_loss_b{b}"] = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, b).item<float>();
+            results[$"val_loss_b{b}"] = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, b, batch.TextFrames).item<float>();
+            if (batch.TextFrames is not null && !results.ContainsKey("val_timing"))
+                results["val_timing"] = model.TimingLoss(batch.Text, batch.TextLengths, batch.TextFrames, batch.FrameLengths).item<float>();
         }
         return results;
     }
