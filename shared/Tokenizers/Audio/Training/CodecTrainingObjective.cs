@@ -7,7 +7,7 @@ namespace Media.Tokenizers.Audio.Training;
 /// <summary>
 /// The training objective of an <see cref="EncodecModel"/>: encode, quantize with a codebook count drawn
 /// per step (so every bandwidth decodes, as EnCodec's bandwidth sampling), decode, and weigh time-domain
-/// L1, multi-resolution STFT and log-mel distances and the commitment loss. Codebooks learn by EMA.
+/// L1 (and optionally squared) error, multi-resolution STFT and log-mel distances and the commitment loss. Codebooks learn by EMA.
 /// </summary>
 public sealed class CodecTrainingObjective : IDisposable
 {
@@ -58,9 +58,10 @@ public sealed class CodecTrainingObjective : IDisposable
         var reference = audio.reshape(-1, audio.shape[2]);
         var estimate = decoded.reshape(-1, decoded.shape[2]);
         var time = nn.functional.l1_loss(estimate, reference);
+        var squared = Weights.SquaredTime == 0 ? zeros([], device: estimate.device) : nn.functional.mse_loss(estimate, reference);
         var spectral = stft.Forward(reference, estimate);
         var melLoss = mel.Forward(reference, estimate);
-        var total = Weights.Time * time + Weights.Stft * spectral + Weights.Mel * melLoss + Weights.Commitment * quantized.Commitment;
+        var total = Weights.Time * time + Weights.SquaredTime * squared + Weights.Stft * spectral + Weights.Mel * melLoss + Weights.Commitment * quantized.Commitment;
         return new CodecLoss(total.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
             quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes);
     }

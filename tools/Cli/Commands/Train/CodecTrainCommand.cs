@@ -67,7 +67,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         public override int Batch { get; init; } = 8;
 
         [CommandOption("--continuous-steps")]
-        [Description("First steps train encoder and decoder without the quantizer, on the time-domain L1 alone; the codebooks then start from the encoder's outputs")]
+        [Description("First steps train encoder and decoder without the quantizer, on the squared time-domain error alone; the codebooks then start from the encoder's outputs")]
         [DefaultValue(400)]
         public int ContinuousSteps { get; init; } = 400;
 
@@ -119,10 +119,10 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         manual_seed(settings.Seed);
         using var model = new EncodecModel(config, device);
         using var objective = new CodecTrainingObjective(model, new CodecLossWeights { Time = settings.TimeWeight });
-        // The warm-up learns the waveform from the time-domain term alone: from a random decoder, the spectral terms
-        // win first with audio of the right spectrum and the wrong phase, and the L1 never recovers (runs B and C of
-        // the model card); alone, the L1 takes a probe sine from 0.20 to 0.01 in 100 steps.
-        using var warmup = new CodecTrainingObjective(model, new CodecLossWeights { Time = 1, Stft = 0, Mel = 0, Commitment = 0 });
+        // The warm-up learns the waveform from the time-domain error alone: from a random decoder, the spectral terms
+        // win first with audio of the right spectrum and the wrong phase (runs B and C of the model card). It is the
+        // squared error: the absolute error stays flat at the silent output's (run D; a probe clip for 150 steps).
+        using var warmup = new CodecTrainingObjective(model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
         int samples = (int)Math.Max(1, Math.Round(settings.ClipSeconds * config.FrameRate)) * config.HopLength;
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
         var options = settings.Schedule("clips") with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, ShowProgress = false };
