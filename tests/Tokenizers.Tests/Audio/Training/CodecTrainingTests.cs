@@ -60,6 +60,28 @@ public sealed class CodecTrainingTests
     }
 
     [Fact]
+    public void The_warm_up_objective_is_the_mean_squared_sample_error_of_the_plain_autoencoder()
+    {
+        using var scope = NewDisposeScope();
+        var config = TinyEncodec.Config with { SamplingRate = 16_000 };
+        manual_seed(3);
+        using var model = new EncodecModel(config);
+        model.eval();
+        using var objective = new CodecTrainingObjective(model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
+        var audio = TinyEncodec.Audio(2, 3_200);
+
+        var loss = objective.Compute(audio, numCodebooks: 0);
+
+        // Reference: the encoder and decoder run by hand (the state dict's "encoder" and "decoder"), the error squared sample by sample.
+        using var noGrad = no_grad();
+        var encoder = (nn.Module<Tensor, Tensor>)model.named_children().Single(c => c.name == "encoder").module;
+        var decoder = (nn.Module<Tensor, Tensor>)model.named_children().Single(c => c.name == "decoder").module;
+        var reference = (decoder.call(encoder.call(audio)) - audio).square().mean().item<float>();
+        Assert.Equal(reference, loss.Total.item<float>(), 1e-6f);
+        Assert.True(reference > 0);
+    }
+
+    [Fact]
     public void Ema_moves_each_used_code_to_the_mean_of_its_vectors_and_restarts_unused_codes_on_batch_vectors()
     {
         using var scope = NewDisposeScope();
