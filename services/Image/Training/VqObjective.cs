@@ -95,7 +95,7 @@ public sealed class VqObjective
         var weight = options.ObjectWeight > 0 ? PixelWeights(images) : null;
         Tensor Mean(Tensor perPixel) => weight is null ? perPixel.mean() : (perPixel * weight).mean();
         if (options.L1Weight > 0) loss = loss + options.L1Weight * Mean(error.abs());
-        if (options.L2Weight > 0) loss = loss + options.L2Weight * Mean(error.pow(2));
+        if (options.L2Weight > 0) loss = loss + options.L2Weight * Mean(error.square());
         if (options.GradientWeight > 0)
         {
             // Differences of the error = differences of the reconstruction minus those of the image.
@@ -119,7 +119,7 @@ public sealed class VqObjective
         ], 2);
         // The (lower) median by sorting: TorchSharp has no median along a dimension.
         var background = border.sort(2).Values[.., .., (border.shape[2] - 1) / 2].unsqueeze(-1).unsqueeze(-1);
-        var distance = (images - background).pow(2).sum(1, keepdim: true).sqrt();
+        var distance = (images - background).square().sum(1, keepdim: true).sqrt();
         var foreground = distance.gt(VqObjectiveOptions.ForegroundThreshold).to(images.dtype);
         return (1 + options.ObjectWeight * foreground).MoveToOuterDisposeScope();
     }

@@ -15,7 +15,7 @@ internal static class Spectra
         using var scope = NewDisposeScope();
         var spec = stft(waveform, fftSize, hop, windowLength, window, center: center, pad_mode: PaddingModes.Reflect, return_complex: true);
         var parts = view_as_real(spec);
-        var power = parts.pow(2).sum(-1);
+        var power = parts.square().sum(-1);
         return power.clamp_min(1e-10).sqrt().MoveToOuterDisposeScope();
     }
 }

@@ -24,7 +24,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
         var x = input.dtype == ScalarType.Float64 ? input : input.to(ScalarType.Float32);
-        var normed = x * rsqrt(x.pow(2).mean([-1L], keepdim: true) + eps);
+        var normed = x * rsqrt(x.square().mean([-1L], keepdim: true) + eps);
         return (normed.to(input.dtype) * weight).MoveToOuterDisposeScope();
     }
 }

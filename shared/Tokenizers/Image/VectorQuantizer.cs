@@ -62,12 +62,12 @@ public sealed class VectorQuantizer : nn.Module<Tensor, QuantizerOutput>
         var codes = Codebook();
 
         // |z - e|^2 = |z|^2 + |e|^2 - 2 z.e
-        var distances = flat.pow(2).sum(1, keepdim: true) + codes.pow(2).sum(1) - 2 * flat.matmul(codes.t());
+        var distances = flat.square().sum(1, keepdim: true) + codes.square().sum(1) - 2 * flat.matmul(codes.t());
         var indices = distances.argmin(1);
         var zq = codes.index_select(0, indices).view(zt.shape);
 
-        var codebookLoss = (zq - zt.detach()).pow(2).mean();
-        var commitmentLoss = beta * (zq.detach() - zt).pow(2).mean();
+        var codebookLoss = (zq - zt.detach()).square().mean();
+        var commitmentLoss = beta * (zq.detach() - zt).square().mean();
         var entropyLoss = entropyLossRatio == 0 ? zeros([], device: z.device) : entropyLossRatio * EntropyLoss(distances.neg());
 
         var straightThrough = zt + (zq - zt).detach();

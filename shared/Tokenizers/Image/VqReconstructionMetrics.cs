@@ -68,7 +68,7 @@ public sealed record VqReconstructionMetrics(int Images, double Psnr, double Cod
             throw new ArgumentException($"Shapes differ: [{string.Join(", ", original.shape)}] and [{string.Join(", ", reconstruction.shape)}].");
         using var scope = NewDisposeScope();
         static Tensor Levels(Tensor x) => x.detach().to_type(ScalarType.Float64).clamp(-1, 1).add(1).mul(127.5).round();
-        var mse = Levels(original).sub(Levels(reconstruction).to(original.device)).pow(2).flatten(1).mean([1]).cpu().data<double>().ToArray();
+        var mse = Levels(original).sub(Levels(reconstruction).to(original.device)).square().flatten(1).mean([1]).cpu().data<double>().ToArray();
         return mse.Select(m => m <= 0 ? PsnrCap : Math.Min(PsnrCap, 10 * Math.Log10(255.0 * 255.0 / m))).ToArray();
     }
 }

@@ -34,7 +34,7 @@ public static class MelVaeEvaluation
             var reconstruction = vae.Decode(mean).narrow(2, 0, frames);
             l1 += (reconstruction - mel).abs().mean().item<float>() * vae.Config.Mel.NormScale;
             sum += mean.sum().item<float>();
-            sumSquares += mean.pow(2).sum().item<float>();
+            sumSquares += mean.square().sum().item<float>();
             values += mean.numel();
             count++;
         }

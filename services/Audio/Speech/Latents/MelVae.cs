@@ -71,7 +71,7 @@ public sealed class MelVae : nn.Module<Tensor, Tensor>
         var noise = randn(mean.shape, dtype: mean.dtype, generator: generator).to(mean.device);
         var z = mean + (0.5 * logVar).exp() * noise;
         var reconstruction = (decoder.call(z) - mel).abs().mean();
-        var kl = (0.5 * (mean.pow(2) + logVar.exp() - 1 - logVar)).mean();
+        var kl = (0.5 * (mean.square() + logVar.exp() - 1 - logVar)).mean();
         var loss = reconstruction + Config.KlWeight * kl;
         return (loss.MoveToOuterDisposeScope(), reconstruction.MoveToOuterDisposeScope(), kl.MoveToOuterDisposeScope());
     }

@@ -88,7 +88,7 @@ public sealed class StreamingVocoder : IDisposable
             Replace(ref overlap, cat([overlap, zeros(grow, device: spectrum.device)]));
             Replace(ref envelope, cat([envelope!, zeros(grow, device: spectrum.device)]));
         }
-        var squared = window.pow(2);
+        var squared = window.square();
         for (long t = 0; t < until - from; t++)
         {
             long offset = (from + t) * hop - bufferStart;

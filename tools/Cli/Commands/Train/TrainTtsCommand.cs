@@ -50,7 +50,7 @@ internal sealed class TrainTtsCommand : Command<TrainTtsSettings>
         {
             training.Trainer.Run(cancellationToken);
             if (cancellationToken.IsCancellationRequested) return 130;
-            var metadata = session.Metadata(options, training.Trainer.Step, clock.Elapsed.TotalSeconds);
+            var metadata = session.Metadata(options, training.Trainer.Step, session.TrainSeconds());
             using (training.Trainer.Ema?.SwapIn())
                 SpeechModelFolder.Save(model, new ArditVoiceConfig { Model = config, Duration = duration, TrainedBlockSizes = [.. training.BlockSizes] }, session.OutputDirectory, metadata);
             var scores = training.Validate();
