@@ -76,6 +76,8 @@ public sealed class ArditSynthesizer(ArditModel model)
         var device = model.Device;
         int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;
         long[] textLength = [text.shape[1]], frames = [totalFrames];
+        // Where the characters sit is fixed for the utterance: place them once, not at every ODE step.
+        var spoken = model.TextFrames(text, textLength, frames);
         using var generator = new Generator((ulong)options.Seed);
         var clean = zeros([1, totalFrames, c], device: device);
         if (p > 0) clean.narrow(1, 0, p).copy_(model.Normalize(prefix!.narrow(0, 0, p).to(device)).unsqueeze(0));
@@ -90,7 +92,7 @@ public sealed class ArditSynthesizer(ArditModel model)
             {
                 var noisy = zeros([1, totalFrames, c], device: device);
                 noisy.narrow(1, start, n).copy_(x);
-                var velocity = model.Velocity(text, textLength, clean, noisy, full([1, totalFrames], sampler.Time, device: device), frames, b);
+                var velocity = model.Velocity(text, textLength, clean, noisy, full([1, totalFrames], sampler.Time, device: device), frames, b, spoken);
                 x = sampler.Step(x, velocity.narrow(1, start, n));
             }
             clean.narrow(1, start, n).copy_(x);
