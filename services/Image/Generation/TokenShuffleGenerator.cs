@@ -135,6 +135,9 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
         {
             await foreach (var (index, codes) in landed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
+                // The step loop may run ahead of this reader: a cancelled request reports no window after the cancel,
+                // even one that was already sampled.
+                cancellationToken.ThrowIfCancellationRequested();
                 int wy = index / wg, wx = index % wg;
                 for (int k = 0; k < codes.Length; k++) grid[wy * s + k / s, wx * s + k % s] = codes[k];
                 bool rowDone = wx == wg - 1;
@@ -149,7 +152,8 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
             throw;
         }
         var status = await tokenRequest.Completion.ConfigureAwait(false);
-        if (status == RequestStatus.Cancelled) throw new OperationCanceledException("The image request was cancelled.", cancellationToken);
+        if (status == RequestStatus.Cancelled || cancellationToken.IsCancellationRequested)
+            throw new OperationCanceledException("The image request was cancelled.", cancellationToken);
         return decoder.Decode(grid, config.GridSize);
     }
 

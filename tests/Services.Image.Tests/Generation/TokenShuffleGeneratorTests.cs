@@ -62,6 +62,26 @@ public class TokenShuffleGeneratorTests
     }
 
     [Fact]
+    public async Task A_request_cancelled_after_its_windows_were_sampled_reports_no_later_window_and_returns_no_image()
+    {
+        // The step loop runs ahead of the progress reader: by the time the reader sees window 1 and the client
+        // cancels, every window may already be sampled. The cancel still wins.
+        using var generator = TinyGenerator.Create(grid: 8, shuffle: 2);
+        using var cts = new CancellationTokenSource();
+        var seen = new List<int>();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generator.GenerateAsync(new ImageRequest("a red circle"), async p =>
+        {
+            seen.Add(p.Window);
+            if (p.Window == 1)
+            {
+                await Task.Delay(1000);                     // lets the 16-window tiny model finish sampling
+                cts.Cancel();
+            }
+        }, cts.Token));
+        Assert.Equal([1], seen);
+    }
+
+    [Fact]
     public async Task A_cancelled_request_samples_no_window_after_the_next_step()
     {
         using var scope = NewDisposeScope();
