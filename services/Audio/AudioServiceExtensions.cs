@@ -1,5 +1,6 @@
 using Media.Hosting;
 using Media.Hosting.Models;
+using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Generation;
 using Microsoft.Extensions.DependencyInjection;
 using Media.Services.Audio.Codec;
@@ -14,9 +15,12 @@ public static class AudioServiceExtensions
     public static IHostApplicationBuilder AddAudioService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddModelSlot(new ModelSlot("ardit-tts", "audio", ["speech"],
+        builder.Services.AddJobKind(SpeechJobKind.Definition);
+        builder.Services.AddJobKind(CodecJobKinds.EncodeDefinition);
+        builder.Services.AddJobKind(CodecJobKinds.DecodeDefinition);
+        builder.Services.AddModelSlot(new ModelSlot("ardit-tts", "audio", [SpeechJobKind.Name],
             "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
-        builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", ["audio-encode", "audio-decode"],
+        builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", [CodecJobKinds.Encode, CodecJobKinds.Decode],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
         // Loaded on the first speech job, from the committed voice, its latent decoder and the prompt encoder over the same VAE.
         builder.Services.AddGenerator("ardit-tts", sp =>

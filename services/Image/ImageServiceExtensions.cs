@@ -14,7 +14,8 @@ public static class ImageServiceExtensions
     public static IHostApplicationBuilder AddImageService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", ["image"],
+        builder.Services.AddJobKind(ImageJobKind.Definition);
+        builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", [ImageJobKind.Name],
             "Text-to-image: LlamaGen-style VQ tokens, Llama transformer with Token-Shuffle (s=2)", TokenShuffleGenerator.ModelFolder));
         // Loaded on the first job: models/token-shuffle with the models/image-vq it was trained on.
         builder.Services.AddGenerator("token-shuffle", sp => TokenShuffleGenerator.Load(

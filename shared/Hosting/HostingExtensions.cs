@@ -49,6 +49,7 @@ public static class HostingExtensions
         services.TryAddSingleton<GeneratorProvider>();
         services.TryAddSingleton<RunningJobs>();
         services.TryAddSingleton<JobMetrics>();
+        services.TryAddSingleton<JobKindRegistry>();
         services.TryAddSingleton<JobService>();
         services.TryAddSingleton<JobRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRecovery>());
@@ -56,6 +57,16 @@ public static class HostingExtensions
         services.TryAddSingleton<BatchService>();
         services.AddHostedService<BatchRunner>();
         return builder;
+    }
+
+    /// <summary>
+    /// Declares a job kind and its parameters (a service registers the kinds it runs; Hosting validates every job against
+    /// its kind's declaration and shows it as JSON Schema in the OpenAPI document). A kind name registered twice fails the start.
+    /// </summary>
+    public static IServiceCollection AddJobKind(this IServiceCollection services, JobKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return services.AddSingleton(kind);
     }
 
     /// <summary>Registers a model slot a service family can serve.</summary>

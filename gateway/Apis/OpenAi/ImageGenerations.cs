@@ -7,6 +7,7 @@ using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 using Media.Hosting.Workers;
+using Media.Services.Image;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -100,7 +101,7 @@ internal static class ImageGenerations
         if (stream && format == "url") fields.Fail("response_format", "Streamed images arrive as b64_json; leave 'response_format' out or set it to 'b64_json'");
         if (fields.Problem is { } problem) return (null, problem);
 
-        string? modelId = JobRelay.ModelFor(JobKinds.Image, model, catalog, generators);
+        string? modelId = JobRelay.ModelFor(ImageJobKind.Name, model, catalog, generators);
         if (modelId is null) return (null, ("model", "No image model is part of this build"));
         return (new Request(modelId, prompt!, (int)n, size, format == "url", stream, (int)partialImages, seed, quality, background), null);
     }
@@ -115,7 +116,7 @@ internal static class ImageGenerations
             parameters["height"] = size.Height;
         }
         if (request.Seed is { } seed) parameters["seed"] = seed + index;
-        return new JobSubmission(JobKinds.Image, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+        return new JobSubmission(ImageJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
     }
 
     /// <summary>The job parameter a submission error names, as the request called it.</summary>

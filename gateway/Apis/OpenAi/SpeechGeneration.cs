@@ -6,6 +6,7 @@ using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 using Media.Hosting.Workers;
+using Media.Services.Audio.Speech;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -80,7 +81,7 @@ internal static class SpeechGeneration
             fields.Fail("instructions", "'instructions' is not supported: the speech models here take no style instructions");
         if (fields.Problem is { } problem) return (null, problem);
 
-        string? modelId = JobRelay.ModelFor(JobKinds.Speech, model, catalog, generators);
+        string? modelId = JobRelay.ModelFor(SpeechJobKind.Name, model, catalog, generators);
         if (modelId is null) return (null, ("model", "No speech model is part of this build"));
         return (new Request(modelId, input!, voice, speed, format, streamFormat, seed), null);
     }
@@ -91,7 +92,7 @@ internal static class SpeechGeneration
         if (request.Voice is not null) parameters["voice"] = request.Voice;
         if (request.Speed is { } speed) parameters["speed"] = speed;
         if (request.Seed is { } seed) parameters["seed"] = seed;
-        return new JobSubmission(JobKinds.Speech, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+        return new JobSubmission(SpeechJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
     }
 
     /// <summary>The finished file: the WAV artifact as it is, or its audio encoded as asked.</summary>

@@ -30,8 +30,8 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
         {
             return job.Kind switch
             {
-                JobKinds.AudioEncode => await EncodeAsync(job, events, cancellationToken).ConfigureAwait(false),
-                JobKinds.AudioDecode => await DecodeAsync(job, events, cancellationToken).ConfigureAwait(false),
+                CodecJobKinds.Encode => await EncodeAsync(job, events, cancellationToken).ConfigureAwait(false),
+                CodecJobKinds.Decode => await DecodeAsync(job, events, cancellationToken).ConfigureAwait(false),
                 _ => throw new ArgumentException($"The codec runs audio-encode and audio-decode jobs, not '{job.Kind}'."),
             };
         }

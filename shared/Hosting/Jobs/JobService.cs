@@ -18,13 +18,16 @@ namespace Media.Hosting.Jobs;
 /// </summary>
 public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueues queues, ModelCatalog catalog,
     GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options,
-    IEnumerable<ModelParameterCheck> modelChecks)
+    JobKindRegistry kinds, IEnumerable<ModelParameterCheck> modelChecks)
 {
     readonly ModelParameterCheck[] modelChecks = [.. modelChecks];
 
     public IJobStore Store => store;
 
     public IJobEventStream Events => stream;
+
+    /// <summary>The job kinds the services declared.</summary>
+    public JobKindRegistry Kinds => kinds;
 
     /// <summary>
     /// Checks the submission without queuing anything: the model exists (else UnknownModel), serves the
@@ -33,13 +36,12 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
     public ModelStatus Check(JobSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        if (!JobKinds.All.Contains(submission.Kind, StringComparer.Ordinal))
-            throw JobRejectedException.Invalid("kind", $"must be one of {string.Join(", ", JobKinds.All)}");
+        var kind = kinds.Find(submission.Kind) ?? throw JobRejectedException.Invalid("kind", kinds.Unknown(submission.Kind)!);
         var model = catalog.Find(submission.Model)
             ?? throw new JobRejectedException(JobRejection.UnknownModel, $"No model with id '{submission.Model}'.");
         if (!model.Kinds.Contains(submission.Kind, StringComparer.Ordinal))
             throw JobRejectedException.Invalid("kind", $"model '{model.Id}' serves {string.Join(", ", model.Kinds)}, not {submission.Kind}");
-        var errors = ParameterSchemas.Validate(submission.Kind, submission.Parameters);
+        var errors = kind.Validate(submission.Parameters);
         if (errors.Count > 0) throw JobRejectedException.Invalid(errors);
         if (model.State is ModelState.Missing or ModelState.Failed)
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' cannot run: {model.Reason}.");
@@ -69,7 +71,7 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
             Kind = submission.Kind,
             Model = model.Id,
             Family = model.Family,
-            Parameters = WithSeed(submission.Kind, submission.Parameters),
+            Parameters = WithSeed(kinds.Find(submission.Kind)!, submission.Parameters),
             Owner = submission.Owner,
             Priority = submission.Priority,
             Status = JobStatus.Queued,
@@ -174,9 +176,9 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         Encoding.UTF8.GetBytes($"{s.Kind}\n{s.Model}\n{s.Priority}\n{JsonSerializer.Serialize(s.Parameters)}")));
 
     /// <summary>A kind that takes a seed gets one when the request has none, so the result can be made again.</summary>
-    static JsonElement WithSeed(string kind, JsonElement parameters)
+    static JsonElement WithSeed(JobKind kind, JsonElement parameters)
     {
-        if (!ParameterSchemas.ByKind[kind].Any(r => r.Name == "seed") || parameters.TryGetProperty("seed", out _)) return parameters;
+        if (!kind.TakesSeed || parameters.TryGetProperty("seed", out _)) return parameters;
         var node = JsonNode.Parse(parameters.GetRawText())!.AsObject();
         node["seed"] = Random.Shared.NextInt64(0, 1L << 31);
         return JsonSerializer.SerializeToElement(node);
