@@ -31,7 +31,7 @@ internal static class JobsApi
             .Produces<JobView>().Produces<JobView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id}/events", Events).WithName("JobEvents")
-            .WithSummary("The job's events as text/event-stream; resumes after Last-Event-ID; ends after the terminal event")
+            .WithSummary("The job's events as text/event-stream; resumes after Last-Event-ID; ends after the terminal event (at once when resumed at or past it); a ': heartbeat' comment while nothing happens")
             .Produces<JobEvent>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -97,7 +97,7 @@ internal static class JobsApi
         return job.Status == JobStatus.Cancelled ? TypedResults.Ok(view) : TypedResults.Accepted($"/api/jobs/{id}", view);
     }
 
-    static async Task<IResult> Events(HttpContext context, string id, long? after, JobService jobs, CancellationToken cancellationToken)
+    static async Task<IResult> Events(HttpContext context, string id, long? after, JobService jobs, IOptions<JobsOptions> options, CancellationToken cancellationToken)
     {
         long from = after ?? 0;
         string? lastEventId = context.Request.Headers["Last-Event-ID"];
@@ -106,7 +106,8 @@ internal static class JobsApi
         if (from < 0) return Problems.Invalid("after", "must be 0 or more");
         if (await jobs.GetAsync(id, cancellationToken) is null) return Problems.NotFound("Job", id);
         context.Response.Headers.CacheControl = "no-cache";
-        return TypedResults.ServerSentEvents(Items(jobs, id, from, cancellationToken));
+        var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
+        return TypedResults.ServerSentEvents(Items(jobs, id, from, cancellationToken).WithHeartbeats(context.Response, heartbeat, cancellationToken));
     }
 
     static async IAsyncEnumerable<SseItem<JobEvent>> Items(JobService jobs, string id, long after, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ public static class AudioServiceExtensions
             return new ArditSpeechGenerator(ArditVoice.Load(models, device), SpeechPromptEncoder.Load(models, device));
         });
         // The voice's longest speech and trained block sizes, from its config.json, refuse a job at submission (400) rather than fail it later.
-        builder.Services.AddParameterCheck("ardit-tts", ArditParameterLimits.Check);
+        builder.Services.AddModelLimits("ardit-tts", ArditParameterLimits.Describe, ArditParameterLimits.Check);
         builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("audio");

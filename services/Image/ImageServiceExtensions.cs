@@ -21,6 +21,8 @@ public static class ImageServiceExtensions
         builder.Services.AddGenerator("token-shuffle", sp => TokenShuffleGenerator.Load(
             sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
             DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
+        // The checkpoint's image size and caption length refuse a job at submission (400) rather than fail it later.
+        builder.Services.AddModelLimits("token-shuffle", TokenShuffleLimits.Describe, TokenShuffleLimits.Check);
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

@@ -37,5 +37,8 @@ public sealed class JobsOptions
     /// <summary>Most requests in one batch file.</summary>
     public int MaxBatchRequests { get; set; } = 10_000;
 
+    /// <summary>Seconds without an event after which an SSE stream sends a <c>: heartbeat</c> comment (proxies close idle streams).</summary>
+    public int HeartbeatSeconds { get; set; } = 15;
+
     public int ConcurrencyOf(string family) => Concurrency.TryGetValue(family, out int n) && n > 0 ? n : 1;
 }

@@ -18,9 +18,9 @@ namespace Media.Hosting.Jobs;
 /// </summary>
 public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueues queues, ModelCatalog catalog,
     GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options,
-    JobKindRegistry kinds, IEnumerable<ModelParameterCheck> modelChecks)
+    JobKindRegistry kinds, IEnumerable<ModelLimits> modelLimits)
 {
-    readonly ModelParameterCheck[] modelChecks = [.. modelChecks];
+    readonly ModelLimits[] modelLimits = [.. modelLimits];
 
     public IJobStore Store => store;
 
@@ -47,7 +47,7 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' cannot run: {model.Reason}.");
         if (!generators.IsRegistered(model.Id))
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' has a checkpoint but no generator is part of this build.");
-        var limits = modelChecks.Where(c => c.ModelId == model.Id).SelectMany(c => c.Check(model, submission.Parameters))
+        var limits = modelLimits.Where(c => c.ModelId == model.Id).SelectMany(c => c.Check(model, submission.Parameters))
             .GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray(), StringComparer.Ordinal);
         if (limits.Count > 0) throw JobRejectedException.Invalid(limits);
         return model;
