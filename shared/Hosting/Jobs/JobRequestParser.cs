@@ -17,6 +17,8 @@ public static class JobRequestParser
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (body.ValueKind != JsonValueKind.Object)
             throw JobRejectedException.Invalid("body", "must be a JSON object with kind, model and parameters");
+        // The hub and batch lines arrive here without passing the REST body check.
+        if (JsonText.FindMalformed(body) is { } malformed) throw JobRejectedException.Invalid(malformed, JsonText.Problem);
 
         foreach (var property in body.EnumerateObject().Where(p => !Fields.Contains(p.Name, StringComparer.Ordinal)))
             errors[property.Name] = [$"unknown field; accepted: {string.Join(", ", Fields)}"];
