@@ -34,6 +34,7 @@ public static class HostingExtensions
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
             .Validate(o => o.QueueCapacity >= 1 && o.BatchQueueCapacity >= 1, "Media:Jobs queue capacities must be at least 1")
             .Validate(o => o.RetryAfterSeconds >= 1, "Media:Jobs:RetryAfterSeconds must be at least 1")
+            .Validate(o => o.MaxAttempts >= 1, "Media:Jobs:MaxAttempts must be at least 1")
             .Validate(o => o.HeartbeatSeconds >= 1, "Media:Jobs:HeartbeatSeconds must be at least 1")
             .Validate(o => o.MaxRequestBytes >= 1024 && o.MaxBatchBytes >= 1024 && o.MaxBatchRequests >= 1, "Media:Jobs request limits are too small")
             .ValidateOnStart();

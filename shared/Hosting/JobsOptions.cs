@@ -28,6 +28,9 @@ public sealed class JobsOptions
 
     public RunningJobsOnRestart RunningJobsOnRestart { get; set; } = RunningJobsOnRestart.Requeue;
 
+    /// <summary>Starts a job gets: one interrupted this often by a restart (a job that crashes the process) fails instead of running again.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
     /// <summary>Largest accepted job request body, in bytes (413 above it).</summary>
     public int MaxRequestBytes { get; set; } = 1 << 20;
 

@@ -116,6 +116,8 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
             if (JobStateMachine.IsTerminal(job.Status) || attempt == 5) return job;
             if (job.Status == JobStatus.Running)
             {
+                // Persisted first: if the process dies before the worker stops, restart recovery cancels the job.
+                await store.RequestCancelAsync(id, cancellationToken).ConfigureAwait(false);
                 if (running.TryCancel(id)) return job;
                 // Between moves (the worker just finished it, or took it a moment ago): look again.
                 await Task.Delay(10 * (attempt + 1), cancellationToken).ConfigureAwait(false);
