@@ -19,6 +19,10 @@ public static class ArditParameterLimits
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (parameters.ValueKind != JsonValueKind.Object) return errors;
         var model = config.Model;
+        // A fixed duration is for one utterance: longer text is spoken sentence by sentence at its natural length.
+        if (parameters.TryGetProperty("duration", out _) && parameters.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String
+            && FrontEndTextEncoder.Default.Normalize(t.GetString()!).Length > model.MaxTextLength)
+            errors["parameters.duration"] = [$"applies to text of one utterance, at most {model.MaxTextLength} characters after normalisation; longer text is spoken sentence by sentence at its natural length (set speed instead)"];
         if (parameters.TryGetProperty("duration", out var d) && d.TryGetDouble(out double seconds) && StreamingSpeechSynthesizer.Frames(seconds, model.FrameRate) > model.MaxFrames)
             errors["parameters.duration"] = [$"must be at most {model.MaxFrames / model.FrameRate:0.##} s: this model makes at most {model.MaxFrames} latent frames at {model.FrameRate:0.##} Hz"];
         if (parameters.TryGetProperty("block_size", out var b) && b.TryGetInt32(out int blockSize) && !config.TrainedBlockSizes.Contains(blockSize))
