@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Media.Hosting;
 using Media.Hosting.Jobs;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Media.Gateway.Apis;
@@ -30,7 +31,7 @@ internal static class JobsApi
             .Produces<JobView>().Produces<JobView>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{id}/events", Events).WithName("JobEvents")
-            .WithSummary("The job's events as text/event-stream; resumes after Last-Event-ID; ends after the terminal event")
+            .WithSummary("The job's events as text/event-stream; resumes after Last-Event-ID; ends after the terminal event (at once when resumed at or past it); a ': heartbeat' comment while nothing happens")
             .Produces<JobEvent>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -41,15 +42,14 @@ internal static class JobsApi
 
     static async Task<IResult> Create(HttpContext context, JobService jobs, IOptions<JobsOptions> options, CancellationToken cancellationToken)
     {
-        string? key = context.Request.Headers["Idempotency-Key"];
-        if (key is not null && (key.Length is < 1 or > 255 || key.Any(c => c is < '!' or > '~')))
-            return Problems.Invalid("Idempotency-Key", "must be 1..255 visible ASCII characters");
+        string? key = context.Request.Headers[IdempotencyKeys.Header];
+        if (IdempotencyKeys.Problem(key) is { } badKey) return Problems.Invalid(IdempotencyKeys.Header, badKey);
         var (document, error) = await Problems.ReadJsonAsync(context.Request, options.Value.MaxRequestBytes, cancellationToken);
         if (error is not null) return error;
         using var _ = document;
         try
         {
-            var submission = JobRequestParser.Parse(document!.RootElement) with { Owner = Caller.Owner(context), IdempotencyKey = key };
+            var submission = JobRequestParser.Parse(document!.RootElement, jobs.Kinds) with { Owner = Caller.Owner(context), IdempotencyKey = key };
             var (job, created) = await jobs.SubmitAsync(submission, cancellationToken);
             if (!created) context.Response.Headers["Idempotent-Replayed"] = "true";
             return TypedResults.Accepted($"/api/jobs/{job.Id}", JobView.Of(job, jobs.QueuePosition(job)));
@@ -66,7 +66,7 @@ internal static class JobsApi
             : Problems.NotFound("Job", id);
 
     static async Task<IResult> List(HttpContext context, JobService jobs, string? status, string? kind, string? model,
-        string? batchId, int? limit, string? after, CancellationToken cancellationToken)
+        [FromQuery(Name = "batch_id")] string? batchId, int? limit, string? after, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         JobStatus? statusFilter = null;
@@ -75,7 +75,7 @@ internal static class JobsApi
             if (Enum.TryParse<JobStatus>(status, ignoreCase: true, out var s) && status.All(char.IsAsciiLetterLower)) statusFilter = s;
             else errors["status"] = ["must be queued, running, succeeded, failed or cancelled"];
         }
-        if (kind is not null && !JobKinds.All.Contains(kind, StringComparer.Ordinal)) errors["kind"] = [$"must be one of {string.Join(", ", JobKinds.All)}"];
+        if (kind is not null && jobs.Kinds.Unknown(kind) is { } unknownKind) errors["kind"] = [unknownKind];
         if (model is not null && !JobRequestParser.IsModelId(model)) errors["model"] = ["is not a model id"];
         if (limit is < 1 or > 100) errors["limit"] = ["must be within 1..100"];
         if (after is not null && !IsJobId(after)) errors["after"] = ["must be a job id from a previous page"];
@@ -97,7 +97,7 @@ internal static class JobsApi
         return job.Status == JobStatus.Cancelled ? TypedResults.Ok(view) : TypedResults.Accepted($"/api/jobs/{id}", view);
     }
 
-    static async Task<IResult> Events(HttpContext context, string id, long? after, JobService jobs, CancellationToken cancellationToken)
+    static async Task<IResult> Events(HttpContext context, string id, long? after, JobService jobs, IOptions<JobsOptions> options, CancellationToken cancellationToken)
     {
         long from = after ?? 0;
         string? lastEventId = context.Request.Headers["Last-Event-ID"];
@@ -106,7 +106,8 @@ internal static class JobsApi
         if (from < 0) return Problems.Invalid("after", "must be 0 or more");
         if (await jobs.GetAsync(id, cancellationToken) is null) return Problems.NotFound("Job", id);
         context.Response.Headers.CacheControl = "no-cache";
-        return TypedResults.ServerSentEvents(Items(jobs, id, from, cancellationToken));
+        var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
+        return TypedResults.ServerSentEvents(Items(jobs, id, from, cancellationToken).WithHeartbeats(context.Response, heartbeat, cancellationToken));
     }
 
     static async IAsyncEnumerable<SseItem<JobEvent>> Items(JobService jobs, string id, long after, [EnumeratorCancellation] CancellationToken cancellationToken)

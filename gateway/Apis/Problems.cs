@@ -60,7 +60,10 @@ internal static class Problems
         if (error is not null) return (null, error);
         try
         {
-            return (JsonDocument.Parse(body!, new JsonDocumentOptions { MaxDepth = 16 }), null);
+            var document = JsonDocument.Parse(body!, new JsonDocumentOptions { MaxDepth = 16 });
+            if (JsonText.FindMalformed(document.RootElement) is not { } malformed) return (document, null);
+            document.Dispose();
+            return (null, Invalid(malformed, JsonText.Problem));
         }
         catch (JsonException ex)
         {

@@ -17,7 +17,7 @@ internal static class GatewayExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<JobKindSchemaTransformer>());
         builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = 1 << 20)
             .AddJsonProtocol(o => Configure(o.PayloadSerializerOptions))
             .AddMessagePackProtocol();

@@ -19,8 +19,7 @@ internal sealed class MediaHub(JobService jobs) : Hub
     public async Task<HubJob> Submit(HubJobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.IdempotencyKey is { } key && (key.Length is < 1 or > 255 || key.Any(c => c is < '!' or > '~')))
-            throw new HubException("idempotency_key must be 1..255 visible ASCII characters.");
+        if (IdempotencyKeys.Problem(request.IdempotencyKey) is { } badKey) throw new HubException($"idempotency_key {badKey}.");
         JsonElement parameters;
         try { parameters = JsonSerializer.SerializeToElement(request.Parameters); }
         catch (Exception ex) when (ex is NotSupportedException or JsonException)
@@ -31,7 +30,7 @@ internal sealed class MediaHub(JobService jobs) : Hub
         if (request.Priority is not null) body["priority"] = request.Priority;
         try
         {
-            var submission = JobRequestParser.Parse(JsonSerializer.SerializeToElement(body)) with
+            var submission = JobRequestParser.Parse(JsonSerializer.SerializeToElement(body), jobs.Kinds) with
             {
                 Owner = Caller.Owner(Context.GetHttpContext()!), IdempotencyKey = request.IdempotencyKey,
             };

@@ -1,5 +1,6 @@
 using Media.Hosting;
 using Media.Hosting.Models;
+using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Generation;
 using Microsoft.Extensions.DependencyInjection;
 using Media.Services.Audio.Codec;
@@ -14,9 +15,12 @@ public static class AudioServiceExtensions
     public static IHostApplicationBuilder AddAudioService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddModelSlot(new ModelSlot("ardit-tts", "audio", ["speech"],
+        builder.Services.AddJobKind(SpeechJobKind.Definition);
+        builder.Services.AddJobKind(CodecJobKinds.EncodeDefinition);
+        builder.Services.AddJobKind(CodecJobKinds.DecodeDefinition);
+        builder.Services.AddModelSlot(new ModelSlot("ardit-tts", "audio", [SpeechJobKind.Name],
             "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
-        builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", ["audio-encode", "audio-decode"],
+        builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", [CodecJobKinds.Encode, CodecJobKinds.Decode],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
         // Loaded on the first speech job, from the committed voice, its latent decoder and the prompt encoder over the same VAE.
         builder.Services.AddGenerator("ardit-tts", sp =>
@@ -27,7 +31,7 @@ public static class AudioServiceExtensions
             return new ArditSpeechGenerator(ArditVoice.Load(models, device), SpeechPromptEncoder.Load(models, device));
         });
         // The voice's longest speech and trained block sizes, from its config.json, refuse a job at submission (400) rather than fail it later.
-        builder.Services.AddParameterCheck("ardit-tts", ArditParameterLimits.Check);
+        builder.Services.AddModelLimits("ardit-tts", ArditParameterLimits.Describe, ArditParameterLimits.Check);
         builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("audio");

@@ -14,12 +14,15 @@ public static class ImageServiceExtensions
     public static IHostApplicationBuilder AddImageService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", ["image"],
+        builder.Services.AddJobKind(ImageJobKind.Definition);
+        builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", [ImageJobKind.Name],
             "Text-to-image: LlamaGen-style VQ tokens, Llama transformer with Token-Shuffle (s=2)", TokenShuffleGenerator.ModelFolder));
         // Loaded on the first job: models/token-shuffle with the models/image-vq it was trained on.
         builder.Services.AddGenerator("token-shuffle", sp => TokenShuffleGenerator.Load(
             sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
             DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
+        // The checkpoint's image size and caption length refuse a job at submission (400) rather than fail it later.
+        builder.Services.AddModelLimits("token-shuffle", TokenShuffleLimits.Describe, TokenShuffleLimits.Check);
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

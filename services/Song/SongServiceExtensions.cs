@@ -10,7 +10,8 @@ public static class SongServiceExtensions
     public static IHostApplicationBuilder AddSongService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddModelSlot(new ModelSlot("songgen", "song", ["song"],
+        builder.Services.AddJobKind(SongJobKind.Definition);
+        builder.Services.AddModelSlot(new ModelSlot("songgen", "song", [SongJobKind.Name],
             "Lyrics-to-song: SongGen-style dual-track token transformer", "songgen"));
         // The family's worker: pulls song jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("song");

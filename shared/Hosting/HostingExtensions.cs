@@ -34,6 +34,8 @@ public static class HostingExtensions
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
             .Validate(o => o.QueueCapacity >= 1 && o.BatchQueueCapacity >= 1, "Media:Jobs queue capacities must be at least 1")
             .Validate(o => o.RetryAfterSeconds >= 1, "Media:Jobs:RetryAfterSeconds must be at least 1")
+            .Validate(o => o.MaxAttempts >= 1, "Media:Jobs:MaxAttempts must be at least 1")
+            .Validate(o => o.HeartbeatSeconds >= 1, "Media:Jobs:HeartbeatSeconds must be at least 1")
             .Validate(o => o.MaxRequestBytes >= 1024 && o.MaxBatchBytes >= 1024 && o.MaxBatchRequests >= 1, "Media:Jobs request limits are too small")
             .ValidateOnStart();
         services.AddSingleton<ModelCatalog>();
@@ -49,6 +51,7 @@ public static class HostingExtensions
         services.TryAddSingleton<GeneratorProvider>();
         services.TryAddSingleton<RunningJobs>();
         services.TryAddSingleton<JobMetrics>();
+        services.TryAddSingleton<JobKindRegistry>();
         services.TryAddSingleton<JobService>();
         services.TryAddSingleton<JobRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRecovery>());
@@ -56,6 +59,16 @@ public static class HostingExtensions
         services.TryAddSingleton<BatchService>();
         services.AddHostedService<BatchRunner>();
         return builder;
+    }
+
+    /// <summary>
+    /// Declares a job kind and its parameters (a service registers the kinds it runs; Hosting validates every job against
+    /// its kind's declaration and shows it as JSON Schema in the OpenAPI document). A kind name registered twice fails the start.
+    /// </summary>
+    public static IServiceCollection AddJobKind(this IServiceCollection services, JobKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return services.AddSingleton(kind);
     }
 
     /// <summary>Registers a model slot a service family can serve.</summary>
@@ -81,13 +94,17 @@ public static class HostingExtensions
         return services.AddGenerator(modelId, (sp, _) => ValueTask.FromResult(factory(sp)));
     }
 
-    /// <summary>Registers a model's own limits on job parameters, checked at submission after the kind's schema (see <see cref="ModelParameterCheck"/>).</summary>
-    public static IServiceCollection AddParameterCheck(this IServiceCollection services, string modelId,
+    /// <summary>
+    /// Declares a model's own limits: shown in /api/models and checked at submission after the kind's schema, so a job the
+    /// model cannot do is a 400 naming the field and the limit, not a failed job (see <see cref="ModelLimits"/>).
+    /// </summary>
+    public static IServiceCollection AddModelLimits(this IServiceCollection services, string modelId, Func<ModelStatus, System.Text.Json.Nodes.JsonObject?> describe,
         Func<ModelStatus, System.Text.Json.JsonElement, IReadOnlyDictionary<string, string[]>> check)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelId);
+        ArgumentNullException.ThrowIfNull(describe);
         ArgumentNullException.ThrowIfNull(check);
-        return services.AddSingleton(new ModelParameterCheck(modelId, check));
+        return services.AddSingleton(new ModelLimits(modelId, describe, check));
     }
 
     /// <summary>Runs the worker of a model family in this process (once per family, however often it is called).</summary>

@@ -28,6 +28,9 @@ public sealed class JobsOptions
 
     public RunningJobsOnRestart RunningJobsOnRestart { get; set; } = RunningJobsOnRestart.Requeue;
 
+    /// <summary>Starts a job gets: one interrupted this often by a restart (a job that crashes the process) fails instead of running again.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
     /// <summary>Largest accepted job request body, in bytes (413 above it).</summary>
     public int MaxRequestBytes { get; set; } = 1 << 20;
 
@@ -36,6 +39,9 @@ public sealed class JobsOptions
 
     /// <summary>Most requests in one batch file.</summary>
     public int MaxBatchRequests { get; set; } = 10_000;
+
+    /// <summary>Seconds without an event after which an SSE stream sends a <c>: heartbeat</c> comment (proxies close idle streams).</summary>
+    public int HeartbeatSeconds { get; set; } = 15;
 
     public int ConcurrencyOf(string family) => Concurrency.TryGetValue(family, out int n) && n > 0 ? n : 1;
 }

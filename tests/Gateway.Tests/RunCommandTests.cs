@@ -8,7 +8,45 @@ namespace Media.Gateway.Tests;
 public sealed class RunCommandTests
 {
     [Fact]
-    public async Task The_gateway_process_answers_healthz_within_60_seconds()
+    public Task The_gateway_process_answers_healthz_within_60_seconds() =>
+        AnswersOnAsync((start, port) =>
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        });
+
+    // Issue 22 §1.7: a "Urls" in appsettings.json overrode these (environment variables are read before the file).
+    [Fact]
+    public Task ASPNETCORE_URLS_sets_where_the_gateway_listens() =>
+        AnswersOnAsync((start, port) =>
+        {
+            WithSettingsFile(start);
+            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        });
+
+    [Fact]
+    public Task A_Kestrel_endpoint_setting_sets_where_the_gateway_listens() =>
+        AnswersOnAsync((start, port) =>
+        {
+            WithSettingsFile(start);
+            start.Environment["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}";
+        });
+
+    /// <summary>Runs with the build's appsettings.json (the content root), as `dotnet run --project gateway` does, data still under the working folder.</summary>
+    static void WithSettingsFile(ProcessStartInfo start)
+    {
+        start.Environment["ASPNETCORE_CONTENTROOT"] = AppContext.BaseDirectory;
+        start.Environment["Media__DataDirectory"] = Path.Combine(start.WorkingDirectory, "data");
+    }
+
+    [Fact]
+    public void The_settings_file_leaves_the_listening_address_to_the_conventions()
+    {
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "appsettings.json")));
+        Assert.False(settings.RootElement.TryGetProperty("Urls", out _), "Urls in appsettings.json overrides ASPNETCORE_URLS");
+    }
+
+    static async Task AnswersOnAsync(Action<ProcessStartInfo, int> configure)
     {
         int port = FreePort();
         string root = Directory.CreateTempSubdirectory("media-run-").FullName;
@@ -19,8 +57,8 @@ public sealed class RunCommandTests
             RedirectStandardError = true,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Media.Gateway.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.Environment.Remove("ASPNETCORE_URLS");
+        configure(start, port);
         using var process = Process.Start(start)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -41,4 +41,13 @@ public sealed class DeviceSelectorTests
         var ex = Assert.Throws<InvalidOperationException>(() => DeviceSelector.Resolve("cuda:0"));
         Assert.Contains("TorchLibrary=cuda", ex.Message, StringComparison.Ordinal);
     }
+
+    // Issue 22 §1.8: libtorch's "Could not initialize NNPACK" warning was 99.9% of the gateway's log. Its NNPACK path is
+    // off once a device is resolved (as every model load does), so libtorch never tries NNPACK and never logs the line.
+    [Fact]
+    public void Resolving_a_device_turns_libtorchs_NNPACK_path_off()
+    {
+        DeviceSelector.Resolve("cpu");
+        Assert.Equal(false, Nnpack.UserEnabled);
+    }
 }

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Media.Hosting;
@@ -7,6 +9,7 @@ using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 using Media.Hosting.Workers;
+using Media.Services.Image;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -57,7 +60,7 @@ internal static class ImageGenerations
         var json = jsonOptions.Value.SerializerOptions;
         try
         {
-            if (request.Stream) await StreamAsync(context, jobs, artifacts, request, submitted[0], json);
+            if (request.Stream) await StreamAsync(context, jobs, artifacts, request, submitted[0], json, TimeSpan.FromSeconds(jobsOptions.Value.HeartbeatSeconds));
             else await RespondAsync(context, jobs, artifacts, request, submitted, json);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -100,7 +103,7 @@ internal static class ImageGenerations
         if (stream && format == "url") fields.Fail("response_format", "Streamed images arrive as b64_json; leave 'response_format' out or set it to 'b64_json'");
         if (fields.Problem is { } problem) return (null, problem);
 
-        string? modelId = JobRelay.ModelFor(JobKinds.Image, model, catalog, generators);
+        string? modelId = JobRelay.ModelFor(ImageJobKind.Name, model, catalog, generators);
         if (modelId is null) return (null, ("model", "No image model is part of this build"));
         return (new Request(modelId, prompt!, (int)n, size, format == "url", stream, (int)partialImages, seed, quality, background), null);
     }
@@ -115,7 +118,7 @@ internal static class ImageGenerations
             parameters["height"] = size.Height;
         }
         if (request.Seed is { } seed) parameters["seed"] = seed + index;
-        return new JobSubmission(JobKinds.Image, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+        return new JobSubmission(ImageJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
     }
 
     /// <summary>The job parameter a submission error names, as the request called it.</summary>
@@ -157,37 +160,38 @@ internal static class ImageGenerations
             .ExecuteAsync(context);
     }
 
-    static async Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, JsonSerializerOptions json)
+    static Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, JsonSerializerOptions json, TimeSpan heartbeat) =>
+        JobRelay.StreamEventsAsync(context, StreamEvents(jobs, artifacts, request, job, json, context.RequestAborted), heartbeat);
+
+    /// <summary>The job's first <c>partial_images</c> previews, then the image (or an error event).</summary>
+    static async IAsyncEnumerable<SseItem<string>> StreamEvents(JobService jobs, IArtifactStore artifacts, Request request, Job job, JsonSerializerOptions json,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var cancellationToken = context.RequestAborted;
-        await JobRelay.StartEventStreamAsync(context.Response);
         int partials = 0;
         await foreach (var e in jobs.Events.ReadAsync(job.Id, 0, cancellationToken))
         {
             switch (e.Type)
             {
                 case JobEventType.Preview when partials < request.PartialImages && e.Payload is { } preview:
-                    await JobRelay.WriteEventAsync(context.Response, PartialImageEvent.Name,
-                        new PartialImageEvent(Convert.ToBase64String(preview), Now(), PngSize(preview), request.Quality, request.Background, "png", partials),
-                        json, cancellationToken);
+                    yield return JobRelay.Event(PartialImageEvent.Name,
+                        new PartialImageEvent(Convert.ToBase64String(preview), Now(), PngSize(preview), request.Quality, request.Background, "png", partials), json);
                     partials++;
                     break;
                 case JobEventType.Completed:
                     var finished = await jobs.GetAsync(job.Id, cancellationToken);
                     if (finished?.Artifacts is not [var artifact, ..])
                     {
-                        await JobRelay.WriteEventAsync(context.Response, "error", JobRelay.ErrorEvent("The job completed without an image", "generation_failed"), json, cancellationToken);
-                        return;
+                        yield return JobRelay.Event("error", JobRelay.ErrorEvent("The job completed without an image", "generation_failed"), json);
+                        yield break;
                     }
                     byte[] png = await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken);
-                    await JobRelay.WriteEventAsync(context.Response, CompletedEvent.Name,
-                        new CompletedEvent(Convert.ToBase64String(png), Now(), PngSize(png), request.Quality, request.Background, "png"), json, cancellationToken);
-                    return;
+                    yield return JobRelay.Event(CompletedEvent.Name,
+                        new CompletedEvent(Convert.ToBase64String(png), Now(), PngSize(png), request.Quality, request.Background, "png"), json);
+                    yield break;
                 case JobEventType.Failed or JobEventType.Cancelled:
                     var ended = await jobs.GetAsync(job.Id, cancellationToken);
-                    await JobRelay.WriteEventAsync(context.Response, "error",
-                        JobRelay.ErrorEvent(ended is null ? e.Message ?? "The job ended" : JobRelay.Reason(ended), "generation_failed"), json, cancellationToken);
-                    return;
+                    yield return JobRelay.Event("error", JobRelay.ErrorEvent(ended is null ? e.Message ?? "The job ended" : JobRelay.Reason(ended), "generation_failed"), json);
+                    yield break;
             }
         }
     }

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
@@ -61,24 +61,17 @@ internal static class JobRelay
         _ => $"The job ended as {job.Status.ToString().ToLowerInvariant()}",
     };
 
-    /// <summary>One server-sent event, flushed at once.</summary>
-    public static async Task WriteEventAsync<T>(HttpResponse response, string name, T data, JsonSerializerOptions json, CancellationToken cancellationToken)
-    {
-        var text = new StringBuilder();
-        text.Append("event: ").Append(name).Append('\n');
-        text.Append("data: ").Append(JsonSerializer.Serialize(data, json)).Append("\n\n");
-        await response.WriteAsync(text.ToString(), cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
-    }
+    /// <summary>One server-sent event of OpenAI's: its type as the SSE event name, its JSON (this API's naming) as the data.</summary>
+    public static SseItem<string> Event<T>(string name, T data, JsonSerializerOptions json) => new(JsonSerializer.Serialize(data, json), name);
 
-    /// <summary>Starts a text/event-stream answer.</summary>
-    public static async Task StartEventStreamAsync(HttpResponse response)
+    /// <summary>
+    /// Sends <paramref name="events"/> as text/event-stream through <c>TypedResults.ServerSentEvents</c>, with heartbeat
+    /// comments while the job waits (see <see cref="SseHeartbeats"/>); proxies are told not to buffer it.
+    /// </summary>
+    public static Task StreamEventsAsync(HttpContext context, IAsyncEnumerable<SseItem<string>> events, TimeSpan heartbeat)
     {
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        await response.StartAsync();
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        return TypedResults.ServerSentEvents(events.WithHeartbeats(context.Response, heartbeat, context.RequestAborted)).ExecuteAsync(context);
     }
 
     /// <summary>The error event OpenAI's SDKs raise as an APIError when it arrives on a stream.</summary>

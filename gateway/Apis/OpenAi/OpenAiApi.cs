@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 
 namespace Media.Gateway.Apis.OpenAi;
@@ -43,7 +44,10 @@ internal static class OpenAiApi
                 .ToResult(StatusCodes.Status413PayloadTooLarge, context));
         try
         {
-            return (JsonDocument.Parse(bytes!, new JsonDocumentOptions { MaxDepth = 16 }), null);
+            var document = JsonDocument.Parse(bytes!, new JsonDocumentOptions { MaxDepth = 16 });
+            if (JsonText.FindMalformed(document.RootElement) is not { } malformed) return (document, null);
+            document.Dispose();
+            return (null, OpenAiError.Invalid(context, malformed, $"'{malformed}' {JsonText.Problem}."));
         }
         catch (JsonException ex)
         {

@@ -1,3 +1,5 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Media.Gateway.Apis.OpenAi.Audio;
@@ -6,6 +8,7 @@ using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 using Media.Hosting.Workers;
+using Media.Services.Audio.Speech;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -53,7 +56,7 @@ internal static class SpeechGeneration
         try
         {
             if (request.StreamFormat is null) await RespondAsync(context, jobs, artifacts, request, job, encoder);
-            else await StreamAsync(context, jobs, artifacts, request, job, encoder, jsonOptions.Value.SerializerOptions);
+            else await StreamAsync(context, jobs, artifacts, request, job, encoder, jsonOptions.Value.SerializerOptions, TimeSpan.FromSeconds(jobsOptions.Value.HeartbeatSeconds));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -80,7 +83,7 @@ internal static class SpeechGeneration
             fields.Fail("instructions", "'instructions' is not supported: the speech models here take no style instructions");
         if (fields.Problem is { } problem) return (null, problem);
 
-        string? modelId = JobRelay.ModelFor(JobKinds.Speech, model, catalog, generators);
+        string? modelId = JobRelay.ModelFor(SpeechJobKind.Name, model, catalog, generators);
         if (modelId is null) return (null, ("model", "No speech model is part of this build"));
         return (new Request(modelId, input!, voice, speed, format, streamFormat, seed), null);
     }
@@ -91,7 +94,7 @@ internal static class SpeechGeneration
         if (request.Voice is not null) parameters["voice"] = request.Voice;
         if (request.Speed is { } speed) parameters["speed"] = speed;
         if (request.Seed is { } seed) parameters["seed"] = seed;
-        return new JobSubmission(JobKinds.Speech, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+        return new JobSubmission(SpeechJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
     }
 
     /// <summary>The finished file: the WAV artifact as it is, or its audio encoded as asked.</summary>
@@ -126,33 +129,49 @@ internal static class SpeechGeneration
     /// client never takes a cut file for a whole one.
     /// </summary>
     static async Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, SpeechEncoder encoder,
-        JsonSerializerOptions json)
+        JsonSerializerOptions json, TimeSpan heartbeat)
     {
         var cancellationToken = context.RequestAborted;
-        bool sse = request.StreamFormat == "sse";
+        if (request.StreamFormat == "sse")
+        {
+            await JobRelay.StreamEventsAsync(context, SseEvents(Pieces(jobs, artifacts, job, encoder, cancellationToken), json), heartbeat);
+            return;
+        }
         var response = context.Response;
-        if (sse)
+        response.ContentType = encoder.ContentType;
+        response.Headers.CacheControl = "no-cache";
+        await response.StartAsync(cancellationToken);
+        await foreach (var (audio, error) in Pieces(jobs, artifacts, job, encoder, cancellationToken))
         {
-            await JobRelay.StartEventStreamAsync(response);
-        }
-        else
-        {
-            response.ContentType = encoder.ContentType;
-            response.Headers.CacheControl = "no-cache";
-            await response.StartAsync(cancellationToken);
-        }
-
-        async Task SendAsync(byte[] bytes)
-        {
-            if (bytes.Length == 0) return;
-            if (sse) await JobRelay.WriteEventAsync(response, AudioDelta.Name, new AudioDelta(Convert.ToBase64String(bytes)), json, cancellationToken);
-            else
+            if (error is not null)
             {
-                await response.Body.WriteAsync(bytes, cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
+                context.Abort();
+                return;
             }
+            await response.Body.WriteAsync(audio, cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
         }
+    }
 
+    /// <summary>The pieces as OpenAI's <c>speech.audio.delta</c> events, then <c>speech.audio.done</c> (or an error event).</summary>
+    static async IAsyncEnumerable<SseItem<string>> SseEvents(IAsyncEnumerable<(byte[] Audio, string? Error)> pieces, JsonSerializerOptions json)
+    {
+        await foreach (var (audio, error) in pieces)
+        {
+            if (error is not null)
+            {
+                yield return JobRelay.Event("error", JobRelay.ErrorEvent(error, "generation_failed"), json);
+                yield break;
+            }
+            yield return JobRelay.Event(AudioDelta.Name, new AudioDelta(Convert.ToBase64String(audio)), json);
+        }
+        yield return JobRelay.Event(AudioDone.Name, new AudioDone(), json);
+    }
+
+    /// <summary>The encoded file in the pieces the job makes it; a job that ends without succeeding ends them with the reason.</summary>
+    static async IAsyncEnumerable<(byte[] Audio, string? Error)> Pieces(JobService jobs, IArtifactStore artifacts, Job job, SpeechEncoder encoder,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         bool anyChunk = false;
         await foreach (var e in jobs.Events.ReadAsync(job.Id, 0, cancellationToken))
         {
@@ -160,22 +179,19 @@ internal static class SpeechGeneration
             {
                 case JobEventType.AudioChunk when e.Payload is { } pcm:
                     anyChunk = true;
-                    await SendAsync(encoder.Append(SpeechEncoder.Samples(pcm), e.SampleRate ?? 0, e.Channels ?? 1));
+                    if (encoder.Append(SpeechEncoder.Samples(pcm), e.SampleRate ?? 0, e.Channels ?? 1) is { Length: > 0 } encoded) yield return (encoded, null);
                     break;
                 case JobEventType.Completed:
                     if (!anyChunk && await jobs.GetAsync(job.Id, cancellationToken) is { Artifacts: [var artifact, ..] })
                     {
                         var (samples, rate, channels) = WavPcm.Read(await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken));
-                        await SendAsync(encoder.Append(samples, rate, channels));
+                        if (encoder.Append(samples, rate, channels) is { Length: > 0 } whole) yield return (whole, null);
                     }
-                    await SendAsync(encoder.Finish());
-                    if (sse) await JobRelay.WriteEventAsync(response, AudioDone.Name, new AudioDone(), json, cancellationToken);
-                    return;
+                    if (encoder.Finish() is { Length: > 0 } tail) yield return (tail, null);
+                    yield break;
                 case JobEventType.Failed or JobEventType.Cancelled:
-                    string reason = await jobs.GetAsync(job.Id, cancellationToken) is { } ended ? JobRelay.Reason(ended) : e.Message ?? "The job ended";
-                    if (sse) await JobRelay.WriteEventAsync(response, "error", JobRelay.ErrorEvent(reason, "generation_failed"), json, cancellationToken);
-                    else context.Abort();
-                    return;
+                    yield return ([], await jobs.GetAsync(job.Id, cancellationToken) is { } ended ? JobRelay.Reason(ended) : e.Message ?? "The job ended");
+                    yield break;
             }
         }
     }

@@ -10,7 +10,15 @@ const result = document.getElementById("result");
 const resultCaption = document.getElementById("result-caption");
 const ui = progressUi(document.getElementById("progress"), document.getElementById("status"));
 
-await fillModels(form.elements.model, "image");
+const models = await fillModels(form.elements.model, "image");
+// Only the sizes the chosen model draws (its limits in /api/models); a model that states none offers its default.
+const fillSizes = () => {
+  const model = models.find((m) => m.id === form.elements.model.value);
+  const sizes = model?.limits?.sizes ?? [];
+  form.elements.size.replaceChildren(new Option("model default", ""), ...sizes.map((s) => new Option(s, s)));
+};
+fillSizes();
+form.elements.model.addEventListener("change", fillSizes);
 if (form.elements.model.selectedOptions[0]?.disabled ?? true) {
   ui.status("No image model can run yet: none has been trained. The list shows each model's state.", "failed");
   generate.disabled = true;

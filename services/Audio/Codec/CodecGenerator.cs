@@ -30,8 +30,8 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
         {
             return job.Kind switch
             {
-                JobKinds.AudioEncode => await EncodeAsync(job, events, cancellationToken).ConfigureAwait(false),
-                JobKinds.AudioDecode => await DecodeAsync(job, events, cancellationToken).ConfigureAwait(false),
+                CodecJobKinds.Encode => await EncodeAsync(job, events, cancellationToken).ConfigureAwait(false),
+                CodecJobKinds.Decode => await DecodeAsync(job, events, cancellationToken).ConfigureAwait(false),
                 _ => throw new ArgumentException($"The codec runs audio-encode and audio-decode jobs, not '{job.Kind}'."),
             };
         }
@@ -77,16 +77,21 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
             throw new ArgumentException($"Code {worst} is outside this codec's codebooks (0..{config.CodebookSize - 1}).");
         if (rows.Count > config.NumQuantizers)
             throw new ArgumentException($"{rows.Count} rows of codes given; this codec has {config.NumQuantizers} codebooks.");
-        var audio = codec.DecodeMatrix(rows);
-        int chunk = (int)(ChunkSeconds * audio.SampleRate);
-        int chunks = (audio.Length + chunk - 1) / chunk;
-        for (int i = 0; i < chunks; i++)
+        // Decoded a bounded chunk at a time and streamed as it goes: memory stays flat however long the codes are,
+        // and a cancel stops the job at the next chunk (issue 22: a 67-minute matrix once took 9 GB and ignored DELETE).
+        int framesPerChunk = Math.Max(1, (int)Math.Round(ChunkSeconds * config.FrameRate));
+        int frames = rows[0].Count, chunks = (frames + framesPerChunk - 1) / framesPerChunk, done = 0;
+        var channels = Enumerable.Range(0, config.AudioChannels).Select(_ => new List<float>()).ToArray();
+        foreach (var piece in codec.DecodeChunks(rows, framesPerChunk))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int start = i * chunk, count = Math.Min(chunk, audio.Length - start);
-            await events.AudioChunkAsync(Pcm16(audio, start, count), audio.SampleRate, audio.ChannelCount, cancellationToken).ConfigureAwait(false);
-            await events.ProgressAsync(i + 1, chunks, cancellationToken).ConfigureAwait(false);
+            for (int c = 0; c < channels.Length; c++) channels[c].AddRange(piece.Channels[c]);
+            await events.AudioChunkAsync(Pcm16(piece, 0, piece.Length), piece.SampleRate, piece.ChannelCount, cancellationToken).ConfigureAwait(false);
+            done = Math.Min(chunks, done + 1);
+            await events.ProgressAsync(done, chunks, cancellationToken).ConfigureAwait(false);
         }
+        if (done < chunks) await events.ProgressAsync(chunks, chunks, cancellationToken).ConfigureAwait(false);
+        var audio = new AudioBuffer([.. channels.Select(c => c.ToArray())], config.SamplingRate);
         return [new GeneratedArtifact(WavFile.ToBytes(audio), "audio/wav", "decoded.wav")];
     }
 

@@ -148,7 +148,7 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
         {
             try
             {
-                var submission = JobRequestParser.Parse(request, JobPriority.Batch) with
+                var submission = JobRequestParser.Parse(request, jobs.Kinds, JobPriority.Batch) with
                 {
                     Owner = batch.Owner, IdempotencyKey = $"{batch.Id}:{customId}", BatchId = batch.Id, CustomId = customId,
                 };

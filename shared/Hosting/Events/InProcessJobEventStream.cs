@@ -42,6 +42,19 @@ public sealed class InProcessJobEventStream(IJobStore store) : IJobEventStream
                 if (page.Count < PageSize) break;
             }
 
+            // A job that already ended, asked for from at or past its terminal event (a client resuming a finished
+            // stream): nothing more will ever be published, so end now rather than wait. Anything persisted between
+            // the read above and this look is in the log, so read it once more first.
+            if (await store.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is { } job && JobStateMachine.IsTerminal(job.Status))
+            {
+                foreach (var e in await store.ReadEventsAsync(jobId, last, int.MaxValue, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return e;
+                    if (JobEvent.IsTerminal(e.Type)) break;
+                }
+                yield break;
+            }
+
             await foreach (var live in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (live.Sequence <= last) continue;

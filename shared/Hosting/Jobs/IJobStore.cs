@@ -43,5 +43,8 @@ public interface IJobStore
     Task<JobEvent> AppendEventAsync(JobEvent evt, CancellationToken cancellationToken);
 
     /// <summary>Events with a sequence greater than <paramref name="afterSequence"/>, in order, at most <paramref name="limit"/>.</summary>
+    /// <summary>Records that the job was asked to stop, so the request outlives this process (false: it already finished).</summary>
+    Task<bool> RequestCancelAsync(string id, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken);
 }

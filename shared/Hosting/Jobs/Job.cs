@@ -28,6 +28,10 @@ public sealed record Job
     public string? RequestHash { get; init; }
     public string? BatchId { get; init; }
     public string? CustomId { get; init; }
+    /// <summary>How often a worker started the job (a job interrupted by a restart runs again, up to Media:Jobs:MaxAttempts).</summary>
+    public int Attempts { get; init; }
+    /// <summary>A cancel was asked for while the job ran; persisted so a restart cancels the job instead of running it again.</summary>
+    public bool CancelRequested { get; init; }
 
     public static string NewId() => "job_" + Guid.CreateVersion7().ToString("N");
 }

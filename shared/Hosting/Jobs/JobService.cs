@@ -18,13 +18,16 @@ namespace Media.Hosting.Jobs;
 /// </summary>
 public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueues queues, ModelCatalog catalog,
     GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options,
-    IEnumerable<ModelParameterCheck> modelChecks)
+    JobKindRegistry kinds, IEnumerable<ModelLimits> modelLimits)
 {
-    readonly ModelParameterCheck[] modelChecks = [.. modelChecks];
+    readonly ModelLimits[] modelLimits = [.. modelLimits];
 
     public IJobStore Store => store;
 
     public IJobEventStream Events => stream;
+
+    /// <summary>The job kinds the services declared.</summary>
+    public JobKindRegistry Kinds => kinds;
 
     /// <summary>
     /// Checks the submission without queuing anything: the model exists (else UnknownModel), serves the
@@ -33,19 +36,18 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
     public ModelStatus Check(JobSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        if (!JobKinds.All.Contains(submission.Kind, StringComparer.Ordinal))
-            throw JobRejectedException.Invalid("kind", $"must be one of {string.Join(", ", JobKinds.All)}");
+        var kind = kinds.Find(submission.Kind) ?? throw JobRejectedException.Invalid("kind", kinds.Unknown(submission.Kind)!);
         var model = catalog.Find(submission.Model)
             ?? throw new JobRejectedException(JobRejection.UnknownModel, $"No model with id '{submission.Model}'.");
         if (!model.Kinds.Contains(submission.Kind, StringComparer.Ordinal))
             throw JobRejectedException.Invalid("kind", $"model '{model.Id}' serves {string.Join(", ", model.Kinds)}, not {submission.Kind}");
-        var errors = ParameterSchemas.Validate(submission.Kind, submission.Parameters);
+        var errors = kind.Validate(submission.Parameters);
         if (errors.Count > 0) throw JobRejectedException.Invalid(errors);
         if (model.State is ModelState.Missing or ModelState.Failed)
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' cannot run: {model.Reason}.");
         if (!generators.IsRegistered(model.Id))
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' has a checkpoint but no generator is part of this build.");
-        var limits = modelChecks.Where(c => c.ModelId == model.Id).SelectMany(c => c.Check(model, submission.Parameters))
+        var limits = modelLimits.Where(c => c.ModelId == model.Id).SelectMany(c => c.Check(model, submission.Parameters))
             .GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray(), StringComparer.Ordinal);
         if (limits.Count > 0) throw JobRejectedException.Invalid(limits);
         return model;
@@ -69,7 +71,7 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
             Kind = submission.Kind,
             Model = model.Id,
             Family = model.Family,
-            Parameters = WithSeed(submission.Kind, submission.Parameters),
+            Parameters = WithSeed(kinds.Find(submission.Kind)!, submission.Parameters),
             Owner = submission.Owner,
             Priority = submission.Priority,
             Status = JobStatus.Queued,
@@ -114,6 +116,8 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
             if (JobStateMachine.IsTerminal(job.Status) || attempt == 5) return job;
             if (job.Status == JobStatus.Running)
             {
+                // Persisted first: if the process dies before the worker stops, restart recovery cancels the job.
+                await store.RequestCancelAsync(id, cancellationToken).ConfigureAwait(false);
                 if (running.TryCancel(id)) return job;
                 // Between moves (the worker just finished it, or took it a moment ago): look again.
                 await Task.Delay(10 * (attempt + 1), cancellationToken).ConfigureAwait(false);
@@ -174,9 +178,9 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         Encoding.UTF8.GetBytes($"{s.Kind}\n{s.Model}\n{s.Priority}\n{JsonSerializer.Serialize(s.Parameters)}")));
 
     /// <summary>A kind that takes a seed gets one when the request has none, so the result can be made again.</summary>
-    static JsonElement WithSeed(string kind, JsonElement parameters)
+    static JsonElement WithSeed(JobKind kind, JsonElement parameters)
     {
-        if (!ParameterSchemas.ByKind[kind].Any(r => r.Name == "seed") || parameters.TryGetProperty("seed", out _)) return parameters;
+        if (!kind.TakesSeed || parameters.TryGetProperty("seed", out _)) return parameters;
         var node = JsonNode.Parse(parameters.GetRawText())!.AsObject();
         node["seed"] = Random.Shared.NextInt64(0, 1L << 31);
         return JsonSerializer.SerializeToElement(node);

@@ -7,7 +7,7 @@ namespace Media.Hosting.Storage;
 /// <summary>Jobs and their event logs in the service's SQLite file (the embedded default).</summary>
 public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) : IJobStore
 {
-    const string JobColumns = "id, kind, model, family, parameters, owner, priority, status, created_at, updated_at, started_at, finished_at, artifacts, failure_reason, idempotency_key, request_hash, batch_id, custom_id";
+    const string JobColumns = "id, kind, model, family, parameters, owner, priority, status, created_at, updated_at, started_at, finished_at, artifacts, failure_reason, idempotency_key, request_hash, batch_id, custom_id, attempts, cancel_requested";
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -35,7 +35,9 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
                     idempotency_key TEXT,
                     request_hash TEXT,
                     batch_id TEXT,
-                    custom_id TEXT);
+                    custom_id TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    cancel_requested INTEGER NOT NULL DEFAULT 0);
                 CREATE UNIQUE INDEX IF NOT EXISTS ix_jobs_idempotency ON jobs(owner, idempotency_key) WHERE idempotency_key IS NOT NULL;
                 CREATE INDEX IF NOT EXISTS ix_jobs_created ON jobs(created_at, id);
                 CREATE INDEX IF NOT EXISTS ix_jobs_status ON jobs(status, created_at);
@@ -50,6 +52,31 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
                     PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
                 """;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // Files made before attempts were counted and cancels persisted get the two columns.
+            foreach (string column in new[] { "attempts", "cancel_requested" })
+            {
+                await using var has = connection.CreateCommand();
+                has.CommandText = "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = @name";
+                has.Parameters.AddWithValue("@name", column);
+                if ((long)(await has.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0) continue;
+                await using var add = connection.CreateCommand();
+                add.CommandText = $"ALTER TABLE jobs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0";
+                await add.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally { database.WriteLock.Release(); }
+    }
+
+    public async Task<bool> RequestCancelAsync(string id, CancellationToken cancellationToken)
+    {
+        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE jobs SET cancel_requested = 1 WHERE id = @id AND status IN ('queued', 'running')";
+            update.Parameters.AddWithValue("@id", id);
+            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
         }
         finally { database.WriteLock.Release(); }
     }
@@ -72,7 +99,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
             await using (var insert = connection.CreateCommand())
             {
                 insert.Transaction = tx;
-                insert.CommandText = $"INSERT INTO jobs ({JobColumns}) VALUES (@id, @kind, @model, @family, @parameters, @owner, @priority, @status, @created_at, @updated_at, @started_at, @finished_at, @artifacts, @failure_reason, @idempotency_key, @request_hash, @batch_id, @custom_id)";
+                insert.CommandText = $"INSERT INTO jobs ({JobColumns}) VALUES (@id, @kind, @model, @family, @parameters, @owner, @priority, @status, @created_at, @updated_at, @started_at, @finished_at, @artifacts, @failure_reason, @idempotency_key, @request_hash, @batch_id, @custom_id, @attempts, @cancel_requested)";
                 BindJob(insert, job);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -158,10 +185,12 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
                 ?? throw new KeyNotFoundException($"No job with id '{id}'.");
             var now = Now();
             var moved = JobStateMachine.Move(job, to, now, details.Message, details.Artifacts?.ToList());
+            // Every start is an attempt; restart recovery gives up on a job after Media:Jobs:MaxAttempts of them.
+            if (to == JobStatus.Running) moved = moved with { Attempts = job.Attempts + 1 };
             await using (var update = connection.CreateCommand())
             {
                 update.Transaction = tx;
-                update.CommandText = "UPDATE jobs SET status = @status, updated_at = @updated_at, started_at = @started_at, finished_at = @finished_at, artifacts = @artifacts, failure_reason = @failure_reason WHERE id = @id";
+                update.CommandText = "UPDATE jobs SET status = @status, updated_at = @updated_at, started_at = @started_at, finished_at = @finished_at, artifacts = @artifacts, failure_reason = @failure_reason, attempts = @attempts WHERE id = @id";
                 BindJob(update, moved);
                 await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -294,6 +323,8 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         p.AddWithValue("@request_hash", (object?)job.RequestHash ?? DBNull.Value);
         p.AddWithValue("@batch_id", (object?)job.BatchId ?? DBNull.Value);
         p.AddWithValue("@custom_id", (object?)job.CustomId ?? DBNull.Value);
+        p.AddWithValue("@attempts", job.Attempts);
+        p.AddWithValue("@cancel_requested", job.CancelRequested ? 1 : 0);
     }
 
     static async Task<List<Job>> ReadJobsAsync(SqliteCommand command, CancellationToken cancellationToken)
@@ -323,6 +354,8 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
                 RequestHash = reader.IsDBNull(15) ? null : reader.GetString(15),
                 BatchId = reader.IsDBNull(16) ? null : reader.GetString(16),
                 CustomId = reader.IsDBNull(17) ? null : reader.GetString(17),
+                Attempts = reader.GetInt32(18),
+                CancelRequested = reader.GetInt64(19) != 0,
             });
         }
         return jobs;

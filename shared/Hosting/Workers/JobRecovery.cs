@@ -28,7 +28,14 @@ public sealed class JobRecovery(IJobStore store, IBatchStore batches, IJobQueues
             var interrupted = await store.ListByStatusAsync(JobStatus.Running, cancellationToken).ConfigureAwait(false);
             foreach (var job in interrupted)
             {
-                if (options.Value.RunningJobsOnRestart == RunningJobsOnRestart.Fail)
+                if (job.CancelRequested)
+                    await jobs.FinishAsync(job.Id, JobStatus.Cancelled, new JobEvent { Message = "cancelled by request (the service restarted before the job stopped)" }, cancellationToken).ConfigureAwait(false);
+                else if (job.Attempts >= options.Value.MaxAttempts)
+                    await jobs.FinishAsync(job.Id, JobStatus.Failed, new JobEvent
+                    {
+                        Message = $"worker lost: the service stopped while the job ran, {job.Attempts} times (Media:Jobs:MaxAttempts {options.Value.MaxAttempts}); it is not run again",
+                    }, cancellationToken).ConfigureAwait(false);
+                else if (options.Value.RunningJobsOnRestart == RunningJobsOnRestart.Fail)
                     await jobs.FinishAsync(job.Id, JobStatus.Failed, new JobEvent { Message = "the service restarted while the job was running" }, cancellationToken).ConfigureAwait(false);
                 else
                     await store.TransitionAsync(job.Id, JobStatus.Queued, new JobEvent { Message = "the service restarted while the job was running; it runs again" }, cancellationToken).ConfigureAwait(false);

@@ -28,6 +28,8 @@ public static class DeviceSelector
     public static torch.Device Resolve(string? name)
     {
         var spec = Parse(name);
+        // Every model load passes here: the first one silences libtorch's per-convolution NNPACK warning (see Nnpack).
+        Nnpack.Disable();
         if (spec.Type == DeviceType.CPU) return torch.CPU;
         if (!torch.cuda.is_available())
             throw new InvalidOperationException(

@@ -37,7 +37,7 @@ public sealed class CodecStreamingFixture : IAsyncLifetime
     {
         CodecFolder = RandomCodecCheckpoint.Write(Gateway.ModelsDirectory);
         Client = Gateway.StartKestrel();
-        var job = await JobsApiTests.SubmitAsync(Client, new { kind = JobKinds.AudioDecode, model = CodecServiceExtensions.ModelId, parameters = new { codes = Codes } });
+        var job = await JobsApiTests.SubmitAsync(Client, new { kind = CodecJobKinds.Decode, model = CodecServiceExtensions.ModelId, parameters = new { codes = Codes } });
         JobId = job.GetProperty("id").GetString()!;
 
         // Both clients start at once, while the job is queued or running, and each drops mid-stream.

@@ -47,6 +47,19 @@ public sealed class InProcessJobEventStreamTests : IDisposable
         return seen;
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(50)]
+    public async Task A_reader_resuming_at_or_past_the_terminal_event_ends_at_once(long pastTerminal)
+    {
+        string id = await RunningJobAsync();
+        var (_, done) = await _store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent { Artifacts = [] }, CancellationToken.None);
+        _stream.Publish(done);
+        // Before the fix the reader waited for live events that never come, until the 10 s timeout cancelled it (the test then throws).
+        Assert.Empty(await ReadAllAsync(id, done.Sequence + pastTerminal));
+    }
+
     [Fact]
     public async Task Readers_starting_anywhere_while_events_are_written_see_each_later_event_once_in_order()
     {

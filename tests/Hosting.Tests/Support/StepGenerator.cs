@@ -22,7 +22,7 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
     public async Task<IReadOnlyList<GeneratedArtifact>> RunAsync(Job job, IJobEventSink events, CancellationToken cancellationToken)
     {
         int steps = job.Parameters.TryGetProperty("steps", out var s) ? s.GetInt32() : DefaultSteps;
-        bool speech = job.Kind == JobKinds.Speech;
+        bool speech = job.Kind == TestModels.SpeechKind.Name;
         var audio = new List<byte>();
         for (int step = 1; step <= steps; step++)
         {

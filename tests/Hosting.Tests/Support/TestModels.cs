@@ -1,3 +1,4 @@
+using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,8 +20,23 @@ public sealed class TestModels
     public StepGenerator BrokenGenerator { get; } = new(TimeSpan.FromMilliseconds(5), throwAtStep: 2);
     public StepGenerator SpeechGenerator { get; } = new(TimeSpan.FromMilliseconds(15));
 
+    /// <summary>The job kinds of the test slots, as a service declares its own (the gateway's real kinds win where it has them).</summary>
+    public static readonly JobKind ImageKind = new("image", "test image", [
+        new("prompt", FieldType.Text, true, 1, 2000, "what to draw"),
+        new("steps", FieldType.WholeNumber, false, 1, 1000, "steps"),
+        JobKind.Seed,
+    ]);
+
+    public static readonly JobKind SpeechKind = new("speech", "test speech", [
+        new("text", FieldType.Text, true, 1, 4000, "what to say"),
+        new("steps", FieldType.WholeNumber, false, 1, 64, "steps"),
+        JobKind.Seed,
+    ]);
+
     public void Register(IServiceCollection services)
     {
+        foreach (var kind in new[] { ImageKind, SpeechKind })
+            if (!services.Any(d => d.ImplementationInstance is JobKind known && known.Name == kind.Name)) services.AddJobKind(kind);
         Slot(services, Image, "image", "image", ImageGenerator);
         Slot(services, Slow, "image", "image", SlowGenerator);
         Slot(services, Broken, "image", "image", BrokenGenerator);

@@ -14,7 +14,7 @@ public sealed class FamilyWorkerTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     static JobSubmission Image(string model, string parameters = """{"prompt":"a fox"}""") =>
-        new(JobKinds.Image, model, JsonDocument.Parse(parameters).RootElement);
+        new("image", model, JsonDocument.Parse(parameters).RootElement);
 
     static async Task<List<JobEvent>> EventsAsync(TestHost host, string id) =>
         [.. await host.Jobs.Store.ReadEventsAsync(id, 0, 1000, CancellationToken.None)];
@@ -110,7 +110,7 @@ public sealed class FamilyWorkerTests : IDisposable
         var untrained = await Refused(Image(TestModels.Broken));
         Assert.Equal(JobRejection.ModelNotReady, untrained.Rejection);
         Assert.Contains("no trained checkpoint", untrained.Message, StringComparison.Ordinal);
-        var wrongKind = await Refused(new JobSubmission(JobKinds.Speech, TestModels.Image, JsonDocument.Parse("""{"text":"hi"}""").RootElement));
+        var wrongKind = await Refused(new JobSubmission("speech", TestModels.Image, JsonDocument.Parse("""{"text":"hi"}""").RootElement));
         Assert.Equal(["kind"], wrongKind.Errors.Keys);
         Assert.Equal(["parameters.prompt"], (await Refused(Image(TestModels.Image, "{}"))).Errors.Keys);
 
@@ -149,7 +149,7 @@ public sealed class FamilyWorkerTests : IDisposable
             await store.InitializeAsync(CancellationToken.None);
             Job New() => new()
             {
-                Id = Job.NewId(), Kind = JobKinds.Image, Model = TestModels.Image, Family = "image", Owner = "o", Status = JobStatus.Queued,
+                Id = Job.NewId(), Kind = "image", Model = TestModels.Image, Family = "image", Owner = "o", Status = JobStatus.Queued,
                 Parameters = JsonDocument.Parse("""{"prompt":"x","seed":1}""").RootElement,
             };
             queuedId = (await store.CreateAsync(New(), CancellationToken.None)).Job.Id;

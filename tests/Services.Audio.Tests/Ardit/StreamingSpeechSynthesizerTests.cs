@@ -89,15 +89,36 @@ public sealed class StreamingSpeechSynthesizerTests
         }
     }
 
+    // Issue 22 §1.3: long text is spoken utterance by utterance and streamed, not refused (it was "too long" before).
     [Fact]
-    public void Over_long_text_is_rejected_with_a_clear_error()
+    public void Text_longer_than_the_model_takes_is_spoken_utterance_by_utterance_and_streamed()
     {
         var (model, speech, _) = Build(4);
         using (model)
         {
-            var error = Assert.Throws<ArgumentException>(() => speech.Synthesize(new SpeechRequest { Text = string.Join(' ', Enumerable.Repeat("word", 20)) }));
-            Assert.Contains("too long", error.Message, StringComparison.Ordinal);
+            string eight = string.Join(' ', Enumerable.Repeat("word", 8)), four = string.Join(' ', Enumerable.Repeat("word", 4));
+            string text = string.Join(' ', Enumerable.Repeat("word", 20));   // 99 characters; the tiny model takes 40
+            var request = new SpeechRequest { Text = text, Sampling = new() { Steps = 1, Seed = 9 } };
+            Assert.Equal([eight, eight, four], speech.Utterances(request));
+
+            var chunks = new List<float[]>();
+            var result = speech.Synthesize(request, chunks.Add);
+            float[] expected = [.. new[] { eight, eight, four }.SelectMany((piece, i) =>
+                speech.Synthesize(new SpeechRequest { Text = piece, Sampling = new() { Steps = 1, Seed = 9 + i } }).Samples)];
+            Assert.Equal(expected, result.Samples);
+            Assert.Equal(result.Samples, chunks.SelectMany(c => c).ToArray());
+            // A single utterance asked for directly is still refused past the model's length.
+            Assert.Contains("too long", Assert.Throws<ArgumentException>(() => speech.Plan(request)).Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Sentences_are_cut_at_their_ends_first()
+    {
+        const string text = "one two three. four five, six seven. eight";
+        Assert.Equal(["one two three.", "four five, six seven.", "eight"], UtteranceSplitter.Split(text, piece => piece.Length <= 21));
+        Assert.Equal(["one two", "three.", "four five,", "six seven.", "eight"], UtteranceSplitter.Split(text, piece => piece.Length <= 12));
+        Assert.Equal([text], UtteranceSplitter.Split(text, _ => true));
     }
 
     [Fact]

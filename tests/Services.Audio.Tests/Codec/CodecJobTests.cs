@@ -64,14 +64,14 @@ public sealed class CodecJobTests : IAsyncLifetime
     [Fact]
     public async Task An_encode_job_returns_codes_at_the_requested_bandwidth_that_a_decode_job_turns_into_audio()
     {
-        var encoded = await RunAsync(JobKinds.AudioEncode, new { audio = Convert.ToBase64String(Tone(3_200)), bandwidth_kbps = 0.6 });
+        var encoded = await RunAsync(CodecJobKinds.Encode, new { audio = Convert.ToBase64String(Tone(3_200)), bandwidth_kbps = 0.6 });
 
         Assert.Equal(JobStatus.Succeeded, encoded.Status);
         var codes = CodecCodes.Parse(System.Text.Encoding.UTF8.GetString(await ArtifactAsync(encoded)));
         Assert.Equal(3, codes.Codebooks); // 0.6 kbps at 0.2 kbps per codebook
         Assert.Equal(10, codes.Frames);   // 3200 samples / hop 320
 
-        var decoded = await RunAsync(JobKinds.AudioDecode, new { codes = codes.Codes });
+        var decoded = await RunAsync(CodecJobKinds.Decode, new { codes = codes.Codes });
 
         Assert.Equal(JobStatus.Succeeded, decoded.Status);
         var audio = WavFile.Read(await ArtifactAsync(decoded));
@@ -86,7 +86,7 @@ public sealed class CodecJobTests : IAsyncLifetime
     [Fact]
     public async Task A_broken_wav_fails_the_job_with_the_reason()
     {
-        var job = await RunAsync(JobKinds.AudioEncode, new { audio = Convert.ToBase64String("RIFF\u0004\0\0\0WAVE"u8.ToArray()) });
+        var job = await RunAsync(CodecJobKinds.Encode, new { audio = Convert.ToBase64String("RIFF\u0004\0\0\0WAVE"u8.ToArray()) });
 
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Contains("not a WAV file the codec can read", job.FailureReason, StringComparison.Ordinal);
@@ -95,8 +95,8 @@ public sealed class CodecJobTests : IAsyncLifetime
     [Fact]
     public async Task Codes_outside_the_codebooks_and_bandwidths_above_the_codec_fail_with_the_reason()
     {
-        var decode = await RunAsync(JobKinds.AudioDecode, new { codes = new[] { new[] { 1, 99 } } });
-        var encode = await RunAsync(JobKinds.AudioEncode, new { audio = Convert.ToBase64String(Tone(1_600)), bandwidth_kbps = 6 });
+        var decode = await RunAsync(CodecJobKinds.Decode, new { codes = new[] { new[] { 1, 99 } } });
+        var encode = await RunAsync(CodecJobKinds.Encode, new { audio = Convert.ToBase64String(Tone(1_600)), bandwidth_kbps = 6 });
 
         Assert.Equal(JobStatus.Failed, decode.Status);
         Assert.Contains("Code 99 is outside", decode.FailureReason, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Media.Hosting.Models;
 using Media.Services.Audio.Speech.Ardit;
 
@@ -18,11 +19,34 @@ public static class ArditParameterLimits
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (parameters.ValueKind != JsonValueKind.Object) return errors;
         var model = config.Model;
+        // A fixed duration is for one utterance: longer text is spoken sentence by sentence at its natural length.
+        if (parameters.TryGetProperty("duration", out _) && parameters.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String
+            && FrontEndTextEncoder.Default.Normalize(t.GetString()!).Length > model.MaxTextLength)
+            errors["parameters.duration"] = [$"applies to text of one utterance, at most {model.MaxTextLength} characters after normalisation; longer text is spoken sentence by sentence at its natural length (set speed instead)"];
         if (parameters.TryGetProperty("duration", out var d) && d.TryGetDouble(out double seconds) && StreamingSpeechSynthesizer.Frames(seconds, model.FrameRate) > model.MaxFrames)
             errors["parameters.duration"] = [$"must be at most {model.MaxFrames / model.FrameRate:0.##} s: this model makes at most {model.MaxFrames} latent frames at {model.FrameRate:0.##} Hz"];
         if (parameters.TryGetProperty("block_size", out var b) && b.TryGetInt32(out int blockSize) && !config.TrainedBlockSizes.Contains(blockSize))
             errors["parameters.block_size"] = [$"must be one of {string.Join(", ", config.TrainedBlockSizes.Order())}: the block sizes this model was trained with"];
         return errors;
+    }
+
+    /// <summary>
+    /// The voice's limits as /api/models shows them: characters and seconds one utterance takes (longer text is spoken
+    /// sentence by sentence), and the block sizes it was trained with. Null when its config cannot be read.
+    /// </summary>
+    public static JsonObject? Describe(ModelStatus model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArditVoiceConfig config;
+        try { config = SpeechModelFolder.ReadConfig<ArditVoiceConfig>(model.Checkpoint); }
+        catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or UnauthorizedAccessException) { return null; }
+        return new JsonObject
+        {
+            ["text_characters"] = SpeechJobKind.MaxTextLength,
+            ["utterance_characters"] = config.Model.MaxTextLength,
+            ["utterance_seconds"] = Math.Round(config.Model.MaxFrames / config.Model.FrameRate, 2),
+            ["block_sizes"] = new JsonArray([.. config.TrainedBlockSizes.Order().Select(b => (JsonNode)b)]),
+        };
     }
 
     /// <summary>

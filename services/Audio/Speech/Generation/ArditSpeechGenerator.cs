@@ -58,7 +58,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
     /// </summary>
     public static SpeechRequest Parse(JsonElement parameters, SpeechPromptEncoder? prompts = null)
     {
-        var errors = ParameterSchemas.Validate(JobKinds.Speech, parameters);
+        var errors = SpeechJobKind.Definition.Validate(parameters);
         if (errors.Count > 0)
             throw new ArgumentException("Invalid speech parameters: " + string.Join("; ", errors.OrderBy(e => e.Key, StringComparer.Ordinal)
                 .Select(e => $"{e.Key} {string.Join(", ", e.Value)}")) + ".");

@@ -108,8 +108,59 @@ public sealed class StreamingSpeechSynthesizer
     /// <summary>Latent frames a requested duration of <paramref name="seconds"/> becomes: the nearest whole count, at least one.</summary>
     public static int Frames(double seconds, double frameRate) => Math.Max(1, (int)Math.Round(seconds * frameRate));
 
-    /// <summary>Speaks <paramref name="request"/>, calling <paramref name="onChunk"/> with each piece of audio as soon as it is final.</summary>
+    /// <summary>
+    /// Speaks <paramref name="request"/>, calling <paramref name="onChunk"/> with each piece of audio as soon as it is final.
+    /// Text longer than the model says at once (its <c>max_text_length</c> characters, or more speech than <c>max_frames</c>)
+    /// is spoken utterance by utterance (<see cref="Utterances"/>), utterance i with seed + i, streamed as it goes.
+    /// </summary>
     public SpeechResult Synthesize(SpeechRequest request, Action<float[]>? onChunk = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var utterances = Utterances(request);
+        if (utterances.Count == 1) return SynthesizeOne(request, onChunk, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        TimeSpan? firstAudio = null;
+        var samples = new List<float>();
+        int frames = 0;
+        for (int i = 0; i < utterances.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var part = request with { Text = utterances[i], Sampling = request.Sampling with { Seed = request.Sampling.Seed + i } };
+            var result = SynthesizeOne(part, chunk =>
+            {
+                firstAudio ??= clock.Elapsed;
+                onChunk?.Invoke(chunk);
+            }, cancellationToken);
+            samples.AddRange(result.Samples);
+            frames += result.Frames;
+        }
+        return new SpeechResult([.. samples], decoder.SampleRate, frames, firstAudio ?? clock.Elapsed, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The utterances <paramref name="request"/>'s text is spoken in: the text itself when it fits the model at once (or a
+    /// fixed duration is asked for: that applies to one utterance), else its normalised form cut at sentence ends, then
+    /// commas, then words, into the fewest pieces that each fit in characters and in predicted frames (with the prompt clip).
+    /// </summary>
+    public IReadOnlyList<string> Utterances(SpeechRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var config = synthesizer.Model.Config;
+        string text = textEncoder.Normalize(request.Text ?? "");
+        int promptText = 0, promptFrames = 0;
+        if (request.PromptLatents is { } prompt && !string.IsNullOrWhiteSpace(request.PromptTranscript))
+        {
+            promptText = textEncoder.Normalize(request.PromptTranscript).Length + 1;
+            int blockSize = request.Sampling.BlockSize ?? config.BlockSize;
+            promptFrames = (int)prompt.shape[0] / blockSize * blockSize;
+        }
+        bool Fits(string piece) => promptText + piece.Length <= config.MaxTextLength
+            && promptFrames + Math.Max(1, (int)Math.Round(durations.Predict(piece) * request.Pace)) <= config.MaxFrames;
+        if (request.DurationSeconds is not null || text.Length == 0 || Fits(text)) return [request.Text ?? ""];
+        return UtteranceSplitter.Split(text, Fits);
+    }
+
+    SpeechResult SynthesizeOne(SpeechRequest request, Action<float[]>? onChunk, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var (ids, promptFrames, total) = Plan(request);

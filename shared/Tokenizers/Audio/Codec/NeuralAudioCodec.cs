@@ -98,6 +98,54 @@ public sealed class NeuralAudioCodec : IDisposable
         return new AudioBuffer(channels, config.SamplingRate);
     }
 
+    /// <summary>
+    /// Decodes a code matrix [codebook][frame] <paramref name="framesPerChunk"/> frames at a time through the streaming
+    /// decoder (its state carried between chunks, so the audio equals <see cref="DecodeMatrix"/>'s to float rounding),
+    /// yielding each piece of audio as soon as it is determined. Lazy: a chunk's codes are read only when it is decoded,
+    /// so memory stays bounded by the chunk whatever the length, and a caller stops it between chunks by not asking for more.
+    /// </summary>
+    public IEnumerable<AudioBuffer> DecodeChunks(IReadOnlyList<IReadOnlyList<int>> codes, int framesPerChunk)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(framesPerChunk, 1);
+        if (codes.Count == 0 || codes.Count > Model.Quantizer.NumQuantizers)
+            throw new ArgumentException($"Give 1 to {Model.Quantizer.NumQuantizers} rows of codes (one per codebook); got {codes.Count}.", nameof(codes));
+        int frames = codes[0].Count;
+        if (frames == 0 || codes.Any(r => r.Count != frames))
+            throw new ArgumentException("Every codebook row must hold the same, non-zero number of frames.", nameof(codes));
+        return Chunks(codes, frames, framesPerChunk);
+    }
+
+    IEnumerable<AudioBuffer> Chunks(IReadOnlyList<IReadOnlyList<int>> codes, int frames, int framesPerChunk)
+    {
+        using var stream = Model.OpenStreamingDecoder();
+        var values = new long[codes.Count * framesPerChunk];
+        for (int start = 0; start < frames; start += framesPerChunk)
+        {
+            int n = Math.Min(framesPerChunk, frames - start);
+            for (int q = 0; q < codes.Count; q++)
+                for (int f = 0; f < n; f++) values[q * n + f] = codes[q][start + f];
+            AudioBuffer piece;
+            using (var scope = NewDisposeScope())
+            {
+                var chunk = tensor(values.AsSpan(0, codes.Count * n).ToArray(), [1, codes.Count, n]);
+                var audio = stream.Push(chunk);
+                // The last chunk carries the stream's tail with it, so the pieces match the chunks one to one.
+                if (start + n >= frames) audio = cat([audio, stream.Flush()], 2);
+                piece = ToBuffer(audio);
+            }
+            if (piece.Length > 0) yield return piece;
+        }
+    }
+
+    AudioBuffer ToBuffer(Tensor audio)
+    {
+        var samples = audio.squeeze(0).cpu().contiguous();
+        var flat = samples.data<float>().ToArray();
+        int length = (int)samples.shape[1];
+        return new AudioBuffer([.. Enumerable.Range(0, Model.Config.AudioChannels).Select(c => flat.AsSpan(c * length, length).ToArray())], Model.Config.SamplingRate);
+    }
+
     /// <summary>Disposes the network.</summary>
     public void Dispose() => Model.Dispose();
 }

@@ -132,7 +132,7 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
     {
         var posted = DateTimeOffset.UtcNow;
         DateTimeOffset queued = default, started = default;
-        using var submitted = await _client.PostAsJsonAsync("/api/jobs", new { kind = JobKinds.AudioDecode, model = CodecServiceExtensions.ModelId, parameters = _parameters }, cancellationToken).ConfigureAwait(false);
+        using var submitted = await _client.PostAsJsonAsync("/api/jobs", new { kind = CodecJobKinds.Decode, model = CodecServiceExtensions.ModelId, parameters = _parameters }, cancellationToken).ConfigureAwait(false);
         if (submitted.StatusCode != HttpStatusCode.Accepted)
             throw new InvalidOperationException($"The gateway refused the job ({(int)submitted.StatusCode}): {await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
         using var job = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
@@ -175,7 +175,7 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
     {
         var job = new Job
         {
-            Id = Job.NewId(), Kind = JobKinds.AudioDecode, Model = CodecServiceExtensions.ModelId, Family = "audio",
+            Id = Job.NewId(), Kind = CodecJobKinds.Decode, Model = CodecServiceExtensions.ModelId, Family = "audio",
             Parameters = _parametersJson, Owner = "bench", Status = JobStatus.Running, CreatedAt = DateTimeOffset.UtcNow,
         };
         var sink = new CollectingSink();

@@ -1,40 +1,15 @@
 using System.Text.Json;
 using Media.Hosting.Jobs;
+using Media.Services.Audio.Codec;
+using Media.Services.Audio.Speech;
 
-namespace Media.Hosting.Tests.Jobs;
+namespace Media.Services.Audio.Tests;
 
-public sealed class ParameterSchemasTests
+public sealed class AudioJobKindsTests
 {
-    static Dictionary<string, string[]> Check(string kind, string json) => ParameterSchemas.Validate(kind, JsonDocument.Parse(json).RootElement);
+    static readonly Dictionary<string, JobKind> Kinds = new[] { SpeechJobKind.Definition, CodecJobKinds.EncodeDefinition, CodecJobKinds.DecodeDefinition }.ToDictionary(k => k.Name);
 
-    [Fact]
-    public void A_valid_image_request_has_no_errors()
-    {
-        Assert.Empty(Check("image", """{"prompt":"a red fox","width":256,"height":512,"steps":30,"guidance_scale":7.5,"top_p":0.9,"seed":42}"""));
-    }
-
-    [Theory]
-    [InlineData("""{"width":256}""", "parameters.prompt", "is required")]
-    [InlineData("""{"prompt":"   "}""", "parameters.prompt", "must not be blank")]
-    [InlineData("""{"prompt":"x","width":100}""", "parameters.width", "multiple of 16")]
-    [InlineData("""{"prompt":"x","width":2048}""", "parameters.width", "within 64..1024")]
-    [InlineData("""{"prompt":"x","steps":1.5}""", "parameters.steps", "whole number")]
-    [InlineData("""{"prompt":"x","top_p":1.01}""", "parameters.top_p", "within 0..1")]
-    [InlineData("""{"prompt":"x","seed":-1}""", "parameters.seed", "within 0")]
-    [InlineData("""{"prompt":"x","sampler":"ddim"}""", "parameters.sampler", "unknown parameter")]
-    [InlineData("""{"prompt":7}""", "parameters.prompt", "must be a string")]
-    public void Each_bad_image_field_is_named_with_its_rule(string json, string field, string message)
-    {
-        var errors = Check("image", json);
-        Assert.Contains(message, Assert.Single(errors[field]), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_prompt_one_character_too_long_is_refused()
-    {
-        Assert.Empty(Check("image", JsonSerializer.Serialize(new { prompt = new string('a', 2000) })));
-        Assert.Contains("parameters.prompt", Check("image", JsonSerializer.Serialize(new { prompt = new string('a', 2001) })).Keys);
-    }
+    static Dictionary<string, string[]> Check(string kind, string json) => Kinds[kind].Validate(JsonDocument.Parse(json).RootElement);
 
     [Fact]
     public void Codec_codes_must_be_a_rectangular_matrix_in_range()
@@ -116,11 +91,13 @@ public sealed class ParameterSchemasTests
     }
 
     [Fact]
-    public void The_envelope_names_unknown_and_missing_fields()
+    public void A_decode_longer_than_the_documented_limit_is_refused_before_its_values_are_read()
     {
-        var body = JsonDocument.Parse("""{"kind":"painting","model":"Bad Id","parameters":[],"priority":"urgent","extra":1}""").RootElement;
-        var error = Assert.Throws<JobRejectedException>(() => JobRequestParser.Parse(body));
-        Assert.Equal(JobRejection.Invalid, error.Rejection);
-        Assert.Equal(["extra", "kind", "model", "parameters", "priority"], error.Errors.Keys.Order(StringComparer.Ordinal));
+        var row = string.Join(",", Enumerable.Repeat("1", CodecJobKinds.MaxDecodeFrames));
+        Assert.Empty(Check("audio-decode", $$"""{"codes":[[{{row}}]]}"""));
+        var errors = Check("audio-decode", $$"""{"codes":[[{{row}},1]]}""");
+        Assert.Equal($"rows must have at most {CodecJobKinds.MaxDecodeFrames} values", Assert.Single(errors["parameters.codes"]));
+        var schema = CodecJobKinds.DecodeDefinition.ToJsonSchema();
+        Assert.Equal(CodecJobKinds.MaxDecodeFrames, (int)schema["properties"]!["codes"]!["items"]!["maxItems"]!);
     }
 }

@@ -1,0 +1,26 @@
+using Media.Hosting.Jobs;
+
+namespace Media.Services.Image;
+
+/// <summary>
+/// The <c>image</c> job kind: text to image. The ranges are what any image model of the family may take; each model
+/// narrows them to its own (token-shuffle: its image size and caption length) at submission.
+/// </summary>
+public static class ImageJobKind
+{
+    public const string Name = "image";
+
+    public static JobKind Definition { get; } = new(Name, "text to image", [
+        new("prompt", FieldType.Text, true, 1, 2000, "what to draw (each model reads at most its own number of caption tokens; see /api/models limits)"),
+        new("negative_prompt", FieldType.Text, false, 0, 2000, "what to avoid (classifier-free guidance)"),
+        new("width", FieldType.WholeNumber, false, 64, 1024, "pixels, a multiple of 16 (each model draws its own sizes; see /api/models limits)", MultipleOf: 16),
+        new("height", FieldType.WholeNumber, false, 64, 1024, "pixels, a multiple of 16 (each model draws its own sizes; see /api/models limits)", MultipleOf: 16),
+        new("steps", FieldType.WholeNumber, false, 1, 1000, "sampling steps (diffusion-style models)"),
+        new("guidance_scale", FieldType.Number, false, 0, 50, "classifier-free guidance scale"),
+        new("temperature", FieldType.Number, false, 0, 10, "sampling temperature (0: greedy)"),
+        new("top_k", FieldType.WholeNumber, false, 0, 1_000_000, "keep the k most likely tokens (0: all)"),
+        new("top_p", FieldType.Number, false, 0, 1, "nucleus sampling mass"),
+        new("preview_every", FieldType.WholeNumber, false, 0, 1000, "send a preview every N steps (0: none)"),
+        JobKind.Seed,
+    ]);
+}
