@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Media.Hosting.Artifacts;
 using Media.Hosting.Keys;
 using Media.Gateway.Apis;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Media.Gateway.Security;
@@ -28,14 +29,21 @@ internal sealed record ArtifactResource(string Id);
 /// <summary>The caller holds <paramref name="Scope"/> (admin holds every scope) or, with keys optional, has sent no key.</summary>
 internal sealed record ScopeRequirement(string Scope) : IAuthorizationRequirement;
 
-internal sealed class ScopeHandler(AccessMode mode) : AuthorizationHandler<ScopeRequirement>
+internal sealed class ScopeHandler(AccessMode mode, IHttpContextAccessor http) : AuthorizationHandler<ScopeRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
         var user = context.User;
-        bool anonymous = user.Identity?.IsAuthenticated != true;
-        if (anonymous ? !mode.KeysRequired : Caller.HasScope(user, requirement.Scope)) context.Succeed(requirement);
-        return Task.CompletedTask;
+        if (user.Identity?.IsAuthenticated == true)
+        {
+            if (Caller.HasScope(user, requirement.Scope)) context.Succeed(requirement);
+            return;
+        }
+        // No key at all is the local user where keys are optional; a key that failed (unknown, revoked) never is.
+        // (The handler keeps its result for the request, so asking again costs no second look-up.)
+        if (!mode.KeysRequired && http.HttpContext is { } request
+            && (await request.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName)).Failure is null)
+            context.Succeed(requirement);
     }
 }
 
