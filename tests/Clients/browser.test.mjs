@@ -102,7 +102,7 @@ test("the same prompt and seed give the same image through the web app, the REST
   const job = await waitJob(submitted.id);
   const rest = Buffer.from(await (await fetch(`${host.baseUrl}${job.artifacts[0].url}`)).arrayBuffer());
 
-  const openai = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "k", maxRetries: 0 });
+  const openai = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: host.apiKey, maxRetries: 0 });
   const viaOpenAi = Buffer.from((await openai.images.generate({ model: "test-image", prompt, seed: 1234 })).data[0].b64_json, "base64");
 
   // The pixels and format byte for byte; the text chunks differ only in the job id they name.
