@@ -25,6 +25,8 @@ let host;
 let profile;
 let context;
 let page;
+/** Content Security Policy violations the browser reported on any page, over every test. */
+const cspViolations = [];
 
 before(async () => {
   await mkdir(artifacts, { recursive: true });
@@ -35,6 +37,9 @@ before(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+  });
 });
 
 after(async () => {
@@ -212,4 +217,14 @@ test("history: jobs with their artifacts, newest first, and a cancel button for 
   await row.getByRole("button", { name: "Cancel" }).click();
   await page.locator(`tr[data-job="${slow.id}"][data-status=cancelled]`).waitFor({ timeout: 10_000 });
   assert.equal((await waitJob(slow.id)).status, "cancelled");
+});
+
+test("every page runs under the gateway's content security policy without a violation", async () => {
+  for (const path of ["/", "/speech.html", "/song.html", "/batch.html", "/history.html"]) {
+    const response = await page.goto(path);
+    assert.match(response.headers()["content-security-policy"] ?? "", /script-src 'self'/, `${path} carries the policy`);
+    await page.waitForLoadState("networkidle");
+  }
+  // Collected over this file's tests too: previews, audio, the hub's WebSocket and downloads all stayed inside the policy.
+  assert.deepEqual(cspViolations, []);
 });
