@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Media.Hosting.Batches;
-using Microsoft.Data.Sqlite;
 
 namespace Media.Hosting.Storage;
 
@@ -68,33 +67,15 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
         return (batches.Take(limit).ToList(), batches.Count > limit);
     }
 
-    public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        int deleted;
-        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = """
-                CREATE TEMP TABLE IF NOT EXISTS expired_batches (id TEXT PRIMARY KEY);
-                DELETE FROM temp.expired_batches;
-                INSERT INTO temp.expired_batches SELECT id FROM batches
-                    WHERE created_at < @before AND status IN ('completed', 'failed', 'expired', 'cancelled');
-                DELETE FROM artifact_refs WHERE holder IN (SELECT id FROM temp.expired_batches);
-                DELETE FROM batches WHERE id IN (SELECT id FROM temp.expired_batches);
-                SELECT COUNT(*) FROM temp.expired_batches;
-                """;
-            command.Parameters.AddWithValue("@before", before.ToUnixTimeMilliseconds());
-            deleted = (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally { database.WriteLock.Release(); }
-        if (deleted > 0) await database.ReclaimSpaceAsync(cancellationToken).ConfigureAwait(false);
-        return deleted;
-    }
+    public Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken) => database.DeleteAsync("""
+        CREATE TEMP TABLE IF NOT EXISTS expired_batches (id TEXT PRIMARY KEY);
+        DELETE FROM temp.expired_batches;
+        INSERT INTO temp.expired_batches SELECT id FROM batches
+            WHERE created_at < @before AND status IN ('completed', 'failed', 'expired', 'cancelled');
+        DELETE FROM artifact_refs WHERE holder IN (SELECT id FROM temp.expired_batches);
+        DELETE FROM batches WHERE id IN (SELECT id FROM temp.expired_batches);
+        SELECT COUNT(*) FROM temp.expired_batches;
+        """, new Dictionary<string, object> { ["@before"] = before.ToUnixTimeMilliseconds() }, cancellationToken);
 
     public async Task<IReadOnlyList<Batch>> ListActiveAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"WHERE status IN ({string.Join(", ", Active.Select(s => $"'{s}'"))}) ORDER BY created_at, id", cancellationToken).ConfigureAwait(false);

@@ -203,38 +203,19 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         finally { database.WriteLock.Release(); }
     }
 
-    public async Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
-    {
-        int deleted;
-        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            // A job of a batch that is still running stays: the batch's output file is written from its jobs.
-            command.CommandText = $"""
-                CREATE TEMP TABLE IF NOT EXISTS expired (id TEXT PRIMARY KEY);
-                DELETE FROM temp.expired;
-                INSERT INTO temp.expired SELECT id FROM jobs
-                    WHERE finished_at IS NOT NULL AND finished_at < @before AND status IN ('succeeded', 'failed', 'cancelled')
-                      AND (batch_id IS NULL OR batch_id NOT IN (SELECT id FROM batches WHERE status IN ('validating', 'inprogress', 'finalizing', 'cancelling')))
-                    LIMIT @limit;
-                DELETE FROM job_events WHERE job_id IN (SELECT id FROM temp.expired);
-                DELETE FROM artifact_refs WHERE holder IN (SELECT id FROM temp.expired);
-                DELETE FROM jobs WHERE id IN (SELECT id FROM temp.expired);
-                SELECT COUNT(*) FROM temp.expired;
-                """;
-            command.Parameters.AddWithValue("@before", before.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("@limit", limit);
-            deleted = (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally { database.WriteLock.Release(); }
-        if (deleted > 0) await database.ReclaimSpaceAsync(cancellationToken).ConfigureAwait(false);
-        return deleted;
-    }
+    // A job of a batch that is still running stays: the batch's output file is written from its jobs.
+    public Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) => database.DeleteAsync("""
+        CREATE TEMP TABLE IF NOT EXISTS expired (id TEXT PRIMARY KEY);
+        DELETE FROM temp.expired;
+        INSERT INTO temp.expired SELECT id FROM jobs
+            WHERE finished_at IS NOT NULL AND finished_at < @before AND status IN ('succeeded', 'failed', 'cancelled')
+              AND (batch_id IS NULL OR batch_id NOT IN (SELECT id FROM batches WHERE status IN ('validating', 'inprogress', 'finalizing', 'cancelling')))
+            LIMIT @limit;
+        DELETE FROM job_events WHERE job_id IN (SELECT id FROM temp.expired);
+        DELETE FROM artifact_refs WHERE holder IN (SELECT id FROM temp.expired);
+        DELETE FROM jobs WHERE id IN (SELECT id FROM temp.expired);
+        SELECT COUNT(*) FROM temp.expired;
+        """, new Dictionary<string, object> { ["@before"] = before.ToUnixTimeMilliseconds(), ["@limit"] = limit }, cancellationToken);
 
     public async Task<JobEvent> AppendEventAsync(JobEvent evt, CancellationToken cancellationToken)
     {

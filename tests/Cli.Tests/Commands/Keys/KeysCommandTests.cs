@@ -35,11 +35,13 @@ public sealed partial class KeysCommandTests : IDisposable
 
         (code, output) = await CliProcess.RunAsync("keys", "list", "--data-dir", _data);
         Assert.Equal(0, code);
-        Assert.Contains(id, output, StringComparison.Ordinal);
+        Assert.Contains($"{id}\tci runner\tjobs\t", output, StringComparison.Ordinal);
         Assert.DoesNotContain(token, output, StringComparison.Ordinal);
 
         (code, output) = await CliProcess.RunAsync("keys", "revoke", id, "--data-dir", _data);
         Assert.Equal(0, code);
+        (_, output) = await CliProcess.RunAsync("keys", "list", "--data-dir", _data);
+        Assert.Matches($@"(?m)^{id}\t.*\t\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\dZ\t\d{{4}}-", output); // a revoked time
         SqliteConnection.ClearAllPools();
         using (var database = new SqliteDatabase(Path.Combine(_data, "media.db")))
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Media.Cli.Commands.Keys;
@@ -10,13 +9,13 @@ internal sealed class KeysListCommand : AsyncCommand<KeysSettings>
     {
         var (keys, database) = settings.Open();
         using var _ = database;
-        var table = new Table().AddColumns("id", "name", "scopes", "created", "revoked", "requests/min", "active jobs", "queued jobs");
+        // One key per line, tab-separated, so it reads in a terminal and in scripts alike (never a token: only hashes are stored).
+        Console.WriteLine(string.Join('\t', "id", "name", "scopes", "created", "revoked", "requests/min", "active jobs", "queued jobs"));
         foreach (var key in await keys.ListAsync(cancellationToken))
         {
-            table.AddRow(key.Id, Markup.Escape(key.Name), string.Join(' ', key.Scopes), Time(key.CreatedAt), key.RevokedAt is { } r ? Time(r) : "-",
-                Limit(key.RequestsPerMinute), Limit(key.MaxActiveJobs), Limit(key.MaxQueuedJobs));
+            Console.WriteLine(string.Join('\t', key.Id, key.Name, string.Join(' ', key.Scopes), Time(key.CreatedAt), key.RevokedAt is { } r ? Time(r) : "-",
+                Limit(key.RequestsPerMinute), Limit(key.MaxActiveJobs), Limit(key.MaxQueuedJobs)));
         }
-        AnsiConsole.Write(table);
         return 0;
     }
 
