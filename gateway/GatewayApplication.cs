@@ -2,6 +2,7 @@ using Media.Gateway.Apis;
 using Media.Gateway.Apis.OpenAi;
 using Media.Gateway.Extensions;
 using Media.Gateway.Hubs;
+using Media.Gateway.Security;
 using Scalar.AspNetCore;
 
 namespace Media.Gateway;
@@ -22,17 +23,23 @@ public static class GatewayApplication
         // Bad parameters that fail binding (limit=abc) are the caller's 400, not a server error.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
+        app.UseSecurityHeaders();
         app.UseDefaultFiles();            // / serves the web app's index.html
-        app.UseStaticFiles();             // wwwroot: the web app and its bundled SignalR client
+        // wwwroot: the web app and its bundled SignalR client, public, under the web app's content security policy.
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = SecurityHeaders.OnWebAppFile });
+        app.UseGatewaySecurity();         // CORS, the hub's origin check, API keys, policies, rate limits
 
         app.MapHealthApi();
         app.MapModelsApi();
-        app.MapJobsApi();
-        app.MapArtifactsApi();
-        app.MapBatchesApi();
-        app.MapOpenAiApi();
-        app.MapHub<MediaHub>(MediaHub.Path, o => o.AllowStatefulReconnects = true);
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // A caller's work: an API key with the jobs scope (optional on loopback), rate limited per key;
+        // each job, artifact and batch is visible only to its owner and admins.
+        var work = app.MapGroup("").RequireCaller();
+        work.MapJobsApi();
+        work.MapArtifactsApi();
+        work.MapBatchesApi();
+        work.MapOpenAiApi();
+        work.MapHub<MediaHub>(MediaHub.Path, o => o.AllowStatefulReconnects = true);
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(AccessPolicies.Admin);
         app.MapOpenApi();                 // /openapi/v1.json
         app.MapScalarApiReference();      // /scalar
         return app;

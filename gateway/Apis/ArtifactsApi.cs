@@ -17,10 +17,12 @@ internal static class ArtifactsApi
 
     static async Task<IResult> Get(string id, IArtifactStore artifacts, HttpContext context, CancellationToken cancellationToken)
     {
-        var artifact = await artifacts.GetAsync(id, cancellationToken);
+        // Another owner's artifact is not found, as if it did not exist.
+        var artifact = await artifacts.GetAsync(id, cancellationToken) is { } found && await Caller.MayReadArtifactAsync(context, id) ? found : null;
         var stream = artifact is null ? null : await artifacts.OpenReadAsync(id, cancellationToken);
         if (artifact is null || stream is null) return Problems.NotFound("Artifact", id);
-        context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        // Never in a shared cache: the bytes are only for their owners.
+        context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
         return TypedResults.Stream(stream, artifact.ContentType, artifact.Name, entityTag: new EntityTagHeaderValue($"\"{id}\""), enableRangeProcessing: true);
     }
 }

@@ -61,19 +61,26 @@ internal static class BatchesApi
         }
     }
 
-    static async Task<IResult> Get(string id, BatchService batches, CancellationToken cancellationToken) =>
-        await batches.Store.GetAsync(id, cancellationToken) is { } batch ? TypedResults.Ok(BatchView.Of(batch)) : Problems.NotFound("Batch", id);
+    static async Task<IResult> Get(HttpContext context, string id, BatchService batches, CancellationToken cancellationToken) =>
+        await FindAsync(context, batches, id, cancellationToken) is { } batch ? TypedResults.Ok(BatchView.Of(batch)) : Problems.NotFound("Batch", id);
 
-    static async Task<IResult> List(BatchService batches, int? limit, string? after, CancellationToken cancellationToken)
+    /// <summary>The batch when the caller may see it (its owner, or an admin); another owner's batch is not found.</summary>
+    internal static async Task<Batch?> FindAsync(HttpContext context, BatchService batches, string id, CancellationToken cancellationToken) =>
+        await batches.Store.GetAsync(id, cancellationToken) is { } batch && await Caller.MaySeeAsync(context, batch.Owner) ? batch : null;
+
+    static async Task<IResult> List(HttpContext context, BatchService batches, int? limit, string? after, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 100) return Problems.Invalid("limit", "must be within 1..100");
-        var (page, more) = await batches.Store.ListAsync(limit ?? 20, after, cancellationToken);
+        string? owner = Caller.IsAdmin(context.User) ? null : Caller.Owner(context);
+        var (page, more) = await batches.Store.ListAsync(limit ?? 20, after, owner, cancellationToken);
         var views = page.Select(BatchView.Of).ToList();
         return TypedResults.Ok(new BatchList(views, more, views.Count > 0 ? views[^1].Id : null));
     }
 
-    static async Task<IResult> Cancel(string id, BatchService batches, CancellationToken cancellationToken) =>
-        await batches.CancelAsync(id, cancellationToken) is { } batch ? TypedResults.Ok(BatchView.Of(batch)) : Problems.NotFound("Batch", id);
+    static async Task<IResult> Cancel(HttpContext context, string id, BatchService batches, CancellationToken cancellationToken) =>
+        await FindAsync(context, batches, id, cancellationToken) is not null && await batches.CancelAsync(id, cancellationToken) is { } batch
+            ? TypedResults.Ok(BatchView.Of(batch))
+            : Problems.NotFound("Batch", id);
 
     /// <summary>A batch in the shape of OpenAI's batch object (statuses, request_counts, file ids), plus file URLs.</summary>
     internal sealed record BatchView(

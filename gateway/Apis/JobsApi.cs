@@ -49,7 +49,7 @@ internal static class JobsApi
         using var _ = document;
         try
         {
-            var submission = JobRequestParser.Parse(document!.RootElement, jobs.Kinds) with { Owner = Caller.Owner(context), IdempotencyKey = key };
+            var submission = JobRequestParser.Parse(document!.RootElement, jobs.Kinds) with { Owner = Caller.Owner(context), Quota = Caller.Quota(context.User), IdempotencyKey = key };
             var (job, created) = await jobs.SubmitAsync(submission, cancellationToken);
             if (!created) context.Response.Headers["Idempotent-Replayed"] = "true";
             return TypedResults.Accepted($"/api/jobs/{job.Id}", JobView.Of(job, jobs.QueuePosition(job)));
@@ -60,10 +60,14 @@ internal static class JobsApi
         }
     }
 
-    static async Task<IResult> Get(string id, JobService jobs, CancellationToken cancellationToken) =>
-        await jobs.GetAsync(id, cancellationToken) is { } job
+    static async Task<IResult> Get(HttpContext context, string id, JobService jobs, CancellationToken cancellationToken) =>
+        await FindAsync(context, jobs, id, cancellationToken) is { } job
             ? TypedResults.Ok(JobView.Of(job, jobs.QueuePosition(job)))
             : Problems.NotFound("Job", id);
+
+    /// <summary>The job when the caller may see it; another owner's job is not found, as if it did not exist.</summary>
+    static async Task<Job?> FindAsync(HttpContext context, JobService jobs, string id, CancellationToken cancellationToken) =>
+        await jobs.GetAsync(id, cancellationToken) is { } job && await Caller.MaySeeAsync(context, job.Owner) ? job : null;
 
     static async Task<IResult> List(HttpContext context, JobService jobs, string? status, string? kind, string? model,
         [FromQuery(Name = "batch_id")] string? batchId, int? limit, string? after, CancellationToken cancellationToken)
@@ -81,14 +85,14 @@ internal static class JobsApi
         if (after is not null && !IsJobId(after)) errors["after"] = ["must be a job id from a previous page"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The request has invalid fields");
 
-        var page = await jobs.Store.ListAsync(new JobQuery(statusFilter, kind, model, Caller.Owner(context), batchId, limit ?? 20, after), cancellationToken);
+        var page = await jobs.Store.ListAsync(new JobQuery(statusFilter, kind, model, Caller.IsAdmin(context.User) ? null : Caller.Owner(context), batchId, limit ?? 20, after), cancellationToken);
         var views = page.Jobs.Select(j => JobView.Of(j, jobs.QueuePosition(j))).ToList();
         return TypedResults.Ok(new JobList(views, page.HasMore, views.Count > 0 ? views[^1].Id : null));
     }
 
-    static async Task<IResult> Cancel(string id, JobService jobs, CancellationToken cancellationToken)
+    static async Task<IResult> Cancel(HttpContext context, string id, JobService jobs, CancellationToken cancellationToken)
     {
-        var before = await jobs.GetAsync(id, cancellationToken);
+        var before = await FindAsync(context, jobs, id, cancellationToken);
         if (before is null) return Problems.NotFound("Job", id);
         if (JobStateMachine.IsTerminal(before.Status))
             return Problems.Problem(StatusCodes.Status409Conflict, "Job already finished", $"Job '{id}' is {before.Status.ToString().ToLowerInvariant()}.");
@@ -104,7 +108,7 @@ internal static class JobsApi
         if (lastEventId is not null && !long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out from))
             return Problems.Invalid("Last-Event-ID", "must be the sequence number of an event (a whole number)");
         if (from < 0) return Problems.Invalid("after", "must be 0 or more");
-        if (await jobs.GetAsync(id, cancellationToken) is null) return Problems.NotFound("Job", id);
+        if (await FindAsync(context, jobs, id, cancellationToken) is null) return Problems.NotFound("Job", id);
         context.Response.Headers.CacheControl = "no-cache";
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         return TypedResults.ServerSentEvents(Items(jobs, id, from, cancellationToken).WithHeartbeats(context.Response, heartbeat, cancellationToken));

@@ -12,7 +12,8 @@ internal static class Problems
         JobRejection.UnknownModel => Problem(StatusCodes.Status404NotFound, "Model not found", rejected.Message),
         JobRejection.ModelNotReady => Problem(StatusCodes.Status409Conflict, "Model not ready", rejected.Message),
         JobRejection.IdempotencyConflict => Problem(StatusCodes.Status409Conflict, "Idempotency-Key reused", rejected.Message),
-        JobRejection.QueueFull => QueueFull(rejected, context),
+        JobRejection.QueueFull => TooMany(rejected, context, "Queue full"),
+        JobRejection.QuotaExceeded => TooMany(rejected, context, "Job quota reached"),
         _ => Problem(StatusCodes.Status400BadRequest, "Rejected", rejected.Message),
     };
 
@@ -25,11 +26,11 @@ internal static class Problems
     public static IResult Invalid(string field, string error) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] }, title: "The request has invalid fields");
 
-    static IResult QueueFull(JobRejectedException rejected, HttpContext context)
+    static IResult TooMany(JobRejectedException rejected, HttpContext context, string title)
     {
         int seconds = (int)Math.Ceiling((rejected.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds);
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problem(StatusCodes.Status429TooManyRequests, "Queue full", rejected.Message);
+        return Problem(StatusCodes.Status429TooManyRequests, title, rejected.Message);
     }
 
     /// <summary>

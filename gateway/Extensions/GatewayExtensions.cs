@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Gateway.Security;
 using Media.Hosting;
 using Media.Hosting.Telemetry;
 using Media.Services.Audio;
@@ -26,6 +27,7 @@ internal static class GatewayExtensions
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
         builder.AddMediaHosting();
+        builder.AddGatewaySecurity();
         builder.AddImageService();
         builder.AddAudioService();
         builder.AddSongService();

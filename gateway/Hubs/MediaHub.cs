@@ -32,7 +32,7 @@ internal sealed class MediaHub(JobService jobs) : Hub
         {
             var submission = JobRequestParser.Parse(JsonSerializer.SerializeToElement(body), jobs.Kinds) with
             {
-                Owner = Caller.Owner(Context.GetHttpContext()!), IdempotencyKey = request.IdempotencyKey,
+                Owner = Caller.Owner(Context.GetHttpContext()!), Quota = Caller.Quota(Context.GetHttpContext()!.User), IdempotencyKey = request.IdempotencyKey,
             };
             var (job, _) = await jobs.SubmitAsync(submission, Context.ConnectionAborted);
             return View(job);
@@ -50,24 +50,29 @@ internal sealed class MediaHub(JobService jobs) : Hub
     public async IAsyncEnumerable<JobEvent> Stream(string jobId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (afterSequence < 0) throw new HubException("afterSequence must be 0 or more.");
-        if (await jobs.GetAsync(jobId, cancellationToken) is null) throw new HubException($"No job with id '{jobId}'.");
+        _ = await FindAsync(jobId, cancellationToken);
         await foreach (var e in jobs.Events.ReadAsync(jobId, afterSequence, cancellationToken)) yield return e;
     }
 
     /// <summary>Cancels the job (a running one stops at its next step) and returns it as it stands.</summary>
     public async Task<HubJob> Cancel(string jobId)
     {
+        _ = await FindAsync(jobId, Context.ConnectionAborted);
         try { return View(await jobs.CancelAsync(jobId, Context.ConnectionAborted)); }
         catch (KeyNotFoundException) { throw new HubException($"No job with id '{jobId}'."); }
     }
 
     /// <summary>Jobs ahead of this one in its queue (0: next); null once it has left the queue.</summary>
-    public async Task<int?> QueuePosition(string jobId) =>
-        await jobs.GetAsync(jobId, Context.ConnectionAborted) is { } job ? jobs.QueuePosition(job) : throw new HubException($"No job with id '{jobId}'.");
+    public async Task<int?> QueuePosition(string jobId) => jobs.QueuePosition(await FindAsync(jobId, Context.ConnectionAborted));
 
     /// <summary>The job as it stands.</summary>
-    public async Task<HubJob> GetJob(string jobId) =>
-        await jobs.GetAsync(jobId, Context.ConnectionAborted) is { } job ? View(job) : throw new HubException($"No job with id '{jobId}'.");
+    public async Task<HubJob> GetJob(string jobId) => View(await FindAsync(jobId, Context.ConnectionAborted));
+
+    /// <summary>The job when the connection's caller may see it; another owner's job is "not found", as if it did not exist.</summary>
+    async Task<Job> FindAsync(string jobId, CancellationToken cancellationToken) =>
+        await jobs.GetAsync(jobId, cancellationToken) is { } job && await Caller.MaySeeAsync(Context.GetHttpContext()!, job.Owner)
+            ? job
+            : throw new HubException($"No job with id '{jobId}'.");
 
     HubJob View(Job job) => new()
     {
@@ -84,6 +89,7 @@ internal sealed class MediaHub(JobService jobs) : Hub
             JobRejection.ModelNotReady => "model not ready",
             JobRejection.IdempotencyConflict => "idempotency key reused",
             JobRejection.QueueFull => $"queue full, retry after {rejected.RetryAfter?.TotalSeconds ?? 1} s",
+            JobRejection.QuotaExceeded => $"job quota reached, retry after {rejected.RetryAfter?.TotalSeconds ?? 1} s",
             _ => "rejected",
         };
         string detail = rejected.Errors.Count == 0 ? rejected.Message : string.Join("; ", rejected.Errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}"));

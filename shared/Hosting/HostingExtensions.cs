@@ -2,8 +2,10 @@ using Media.Hosting.Artifacts;
 using Media.Hosting.Batches;
 using Media.Hosting.Events;
 using Media.Hosting.Jobs;
+using Media.Hosting.Keys;
 using Media.Hosting.Models;
 using Media.Hosting.Queues;
+using Media.Hosting.Retention;
 using Media.Hosting.Storage;
 using Media.Hosting.Telemetry;
 using Media.Hosting.Workers;
@@ -20,7 +22,7 @@ public static class HostingExtensions
     /// <summary>
     /// Options, the data folder, the model catalog and the job machinery shared by the gateway and the
     /// workers: the SQLite job store (<c>media.db</c>) and artifact files under the data folder, the
-    /// in-process queues and event stream, and restart recovery.
+    /// in-process queues and event stream, restart recovery, API keys and the retention sweeper.
     /// </summary>
     public static IHostApplicationBuilder AddMediaHosting(this IHostApplicationBuilder builder)
     {
@@ -58,6 +60,14 @@ public static class HostingExtensions
         services.TryAddSingleton<IBatchStore, SqliteBatchStore>();
         services.TryAddSingleton<BatchService>();
         services.AddHostedService<BatchRunner>();
+        services.TryAddSingleton<IArtifactReferences, SqliteArtifactReferences>();
+        services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.TryAddSingleton<ApiKeyService>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
+            .Validate(o => o.SweepInterval > TimeSpan.Zero && o.ArtifactGrace >= TimeSpan.Zero, "Media:Retention:SweepInterval must be positive and ArtifactGrace not negative")
+            .ValidateOnStart();
+        services.TryAddSingleton<RetentionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         return builder;
     }
 

@@ -25,6 +25,8 @@ let host;
 let profile;
 let context;
 let page;
+/** Content Security Policy violations the browser reported on any page, over every test. */
+const cspViolations = [];
 
 before(async () => {
   await mkdir(artifacts, { recursive: true });
@@ -35,6 +37,9 @@ before(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+  });
 });
 
 after(async () => {
@@ -102,7 +107,7 @@ test("the same prompt and seed give the same image through the web app, the REST
   const job = await waitJob(submitted.id);
   const rest = Buffer.from(await (await fetch(`${host.baseUrl}${job.artifacts[0].url}`)).arrayBuffer());
 
-  const openai = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "k", maxRetries: 0 });
+  const openai = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: host.apiKey, maxRetries: 0 });
   const viaOpenAi = Buffer.from((await openai.images.generate({ model: "test-image", prompt, seed: 1234 })).data[0].b64_json, "base64");
 
   // The pixels and format byte for byte; the text chunks differ only in the job id they name.
@@ -212,4 +217,14 @@ test("history: jobs with their artifacts, newest first, and a cancel button for 
   await row.getByRole("button", { name: "Cancel" }).click();
   await page.locator(`tr[data-job="${slow.id}"][data-status=cancelled]`).waitFor({ timeout: 10_000 });
   assert.equal((await waitJob(slow.id)).status, "cancelled");
+});
+
+test("every page runs under the gateway's content security policy without a violation", async () => {
+  for (const path of ["/", "/speech.html", "/song.html", "/batch.html", "/history.html"]) {
+    const response = await page.goto(path);
+    assert.match(response.headers()["content-security-policy"] ?? "", /script-src 'self'/, `${path} carries the policy`);
+    await page.waitForLoadState("networkidle");
+  }
+  // Collected over this file's tests too: previews, audio, the hub's WebSocket and downloads all stayed inside the policy.
+  assert.deepEqual(cspViolations, []);
 });

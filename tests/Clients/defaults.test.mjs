@@ -28,7 +28,7 @@ let client;
 before(async () => {
   await mkdir(artifacts, { recursive: true });
   host = await startHost({ defaults: true });
-  client = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "any-key-until-auth-exists", maxRetries: 0, timeout: 60_000 });
+  client = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: host.apiKey, maxRetries: 0, timeout: 60_000 });
 });
 after(async () => host?.stop());
 

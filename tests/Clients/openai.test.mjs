@@ -11,7 +11,7 @@ let client;
 
 before(async () => {
   host = await startHost();
-  client = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "any-key-until-auth-exists", maxRetries: 0 });
+  client = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: host.apiKey, maxRetries: 0 });
 });
 after(async () => host?.stop());
 
@@ -28,7 +28,9 @@ describe("images", () => {
 
   test("generate with response_format url links a downloadable PNG", async () => {
     const result = await client.images.generate({ model: "test-image", prompt: "a red fox", response_format: "url" });
-    const response = await fetch(result.data[0].url);
+    // The image is the key's own: fetched with the same key.
+    const response = await fetch(result.data[0].url, { headers: { authorization: `Bearer ${host.apiKey}` } });
+    assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "image/png");
   });
 
@@ -49,7 +51,7 @@ describe("images", () => {
   });
 
   test("a model that is not trained is an APIError 409 model_not_ready, without retries", async () => {
-    const retrying = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "k" }); // default: 2 retries
+    const retrying = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: host.apiKey }); // default: 2 retries
     const started = Date.now();
     await assert.rejects(retrying.images.generate({ model: "token-shuffle", prompt: "a fox" }), (error) => {
       assert.ok(error instanceof OpenAI.APIError);
@@ -59,6 +61,18 @@ describe("images", () => {
       return true;
     });
     assert.ok(Date.now() - started < 1500, "x-should-retry: false stops the SDK's retries with back-off");
+  });
+
+  test("an unknown API key is an AuthenticationError 401 invalid_api_key, without retries", async () => {
+    const stranger = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: "media-not-a-real-key" }); // default: 2 retries
+    const started = Date.now();
+    await assert.rejects(stranger.images.generate({ model: "test-image", prompt: "a fox" }), (error) => {
+      assert.ok(error instanceof OpenAI.AuthenticationError);
+      assert.equal(error.status, 401);
+      assert.equal(error.code, "invalid_api_key");
+      return true;
+    });
+    assert.ok(Date.now() - started < 1500, "x-should-retry: false stops the SDK's retries");
   });
 
   test("an invalid size is an APIError 400 naming the param", async () => {

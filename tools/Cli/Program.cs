@@ -3,6 +3,7 @@ using Media.Cli.Commands.Bench;
 using Media.Cli.Commands.Codec;
 using Media.Cli.Commands.Eval;
 using Media.Cli.Commands.Generate;
+using Media.Cli.Commands.Keys;
 using Media.Cli.Commands.Speech;
 using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
@@ -47,6 +48,13 @@ app.Configure(config =>
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
         bench.AddCommand<GatewayBenchCommand>("gateway").WithDescription("Gateway event latency (p50, p99) for 50 streaming clients, and its overhead against direct generator calls.");
         bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
+    });
+    config.AddBranch("keys", keys =>
+    {
+        keys.SetDescription("API keys of a gateway's data folder (hashed in its media.db).");
+        keys.AddCommand<KeysCreateCommand>("create").WithDescription("Create a key with scopes; prints its token once.");
+        keys.AddCommand<KeysListCommand>("list").WithDescription("List the keys: id, name, scopes, created, revoked, limits.");
+        keys.AddCommand<KeysRevokeCommand>("revoke").WithDescription("Revoke a key by id; the gateway refuses it from the next request.");
     });
     config.AddBranch("codec", codec =>
     {

@@ -118,7 +118,7 @@ internal static class ImageGenerations
             parameters["height"] = size.Height;
         }
         if (request.Seed is { } seed) parameters["seed"] = seed + index;
-        return new JobSubmission(ImageJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+        return new JobSubmission(ImageJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context), Quota = Caller.Quota(context.User) };
     }
 
     /// <summary>The job parameter a submission error names, as the request called it.</summary>

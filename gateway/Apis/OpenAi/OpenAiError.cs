@@ -46,6 +46,9 @@ internal sealed record OpenAiError(
             case JobRejection.QueueFull:
                 return new OpenAiError(rejected.Message, "rate_limit_error", null, "queue_full")
                     .ToResult(StatusCodes.Status429TooManyRequests, context, rejected.RetryAfter ?? TimeSpan.FromSeconds(1));
+            case JobRejection.QuotaExceeded:
+                return new OpenAiError(rejected.Message, "rate_limit_error", null, "quota_exceeded")
+                    .ToResult(StatusCodes.Status429TooManyRequests, context, rejected.RetryAfter ?? TimeSpan.FromSeconds(1));
             default:
                 return Invalid(context, null, rejected.Message);
         }

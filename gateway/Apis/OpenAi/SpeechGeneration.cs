@@ -94,7 +94,7 @@ internal static class SpeechGeneration
         if (request.Voice is not null) parameters["voice"] = request.Voice;
         if (request.Speed is { } speed) parameters["speed"] = speed;
         if (request.Seed is { } seed) parameters["seed"] = seed;
-        return new JobSubmission(SpeechJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+        return new JobSubmission(SpeechJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context), Quota = Caller.Quota(context.User) };
     }
 
     /// <summary>The finished file: the WAV artifact as it is, or its audio encoded as asked.</summary>

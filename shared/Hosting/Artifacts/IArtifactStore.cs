@@ -14,4 +14,13 @@ public interface IArtifactStore
 
     /// <summary>Reads the artifact's bytes, or null when unknown.</summary>
     Task<Stream?> OpenReadAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Ids of the stored artifacts last saved before <paramref name="before"/> (retention candidates).</summary>
+    IAsyncEnumerable<string> ListSavedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the artifact unless it was saved again at or after <paramref name="savedBefore"/> (a new job made
+    /// the same bytes: it is in use again). Returns the bytes freed, 0 when nothing was deleted.
+    /// </summary>
+    Task<long> DeleteAsync(string id, DateTimeOffset savedBefore, CancellationToken cancellationToken);
 }

@@ -9,8 +9,11 @@ public interface IBatchStore
 
     Task<Batch?> GetAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Newest first; <paramref name="after"/> is the last id of the previous page.</summary>
-    Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, CancellationToken cancellationToken);
+    /// <summary>Newest first; <paramref name="after"/> is the last id of the previous page; <paramref name="owner"/> null: every owner's.</summary>
+    Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken);
+
+    /// <summary>Retention: deletes the finished batches created before <paramref name="before"/> with their file references; returns how many.</summary>
+    Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken);
 
     /// <summary>Batches that still have work to do (validating, in progress, finalizing, cancelling), oldest first.</summary>
     Task<IReadOnlyList<Batch>> ListActiveAsync(CancellationToken cancellationToken);

@@ -33,11 +33,20 @@ public interface IJobStore
 
     Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken);
 
+    /// <summary>The owner's unfinished interactive jobs (batch jobs are not counted): how many wait, how many run.</summary>
+    Task<(int Queued, int Running)> CountActiveAsync(string owner, CancellationToken cancellationToken);
+
     /// <summary>
     /// Moves the job (throws <see cref="InvalidJobTransitionException"/> when illegal) and appends the
     /// event of the move, atomically. <paramref name="details"/> carries the event's message/artifacts.
     /// </summary>
     Task<(Job Job, JobEvent Event)> TransitionAsync(string id, JobStatus to, JobEvent details, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention: deletes at most <paramref name="limit"/> finished jobs that ended before <paramref name="before"/>
+    /// (not those of a batch still running), with their events and artifact references; returns how many.
+    /// </summary>
+    Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 
     /// <summary>Appends a progress, preview or audio-chunk event to a running job; returns it with its sequence.</summary>
     Task<JobEvent> AppendEventAsync(JobEvent evt, CancellationToken cancellationToken);

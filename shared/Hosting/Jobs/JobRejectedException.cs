@@ -13,6 +13,8 @@ public enum JobRejection
     IdempotencyConflict,
     /// <summary>The family's queue is full; try again after <see cref="JobRejectedException.RetryAfter"/> (429).</summary>
     QueueFull,
+    /// <summary>The owner already has as many unfinished jobs as its quota allows (429, retry after <see cref="JobRejectedException.RetryAfter"/>).</summary>
+    QuotaExceeded,
 }
 
 /// <summary>A submission the service refuses, with a message for people and, for invalid ones, the errors by field.</summary>

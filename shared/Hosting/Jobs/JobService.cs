@@ -18,9 +18,11 @@ namespace Media.Hosting.Jobs;
 /// </summary>
 public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueues queues, ModelCatalog catalog,
     GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options,
-    JobKindRegistry kinds, IEnumerable<ModelLimits> modelLimits)
+    JobKindRegistry kinds, IEnumerable<ModelLimits> modelLimits) : IDisposable
 {
     readonly ModelLimits[] modelLimits = [.. modelLimits];
+    // Quota checks count the owner's jobs and then store one: one such submission at a time, so two cannot both take the last place.
+    readonly SemaphoreSlim _quotaGate = new(1, 1);
 
     public IJobStore Store => store;
 
@@ -64,6 +66,29 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
 
         var queue = queues.For(model.Family);
         if (!queue.HasRoom(submission.Priority)) throw QueueFull(model.Family);
+        if (submission.Quota is null) return await EnqueueAsync(submission, model, hash, queue, cancellationToken).ConfigureAwait(false);
+        await _quotaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CheckQuotaAsync(submission.Owner, submission.Quota, cancellationToken).ConfigureAwait(false);
+            return await EnqueueAsync(submission, model, hash, queue, cancellationToken).ConfigureAwait(false);
+        }
+        finally { _quotaGate.Release(); }
+    }
+
+    async Task CheckQuotaAsync(string owner, JobQuota quota, CancellationToken cancellationToken)
+    {
+        var (queued, running) = await store.CountActiveAsync(owner, cancellationToken).ConfigureAwait(false);
+        string? over = queued + running >= quota.MaxActive ? $"{queued + running} unfinished jobs (at most {quota.MaxActive})"
+            : queued >= quota.MaxQueued ? $"{queued} queued jobs (at most {quota.MaxQueued})"
+            : null;
+        if (over is not null)
+            throw new JobRejectedException(JobRejection.QuotaExceeded, $"This key already has {over}; wait for some to finish.",
+                retryAfter: TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
+    }
+
+    async Task<SubmitResult> EnqueueAsync(JobSubmission submission, ModelStatus model, string hash, IJobQueue queue, CancellationToken cancellationToken)
+    {
 
         var job = new Job
         {
@@ -185,4 +210,6 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         node["seed"] = Random.Shared.NextInt64(0, 1L << 31);
         return JsonSerializer.SerializeToElement(node);
     }
+
+    public void Dispose() => _quotaGate.Dispose();
 }

@@ -16,7 +16,7 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = """
+            command.CommandText = SqliteArtifactReferences.Schema + """
                 CREATE TABLE IF NOT EXISTS batches (
                     id TEXT PRIMARY KEY,
                     status TEXT NOT NULL,
@@ -46,6 +46,9 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
             command.Parameters.AddWithValue("@created_at", batch.CreatedAt.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("@data", JsonSerializer.Serialize(batch, BatchJson.Default.Batch));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // The batch's files belong to the batch's owner (and stay while the batch does).
+            string?[] files = [batch.InputFileId, batch.OutputFileId, batch.ErrorFileId];
+            await SqliteArtifactReferences.InsertAsync(connection, null, files.OfType<string>(), batch.Id, batch.Owner, cancellationToken).ConfigureAwait(false);
         }
         finally { database.WriteLock.Release(); }
     }
@@ -53,12 +56,26 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task<Batch?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await QueryAsync("WHERE id = @id", cancellationToken, ("@id", id)).ConfigureAwait(false)).FirstOrDefault();
 
-    public async Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken)
     {
-        string where = after is null ? "" : "WHERE (created_at, id) < (SELECT created_at, id FROM batches WHERE id = @after)";
-        var batches = await QueryAsync($"{where} ORDER BY created_at DESC, id DESC LIMIT @limit", cancellationToken, ("@after", after), ("@limit", limit + 1)).ConfigureAwait(false);
+        var where = new List<string>();
+        if (after is not null) where.Add("(created_at, id) < (SELECT created_at, id FROM batches WHERE id = @after)");
+        if (owner is not null) where.Add("json_extract(data, '$.Owner') = @owner");
+        string filter = where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "";
+        var batches = await QueryAsync($"{filter} ORDER BY created_at DESC, id DESC LIMIT @limit", cancellationToken,
+            ("@after", after), ("@owner", owner), ("@limit", limit + 1)).ConfigureAwait(false);
         return (batches.Take(limit).ToList(), batches.Count > limit);
     }
+
+    public Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken) => database.DeleteAsync("""
+        CREATE TEMP TABLE IF NOT EXISTS expired_batches (id TEXT PRIMARY KEY);
+        DELETE FROM temp.expired_batches;
+        INSERT INTO temp.expired_batches SELECT id FROM batches
+            WHERE created_at < @before AND status IN ('completed', 'failed', 'expired', 'cancelled');
+        DELETE FROM artifact_refs WHERE holder IN (SELECT id FROM temp.expired_batches);
+        DELETE FROM batches WHERE id IN (SELECT id FROM temp.expired_batches);
+        SELECT COUNT(*) FROM temp.expired_batches;
+        """, new Dictionary<string, object> { ["@before"] = before.ToUnixTimeMilliseconds() }, cancellationToken);
 
     public async Task<IReadOnlyList<Batch>> ListActiveAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"WHERE status IN ({string.Join(", ", Active.Select(s => $"'{s}'"))}) ORDER BY created_at, id", cancellationToken).ConfigureAwait(false);

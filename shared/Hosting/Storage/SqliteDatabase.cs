@@ -18,6 +18,9 @@ public sealed class SqliteDatabase : IDisposable
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        // Takes effect only on a new (empty) file: deleted rows then give their pages back to the
+        // file system at ReclaimSpaceAsync. An older file reuses freed pages for new rows instead.
+        Execute(connection, "PRAGMA auto_vacuum=INCREMENTAL;");
         Execute(connection, "PRAGMA journal_mode=WAL;");
     }
 
@@ -40,6 +43,46 @@ public sealed class SqliteDatabase : IDisposable
         connection.Open();
         Execute(connection, "PRAGMA synchronous=NORMAL;");
         return connection;
+    }
+
+    /// <summary>
+    /// Retention: runs a delete script in one write transaction; its last statement selects how many
+    /// things it deleted. When that is more than 0 the freed space goes back to the file system.
+    /// </summary>
+    public async Task<int> DeleteAsync(string script, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        int deleted;
+        await WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = script;
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+            deleted = (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally { WriteLock.Release(); }
+        if (deleted > 0) await ReclaimSpaceAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <summary>After deletions: returns free pages to the file system and truncates the write-ahead log.</summary>
+    public async Task ReclaimSpaceAsync(CancellationToken cancellationToken)
+    {
+        await WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false)) { }
+        }
+        finally { WriteLock.Release(); }
     }
 
     static void Execute(SqliteConnection connection, string sql)

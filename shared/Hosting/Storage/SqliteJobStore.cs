@@ -15,8 +15,19 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            bool hadReferences;
+            await using (var probe = connection.CreateCommand())
+            {
+                probe.CommandText = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'artifact_refs')";
+                hadReferences = (long)(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
+            }
             await using var command = connection.CreateCommand();
-            command.CommandText = """
+            // A database from before artifact references: every finished job's artifacts get their owner once.
+            string backfill = hadReferences ? "" : """
+                INSERT OR IGNORE INTO artifact_refs (artifact_id, holder, owner)
+                    SELECT a.value, jobs.id, jobs.owner FROM jobs, json_each(jobs.artifacts) AS a;
+                """;
+            command.CommandText = SqliteArtifactReferences.Schema + """
                 CREATE TABLE IF NOT EXISTS jobs (
                     id TEXT PRIMARY KEY,
                     kind TEXT NOT NULL,
@@ -50,7 +61,8 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
                     data TEXT NOT NULL,
                     payload BLOB,
                     PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
-                """;
+                CREATE INDEX IF NOT EXISTS ix_jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
+                """ + backfill;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             // Files made before attempts were counted and cancels persisted get the two columns.
             foreach (string column in new[] { "attempts", "cancel_requested" })
@@ -173,6 +185,22 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         return counts;
     }
 
+    public async Task<(int Queued, int Running)> CountActiveAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND owner = @owner AND priority <> 'batch' GROUP BY status";
+        command.Parameters.AddWithValue("@owner", owner);
+        int queued = 0, running = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.GetString(0) == "queued") queued = reader.GetInt32(1);
+            else running = reader.GetInt32(1);
+        }
+        return (queued, running);
+    }
+
     public async Task<(Job Job, JobEvent Event)> TransitionAsync(string id, JobStatus to, JobEvent details, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(details);
@@ -194,6 +222,8 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
                 BindJob(update, moved);
                 await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+            if (moved.Artifacts.Count > 0)
+                await SqliteArtifactReferences.InsertAsync(connection, tx, moved.Artifacts, moved.Id, moved.Owner, cancellationToken).ConfigureAwait(false);
             var evt = Copy(details, id, JobStateMachine.EventFor(to));
             evt = await InsertEventAsync(connection, tx, evt, now, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -201,6 +231,20 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         }
         finally { database.WriteLock.Release(); }
     }
+
+    // A job of a batch that is still running stays: the batch's output file is written from its jobs.
+    public Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) => database.DeleteAsync("""
+        CREATE TEMP TABLE IF NOT EXISTS expired (id TEXT PRIMARY KEY);
+        DELETE FROM temp.expired;
+        INSERT INTO temp.expired SELECT id FROM jobs
+            WHERE finished_at IS NOT NULL AND finished_at < @before AND status IN ('succeeded', 'failed', 'cancelled')
+              AND (batch_id IS NULL OR batch_id NOT IN (SELECT id FROM batches WHERE status IN ('validating', 'inprogress', 'finalizing', 'cancelling')))
+            LIMIT @limit;
+        DELETE FROM job_events WHERE job_id IN (SELECT id FROM temp.expired);
+        DELETE FROM artifact_refs WHERE holder IN (SELECT id FROM temp.expired);
+        DELETE FROM jobs WHERE id IN (SELECT id FROM temp.expired);
+        SELECT COUNT(*) FROM temp.expired;
+        """, new Dictionary<string, object> { ["@before"] = before.ToUnixTimeMilliseconds(), ["@limit"] = limit }, cancellationToken);
 
     public async Task<JobEvent> AppendEventAsync(JobEvent evt, CancellationToken cancellationToken)
     {

@@ -1,10 +1,12 @@
 using Media.Gateway.Tests;
+using Media.Hosting.Keys;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.Clients.Host;
 
 /// <summary>
 /// The gateway as <c>dotnet run --project gateway</c> runs it, on a free 127.0.0.1 port with its own data
-/// folder: by default with the deterministic test generators (registered through the production
+/// folder (and an API key it prints first): by default with the deterministic test generators (registered through the production
 /// AddGenerator API); with <c>--defaults</c> with the committed default models of the checkout's
 /// <c>models/</c> folder and nothing else. The node client tests start it, read the address from the
 /// first line it prints, and close its standard input (or end it) when they are done.
@@ -25,6 +27,9 @@ internal static class ClientsHost
             })
             : new GatewayFactory(root: null, testModels: true);
         using var client = factory.StartKestrel();
+        // A key for the SDK tests (on loopback keys are optional, but a key that is sent must be real).
+        var (_, token) = await factory.Services.GetRequiredService<ApiKeyService>().CreateAsync("clients", [ApiKeyScopes.Jobs], CancellationToken.None);
+        Console.WriteLine($"api key {token}");
         Console.WriteLine($"listening on {factory.BaseAddress}");
         Console.Out.Flush();
 

@@ -36,8 +36,11 @@ export async function startHost({ defaults = false } = {}) {
     child.stderr.on("data", read);
     child.on("exit", (code) => reject(new Error(`the test host exited with ${code}:\n${log}`)));
   });
+  const apiKey = /^api key (\S+)$/m.exec(log)?.[1];
   return {
     baseUrl,
+    /** A real API key of the host (scope jobs), for the SDK tests. */
+    apiKey,
     log: () => log,
     async stop() {
       child.stdin.end(); // the host stops when its standard input closes

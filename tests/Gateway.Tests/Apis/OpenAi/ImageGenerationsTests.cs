@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Media.Hosting.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.Gateway.Tests;
 
@@ -16,7 +17,10 @@ public sealed class ImageGenerationsTests : IDisposable
     {
         _factory = new GatewayFactory(null, testModels: true);
         _client = _factory.StartKestrel();
-        _client.DefaultRequestHeaders.Authorization = new("Bearer", "any-key-is-accepted-until-auth-exists");
+        // As the SDKs call it: with an API key (a key's jobs are its own, so the url artifacts need it too).
+        var (_, token) = _factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
+            .CreateAsync("sdk", [Media.Hosting.Keys.ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
+        _client.DefaultRequestHeaders.Authorization = new("Bearer", token);
     }
 
     public void Dispose()
