@@ -1,6 +1,7 @@
 using Media.Hosting.Artifacts;
 using Media.Hosting.Batches;
 using Media.Hosting.Events;
+using Media.Hosting.Health;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 using Media.Hosting.Queues;
@@ -20,7 +21,7 @@ public static class HostingExtensions
     /// <summary>
     /// Options, the data folder, the model catalog and the job machinery shared by the gateway and the
     /// workers: the SQLite job store (<c>media.db</c>) and artifact files under the data folder, the
-    /// in-process queues and event stream, and restart recovery.
+    /// in-process queues and event stream, restart recovery, and the readiness health checks.
     /// </summary>
     public static IHostApplicationBuilder AddMediaHosting(this IHostApplicationBuilder builder)
     {
@@ -55,6 +56,10 @@ public static class HostingExtensions
         services.TryAddSingleton<IBatchStore, SqliteBatchStore>();
         services.TryAddSingleton<BatchService>();
         services.AddHostedService<BatchRunner>();
+        // Readiness (/readyz runs the checks tagged ready); another store registers its own check beside these.
+        services.AddHealthChecks()
+            .AddCheck<JobStoreHealthCheck>("job-store", tags: [HealthTags.Ready])
+            .AddCheck<ModelCatalogHealthCheck>("model-catalog", tags: [HealthTags.Ready]);
         return builder;
     }
 
