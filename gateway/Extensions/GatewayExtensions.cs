@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Gateway.Apis.OpenAi.Batches;
 using Media.Hosting;
+using Media.Hosting.Batches;
 using Media.Hosting.Telemetry;
 using Media.Services.Audio;
 using Media.Services.Image;
@@ -26,6 +28,9 @@ internal static class GatewayExtensions
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
         builder.AddMediaHosting();
+        // The OpenAI routes a /v1/batches batch can call, read and answered as the routes themselves do.
+        builder.Services.AddSingleton<IBatchEndpoint, ImageBatchEndpoint>();
+        builder.Services.AddSingleton<IBatchEndpoint, SpeechBatchEndpoint>();
         builder.AddImageService();
         builder.AddAudioService();
         builder.AddSongService();

@@ -1,6 +1,7 @@
 using Media.Hosting.Artifacts;
 using Media.Hosting.Batches;
 using Media.Hosting.Events;
+using Media.Hosting.Files;
 using Media.Hosting.Health;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
@@ -54,6 +55,7 @@ public static class HostingExtensions
         services.TryAddSingleton<JobRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRecovery>());
         services.TryAddSingleton<IBatchStore, SqliteBatchStore>();
+        services.TryAddSingleton<IFileStore, SqliteFileStore>();
         services.TryAddSingleton<BatchService>();
         services.AddHostedService<BatchRunner>();
         // Readiness (/readyz runs the checks tagged ready); another store registers its own check beside these.

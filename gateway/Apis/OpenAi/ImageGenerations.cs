@@ -44,7 +44,7 @@ internal static class ImageGenerations
         try
         {
             for (int i = 0; i < request!.N; i++)
-                submitted.Add((await jobs.SubmitAsync(Submission(request, i, context), cancellationToken)).Job);
+                submitted.Add((await jobs.SubmitAsync(Submission(request, i, Caller.Owner(context)), cancellationToken)).Job);
         }
         catch (JobRejectedException rejected)
         {
@@ -106,7 +106,7 @@ internal static class ImageGenerations
     }
 
     /// <summary>The job of image <paramref name="index"/>: the prompt, the size as width and height, the seed plus the index.</summary>
-    static JobSubmission Submission(Request request, int index, HttpContext context)
+    internal static JobSubmission Submission(Request request, int index, string owner)
     {
         var parameters = new JsonObject { ["prompt"] = request.Prompt };
         if (request.Size is { } size)
@@ -115,11 +115,11 @@ internal static class ImageGenerations
             parameters["height"] = size.Height;
         }
         if (request.Seed is { } seed) parameters["seed"] = seed + index;
-        return new JobSubmission(JobKinds.Image, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context) };
+        return new JobSubmission(JobKinds.Image, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = owner };
     }
 
     /// <summary>The job parameter a submission error names, as the request called it.</summary>
-    static string ParamName(string jobParameter) => jobParameter switch
+    internal static string ParamName(string jobParameter) => jobParameter switch
     {
         "width" or "height" => "size",
         _ => jobParameter,

@@ -25,6 +25,13 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
                 CREATE INDEX IF NOT EXISTS ix_batches_created ON batches(created_at, id);
                 """;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // Databases from before OpenAI batches lack the endpoint column; their batches are all /api/batches ones.
+            command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('batches') WHERE name = 'endpoint'";
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                command.CommandText = $"ALTER TABLE batches ADD COLUMN endpoint TEXT NOT NULL DEFAULT '{BatchService.JobsEndpoint}'";
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         finally { database.WriteLock.Release(); }
     }
@@ -38,12 +45,13 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO batches (id, status, created_at, data) VALUES (@id, @status, @created_at, @data)
+                INSERT INTO batches (id, status, created_at, endpoint, data) VALUES (@id, @status, @created_at, @endpoint, @data)
                 ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data
                 """;
             command.Parameters.AddWithValue("@id", batch.Id);
             command.Parameters.AddWithValue("@status", SqliteJobStore.Name(batch.Status));
             command.Parameters.AddWithValue("@created_at", batch.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@endpoint", batch.Endpoint);
             command.Parameters.AddWithValue("@data", JsonSerializer.Serialize(batch, BatchJson.Default.Batch));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -53,10 +61,13 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task<Batch?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await QueryAsync("WHERE id = @id", cancellationToken, ("@id", id)).ConfigureAwait(false)).FirstOrDefault();
 
-    public async Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, CancellationToken cancellationToken, bool openAiOnly = false)
     {
-        string where = after is null ? "" : "WHERE (created_at, id) < (SELECT created_at, id FROM batches WHERE id = @after)";
-        var batches = await QueryAsync($"{where} ORDER BY created_at DESC, id DESC LIMIT @limit", cancellationToken, ("@after", after), ("@limit", limit + 1)).ConfigureAwait(false);
+        var conditions = new List<string>();
+        if (after is not null) conditions.Add("(created_at, id) < (SELECT created_at, id FROM batches WHERE id = @after)");
+        if (openAiOnly) conditions.Add("endpoint <> @jobs");
+        string where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
+        var batches = await QueryAsync($"{where} ORDER BY created_at DESC, id DESC LIMIT @limit", cancellationToken, ("@after", after), ("@jobs", BatchService.JobsEndpoint), ("@limit", limit + 1)).ConfigureAwait(false);
         return (batches.Take(limit).ToList(), batches.Count > limit);
     }
 
