@@ -18,7 +18,7 @@ internal static class FilesApi
     {
         v1.MapPost("/files", Upload).WithName("OpenAiUploadFile")
             .WithSummary("Upload a JSONL file of batch requests (multipart: file, purpose=batch)")
-            .Accepts<IFormFile>("multipart/form-data").Produces<OpenAiFile>();
+            .Produces<OpenAiFile>(); // no Accepts(): its content-type match would send other bodies to the catch-all 404 instead of our 415
         v1.MapGet("/files", List).WithName("OpenAiListFiles").Produces<FileList>();
         v1.MapGet("/files/{id}", Get).WithName("OpenAiGetFile").Produces<OpenAiFile>();
         v1.MapGet("/files/{id}/content", Content).WithName("OpenAiFileContent")
