@@ -35,7 +35,9 @@ public sealed record Batch
     /// What every line asks for: <see cref="BatchService.JobsEndpoint"/> for <c>/api/batches</c> lines
     /// (<c>{custom_id, request}</c>), else the OpenAI route of <c>{custom_id, method, url, body}</c> lines (an <see cref="IBatchEndpoint"/>).
     /// </summary>
-    public string Endpoint { get; init; } = BatchService.JobsEndpoint;
+    // Batches stored before this field existed read as /api/jobs: the source-generated reader sets a missing init property to null.
+    public string Endpoint { get => _endpoint ?? BatchService.JobsEndpoint; init => _endpoint = value; }
+    readonly string? _endpoint;
     /// <summary>The uploaded JSONL (an artifact).</summary>
     public required string InputFileId { get; init; }
     public string? OutputFileId { get; init; }

@@ -36,26 +36,15 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
         finally { database.WriteLock.Release(); }
     }
 
-    public async Task SaveAsync(Batch batch, CancellationToken cancellationToken)
+    public Task SaveAsync(Batch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO batches (id, status, created_at, endpoint, data) VALUES (@id, @status, @created_at, @endpoint, @data)
-                ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data
-                """;
-            command.Parameters.AddWithValue("@id", batch.Id);
-            command.Parameters.AddWithValue("@status", SqliteJobStore.Name(batch.Status));
-            command.Parameters.AddWithValue("@created_at", batch.CreatedAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("@endpoint", batch.Endpoint);
-            command.Parameters.AddWithValue("@data", JsonSerializer.Serialize(batch, BatchJson.Default.Batch));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally { database.WriteLock.Release(); }
+        return database.ExecuteAsync("""
+            INSERT INTO batches (id, status, created_at, endpoint, data) VALUES (@id, @status, @created_at, @endpoint, @data)
+            ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data
+            """, cancellationToken,
+            ("@id", batch.Id), ("@status", SqliteJobStore.Name(batch.Status)), ("@created_at", batch.CreatedAt.ToUnixTimeMilliseconds()),
+            ("@endpoint", batch.Endpoint), ("@data", JsonSerializer.Serialize(batch, BatchJson.Default.Batch)));
     }
 
     public async Task<Batch?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -74,18 +63,8 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task<IReadOnlyList<Batch>> ListActiveAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"WHERE status IN ({string.Join(", ", Active.Select(s => $"'{s}'"))}) ORDER BY created_at, id", cancellationToken).ConfigureAwait(false);
 
-    async Task<List<Batch>> QueryAsync(string tail, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT data FROM batches " + tail;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        var batches = new List<Batch>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            batches.Add(JsonSerializer.Deserialize(reader.GetString(0), BatchJson.Default.Batch)!);
-        return batches;
-    }
+    Task<List<Batch>> QueryAsync(string tail, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        database.QueryDocumentsAsync("SELECT data FROM batches " + tail, BatchJson.Default.Batch, cancellationToken, parameters);
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]

@@ -14,25 +14,21 @@ namespace Media.Gateway.Apis.OpenAi.Batches;
 /// route's jobs (one per image); a finished line is answered with the route's ImagesResponse, the images as
 /// <c>b64_json</c> or, with <c>response_format: "url"</c>, as absolute artifact URLs.
 /// </summary>
-internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, IArtifactStore artifacts, IOptions<JsonOptions> json) : IBatchEndpoint
+internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, IArtifactStore artifacts, IOptions<JsonOptions> json) : RouteBatchEndpoint
 {
-    public string Url => "/v1/images/generations";
+    public override string Url => "/v1/images/generations";
 
-    public BatchLinePlan Plan(JsonElement body, string owner)
+    public override BatchLinePlan Plan(JsonElement body, string owner)
     {
         var (request, problem) = ImageGenerations.Parse(body, catalog, generators);
-        if (problem is { } p) return BatchLinePlan.Refuse(Invalid(p.Param, p.Message));
-        if (request!.Stream) return BatchLinePlan.Refuse(Invalid("stream", "A batch answers each request once: leave 'stream' out or set it to false"));
+        if (problem is { } p) return Invalid(p.Param, p.Message);
+        if (request!.Stream) return Invalid("stream", "A batch answers each request once: leave 'stream' out or set it to false");
         return new BatchLinePlan([.. Enumerable.Range(0, request.N).Select(i => ImageGenerations.Submission(request, i, owner))]);
     }
 
-    public BatchLineFailure Refused(JobRejectedException rejected)
-    {
-        var (status, error) = OpenAiError.Of(rejected, ImageGenerations.ParamName);
-        return error.ToBatchFailure(status);
-    }
+    protected override string ParamName(string jobParameter) => ImageGenerations.ParamName(jobParameter);
 
-    public async Task<JsonElement> RespondAsync(JsonElement body, IReadOnlyList<Job> jobs, Batch batch, CancellationToken cancellationToken)
+    public override async Task<JsonElement> RespondAsync(JsonElement body, IReadOnlyList<Job> jobs, Batch batch, CancellationToken cancellationToken)
     {
         var request = ImageGenerations.Parse(body, catalog, generators).Request
             ?? throw new InvalidOperationException("The request no longer parses.");
@@ -52,6 +48,4 @@ internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider
             new ImageGenerations.ImagesResponse(created, images, size ?? "auto", "png", request.Quality, request.Background), json.Value.SerializerOptions);
     }
 
-    static BatchLineFailure Invalid(string param, string message) =>
-        new OpenAiError(message, OpenAiError.InvalidRequest, param, null).ToBatchFailure(StatusCodes.Status400BadRequest);
 }

@@ -15,26 +15,22 @@ namespace Media.Gateway.Apis.OpenAi.Batches;
 /// job. The route answers with raw audio bytes, which a JSONL line cannot hold, so a finished line is
 /// answered with the same file base64-encoded: <c>{"response_format", "content_type", "b64_audio"}</c>.
 /// </summary>
-internal sealed class SpeechBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, IArtifactStore artifacts, IOptions<JsonOptions> json) : IBatchEndpoint
+internal sealed class SpeechBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, IArtifactStore artifacts, IOptions<JsonOptions> json) : RouteBatchEndpoint
 {
-    public string Url => "/v1/audio/speech";
+    public override string Url => "/v1/audio/speech";
 
-    public BatchLinePlan Plan(JsonElement body, string owner)
+    public override BatchLinePlan Plan(JsonElement body, string owner)
     {
         var (request, problem) = SpeechGeneration.Parse(body, catalog, generators);
-        if (problem is { } p) return BatchLinePlan.Refuse(Invalid(p.Param, p.Message));
+        if (problem is { } p) return Invalid(p.Param, p.Message);
         if (request!.StreamFormat is not null)
-            return BatchLinePlan.Refuse(Invalid("stream_format", "A batch answers each request once with the whole file: leave 'stream_format' out"));
+            return Invalid("stream_format", "A batch answers each request once with the whole file: leave 'stream_format' out");
         return new BatchLinePlan([SpeechGeneration.Submission(request, owner)]);
     }
 
-    public BatchLineFailure Refused(JobRejectedException rejected)
-    {
-        var (status, error) = OpenAiError.Of(rejected, SpeechGeneration.ParamName);
-        return error.ToBatchFailure(status);
-    }
+    protected override string ParamName(string jobParameter) => SpeechGeneration.ParamName(jobParameter);
 
-    public async Task<JsonElement> RespondAsync(JsonElement body, IReadOnlyList<Job> jobs, Batch batch, CancellationToken cancellationToken)
+    public override async Task<JsonElement> RespondAsync(JsonElement body, IReadOnlyList<Job> jobs, Batch batch, CancellationToken cancellationToken)
     {
         var request = SpeechGeneration.Parse(body, catalog, generators).Request
             ?? throw new InvalidOperationException("The request no longer parses.");
@@ -46,8 +42,6 @@ internal sealed class SpeechBatchEndpoint(ModelCatalog catalog, GeneratorProvide
         return JsonSerializer.SerializeToElement(new SpeechFile(request.Format, encoder.ContentType, Convert.ToBase64String(file)), json.Value.SerializerOptions);
     }
 
-    static BatchLineFailure Invalid(string param, string message) =>
-        new OpenAiError(message, OpenAiError.InvalidRequest, param, null).ToBatchFailure(StatusCodes.Status400BadRequest);
 
     /// <summary>The speech file of a batch line: what the route would have sent as the response body, base64.</summary>
     internal sealed record SpeechFile(string ResponseFormat, string ContentType, string B64Audio);
