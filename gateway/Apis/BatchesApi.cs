@@ -90,7 +90,7 @@ internal static class BatchesApi
         DateTimeOffset? FailedAt, DateTimeOffset? ExpiredAt, DateTimeOffset? CancellingAt, DateTimeOffset? CancelledAt)
     {
         public static BatchView Of(Batch b) => new(
-            b.Id, "batch", "/api/jobs", JsonNamingPolicy.SnakeCaseLower.ConvertName(b.Status.ToString()), b.InputFileId, b.OutputFileId, b.ErrorFileId,
+            b.Id, "batch", b.Endpoint, JsonNamingPolicy.SnakeCaseLower.ConvertName(b.Status.ToString()), b.InputFileId, b.OutputFileId, b.ErrorFileId,
             b.OutputFileId is { } o ? ArtifactRoutes.Url(o) : null, b.ErrorFileId is { } e ? ArtifactRoutes.Url(e) : null,
             b.CompletionWindow, b.RequestCounts, b.Errors.Count > 0 ? new BatchErrors("list", b.Errors) : null,
             b.CreatedAt, b.ExpiresAt, b.InProgressAt, b.FinalizingAt, b.CompletedAt, b.FailedAt, b.ExpiredAt, b.CancellingAt, b.CancelledAt);

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Media.Gateway.Security;
+using Media.Gateway.Apis.OpenAi.Batches;
 using Media.Hosting;
+using Media.Hosting.Batches;
 using Media.Hosting.Telemetry;
 using Media.Services.Audio;
 using Media.Services.Image;
@@ -28,6 +30,9 @@ internal static class GatewayExtensions
             .AddPrometheusExporter());
         builder.AddMediaHosting();
         builder.AddGatewaySecurity();
+        // The OpenAI routes a /v1/batches batch can call, read and answered as the routes themselves do.
+        builder.Services.AddSingleton<IBatchEndpoint, ImageBatchEndpoint>();
+        builder.Services.AddSingleton<IBatchEndpoint, SpeechBatchEndpoint>();
         builder.AddImageService();
         builder.AddAudioService();
         builder.AddSongService();

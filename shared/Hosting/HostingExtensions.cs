@@ -1,6 +1,8 @@
 using Media.Hosting.Artifacts;
 using Media.Hosting.Batches;
 using Media.Hosting.Events;
+using Media.Hosting.Files;
+using Media.Hosting.Health;
 using Media.Hosting.Jobs;
 using Media.Hosting.Keys;
 using Media.Hosting.Models;
@@ -22,7 +24,7 @@ public static class HostingExtensions
     /// <summary>
     /// Options, the data folder, the model catalog and the job machinery shared by the gateway and the
     /// workers: the SQLite job store (<c>media.db</c>) and artifact files under the data folder, the
-    /// in-process queues and event stream, restart recovery, API keys and the retention sweeper.
+    /// in-process queues and event stream, restart recovery, API keys, the retention sweeper and the readiness health checks.
     /// </summary>
     public static IHostApplicationBuilder AddMediaHosting(this IHostApplicationBuilder builder)
     {
@@ -58,6 +60,7 @@ public static class HostingExtensions
         services.TryAddSingleton<JobRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRecovery>());
         services.TryAddSingleton<IBatchStore, SqliteBatchStore>();
+        services.TryAddSingleton<IFileStore, SqliteFileStore>();
         services.TryAddSingleton<BatchService>();
         services.AddHostedService<BatchRunner>();
         services.TryAddSingleton<IArtifactReferences, SqliteArtifactReferences>();
@@ -68,6 +71,10 @@ public static class HostingExtensions
             .ValidateOnStart();
         services.TryAddSingleton<RetentionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
+        // Readiness (/readyz runs the checks tagged ready); another store registers its own check beside these.
+        services.AddHealthChecks()
+            .AddCheck<JobStoreHealthCheck>("job-store", tags: [HealthTags.Ready])
+            .AddCheck<ModelCatalogHealthCheck>("model-catalog", tags: [HealthTags.Ready]);
         return builder;
     }
 

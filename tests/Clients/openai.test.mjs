@@ -1,8 +1,9 @@
 // The official openai npm package pointed at the gateway: images (plain and streamed with partial
-// images) and speech (plain and streamed), against the test host's deterministic generators.
+// images), speech (plain and streamed) and the Batch API (files and batches), against the test host's
+// deterministic generators.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import OpenAI from "openai";
+import OpenAI, { toFile } from "openai";
 import { startHost } from "./support/host.mjs";
 import { withoutText } from "./support/png.mjs";
 
@@ -118,5 +119,92 @@ describe("speech", () => {
     assert.ok(deltas.every((e) => e.type === "speech.audio.delta"));
     const pcm = Buffer.concat(deltas.map((e) => Buffer.from(e.audio, "base64")));
     assert.equal(pcm.length, 400 * 3 * 2, "24 kHz: three samples per 8 kHz sample");
+  });
+});
+
+describe("batches", () => {
+  const jsonl = (lines) => toFile(Buffer.from(lines.map((l) => JSON.stringify(l)).join("\n") + "\n"), "requests.jsonl");
+  const image = (customId, body) => ({ custom_id: customId, method: "POST", url: "/v1/images/generations", body });
+
+  async function finished(id) {
+    for (let i = 0; i < 600; i++) {
+      const batch = await client.batches.retrieve(id);
+      if (["completed", "failed", "expired", "cancelled"].includes(batch.status)) return batch;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`batch ${id} did not finish`);
+  }
+
+  const lines = async (fileId) => (await (await client.files.content(fileId)).text()).trim().split("\n").map((l) => JSON.parse(l));
+
+  test("files upload, batch create, retrieve until completed, output download and parse", async () => {
+    const file = await client.files.create({
+      file: await jsonl([
+        image("fox", { model: "test-image", prompt: "a red fox", n: 2, seed: 3 }),
+        image("bad-size", { model: "test-image", prompt: "a fox", size: "100x100" }),
+      ]),
+      purpose: "batch",
+    });
+    assert.equal(file.object, "file");
+    assert.equal(file.purpose, "batch");
+    assert.equal((await client.files.retrieve(file.id)).filename, "requests.jsonl");
+
+    const created = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/images/generations", completion_window: "24h", metadata: { run: "node" } });
+    assert.equal(created.object, "batch");
+    assert.ok(["validating", "in_progress"].includes(created.status), created.status);
+    assert.equal(created.metadata.run, "node");
+    assert.equal(typeof created.created_at, "number");
+
+    const batch = await finished(created.id);
+    assert.equal(batch.status, "completed");
+    assert.deepEqual(batch.request_counts, { total: 2, completed: 1, failed: 1 });
+    assert.ok(batch.completed_at >= batch.created_at);
+
+    const [output] = await lines(batch.output_file_id);
+    assert.equal(output.custom_id, "fox");
+    assert.equal(output.error, null);
+    assert.equal(output.response.status_code, 200);
+    assert.equal(output.response.body.data.length, 2);
+    // The same request on the route gives the same images (same seeds, so the same pixels).
+    const direct = await client.images.generate({ model: "test-image", prompt: "a red fox", n: 2, seed: 3 });
+    assert.deepEqual(output.response.body.data.map((d) => withoutText(Buffer.from(d.b64_json, "base64"))),
+      direct.data.map((d) => withoutText(Buffer.from(d.b64_json, "base64"))));
+
+    const [refused] = await lines(batch.error_file_id);
+    assert.equal(refused.custom_id, "bad-size");
+    assert.equal(refused.response.status_code, 400);
+    assert.equal(refused.response.body.error.param, "size");
+
+    const listed = [];
+    for await (const b of client.batches.list({ limit: 10 })) listed.push(b.id);
+    assert.ok(listed.includes(batch.id));
+  });
+
+  test("cancel ends the batch cancelled with the unrun requests in the error file", async () => {
+    const file = await client.files.create({
+      file: await jsonl(Array.from({ length: 6 }, (_, i) => image(`slow-${i}`, { model: "test-slow", prompt: "slow" }))),
+      purpose: "batch",
+    });
+    const created = await client.batches.create({ input_file_id: file.id, endpoint: "/v1/images/generations", completion_window: "24h" });
+    const cancelling = await client.batches.cancel(created.id);
+    assert.ok(["cancelling", "cancelled"].includes(cancelling.status), cancelling.status);
+    const batch = await finished(created.id);
+    assert.equal(batch.status, "cancelled");
+    assert.equal(typeof batch.cancelled_at, "number");
+    const errors = await lines(batch.error_file_id);
+    assert.ok(errors.length >= 1 && errors.length === batch.request_counts.failed, `${errors.length} error lines, ${batch.request_counts.failed} failed`);
+    assert.ok(errors.every((e) => e.response === null && e.error.code === "batch_cancelled"));
+  });
+
+  test("a bad endpoint is an APIError 400 naming the param; a deleted file is gone", async () => {
+    const file = await client.files.create({ file: await jsonl([image("a", { prompt: "a fox" })]), purpose: "batch" });
+    await assert.rejects(client.batches.create({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" }), (error) => {
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      assert.equal(error.param, "endpoint");
+      return true;
+    });
+    const deleted = await client.files.delete(file.id);
+    assert.deepEqual([deleted.id, deleted.deleted], [file.id, true]);
+    await assert.rejects(client.files.retrieve(file.id), (error) => error instanceof OpenAI.NotFoundError);
   });
 });

@@ -40,4 +40,30 @@ public sealed class RestartTests : IDisposable
         Assert.Equal(Enumerable.Range(1, resumed.Count).Select(i => (long)i), resumed.Select(e => e.Id));
         Assert.True(2 == resumed.Count(e => e.Type == "started"), string.Join(", ", resumed.Select(e => $"{e.Id}:{e.Type}:{e.Data}")));
     }
+
+    [Fact]
+    public async Task An_OpenAI_batch_in_progress_survives_a_restart_and_completes_with_its_files_after_it()
+    {
+        string batchId;
+        var lines = Enumerable.Range(0, 4).Select(i => OpenAiBatchesTests.Line($"req-{i}", "/v1/images/generations", new { model = TestModels.Slow, prompt = $"slow {i}", n = 2 }));
+        using (var before = new GatewayFactory(_root, testModels: true))
+        using (var client = before.StartKestrel())
+        {
+            string file = await OpenAiBatchesTests.UploadAsync(client, string.Join('\n', lines));
+            batchId = (await OpenAiBatchesTests.CreateAsync(client, file, "/v1/images/generations")).GetProperty("id").GetString()!;
+            await OpenAiBatchesTests.WaitAsync(client, batchId, "in_progress");
+        }
+
+        using var after = new GatewayFactory(_root, testModels: true);
+        using var again = after.StartKestrel();
+        var batch = await OpenAiBatchesTests.WaitAsync(again, batchId, "completed", "failed");
+        Assert.Equal(("completed", 4, 0), (batch.GetProperty("status").GetString(),
+            batch.GetProperty("request_counts").GetProperty("completed").GetInt32(), batch.GetProperty("request_counts").GetProperty("failed").GetInt32()));
+        var output = await OpenAiBatchesTests.ContentAsync(again, batch.GetProperty("output_file_id").GetString()!);
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => $"req-{i}"), output.Select(l => l.GetProperty("custom_id").GetString()));
+        Assert.All(output, l => Assert.Equal(2, l.GetProperty("response").GetProperty("body").GetProperty("data").GetArrayLength()));
+        // Idempotent submission: the restart made no second set of jobs.
+        using var jobs = System.Text.Json.JsonDocument.Parse(await again.GetStringAsync(new Uri("/api/jobs?limit=100", UriKind.Relative)));
+        Assert.Equal(8, jobs.RootElement.GetProperty("data").GetArrayLength());
+    }
 }

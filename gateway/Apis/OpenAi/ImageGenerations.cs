@@ -47,7 +47,7 @@ internal static class ImageGenerations
         try
         {
             for (int i = 0; i < request!.N; i++)
-                submitted.Add((await jobs.SubmitAsync(Submission(request, i, context), cancellationToken)).Job);
+                submitted.Add((await jobs.SubmitAsync(Submission(request, i, Caller.Owner(context)) with { Quota = Caller.Quota(context.User) }, cancellationToken)).Job);
         }
         catch (JobRejectedException rejected)
         {
@@ -109,7 +109,7 @@ internal static class ImageGenerations
     }
 
     /// <summary>The job of image <paramref name="index"/>: the prompt, the size as width and height, the seed plus the index.</summary>
-    static JobSubmission Submission(Request request, int index, HttpContext context)
+    internal static JobSubmission Submission(Request request, int index, string owner)
     {
         var parameters = new JsonObject { ["prompt"] = request.Prompt };
         if (request.Size is { } size)
@@ -118,11 +118,11 @@ internal static class ImageGenerations
             parameters["height"] = size.Height;
         }
         if (request.Seed is { } seed) parameters["seed"] = seed + index;
-        return new JobSubmission(ImageJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context), Quota = Caller.Quota(context.User) };
+        return new JobSubmission(ImageJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = owner };
     }
 
     /// <summary>The job parameter a submission error names, as the request called it.</summary>
-    static string ParamName(string jobParameter) => jobParameter switch
+    internal static string ParamName(string jobParameter) => jobParameter switch
     {
         "width" or "height" => "size",
         _ => jobParameter,

@@ -25,9 +25,11 @@ internal static class OpenAiApi
                 : new OpenAiError($"The model '{id}' does not exist.", OpenAiError.InvalidRequest, "model", "model_not_found")
                     .ToResult(StatusCodes.Status404NotFound, context))
             .WithName("OpenAiModel");
+        group.MapFilesApi();
+        group.MapOpenAiBatchesApi();
         // Anything else under /v1 answers in OpenAI's shape too, so SDK calls to routes not built here fail clearly.
         group.Map("/{**rest}", (string rest, HttpContext context) =>
-            new OpenAiError($"Unknown request URL: {context.Request.Method} /v1/{rest}. This service serves /v1/images/generations, /v1/audio/speech and /v1/models.",
+            new OpenAiError($"Unknown request URL: {context.Request.Method} /v1/{rest}. This service serves /v1/images/generations, /v1/audio/speech, /v1/models, /v1/files and /v1/batches.",
                 OpenAiError.InvalidRequest, null, "unknown_url").ToResult(StatusCodes.Status404NotFound, context));
         return app;
     }

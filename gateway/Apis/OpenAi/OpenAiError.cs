@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Media.Hosting.Batches;
 using Media.Hosting.Jobs;
 
 namespace Media.Gateway.Apis.OpenAi;
@@ -31,6 +32,13 @@ internal sealed record OpenAiError(
     /// <summary>A refused job submission, with the job parameter names mapped back to the route's own.</summary>
     public static IResult FromRejection(HttpContext context, JobRejectedException rejected, Func<string, string> paramName)
     {
+        var (status, error) = Of(rejected, paramName);
+        return error.ToResult(status, context, status == StatusCodes.Status429TooManyRequests ? rejected.RetryAfter ?? TimeSpan.FromSeconds(1) : null);
+    }
+
+    /// <summary>The status and error a refused job submission is answered with (a route's answer, or a batch line's).</summary>
+    public static (int Status, OpenAiError Error) Of(JobRejectedException rejected, Func<string, string> paramName)
+    {
         ArgumentNullException.ThrowIfNull(rejected);
         ArgumentNullException.ThrowIfNull(paramName);
         switch (rejected.Rejection)
@@ -38,21 +46,26 @@ internal sealed record OpenAiError(
             case JobRejection.Invalid:
                 var (field, errors) = rejected.Errors.First();
                 string name = paramName(field.StartsWith("parameters.", StringComparison.Ordinal) ? field["parameters.".Length..] : field);
-                return Invalid(context, name, $"Invalid '{name}': {string.Join("; ", errors)}.");
+                return (StatusCodes.Status400BadRequest, new OpenAiError($"Invalid '{name}': {string.Join("; ", errors)}.", InvalidRequest, name, null));
             case JobRejection.UnknownModel:
-                return new OpenAiError(rejected.Message, InvalidRequest, "model", "model_not_found").ToResult(StatusCodes.Status404NotFound, context);
+                return (StatusCodes.Status404NotFound, new OpenAiError(rejected.Message, InvalidRequest, "model", "model_not_found"));
             case JobRejection.ModelNotReady:
-                return new OpenAiError(rejected.Message, InvalidRequest, "model", "model_not_ready").ToResult(StatusCodes.Status409Conflict, context);
+                return (StatusCodes.Status409Conflict, new OpenAiError(rejected.Message, InvalidRequest, "model", "model_not_ready"));
             case JobRejection.QueueFull:
-                return new OpenAiError(rejected.Message, "rate_limit_error", null, "queue_full")
-                    .ToResult(StatusCodes.Status429TooManyRequests, context, rejected.RetryAfter ?? TimeSpan.FromSeconds(1));
+                return (StatusCodes.Status429TooManyRequests, new OpenAiError(rejected.Message, "rate_limit_error", null, "queue_full"));
             case JobRejection.QuotaExceeded:
-                return new OpenAiError(rejected.Message, "rate_limit_error", null, "quota_exceeded")
-                    .ToResult(StatusCodes.Status429TooManyRequests, context, rejected.RetryAfter ?? TimeSpan.FromSeconds(1));
+                return (StatusCodes.Status429TooManyRequests, new OpenAiError(rejected.Message, "rate_limit_error", null, "quota_exceeded"));
             default:
-                return Invalid(context, null, rejected.Message);
+                return (StatusCodes.Status400BadRequest, new OpenAiError(rejected.Message, InvalidRequest, null, null));
         }
     }
+
+    /// <summary>This error as the answer of one line of a batch (its error file).</summary>
+    public BatchLineFailure ToBatchFailure(int status) => new(status, Type, Code, Message, Param);
+
+    /// <summary>OpenAI's answer for an id that names nothing: 404 "No such File object: file-…".</summary>
+    public static IResult NotFound(HttpContext context, string what, string id) =>
+        new OpenAiError($"No such {what} object: {id}", InvalidRequest, "id", null).ToResult(StatusCodes.Status404NotFound, context);
 
     /// <summary>The JSON body of an error response, and the data of an SSE <c>error</c> event.</summary>
     internal sealed record Envelope([property: JsonPropertyName("error")] OpenAiError Error)

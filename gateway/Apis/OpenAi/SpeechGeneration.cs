@@ -43,11 +43,11 @@ internal static class SpeechGeneration
         Job job;
         try
         {
-            job = (await jobs.SubmitAsync(Submission(request!, context), cancellationToken)).Job;
+            job = (await jobs.SubmitAsync(Submission(request!, Caller.Owner(context)) with { Quota = Caller.Quota(context.User) }, cancellationToken)).Job;
         }
         catch (JobRejectedException rejected)
         {
-            await OpenAiError.FromRejection(context, rejected, p => p == "text" ? "input" : p).ExecuteAsync(context);
+            await OpenAiError.FromRejection(context, rejected, ParamName).ExecuteAsync(context);
             return;
         }
         context.Response.Headers["x-media-job-id"] = job.Id;
@@ -88,13 +88,16 @@ internal static class SpeechGeneration
         return (new Request(modelId, input!, voice, speed, format, streamFormat, seed), null);
     }
 
-    static JobSubmission Submission(Request request, HttpContext context)
+    /// <summary>The job parameter a submission error names, as the request called it.</summary>
+    internal static string ParamName(string jobParameter) => jobParameter == "text" ? "input" : jobParameter;
+
+    internal static JobSubmission Submission(Request request, string owner)
     {
         var parameters = new JsonObject { ["text"] = request.Input };
         if (request.Voice is not null) parameters["voice"] = request.Voice;
         if (request.Speed is { } speed) parameters["speed"] = speed;
         if (request.Seed is { } seed) parameters["seed"] = seed;
-        return new JobSubmission(SpeechJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = Caller.Owner(context), Quota = Caller.Quota(context.User) };
+        return new JobSubmission(SpeechJobKind.Name, request.Model, JsonSerializer.SerializeToElement(parameters)) { Owner = owner };
     }
 
     /// <summary>The finished file: the WAV artifact as it is, or its audio encoded as asked.</summary>
@@ -109,17 +112,15 @@ internal static class SpeechGeneration
             return;
         }
         byte[] wav = await JobRelay.ReadArtifactAsync(artifacts, finished.Artifacts[0], cancellationToken);
-        byte[] content;
-        if (request.Format == "wav")
-        {
-            content = wav;
-        }
-        else
-        {
-            var (samples, rate, channels) = WavPcm.Read(wav);
-            content = [.. encoder.Append(samples, rate, channels), .. encoder.Finish()];
-        }
-        await TypedResults.Bytes(content, encoder.ContentType).ExecuteAsync(context);
+        await TypedResults.Bytes(FileBytes(wav, request.Format, encoder), encoder.ContentType).ExecuteAsync(context);
+    }
+
+    /// <summary>The whole file in the asked format: the WAV artifact as it is, or its audio encoded.</summary>
+    internal static byte[] FileBytes(byte[] wav, string format, SpeechEncoder encoder)
+    {
+        if (format == "wav") return wav;
+        var (samples, rate, channels) = WavPcm.Read(wav);
+        return [.. encoder.Append(samples, rate, channels), .. encoder.Finish()];
     }
 
     /// <summary>

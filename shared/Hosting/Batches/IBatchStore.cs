@@ -9,8 +9,9 @@ public interface IBatchStore
 
     Task<Batch?> GetAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Newest first; <paramref name="after"/> is the last id of the previous page; <paramref name="owner"/> null: every owner's.</summary>
-    Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken);
+    /// <summary>Newest first; <paramref name="after"/> is the last id of the previous page; <paramref name="owner"/> null: every owner's;
+    /// <paramref name="openAiOnly"/>: only batches of OpenAI lines (<c>/v1/batches</c>).</summary>
+    Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken, bool openAiOnly = false);
 
     /// <summary>Retention: deletes the finished batches created before <paramref name="before"/> with their file references; returns how many.</summary>
     Task<int> DeleteFinishedBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken);

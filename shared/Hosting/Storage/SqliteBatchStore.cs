@@ -25,6 +25,13 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
                 CREATE INDEX IF NOT EXISTS ix_batches_created ON batches(created_at, id);
                 """;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // Databases from before OpenAI batches lack the endpoint column; their batches are all /api/batches ones.
+            command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('batches') WHERE name = 'endpoint'";
+            if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                command.CommandText = $"ALTER TABLE batches ADD COLUMN endpoint TEXT NOT NULL DEFAULT '{BatchService.JobsEndpoint}'";
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         finally { database.WriteLock.Release(); }
     }
@@ -38,12 +45,13 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO batches (id, status, created_at, data) VALUES (@id, @status, @created_at, @data)
+                INSERT INTO batches (id, status, created_at, endpoint, data) VALUES (@id, @status, @created_at, @endpoint, @data)
                 ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data
                 """;
             command.Parameters.AddWithValue("@id", batch.Id);
             command.Parameters.AddWithValue("@status", SqliteJobStore.Name(batch.Status));
             command.Parameters.AddWithValue("@created_at", batch.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("@endpoint", batch.Endpoint);
             command.Parameters.AddWithValue("@data", JsonSerializer.Serialize(batch, BatchJson.Default.Batch));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             // The batch's files belong to the batch's owner (and stay while the batch does).
@@ -56,14 +64,15 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task<Batch?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await QueryAsync("WHERE id = @id", cancellationToken, ("@id", id)).ConfigureAwait(false)).FirstOrDefault();
 
-    public async Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<Batch> Batches, bool HasMore)> ListAsync(int limit, string? after, string? owner, CancellationToken cancellationToken, bool openAiOnly = false)
     {
         var where = new List<string>();
         if (after is not null) where.Add("(created_at, id) < (SELECT created_at, id FROM batches WHERE id = @after)");
         if (owner is not null) where.Add("json_extract(data, '$.Owner') = @owner");
+        if (openAiOnly) where.Add("endpoint <> @jobs");
         string filter = where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "";
         var batches = await QueryAsync($"{filter} ORDER BY created_at DESC, id DESC LIMIT @limit", cancellationToken,
-            ("@after", after), ("@owner", owner), ("@limit", limit + 1)).ConfigureAwait(false);
+            ("@after", after), ("@owner", owner), ("@jobs", BatchService.JobsEndpoint), ("@limit", limit + 1)).ConfigureAwait(false);
         return (batches.Take(limit).ToList(), batches.Count > limit);
     }
 
@@ -80,18 +89,8 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
     public async Task<IReadOnlyList<Batch>> ListActiveAsync(CancellationToken cancellationToken) =>
         await QueryAsync($"WHERE status IN ({string.Join(", ", Active.Select(s => $"'{s}'"))}) ORDER BY created_at, id", cancellationToken).ConfigureAwait(false);
 
-    async Task<List<Batch>> QueryAsync(string tail, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT data FROM batches " + tail;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        var batches = new List<Batch>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            batches.Add(JsonSerializer.Deserialize(reader.GetString(0), BatchJson.Default.Batch)!);
-        return batches;
-    }
+    Task<List<Batch>> QueryAsync(string tail, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
+        database.QueryDocumentsAsync("SELECT data FROM batches " + tail, BatchJson.Default.Batch, cancellationToken, parameters);
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 
 namespace Media.Hosting.Storage;
@@ -35,6 +37,35 @@ public sealed class SqliteDatabase : IDisposable
         // WAL + NORMAL: a commit survives a process crash; only an OS crash can lose the last ones.
         Execute(connection, "PRAGMA synchronous=NORMAL;");
         return connection;
+    }
+
+    /// <summary>Runs one write statement under <see cref="WriteLock"/>; returns the number of rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally { WriteLock.Release(); }
+    }
+
+    /// <summary>The JSON documents in the first column of the query's rows (stores that keep a record as one document).</summary>
+    public async Task<List<T>> QueryDocumentsAsync<T>(string sql, JsonTypeInfo<T> type, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var documents = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            documents.Add(JsonSerializer.Deserialize(reader.GetString(0), type)!);
+        return documents;
     }
 
     public SqliteConnection Open()

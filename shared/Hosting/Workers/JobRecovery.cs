@@ -1,4 +1,5 @@
 using Media.Hosting.Batches;
+using Media.Hosting.Files;
 using Media.Hosting.Jobs;
 using Media.Hosting.Queues;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ namespace Media.Hosting.Workers;
 /// queue (oldest first) and re-queues or fails the jobs that were running when the process stopped.
 /// Finished jobs are left as they are, with their events and artifacts.
 /// </summary>
-public sealed class JobRecovery(IJobStore store, IBatchStore batches, IJobQueues queues, JobService jobs, IOptions<JobsOptions> options, ILogger<JobRecovery> logger) : IHostedService
+public sealed class JobRecovery(IJobStore store, IBatchStore batches, IFileStore files, IJobQueues queues, JobService jobs, IOptions<JobsOptions> options, ILogger<JobRecovery> logger) : IHostedService
 {
     readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -25,6 +26,7 @@ public sealed class JobRecovery(IJobStore store, IBatchStore batches, IJobQueues
         {
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             await batches.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await files.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var interrupted = await store.ListByStatusAsync(JobStatus.Running, cancellationToken).ConfigureAwait(false);
             foreach (var job in interrupted)
             {
