@@ -78,6 +78,36 @@ public sealed class KeysAndOwnershipTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Another_keys_OpenAI_files_and_batches_are_not_found_cannot_be_used_and_are_not_listed()
+    {
+        var (alice, _, _) = await KeyAsync("alice");
+        var (bob, _, _) = await KeyAsync("bob");
+        using var a = alice; using var b = bob;
+        string line = OpenAiBatchesTests.Line("one", "/v1/images/generations", new { model = TestModels.Image, prompt = "a fox" });
+        string file = await OpenAiBatchesTests.UploadAsync(alice, line + "\n");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/v1/files/{file}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/v1/files/{file}/content")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.DeleteAsync($"/v1/files/{file}")).StatusCode);
+        Assert.Equal(0, (await bob.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").GetArrayLength());
+        // Bob cannot start a batch over Alice's upload either.
+        var stolen = await bob.PostAsJsonAsync("/v1/batches", new { input_file_id = file, endpoint = "/v1/images/generations", completion_window = "24h" });
+        Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
+
+        var batch = await OpenAiBatchesTests.CreateAsync(alice, file, "/v1/images/generations");
+        string id = batch.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/v1/batches/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.PostAsync($"/v1/batches/{id}/cancel", null)).StatusCode);
+        Assert.Equal(0, (await bob.GetFromJsonAsync<JsonElement>("/v1/batches")).GetProperty("data").GetArrayLength());
+
+        var done = await OpenAiBatchesTests.WaitAsync(alice, id, "completed");
+        string output = done.GetProperty("output_file_id").GetString()!;
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.GetAsync($"/v1/files/{output}/content")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync($"/v1/files/{output}/content")).StatusCode);
+        Assert.Equal([file], (await alice.GetFromJsonAsync<JsonElement>("/v1/files?purpose=batch")).GetProperty("data").EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Another_keys_batch_is_not_found_cannot_be_cancelled_and_is_not_listed()
     {
         var (alice, _, _) = await KeyAsync("alice");
