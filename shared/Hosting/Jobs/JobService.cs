@@ -76,6 +76,7 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         finally { _quotaGate.Release(); }
     }
 
+    /// <summary>Refuses (QuotaExceeded) when the owner's unfinished or waiting interactive jobs are at the quota.</summary>
     async Task CheckQuotaAsync(string owner, JobQuota quota, CancellationToken cancellationToken)
     {
         var (queued, running) = await store.CountActiveAsync(owner, cancellationToken).ConfigureAwait(false);
@@ -89,7 +90,6 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
 
     async Task<SubmitResult> EnqueueAsync(JobSubmission submission, ModelStatus model, string hash, IJobQueue queue, CancellationToken cancellationToken)
     {
-
         var job = new Job
         {
             Id = Job.NewId(),
