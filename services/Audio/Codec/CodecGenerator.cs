@@ -21,6 +21,9 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
     /// <summary>Seconds of audio per streamed chunk of a decode job.</summary>
     public const double ChunkSeconds = 0.5;
 
+    /// <summary>Seconds of codes decoded per call of the streaming decoder (the memory bound of a decode job).</summary>
+    public const double DecodeWindowSeconds = 5;
+
     public async Task<IReadOnlyList<GeneratedArtifact>> RunAsync(Job job, IJobEventSink events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -77,20 +80,34 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
             throw new ArgumentException($"Code {worst} is outside this codec's codebooks (0..{config.CodebookSize - 1}).");
         if (rows.Count > config.NumQuantizers)
             throw new ArgumentException($"{rows.Count} rows of codes given; this codec has {config.NumQuantizers} codebooks.");
-        // Decoded a bounded chunk at a time and streamed as it goes: memory stays flat however long the codes are,
-        // and a cancel stops the job at the next chunk (issue 22: a 67-minute matrix once took 9 GB and ignored DELETE).
-        int framesPerChunk = Math.Max(1, (int)Math.Round(ChunkSeconds * config.FrameRate));
-        int frames = rows[0].Count, chunks = (frames + framesPerChunk - 1) / framesPerChunk, done = 0;
+        // Decoded a bounded window at a time through the streaming decoder and sent in half-second pieces as it goes:
+        // memory stays flat however long the codes are, and a cancel stops the job at the next piece (issue 22: a
+        // 67-minute matrix once took 9 GB and ignored DELETE). Windows of several seconds keep libtorch's per-call cost low.
+        int framesPerWindow = Math.Max(1, (int)Math.Round(DecodeWindowSeconds * config.FrameRate));
+        int pieceSamples = Math.Max(1, (int)(ChunkSeconds * config.SamplingRate));
+        long totalSamples = (long)rows[0].Count * config.HopLength;
+        int pieces = (int)((totalSamples + pieceSamples - 1) / pieceSamples), sent = 0;
         var channels = Enumerable.Range(0, config.AudioChannels).Select(_ => new List<float>()).ToArray();
-        foreach (var piece in codec.DecodeChunks(rows, framesPerChunk))
+        int emitted = 0;
+        async Task SendAsync(int upTo)
+        {
+            while (emitted < upTo)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(pieceSamples, upTo - emitted);
+                var piece = new AudioBuffer([.. channels.Select(c => c.GetRange(emitted, count).ToArray())], config.SamplingRate);
+                await events.AudioChunkAsync(Pcm16(piece, 0, count), piece.SampleRate, piece.ChannelCount, cancellationToken).ConfigureAwait(false);
+                emitted += count;
+                await events.ProgressAsync(Math.Min(pieces, ++sent), pieces, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        foreach (var window in codec.DecodeChunks(rows, framesPerWindow))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            for (int c = 0; c < channels.Length; c++) channels[c].AddRange(piece.Channels[c]);
-            await events.AudioChunkAsync(Pcm16(piece, 0, piece.Length), piece.SampleRate, piece.ChannelCount, cancellationToken).ConfigureAwait(false);
-            done = Math.Min(chunks, done + 1);
-            await events.ProgressAsync(done, chunks, cancellationToken).ConfigureAwait(false);
+            for (int c = 0; c < channels.Length; c++) channels[c].AddRange(window.Channels[c]);
+            await SendAsync(emitted + (channels[0].Count - emitted) / pieceSamples * pieceSamples).ConfigureAwait(false);
         }
-        if (done < chunks) await events.ProgressAsync(chunks, chunks, cancellationToken).ConfigureAwait(false);
+        await SendAsync(channels[0].Count).ConfigureAwait(false);
         var audio = new AudioBuffer([.. channels.Select(c => c.ToArray())], config.SamplingRate);
         return [new GeneratedArtifact(WavFile.ToBytes(audio), "audio/wav", "decoded.wav")];
     }
