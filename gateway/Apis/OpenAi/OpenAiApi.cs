@@ -8,8 +8,8 @@ namespace Media.Gateway.Apis.OpenAi;
 internal static class OpenAiApi
 {
     /// <summary>
-    /// <c>/v1</c>: the routes OpenAI's SDKs call, on top of the job service. A bearer token is accepted
-    /// and not checked yet (keys come with the auth work); errors are OpenAI's error JSON.
+    /// <c>/v1</c>: the routes OpenAI's SDKs call, on top of the job service. The bearer token is the caller's
+    /// API key (the group the gateway maps this into checks it); errors are OpenAI's error JSON.
     /// </summary>
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
