@@ -84,22 +84,10 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
         {
             cancellationToken.ThrowIfCancellationRequested();
             int start = i * chunk, count = Math.Min(chunk, audio.Length - start);
-            await events.AudioChunkAsync(Pcm16(audio, start, count), audio.SampleRate, audio.ChannelCount, cancellationToken).ConfigureAwait(false);
+            await events.AudioChunkAsync(Pcm16.ToBytes(audio, start, count), audio.SampleRate, audio.ChannelCount, cancellationToken).ConfigureAwait(false);
             await events.ProgressAsync(i + 1, chunks, cancellationToken).ConfigureAwait(false);
         }
         return [new GeneratedArtifact(WavFile.ToBytes(audio), "audio/wav", "decoded.wav")];
-    }
-
-    static byte[] Pcm16(AudioBuffer audio, int start, int count)
-    {
-        var bytes = new byte[count * audio.ChannelCount * 2];
-        for (int i = 0; i < count; i++)
-            for (int c = 0; c < audio.ChannelCount; c++)
-            {
-                short s = (short)Math.Round(Math.Clamp(audio.Channels[c][start + i], -1f, 1f) * short.MaxValue);
-                BitConverter.TryWriteBytes(bytes.AsSpan((i * audio.ChannelCount + c) * 2, 2), s);
-            }
-        return bytes;
     }
 
     /// <summary>Disposes the codec.</summary>
