@@ -55,6 +55,21 @@ public sealed class EncodedFormatsTests
         AssertSameTone([.. samples], Rate);
     }
 
+    [Fact]
+    public void Mp3_frames_come_out_with_the_first_chunks_not_only_at_the_end()
+    {
+        using var encoder = Encoders.Create("mp3");
+        short[] sine = AudioEncoderTests.Sine(Rate, Hz, Rate);
+        // The first 100 ms chunk already yields whole MP3 frames (starting with a frame sync): a stream starts at once.
+        byte[] first = encoder.Append(sine.AsSpan(0, Rate / 10), Rate, 1);
+        Assert.True(first.Length > 0, "no MP3 bytes after the first 100 ms");
+        Assert.Equal(0xFF, first[0]);
+        long streamed = first.Length;
+        for (int at = Rate / 10; at < sine.Length; at += Rate / 10) streamed += encoder.Append(sine.AsSpan(at, Rate / 10), Rate, 1).Length;
+        // Nearly all of the file was sent before the end: the flush holds only the last frames.
+        Assert.InRange(encoder.Finish().Length, 0, streamed / 5);
+    }
+
     [Theory]
     [InlineData("aac")]
     [InlineData("flac")]
