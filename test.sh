@@ -8,6 +8,8 @@ cd "$(dirname "$0")"
 APT_PACKAGES=(
   espeak-ng   # renders the speech corpus (shared/Audio Corpora) that the audio tests, codec and TTS training use
   chromium    # the web app's browser tests (tests/Clients, driven by playwright-core)
+  libmp3lame0 # MP3 speech (LAME, called in-process by shared/Audio/Formats): the default OpenAI speech format
+  ffmpeg      # AAC and FLAC speech (ffmpeg through a pipe), and the tests' independent decoder of every format
 )
 # Node.js and npm run the real-client tests (the openai SDK, playwright-core); Debian's packages when there is no node yet.
 command -v node >/dev/null && command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Audio.Formats;
 using Media.Gateway.Security;
 using Media.Gateway.Apis.OpenAi.Batches;
 using Media.Hosting;
@@ -37,6 +38,9 @@ internal static class GatewayExtensions
         builder.AddAudioService();
         builder.AddSongService();
         builder.Services.AddHostedService<DataDirectoryInitializer>();
+        // The output formats this machine can encode, probed once; tests replace it to simulate a missing package.
+        builder.Services.AddSingleton(_ => AudioEncoders.Detect());
+        builder.Services.AddHostedService<AudioFormatsReport>();
         return builder;
     }
 
@@ -55,6 +59,19 @@ internal static class GatewayExtensions
             string dir = options.Value.ResolveDataDirectory();
             Directory.CreateDirectory(dir);
             logger.LogInformation("Data folder: {DataDirectory}", dir);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Says once at start which audio formats are off and which package enables them.</summary>
+    sealed class AudioFormatsReport(AudioEncoders encoders, ILogger<AudioFormatsReport> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (encoders.MissingSummary() is { } missing)
+                logger.LogWarning("{MissingFormats}; speech without response_format is {DefaultFormat}", missing, encoders.DefaultSpeechFormat.Name);
             return Task.CompletedTask;
         }
 

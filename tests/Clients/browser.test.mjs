@@ -88,6 +88,15 @@ test("image: progress and a preview arrive before the final image", async () => 
   assert.equal(await page.evaluate(() => document.body.dataset.previews), "1");
   assert.ok(await page.locator("#result").evaluate((img) => img.complete && img.naturalWidth > 0), "the image loads");
   await screenshot("image");
+  // The format list offers PNG, JPEG and WebP; the download link follows it, with the right extension and type.
+  await page.locator("select[name=format]").selectOption("jpeg");
+  await page.getByRole("button", { name: "Generate" }).click();
+  const link = page.locator("#result-caption a");
+  await page.waitForFunction(() => document.querySelector("#result-caption a")?.getAttribute("download") === "image.jpg", null, { timeout: 15_000 });
+  assert.equal(await link.textContent(), "Download JPEG");
+  const type = await page.evaluate(async (href) => (await fetch(href)).headers.get("content-type"), await link.getAttribute("href"));
+  assert.equal(type, "image/jpeg");
+  await page.locator("select[name=format]").selectOption("png");
 });
 
 test("the same prompt and seed give the same image through the web app, the REST API and the OpenAI route", async () => {
@@ -142,6 +151,13 @@ test("speech: audio starts playing from the first chunk, then the WAV is offered
     audio.addEventListener("error", () => reject(new Error("the WAV does not load")));
   }));
   assert.ok(Math.abs(duration - 0.4) < 0.01, `40 chunks of 80 samples at 8 kHz last 0.4 s: ${duration}`);
+  // The download is in the chosen format (MP3 by default, as OpenAI's), with that extension.
+  assert.equal(await page.locator("select[name=format]").inputValue(), "mp3");
+  const download = page.locator("#download");
+  assert.equal(await download.getAttribute("download"), "speech.mp3");
+  assert.equal(await download.textContent(), "Download MP3");
+  const type = await page.evaluate(async (href) => (await fetch(href)).headers.get("content-type"), await download.getAttribute("href"));
+  assert.equal(type, "audio/mpeg");
   await screenshot("speech");
 });
 

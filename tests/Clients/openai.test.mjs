@@ -76,6 +76,18 @@ describe("images", () => {
     assert.ok(Date.now() - started < 1500, "x-should-retry: false stops the SDK's retries");
   });
 
+  test("output_format jpeg and webp come back in that format, and models.list offers only models that can run", async () => {
+    for (const [format, magic] of [["jpeg", [0xff, 0xd8, 0xff]], ["webp", [0x52, 0x49, 0x46, 0x46]]]) {
+      const result = await client.images.generate({ model: "test-image", prompt: "a red fox", output_format: format, output_compression: 50 });
+      assert.equal(result.output_format, format);
+      assert.deepEqual([...Buffer.from(result.data[0].b64_json, "base64").subarray(0, magic.length)], magic);
+    }
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    assert.ok(ids.includes("test-image") && ids.includes("test-speech"), ids.join(","));
+    assert.ok(!ids.includes("token-shuffle") && !ids.includes("songgen"), `models without a checkpoint are not listed: ${ids.join(",")}`);
+  });
+
   test("an invalid size is an APIError 400 naming the param", async () => {
     await assert.rejects(client.images.generate({ model: "test-image", prompt: "a fox", size: "100x100" }), (error) => {
       assert.equal(error.status, 400);
@@ -90,6 +102,14 @@ describe("speech", () => {
   // The test generator: 8 kHz mono, 5 chunks of 80 samples, chunk k holding the constant k*100.
   const expected = Buffer.alloc(5 * 80 * 2);
   for (let i = 0; i < 400; i++) expected.writeInt16LE((Math.floor(i / 80) + 1) * 100, 2 * i);
+
+  test("without response_format speech is MP3 (audio/mpeg), as OpenAI's", async () => {
+    const response = await client.audio.speech.create({ model: "test-speech", voice: "alloy", input: "Hello there." });
+    assert.equal(response.headers.get("content-type"), "audio/mpeg");
+    const mp3 = Buffer.from(await response.arrayBuffer());
+    assert.equal(mp3[0], 0xff);
+    assert.equal(mp3[1] & 0xe0, 0xe0, "an MPEG audio frame sync");
+  });
 
   test("create returns the WAV", async () => {
     const response = await client.audio.speech.create({ model: "test-speech", voice: "alloy", input: "Hello there.", response_format: "wav" });

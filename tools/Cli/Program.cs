@@ -47,6 +47,7 @@ app.Configure(config =>
         bench.AddCommand<TtsBenchCommand>("tts").WithDescription("ARDiT voice: real-time factor and time to first audio.");
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
         bench.AddCommand<GatewayBenchCommand>("gateway").WithDescription("Gateway event latency (p50, p99) for 50 streaming clients, and its overhead against direct generator calls.");
+        bench.AddCommand<EncodersBenchCommand>("encoders").WithDescription("Audio output encoders (MP3 by LAME and by ffmpeg, AAC, FLAC, Opus, WAV, PCM): first streamed audio and CPU per audio second.");
         bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
     });
     config.AddBranch("keys", keys =>

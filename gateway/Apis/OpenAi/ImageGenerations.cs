@@ -10,6 +10,7 @@ using Media.Hosting.Jobs;
 using Media.Hosting.Models;
 using Media.Hosting.Workers;
 using Media.Services.Image;
+using Media.Services.Image.Formats;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,9 @@ namespace Media.Gateway.Apis.OpenAi;
 /// <c>POST /v1/images/generations</c>: OpenAI's image request turned into image jobs (one per image,
 /// seeds seed, seed+1, ...), answered as OpenAI answers: the images as <c>b64_json</c> or <c>url</c>, or
 /// with <c>stream: true</c> as server-sent <c>image_generation.partial_image</c> events (the job's first
-/// <c>partial_images</c> previews) and one <c>image_generation.completed</c>.
+/// <c>partial_images</c> previews) and one <c>image_generation.completed</c>. <c>output_format</c> png (default),
+/// jpeg or webp with <c>output_compression</c> 0-100 applies to the images and the partial images alike; a
+/// url names a stored artifact in that format (with its metadata, served with its content type).
 /// </summary>
 internal static class ImageGenerations
 {
@@ -27,13 +30,13 @@ internal static class ImageGenerations
     public const int MaxPartialImages = 3;
 
     /// <summary>Fields OpenAI defines that change nothing here; accepted so existing client code runs.</summary>
-    static readonly string[] AcceptedAndIgnored = ["quality", "style", "moderation", "user"];
+    static readonly string[] AcceptedAndIgnored = ["style", "moderation", "user"];
 
     /// <summary>What a valid request asks for.</summary>
     internal sealed record Request(string Model, string Prompt, int N, (int Width, int Height)? Size, bool UrlFormat, bool Stream,
-        int PartialImages, long? Seed, string Quality, string Background);
+        int PartialImages, long? Seed, string Quality, string Background, string OutputFormat, int Compression);
 
-    public static async Task Handle(HttpContext context, JobService jobs, IArtifactStore artifacts, ModelCatalog catalog,
+    public static async Task Handle(HttpContext context, JobService jobs, IArtifactStore artifacts, IArtifactReferences references, ModelCatalog catalog,
         GeneratorProvider generators, IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
     {
         var cancellationToken = context.RequestAborted;
@@ -60,8 +63,8 @@ internal static class ImageGenerations
         var json = jsonOptions.Value.SerializerOptions;
         try
         {
-            if (request.Stream) await StreamAsync(context, jobs, artifacts, request, submitted[0], json, TimeSpan.FromSeconds(jobsOptions.Value.HeartbeatSeconds));
-            else await RespondAsync(context, jobs, artifacts, request, submitted, json);
+            if (request.Stream) await StreamAsync(context, jobs, artifacts, references, request, submitted[0], json, TimeSpan.FromSeconds(jobsOptions.Value.HeartbeatSeconds));
+            else await RespondAsync(context, jobs, artifacts, references, request, submitted, json);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -82,10 +85,12 @@ internal static class ImageGenerations
         bool stream = fields.Boolean("stream") ?? false;
         long partialImages = fields.Integer("partial_images", 0, MaxPartialImages) ?? 0;
         long? seed = fields.Integer("seed", 0, (1L << 53) - 1);
-        string? outputFormat = fields.Choice("output_format", "png", "jpeg", "webp");
+        string outputFormat = fields.Choice("output_format", [.. ImageOutputEncoder.Formats]) ?? "png";
+        long compression = fields.Integer("output_compression", 0, 100) ?? ImageOutputEncoder.DefaultCompression;
         string background = fields.Choice("background", "auto", "opaque", "transparent") ?? "auto";
         fields.Accept(AcceptedAndIgnored);
-        string quality = body.TryGetProperty("quality", out var q) && q.ValueKind == JsonValueKind.String ? q.GetString()! : "auto";
+        // OpenAI's quality names (gpt-image and dall-e); the models here have one quality, so it is echoed back.
+        string quality = fields.Choice("quality", "auto", "low", "medium", "high", "standard", "hd") ?? "auto";
         fields.RefuseUnknown();
 
         (int, int)? size = null;
@@ -97,7 +102,6 @@ internal static class ImageGenerations
                 size = (w, h);
             else fields.Fail("size", $"'size' must be 'auto' or WIDTHxHEIGHT (for example '512x512'); got '{sizeText}'");
         }
-        if (outputFormat is "jpeg" or "webp") fields.Fail("output_format", $"output_format '{outputFormat}' is not available: images are made as PNG");
         if (background == "transparent") fields.Fail("background", "background 'transparent' is not available: the image models paint every pixel");
         if (stream && n != 1) fields.Fail("n", "A streamed request makes one image: set 'n' to 1 or leave it out");
         if (stream && format == "url") fields.Fail("response_format", "Streamed images arrive as b64_json; leave 'response_format' out or set it to 'b64_json'");
@@ -105,7 +109,7 @@ internal static class ImageGenerations
 
         string? modelId = JobRelay.ModelFor(ImageJobKind.Name, model, catalog, generators);
         if (modelId is null) return (null, ("model", "No image model is part of this build"));
-        return (new Request(modelId, prompt!, (int)n, size, format == "url", stream, (int)partialImages, seed, quality, background), null);
+        return (new Request(modelId, prompt!, (int)n, size, format == "url", stream, (int)partialImages, seed, quality, background, outputFormat, (int)compression), null);
     }
 
     /// <summary>The job of image <paramref name="index"/>: the prompt, the size as width and height, the seed plus the index.</summary>
@@ -128,7 +132,8 @@ internal static class ImageGenerations
         _ => jobParameter,
     };
 
-    static async Task RespondAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, List<Job> submitted, JsonSerializerOptions json)
+    static async Task RespondAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, IArtifactReferences references, Request request, List<Job> submitted,
+        JsonSerializerOptions json)
     {
         var cancellationToken = context.RequestAborted;
         var images = new List<ImageData>();
@@ -144,27 +149,24 @@ internal static class ImageGenerations
                 return;
             }
             string artifact = finished.Artifacts[0];
-            if (request.UrlFormat)
-            {
-                images.Add(new ImageData(null, JobRelay.AbsoluteUrl(context.Request, artifact)));
-                size ??= PngSize(await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken));
-            }
-            else
-            {
-                byte[] png = await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken);
-                size ??= PngSize(png);
-                images.Add(new ImageData(Convert.ToBase64String(png), null));
-            }
+            byte[] png = await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken);
+            size ??= PngSize(png);
+            var (bytes, stored) = await OutputAsync(artifacts, references, finished.Owner, artifact, png, request, cancellationToken);
+            images.Add(request.UrlFormat
+                ? new ImageData(null, JobRelay.AbsoluteUrl(context.Request, stored))
+                : new ImageData(Convert.ToBase64String(bytes), null));
         }
-        await TypedResults.Json(new ImagesResponse(Now(), images, size ?? "auto", "png", request.Quality, request.Background), json)
+        await TypedResults.Json(new ImagesResponse(Now(), images, size ?? "auto", request.OutputFormat, request.Quality, request.Background), json)
             .ExecuteAsync(context);
     }
 
-    static Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, JsonSerializerOptions json, TimeSpan heartbeat) =>
-        JobRelay.StreamEventsAsync(context, StreamEvents(jobs, artifacts, request, job, json, context.RequestAborted), heartbeat);
+    static Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, IArtifactReferences references, Request request, Job job,
+        JsonSerializerOptions json, TimeSpan heartbeat) =>
+        JobRelay.StreamEventsAsync(context, StreamEvents(jobs, artifacts, references, request, job, json, context.RequestAborted), heartbeat);
 
     /// <summary>The job's first <c>partial_images</c> previews, then the image (or an error event).</summary>
-    static async IAsyncEnumerable<SseItem<string>> StreamEvents(JobService jobs, IArtifactStore artifacts, Request request, Job job, JsonSerializerOptions json,
+    static async IAsyncEnumerable<SseItem<string>> StreamEvents(JobService jobs, IArtifactStore artifacts, IArtifactReferences references, Request request, Job job,
+        JsonSerializerOptions json,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int partials = 0;
@@ -173,8 +175,9 @@ internal static class ImageGenerations
             switch (e.Type)
             {
                 case JobEventType.Preview when partials < request.PartialImages && e.Payload is { } preview:
+                    byte[] partial = ImageOutputEncoder.Encode(preview, request.OutputFormat, request.Compression, new Dictionary<string, string>());
                     yield return JobRelay.Event(PartialImageEvent.Name,
-                        new PartialImageEvent(Convert.ToBase64String(preview), Now(), PngSize(preview), request.Quality, request.Background, "png", partials), json);
+                        new PartialImageEvent(Convert.ToBase64String(partial), Now(), PngSize(preview), request.Quality, request.Background, request.OutputFormat, partials), json);
                     partials++;
                     break;
                 case JobEventType.Completed:
@@ -185,8 +188,9 @@ internal static class ImageGenerations
                         yield break;
                     }
                     byte[] png = await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken);
+                    var (image, _) = await OutputAsync(artifacts, references, finished.Owner, artifact, png, request, cancellationToken);
                     yield return JobRelay.Event(CompletedEvent.Name,
-                        new CompletedEvent(Convert.ToBase64String(png), Now(), PngSize(png), request.Quality, request.Background, "png"), json);
+                        new CompletedEvent(Convert.ToBase64String(image), Now(), PngSize(png), request.Quality, request.Background, request.OutputFormat), json);
                     yield break;
                 case JobEventType.Failed or JobEventType.Cancelled:
                     var ended = await jobs.GetAsync(job.Id, cancellationToken);
@@ -194,6 +198,28 @@ internal static class ImageGenerations
                     yield break;
             }
         }
+    }
+
+    /// <summary>
+    /// The image in the asked format and the artifact that holds it: the job's PNG artifact itself, or a JPEG/WebP
+    /// artifact made from it, carrying the same metadata (prompt, seed, model), stored with its own content type
+    /// and held by the job for its owner (so the owner can fetch its url and retention keeps it while the job lives).
+    /// </summary>
+    internal static async Task<(byte[] Bytes, string Artifact)> OutputAsync(IArtifactStore artifacts, IArtifactReferences references, string owner,
+        string artifact, byte[] png, Request request, CancellationToken cancellationToken)
+    {
+        if (request.OutputFormat == "png") return (png, artifact);
+        var source = await artifacts.GetAsync(artifact, cancellationToken);
+        var metadata = new Dictionary<string, string>(source?.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            ["prompt"] = request.Prompt,
+        };
+        byte[] bytes = ImageOutputEncoder.Encode(png, request.OutputFormat, request.Compression, metadata);
+        string name = Path.ChangeExtension(source?.Name ?? "image.png", ImageOutputEncoder.Extension(request.OutputFormat));
+        var stored = await artifacts.SaveAsync(bytes,
+            new ArtifactInfo(ImageOutputEncoder.ContentType(request.OutputFormat), source?.JobId, name, metadata), cancellationToken);
+        if (source?.JobId is { } jobId) await references.AddAsync(stored.Id, jobId, owner, cancellationToken);
+        return (bytes, stored.Id);
     }
 
     /// <summary>The PNG's real size as OpenAI writes sizes (WIDTHxHEIGHT), read from its IHDR chunk.</summary>

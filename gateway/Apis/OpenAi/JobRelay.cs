@@ -19,7 +19,7 @@ internal static class JobRelay
     {
         if (requested is not null) return requested;
         var serving = catalog.List().Where(m => m.Kinds.Contains(kind, StringComparer.Ordinal)).ToList();
-        var ready = serving.FirstOrDefault(m => m.State is ModelState.Available or ModelState.Loaded && generators.IsRegistered(m.Id));
+        var ready = serving.FirstOrDefault(m => OpenAiApi.CanRun(m, generators));
         return (ready ?? serving.FirstOrDefault())?.Id;
     }
 

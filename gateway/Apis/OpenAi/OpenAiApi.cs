@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;
+using Media.Hosting.Workers;
 
 namespace Media.Gateway.Apis.OpenAi;
 
@@ -17,9 +18,10 @@ internal static class OpenAiApi
         group.MapPost("/images/generations", ImageGenerations.Handle).WithName("OpenAiImageGenerations")
             .WithSummary("OpenAI's image generation: b64_json or url; stream: true sends partial images as server-sent events");
         group.MapPost("/audio/speech", SpeechGeneration.Handle).WithName("OpenAiSpeech")
-            .WithSummary("OpenAI's text to speech: wav, pcm (24 kHz) or Ogg Opus; stream_format audio (chunked) or sse");
-        group.MapGet("/models", (ModelCatalog catalog) => TypedResults.Ok(new ModelList([.. catalog.List().Select(OpenAiModel.Of)])))
-            .WithName("OpenAiModels").WithSummary("Every model, OpenAI-shaped, with its real state");
+            .WithSummary("OpenAI's text to speech: mp3 (default), aac, flac, opus, wav or pcm (24 kHz); stream_format audio (chunked) or sse");
+        group.MapGet("/models", (ModelCatalog catalog, GeneratorProvider generators) =>
+                TypedResults.Ok(new ModelList([.. catalog.List().Where(m => CanRun(m, generators)).Select(OpenAiModel.Of)])))
+            .WithName("OpenAiModels").WithSummary("The models that can take a job now, OpenAI-shaped (/api/models lists every model with its state)");
         group.MapGet("/models/{id}", (string id, ModelCatalog catalog, HttpContext context) => catalog.Find(id) is { } model
                 ? TypedResults.Ok(OpenAiModel.Of(model))
                 : new OpenAiError($"The model '{id}' does not exist.", OpenAiError.InvalidRequest, "model", "model_not_found")
@@ -33,6 +35,10 @@ internal static class OpenAiApi
                 OpenAiError.InvalidRequest, null, "unknown_url").ToResult(StatusCodes.Status404NotFound, context));
         return app;
     }
+
+    /// <summary>Whether a job for <paramref name="model"/> would run now: its checkpoint is there (or loaded) and a generator serves it.</summary>
+    internal static bool CanRun(ModelStatus model, GeneratorProvider generators) =>
+        model.State is ModelState.Available or ModelState.Loaded && generators.IsRegistered(model.Id);
 
     /// <summary>The JSON body (OpenAI-shaped 415, 413 and 400 answers otherwise).</summary>
     public static async Task<(JsonDocument? Body, IResult? Error)> ReadJsonAsync(HttpContext context, int maxBytes, CancellationToken cancellationToken)

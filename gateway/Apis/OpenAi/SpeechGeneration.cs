@@ -2,7 +2,8 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Media.Gateway.Apis.OpenAi.Audio;
+using Media.Audio.Formats;
+using Media.Audio.IO;
 using Media.Hosting;
 using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
@@ -18,25 +19,24 @@ namespace Media.Gateway.Apis.OpenAi;
 /// <c>POST /v1/audio/speech</c>: OpenAI's speech request as a speech job. Without <c>stream_format</c> the
 /// answer is the finished file; <c>stream_format: "audio"</c> sends the file's bytes as the job makes
 /// the audio (chunked), <c>"sse"</c> sends them base64 in <c>speech.audio.delta</c> events and ends with
-/// <c>speech.audio.done</c>. Formats: <c>wav</c> (the model's rate), <c>pcm</c> (24 kHz 16-bit mono
-/// little-endian, as OpenAI's) and <c>opus</c> (Ogg Opus).
+/// <c>speech.audio.done</c>; either way each chunk is encoded in the asked format as it comes. Formats:
+/// <c>mp3</c> (the default when its encoder is installed, as OpenAI's; WAV otherwise), <c>aac</c> (ADTS),
+/// <c>flac</c>, <c>opus</c> (Ogg Opus), <c>wav</c> (the model's rate) and <c>pcm</c> (24 kHz 16-bit mono
+/// little-endian, as OpenAI's); a format whose encoder is not installed answers 400 naming its package.
 /// </summary>
 internal static class SpeechGeneration
 {
     public const int MaxInputLength = 4096;
 
-    /// <summary>OpenAI formats that need an encoder this build lacks.</summary>
-    static readonly string[] Unavailable = ["mp3", "aac", "flac"];
-
     internal sealed record Request(string Model, string Input, string? Voice, double? Speed, string Format, string? StreamFormat, long? Seed);
 
     public static async Task Handle(HttpContext context, JobService jobs, IArtifactStore artifacts, ModelCatalog catalog,
-        GeneratorProvider generators, IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
+        GeneratorProvider generators, AudioEncoders encoders, IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
     {
         var cancellationToken = context.RequestAborted;
         var (body, bodyError) = await OpenAiApi.ReadJsonAsync(context, jobsOptions.Value.MaxRequestBytes, cancellationToken);
         if (bodyError is not null) { await bodyError.ExecuteAsync(context); return; }
-        var (request, invalid) = Parse(body!.RootElement, catalog, generators);
+        var (request, invalid) = Parse(body!.RootElement, catalog, generators, encoders);
         body.Dispose();
         if (invalid is not null) { await OpenAiError.Invalid(context, invalid.Value.Param, invalid.Value.Message).ExecuteAsync(context); return; }
 
@@ -52,7 +52,7 @@ internal static class SpeechGeneration
         }
         context.Response.Headers["x-media-job-id"] = job.Id;
 
-        using var encoder = SpeechEncoder.Create(request!.Format);
+        using var encoder = encoders.Create(request!.Format);
         try
         {
             if (request.StreamFormat is null) await RespondAsync(context, jobs, artifacts, request, job, encoder);
@@ -64,7 +64,8 @@ internal static class SpeechGeneration
         }
     }
 
-    internal static (Request? Request, (string Param, string Message)? Problem) Parse(JsonElement body, ModelCatalog catalog, GeneratorProvider generators)
+    internal static (Request? Request, (string Param, string Message)? Problem) Parse(JsonElement body, ModelCatalog catalog, GeneratorProvider generators,
+        AudioEncoders encoders)
     {
         var fields = new RequestFields(body);
         if (!fields.IsObject) return (null, ("body", "The request body must be a JSON object"));
@@ -72,13 +73,14 @@ internal static class SpeechGeneration
         string? input = fields.String("input", required: true, maxLength: MaxInputLength);
         string? voice = fields.String("voice");
         double? speed = fields.Number("speed", 0.25, 4.0);
-        string format = fields.Choice("response_format", [.. SpeechEncoder.Formats, .. Unavailable]) ?? "wav";
+        string format = fields.Choice("response_format", [.. AudioFormat.All.Select(f => f.Name)]) ?? encoders.DefaultSpeechFormat.Name;
         string? streamFormat = fields.Choice("stream_format", "audio", "sse");
         string? instructions = fields.String("instructions");
         long? seed = fields.Integer("seed", 0, (1L << 53) - 1);
         fields.RefuseUnknown();
-        if (Unavailable.Contains(format))
-            fields.Fail("response_format", $"response_format '{format}' is not available: this build has no {format} encoder; use one of {string.Join(", ", SpeechEncoder.Formats)}");
+        if (fields.Problem is null && !encoders.IsAvailable(format))
+            fields.Fail("response_format", $"response_format '{format}' is not available: this server has no {format} encoder "
+                + $"(install the Debian package '{AudioFormat.Find(format)!.Package}'); available here: {string.Join(", ", encoders.Available.Select(f => f.Name))}");
         if (!string.IsNullOrEmpty(instructions))
             fields.Fail("instructions", "'instructions' is not supported: the speech models here take no style instructions");
         if (fields.Problem is { } problem) return (null, problem);
@@ -101,7 +103,7 @@ internal static class SpeechGeneration
     }
 
     /// <summary>The finished file: the WAV artifact as it is, or its audio encoded as asked.</summary>
-    static async Task RespondAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, SpeechEncoder encoder)
+    static async Task RespondAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, AudioEncoder encoder)
     {
         var cancellationToken = context.RequestAborted;
         var finished = await JobRelay.WaitAsync(jobs, job.Id, cancellationToken);
@@ -116,11 +118,11 @@ internal static class SpeechGeneration
     }
 
     /// <summary>The whole file in the asked format: the WAV artifact as it is, or its audio encoded.</summary>
-    internal static byte[] FileBytes(byte[] wav, string format, SpeechEncoder encoder)
+    internal static byte[] FileBytes(byte[] wav, string format, AudioEncoder encoder)
     {
         if (format == "wav") return wav;
-        var (samples, rate, channels) = WavPcm.Read(wav);
-        return [.. encoder.Append(samples, rate, channels), .. encoder.Finish()];
+        var audio = WavFile.Read(wav);
+        return encoder.EncodeAll(Pcm16.Interleave(audio), audio.SampleRate, audio.ChannelCount);
     }
 
     /// <summary>
@@ -129,7 +131,7 @@ internal static class SpeechGeneration
     /// began ends the stream with an error event (SSE) or by aborting the connection (raw audio), so a
     /// client never takes a cut file for a whole one.
     /// </summary>
-    static async Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, SpeechEncoder encoder,
+    static async Task StreamAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, Request request, Job job, AudioEncoder encoder,
         JsonSerializerOptions json, TimeSpan heartbeat)
     {
         var cancellationToken = context.RequestAborted;
@@ -170,7 +172,7 @@ internal static class SpeechGeneration
     }
 
     /// <summary>The encoded file in the pieces the job makes it; a job that ends without succeeding ends them with the reason.</summary>
-    static async IAsyncEnumerable<(byte[] Audio, string? Error)> Pieces(JobService jobs, IArtifactStore artifacts, Job job, SpeechEncoder encoder,
+    static async IAsyncEnumerable<(byte[] Audio, string? Error)> Pieces(JobService jobs, IArtifactStore artifacts, Job job, AudioEncoder encoder,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         bool anyChunk = false;
@@ -180,13 +182,13 @@ internal static class SpeechGeneration
             {
                 case JobEventType.AudioChunk when e.Payload is { } pcm:
                     anyChunk = true;
-                    if (encoder.Append(SpeechEncoder.Samples(pcm), e.SampleRate ?? 0, e.Channels ?? 1) is { Length: > 0 } encoded) yield return (encoded, null);
+                    if (encoder.Append(Pcm16.FromBytes(pcm), e.SampleRate ?? 0, e.Channels ?? 1) is { Length: > 0 } encoded) yield return (encoded, null);
                     break;
                 case JobEventType.Completed:
                     if (!anyChunk && await jobs.GetAsync(job.Id, cancellationToken) is { Artifacts: [var artifact, ..] })
                     {
-                        var (samples, rate, channels) = WavPcm.Read(await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken));
-                        if (encoder.Append(samples, rate, channels) is { Length: > 0 } whole) yield return (whole, null);
+                        var audio = WavFile.Read(await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken));
+                        if (encoder.Append(Pcm16.Interleave(audio), audio.SampleRate, audio.ChannelCount) is { Length: > 0 } whole) yield return (whole, null);
                     }
                     if (encoder.Finish() is { Length: > 0 } tail) yield return (tail, null);
                     yield break;

@@ -28,6 +28,18 @@ export async function modelsFor(kind) {
   return data.filter((m) => m.kinds.includes(kind));
 }
 
+/** The output formats this server can write (/api/models): audio (with the default speech format) and image. */
+export async function outputFormats() {
+  const { output_formats: formats } = await api("/api/models");
+  return formats;
+}
+
+/** A download link's file name for an artifact converted to `format` (jpeg is saved as .jpg). */
+export const fileName = (stem, format) => `${stem}.${format === "jpeg" ? "jpg" : format}`;
+
+/** The artifact converted to `format` (a WAV to mp3, aac, ...; a PNG to jpeg or webp) by /api/artifacts/{id}?format=. */
+export const convertedUrl = (id, format) => `${artifactUrl(id)}?format=${encodeURIComponent(format)}`;
+
 /** A model can run when its checkpoint is there and it has not failed to load. */
 export const isReady = (model) => model.state === "available" || model.state === "loaded";
 

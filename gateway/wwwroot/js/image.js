@@ -1,5 +1,5 @@
 // The image page: prompt in, a live progress bar, each preview as it arrives, then the image.
-import { artifactUrl, fillModels, numbersFrom, previewUrl, progressUi, runJob } from "/js/api.js";
+import { artifactUrl, convertedUrl, fileName, fillModels, numbersFrom, previewUrl, progressUi, runJob } from "/js/api.js";
 
 const form = document.getElementById("form");
 const generate = document.getElementById("generate");
@@ -48,7 +48,9 @@ form.addEventListener("submit", async (event) => {
         result.src = artifactUrl(e.artifacts[0]);
         result.dataset.artifact = e.artifacts[0];
         result.hidden = resultCaption.hidden = false;
-        resultCaption.innerHTML = `<a href="${result.src}" download="image.png">Download PNG</a>`;
+        const format = form.elements.format.value;
+        const href = format === "png" ? result.src : convertedUrl(e.artifacts[0], format);
+        resultCaption.innerHTML = `<a href="${href}" download="${fileName("image", format)}">Download ${format === "webp" ? "WebP" : format.toUpperCase()}</a>`;
       },
     });
     document.body.dataset.job = running.jobId;

@@ -1,5 +1,5 @@
-// The speech page: text in, audio playing from the first chunk, then the finished WAV.
-import { artifactUrl, fillModels, numbersFrom, progressUi, runJob } from "/js/api.js";
+// The speech page: text in, audio playing from the first chunk, then the finished file in the chosen format.
+import { artifactUrl, convertedUrl, fileName, fillModels, numbersFrom, outputFormats, progressUi, runJob } from "/js/api.js";
 import { PcmPlayer } from "/js/pcm-player.js";
 
 const form = document.getElementById("form");
@@ -12,6 +12,10 @@ const player = new PcmPlayer(document.getElementById("player"));
 const ui = progressUi(document.getElementById("progress"), document.getElementById("status"));
 
 await fillModels(form.elements.model, "speech");
+// The formats this server encodes (raw pcm is for API clients: a browser cannot save it as a playable file).
+const formats = await outputFormats();
+form.elements.format.replaceChildren(...formats.audio.filter((f) => f !== "pcm").map((f) => new Option(f.toUpperCase(), f)));
+form.elements.format.value = formats.default_speech;
 if (form.elements.model.selectedOptions[0]?.disabled ?? true) {
   ui.status("No speech model can run yet: none has been trained. The list shows each model's state.", "failed");
   generate.disabled = true;
@@ -31,8 +35,11 @@ form.addEventListener("submit", async (event) => {
     running = await runJob({ kind: "speech", model: form.elements.model.value, parameters }, ui, {
       audio: (e) => player.push(e.payload, e.sample_rate, e.channels),
       completed: (e) => {
-        audio.src = download.href = artifactUrl(e.artifacts[0]);
-        download.download = "speech.wav";
+        const format = form.elements.format.value;
+        audio.src = artifactUrl(e.artifacts[0]);
+        download.href = format === "wav" ? audio.src : convertedUrl(e.artifacts[0], format);
+        download.download = fileName("speech", format);
+        download.textContent = `Download ${format.toUpperCase()}`;
         result.hidden = false;
       },
     });

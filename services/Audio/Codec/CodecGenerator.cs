@@ -96,7 +96,7 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(pieceSamples, upTo - emitted);
                 var piece = new AudioBuffer([.. channels.Select(c => c.GetRange(emitted, count).ToArray())], config.SamplingRate);
-                await events.AudioChunkAsync(Pcm16(piece, 0, count), piece.SampleRate, piece.ChannelCount, cancellationToken).ConfigureAwait(false);
+                await events.AudioChunkAsync(Pcm16.ToBytes(piece, 0, count), piece.SampleRate, piece.ChannelCount, cancellationToken).ConfigureAwait(false);
                 emitted += count;
                 await events.ProgressAsync(Math.Min(pieces, ++sent), pieces, cancellationToken).ConfigureAwait(false);
             }
@@ -110,18 +110,6 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
         await SendAsync(channels[0].Count).ConfigureAwait(false);
         var audio = new AudioBuffer([.. channels.Select(c => c.ToArray())], config.SamplingRate);
         return [new GeneratedArtifact(WavFile.ToBytes(audio), "audio/wav", "decoded.wav")];
-    }
-
-    static byte[] Pcm16(AudioBuffer audio, int start, int count)
-    {
-        var bytes = new byte[count * audio.ChannelCount * 2];
-        for (int i = 0; i < count; i++)
-            for (int c = 0; c < audio.ChannelCount; c++)
-            {
-                short s = (short)Math.Round(Math.Clamp(audio.Channels[c][start + i], -1f, 1f) * short.MaxValue);
-                BitConverter.TryWriteBytes(bytes.AsSpan((i * audio.ChannelCount + c) * 2, 2), s);
-            }
-        return bytes;
     }
 
     /// <summary>Disposes the codec.</summary>

@@ -32,7 +32,7 @@ public sealed class MuLawCodec : IBaselineCodec
     {
         var bytes = new byte[samples.Length];
         for (int i = 0; i < samples.Length; i++)
-            bytes[i] = MuLawEncoder.LinearToMuLawSample((short)Math.Clamp(Math.Round(samples[i] * 32768.0), short.MinValue, short.MaxValue));
+            bytes[i] = MuLawEncoder.LinearToMuLawSample(Pcm16.FromFloat(samples[i]));
         return bytes;
     }
 
@@ -40,7 +40,7 @@ public sealed class MuLawCodec : IBaselineCodec
     public static float[] Decode(ReadOnlySpan<byte> bytes)
     {
         var samples = new float[bytes.Length];
-        for (int i = 0; i < bytes.Length; i++) samples[i] = MuLawDecoder.MuLawToLinearSample(bytes[i]) / 32768f;
+        for (int i = 0; i < bytes.Length; i++) samples[i] = Pcm16.ToFloat(MuLawDecoder.MuLawToLinearSample(bytes[i]));
         return samples;
     }
 

@@ -5,7 +5,8 @@ namespace Media.Audio.IO;
 /// sits at input time n*M/L and is the sum of input samples weighted by a Kaiser-windowed sinc whose
 /// cut-off is the lower of the two Nyquist frequencies (times <see cref="Rolloff"/>), so content above
 /// the new Nyquist is removed before it can alias. One filter phase per distinct fractional offset (L of
-/// them) is precomputed. Signals are zero outside their ends.
+/// them) is precomputed. Signals are zero outside their ends. <see cref="Incremental"/> runs the same filter on a
+/// signal that arrives in pieces.
 /// </summary>
 public sealed class Resampler
 {
@@ -63,6 +64,17 @@ public sealed class Resampler
 
     /// <summary>Rate of the output, Hz.</summary>
     public int OutputRate { get; }
+
+    /// <summary>
+    /// A converter for a signal that arrives in pieces: the same filter, with its history carried between
+    /// pieces, so the concatenated output equals <see cref="Process"/> of the whole signal.
+    /// </summary>
+    public IncrementalResampler Incremental() => new(this);
+
+    internal int Up => up;
+    internal int Down => down;
+    internal int HalfTaps => halfTaps;
+    internal float[] Phase(long position) => phases[(int)(position % up)];
 
     /// <summary>Output length for <paramref name="inputLength"/> input samples: ceil(n * out / in).</summary>
     public int OutputLength(int inputLength) => (int)(((long)inputLength * up + down - 1) / down);

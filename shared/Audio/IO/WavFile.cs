@@ -70,24 +70,27 @@ public static class WavFile
             if (format.BlockAlign != frameBytes)
                 throw new AudioFormatException($"Cannot read WAV from {source}: block align {format.BlockAlign} does not match {channels} channels of {format.BitsPerSample} bits.");
 
-            // NAudio trims a data chunk that runs past the end of the file; the size the header declares tells truncation apart.
-            long declared = DeclaredDataBytes(stream, riffStart, source);
-            if (declared > available)
-                throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, the whole input is {available}).");
-            if (reader.Length < declared)
-                throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, only {reader.Length} are present).");
-            if (declared % frameBytes != 0)
-                throw new AudioFormatException($"Cannot read WAV from {source}: the data chunk ({declared} bytes) is not a whole number of {frameBytes}-byte frames.");
-            var data = new byte[declared];
-            int read = 0;
-            while (read < data.Length)
+            // The data chunk is read from the input as its header declares it (NAudio would trim a truncated one silently).
+            var (declared, dataStart) = DataChunk(stream, riffStart, source);
+            long present = stream.Length - dataStart;
+            if (declared == uint.MaxValue)
             {
-                int n = reader.Read(data, read, data.Length - read);
-                if (n <= 0) break;
-                read += n;
+                // A WAV written while its length was unknown (a stream, ours included) marks the size 0xFFFFFFFF:
+                // the data runs to the end of the input; a last partial frame is dropped.
+                declared = present - present % frameBytes;
             }
-            if (read < declared)
-                throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, only {read} are present).");
+            else
+            {
+                if (declared > available)
+                    throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, the whole input is {available}).");
+                if (present < declared)
+                    throw new AudioFormatException($"Cannot read WAV from {source}: it is truncated (the data chunk declares {declared} bytes, only {present} are present).");
+                if (declared % frameBytes != 0)
+                    throw new AudioFormatException($"Cannot read WAV from {source}: the data chunk ({declared} bytes) is not a whole number of {frameBytes}-byte frames.");
+            }
+            var data = new byte[declared];
+            stream.Position = dataStart;
+            stream.ReadExactly(data);
 
             int frames = (int)(declared / frameBytes);
             var planar = new float[channels][];
@@ -100,8 +103,8 @@ public static class WavFile
         }
     }
 
-    // Walks the RIFF chunk list (id, little-endian size, body padded to even length) to the "data" chunk's declared size.
-    static long DeclaredDataBytes(Stream stream, long riffStart, string source)
+    // Walks the RIFF chunk list (id, little-endian size, body padded to even length) to the "data" chunk: its declared size and where its bytes start.
+    static (long Size, long Start) DataChunk(Stream stream, long riffStart, string source)
     {
         long start = stream.Position;
         try
@@ -112,7 +115,7 @@ public static class WavFile
             {
                 var id = binary.ReadBytes(4);
                 uint size = binary.ReadUInt32();
-                if (id.AsSpan().SequenceEqual("data"u8)) return size;
+                if (id.AsSpan().SequenceEqual("data"u8)) return (size, stream.Position);
                 stream.Position += size + (size & 1);
             }
             throw new AudioFormatException($"Cannot read WAV from {source}: it has no data chunk.");
@@ -167,7 +170,7 @@ public static class WavFile
     static float Decode(ReadOnlySpan<byte> b, Kind kind) => kind switch
     {
         Kind.UInt8 => (b[0] - 128) / 128f,
-        Kind.Int16 => BinaryPrimitives.ReadInt16LittleEndian(b) / 32768f,
+        Kind.Int16 => Pcm16.ToFloat(BinaryPrimitives.ReadInt16LittleEndian(b)),
         Kind.Int24 => ((b[0] | (b[1] << 8) | (b[2] << 16)) << 8 >> 8) / 8388608f,
         Kind.Int32 => (float)(BinaryPrimitives.ReadInt32LittleEndian(b) / 2147483648.0),
         Kind.Float32 => BinaryPrimitives.ReadSingleLittleEndian(b),
@@ -220,7 +223,7 @@ public static class WavFile
         switch (format)
         {
             case WavSampleFormat.Pcm16:
-                BinaryPrimitives.WriteInt16LittleEndian(b, (short)Math.Clamp(Math.Round(v * 32768.0), short.MinValue, short.MaxValue));
+                BinaryPrimitives.WriteInt16LittleEndian(b, Pcm16.FromFloat(x));
                 break;
             case WavSampleFormat.Pcm24:
                 int s24 = (int)Math.Clamp(Math.Round(v * 8388608.0), -8388608, 8388607);

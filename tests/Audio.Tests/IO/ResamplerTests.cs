@@ -74,4 +74,25 @@ public sealed class ResamplerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Resampler(0, 16000));
         Assert.Equal(3, new Resampler(3, 2).OutputLength(4)); // ceil(4 * 2 / 3)
     }
+
+    [Theory]
+    [InlineData(22050, 24000)]
+    [InlineData(8000, 24000)]
+    [InlineData(48000, 16000)]
+    public void Resampling_in_pieces_equals_resampling_the_whole_signal(int from, int to)
+    {
+        var input = TestSignals.Noise(5003, 9, 0.5);
+        var resampler = new Resampler(from, to);
+        var incremental = resampler.Incremental();
+        var pieces = new List<float>();
+        int[] sizes = [1, 7, 160, 333, 1000, 77];
+        for (int at = 0, i = 0; at < input.Length; i++)
+        {
+            int n = Math.Min(sizes[i % sizes.Length], input.Length - at);
+            pieces.AddRange(incremental.Process(input.AsSpan(at, n)));
+            at += n;
+        }
+        pieces.AddRange(incremental.Flush());
+        Assert.Equal(resampler.Process(input), pieces);
+    }
 }

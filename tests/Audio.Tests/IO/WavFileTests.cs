@@ -1,4 +1,5 @@
 using System.Text;
+using Media.Audio.Formats;
 using Media.Audio.IO;
 using NAudio.Wave;
 
@@ -107,6 +108,24 @@ public sealed class WavFileTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void A_streamed_wav_with_unknown_sizes_is_read_to_the_end_of_its_data()
+    {
+        // What /v1/audio/speech sends with stream_format "audio": RIFF and data sizes 0xFFFFFFFF, then the PCM as it came.
+        var audio = AudioBuffer.FromMono(TestSignals.Sine(440, 8000, 1234, 0.5), 8000);
+        using var encoder = new WavStreamEncoder();
+        short[] pcm = Pcm16.Interleave(audio);
+        byte[] streamed = [.. encoder.Append(pcm.AsSpan(0, 1000), 8000, 1), .. encoder.Append(pcm.AsSpan(1000), 8000, 1), .. encoder.Finish()];
+        Assert.Equal(0xFFFFFFFFu, BitConverter.ToUInt32(streamed, 40));
+
+        var back = WavFile.Read(streamed);
+
+        Assert.Equal(8000, back.SampleRate);
+        Assert.Equal(pcm.Select(Pcm16.ToFloat), back.Channels[0]);
+        // A stream cut mid-frame keeps its whole frames.
+        Assert.Equal(1233, WavFile.Read(streamed[..^1]).Length);
     }
 
     public static TheoryData<string, byte[], string> BrokenInputs()

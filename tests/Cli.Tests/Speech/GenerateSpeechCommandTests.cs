@@ -72,5 +72,25 @@ public sealed class GenerateSpeechCommandTests : IDisposable
         Assert.Contains("--solvers takes euler or adams2, not '1'", evalOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unknown_output_format_is_refused_before_the_voice_loads()
+    {
+        var (code, output) = await Run("generate", "speech", "hello", "--format", "ogg");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--format must be one of mp3, opus, aac, flac, wav, pcm; got 'ogg'", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_output_extension_picks_the_format_and_mp3_comes_from_the_shared_encoder()
+    {
+        string mp3 = Path.Combine(folder, "hello.mp3");
+        var (code, output) = await Run("generate", "speech", "Hello.", "-o", mp3, "--steps", "2");
+        Assert.True(code == 0, output);
+        byte[] bytes = File.ReadAllBytes(mp3);
+        // MPEG audio frames (sync word, layer III), not a WAV with an .mp3 name.
+        Assert.Equal(0xFF, bytes[0]);
+        Assert.Equal(0xE2, bytes[1] & 0xE6);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }

@@ -4,6 +4,7 @@ using Media.Hosting.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.Gateway.Tests;
 
@@ -17,11 +18,14 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     readonly bool _ownsRoot;
     readonly bool _testModels;
     readonly IDictionary<string, string?> _settings;
+    readonly Action<IServiceCollection>? _services;
 
     public GatewayFactory() : this(null, testModels: false) { }
 
-    public GatewayFactory(string? root, bool testModels, IDictionary<string, string?>? settings = null)
+    /// <param name="services">Registrations added after the gateway's own (to replace a service, e.g. the audio encoders).</param>
+    public GatewayFactory(string? root, bool testModels, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _ownsRoot = root is null;
         Root = root ?? Directory.CreateTempSubdirectory("media-gateway-").FullName;
         _testModels = testModels;
@@ -54,6 +58,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             TestModels.WriteCheckpoints(ModelsDirectory);
             builder.ConfigureServices(Models.Register);
         }
+        if (_services is not null) builder.ConfigureServices(_services);
     }
 
     protected override void Dispose(bool disposing)

@@ -14,7 +14,8 @@ namespace Media.Gateway.Apis.OpenAi.Batches;
 /// route's jobs (one per image); a finished line is answered with the route's ImagesResponse, the images as
 /// <c>b64_json</c> or, with <c>response_format: "url"</c>, as absolute artifact URLs.
 /// </summary>
-internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, IArtifactStore artifacts, IOptions<JsonOptions> json) : RouteBatchEndpoint
+internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, IArtifactStore artifacts, IArtifactReferences references,
+    IOptions<JsonOptions> json) : RouteBatchEndpoint
 {
     public override string Url => "/v1/images/generations";
 
@@ -39,13 +40,13 @@ internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider
             string artifact = job.Artifacts.Count > 0 ? job.Artifacts[0] : throw new InvalidOperationException($"Job {job.Id} made no image.");
             byte[] png = await JobRelay.ReadArtifactAsync(artifacts, artifact, cancellationToken);
             size ??= ImageGenerations.PngSize(png);
+            var (bytes, stored) = await ImageGenerations.OutputAsync(artifacts, references, job.Owner, artifact, png, request, cancellationToken);
             images.Add(request.UrlFormat
-                ? new ImageGenerations.ImageData(null, batch.Origin + ArtifactRoutes.Url(artifact))
-                : new ImageGenerations.ImageData(Convert.ToBase64String(png), null));
+                ? new ImageGenerations.ImageData(null, batch.Origin + ArtifactRoutes.Url(stored))
+                : new ImageGenerations.ImageData(Convert.ToBase64String(bytes), null));
         }
         long created = (jobs[^1].FinishedAt ?? batch.CreatedAt).ToUnixTimeSeconds();
         return JsonSerializer.SerializeToElement(
-            new ImageGenerations.ImagesResponse(created, images, size ?? "auto", "png", request.Quality, request.Background), json.Value.SerializerOptions);
+            new ImageGenerations.ImagesResponse(created, images, size ?? "auto", request.OutputFormat, request.Quality, request.Background), json.Value.SerializerOptions);
     }
-
 }

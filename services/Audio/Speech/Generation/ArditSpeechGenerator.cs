@@ -38,7 +38,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
                 finally { chunks.Writer.Complete(); }
             }, cancellationToken);
             await foreach (var chunk in chunks.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-                await events.AudioChunkAsync(Pcm16(chunk), speech.SampleRate, 1, cancellationToken).ConfigureAwait(false);
+                await events.AudioChunkAsync(Pcm16.ToBytes(chunk), speech.SampleRate, 1, cancellationToken).ConfigureAwait(false);
             var result = await synthesis.ConfigureAwait(false);
             var wav = WavFile.ToBytes(AudioBuffer.FromMono(result.Samples, result.SampleRate));
             return [new GeneratedArtifact(wav, "audio/wav", "speech.wav")];
@@ -98,17 +98,5 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
     {
         gate.Dispose();
         prompts?.Dispose();
-    }
-
-    static byte[] Pcm16(float[] samples)
-    {
-        var bytes = new byte[samples.Length * 2];
-        for (int i = 0; i < samples.Length; i++)
-        {
-            short s = (short)Math.Round(Math.Clamp(samples[i], -1f, 1f) * short.MaxValue);
-            bytes[2 * i] = (byte)s;
-            bytes[2 * i + 1] = (byte)(s >> 8);
-        }
-        return bytes;
     }
 }

@@ -3,7 +3,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Media.Audio.Formats;
+using Media.Audio.Tests.Formats;
 using Media.Hosting.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.Gateway.Tests;
 
@@ -32,8 +35,6 @@ public sealed class SpeechGenerationTests : IDisposable
     [Theory]
     [InlineData("{\"model\":\"test-speech\"}", "input", "Missing required parameter")]
     [InlineData("{\"input\":\"hi\",\"speed\":5}", "speed", "0.25..4")]
-    [InlineData("{\"input\":\"hi\",\"response_format\":\"mp3\"}", "response_format", "no mp3 encoder")]
-    [InlineData("{\"input\":\"hi\",\"response_format\":\"flac\"}", "response_format", "no flac encoder")]
     [InlineData("{\"input\":\"hi\",\"response_format\":\"ogg\"}", "response_format", "must be one of")]
     [InlineData("{\"input\":\"hi\",\"stream_format\":\"chunks\"}", "stream_format", "'audio', 'sse'")]
     [InlineData("{\"input\":\"hi\",\"instructions\":\"whisper\"}", "instructions", "not supported")]
@@ -58,7 +59,7 @@ public sealed class SpeechGenerationTests : IDisposable
     public async Task Wav_is_the_jobs_artifact_and_the_parameters_reach_the_job()
     {
         using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech",
-            new { model = TestModels.Speech, input = "Hello there.", voice = "alloy", speed = 1.5, seed = 11 });
+            new { model = TestModels.Speech, input = "Hello there.", voice = "alloy", speed = 1.5, seed = 11, response_format = "wav" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("audio/wav", response.Content.Headers.ContentType?.MediaType);
         byte[] wav = await response.Content.ReadAsByteArrayAsync();
@@ -135,10 +136,81 @@ public sealed class SpeechGenerationTests : IDisposable
         Assert.True(pages[^1].EndOfStream);
     }
 
+    [Fact]
+    public async Task Without_response_format_speech_is_mp3_as_OpenAIs()
+    {
+        using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("audio/mpeg", response.Content.Headers.ContentType?.MediaType);
+        byte[] mp3 = await response.Content.ReadAsByteArrayAsync();
+        // An MPEG audio frame header: 11 sync bits, then layer III.
+        Assert.True(mp3.Length > 100);
+        Assert.Equal(0xFF, mp3[0]);
+        Assert.Equal(0xE0, mp3[1] & 0xE0);
+        Assert.Equal(0x02, mp3[1] & 0x06);
+    }
+
+    [Fact]
+    public async Task Sse_mp3_deltas_join_into_an_mp3_file()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/speech")
+        {
+            Content = JsonContent.Create(new { model = TestModels.Speech, input = "hi", response_format = "mp3", stream_format = "sse" }),
+        };
+        using var response = await _client.SendAsync(request);
+        var events = OpenAiHttp.Events(await response.Content.ReadAsStringAsync());
+        Assert.Equal("speech.audio.done", events[^1].Data.GetProperty("type").GetString());
+        // The test voice makes 50 ms at 8 kHz, less than one MP3 frame's worth, so LAME's frames come with its flush;
+        // the encoder tests show frames coming while longer audio streams (EncodedFormatsTests).
+        byte[] file = [.. events[..^1].SelectMany(d => Convert.FromBase64String(d.Data.GetProperty("audio").GetString()!))];
+        Assert.Equal(0xFF, file[0]);
+        Assert.Equal(0xE0, file[1] & 0xE0);
+    }
+
     static short[] Samples(ReadOnlySpan<byte> pcm16)
     {
         var samples = new short[pcm16.Length / 2];
         for (int i = 0; i < samples.Length; i++) samples[i] = BinaryPrimitives.ReadInt16LittleEndian(pcm16[(2 * i)..]);
         return samples;
+    }
+}
+
+/// <summary>The gateway on a machine without the encoder packages (simulated through the encoder seam).</summary>
+public sealed class SpeechWithoutEncodersTests : IDisposable
+{
+    readonly GatewayFactory _factory = new(null, testModels: true,
+        services: s => s.AddSingleton(AudioEncoders.Without(LameMp3Encoder.Package, FfmpegEncoder.Package)));
+    readonly HttpClient _client;
+
+    public SpeechWithoutEncodersTests() => _client = _factory.StartKestrel();
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    [Fact]
+    public async Task Speech_falls_back_to_wav_and_a_missing_format_is_a_400_naming_its_package()
+    {
+        using var fallback = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi" });
+        Assert.Equal(HttpStatusCode.OK, fallback.StatusCode);
+        Assert.Equal("audio/wav", fallback.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("RIFF", Encoding.ASCII.GetString(await fallback.Content.ReadAsByteArrayAsync(), 0, 4));
+
+        foreach (var (format, package) in new[] { ("mp3", "libmp3lame0"), ("aac", "ffmpeg"), ("flac", "ffmpeg") })
+        {
+            using var refused = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi", response_format = format });
+            var error = await OpenAiHttp.ErrorAsync(refused, 400);
+            Assert.Equal("response_format", error.GetProperty("param").GetString());
+            Assert.Contains($"no {format} encoder (install the Debian package '{package}')", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        // /api/models says which formats are off and what enables them.
+        var formats = JsonDocument.Parse(await _client.GetStringAsync(new Uri("/api/models", UriKind.Relative))).RootElement.GetProperty("output_formats");
+        Assert.Equal("wav", formats.GetProperty("default_speech").GetString());
+        Assert.DoesNotContain("mp3", formats.GetProperty("audio").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains(formats.GetProperty("missing_audio").EnumerateArray(),
+            m => m.GetProperty("format").GetString() == "mp3" && m.GetProperty("package").GetString() == "libmp3lame0");
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Media.Audio.Formats;
 using Media.Audio.IO;
 using Media.Hosting;
 using Media.Modeling.Devices;
@@ -11,7 +12,8 @@ using static TorchSharp.torch;
 namespace Media.Cli.Commands.Speech;
 
 /// <summary>
-/// <c>media generate speech "text" -o out.wav</c> with the committed ARDiT voice; with <c>--prompt-wav clip.wav --prompt-text "..."</c>
+/// <c>media generate speech "text" -o out.wav</c> with the committed ARDiT voice, in any output format of
+/// shared/Audio's encoders (<c>--format mp3</c>, or the <c>-o</c> file's extension); with <c>--prompt-wav clip.wav --prompt-text "..."</c>
 /// the speech continues the clip in its voice (zero-shot), and only the new speech is written.
 /// </summary>
 internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Settings>
@@ -28,6 +30,10 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
         [CommandOption("--prompt-wav")][Description("A WAV clip of the voice to continue (any rate and channel count); needs --prompt-text")] public string? PromptWav { get; init; }
         [CommandOption("--prompt-text")][Description("What the --prompt-wav clip says")] public string? PromptText { get; init; }
         [CommandOption("--device")][DefaultValue("cpu")] public string Device { get; init; } = "cpu";
+        [CommandOption("--format")][Description("Output format: mp3, aac, flac, opus, wav or pcm (default: the -o extension, else wav)")] public string? Format { get; init; }
+
+        /// <summary>The format asked for, else the one the output's extension names, else WAV.</summary>
+        public string OutputFormat => Format ?? AudioFormat.All.FirstOrDefault(f => Output.EndsWith("." + f.Extension, StringComparison.OrdinalIgnoreCase))?.Name ?? "wav";
 
         public override ValidationResult Validate()
         {
@@ -39,12 +45,17 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
                 return ValidationResult.Error($"The prompt clip '{PromptWav}' does not exist.");
             try { _ = FlowSolverNames.Parse(Solver, "--solver"); }
             catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
+            if (AudioFormat.Find(OutputFormat) is null)
+                return ValidationResult.Error($"--format must be one of {string.Join(", ", AudioFormat.All.Select(f => f.Name))}; got '{OutputFormat}'.");
             return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // A missing encoder fails before the voice is loaded, naming the package that brings it.
+        var encoders = AudioEncoders.Detect();
+        if (!encoders.IsAvailable(settings.OutputFormat)) return Fail(new EncoderUnavailableException(AudioFormat.Find(settings.OutputFormat)!).Message);
         string models = new MediaOptions().ResolveModelsDirectory();
         var device = DeviceSelector.Resolve(settings.Device);
         using var scope = NewDisposeScope();
@@ -74,7 +85,16 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
             // Bad input or an untrained model: the message says which; a stack trace would not help.
             return Fail(e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message);
         }
-        WavFile.Write(settings.Output, AudioBuffer.FromMono(result.Samples, result.SampleRate));
+        var audio = AudioBuffer.FromMono(result.Samples, result.SampleRate);
+        if (settings.OutputFormat == "wav")
+        {
+            WavFile.Write(settings.Output, audio);
+        }
+        else
+        {
+            using var encoder = encoders.Create(settings.OutputFormat);
+            File.WriteAllBytes(settings.Output, encoder.EncodeAll(Pcm16.Interleave(audio), audio.SampleRate, audio.ChannelCount));
+        }
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{settings.Output}: {result.DurationSeconds:F2} s, time to first audio ms: {result.TimeToFirstAudio.TotalMilliseconds:F0}, rtf: {result.Elapsed.TotalSeconds / result.DurationSeconds:F3}"));
         return 0;

@@ -3,7 +3,7 @@ using System.Text;
 using Concentus;
 using Concentus.Enums;
 
-namespace Media.Gateway.Apis.OpenAi.Audio;
+namespace Media.Audio.Formats;
 
 /// <summary>
 /// Ogg Opus (RFC 7845) written as the audio arrives: the OpusHead and OpusTags pages first, then one
@@ -12,7 +12,7 @@ namespace Media.Gateway.Apis.OpenAi.Audio;
 /// count 48 kHz samples from the start including the encoder's pre-skip, and the last page's granule
 /// trims the padding, so a player gives back exactly the input's length.
 /// </summary>
-internal sealed class OggOpusEncoder : SpeechEncoder
+public sealed class OggOpusEncoder : AudioEncoder
 {
     static readonly int[] OpusRates = [8000, 12000, 16000, 24000, 48000];
     const int FrameMilliseconds = 20;
@@ -32,7 +32,7 @@ internal sealed class OggOpusEncoder : SpeechEncoder
     bool _headersWritten;
     readonly List<short> _pending = [];
 
-    public override string ContentType => "audio/ogg";
+    public override AudioFormat Format => AudioFormat.Opus;
 
     protected override void Begin(int sampleRate, int channels)
     {
@@ -57,7 +57,7 @@ internal sealed class OggOpusEncoder : SpeechEncoder
         return output.ToArray();
     }
 
-    protected override byte[] End()
+    protected override byte[] Drain()
     {
         using var output = new MemoryStream();
         _pending.AddRange(_resampler!.Flush());
@@ -127,10 +127,9 @@ internal sealed class OggOpusEncoder : SpeechEncoder
     /// <summary>48 kHz samples decoded through the end of packet <paramref name="packets"/> (counting the preskip).</summary>
     long Granule(long packets) => packets * _frameSize * (48000 / _codecRate);
 
-    public override void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _encoder?.Dispose();
-        _resampler?.Dispose();
-        base.Dispose();
+        if (disposing) _encoder?.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -1,16 +1,16 @@
 using System.Buffers.Binary;
 
-namespace Media.Gateway.Tests;
+namespace Media.Audio.Tests.Formats;
 
 /// <summary>One Ogg page as read back: its flags, granule position, sequence number and whole packets.</summary>
-internal sealed record OggPage(bool BeginningOfStream, bool EndOfStream, long Granule, uint Serial, uint Sequence, List<byte[]> Packets);
+public sealed record OggPage(bool BeginningOfStream, bool EndOfStream, long Granule, uint Serial, uint Sequence, List<byte[]> Packets);
 
 /// <summary>
 /// An Ogg reader written for the tests from RFC 3533 (independent of the writer): it checks the capture
 /// pattern, version and each page's CRC with a bit-by-bit CRC-32 (polynomial 0x04C11DB7, not reflected,
 /// initial value 0, no final xor), and joins lacing values into packets.
 /// </summary>
-internal static class OggReader
+public static class OggReader
 {
     public static List<OggPage> Pages(byte[] file)
     {

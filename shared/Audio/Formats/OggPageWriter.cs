@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 
-namespace Media.Gateway.Apis.OpenAi.Audio;
+namespace Media.Audio.Formats;
 
 /// <summary>
 /// Ogg pages (RFC 3533) of one logical stream: packets are laced into a page, which is written whole
 /// with its granule position, sequence number and CRC. The caller decides where pages end, so a
 /// streaming writer can flush one page per piece of audio.
 /// </summary>
-internal sealed class OggPageWriter(uint serial)
+public sealed class OggPageWriter(uint serial)
 {
     const int MaxSegments = 255;
     const byte BeginningOfStream = 0x02;

@@ -1,18 +1,18 @@
 using System.Buffers.Binary;
 using Concentus;
-using Media.Gateway.Apis.OpenAi.Audio;
+using Media.Audio.Formats;
 
-namespace Media.Gateway.Tests;
+namespace Media.Audio.Tests.Formats;
 
-/// <summary>The speech response encoders, fed in pieces as a streamed job feeds them.</summary>
-public sealed class SpeechEncoderTests
+/// <summary>The built-in encoders (WAV, PCM, Ogg Opus), fed in pieces as a streamed job feeds them.</summary>
+public sealed class AudioEncoderTests
 {
     /// <summary>A sine of <paramref name="hz"/> at amplitude 8000, <paramref name="frames"/> samples long.</summary>
-    static short[] Sine(int rate, double hz, int frames) =>
+    internal static short[] Sine(int rate, double hz, int frames) =>
         [.. Enumerable.Range(0, frames).Select(i => (short)Math.Round(8000 * Math.Sin(2 * Math.PI * hz * i / rate)))];
 
     /// <summary>Feeds <paramref name="samples"/> in uneven pieces (as chunks of a job arrive) and returns all the bytes.</summary>
-    static byte[] EncodeInPieces(SpeechEncoder encoder, short[] samples, int rate)
+    internal static byte[] EncodeInPieces(AudioEncoder encoder, short[] samples, int rate)
     {
         var output = new List<byte>();
         int[] sizes = [1, 7, 160, 333, 1000, 77];

@@ -1,16 +1,17 @@
 using System.Buffers.Binary;
+using Media.Audio.IO;
 
-namespace Media.Gateway.Apis.OpenAi.Audio;
+namespace Media.Audio.Formats;
 
 /// <summary>
 /// A WAV file written while its length is still unknown: the RIFF and data sizes are 0xFFFFFFFF (the
 /// usual mark of a streamed WAV, which players read to the end of the stream), then the PCM as it comes.
 /// </summary>
-internal sealed class WavStreamEncoder : SpeechEncoder
+public sealed class WavStreamEncoder : AudioEncoder
 {
     byte[] _header = [];
 
-    public override string ContentType => "audio/wav";
+    public override AudioFormat Format => AudioFormat.Wav;
 
     protected override void Begin(int sampleRate, int channels)
     {
@@ -31,12 +32,12 @@ internal sealed class WavStreamEncoder : SpeechEncoder
 
     protected override byte[] Encode(ReadOnlySpan<short> interleaved)
     {
-        byte[] pcm = Bytes(interleaved);
+        byte[] pcm = Pcm16.ToBytes(interleaved);
         if (_header.Length == 0) return pcm;
         byte[] first = [.. _header, .. pcm];
         _header = [];
         return first;
     }
 
-    protected override byte[] End() => [];
+    protected override byte[] Drain() => [];
 }
