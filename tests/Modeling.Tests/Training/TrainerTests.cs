@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Media.Modeling.Tests.Training;
 
 /// <summary>The trainer end to end on a tiny transformer.</summary>
-[Collection(GlobalRngTests.Name)]
+[Collection(SingleThreadedTorch.Name)]
 public sealed class TrainerTests(ITestOutputHelper output)
 {
     const int Vocabulary = 32, Length = 16, Batch = 8;
