@@ -38,6 +38,7 @@ public sealed class FlowMatchingTrainingTests
     }
 
     [Fact]
+    [Slow("model training (800 steps)")]
     public void A_trained_velocity_field_maps_noise_to_a_gaussian_mixture()
     {
         using var scope = NewDisposeScope();

@@ -38,15 +38,3 @@ internal static class SpeechTestData
     }
 }
 
-/// <summary>The checkout's models/ folder (the committed VAE, vocoder and recognizer).</summary>
-internal static class CommittedModels
-{
-    public static string Folder { get; } = Find();
-
-    static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Media.sln"))) return System.IO.Path.Combine(dir.FullName, "models");
-        throw new DirectoryNotFoundException("Media.sln not found above the test binaries.");
-    }
-}
