@@ -8,6 +8,7 @@ namespace Media.Cli.Tests.Bench;
 public sealed class CodecBenchCommandTests
 {
     [Fact]
+    [Slow("a benchmark in a CLI process")]
     public async Task Bench_codec_prints_one_rtf_line_for_24_kHz_and_one_for_a_given_checkpoint()
     {
         string folder = Directory.CreateTempSubdirectory("media-tests-").FullName;

@@ -13,6 +13,7 @@ public sealed class GatewayBenchCommandTests
     }
 
     [Fact]
+    [Slow("a benchmark in a CLI process")]
     public async Task Bench_gateway_prints_event_p50_p99_and_the_gateway_overhead()
     {
         var (code, output) = await CliProcess.RunAsync("bench", "gateway", "--clients", "3", "--jobs", "2", "--seconds", "1");
