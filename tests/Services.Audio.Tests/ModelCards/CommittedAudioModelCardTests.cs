@@ -7,6 +7,7 @@ using Media.Services.Audio.Speech.FrontEnd;
 using Media.Services.Audio.Speech.Generation;
 using Media.Services.Audio.Speech.Recognizer;
 using Media.Tokenizers.Audio.Codec;
+using Media.Tokenizers.Audio.Training;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Tests.ModelCards;
