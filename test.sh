@@ -1,8 +1,31 @@
 #!/usr/bin/env bash
 # The whole test suite of Media.sln, on a fresh Debian 12 machine with the .NET SDK.
 # Installs the Debian packages the tests need when run as root; otherwise names what is missing.
+#   ./test.sh          everything (CI runs this)
+#   ./test.sh --fast   the fast lane: leaves out the tests marked [Slow] (model training, committed-model
+#                      inference, corpus rendering, CLI processes) and the node real-client suites
+# Other arguments go to dotnet test (e.g. --filter, which --fast combines with its own).
 set -euo pipefail
 cd "$(dirname "$0")"
+
+fast=false
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fast) fast=true ;;
+    --filter) args+=("$1" "$2"); shift ;;
+    *) args+=("$1") ;;
+  esac
+  shift
+done
+if $fast; then
+  # Join a caller's --filter with the lane's: both must hold.
+  lane='Category!=Slow'
+  for i in "${!args[@]}"; do
+    if [ "${args[$i]}" = --filter ]; then args[$((i + 1))]="($lane)&(${args[$((i + 1))]})"; lane=; fi
+  done
+  [ -n "$lane" ] && args+=(--filter "$lane")
+fi
 
 # Debian packages the tests use (one line each, with why).
 APT_PACKAGES=(
@@ -35,7 +58,7 @@ log=$(mktemp)
 nodelog=$(mktemp)
 trap 'rm -f "$log" "$nodelog"' EXIT
 set +e
-dotnet test Media.sln -c Release "$@" 2>&1 | tee "$log"
+dotnet test Media.sln -c Release ${args[@]+"${args[@]}"} 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Real clients against the gateway test host (tests/Clients/Host, built above): the official openai
@@ -43,6 +66,7 @@ status=${PIPESTATUS[0]}
 # SignalR bundle must be the build of gateway/webapp's lockfile.
 (
   set -e
+  if $fast; then echo "test.sh --fast: the node real-client suites are left out"; exit 0; fi
   # dotnet test builds the test projects only; the clients' host is a plain program.
   dotnet build tests/Clients/Host -c Release --nologo -v q
   cd gateway/webapp && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check

@@ -9,6 +9,7 @@ public sealed partial class BenchTests
     private static partial Regex SummaryLine();
 
     [Fact]
+    [Slow("a benchmark in a CLI process")]
     public async Task Kv_cache_bench_prints_the_three_summary_lines_and_the_cache_reproduces_the_uncached_tokens()
     {
         var (code, output) = await CliProcess.RunAsync("bench", "kv-cache", "--tokens", "4", "--prompt", "4", "--requests", "2");

@@ -3,6 +3,7 @@ using Media.Hosting.Tests.Support;
 namespace Media.Gateway.Tests;
 
 /// <summary>The gateway stopped and started again over the same data folder (store and queues rebuilt from the SQLite file).</summary>
+[Slow("restarts the gateway host")]
 public sealed class RestartTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("media-restart-").FullName;

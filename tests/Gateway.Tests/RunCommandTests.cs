@@ -5,6 +5,7 @@ using System.Net.Sockets;
 namespace Media.Gateway.Tests;
 
 /// <summary>The built gateway started as its own process, as the README's run command does.</summary>
+[Slow("starts the gateway as a process")]
 public sealed class RunCommandTests
 {
     [Fact]

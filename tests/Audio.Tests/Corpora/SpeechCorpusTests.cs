@@ -39,6 +39,7 @@ public sealed class SpeechCorpusTests : IDisposable
     }
 
     [EspeakFact]
+    [Slow("corpus rendering with espeak-ng")]
     public void Rendering_is_deterministic_with_transcripts_and_cached()
     {
         var options = new SpeechCorpusOptions { Directory = Path.Combine(root, "a"), Count = 6, Seed = 9, SampleRate = 16000 };

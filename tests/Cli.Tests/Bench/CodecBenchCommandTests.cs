@@ -8,6 +8,7 @@ namespace Media.Cli.Tests.Bench;
 public sealed class CodecBenchCommandTests
 {
     [Fact]
+    [Slow("a benchmark in a CLI process")]
     public async Task Bench_codec_prints_one_rtf_line_for_24_kHz_and_one_for_a_given_checkpoint()
     {
         string folder = Directory.CreateTempSubdirectory("media-tests-").FullName;
@@ -26,13 +27,23 @@ public sealed class CodecBenchCommandTests
             Assert.Equal(2, lines.Count);
             Assert.Contains("encodec 24 kHz", lines[0].Groups[2].Value, StringComparison.Ordinal);
             Assert.Contains("16 kHz, 0.4 kbps (2 codebooks)", lines[1].Groups[2].Value, StringComparison.Ordinal);
-            Assert.All(lines, m => Assert.True(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0));
+            // The real-time factor is the encode and decode seconds (printed beside it) over the 0.2 s of audio.
+            foreach (Match line in lines)
+            {
+                var times = Regex.Match(line.Value, @"encode (\d+\.\d+) s, decode (\d+\.\d+) s");
+                Assert.True(times.Success, line.Value);
+                double expected = (Parse(times.Groups[1].Value) + Parse(times.Groups[2].Value)) / 0.2;
+                // Encode and decode are printed to 1 ms, the ratio to 0.1 ms.
+                Assert.InRange(Parse(line.Groups[1].Value), expected - 0.0101, expected + 0.0101);
+            }
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    static double Parse(string number) => double.Parse(number, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task A_missing_checkpoint_is_reported_clearly()

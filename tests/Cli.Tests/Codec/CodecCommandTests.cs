@@ -5,6 +5,7 @@ using Media.Tokenizers.Audio.Encodec;
 
 namespace Media.Cli.Tests.Codec;
 
+[Slow("codec inference in CLI processes")]
 public sealed class CodecCommandTests : IDisposable
 {
     // A tiny 16 kHz codec (hop 320, 50 frames/s, 6 codebooks of 16 at 0.2 kbps each) saved as our own folder.

@@ -45,6 +45,7 @@ public sealed class BatchesApiTests : IDisposable
         JsonSerializer.Serialize(new { custom_id = customId, request = new { kind, model, parameters } });
 
     [Fact]
+    [Slow("twenty jobs end to end")]
     public async Task A_batch_of_twenty_mixed_jobs_completes_with_a_correct_output_file()
     {
         var lines = Enumerable.Range(0, 20).Select(i => i % 3 == 0
@@ -114,6 +115,7 @@ public sealed class BatchesApiTests : IDisposable
     }
 
     [Fact]
+    [Slow("waits for slow jobs")]
     public async Task Cancelling_a_batch_cancels_its_unfinished_jobs_and_ends_cancelled()
     {
         var lines = Enumerable.Range(0, 6).Select(i => Line($"slow-{i}", "image", TestModels.Slow, new { prompt = "slow", steps = 20 }));

@@ -87,6 +87,7 @@ public sealed class JobsApiTests : IDisposable
     }
 
     [Fact]
+    [Slow("waits for slow jobs")]
     public async Task Sse_resumed_from_Last_Event_ID_delivers_every_event_exactly_once_in_order()
     {
         var job = await SubmitAsync(_client, new { kind = "image", model = TestModels.Image, parameters = new { prompt = "resume", steps = 30 } });

@@ -26,6 +26,7 @@ public sealed class SpeechJobParametersTests : IDisposable
     [Theory]
     [InlineData(1.3, 1, 2, "adams2")]
     [InlineData(0.8, 4, 3, "euler")]
+    [Slow("ARDiT inference through the gateway")]
     public async Task A_speech_job_with_duration_block_size_steps_and_solver_gives_that_duration_within_one_latent_frame(double duration, int blockSize, int steps, string solver)
     {
         var submitted = await JobsApiTests.SubmitAsync(_client, new

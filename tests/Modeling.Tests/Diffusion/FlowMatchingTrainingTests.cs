@@ -38,23 +38,8 @@ public sealed class FlowMatchingTrainingTests
     }
 
     [Fact]
+    [Slow("model training (800 steps)")]
     public void A_trained_velocity_field_maps_noise_to_a_gaussian_mixture()
-    {
-        // Tiny tensors gain nothing from intra-op threads, and on a loaded machine OpenMP's spinning makes
-        // them ten times slower; this class runs alone (see its collection), so the setting affects no other test.
-        int threads = get_num_threads();
-        set_num_threads(1);
-        try
-        {
-            TrainAndSample();
-        }
-        finally
-        {
-            set_num_threads(threads);
-        }
-    }
-
-    static void TrainAndSample()
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(1234);

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Media.Modeling.Tests.Training;
 
 /// <summary>The trainer end to end on a tiny transformer.</summary>
-[Collection(GlobalRngTests.Name)]
+[Collection(SingleThreadedTorch.Name)]
 public sealed class TrainerTests(ITestOutputHelper output)
 {
     const int Vocabulary = 32, Length = 16, Batch = 8;
@@ -27,6 +27,7 @@ public sealed class TrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Slow("model training")]
     public void Tiny_transformer_overfits_a_fixed_batch()
     {
         using var dir = new TempDirectory();
@@ -56,6 +57,7 @@ public sealed class TrainerTests(ITestOutputHelper output)
     };
 
     [Fact]
+    [Slow("model training, twice")]
     public void Resumed_run_continues_the_same_loss_trajectory_with_accumulation_dropout_and_ema()
     {
         using var straightDir = new TempDirectory();

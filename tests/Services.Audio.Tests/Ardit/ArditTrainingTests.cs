@@ -6,6 +6,7 @@ namespace Media.Services.Audio.Tests.Ardit;
 public sealed class ArditTrainingTests
 {
     [Fact]
+    [Slow("model training")]
     public void A_few_training_steps_reduce_the_flow_loss_on_text_dependent_latents()
     {
         using var scope = NewDisposeScope();

@@ -49,6 +49,7 @@ public sealed class TextTimingPredictorTests
     }
 
     [Fact]
+    [Slow("model training")]
     public void Trained_on_aligned_rows_it_predicts_held_out_character_frames_within_half_a_frame()
     {
         using var scope = NewDisposeScope();

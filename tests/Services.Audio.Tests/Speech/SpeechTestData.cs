@@ -38,33 +38,3 @@ internal static class SpeechTestData
     }
 }
 
-/// <summary>A fresh folder under the system temp directory, deleted with its contents on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("media-speech-tests-").FullName;
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp folder must not fail a test.
-        }
-    }
-}
-
-/// <summary>The checkout's models/ folder (the committed VAE, vocoder and recognizer).</summary>
-internal static class CommittedModels
-{
-    public static string Folder { get; } = Find();
-
-    static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Media.sln"))) return System.IO.Path.Combine(dir.FullName, "models");
-        throw new DirectoryNotFoundException("Media.sln not found above the test binaries.");
-    }
-}

@@ -9,6 +9,7 @@ public sealed class CaptionVocabularyCoverageTests
     static readonly CaptionVocabulary Vocabulary = CaptionVocabulary.FromWords(CaptionWords.All);
 
     [Fact]
+    [Slow("every caption variant, exhaustively")]
     public void Every_template_variant_with_every_word_in_every_slot_encodes_without_unknowns()
     {
         var shapes = Enum.GetValues<ShapeKind>();

@@ -12,6 +12,7 @@ namespace Media.Services.Image.Tests.Evaluation;
 /// Generated images are decoded from VQ tokens, never as crisp as renders: the evaluator must still
 /// read renders that went through lossy compression or a slight blur.
 /// </summary>
+[Slow("corpus rendering: hundreds of scenes")]
 public sealed class EvaluatorRobustnessTests(ITestOutputHelper output)
 {
     static EvaluationReport ScoreDegraded(Action<Image<Rgb24>, Stream> degrade)

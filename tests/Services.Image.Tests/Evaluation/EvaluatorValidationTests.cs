@@ -9,6 +9,7 @@ namespace Media.Services.Image.Tests.Evaluation;
 /// chance level of a uniform guess) on noise and on blank images, and far from perfect on renders
 /// judged against other samples' prompts.
 /// </summary>
+[Slow("corpus rendering: hundreds of scenes")]
 public sealed class EvaluatorValidationTests(ITestOutputHelper output)
 {
     static EvaluationReport Score(IEnumerable<(RgbImage Image, PromptSpec Prompt)> samples)

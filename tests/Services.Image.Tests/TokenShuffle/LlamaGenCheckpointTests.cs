@@ -89,6 +89,7 @@ public class LlamaGenCheckpointTests
     }
 
     [Fact]
+    [Slow("builds the full-size GPT-B model")]
     public void GPT_B_has_LlamaGens_full_key_names_and_shapes()
     {
         using var scope = NewDisposeScope();

@@ -145,6 +145,7 @@ public sealed class VqModelTests
     }
 
     [Fact]
+    [Slow("model training")]
     public void A_few_adam_steps_reduce_reconstruction_loss()
     {
         using var scope = NewDisposeScope();

@@ -73,6 +73,7 @@ public sealed class VqStateDictTests
     }
 
     [Fact]
+    [Slow("builds the full-size LlamaGen VQ-16 model")]
     public void Vq16_config_has_llamagens_keys_and_published_shapes()
     {
         using var model = new VqModel(VqConfig.Vq16);

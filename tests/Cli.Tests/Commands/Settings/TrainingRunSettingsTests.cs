@@ -31,6 +31,7 @@ public sealed class TrainingRunSettingsTests
     }
 
     [Fact]
+    [Slow("model training in a CLI process")]
     public async Task A_run_folder_of_another_architecture_is_refused_before_training()
     {
         string run = Directory.CreateTempSubdirectory("media-tests-").FullName;
@@ -54,6 +55,7 @@ public sealed class TrainingRunSettingsTests
     }
 
     [Fact]
+    [Slow("model training in CLI processes")]
     public async Task A_run_pins_its_architecture_and_resumes_where_it_stopped()
     {
         string run = Directory.CreateTempSubdirectory("media-tests-").FullName;

@@ -1,5 +1,4 @@
 using Media.Audio.Corpora;
-using Media.Audio.Tests.Corpora;
 using Media.Services.Audio.Speech.FrontEnd;
 using Media.Services.Audio.Speech.Recognizer;
 using Media.Services.Audio.Tests.Ardit;

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Media.Services.Audio.Tests.Speech.Training;
 
 /// <summary>A few steps of each speech model's training on speech-like clips lower its held-out loss.</summary>
+[Slow("model training")]
 public class TrainingStepsTests
 {
     static SpeechTrainingOptions Options(TempDirectory run, long steps, int batch, double lr) => new()

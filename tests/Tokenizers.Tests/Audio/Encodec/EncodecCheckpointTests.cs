@@ -24,6 +24,7 @@ public sealed class EncodecCheckpointTests
     }
 
     [Fact]
+    [Slow("the full-size 24 kHz EnCodec, saved and loaded twice")]
     public void Both_public_layouts_load_strictly_fold_weight_norm_and_give_identical_codes_and_audio()
     {
         using var dir = new TempDirectory();

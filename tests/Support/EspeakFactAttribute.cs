@@ -1,6 +1,6 @@
 using Media.Audio.Corpora;
 
-namespace Media.Audio.Tests.Corpora;
+namespace Media.Tests.Support;
 
 /// <summary>A fact that is skipped, with the install command, where espeak-ng is not installed (test.sh installs it).</summary>
 public sealed class EspeakFactAttribute : FactAttribute

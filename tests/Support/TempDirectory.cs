@@ -1,7 +1,7 @@
-namespace Media.Tokenizers.Tests.Audio.Encodec;
+namespace Media.Tests.Support;
 
 /// <summary>A fresh folder under the system temp directory, deleted with its contents on dispose.</summary>
-sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("media-tests-").FullName;
 
