@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Media.Modeling.Diffusion;
 
 namespace Media.Hosting.Jobs;
 
@@ -67,7 +68,7 @@ public static class ParameterSchemas
             new("pace", FieldType.Number, false, 0.25, 4, "multiplies the predicted duration, 1 = natural, 2 = twice as slow", Without: ["speed", "duration"]),
             new("speed", FieldType.Number, false, 0.25, 4, "speaking rate (OpenAI's field), 1 = natural; speed = 1 / pace", Without: ["pace", "duration"]),
             new("steps", FieldType.WholeNumber, false, 1, 64, "flow ODE steps per block"),
-            new("solver", FieldType.Choice, false, 0, 0, "flow ODE solver", Choices: ["euler", "adams2"]),
+            new("solver", FieldType.Choice, false, 0, 0, "flow ODE solver", Choices: [.. FlowSolverNames.All]),
             new("block_size", FieldType.WholeNumber, false, 1, 64, "latent frames per autoregressive step (one the model was trained with)"),
             new("prompt_audio", FieldType.Base64, false, 1, 8 << 20, "zero-shot prompt: a WAV clip to continue in its voice, base64", With: "prompt_text"),
             new("prompt_text", FieldType.Text, false, 1, 4000, "what the prompt clip says", With: "prompt_audio"),
