@@ -49,7 +49,7 @@ public sealed class EncodecConv1dGradientTests
                     for (int j = 0; j < kernel; j++)
                     {
                         var tap = einsum("oc,bot->bct", weight.select(2, j), upstream);
-                        paddedGradient.index_add_(2, arange(steps) * stride + j * dilation, tap);
+                        paddedGradient.index_add_(2, arange(steps) * stride + j * dilation, tap, 1);
                     }
                 }
                 (padded * paddedGradient).sum().backward();
