@@ -1,4 +1,5 @@
 using Media.Hosting.Jobs;
+using Media.Modeling.Diffusion;
 
 namespace Media.Services.Audio.Speech;
 
@@ -19,8 +20,8 @@ public static class SpeechJobKind
     const string Rate = "the speaking rate (speed = 1 / pace)";
     const string Length = "the length of the result";
 
-    /// <summary>The flow ODE solvers a speech job may name.</summary>
-    public static readonly IReadOnlyList<string> Solvers = ["euler", "adams2"];
+    /// <summary>The flow ODE solvers a speech job may name (the shared list of names).</summary>
+    public static IReadOnlyList<string> Solvers => FlowSolverNames.All;
 
     public static JobKind Definition { get; } = new(Name, "text to speech", [
         new("text", FieldType.Text, true, 1, MaxTextLength, "what to say; text longer than the model takes at once is spoken sentence by sentence"),

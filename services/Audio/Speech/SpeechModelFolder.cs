@@ -34,15 +34,18 @@ public static class SpeechModelFolder
             ?? throw new InvalidDataException($"{path} holds no config.");
     }
 
-    /// <summary>Loads the weights in <paramref name="folder"/> into <paramref name="module"/> (strict, as fp32) and moves it to <paramref name="device"/>.</summary>
-    public static void LoadWeights(nn.Module module, string folder, Device device)
+    /// <summary>
+    /// Loads the weights in <paramref name="folder"/> into <paramref name="module"/> (strict, as fp32) and moves it to <paramref name="device"/>;
+    /// <paramref name="renames"/> map the keys of older checkpoints to the module's.
+    /// </summary>
+    public static void LoadWeights(nn.Module module, string folder, Device device, KeyRenameTable? renames = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(device);
         string path = Path.Combine(folder, "model.safetensors");
         if (!File.Exists(path)) throw new FileNotFoundException($"No weights at {path}; train the model first (see the model card).", path);
         module.to(device);
-        Checkpoint.LoadInto(module, path, new CheckpointLoadOptions { Device = device }, strict: true);
+        Checkpoint.LoadInto(module, path, new CheckpointLoadOptions { Device = device, Renames = renames }, strict: true);
         module.eval();
     }
 }

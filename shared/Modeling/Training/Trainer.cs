@@ -103,24 +103,21 @@ public sealed class Trainer<TBatch> : IDisposable
             throw new ArgumentOutOfRangeException(nameof(stopAfterStep), stopAfterStep, $"Must lie in [0, {_options.TotalSteps}].");
         int first = _history.Count;
         using var log = new TrainingLog(Path.Combine(_options.RunDirectory, "train.jsonl"), _options.ThroughputUnit, Step);
-        bool show = _options.ShowProgress ?? TrainingProgress.Available;
         var clock = Stopwatch.StartNew();
         double elapsedAtStart = _elapsedBefore;
         _model.train();
-        TrainingProgress.Run(show, Step, stopAfterStep, _options.ThroughputUnit, report =>
+        _options.Progress?.Report(new TrainingProgress(Step, stopAfterStep, null, _options.ThroughputUnit));
+        while (Step < stopAfterStep && !cancellationToken.IsCancellationRequested)
         {
-            while (Step < stopAfterStep && !cancellationToken.IsCancellationRequested)
-            {
-                var record = TrainStep(elapsedAtStart, clock);
-                _history.Add(record);
-                if (Step % _options.LogEvery == 0 || Step == stopAfterStep) log.Write(record);
-                report(record);
-                if (_options.EvalEvery > 0 && Step % _options.EvalEvery == 0 && Evaluate is not null)
-                    log.WriteEval(Step, RunEvaluation());
-                _elapsedBefore = elapsedAtStart + clock.Elapsed.TotalSeconds;
-                if (Step % _options.CheckpointEvery == 0) SaveCheckpoint();
-            }
-        });
+            var record = TrainStep(elapsedAtStart, clock);
+            _history.Add(record);
+            if (Step % _options.LogEvery == 0 || Step == stopAfterStep) log.Write(record);
+            _options.Progress?.Report(new TrainingProgress(Step, stopAfterStep, record, _options.ThroughputUnit));
+            if (_options.EvalEvery > 0 && Step % _options.EvalEvery == 0 && Evaluate is not null)
+                log.WriteEval(Step, RunEvaluation());
+            _elapsedBefore = elapsedAtStart + clock.Elapsed.TotalSeconds;
+            if (Step % _options.CheckpointEvery == 0) SaveCheckpoint();
+        }
         _elapsedBefore = elapsedAtStart + clock.Elapsed.TotalSeconds;
         if (_lastSavedStep != Step) SaveCheckpoint();
         return _history.Skip(first).ToList();

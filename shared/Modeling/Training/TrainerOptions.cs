@@ -57,8 +57,8 @@ public sealed record TrainerOptions
     /// <summary>Seed of the run: torch's generator at start and every <see cref="BatchPosition"/>.</summary>
     public long Seed { get; init; }
 
-    /// <summary>Show a progress bar; null shows one only on an interactive terminal (never when output is redirected).</summary>
-    public bool? ShowProgress { get; init; }
+    /// <summary>Receives a <see cref="TrainingProgress"/> at the start of a run and after every step (called on the training thread); null reports nothing.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>What <c>countItems</c> counts, for the throughput column and the log key (<c>tokens</c> gives <c>tokens_per_s</c>).</summary>
     public string ThroughputUnit { get; init; } = "items";

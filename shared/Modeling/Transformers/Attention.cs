@@ -5,8 +5,14 @@ using static TorchSharp.torch;
 namespace Media.Modeling.Transformers;
 
 /// <summary>
-/// Multi-head attention with one fused <c>wqkv</c> projection (queries for every head, keys and values for
-/// the <c>n_kv_head</c> shared heads of grouped-query attention), RoPE on queries and keys, and <c>wo</c>.
+/// The one multi-head attention of the toolkit: a fused <c>wqkv</c> projection (queries for every head, keys and values
+/// for the <c>n_kv_head</c> shared heads of grouped-query attention), optional RoPE on queries and keys, libtorch's
+/// scaled dot-product attention and <c>wo</c>. It serves LlamaGen's decoder with its KV cache (<see cref="forward"/>),
+/// DiT-style blocks and ARDiT (<see cref="Attend"/>: masks, keys and values of earlier positions passed in, this pass's
+/// keys and values handed back) and cross-attention to a context (<see cref="CrossAttend"/>, the same <c>wqkv</c> rows:
+/// queries from the tokens, keys and values from the context). Public checkpoints with other names (timm's
+/// <c>qkv</c>/<c>proj</c>) load through <see cref="Checkpoints.KeyRenameTable"/> rules such as those of
+/// <see cref="Layers.DiTBlock.DiTKeyRenames"/>.
 /// </summary>
 public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
 {
@@ -18,46 +24,114 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     readonly int headDim;
     readonly int dim;
 
-    /// <summary>The attention of layer <paramref name="layerIndex"/> (its slice of a KV cache).</summary>
-    public Attention(TransformerConfig config, int layerIndex) : base(nameof(Attention))
+    /// <summary>The attention of decoder layer <paramref name="layerIndex"/> (its slice of a KV cache).</summary>
+    public Attention(TransformerConfig config, int layerIndex)
+        : this((config ?? throw new ArgumentNullException(nameof(config))).Dim, config.NHead, config.NKvHead, config.AttentionBias, layerIndex) { }
+
+    /// <summary>
+    /// Attention over <paramref name="dim"/> features in <paramref name="heads"/> heads, with <paramref name="kvHeads"/> key/value
+    /// heads (grouped-query attention; null: as many as query heads) and biases on both projections when <paramref name="bias"/>.
+    /// </summary>
+    public Attention(long dim, long heads, long? kvHeads = null, bool bias = false, int layerIndex = 0) : base(nameof(Attention))
     {
-        ArgumentNullException.ThrowIfNull(config);
+        long kv = kvHeads ?? heads;
+        if (heads <= 0 || dim <= 0 || dim % heads != 0)
+            throw new ArgumentException($"The width {dim} must be a positive multiple of the head count {heads}.", nameof(heads));
+        if (kv <= 0 || heads % kv != 0)
+            throw new ArgumentException($"The key/value heads ({kv}) must divide the query heads ({heads}).", nameof(kvHeads));
         this.layerIndex = layerIndex;
-        nHead = config.NHead;
-        nKvHead = config.NKvHead;
-        headDim = config.HeadDim;
-        dim = config.Dim;
-        wqkv = nn.Linear(dim, (nHead + 2 * nKvHead) * headDim, hasBias: config.AttentionBias);
-        wo = nn.Linear(dim, dim, hasBias: config.AttentionBias);
+        this.dim = (int)dim;
+        nHead = (int)heads;
+        nKvHead = (int)kv;
+        headDim = (int)(dim / heads);
+        wqkv = nn.Linear(dim, (nHead + 2 * nKvHead) * headDim, hasBias: bias);
+        wo = nn.Linear(dim, dim, hasBias: bias);
         RegisterComponents();
     }
 
-    /// <inheritdoc/>
+    /// <summary>Number of query heads.</summary>
+    public int Heads => nHead;
+
+    /// <summary>A decoder pass: RoPE and mask from <paramref name="input2"/>, keys and values written to and read from its KV cache when it has one.</summary>
     public override Tensor forward(Tensor input1, AttentionContext input2)
     {
         ArgumentNullException.ThrowIfNull(input1);
         ArgumentNullException.ThrowIfNull(input2);
         var (x, ctx) = (input1, input2);
         using var scope = NewDisposeScope();
+        var (q, k, v) = Project(x, ctx.Rope, ctx.Cos, ctx.Sin);
+        if (ctx.Cache is { } cache)
+            (k, v) = AppendToCache(cache, ctx, k, v, x.shape[0]);
+        return Output(q, k, v, ctx.Mask, ctx.IsCausal).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Attends <paramref name="x"/> [B, T, D] to <c>[past keys | own keys]</c> under the mask of <paramref name="inputs"/>
+    /// (null: full attention among the tokens). Returns the output [B, T, D] and this pass's rotated keys and values
+    /// [B, n_kv_head, T, head_dim], which a caller may keep as the past of later passes.
+    /// </summary>
+    public (Tensor Output, Tensor Keys, Tensor Values) Attend(Tensor x, AttentionInputs? inputs = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        inputs ??= AttentionInputs.None;
+        if ((inputs.PastKeys is null) != (inputs.PastValues is null))
+            throw new ArgumentException("Give past keys and past values together.", nameof(inputs));
+        using var scope = NewDisposeScope();
+        var (q, k, v) = Project(x, inputs.Rope, inputs.Cos, inputs.Sin);
+        var (allK, allV) = inputs.PastKeys is { } pastKeys ? (cat([pastKeys, k], 2), cat([inputs.PastValues!, v], 2)) : (k, v);
+        var output = Output(q, allK, allV, inputs.Mask, inputs.IsCausal);
+        return (output.MoveToOuterDisposeScope(), k.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Each token of <paramref name="x"/> [B, N, D] attends to the whole <paramref name="context"/> [B, M, D] (no RoPE, no mask).</summary>
+    public Tensor CrossAttend(Tensor x, Tensor context)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.dim() != 3 || context.shape[0] != x.shape[0] || context.shape[2] != x.shape[2])
+            throw new ArgumentException($"The context must be [B={x.shape[0]}, M, D={x.shape[2]}], got [{string.Join(", ", context.shape)}].", nameof(context));
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], n = x.shape[1], m = context.shape[1], kvDim = nKvHead * headDim;
+        // The rows of wqkv: queries from the tokens, keys and values from the context.
+        var weight = wqkv.weight!;
+        var bias = wqkv.bias;
+        var q = nn.functional.linear(x, weight.narrow(0, 0, dim), bias?.narrow(0, 0, dim));
+        var kv = nn.functional.linear(context, weight.narrow(0, dim, 2 * kvDim), bias?.narrow(0, dim, 2 * kvDim)).split([kvDim, kvDim], -1);
+        var queries = q.view(b, n, nHead, headDim).transpose(1, 2);
+        var keys = kv[0].view(b, m, nKvHead, headDim).transpose(1, 2);
+        var values = kv[1].view(b, m, nKvHead, headDim).transpose(1, 2);
+        return Output(queries, keys, values, null, false).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Queries, keys and values [B, heads, T, head_dim] of the tokens, rotated when a RoPE is given.</summary>
+    (Tensor Q, Tensor K, Tensor V) Project(Tensor x, RotaryEmbedding? rope, Tensor? cos, Tensor? sin)
+    {
         long b = x.shape[0], t = x.shape[1], kvDim = nKvHead * headDim;
         var parts = wqkv.call(x).split([dim, kvDim, kvDim], -1);
         var q = parts[0].view(b, t, nHead, headDim).transpose(1, 2);
         var k = parts[1].view(b, t, nKvHead, headDim).transpose(1, 2);
         var v = parts[2].view(b, t, nKvHead, headDim).transpose(1, 2);
-        q = ctx.Rope.Apply(q, ctx.Cos, ctx.Sin);
-        k = ctx.Rope.Apply(k, ctx.Cos, ctx.Sin);
+        if (rope is not null)
+        {
+            if (cos is null || sin is null) throw new ArgumentException("RoPE needs the cos and sin of the positions.");
+            q = rope.Apply(q, cos, sin);
+            k = rope.Apply(k, cos, sin);
+        }
+        return (q, k, v);
+    }
 
-        if (ctx.Cache is { } cache)
-            (k, v) = AppendToCache(cache, ctx, k, v, b);
-
+    /// <summary>Scaled dot-product attention of the queries to the keys (shared kv heads repeated per query group), then <c>wo</c>.</summary>
+    Tensor Output(Tensor q, Tensor k, Tensor v, Tensor? mask, bool isCausal)
+    {
         if (nKvHead < nHead)
         {
             // Query head h reads kv head h / (n_head / n_kv_head), as LlamaGen's repeat_interleave.
             k = k.repeat_interleave(nHead / nKvHead, dim: 1);
             v = v.repeat_interleave(nHead / nKvHead, dim: 1);
         }
-        var o = nn.functional.scaled_dot_product_attention(q, k, v, ctx.Mask, is_casual: ctx.IsCausal);
-        return wo.call(o.transpose(1, 2).reshape(b, t, dim)).MoveToOuterDisposeScope();
+        long b = q.shape[0], t = q.shape[2];
+        var o = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: isCausal);
+        return wo.call(o.transpose(1, 2).reshape(b, t, dim));
     }
 
     /// <summary>Writes this pass's keys and values at each row's cache positions and reads back each row's keys so far.</summary>

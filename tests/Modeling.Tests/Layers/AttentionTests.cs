@@ -1,4 +1,6 @@
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Layers;
+using Media.Modeling.Transformers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,31 +30,65 @@ public sealed class AttentionTests
     public void Self_attention_matches_per_head_softmax_attention_on_timm_qkv_layout()
     {
         using var scope = NewDisposeScope();
-        using var attention = new SelfAttention(16, 4);
+        using var attention = new Attention(16, 4, bias: true);
         using var g = new Generator(2);
         var x = randn(2, 5, 16, generator: g);
         var s = attention.state_dict();
-        // timm splits qkv's output as [q | k | v], each 16 wide.
-        var qkv = Linear(x, s["qkv.weight"], s["qkv.bias"]);
-        var expected = Linear(NaiveAttention(qkv.narrow(2, 0, 16), qkv.narrow(2, 16, 16), qkv.narrow(2, 32, 16), 4), s["proj.weight"], s["proj.bias"]);
+        // timm splits qkv's output as [q | k | v], each 16 wide; so does wqkv.
+        var qkv = Linear(x, s["wqkv.weight"], s["wqkv.bias"]);
+        var expected = Linear(NaiveAttention(qkv.narrow(2, 0, 16), qkv.narrow(2, 16, 16), qkv.narrow(2, 32, 16), 4), s["wo.weight"], s["wo.bias"]);
         using var noGrad = no_grad();
-        Assert.True(attention.call(x).allclose(expected, rtol: 1e-4, atol: 1e-5));
+        Assert.True(attention.Attend(x).Output.allclose(expected, rtol: 1e-4, atol: 1e-5));
     }
 
     [Fact]
     public void Cross_attention_matches_per_head_softmax_attention_to_the_context()
     {
         using var scope = NewDisposeScope();
-        using var attention = new CrossAttention(12, 3);
+        using var attention = new Attention(12, 3, bias: true);
         using var g = new Generator(3);
         var x = randn(2, 4, 12, generator: g);
         var context = randn(2, 7, 12, generator: g);
         var s = attention.state_dict();
-        Assert.Equal(new[] { "k.bias", "k.weight", "proj.bias", "proj.weight", "q.bias", "q.weight", "v.bias", "v.weight" }, s.Keys.Order(StringComparer.Ordinal));
-        var expected = Linear(NaiveAttention(Linear(x, s["q.weight"], s["q.bias"]), Linear(context, s["k.weight"], s["k.bias"]),
-            Linear(context, s["v.weight"], s["v.bias"]), 3), s["proj.weight"], s["proj.bias"]);
+        Assert.Equal(new[] { "wo.bias", "wo.weight", "wqkv.bias", "wqkv.weight" }, s.Keys.Order(StringComparer.Ordinal));
+        // Rows 0..11 of wqkv project the tokens to queries, rows 12..23 and 24..35 the context to keys and values.
+        Tensor W(long row) => s["wqkv.weight"].narrow(0, row, 12);
+        Tensor B(long row) => s["wqkv.bias"].narrow(0, row, 12);
+        var expected = Linear(NaiveAttention(Linear(x, W(0), B(0)), Linear(context, W(12), B(12)), Linear(context, W(24), B(24)), 3), s["wo.weight"], s["wo.bias"]);
         using var noGrad = no_grad();
-        Assert.True(attention.call(x, context).allclose(expected, rtol: 1e-4, atol: 1e-5));
-        Assert.Throws<ArgumentException>(() => attention.call(x, randn(2, 7, 8)));
+        Assert.True(attention.CrossAttend(x, context).allclose(expected, rtol: 1e-4, atol: 1e-5));
+        Assert.Throws<ArgumentException>(() => attention.CrossAttend(x, randn(2, 7, 8)));
+    }
+
+    [Fact]
+    public void Past_keys_and_values_with_a_mask_give_the_rows_of_one_causal_pass_over_the_whole_sequence()
+    {
+        using var scope = NewDisposeScope();
+        using var attention = new Attention(16, 4, kvHeads: 2);
+        using var g = new Generator(4);
+        var x = randn(2, 7, 16, generator: g);
+        using var noGrad = no_grad();
+        var whole = attention.Attend(x, new AttentionInputs { IsCausal = true }).Output;
+        // The first 4 positions once, then the last 3 against their keys and values, causal within the new rows.
+        var (first, keys, values) = attention.Attend(x.narrow(1, 0, 4), new AttentionInputs { IsCausal = true });
+        Assert.Equal(new long[] { 2, 2, 4, 4 }, keys.shape);
+        var mask = ones(3, 7, dtype: ScalarType.Bool).tril(4).view(1, 1, 3, 7);
+        var rest = attention.Attend(x.narrow(1, 4, 3), new AttentionInputs { Mask = mask, PastKeys = keys, PastValues = values }).Output;
+        Assert.True(cat([first, rest], 1).allclose(whole, rtol: 1e-5, atol: 1e-6));
+        Assert.Throws<ArgumentException>(() => attention.Attend(x, new AttentionInputs { PastKeys = keys }));
+    }
+
+    [Fact]
+    public void A_public_DiT_block_checkpoint_loads_through_the_rename_table()
+    {
+        using var scope = NewDisposeScope();
+        using var block = new DiTBlock(8, 2);
+        // facebookresearch/DiT names: timm's attn.qkv and attn.proj.
+        var dit = block.state_dict().ToDictionary(
+            p => "blocks.0." + p.Key.Replace("attn.wqkv.", "attn.qkv.", StringComparison.Ordinal).Replace("attn.wo.", "attn.proj.", StringComparison.Ordinal),
+            p => p.Value);
+        Assert.Contains("blocks.0.attn.qkv.weight", dit.Keys);
+        var renamed = DiTBlock.DiTKeyRenames.Apply(dit);
+        Assert.Equal(block.state_dict().Keys.Select(k => "blocks.0." + k).Order(StringComparer.Ordinal), renamed.Keys.Order(StringComparer.Ordinal));
     }
 }

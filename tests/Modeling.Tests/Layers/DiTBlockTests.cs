@@ -1,3 +1,4 @@
+using Media.Modeling.Transformers;
 using Media.Modeling.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,10 +32,11 @@ public sealed class DiTBlockTests
     }
 
     [Fact]
-    public void State_dict_keys_match_facebookresearch_DiT()
+    public void State_dict_keys_match_facebookresearch_DiT_through_its_rename_table()
     {
         using var block = new DiTBlock(32, 4);
         var shapes = block.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        var renames = DiTBlock.DiTKeyRenames;
         var expected = new Dictionary<string, long[]>
         {
             ["attn.qkv.weight"] = [96, 32], ["attn.qkv.bias"] = [96],
@@ -43,12 +45,13 @@ public sealed class DiTBlockTests
             ["mlp.fc2.weight"] = [32, 128], ["mlp.fc2.bias"] = [32],
             ["adaLN_modulation.1.weight"] = [192, 32], ["adaLN_modulation.1.bias"] = [192],
         };
-        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), shapes.Keys.Order(StringComparer.Ordinal));
-        foreach (var (key, shape) in expected) Assert.Equal(shape, shapes[key]);
+        Assert.Equal(expected.Keys.Select(renames.Rename).Order(StringComparer.Ordinal), shapes.Keys.Order(StringComparer.Ordinal));
+        foreach (var (key, shape) in expected) Assert.Equal(shape, shapes[renames.Rename(key)]);
 
+        // Cross-attention is the same shared attention: one wqkv (query rows, then key and value rows) and wo.
         using var crossBlock = new DiTBlock(32, 4, crossAttention: true);
-        var crossKeys = crossBlock.state_dict().Keys.Where(k => !expected.ContainsKey(k)).Order(StringComparer.Ordinal);
-        Assert.Equal(new[] { "cross_attn.k.bias", "cross_attn.k.weight", "cross_attn.proj.bias", "cross_attn.proj.weight", "cross_attn.q.bias", "cross_attn.q.weight", "cross_attn.v.bias", "cross_attn.v.weight" }, crossKeys);
+        var crossKeys = crossBlock.state_dict().Keys.Where(k => k.StartsWith("cross_attn.", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { "cross_attn.wo.bias", "cross_attn.wo.weight", "cross_attn.wqkv.bias", "cross_attn.wqkv.weight" }, crossKeys);
     }
 
     [Fact]
@@ -84,13 +87,13 @@ public sealed class DiTBlockTests
         using var noGrad = no_grad();
         static Tensor Lin(Tensor v, Tensor w, Tensor b) => v.matmul(w.t()) + b;
         var mod = Lin(nn.functional.silu(c), s["adaLN_modulation.1.weight"], s["adaLN_modulation.1.bias"]).unsqueeze(1).chunk(6, -1);
-        using var attention = new SelfAttention(16, 2);
+        using var attention = new Attention(16, 2, bias: true);
         attention.load_state_dict(new Dictionary<string, Tensor>
         {
-            ["qkv.weight"] = s["attn.qkv.weight"], ["qkv.bias"] = s["attn.qkv.bias"],
-            ["proj.weight"] = s["attn.proj.weight"], ["proj.bias"] = s["attn.proj.bias"],
+            ["wqkv.weight"] = s["attn.wqkv.weight"], ["wqkv.bias"] = s["attn.wqkv.bias"],
+            ["wo.weight"] = s["attn.wo.weight"], ["wo.bias"] = s["attn.wo.bias"],
         });
-        var h = x + mod[2] * attention.call(NaiveLayerNorm(x, 1e-6) * (1 + mod[1]) + mod[0]);
+        var h = x + mod[2] * attention.Attend(NaiveLayerNorm(x, 1e-6) * (1 + mod[1]) + mod[0]).Output;
         var m = NaiveLayerNorm(h, 1e-6) * (1 + mod[4]) + mod[3];
         var gelu = nn.functional.gelu(Lin(m, s["mlp.fc1.weight"], s["mlp.fc1.bias"]), TorchSharp.Modules.GELU.Approximate.tanh);
         var expected = h + mod[5] * Lin(gelu, s["mlp.fc2.weight"], s["mlp.fc2.bias"]);

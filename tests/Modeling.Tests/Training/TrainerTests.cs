@@ -110,6 +110,30 @@ public sealed class TrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Progress_is_reported_at_the_start_and_after_every_step_through_IProgress()
+    {
+        using var dir = new TempDirectory();
+        using var model = Model(seed: 4, dropout: 0);
+        var reports = new List<TrainingProgress>();
+        var options = new TrainerOptions { RunDirectory = dir.Path, TotalSteps = 5, LearningRate = 1e-3, Seed = 4, ThroughputUnit = "tokens", Progress = new Recorder(reports) };
+        using var trainer = new Trainer<Tensor>(model, Tokens, model.NextTokenLoss, options, t => t.numel());
+
+        var steps = trainer.RunUntil(3);
+
+        Assert.Equal([0L, 1L, 2L, 3L], reports.Select(r => r.Step));
+        Assert.All(reports, r => Assert.Equal(3, r.EndStep));
+        Assert.All(reports, r => Assert.Equal("tokens", r.ThroughputUnit));
+        Assert.Null(reports[0].Last);
+        Assert.Equal(steps, reports.Skip(1).Select(r => r.Last!));
+    }
+
+    /// <summary>Records synchronously (the framework's Progress&lt;T&gt; posts to the thread pool).</summary>
+    sealed class Recorder(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => reports.Add(value);
+    }
+
+    [Fact]
     public void Log_lines_carry_step_loss_lr_grad_norm_throughput_and_elapsed()
     {
         using var dir = new TempDirectory();

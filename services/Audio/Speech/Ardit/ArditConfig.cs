@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Media.Modeling.Layers;
 using Media.Modeling.Transformers;
 
 namespace Media.Services.Audio.Speech.Ardit;
@@ -46,6 +47,9 @@ public sealed record ArditConfig
 
     /// <summary>The feed-forward sizes in the shared decoder's terms (SwiGLU width rule).</summary>
     internal TransformerConfig FeedForwardShape => new(Dim, NLayer, NHead, NHead, VocabSize, MultipleOf: 32, NormEps: NormEps);
+
+    /// <summary>Each layer is the shared adaLN block with RMSNorm, bias-free attention and the SwiGLU feed-forward.</summary>
+    internal DiTBlockOptions BlockOptions => new(Dim, NHead) { SwiGluShape = FeedForwardShape, RmsNormEps = NormEps, AttentionBias = false };
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first inconsistent field.</summary>
     public void Validate()

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Diffusion;
 using Media.Modeling.Layers;
 using Media.Modeling.Transformers;
@@ -29,7 +30,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     readonly Embedding kind_embeddings;
     readonly TimestepEmbedder t_embedder;
     readonly TimestepEmbedder progress_embedder;
-    readonly ModuleList<ArditBlock> layers;
+    readonly ModuleList<DiTBlock> layers;
     readonly RmsNorm final_norm;
     readonly Sequential final_modulation;
     readonly Linear final_layer;
@@ -40,6 +41,16 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Flow and progress values are scaled by this before their sinusoidal embedding (DiT's timestep range).</summary>
     const double EmbeddingScale = 1000;
+
+    /// <summary>
+    /// Renames the keys of checkpoints written before ARDiT's layers became the shared <see cref="DiTBlock"/>
+    /// (<c>attention_norm</c>, <c>attention</c>, <c>ffn_norm</c>, <c>feed_forward</c>), such as the committed voice's; current keys pass unchanged.
+    /// </summary>
+    public static KeyRenameTable CheckpointRenames => new KeyRenameTable()
+        .Add(@"^layers\.(\d+)\.attention_norm\.", "layers.$1.norm1.")
+        .Add(@"^layers\.(\d+)\.attention\.", "layers.$1.attn.")
+        .Add(@"^layers\.(\d+)\.ffn_norm\.", "layers.$1.norm2.")
+        .Add(@"^layers\.(\d+)\.feed_forward\.", "layers.$1.mlp.");
 
     /// <summary>A randomly initialised model (seed with <c>torch.manual_seed</c> for repeatable weights).</summary>
     public ArditModel(ArditConfig config) : base(nameof(ArditModel))
@@ -53,7 +64,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         kind_embeddings = nn.Embedding(3, config.Dim);
         t_embedder = new TimestepEmbedder(config.Dim);
         progress_embedder = new TimestepEmbedder(config.Dim);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(_ => new ArditBlock(config)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.NLayer).Select(_ => new DiTBlock(config.BlockOptions)).ToArray());
+        foreach (var layer in layers) layer.ZeroInitializeModulation();
         final_norm = new RmsNorm(config.Dim, config.NormEps);
         var modulation = nn.Linear(config.Dim, 2L * config.Dim);
         final_layer = nn.Linear(config.Dim, config.LatentDim);
@@ -127,7 +139,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
                      Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(times.to(device))], 1);
         var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device);
         var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, frameLengths, l, n, device, spoken));
-        foreach (var layer in layers) x = layer.Run(x, c, rope, cos, sin, mask, null).Output;
+        var inputs = new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask };
+        foreach (var layer in layers) x = layer.Run(x, c, inputs: inputs).Output;
         return Output(x.narrow(1, l + n, n), c.narrow(1, l + n, n)).MoveToOuterDisposeScope();
     }
 
@@ -217,7 +230,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var (cos, sin) = rope.At(positions);
         for (int i = 0; i < layers.Count; i++)
         {
-            var (output, k, v) = layers[i].Run(x, c, rope, cos, sin, null, cache.Layer(i));
+            var past = cache.Layer(i);
+            var (output, k, v) = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, PastKeys = past?.Keys, PastValues = past?.Values });
             if (store) cache.Append(i, k, v);
             x = output;
         }

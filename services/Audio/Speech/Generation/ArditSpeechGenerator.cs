@@ -66,7 +66,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
         var sampling = new ArditSamplingOptions
         {
             Steps = Field("steps")?.GetInt32() ?? DefaultSteps,
-            Solver = Field("solver")?.GetString() is { } solver ? Solvers[solver] : FlowSolver.Euler,
+            Solver = Field("solver")?.GetString() is { } solver ? FlowSolverNames.Parse(solver, "solver") : FlowSolver.Euler,
             BlockSize = Field("block_size")?.GetInt32(),
             Seed = Field("seed")?.GetInt64() ?? 0,
         };
@@ -89,9 +89,6 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
 
     /// <summary>Flow ODE steps per block when a job gives none.</summary>
     public const int DefaultSteps = 8;
-
-    /// <summary>The <c>solver</c> names of the speech schema.</summary>
-    static readonly Dictionary<string, FlowSolver> Solvers = new(StringComparer.Ordinal) { ["euler"] = FlowSolver.Euler, ["adams2"] = FlowSolver.Adams2 };
 
     /// <summary>Releases the gate and the prompt encoder.</summary>
     public void Dispose()

@@ -14,7 +14,7 @@ public static class ArditVoice
         string folder = Path.Combine(modelsDirectory, "ardit-tts");
         var config = SpeechModelFolder.ReadConfig<ArditVoiceConfig>(folder);
         var model = new ArditModel(config.Model);
-        SpeechModelFolder.LoadWeights(model, folder, device);
+        SpeechModelFolder.LoadWeights(model, folder, device, ArditModel.CheckpointRenames);
         var decoder = VaeVocoderDecoder.Load(modelsDirectory, device);
         return new StreamingSpeechSynthesizer(model, FrontEndTextEncoder.Default, config.Duration, decoder, config.TrainedBlockSizes);
     }

@@ -32,14 +32,14 @@ public sealed record SpeechTrainingOptions
     /// <summary>Weight EMA decay (the exported weights); null exports the raw weights.</summary>
     public double? EmaDecay { get; init; } = 0.995;
 
-    /// <summary>Progress bar: null shows it on an interactive terminal only.</summary>
-    public bool? ShowProgress { get; init; }
+    /// <summary>Receives the trainer's progress (the CLI draws a bar); null reports nothing.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>The trainer options these settings mean, counting <paramref name="unit"/>.</summary>
     public TrainerOptions ToTrainerOptions(string unit) => new()
     {
         RunDirectory = RunDirectory, TotalSteps = Steps, LearningRate = LearningRate, MinLearningRate = LearningRate / 20,
         WarmupSteps = Math.Min(WarmupSteps, Steps - 1), MaxGradNorm = 1.0, EmaDecay = EmaDecay, CheckpointEvery = CheckpointEvery,
-        EvalEvery = EvalEvery, Seed = Seed, ShowProgress = ShowProgress, ThroughputUnit = unit, WeightDecay = 0.01,
+        EvalEvery = EvalEvery, Seed = Seed, Progress = Progress, ThroughputUnit = unit, WeightDecay = 0.01,
     };
 }

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -11,6 +12,7 @@ namespace Media.Tokenizers.Audio.Encodec;
 public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
 {
     readonly Conv1d conv;
+    readonly int dilation;
 
     /// <summary>Creates the convolution.</summary>
     public EncodecConv1d(long inChannels, long outChannels, int kernelSize, int stride = 1, int dilation = 1,
@@ -18,6 +20,7 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
     {
         conv = nn.Conv1d(inChannels, outChannels, kernelSize, stride: stride, dilation: dilation);
         Stride = stride;
+        this.dilation = dilation;
         EffectiveKernelSize = CausalPadding.EffectiveKernelSize(kernelSize, dilation);
         PaddingTotal = CausalPadding.PaddingTotal(kernelSize, stride, dilation);
         if (PaddingTotal < 0)
@@ -43,11 +46,13 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
     {
         using var scope = NewDisposeScope();
         long extra = CausalPadding.ExtraPadding(input.shape[^1], EffectiveKernelSize, Stride, PaddingTotal);
-        return conv.call(CausalPadding.Pad1d(input, PaddingTotal, extra, PadMode)).MoveToOuterDisposeScope();
+        return ConvolvePadded(CausalPadding.Pad1d(input, PaddingTotal, extra, PadMode)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Convolves already padded samples (no padding added).</summary>
-    internal Tensor ConvolvePadded(Tensor padded) => conv.call(padded);
+    /// <summary>Convolves already padded samples (no padding added); in training through <see cref="UnfoldConvolution"/>, whose gradients libtorch's CPU kernel gets wrong.</summary>
+    internal Tensor ConvolvePadded(Tensor padded) => UnfoldConvolution.Needed(padded, conv.weight!)
+        ? UnfoldConvolution.Conv1d(padded, conv.weight!, conv.bias, Stride, dilation)
+        : conv.call(padded);
 
     ILayerStream IStreamingLayer.OpenStream() => new Stream(this);
 

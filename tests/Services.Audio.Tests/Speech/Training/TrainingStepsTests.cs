@@ -13,7 +13,7 @@ public class TrainingStepsTests
     static SpeechTrainingOptions Options(TempDirectory run, long steps, int batch, double lr) => new()
     {
         RunDirectory = run.Path, Steps = steps, BatchSize = batch, LearningRate = lr, WarmupSteps = 2,
-        EvalEvery = 0, EmaDecay = null, ShowProgress = false, CheckpointEvery = 1000,
+        EvalEvery = 0, EmaDecay = null, CheckpointEvery = 1000,
     };
 
     [Fact]

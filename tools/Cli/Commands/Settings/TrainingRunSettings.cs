@@ -1,3 +1,4 @@
+using Media.Cli.Commands.Train;
 using System.ComponentModel;
 using Media.Modeling.Training;
 using Spectre.Console;
@@ -44,6 +45,7 @@ internal abstract class TrainingRunSettings : TorchSettings
         LogEvery = 10,
         Seed = Seed,
         ThroughputUnit = throughputUnit,
+        Progress = ConsoleTrainingProgress.ForTerminal(),
     };
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Media.Modeling.Diffusion;
 using System.ComponentModel;
 using System.Globalization;
 using Media.Audio.Formats;

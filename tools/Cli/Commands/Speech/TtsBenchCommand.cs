@@ -1,3 +1,4 @@
+using Media.Modeling.Diffusion;
 using System.Globalization;
 using Media.Cli.Commands.Train;
 using Media.Hosting;

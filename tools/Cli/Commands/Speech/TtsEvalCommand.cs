@@ -1,3 +1,4 @@
+using Media.Modeling.Diffusion;
 using System.Globalization;
 using Media.Audio.Metrics;
 using Media.Cli.Commands.Train;

@@ -125,7 +125,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         using var warmup = new CodecTrainingObjective(model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
         int samples = (int)Math.Max(1, Math.Round(settings.ClipSeconds * config.FrameRate)) * config.HopLength;
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
-        var options = settings.Schedule("clips") with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, ShowProgress = false };
+        var options = settings.Schedule("clips") with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, Progress = null };
         var clock = Stopwatch.StartNew();
         using var trainer = new Trainer<(Tensor Audio, int Codebooks)>(model,
             position =>

@@ -57,6 +57,7 @@ internal sealed class SpeechTrainingSession
         BatchSize = Settings.Batch ?? batch,
         LearningRate = Settings.LearningRate ?? learningRate,
         Seed = Settings.Seed,
+        Progress = ConsoleTrainingProgress.ForTerminal(),
     };
 
     /// <summary>Training seconds of the whole run, across resumes (the trainer's cumulative clock in <c>train.jsonl</c>).</summary>
