@@ -3,6 +3,7 @@ using Media.Audio.IO;
 using Media.Gateway.Tests;
 using Media.Hosting;
 using Media.Hosting.Jobs;
+using Media.Hosting.Keys;
 using Media.Hosting.Models;
 using Media.Hosting.Workers;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,13 +40,17 @@ public sealed class SdkGateway : IDisposable
         }
         _factory = new GatewayFactory(_root, testModels: true, services: services =>
         {
-            services.AddModelSlot(new ModelSlot(ToneVoice, "audio", [JobKinds.Speech], "a 440 Hz tone (tests)", ToneVoice));
+            services.AddModelSlot(new ModelSlot(ToneVoice, "audio", [Media.Services.Audio.Speech.SpeechJobKind.Name], "a 440 Hz tone (tests)", ToneVoice));
             services.AddGenerator(ToneVoice, _ => new ToneGenerator());
-            services.AddModelSlot(new ModelSlot(TexturedImage, "image", [JobKinds.Image], "a textured 64x64 picture (tests)", TexturedImage));
+            services.AddModelSlot(new ModelSlot(TexturedImage, "image", [Media.Services.Image.ImageJobKind.Name], "a textured 64x64 picture (tests)", TexturedImage));
             services.AddGenerator(TexturedImage, _ => new TextureGenerator());
         });
         _http = _factory.StartKestrel();
-        Client = new OpenAIClient(new ApiKeyCredential("sk-test"), new OpenAIClientOptions { Endpoint = new Uri(_factory.BaseAddress!, "/v1") });
+        // A real key, as a user of the SDK has one (an unknown key is refused even on loopback); plain HTTP uses it too, so
+        // the artifacts of the SDK's jobs are its own.
+        var (_, token) = _factory.Services.GetRequiredService<ApiKeyService>().CreateAsync("sdk", [ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Client = new OpenAIClient(new ApiKeyCredential(token), new OpenAIClientOptions { Endpoint = new Uri(_factory.BaseAddress!, "/v1") });
     }
 
     /// <summary>The official client, pointed at this gateway's /v1.</summary>

@@ -52,8 +52,8 @@ public sealed class SqliteBatchAndFileStoreTests : IDisposable
 
         var read = await store.GetAsync(old.Id, CancellationToken.None);
         Assert.Equal((BatchService.JobsEndpoint, BatchStatus.Completed, (BatchFiles?)null), (read!.Endpoint, read.Status, read.Files));
-        Assert.Equal([openAi.Id, old.Id], (await store.ListAsync(10, null, CancellationToken.None)).Batches.Select(b => b.Id));
-        Assert.Equal([openAi.Id], (await store.ListAsync(10, null, CancellationToken.None, openAiOnly: true)).Batches.Select(b => b.Id));
+        Assert.Equal([openAi.Id, old.Id], (await store.ListAsync(10, null, null, CancellationToken.None)).Batches.Select(b => b.Id));
+        Assert.Equal([openAi.Id], (await store.ListAsync(10, null, null, CancellationToken.None, openAiOnly: true)).Batches.Select(b => b.Id));
     }
 
     [Fact]
