@@ -20,6 +20,12 @@ public static class ImageServiceExtensions
         builder.Services.AddGenerator("token-shuffle", sp => TokenShuffleGenerator.Load(
             sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
             DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
+        // MAR + DiSA: missing until models/mar (and the models/image-vae it was trained on) is committed.
+        builder.Services.AddModelSlot(new ModelSlot(MarGenerator.ModelFolder, "image", ["image"],
+            "Text-to-image: MAR continuous tokens with a per-token diffusion head; DiSA step annealing per request (diffusion_steps)", MarGenerator.ModelFolder));
+        builder.Services.AddGenerator(MarGenerator.ModelFolder, sp => MarGenerator.Load(
+            sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
+            DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

@@ -211,4 +211,26 @@ public sealed class KlAutoencoderTests
         Assert.Throws<ArgumentException>(() => new KlConfig { Channels = 48 }.Validate());
         Assert.Throws<ArgumentException>(() => new KlConfig { ScaleFactor = 0 }.Validate());
     }
+
+    [Fact]
+    public void Fresh_tiny_model_gives_finite_parameters_and_gradients()
+    {
+        for (int seed = 0; seed < 6; seed++)
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(seed);
+            using var model = new AutoencoderKl(KlConfig.Tiny);
+            foreach (var (name, p) in model.named_parameters())
+                Assert.True(p.isfinite().all().item<bool>(), $"seed {seed}: {name} is not finite at initialisation");
+            var images = rand(4, 3, 64, 64) * 2 - 1;
+            var (reconstruction, posterior) = model.call(images);
+            using (posterior)
+            {
+                var loss = reconstruction.sub(images).square().mean() + posterior.Kl().mean() * 1e-6;
+                loss.backward();
+            }
+            foreach (var (name, p) in model.named_parameters())
+                Assert.True(p.grad is null || p.grad.isfinite().all().item<bool>(), $"seed {seed}: gradient of {name} is not finite");
+        }
+    }
 }
