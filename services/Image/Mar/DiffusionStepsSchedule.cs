@@ -72,8 +72,9 @@ public sealed record DiffusionStepsSchedule(DisaScheduleKind Kind, int Max, int 
         if (iterations < 1 || k < 0 || k >= iterations)
             throw new ArgumentOutOfRangeException(nameof(k), $"Iteration {k} is outside 0..{iterations - 1}.");
         int span = Max - Min;
-        // One iteration: the formulas divide by N - 1; take the first iteration's value.
-        double last = Math.Max(1, iterations - 1);
+        // One iteration: the formulas divide by N - 1; it is the first iteration, so it gets U (constant: L).
+        if (iterations == 1) return Kind == DisaScheduleKind.Constant ? Min : Max;
+        double last = iterations - 1;
         return Kind switch
         {
             DisaScheduleKind.Constant => Min,

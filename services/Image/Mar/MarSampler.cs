@@ -37,6 +37,9 @@ public sealed class MarImageState : IDisposable
     /// <summary>AR iterations done.</summary>
     public int Iteration { get; internal set; }
 
+    /// <summary>Tokens not generated yet.</summary>
+    public int UnknownTokens => (int)Mask.sum().item<float>();
+
     /// <summary>True after the last iteration.</summary>
     public bool IsDone => Iteration >= Options.Iterations;
 
