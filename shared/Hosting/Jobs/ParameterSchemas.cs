@@ -17,6 +17,8 @@ public enum FieldType
     WholeNumberMatrix,
     /// <summary>One of the strings in Choices.</summary>
     Choice,
+    /// <summary>A JSON object whose members follow Fields (unknown members refused, required ones checked).</summary>
+    Object,
 }
 
 /// <summary>
@@ -24,7 +26,7 @@ public enum FieldType
 /// <paramref name="Without"/> the fields it cannot be given with (they set the same thing another way).
 /// </summary>
 public sealed record FieldRule(string Name, FieldType Type, bool Required, double Min, double Max, string Description, int MultipleOf = 0, string? With = null,
-    IReadOnlyList<string>? Choices = null, IReadOnlyList<string>? Without = null, bool ExclusiveMin = false);
+    IReadOnlyList<string>? Choices = null, IReadOnlyList<string>? Without = null, bool ExclusiveMin = false, IReadOnlyList<FieldRule>? Fields = null);
 
 /// <summary>
 /// The parameters each job kind accepts. Unknown fields are refused, so a misspelt name is a 400,
@@ -55,6 +57,13 @@ public static class ParameterSchemas
             new("top_k", FieldType.WholeNumber, false, 0, 1_000_000, "keep the k most likely tokens (0: all)"),
             new("top_p", FieldType.Number, false, 0, 1, "nucleus sampling mass"),
             new("preview_every", FieldType.WholeNumber, false, 0, 1000, "send a preview every N steps (0: none)"),
+            new("iterations", FieldType.WholeNumber, false, 1, 1024, "autoregressive iterations (MAR-style models)"),
+            new("diffusion_steps", FieldType.Object, false, 0, 0, "per-token diffusion head steps over the iterations (DiSA): {schedule, max, min}", Fields:
+            [
+                new("schedule", FieldType.Choice, false, 0, 0, "how the step count falls from max to min", Choices: ["constant", "linear", "cosine", "two-stage"]),
+                new("max", FieldType.WholeNumber, false, 1, 951, "steps at the first iteration"),
+                new("min", FieldType.WholeNumber, false, 1, 951, "steps at the last iteration"),
+            ]),
             Seed,
         ],
         [JobKinds.Speech] =
@@ -167,9 +176,26 @@ public static class ParameterSchemas
                 return null;
             case FieldType.WholeNumberMatrix:
                 return CheckMatrix(rule, value);
+            case FieldType.Object:
+                return CheckObject(rule, value);
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule.Type, "Unknown field type.");
         }
+    }
+
+    static string? CheckObject(FieldRule rule, JsonElement value)
+    {
+        var fields = rule.Fields ?? [];
+        if (value.ValueKind != JsonValueKind.Object) return $"must be an object with {string.Join(", ", fields.Select(f => f.Name))}";
+        foreach (var member in value.EnumerateObject())
+        {
+            var field = fields.FirstOrDefault(f => f.Name == member.Name);
+            if (field is null) return $"has an unknown member {member.Name}; accepted: {string.Join(", ", fields.Select(f => f.Name))}";
+            if (Check(field, member.Value) is { } error) return $"{member.Name} {error}";
+        }
+        foreach (var field in fields.Where(f => f.Required && !value.TryGetProperty(f.Name, out _)))
+            return $"needs {field.Name}";
+        return null;
     }
 
     static string? CheckMatrix(FieldRule rule, JsonElement value)

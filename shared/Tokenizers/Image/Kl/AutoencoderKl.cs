@@ -28,8 +28,18 @@ public sealed class AutoencoderKl : nn.Module<Tensor, (Tensor Reconstruction, Di
         decoder = new KlDecoder(config);
         quant_conv = nn.Conv2d(2 * config.EmbedDim, 2 * config.EmbedDim, 1);
         post_quant_conv = nn.Conv2d(config.EmbedDim, config.EmbedDim, 1);
+        // Start nearly deterministic: with the default initialisation the posterior noise (std about 1)
+        // swamps the means and a small decoder learns only the background. Loaded weights replace this.
+        using (no_grad())
+        {
+            quant_conv.weight!.narrow(0, config.EmbedDim, config.EmbedDim).zero_();
+            quant_conv.bias!.narrow(0, config.EmbedDim, config.EmbedDim).fill_(InitialLogVariance);
+        }
         RegisterComponents();
     }
+
+    /// <summary>Log-variance of a fresh model's posterior (std 0.018); ours, not latent diffusion's.</summary>
+    public const double InitialLogVariance = -8;
 
     /// <summary>The configuration this model was built with.</summary>
     public KlConfig Config { get; }
