@@ -4,7 +4,6 @@ using Media.Hosting.Jobs;
 using Media.Hosting.Workers;
 using Media.Services.Image.Data;
 using Media.Services.Image.Mar;
-using Media.Services.Image.TokenShuffle;
 using Media.Tokenizers.Image.Kl;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -65,13 +64,7 @@ public sealed class MarGenerator : IGenerator, IDisposable
     public static MarGenerator Load(string modelDirectory, string vaeDirectory, Device device, int maxConcurrent = 8)
     {
         var config = MarCheckpoint.ReadConfig(modelDirectory);
-        if (config.VaeSha256 is { } expected)
-        {
-            string actual = TokenShuffleCheckpoint.Sha256(Path.Combine(vaeDirectory, KlModelFolder.WeightsFile));
-            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException(
-                    $"{modelDirectory} was trained on VAE weights {expected[..12]}..., but {vaeDirectory} holds {actual[..12]}...; its latents would decode to noise. Retrain it (media train image-mar) on this VAE.");
-        }
+        TokenizerPairing.Require(config.VaeSha256, Path.Combine(vaeDirectory, KlModelFolder.WeightsFile), modelDirectory, "VAE", "media train image-mar");
         var vae = KlModelFolder.Load(vaeDirectory, device);
         try
         {

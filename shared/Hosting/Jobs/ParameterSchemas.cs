@@ -18,7 +18,7 @@ public enum FieldType
     /// <summary>One of the strings in Choices.</summary>
     Choice,
     /// <summary>A JSON object whose members follow Fields (unknown members refused, required ones checked).</summary>
-    Object,
+    Group,
 }
 
 /// <summary>
@@ -58,7 +58,7 @@ public static class ParameterSchemas
             new("top_p", FieldType.Number, false, 0, 1, "nucleus sampling mass"),
             new("preview_every", FieldType.WholeNumber, false, 0, 1000, "send a preview every N steps (0: none)"),
             new("iterations", FieldType.WholeNumber, false, 1, 1024, "autoregressive iterations (MAR-style models)"),
-            new("diffusion_steps", FieldType.Object, false, 0, 0, "per-token diffusion head steps over the iterations (DiSA): {schedule, max, min}", Fields:
+            new("diffusion_steps", FieldType.Group, false, 0, 0, "per-token diffusion head steps over the iterations (DiSA): {schedule, max, min}", Fields:
             [
                 new("schedule", FieldType.Choice, false, 0, 0, "how the step count falls from max to min", Choices: ["constant", "linear", "cosine", "two-stage"]),
                 new("max", FieldType.WholeNumber, false, 1, 951, "steps at the first iteration"),
@@ -176,7 +176,7 @@ public static class ParameterSchemas
                 return null;
             case FieldType.WholeNumberMatrix:
                 return CheckMatrix(rule, value);
-            case FieldType.Object:
+            case FieldType.Group:
                 return CheckObject(rule, value);
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule.Type, "Unknown field type.");

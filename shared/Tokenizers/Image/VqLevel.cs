@@ -6,8 +6,9 @@ namespace Media.Tokenizers.Image;
 
 /// <summary>
 /// One resolution level of the encoder or decoder (`conv_blocks.{l}`): ResBlocks `res.{j}`, attention
-/// `attn.{j}` after each ResBlock at the coarsest level only, then `downsample` (encoder) or
-/// `upsample` (decoder) unless it is the last level on the way.
+/// `attn.{j}` after each ResBlock where the level has attention, then `downsample` (encoder) or
+/// `upsample` (decoder) unless it is the last level on the way. Latent diffusion's autoencoder (MAR's
+/// KL-16) has the same level with its ResBlocks named `block.{j}` (the blocksName argument).
 /// </summary>
 public sealed class VqLevel : nn.Module<Tensor, Tensor>
 {
@@ -16,7 +17,7 @@ public sealed class VqLevel : nn.Module<Tensor, Tensor>
     readonly Downsample? downsample;
     readonly Upsample? upsample;
 
-    internal VqLevel(long inChannels, long outChannels, int blocks, bool withAttention, double dropout, bool down, bool up)
+    internal VqLevel(long inChannels, long outChannels, int blocks, bool withAttention, double dropout, bool down, bool up, string blocksName = "res")
         : base(nameof(VqLevel))
     {
         res = new ModuleList<ResnetBlock>();
@@ -28,7 +29,11 @@ public sealed class VqLevel : nn.Module<Tensor, Tensor>
         }
         if (down) downsample = new Downsample(outChannels);
         if (up) upsample = new Upsample(outChannels);
-        RegisterComponents();
+        // Registered by hand: the ResBlocks' name is the checkpoint's.
+        register_module(blocksName, res);
+        register_module(nameof(attn), attn);
+        if (downsample is not null) register_module(nameof(downsample), downsample);
+        if (upsample is not null) register_module(nameof(upsample), upsample);
     }
 
     /// <inheritdoc />

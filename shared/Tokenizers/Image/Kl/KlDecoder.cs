@@ -13,7 +13,7 @@ public sealed class KlDecoder : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv_in;
     readonly KlMid mid;
-    readonly ModuleList<KlLevel> up;
+    readonly ModuleList<VqLevel> up;
     readonly GroupNorm norm_out;
     readonly Conv2d conv_out;
 
@@ -27,16 +27,16 @@ public sealed class KlDecoder : nn.Module<Tensor, Tensor>
         long blockIn = ch * mult[levels - 1];
         conv_in = nn.Conv2d(config.EmbedDim, blockIn, 3, padding: 1);
         mid = new KlMid(blockIn, config.Dropout);
-        var coarseFirst = new List<KlLevel>();
+        var coarseFirst = new List<VqLevel>();
         for (int l = levels - 1; l >= 0; l--)
         {
             long blockOut = ch * mult[l];
-            coarseFirst.Add(new KlLevel(blockIn, blockOut, config.ResBlocks + 1, config.DecoderAttentionResolutions.Contains(resolution), config.Dropout, down: false, up: l != 0));
+            coarseFirst.Add(new VqLevel(blockIn, blockOut, config.ResBlocks + 1, config.DecoderAttentionResolutions.Contains(resolution), config.Dropout, down: false, up: l != 0, blocksName: "block"));
             blockIn = blockOut;
             if (l != 0) resolution *= 2;
         }
         coarseFirst.Reverse();
-        up = new ModuleList<KlLevel>([.. coarseFirst]);
+        up = new ModuleList<VqLevel>([.. coarseFirst]);
         norm_out = VqLayers.Normalize(blockIn);
         conv_out = nn.Conv2d(blockIn, config.ImageChannels, 3, padding: 1);
         RegisterComponents();

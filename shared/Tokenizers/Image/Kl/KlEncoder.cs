@@ -11,7 +11,7 @@ namespace Media.Tokenizers.Image.Kl;
 public sealed class KlEncoder : nn.Module<Tensor, Tensor>
 {
     readonly Conv2d conv_in;
-    readonly ModuleList<KlLevel> down;
+    readonly ModuleList<VqLevel> down;
     readonly KlMid mid;
     readonly GroupNorm norm_out;
     readonly Conv2d conv_out;
@@ -23,13 +23,13 @@ public sealed class KlEncoder : nn.Module<Tensor, Tensor>
         var mult = config.ChannelMultipliers;
         int ch = config.Channels, levels = mult.Count, resolution = config.Resolution;
         conv_in = nn.Conv2d(config.ImageChannels, ch, 3, padding: 1);
-        down = new ModuleList<KlLevel>();
+        down = new ModuleList<VqLevel>();
         long blockIn = ch;
         for (int l = 0; l < levels; l++)
         {
             long blockOut = ch * mult[l];
             bool last = l == levels - 1;
-            down.Add(new KlLevel(blockIn, blockOut, config.ResBlocks, config.EncoderAttentionResolutions.Contains(resolution), config.Dropout, down: !last, up: false));
+            down.Add(new VqLevel(blockIn, blockOut, config.ResBlocks, config.EncoderAttentionResolutions.Contains(resolution), config.Dropout, down: !last, up: false, blocksName: "block"));
             blockIn = blockOut;
             if (!last) resolution /= 2;
         }
