@@ -8,32 +8,32 @@ namespace Media.Tokenizers.Image;
 /// One resolution level of the encoder or decoder (`conv_blocks.{l}`): ResBlocks `res.{j}`, attention
 /// `attn.{j}` after each ResBlock where the level has attention, then `downsample` (encoder) or
 /// `upsample` (decoder) unless it is the last level on the way. Latent diffusion's autoencoder (MAR's
-/// KL-16) has the same level with its ResBlocks named `block.{j}` (the blocksName argument).
+/// KL-16) has the same level with its ResBlocks named `block.{j}`.
 /// </summary>
 public sealed class VqLevel : nn.Module<Tensor, Tensor>
 {
-    readonly ModuleList<ResnetBlock> res;
+    // One of the two is set: the ResBlocks under LlamaGen's name or latent diffusion's.
+    readonly ModuleList<ResnetBlock>? res;
+    readonly ModuleList<ResnetBlock>? block;
     readonly ModuleList<AttnBlock> attn;
     readonly Downsample? downsample;
     readonly Upsample? upsample;
 
-    internal VqLevel(long inChannels, long outChannels, int blocks, bool withAttention, double dropout, bool down, bool up, string blocksName = "res")
+    internal VqLevel(long inChannels, long outChannels, int blocks, bool withAttention, double dropout, bool down, bool up, bool latentDiffusionNames = false)
         : base(nameof(VqLevel))
     {
-        res = new ModuleList<ResnetBlock>();
+        var blocksList = new ModuleList<ResnetBlock>();
+        if (latentDiffusionNames) block = blocksList;
+        else res = blocksList;
         attn = new ModuleList<AttnBlock>();
         for (int j = 0; j < blocks; j++)
         {
-            res.Add(new ResnetBlock(j == 0 ? inChannels : outChannels, outChannels, dropout));
+            blocksList.Add(new ResnetBlock(j == 0 ? inChannels : outChannels, outChannels, dropout));
             if (withAttention) attn.Add(new AttnBlock(outChannels));
         }
         if (down) downsample = new Downsample(outChannels);
         if (up) upsample = new Upsample(outChannels);
-        // Registered by hand: the ResBlocks' name is the checkpoint's.
-        register_module(blocksName, res);
-        register_module(nameof(attn), attn);
-        if (downsample is not null) register_module(nameof(downsample), downsample);
-        if (upsample is not null) register_module(nameof(upsample), upsample);
+        RegisterComponents();
     }
 
     /// <inheritdoc />
@@ -41,9 +41,10 @@ public sealed class VqLevel : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = x;
-        for (int j = 0; j < res.Count; j++)
+        var blocks = (res ?? block)!;
+        for (int j = 0; j < blocks.Count; j++)
         {
-            h = res[j].call(h);
+            h = blocks[j].call(h);
             if (attn.Count > 0) h = attn[j].call(h);
         }
         if (downsample is not null) h = downsample.call(h);

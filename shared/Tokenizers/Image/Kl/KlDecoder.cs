@@ -31,7 +31,7 @@ public sealed class KlDecoder : nn.Module<Tensor, Tensor>
         for (int l = levels - 1; l >= 0; l--)
         {
             long blockOut = ch * mult[l];
-            coarseFirst.Add(new VqLevel(blockIn, blockOut, config.ResBlocks + 1, config.DecoderAttentionResolutions.Contains(resolution), config.Dropout, down: false, up: l != 0, blocksName: "block"));
+            coarseFirst.Add(new VqLevel(blockIn, blockOut, config.ResBlocks + 1, config.DecoderAttentionResolutions.Contains(resolution), config.Dropout, down: false, up: l != 0, latentDiffusionNames: true));
             blockIn = blockOut;
             if (l != 0) resolution *= 2;
         }

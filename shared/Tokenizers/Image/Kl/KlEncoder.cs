@@ -29,7 +29,7 @@ public sealed class KlEncoder : nn.Module<Tensor, Tensor>
         {
             long blockOut = ch * mult[l];
             bool last = l == levels - 1;
-            down.Add(new VqLevel(blockIn, blockOut, config.ResBlocks, config.EncoderAttentionResolutions.Contains(resolution), config.Dropout, down: !last, up: false, blocksName: "block"));
+            down.Add(new VqLevel(blockIn, blockOut, config.ResBlocks, config.EncoderAttentionResolutions.Contains(resolution), config.Dropout, down: !last, up: false, latentDiffusionNames: true));
             blockIn = blockOut;
             if (!last) resolution /= 2;
         }
