@@ -89,19 +89,19 @@ internal sealed class ImageDisaBenchCommand : Command<ImageDisaBenchCommand.Sett
             outcomes.Add(new Outcome(name, evaluations / (double)samples.Count, clock.Elapsed.TotalSeconds / samples.Count, cpu / samples.Count, report, steps));
         }
 
-        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{samples.Count} held-out prompts, seeds 0..{samples.Count - 1}, N = {settings.Iterations} AR iterations, cfg {settings.MarCfg}, {settings.Batch} images per batch"));
-        AnsiConsole.WriteLine("| head schedule | steps per iteration | head evaluations per image | wall s per image | CPU s per image | overall accuracy |");
-        AnsiConsole.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| head schedule | steps per iteration | head evaluations per image | wall s per image | CPU s per image | overall accuracy |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var o in outcomes)
-            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {o.Name} | {string.Join(" ", o.Steps)} | {o.HeadEvaluations:0} | {o.WallSeconds:0.000} | {o.CpuSeconds:0.000} | {o.Report.Overall:0.000} |"));
-        AnsiConsole.WriteLine(ImageMarEvalCommand.Table([.. outcomes.Select(o => (o.Name, o.Report))], samples.Count));
+        Console.WriteLine(ImageMarEvalCommand.Table([.. outcomes.Select(o => (o.Name, o.Report))], samples.Count));
         var constant = outcomes[0];
         var linear = outcomes[1];
-        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disa head evaluations ratio: {constant.HeadEvaluations / linear.HeadEvaluations:0.00}"));
-        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disa speedup: {constant.WallSeconds / linear.WallSeconds:0.00}"));
-        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disa overall delta: {linear.Report.Overall - constant.Report.Overall:+0.000;-0.000;0.000}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disa head evaluations ratio: {constant.HeadEvaluations / linear.HeadEvaluations:0.00}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disa speedup: {constant.WallSeconds / linear.WallSeconds:0.00}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disa overall delta: {linear.Report.Overall - constant.Report.Overall:+0.000;-0.000;0.000}"));
         return 0;
     }
 }

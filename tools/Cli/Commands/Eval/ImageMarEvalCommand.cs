@@ -125,7 +125,8 @@ internal sealed class ImageMarEvalCommand : AsyncCommand<ImageMarEvalCommand.Set
             for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
             columns.Add(("token-shuffle", report));
         }
-        AnsiConsole.WriteLine(Table(columns, samples.Count));
+        // Plain output: Spectre wraps long table rows at the console width.
+        Console.WriteLine(Table(columns, samples.Count));
         return 0;
     }
 
