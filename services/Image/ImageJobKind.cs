@@ -1,4 +1,5 @@
 using Media.Hosting.Jobs;
+using Media.Services.Image.Mar;
 
 namespace Media.Services.Image;
 
@@ -21,6 +22,13 @@ public static class ImageJobKind
         new("top_k", FieldType.WholeNumber, false, 0, 1_000_000, "keep the k most likely tokens (0: all)"),
         new("top_p", FieldType.Number, false, 0, 1, "nucleus sampling mass"),
         new("preview_every", FieldType.WholeNumber, false, 0, 1000, "send a preview every N steps (0: none)"),
+        new("iterations", FieldType.WholeNumber, false, 1, 1024, "autoregressive iterations (MAR-style models)"),
+        new("diffusion_steps", FieldType.Group, false, 0, 0, "per-token diffusion head steps over the iterations (DiSA): {schedule, max, min}", Fields:
+        [
+            new("schedule", FieldType.Choice, false, 0, 0, "how the step count falls from max to min", Choices: DiffusionStepsSchedule.Names),
+            new("max", FieldType.WholeNumber, false, 1, 951, "steps at the first iteration"),
+            new("min", FieldType.WholeNumber, false, 1, 951, "steps at the last iteration"),
+        ]),
         JobKind.Seed,
     ]);
 }

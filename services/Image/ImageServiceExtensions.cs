@@ -23,6 +23,12 @@ public static class ImageServiceExtensions
             DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
         // The checkpoint's image size and caption length refuse a job at submission (400) rather than fail it later.
         builder.Services.AddModelLimits("token-shuffle", TokenShuffleLimits.Describe, TokenShuffleLimits.Check);
+        // MAR + DiSA: missing until models/mar (and the models/image-vae it was trained on) is committed.
+        builder.Services.AddModelSlot(new ModelSlot(MarGenerator.ModelFolder, "image", [ImageJobKind.Name],
+            "Text-to-image: MAR continuous tokens with a per-token diffusion head; DiSA step annealing per request (diffusion_steps)", MarGenerator.ModelFolder));
+        builder.Services.AddGenerator(MarGenerator.ModelFolder, sp => MarGenerator.Load(
+            sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
+            DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

@@ -31,6 +31,20 @@ public sealed class ImageJobKindTests
     }
 
     [Fact]
+    public void Diffusion_steps_is_an_object_whose_members_are_checked()
+    {
+        Assert.Empty(Check("image", """{"prompt":"x","iterations":16,"diffusion_steps":{"schedule":"two-stage","max":50,"min":5}}"""));
+        Assert.Empty(Check("image", """{"prompt":"x","diffusion_steps":{}}"""));
+        Assert.Contains("must be an object", Assert.Single(Check("image", """{"prompt":"x","diffusion_steps":"linear"}""")["parameters.diffusion_steps"]), StringComparison.Ordinal);
+        Assert.Contains("schedule must be one of", Assert.Single(Check("image", """{"prompt":"x","diffusion_steps":{"schedule":"quadratic"}}""")["parameters.diffusion_steps"]), StringComparison.Ordinal);
+        Assert.Contains("max must be within", Assert.Single(Check("image", """{"prompt":"x","diffusion_steps":{"max":5000}}""")["parameters.diffusion_steps"]), StringComparison.Ordinal);
+        Assert.Contains("unknown member steps", Assert.Single(Check("image", """{"prompt":"x","diffusion_steps":{"steps":5}}""")["parameters.diffusion_steps"]), StringComparison.Ordinal);
+        // The OpenAPI document shows the group's members.
+        var schema = ImageJobKind.Definition.ToJsonSchema()["properties"]!["diffusion_steps"]!;
+        Assert.Equal(["schedule", "max", "min"], schema["properties"]!.AsObject().Select(p => p.Key));
+    }
+
+    [Fact]
     public void A_prompt_one_character_too_long_is_refused()
     {
         Assert.Empty(Check("image", JsonSerializer.Serialize(new { prompt = new string('a', 2000) })));

@@ -26,6 +26,8 @@ app.Configure(config =>
     {
         train.SetDescription("Train a model (resumable run folders).");
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
+        train.AddCommand<ImageVaeTrainCommand>("image-vae").WithDescription("Train the KL image autoencoder (continuous 16x16 latents for MAR) on procedural scenes.");
+        train.AddCommand<ImageMarTrainCommand>("image-mar").WithDescription("Train the caption-conditioned MAR model (diffusion head) over the KL autoencoder latents of procedural scenes.");
         train.AddCommand<ImageArTrainCommand>("image-ar").WithDescription("Train the text-to-image Token-Shuffle transformer on VQ tokens of procedural scenes.");
         train.AddSpeechTraining();
         train.AddCommand<SemanticTrainCommand>("semantic").WithDescription("k-means semantic audio tokens over log-mel frames (models/semantic-kmeans).");
@@ -38,6 +40,8 @@ app.Configure(config =>
         eval.AddCommand<CodecEvalCommand>("codec").WithDescription("Our codec vs Opus and mu-law: SI-SNR, mel distance, STOI, bitrate (docs/CODEC.md).");
         eval.AddCommand<TtsEvalCommand>("tts").WithDescription("ARDiT voice on held-out sentences: MCD (DTW) and recognizer CER per block size, step count and flow solver.");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
+        eval.AddCommand<ImageVaeEvalCommand>("image-vae").WithDescription("Reconstruction PSNR of the KL autoencoder and attribute accuracy on its reconstructions.");
+        eval.AddCommand<ImageMarEvalCommand>("image-mar").WithDescription("MAR and Token-Shuffle on the same held-out prompts and seeds: per-attribute accuracy in one table.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });
     config.AddBranch("bench", bench =>
@@ -48,6 +52,7 @@ app.Configure(config =>
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
         bench.AddCommand<GatewayBenchCommand>("gateway").WithDescription("Gateway event latency (p50, p99) for 50 streaming clients, and its overhead against direct generator calls.");
         bench.AddCommand<EncodersBenchCommand>("encoders").WithDescription("Audio output encoders (MP3 by LAME and by ffmpeg, AAC, FLAC, Opus, WAV, PCM): first streamed audio and CPU per audio second.");
+        bench.AddCommand<ImageDisaBenchCommand>("image-disa").WithDescription("MAR's head at constant U steps vs DiSA linear, cosine and two-stage U->L: head evaluations, wall and CPU time, accuracy.");
         bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
     });
     config.AddBranch("keys", keys =>

@@ -81,13 +81,7 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         ArgumentException.ThrowIfNullOrEmpty(vqDirectory);
         var config = TokenShuffleCheckpoint.ReadConfig(modelDirectory);
-        if (config.VqSha256 is { } expected)
-        {
-            string actual = TokenShuffleCheckpoint.Sha256(Path.Combine(vqDirectory, VqModelFolder.WeightsFile));
-            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException(
-                    $"{modelDirectory} was trained on VQ weights {expected[..12]}..., but {vqDirectory} holds {actual[..12]}...; its codes would decode to noise. Retrain it (media train image-ar) on this tokenizer.");
-        }
+        TokenizerPairing.Require(config.VqSha256, Path.Combine(vqDirectory, VqModelFolder.WeightsFile), modelDirectory, "VQ", "media train image-ar");
         var vq = VqModelFolder.Load(vqDirectory, device);
         try
         {

@@ -25,7 +25,7 @@ public sealed record VqObjectiveOptions
     public double ObjectWeight { get; init; }
 
     /// <summary>RGB distance from the background, in the [-1, 1] pixel scale, above which a pixel is foreground (32 of 255, as the scene evaluator).</summary>
-    public const double ForegroundThreshold = 32 / 127.5;
+    public const double ForegroundThreshold = SceneReconstructionLoss.ForegroundThreshold;
 
     /// <summary>Restart codes unused over the last this many steps; 0 never restarts.</summary>
     public int RestartEvery { get; init; } = 100;
@@ -53,6 +53,7 @@ public sealed class VqObjective
 {
     readonly VqModel model;
     readonly VqObjectiveOptions options;
+    readonly SceneReconstructionLoss reconstructionLoss;
     long stepsSinceRestart;
 
     /// <summary>The objective for <paramref name="model"/>.</summary>
@@ -63,6 +64,7 @@ public sealed class VqObjective
         options.Validate();
         this.model = model;
         this.options = options;
+        reconstructionLoss = new SceneReconstructionLoss(options.L1Weight, options.L2Weight, options.GradientWeight, options.ObjectWeight);
     }
 
     /// <summary>Codes moved by restarts so far (by this instance).</summary>
@@ -84,45 +86,11 @@ public sealed class VqObjective
         return ReconstructionLoss(images, reconstruction).add(quantized.Loss).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The weighted reconstruction terms for images and reconstructions [B, C, H, W].</summary>
-    public Tensor ReconstructionLoss(Tensor images, Tensor reconstruction)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(reconstruction);
-        using var scope = NewDisposeScope();
-        var error = reconstruction - images;
-        var loss = zeros([], device: images.device);
-        var weight = options.ObjectWeight > 0 ? PixelWeights(images) : null;
-        Tensor Mean(Tensor perPixel) => weight is null ? perPixel.mean() : (perPixel * weight).mean();
-        if (options.L1Weight > 0) loss = loss + options.L1Weight * Mean(error.abs());
-        if (options.L2Weight > 0) loss = loss + options.L2Weight * Mean(error.square());
-        if (options.GradientWeight > 0)
-        {
-            // Differences of the error = differences of the reconstruction minus those of the image.
-            var dx = error[.., .., .., 1..] - error[.., .., .., ..^1];
-            var dy = error[.., .., 1.., ..] - error[.., .., ..^1, ..];
-            loss = loss + options.GradientWeight * (dx.abs().mean() + dy.abs().mean());
-        }
-        return loss.MoveToOuterDisposeScope();
-    }
+    /// <summary>The weighted reconstruction terms for images and reconstructions [B, C, H, W] (<see cref="SceneReconstructionLoss"/>).</summary>
+    public Tensor ReconstructionLoss(Tensor images, Tensor reconstruction) => reconstructionLoss.Loss(images, reconstruction);
 
     /// <summary>Per-pixel weights [B, 1, H, W]: 1 + <see cref="VqObjectiveOptions.ObjectWeight"/> on foreground pixels, 1 elsewhere.</summary>
-    public Tensor PixelWeights(Tensor images)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.dim() != 4 || images.shape[2] < 2 || images.shape[3] < 2)
-            throw new ArgumentException($"Expected images [B, C, H, W] with H, W >= 2; got [{string.Join(", ", images.shape)}].", nameof(images));
-        using var scope = NewDisposeScope();
-        var border = cat([
-            images[.., .., 0, ..], images[.., .., -1, ..],
-            images[.., .., 1..^1, 0], images[.., .., 1..^1, -1],
-        ], 2);
-        // The (lower) median by sorting: TorchSharp has no median along a dimension.
-        var background = border.sort(2).Values[.., .., (border.shape[2] - 1) / 2].unsqueeze(-1).unsqueeze(-1);
-        var distance = (images - background).square().sum(1, keepdim: true).sqrt();
-        var foreground = distance.gt(VqObjectiveOptions.ForegroundThreshold).to(images.dtype);
-        return (1 + options.ObjectWeight * foreground).MoveToOuterDisposeScope();
-    }
+    public Tensor PixelWeights(Tensor images) => reconstructionLoss.PixelWeights(images);
 
     void MaybeRestart(VqTrainingBatch batch, Tensor latents)
     {

@@ -15,13 +15,16 @@ public enum FieldType
     WholeNumberMatrix,
     /// <summary>One of the strings in Choices.</summary>
     Choice,
+    /// <summary>A JSON object whose members follow Fields (unknown members refused, required ones checked).</summary>
+    Group,
 }
 
 /// <summary>
 /// One parameter of a job kind and the values it accepts. <paramref name="With"/> names a field it is only valid together
 /// with; <paramref name="Without"/> maps each field it cannot be given with to what both of them set (for the error message).
-/// <paramref name="MaxRows"/> and <paramref name="MaxColumns"/> bound a <see cref="FieldType.WholeNumberMatrix"/> (0: no bound).
+/// <paramref name="MaxRows"/> and <paramref name="MaxColumns"/> bound a <see cref="FieldType.WholeNumberMatrix"/> (0: no bound);
+/// <paramref name="Fields"/> are the members of a <see cref="FieldType.Group"/>.
 /// </summary>
 public sealed record FieldRule(string Name, FieldType Type, bool Required, double Min, double Max, string Description, int MultipleOf = 0, string? With = null,
     IReadOnlyList<string>? Choices = null, IReadOnlyDictionary<string, string>? Without = null, bool ExclusiveMin = false,
-    int MaxRows = 0, int MaxColumns = 0);
+    int MaxRows = 0, int MaxColumns = 0, IReadOnlyList<FieldRule>? Fields = null);

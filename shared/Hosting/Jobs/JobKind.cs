@@ -119,6 +119,15 @@ public sealed record JobKind(string Name, string Description, IReadOnlyList<Fiel
                 if (rule.MaxRows > 0) field["maxItems"] = rule.MaxRows;
                 field["items"] = row;
                 break;
+            case FieldType.Group:
+                var members = new JsonObject();
+                foreach (var member in rule.Fields ?? []) members[member.Name] = FieldSchema(member);
+                field["type"] = "object";
+                field["properties"] = members;
+                field["additionalProperties"] = false;
+                var needed = (rule.Fields ?? []).Where(f => f.Required).Select(f => (JsonNode)f.Name).ToArray();
+                if (needed.Length > 0) field["required"] = new JsonArray(needed);
+                break;
         }
         return field;
     }
@@ -156,9 +165,26 @@ public sealed record JobKind(string Name, string Description, IReadOnlyList<Fiel
                 return null;
             case FieldType.WholeNumberMatrix:
                 return CheckMatrix(rule, value);
+            case FieldType.Group:
+                return CheckGroup(rule, value);
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule.Type, "Unknown field type.");
         }
+    }
+
+    static string? CheckGroup(FieldRule rule, JsonElement value)
+    {
+        var fields = rule.Fields ?? [];
+        if (value.ValueKind != JsonValueKind.Object) return $"must be an object with {string.Join(", ", fields.Select(f => f.Name))}";
+        foreach (var member in value.EnumerateObject())
+        {
+            var field = fields.FirstOrDefault(f => f.Name == member.Name);
+            if (field is null) return $"has an unknown member {member.Name}; accepted: {string.Join(", ", fields.Select(f => f.Name))}";
+            if (Check(field, member.Value) is { } error) return $"{member.Name} {error}";
+        }
+        foreach (var field in fields.Where(f => f.Required && !value.TryGetProperty(f.Name, out _)))
+            return $"needs {field.Name}";
+        return null;
     }
 
     static string? CheckMatrix(FieldRule rule, JsonElement value)

@@ -4,19 +4,19 @@ using static TorchSharp.torch;
 
 namespace Media.Modeling.Layers;
 
-/// <summary>timm's Mlp as DiT uses it: <c>fc1</c> -> GELU (tanh approximation) -> <c>fc2</c>.</summary>
+/// <summary>timm's Mlp: <c>fc1</c> -> GELU -> <c>fc2</c>; DiT uses the tanh approximation of GELU, timm's ViT blocks (MAR) the exact one.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     readonly Linear fc1;
     readonly GELU act;
     readonly Linear fc2;
 
-    /// <summary>An MLP <paramref name="dim"/> -> <paramref name="hidden"/> -> <paramref name="dim"/>.</summary>
-    public Mlp(long dim, long hidden) : base(nameof(Mlp))
+    /// <summary>An MLP <paramref name="dim"/> -> <paramref name="hidden"/> -> <paramref name="dim"/>; <paramref name="tanhGelu"/> false uses the exact GELU.</summary>
+    public Mlp(long dim, long hidden, bool tanhGelu = true) : base(nameof(Mlp))
     {
         if (dim <= 0 || hidden <= 0) throw new ArgumentOutOfRangeException(nameof(hidden), "MLP widths must be positive.");
         fc1 = nn.Linear(dim, hidden);
-        act = nn.GELU(GELU.Approximate.tanh);
+        act = nn.GELU(tanhGelu ? GELU.Approximate.tanh : GELU.Approximate.none);
         fc2 = nn.Linear(hidden, dim);
         RegisterComponents();
     }

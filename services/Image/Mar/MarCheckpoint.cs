@@ -1,0 +1,90 @@
+using Media.Modeling.Checkpoints;
+using Media.Tokenizers.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Mar;
+
+/// <summary>
+/// MAR model files. Public checkpoints (LTH14/mar: <c>checkpoint-last.pth</c> holding "model" and
+/// "model_ema") load into <see cref="MarConfig.MarB"/> / <see cref="MarConfig.MarL"/> with the EMA
+/// weights preferred, key for key. Our folder is <c>config.json</c> + fp16 <c>model.safetensors</c>
+/// under the same key names (<c>caption_emb</c> in place of <c>class_emb</c>).
+/// </summary>
+public static class MarCheckpoint
+{
+    /// <summary>The configuration file's name.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>The weights file's name.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    /// <summary>Caption vocabulary rows of a caption-conditioned config (0 for a class-conditioned one).</summary>
+    public static int CaptionVocabularySize(MarConfig config) =>
+        config.CaptionGpt2Ids is { } ids && config.IsCaptionConditioned ? new CaptionVocabulary(ids).VocabularySize : 0;
+
+    /// <summary>Loads a public MAR checkpoint into a new model of <paramref name="config"/> (EMA weights when present), strict, in eval mode.</summary>
+    public static MarModel LoadPublic(string path, MarConfig config, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(config);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
+        return LoadInto(new MarModel(config, CaptionVocabularySize(config)), path, new CheckpointLoadOptions { PreferEma = true }, device);
+    }
+
+    /// <summary>Reads <c>config.json</c> of a model folder.</summary>
+    public static MarConfig ReadConfig(string directory)
+    {
+        string path = Path.Combine(directory, ConfigFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No MAR config at '{path}'.", path);
+        try
+        {
+            return MarConfig.FromJson(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid MAR config: {e.Message}", e);
+        }
+    }
+
+    /// <summary>True when <paramref name="directory"/> holds a config and weights.</summary>
+    public static bool Exists(string directory) =>
+        File.Exists(Path.Combine(directory, ConfigFile)) && File.Exists(Path.Combine(directory, WeightsFile));
+
+    /// <summary>Loads our model folder in eval mode (strict).</summary>
+    public static MarModel Load(string directory, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var config = ReadConfig(directory);
+        string weights = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
+        return LoadInto(new MarModel(config, CaptionVocabularySize(config)), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
+    }
+
+    /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> to <paramref name="directory"/>.</summary>
+    public static void Save(MarModel model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory.CreateDirectory(directory);
+        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["format"] = "pt" };
+        Checkpoint.Save(model, Path.Combine(directory, WeightsFile), meta, ScalarType.Float16);
+        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson() + "\n");
+    }
+
+    static MarModel LoadInto(MarModel model, string path, CheckpointLoadOptions options, Device? device)
+    {
+        try
+        {
+            if (device is not null) model.to(device);
+            Checkpoint.LoadInto(model, path, options, strict: true);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Media.Modeling.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Tokenizers.Image.Kl;
+
+/// <summary>
+/// Our committed KL autoencoder format: a folder with <c>config.json</c> (the <see cref="KlConfig"/>
+/// in snake_case, scale factor included) and fp16 <c>model.safetensors</c> under the public key names.
+/// </summary>
+public static class KlModelFolder
+{
+    /// <summary>The configuration file's name.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>The weights file's name.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    /// <summary>Reads a <c>config.json</c>; throws <see cref="InvalidDataException"/> naming the file when it is unreadable or inconsistent.</summary>
+    public static KlConfig ReadConfig(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No KL autoencoder config at '{path}'.", path);
+        try
+        {
+            var config = JsonSerializer.Deserialize<KlConfig>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"'{path}' holds no KL autoencoder config.");
+            config.Validate();
+            return config;
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid KL autoencoder config: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The config as written to <c>config.json</c>.</summary>
+    public static string ConfigJson(KlConfig config) => JsonSerializer.Serialize(config, Json);
+
+    /// <summary>True when <paramref name="directory"/> holds both files (a trained, committed model).</summary>
+    public static bool Exists(string directory) =>
+        File.Exists(Path.Combine(directory, ConfigFile)) && File.Exists(Path.Combine(directory, WeightsFile));
+
+    /// <summary>Loads the model in <paramref name="directory"/> (strict), in eval mode.</summary>
+    public static AutoencoderKl Load(string directory, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var config = ReadConfig(Path.Combine(directory, ConfigFile));
+        string weights = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
+        var model = new AutoencoderKl(config);
+        try
+        {
+            if (device is not null) model.to(device);
+            Checkpoint.LoadInto(model, weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, strict: true);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes <c>config.json</c> (with <paramref name="config"/>, e.g. a measured scale factor) and fp16 weights to <paramref name="directory"/>.</summary>
+    public static void Save(AutoencoderKl model, string directory, KlConfig? config = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory.CreateDirectory(directory);
+        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["format"] = "pt" };
+        Checkpoint.Save(model, Path.Combine(directory, WeightsFile), meta, ScalarType.Float16);
+        File.WriteAllText(Path.Combine(directory, ConfigFile), ConfigJson(config ?? model.Config) + "\n");
+    }
+}

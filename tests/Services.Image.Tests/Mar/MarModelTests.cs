@@ -1,0 +1,195 @@
+using System.Collections;
+using Media.Services.Image.Data;
+using Media.Services.Image.Mar;
+using Media.Services.Image.Tests.Training;
+using Media.Tokenizers.Text;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Tests.Mar;
+
+/// <summary>MAR's module tree has the public key layout (LTH14/mar), loads public-style checkpoints (EMA preferred) and trains.</summary>
+[Collection(nameof(SingleThreadedTorch))]
+public sealed class MarModelTests
+{
+    internal static MarConfig TinyCaption { get; } = new()
+    {
+        EncoderEmbedDim = 32, EncoderDepth = 1, EncoderNumHeads = 2,
+        DecoderEmbedDim = 32, DecoderDepth = 1, DecoderNumHeads = 2,
+        BufferSize = 24, CaptionGpt2Ids = CaptionVocabulary.FromWords(CaptionWords.All).Gpt2Ids.ToArray(),
+        DifflossD = 1, DifflossW = 32, NumSamplingSteps = 10,
+    };
+
+    // The public class-conditioned layout (patch 1, class_emb), small enough to write out.
+    static readonly MarConfig TinyClass = MarConfig.MarB with
+    {
+        ImgSize = 64, EncoderEmbedDim = 32, EncoderDepth = 2, EncoderNumHeads = 2,
+        DecoderEmbedDim = 32, DecoderDepth = 2, DecoderNumHeads = 2, ClassNum = 10, BufferSize = 8, DifflossD = 2, DifflossW = 32,
+    };
+
+    /// <summary>MAR's keys and shapes (models/mar.py, models/diffloss.py) written out by rule.</summary>
+    static Dictionary<string, long[]> ExpectedKeys(MarConfig c)
+    {
+        var keys = new Dictionary<string, long[]>();
+        void Linear(string p, long i, long o) { keys[p + ".weight"] = [o, i]; keys[p + ".bias"] = [o]; }
+        void Norm(string p, long d) { keys[p + ".weight"] = [d]; keys[p + ".bias"] = [d]; }
+        void Block(string p, long d)
+        {
+            Norm(p + ".norm1", d); Linear(p + ".attn.qkv", d, 3 * d); Linear(p + ".attn.proj", d, d);
+            Norm(p + ".norm2", d); Linear(p + ".mlp.fc1", d, (long)(4 * d)); Linear(p + ".mlp.fc2", (long)(4 * d), d);
+        }
+        long e = c.EncoderEmbedDim, d = c.DecoderEmbedDim, len = c.SeqLen + c.BufferSize, w = c.DifflossW, t = c.TokenEmbedDim;
+        keys["class_emb.weight"] = [c.ClassNum, e];
+        keys["fake_latent"] = [1, e];
+        Linear("z_proj", t, e);
+        Norm("z_proj_ln", e);
+        keys["encoder_pos_embed_learned"] = [1, len, e];
+        for (int i = 0; i < c.EncoderDepth; i++) Block($"encoder_blocks.{i}", e);
+        Norm("encoder_norm", e);
+        Linear("decoder_embed", e, d);
+        keys["mask_token"] = [1, 1, d];
+        keys["decoder_pos_embed_learned"] = [1, len, d];
+        for (int i = 0; i < c.DecoderDepth; i++) Block($"decoder_blocks.{i}", d);
+        Norm("decoder_norm", d);
+        keys["diffusion_pos_embed_learned"] = [1, c.SeqLen, d];
+        Linear("diffloss.net.time_embed.mlp.0", 256, w);
+        Linear("diffloss.net.time_embed.mlp.2", w, w);
+        Linear("diffloss.net.cond_embed", d, w);
+        Linear("diffloss.net.input_proj", t, w);
+        for (int i = 0; i < c.DifflossD; i++)
+        {
+            Norm($"diffloss.net.res_blocks.{i}.in_ln", w);
+            Linear($"diffloss.net.res_blocks.{i}.mlp.0", w, w);
+            Linear($"diffloss.net.res_blocks.{i}.mlp.2", w, w);
+            Linear($"diffloss.net.res_blocks.{i}.adaLN_modulation.1", w, 3 * w);
+        }
+        Linear("diffloss.net.final_layer.linear", w, 2 * t);
+        Linear("diffloss.net.final_layer.adaLN_modulation.1", w, 2 * w);
+        return keys;
+    }
+
+    static void AssertLayout(MarConfig config)
+    {
+        using var model = new MarModel(config);
+        var actual = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        var expected = ExpectedKeys(config);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (key, shape) in expected) Assert.True(shape.SequenceEqual(actual[key]), $"{key}: expected [{string.Join(", ", shape)}], got [{string.Join(", ", actual[key])}]");
+    }
+
+    [Fact]
+    public void Mar_b_has_the_public_key_layout_and_shapes() => AssertLayout(MarConfig.MarB);
+
+    [Fact]
+    public void Mar_l_widths_and_head_follow_the_public_layout() =>
+        // MAR-L's width (1024) and head (8 x 1280) with two blocks each, to keep the test light.
+        AssertLayout(MarConfig.MarL with { EncoderDepth = 2, DecoderDepth = 2 });
+
+    static Hashtable Pickled(MarModel model)
+    {
+        var table = new Hashtable();
+        foreach (var (key, value) in model.state_dict()) table[key] = value.detach().clone();
+        return table;
+    }
+
+    [Fact]
+    public void Public_checkpoint_loads_the_ema_weights()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mar-{Guid.NewGuid():N}.pth");
+        try
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(1);
+            using var online = new MarModel(TinyClass);
+            manual_seed(2);
+            using var ema = new MarModel(TinyClass);
+            // MAR's main_mar.py saves {"model", "model_ema", "optimizer", "epoch", "args"}.
+            PyTorchPickler.PickleStateDict(path, new Hashtable { ["model"] = Pickled(online), ["model_ema"] = Pickled(ema), ["epoch"] = 399 });
+
+            using var loaded = MarCheckpoint.LoadPublic(path, TinyClass);
+
+            Assert.False(loaded.training);
+            foreach (var (key, value) in ema.state_dict())
+                Assert.True(value.eq(loaded.state_dict()[key]).all().item<bool>(), $"{key} is not the EMA weight");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Public_checkpoint_of_another_size_is_refused_naming_a_key()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mar-{Guid.NewGuid():N}.pth");
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var other = new MarModel(TinyClass with { DifflossD = 1 });
+            PyTorchPickler.PickleStateDict(path, new Hashtable { ["model"] = Pickled(other) });
+            var error = Assert.ThrowsAny<Exception>(() => MarCheckpoint.LoadPublic(path, TinyClass));
+            Assert.Contains("res_blocks.1", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Patchify_and_unpatchify_are_inverse_and_group_2x2_latents_per_token()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new MarModel(TinyCaption, new MarCaptions(TinyCaption).Vocabulary.VocabularySize);
+        var latents = arange(2 * 4 * 16 * 16, dtype: ScalarType.Float32).view(2, 4, 16, 16);
+        var tokens = model.Patchify(latents);
+        Assert.Equal([2L, 64, 16], tokens.shape);
+        // Token 1 holds latent columns 2..3 of rows 0..1, channel-major as MAR's einsum nchpwq->nhwcpq.
+        Assert.Equal(latents[0, 0, 0, 2].item<float>(), tokens[0, 1, 0].item<float>());
+        Assert.Equal(latents[0, 0, 1, 3].item<float>(), tokens[0, 1, 3].item<float>());
+        Assert.Equal(latents[0, 1, 0, 2].item<float>(), tokens[0, 1, 4].item<float>());
+        Assert.True(model.Unpatchify(tokens).eq(latents).all().item<bool>());
+    }
+
+    [Fact]
+    public void Training_reduces_the_loss_on_a_fixed_batch()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var captions = new MarCaptions(TinyCaption);
+        using var model = new MarModel(TinyCaption, captions.Vocabulary.VocabularySize);
+        var latents = randn(4, 4, 16, 16) * 0.5;
+        var condition = captions.EncodeBatch(["a red circle", "a blue square", "a green star", "a yellow ring"]);
+        using var optimizer = optim.AdamW(model.parameters(), 2e-3);
+        double Loss(int seed)
+        {
+            using var inner = NewDisposeScope();
+            using var generator = new Generator((ulong)seed);
+            return model.Loss(latents, condition, new Random(seed), generator).item<float>();
+        }
+        double before = Enumerable.Range(0, 4).Average(s => Loss(100 + s));
+        for (int step = 0; step < 60; step++)
+        {
+            using var inner = NewDisposeScope();
+            optimizer.zero_grad();
+            using var generator = new Generator((ulong)step);
+            model.Loss(latents, condition, new Random(step), generator).backward();
+            optimizer.step();
+        }
+        double after = Enumerable.Range(0, 4).Average(s => Loss(100 + s));
+        Assert.True(after < 0.8 * before, $"loss {before:0.000} -> {after:0.000}");
+    }
+
+    [Fact]
+    public void Mask_ratio_draws_stay_in_range_and_lean_towards_full_masking()
+    {
+        var random = new Random(5);
+        var draws = Enumerable.Range(0, 2000).Select(_ => MaskRatio.Sample(random, 0.7)).ToList();
+        Assert.All(draws, d => Assert.InRange(d, 0.7, 1.0));
+        Assert.True(draws.Average() > 0.85, $"mean {draws.Average():0.000}");
+        // MAR's cosine schedule: after iteration k of N, floor(L cos(pi/2 (k+1)/N)) tokens stay unknown.
+        Assert.Equal(63, MaskRatio.NextMaskLength(0, 16, 64)); // floor(64 cos(pi/32)) = floor(63.69)
+        Assert.Equal(45, MaskRatio.NextMaskLength(7, 16, 64));
+        Assert.Equal(0, MaskRatio.NextMaskLength(15, 16, 64));
+    }
+}
