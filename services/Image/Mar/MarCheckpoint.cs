@@ -29,7 +29,7 @@ public static class MarCheckpoint
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(config);
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
-        return LoadInto(new MarModel(config, CaptionVocabularySize(config)), path, new CheckpointLoadOptions { PreferEma = true }, device);
+        return LoadInto(new MarModel(config, CaptionVocabularySize(config)), path, new CheckpointLoadOptions { PreferEma = true, Renames = Media.Modeling.Layers.VitBlock.TimmKeyRenames }, device);
     }
 
     /// <summary>Reads <c>config.json</c> of a model folder.</summary>

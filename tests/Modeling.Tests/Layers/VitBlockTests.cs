@@ -7,13 +7,14 @@ namespace Media.Modeling.Tests.Layers;
 public sealed class VitBlockTests
 {
     [Fact]
-    public void Keys_are_timms()
+    public void Keys_are_timms_through_the_rename_table()
     {
         using var block = new VitBlock(16, 2);
-        Assert.Equal(
-            ["attn.proj.bias", "attn.proj.weight", "attn.qkv.bias", "attn.qkv.weight", "mlp.fc1.bias", "mlp.fc1.weight", "mlp.fc2.bias", "mlp.fc2.weight",
-             "norm1.bias", "norm1.weight", "norm2.bias", "norm2.weight"],
-            block.state_dict().Keys.Order(StringComparer.Ordinal));
+        var timm = new[] { "attn.proj.bias", "attn.proj.weight", "attn.qkv.bias", "attn.qkv.weight", "mlp.fc1.bias", "mlp.fc1.weight", "mlp.fc2.bias",
+            "mlp.fc2.weight", "norm1.bias", "norm1.weight", "norm2.bias", "norm2.weight" };
+        var renames = VitBlock.TimmKeyRenames;
+        Assert.Equal(timm.Select(renames.Rename).Order(StringComparer.Ordinal), block.state_dict().Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([48L, 16], block.state_dict()["attn.wqkv.weight"].shape);
         Assert.Equal([64L, 16], block.state_dict()["mlp.fc1.weight"].shape);
     }
 
@@ -28,8 +29,8 @@ public sealed class VitBlockTests
         // With the attention's output projection zeroed, the block is x + mlp(norm2(x)).
         using (no_grad())
         {
-            state["attn.proj.weight"].zero_();
-            state["attn.proj.bias"].zero_();
+            state["attn.wo.weight"].zero_();
+            state["attn.wo.bias"].zero_();
         }
         var normed = nn.functional.layer_norm(x, [8], state["norm2.weight"], state["norm2.bias"], 1e-6);
         var hidden = nn.functional.linear(normed, state["mlp.fc1.weight"], state["mlp.fc1.bias"]);

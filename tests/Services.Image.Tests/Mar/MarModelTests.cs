@@ -72,7 +72,9 @@ public sealed class MarModelTests
     {
         using var model = new MarModel(config);
         var actual = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
-        var expected = ExpectedKeys(config);
+        // The public keys, through the rename table the loader applies (timm's attn.qkv/attn.proj onto the shared attention).
+        var renames = Media.Modeling.Layers.VitBlock.TimmKeyRenames;
+        var expected = ExpectedKeys(config).ToDictionary(kv => renames.Rename(kv.Key), kv => kv.Value);
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (key, shape) in expected) Assert.True(shape.SequenceEqual(actual[key]), $"{key}: expected [{string.Join(", ", shape)}], got [{string.Join(", ", actual[key])}]");
     }
