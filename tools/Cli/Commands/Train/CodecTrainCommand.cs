@@ -1,15 +1,12 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Media.Audio.Corpora;
 using Media.Cli.Commands.Settings;
-using Media.Modeling.Checkpoints;
-using Media.Modeling.Training;
+using Media.Services.Audio.Codec.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using static TorchSharp.torch;
 
 namespace Media.Cli.Commands.Train;
 
@@ -111,51 +108,25 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
     {
         var device = settings.ApplyTorch();
         var config = settings.Config is { } path ? EncodecConfig.Load(path) : MediaCodecConfig.Default;
-        var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = config.SamplingRate, Count = settings.Utterances },
-            cancellationToken: cancellationToken);
-        var corpus = CodecCorpus.Load(speech, heldOut: false, settings.MusicClips);
+        var options = new CodecTrainingOptions
+        {
+            Corpus = settings.Corpus, Utterances = settings.Utterances, MusicClips = settings.MusicClips, Batch = settings.Batch,
+            ContinuousSteps = settings.ContinuousSteps, TimeWeight = settings.TimeWeight, ClipSeconds = settings.ClipSeconds,
+        };
+        var corpus = CodecTraining.LoadCorpus(config, options, cancellationToken);
         Console.Error.WriteLine($"codec training data: {corpus.Speech.Count} speech clips, {corpus.Music.Count} music clips at {config.SamplingRate} Hz");
 
-        manual_seed(settings.Seed);
-        using var model = new EncodecModel(config, device);
-        using var objective = new CodecTrainingObjective(model, new CodecLossWeights { Time = settings.TimeWeight });
-        // The warm-up learns the waveform from the time-domain error alone: from a random decoder, the spectral terms
-        // win first with audio of the right spectrum and the wrong phase (runs B and C of the model card). It is the
-        // squared error: the absolute error stays flat at the silent output's (run D; a probe clip for 150 steps).
-        using var warmup = new CodecTrainingObjective(model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
-        int samples = (int)Math.Max(1, Math.Round(settings.ClipSeconds * config.FrameRate)) * config.HopLength;
-        var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
-        var options = settings.Schedule("clips") with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, Progress = null };
         var clock = Stopwatch.StartNew();
-        using var trainer = new Trainer<(Tensor Audio, int Codebooks)>(model,
-            position =>
-            {
-                var random = position.CreateRandom();
-                // Bandwidth sampling: each step trains one of the served codebook counts, so all of them decode.
-                // Before that, no quantizer: straight from the start, the commitment loss pulled the random encoder's
-                // outputs onto one code per codebook and the decoder learned to ignore them (a first run collapsed so).
-                int codebooks = position.Step < settings.ContinuousSteps ? 0 : codebookChoices[random.Next(codebookChoices.Length)];
-                return (corpus.Batch(random, settings.Batch, samples, position.Device), codebooks);
-            },
-            batch =>
-            {
-                var loss = (batch.Codebooks == 0 ? warmup : objective).Compute(batch.Audio, batch.Codebooks);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}"));
-                return loss.Total;
-            },
-            options, batch => batch.Audio.shape[0]);
-        if (trainer.ResumedFromStep is { } resumed) Console.Error.WriteLine($"resumed from step {resumed}");
-        using var stop = settings.Minutes > 0 ? new CancellationTokenSource(TimeSpan.FromMinutes(settings.Minutes)) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        trainer.Run(linked.Token);
-        model.eval();
+        // Each step prints its loss terms, so no progress bar is drawn over them.
+        var schedule = settings.Schedule("clips") with { Progress = null };
+        using var training = new CodecTraining(config, corpus, options, schedule, device, loss =>
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}")));
+        if (training.Trainer.ResumedFromStep is { } resumed) Console.Error.WriteLine($"resumed from step {resumed}");
+        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken);
 
-        Directory.CreateDirectory(settings.Export);
-        File.WriteAllText(Path.Combine(settings.Export, "config.json"), config.ToJson());
-        Checkpoint.Save(model, Path.Combine(settings.Export, "model.safetensors"),
-            new Dictionary<string, string> { ["step"] = trainer.Step.ToString(CultureInfo.InvariantCulture), ["format"] = "encodec-hf" }, ScalarType.Float16);
-        AnsiConsole.MarkupLine($"trained to step {trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(settings.Export)}[/]");
+        training.Export(settings.Export);
+        AnsiConsole.MarkupLine($"trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(settings.Export)}[/]");
         return 0;
     }
 }

@@ -1,16 +1,9 @@
 using System.ComponentModel;
-using System.Globalization;
-using Media.Modeling.Training;
-using Media.Modeling.Transformers;
-using Media.Services.Image.Data;
 using Media.Services.Image.TokenShuffle;
 using Media.Services.Image.Training;
 using Media.Tokenizers.Image;
-using Media.Tokenizers.Text;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Media.Cli.Commands.Train;
 
@@ -99,43 +92,26 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         var device = settings.ApplyTorch();
         using var vq = VqModelFolder.Load(settings.Vq, device);
         string vqSha = TokenShuffleCheckpoint.Sha256(Path.Combine(settings.Vq, VqModelFolder.WeightsFile));
-        var images = new CaptionedImageGenerator(64, (ulong)settings.DataSeed);
-        var vocabulary = CaptionVocabulary.FromWords(CaptionWords.All);
-        int grid = images.ImageSize / vq.Config.DownsampleFactor;
-        var config = new TokenShuffleConfig
+        var options = new TokenShuffleTrainingOptions
         {
-            Dim = settings.Dim, NLayer = settings.Layers, NHead = settings.Heads, CodebookSize = vq.Config.CodebookSize,
-            GridSize = grid, Shuffle = settings.Shuffle, ConditionVocabSize = CaptionConditioning.ConditionVocabSize(vocabulary),
-            ConditionLength = settings.TextLength + 1, ConditionRotation = PrefixRotation.Identity,
-            TextGpt2Ids = vocabulary.Gpt2Ids.ToArray(), VqSha256 = vqSha,
+            Shuffle = settings.Shuffle, Samples = settings.Samples, Batch = settings.Batch, Dim = settings.Dim, Layers = settings.Layers,
+            Heads = settings.Heads, TextLength = settings.TextLength, CaptionDropout = settings.CaptionDropout, DataSeed = settings.DataSeed,
         };
-        config.Validate();
+        var config = TokenShuffleTraining.ConfigFor(options, vq, vqSha);
         settings.PinRunConfig(TokenShuffleCheckpoint.ConfigFile, config.ToJson());
 
-        var conditioning = new CaptionConditioning(config);
         AnsiConsole.MarkupLine($"encoding {settings.Samples:N0} training images with [bold]{Markup.Escape(settings.Vq)}[/] (cached in the run folder)");
-        using var data = ArTokenDataset.LoadOrBuild(Path.Combine(settings.Run, "tokens.safetensors"), settings.Samples, images, vq, vqSha,
-            conditioning, settings.Batch, settings.CaptionDropout);
-
-        manual_seed(settings.Seed);
-        using var model = new TokenShuffleModel(config);
-        model.to(device);
-        var options = settings.Schedule("images") with { WeightDecay = 0.05, MaxGradNorm = 1.0 };
-        using var trainer = new Trainer<ArTrainingBatch>(model, data.Batch, b => model.Loss(b.Condition, b.Codes), options, b => b.Codes.shape[0]);
-        settings.AnnounceStart(trainer.ResumedFromStep, $"s={config.Shuffle}, {config.Windows} AR positions per {grid}x{grid} codes, "
-            + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
-        trainer.RunUntil(Math.Max(trainer.Step, settings.Until ?? settings.Steps), cancellationToken);
+        using var training = new TokenShuffleTraining(config, options, settings.Schedule("images"), vq, device);
+        var trainer = training.Trainer;
+        settings.AnnounceStart(trainer.ResumedFromStep, $"s={config.Shuffle}, {config.Windows} AR positions per {config.GridSize}x{config.GridSize} codes, "
+            + $"{training.Model.parameters().Sum(p => p.numel()):N0} parameters");
+        training.Run(settings.Until ?? settings.Steps, cancellationToken);
         // A resume at the final step trains nothing (it only exports): there is no loss of this invocation to show.
         AnsiConsole.MarkupLine(trainer.History.Count > 0 ? $"step {trainer.Step}, loss {trainer.History[^1].Loss:0.000}" : $"step {trainer.Step} (nothing left to train)");
 
         if (settings.Out is { } outDirectory)
         {
-            TokenShuffleCheckpoint.Save(model, outDirectory, new Dictionary<string, string>
-            {
-                ["steps"] = trainer.Step.ToString(CultureInfo.InvariantCulture),
-                ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
-                ["samples"] = settings.Samples.ToString(CultureInfo.InvariantCulture),
-            });
+            training.Export(outDirectory);
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
         }
         return 0;

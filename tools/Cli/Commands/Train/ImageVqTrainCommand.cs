@@ -1,13 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
-using Media.Modeling.Training;
-using Media.Services.Image.Data;
 using Media.Services.Image.Training;
 using Media.Tokenizers.Image;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Media.Cli.Commands.Train;
 
@@ -100,74 +96,28 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var device = settings.ApplyTorch();
-        var config = ConfigFor(settings);
+        var options = RecipeOptions(settings);
+        var config = VqTokenizerTraining.ConfigFor(options);
         settings.PinRunConfig(VqModelFolder.ConfigFile, VqModelFolder.ConfigJson(config), path => VqModelFolder.ConfigJson(VqModelFolder.ReadConfig(path)));
 
-        var data = new VqTrainingImages(new CaptionedImageGenerator(64, (ulong)settings.DataSeed), settings.Batch);
-        using var heldOut = settings.EvalEvery > 0 ? data.HeldOut(settings.EvalImages, device) : null;
-        using var model = new VqModel(config);
-        model.to(device);
-        var objective = new VqObjective(model, new VqObjectiveOptions
-        {
-            RestartEvery = settings.RestartEvery,
-            ObjectWeight = settings.ObjectWeight,
-            // The last fifth fine-tunes a settled codebook.
-            RestartUntil = settings.Steps * 4L / 5,
-        });
-        var options = settings.Schedule("images") with
-        {
-            WeightDecay = 0,
-            MaxGradNorm = 1.0,
-            EmaDecay = settings.Ema > 0 ? settings.Ema : null,
-            EvalEvery = settings.EvalEvery,
-        };
-        using var trainer = new Trainer<VqTrainingBatch>(model, data.Batch, objective.Loss, options, batch => batch.Images.shape[0]);
-        if (heldOut is not null)
-            trainer.Evaluate = ctx => Metrics(VqReconstructionMetrics.Measure(model, heldOut));
-        settings.AnnounceStart(trainer.ResumedFromStep, $"{config.DownsampleFactor}x downsampling, {config.CodebookSize} x {config.CodebookDim} codes, "
-            + $"{model.parameters().Sum(p => p.numel()):N0} parameters");
+        using var training = new VqTokenizerTraining(config, options, settings.Schedule("images"), device);
+        settings.AnnounceStart(training.Trainer.ResumedFromStep, $"{config.DownsampleFactor}x downsampling, {config.CodebookSize} x {config.CodebookDim} codes, "
+            + $"{training.Model.parameters().Sum(p => p.numel()):N0} parameters");
 
-        trainer.Run(cancellationToken);
-        AnsiConsole.MarkupLine($"step {trainer.Step}; dead-code restarts this session: {objective.Restarts} ({objective.RestartedCodes} codes moved)");
+        training.Run(cancellationToken);
+        AnsiConsole.MarkupLine($"step {training.Trainer.Step}; dead-code restarts this session: {training.Objective.Restarts} ({training.Objective.RestartedCodes} codes moved)");
 
-        using (trainer.Ema?.SwapIn())
-        {
-            if (heldOut is not null)
-            {
-                var metrics = VqReconstructionMetrics.Measure(model, heldOut);
-                AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"held-out ({metrics.Images} images): psnr {metrics.Psnr:0.00} dB, codebook usage {metrics.CodebookUsage:0.000}, perplexity {metrics.Perplexity:0.0}"));
-            }
-            if (settings.Out is { } outDirectory)
-            {
-                VqModelFolder.Save(model, outDirectory, new Dictionary<string, string>
-                {
-                    ["steps"] = trainer.Step.ToString(CultureInfo.InvariantCulture),
-                    ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
-                    ["data_seed"] = settings.DataSeed.ToString(CultureInfo.InvariantCulture),
-                });
-                AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
-            }
-        }
+        if (training.Finish(settings.Out) is { } metrics)
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"held-out ({metrics.Images} images): psnr {metrics.Psnr:0.00} dB, codebook usage {metrics.CodebookUsage:0.000}, perplexity {metrics.Perplexity:0.0}"));
+        if (settings.Out is { } outDirectory) AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
         return 0;
     }
 
-    static VqConfig ConfigFor(Settings s) => new()
+    static VqTokenizerTrainingOptions RecipeOptions(Settings s) => new()
     {
-        CodebookSize = s.Codebook,
-        CodebookDim = s.CodebookDim,
-        Channels = s.Channels,
-        // 64 px: three levels give 16x16 tokens, four give 8x8; the coarsest levels are twice as wide.
-        EncoderChannelMultipliers = s.Downsample == 4 ? [1, 2, 2] : [1, 1, 2, 2],
-        DecoderChannelMultipliers = s.Downsample == 4 ? [1, 2, 2] : [1, 1, 2, 2],
-        ZChannels = 2 * s.Channels,
-        ResBlocks = s.ResBlocks,
-    };
-
-    static Dictionary<string, double> Metrics(VqReconstructionMetrics m) => new()
-    {
-        ["psnr"] = m.Psnr,
-        ["codebook_usage"] = m.CodebookUsage,
-        ["perplexity"] = m.Perplexity,
+        Downsample = s.Downsample, Channels = s.Channels, ResBlocks = s.ResBlocks, Codebook = s.Codebook, CodebookDim = s.CodebookDim,
+        RestartEvery = s.RestartEvery, ObjectWeight = s.ObjectWeight, Ema = s.Ema, EvalEvery = s.EvalEvery, EvalImages = s.EvalImages,
+        Batch = s.Batch, DataSeed = s.DataSeed,
     };
 }

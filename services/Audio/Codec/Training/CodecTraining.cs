@@ -1,0 +1,119 @@
+using System.Globalization;
+using Media.Audio.Corpora;
+using Media.Modeling.Checkpoints;
+using Media.Modeling.Training;
+using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Training;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Codec.Training;
+
+/// <summary>
+/// The recipe of our EnCodec-architecture codec (<see cref="MediaCodecConfig"/>): espeak-ng speech and procedural
+/// music, a warm-up without the quantizer on the squared time-domain error, then reconstruction losses with EMA
+/// codebooks at a sampled served bandwidth per step; AdamW (β 0.5, 0.9, no weight decay) as the shared trainer runs
+/// it; resumable; exported as <c>config.json</c> + fp16 <c>model.safetensors</c>.
+/// </summary>
+public sealed class CodecTraining : IDisposable
+{
+    readonly CodecTrainingObjective objective;
+    readonly CodecTrainingObjective warmup;
+
+    /// <summary>
+    /// Prepares (or resumes) the run in <paramref name="trainerOptions"/> over <paramref name="corpus"/> on <paramref name="device"/>;
+    /// <paramref name="stepLosses"/> hears each step's loss terms (synchronously, on the training thread).
+    /// </summary>
+    public CodecTraining(EncodecConfig config, CodecCorpus corpus, CodecTrainingOptions options, TrainerOptions trainerOptions, Device device,
+        Action<CodecLoss>? stepLosses = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(corpus);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(trainerOptions);
+        options.Validate();
+        Config = config;
+        manual_seed(trainerOptions.Seed);
+        Model = new EncodecModel(config, device);
+        objective = new CodecTrainingObjective(Model, new CodecLossWeights { Time = options.TimeWeight });
+        // The warm-up learns the waveform from the time-domain error alone: from a random decoder, the spectral terms
+        // win first with audio of the right spectrum and the wrong phase (runs B and C of the model card). It is the
+        // squared error: the absolute error stays flat at the silent output's (run D; a probe clip for 150 steps).
+        warmup = new CodecTrainingObjective(Model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
+        ClipSamples = ClipSamplesFor(config, options.ClipSeconds);
+        var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
+        Trainer = new Trainer<(Tensor Audio, int Codebooks)>(Model,
+            position =>
+            {
+                var random = position.CreateRandom();
+                // Bandwidth sampling: each step trains one of the served codebook counts, so all of them decode.
+                // Before that, no quantizer: straight from the start, the commitment loss pulled the random encoder's
+                // outputs onto one code per codebook and the decoder learned to ignore them (a first run collapsed so).
+                int codebooks = position.Step < options.ContinuousSteps ? 0 : codebookChoices[random.Next(codebookChoices.Length)];
+                return (corpus.Batch(random, options.Batch, ClipSamples, position.Device), codebooks);
+            },
+            batch =>
+            {
+                var loss = (batch.Codebooks == 0 ? warmup : objective).Compute(batch.Audio, batch.Codebooks);
+                stepLosses?.Invoke(loss);
+                return loss.Total;
+            },
+            trainerOptions with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0 }, batch => batch.Audio.shape[0]);
+    }
+
+    /// <summary>The architecture trained.</summary>
+    public EncodecConfig Config { get; }
+
+    /// <summary>The codec being trained.</summary>
+    public EncodecModel Model { get; }
+
+    /// <summary>The trainer (step, resume point).</summary>
+    public Trainer<(Tensor Audio, int Codebooks)> Trainer { get; }
+
+    /// <summary>Samples per training clip: whole frames.</summary>
+    public int ClipSamples { get; }
+
+    /// <summary>Samples of a clip of <paramref name="seconds"/>, rounded to whole frames (at least one).</summary>
+    public static int ClipSamplesFor(EncodecConfig config, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return (int)Math.Max(1, Math.Round(seconds * config.FrameRate)) * config.HopLength;
+    }
+
+    /// <summary>The training split of the corpus in <paramref name="options"/> at the codec's sample rate (espeak-ng speech is synthesised once and cached).</summary>
+    public static CodecCorpus LoadCorpus(EncodecConfig config, CodecTrainingOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = options.Corpus, SampleRate = config.SamplingRate, Count = options.Utterances },
+            cancellationToken: cancellationToken);
+        return CodecCorpus.Load(speech, heldOut: false, options.MusicClips);
+    }
+
+    /// <summary>Trains to the end of the schedule, or until cancelled or <paramref name="budget"/> has passed (with a checkpoint either way).</summary>
+    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default)
+    {
+        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        Trainer.Run(linked.Token);
+    }
+
+    /// <summary>Writes <c>config.json</c> and the fp16 <c>model.safetensors</c> (Hugging Face EnCodec layout, with the step) to <paramref name="directory"/>.</summary>
+    public void Export(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Model.eval();
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "config.json"), Config.ToJson());
+        Checkpoint.Save(Model, Path.Combine(directory, "model.safetensors"),
+            new Dictionary<string, string> { ["step"] = Trainer.Step.ToString(CultureInfo.InvariantCulture), ["format"] = "encodec-hf" }, ScalarType.Float16);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        warmup.Dispose();
+        objective.Dispose();
+        Model.Dispose();
+    }
+}

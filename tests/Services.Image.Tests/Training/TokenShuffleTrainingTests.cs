@@ -1,0 +1,78 @@
+using Media.Modeling.Checkpoints;
+using Media.Modeling.Training;
+using Media.Services.Image.TokenShuffle;
+using Media.Services.Image.Training;
+using Media.Tokenizers.Image;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Tests.Training;
+
+[Collection(nameof(SingleThreadedTorch))]
+public sealed class TokenShuffleTrainingTests
+{
+    // 16 px per token: a 4x4 code grid for the 64 px scenes.
+    static VqModel TinyVq()
+    {
+        manual_seed(3);
+        return new VqModel(new VqConfig
+        {
+            CodebookSize = 16, CodebookDim = 4, Channels = 32, ZChannels = 32, ResBlocks = 1,
+            EncoderChannelMultipliers = [1, 1, 1, 1, 1], DecoderChannelMultipliers = [1, 1, 1, 1, 1],
+        });
+    }
+
+    static readonly TokenShuffleTrainingOptions Tiny = new() { Shuffle = 2, Samples = 4, Batch = 2, Dim = 32, Layers = 1, Heads = 2 };
+
+    [Fact]
+    public void The_config_reads_the_code_grid_and_codebook_from_the_tokenizer_and_pins_its_weights()
+    {
+        using var vq = TinyVq();
+
+        var config = TokenShuffleTraining.ConfigFor(Tiny, vq, "abc");
+
+        Assert.Equal(TokenShuffleTraining.ImageSize / vq.Config.DownsampleFactor, config.GridSize);
+        Assert.Equal(vq.Config.CodebookSize, config.CodebookSize);
+        Assert.Equal(Tiny.TextLength + 1, config.ConditionLength);
+        Assert.Equal((2, 4), (config.Shuffle, config.Windows));
+        Assert.Equal("abc", config.VqSha256);
+    }
+
+    [Fact]
+    public void A_config_that_names_no_tokenizer_is_refused_before_any_encoding()
+    {
+        using var run = new TempDirectory();
+        using var vq = TinyVq();
+        var config = TokenShuffleTraining.ConfigFor(Tiny, vq, "abc") with { VqSha256 = null };
+
+        Assert.Throws<ArgumentException>(() => new TokenShuffleTraining(config, Tiny, new TrainerOptions { RunDirectory = run.Path, TotalSteps = 1 }, vq, CPU));
+        Assert.False(File.Exists(Path.Combine(run.Path, TokenShuffleTraining.TokensFile)));
+    }
+
+    [Fact]
+    [Slow("encodes four scenes and trains a tiny transformer for two steps")]
+    public void A_run_caches_the_encoded_scenes_exports_its_model_and_a_resume_past_the_stop_trains_nothing()
+    {
+        using var run = new TempDirectory();
+        using var export = new TempDirectory();
+        using var vq = TinyVq();
+        var config = TokenShuffleTraining.ConfigFor(Tiny, vq, "abc");
+        var schedule = new TrainerOptions { RunDirectory = run.Path, TotalSteps = 2, CheckpointEvery = 1, Seed = 7 };
+        using (var training = new TokenShuffleTraining(config, Tiny, schedule, vq, CPU))
+        {
+            training.Run(2);
+            Assert.Equal(2, training.Trainer.Step);
+            Assert.True(File.Exists(Path.Combine(run.Path, TokenShuffleTraining.TokensFile)));
+            training.Export(export.Path);
+        }
+        using (var saved = SafetensorsFile.Open(Path.Combine(export.Path, "model.safetensors")))
+            Assert.Equal(("2", "7", "4"), (saved.Metadata["steps"], saved.Metadata["seed"], saved.Metadata["samples"]));
+        using (var loaded = TokenShuffleCheckpoint.Load(export.Path))
+            Assert.Equal(config.ToJson(), loaded.Config.ToJson());
+
+        using var resumed = new TokenShuffleTraining(config, Tiny, schedule, vq, CPU);
+        resumed.Run(1);
+        Assert.Equal(2L, resumed.Trainer.ResumedFromStep);
+        Assert.Equal(2, resumed.Trainer.Step);
+        Assert.Empty(resumed.Trainer.History);
+    }
+}

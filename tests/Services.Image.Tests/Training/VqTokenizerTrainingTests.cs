@@ -1,0 +1,76 @@
+using Media.Modeling.Checkpoints;
+using Media.Modeling.Training;
+using Media.Services.Image.Training;
+using Media.Tokenizers.Image;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Tests.Training;
+
+[Collection(nameof(SingleThreadedTorch))]
+public sealed class VqTokenizerTrainingTests
+{
+    static TrainerOptions Schedule(string run, long steps) => new()
+    {
+        RunDirectory = run, TotalSteps = steps, LearningRate = 1e-3, CheckpointEvery = 1, LogEvery = 1, Seed = 1, ThroughputUnit = "images",
+    };
+
+    static readonly VqTokenizerTrainingOptions Tiny = new() { Codebook = 16, Batch = 2, EvalEvery = 0, RestartEvery = 0 };
+
+    [Theory]
+    [InlineData(4, 16)]
+    [InlineData(8, 8)]
+    public void The_downsampling_option_picks_the_token_grid_of_a_64_pixel_scene(int downsample, int tokensPerSide)
+    {
+        var config = VqTokenizerTraining.ConfigFor(new VqTokenizerTrainingOptions { Downsample = downsample, Channels = 64, Codebook = 512, CodebookDim = 4 });
+
+        Assert.Equal(downsample, config.DownsampleFactor);
+        Assert.Equal(tokensPerSide, VqTokenizerTraining.ImageSize / config.DownsampleFactor);
+        Assert.Equal((512, 4, 64, 128), (config.CodebookSize, config.CodebookDim, config.Channels, config.ZChannels));
+    }
+
+    [Fact]
+    public void A_downsampling_other_than_4_or_8_is_refused() =>
+        Assert.Throws<ArgumentException>(() => VqTokenizerTraining.ConfigFor(new VqTokenizerTrainingOptions { Downsample = 2 }));
+
+    [Fact]
+    [Slow("trains a small VQ tokenizer for two steps")]
+    public void A_run_measures_the_held_out_scenes_exports_the_model_with_its_seeds_and_resumes_where_it_stopped()
+    {
+        using var run = new TempDirectory();
+        using var export = new TempDirectory();
+        var options = Tiny with { EvalEvery = 1, EvalImages = 3, DataSeed = 5 };
+        var config = VqTokenizerTraining.ConfigFor(options);
+        using (var training = new VqTokenizerTraining(config, options, Schedule(run.Path, 2), CPU))
+        {
+            Assert.Null(training.Trainer.ResumedFromStep);
+            training.Trainer.RunUntil(1);
+            var metrics = training.Finish(export.Path);
+
+            Assert.NotNull(metrics);
+            Assert.Equal(3, metrics.Images);
+            using var saved = SafetensorsFile.Open(Path.Combine(export.Path, VqModelFolder.WeightsFile));
+            Assert.Equal("1", saved.Metadata["steps"]);
+            Assert.Equal("1", saved.Metadata["seed"]);
+            Assert.Equal("5", saved.Metadata["data_seed"]);
+            using var loaded = VqModelFolder.Load(export.Path);
+            Assert.Equal(VqModelFolder.ConfigJson(config), VqModelFolder.ConfigJson(loaded.Config));
+        }
+
+        using var resumed = new VqTokenizerTraining(config, options, Schedule(run.Path, 2), CPU);
+        Assert.Equal(1L, resumed.Trainer.ResumedFromStep);
+        resumed.Run();
+        Assert.Equal(2, resumed.Trainer.Step);
+    }
+
+    [Fact]
+    [Slow("trains a small VQ tokenizer for one step")]
+    public void Without_held_out_evaluation_finishing_measures_nothing()
+    {
+        using var run = new TempDirectory();
+        using var training = new VqTokenizerTraining(VqTokenizerTraining.ConfigFor(Tiny), Tiny, Schedule(run.Path, 1), CPU);
+        training.Run();
+
+        Assert.Null(training.Finish(null));
+        Assert.Equal(1, training.Trainer.Step);
+    }
+}
