@@ -81,6 +81,7 @@ public sealed class VqTokenizerTraining : IDisposable
         seed = trainerOptions.Seed;
         var data = new VqTrainingImages(new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed), options.Batch);
         heldOut = options.EvalEvery > 0 ? data.HeldOut(options.EvalImages, device) : null;
+        manual_seed(seed);                                  // --seed sets the initial weights, as its help says
         Model = new VqModel(config);
         Model.to(device);
         Objective = new VqObjective(Model, new VqObjectiveOptions

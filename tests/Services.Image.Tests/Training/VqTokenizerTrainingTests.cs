@@ -29,6 +29,27 @@ public sealed class VqTokenizerTrainingTests
     }
 
     [Fact]
+    public void The_seed_sets_the_initial_weights()
+    {
+        var config = VqTokenizerTraining.ConfigFor(Tiny with { Channels = 32, Codebook = 16 });
+        Tensor Weights(string run, long seed)
+        {
+            // The global generator in the same state for every run: only the run's seed may tell the weights apart.
+            manual_seed(99);
+            using var training = new VqTokenizerTraining(config, Tiny, Schedule(run, 1) with { Seed = seed }, CPU);
+            return training.Model.state_dict()["encoder.conv_in.weight"].detach().clone();
+        }
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        using var c = new TempDirectory();
+        using var first = Weights(a.Path, 11);
+        using var again = Weights(b.Path, 11);
+        using var other = Weights(c.Path, 12);
+        Assert.True(first.allclose(again, 0, 0), "the same seed gives the same initial weights");
+        Assert.False(first.allclose(other, 0, 0), "another seed gives other initial weights");
+    }
+
+    [Fact]
     public void A_downsampling_other_than_4_or_8_is_refused() =>
         Assert.Throws<ArgumentException>(() => VqTokenizerTraining.ConfigFor(new VqTokenizerTrainingOptions { Downsample = 2 }));
 
