@@ -8,15 +8,15 @@ namespace Media.Gateway.Tests.WebPages;
 public sealed partial class WebPagesTests : IAsyncDisposable
 {
     static readonly string[] NavLinks = ["/", "/speech.html", "/song.html", "/batch.html", "/history.html"];
-    readonly GatewayFactory _factory = new();
-    readonly HttpClient _client;
+    readonly GatewayFactory factory = new();
+    readonly HttpClient client;
 
-    public WebPagesTests() => _client = _factory.CreateClient();
+    public WebPagesTests() => client = factory.CreateClient();
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        await _factory.DisposeAsync();
+        client.Dispose();
+        await factory.DisposeAsync();
     }
 
     [Theory]
@@ -28,7 +28,7 @@ public sealed partial class WebPagesTests : IAsyncDisposable
     [InlineData("/history.html", "/history.html", "History")]
     public async Task Each_page_has_the_shared_nav_its_own_title_and_its_own_item_marked(string path, string link, string title)
     {
-        var response = await _client.GetAsync(path);
+        var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
@@ -50,23 +50,23 @@ public sealed partial class WebPagesTests : IAsyncDisposable
     [Fact]
     public async Task A_composed_page_is_cached_as_a_static_file_is()
     {
-        var page = await _client.GetAsync("/speech.html");
-        var script = await _client.GetAsync("/js/api.js");
+        var page = await client.GetAsync("/speech.html");
+        var script = await client.GetAsync("/js/api.js");
         Assert.NotNull(page.Headers.ETag);
         Assert.NotNull(page.Content.Headers.LastModified);
         Assert.Equal(script.Headers.ETag!.IsWeak, page.Headers.ETag!.IsWeak);
         Assert.Equal(page.Content.Headers.ContentLength, (await page.Content.ReadAsByteArrayAsync()).Length);
 
         using var again = new HttpRequestMessage(HttpMethod.Get, "/speech.html") { Headers = { IfNoneMatch = { page.Headers.ETag } } };
-        Assert.Equal(HttpStatusCode.NotModified, (await _client.SendAsync(again)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(again)).StatusCode);
         using var head = new HttpRequestMessage(HttpMethod.Head, "/speech.html");
-        var headResponse = await _client.SendAsync(head);
+        var headResponse = await client.SendAsync(head);
         Assert.Equal(HttpStatusCode.OK, headResponse.StatusCode);
         Assert.Equal(page.Headers.ETag, headResponse.Headers.ETag);
 
         // The root and /index.html are one page.
-        var root = await _client.GetAsync("/");
-        var index = await _client.GetAsync("/index.html");
+        var root = await client.GetAsync("/");
+        var index = await client.GetAsync("/index.html");
         Assert.Equal(root.Headers.ETag, index.Headers.ETag);
         Assert.Equal(await root.Content.ReadAsStringAsync(), await index.Content.ReadAsStringAsync());
     }
@@ -74,8 +74,8 @@ public sealed partial class WebPagesTests : IAsyncDisposable
     [Fact]
     public async Task The_layout_and_the_page_sources_are_not_served()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/_layout.html")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/WebPages/index.html")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/_layout.html")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/WebPages/index.html")).StatusCode);
     }
 
     [Fact]
