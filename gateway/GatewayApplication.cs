@@ -3,6 +3,7 @@ using Media.Gateway.Apis.OpenAi;
 using Media.Gateway.Extensions;
 using Media.Gateway.Hubs;
 using Media.Gateway.Security;
+using Media.Gateway.WebPages;
 using Scalar.AspNetCore;
 
 namespace Media.Gateway;
@@ -24,9 +25,7 @@ public static class GatewayApplication
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
         app.UseSecurityHeaders();
-        app.UseDefaultFiles();            // / serves the web app's index.html
-        // wwwroot: the web app and its bundled SignalR client, public, under the web app's content security policy.
-        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = SecurityHeaders.OnWebAppFile });
+        app.UseWebApp();                  // the pages (one layout) and wwwroot, public, under the web app's CSP
         app.UseGatewaySecurity();         // CORS, the hub's origin check, API keys, policies, rate limits
 
         app.MapHealthApi();
