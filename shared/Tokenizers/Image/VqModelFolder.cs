@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Media.Modeling.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,32 +21,12 @@ public static class VqModelFolder
 
     const string UsageKey = "quantize.codebook_used";
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-    };
 
     /// <summary>Reads a <c>config.json</c> written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> naming the file when it is unreadable or inconsistent.</summary>
-    public static VqConfig ReadConfig(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No VQ config at '{path}'.", path);
-        try
-        {
-            var config = JsonSerializer.Deserialize<VqConfig>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"'{path}' holds no VQ config.");
-            config.Validate();
-            return config;
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid VQ config: {e.Message}", e);
-        }
-    }
+    public static VqConfig ReadConfig(string path) => ModelConfigJson.Read<VqConfig>(path, "VQ", c => c.Validate());
 
     /// <summary>The config as written to <c>config.json</c>.</summary>
-    public static string ConfigJson(VqConfig config) => JsonSerializer.Serialize(config, Json);
+    public static string ConfigJson(VqConfig config) => ModelConfigJson.Write(config);
 
     /// <summary>Loads the model in <paramref name="directory"/> (strict: every key present, no extra, same shapes), in eval mode.</summary>
     public static VqModel Load(string directory, Device? device = null)

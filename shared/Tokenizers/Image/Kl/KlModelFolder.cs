@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Media.Modeling.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,32 +16,12 @@ public static class KlModelFolder
     /// <summary>The weights file's name.</summary>
     public const string WeightsFile = "model.safetensors";
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-    };
 
     /// <summary>Reads a <c>config.json</c>; throws <see cref="InvalidDataException"/> naming the file when it is unreadable or inconsistent.</summary>
-    public static KlConfig ReadConfig(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No KL autoencoder config at '{path}'.", path);
-        try
-        {
-            var config = JsonSerializer.Deserialize<KlConfig>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"'{path}' holds no KL autoencoder config.");
-            config.Validate();
-            return config;
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid KL autoencoder config: {e.Message}", e);
-        }
-    }
+    public static KlConfig ReadConfig(string path) => ModelConfigJson.Read<KlConfig>(path, "KL autoencoder", c => c.Validate());
 
     /// <summary>The config as written to <c>config.json</c>.</summary>
-    public static string ConfigJson(KlConfig config) => JsonSerializer.Serialize(config, Json);
+    public static string ConfigJson(KlConfig config) => ModelConfigJson.Write(config);
 
     /// <summary>True when <paramref name="directory"/> holds both files (a trained, committed model).</summary>
     public static bool Exists(string directory) =>
