@@ -29,7 +29,7 @@ public static class MarCheckpoint
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(config);
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
-        return LoadInto(new MarModel(config, CaptionVocabularySize(config)), path, new CheckpointLoadOptions { PreferEma = true, Renames = Media.Modeling.Layers.VitBlock.TimmKeyRenames }, device);
+        return Checkpoint.LoadModel(new MarModel(config, CaptionVocabularySize(config)), path, new CheckpointLoadOptions { PreferEma = true, Renames = Media.Modeling.Layers.VitBlock.TimmKeyRenames }, device);
     }
 
     /// <summary>Reads <c>config.json</c> of a model folder.</summary>
@@ -58,7 +58,7 @@ public static class MarCheckpoint
         var config = ReadConfig(directory);
         string weights = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        return LoadInto(new MarModel(config, CaptionVocabularySize(config)), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
+        return Checkpoint.LoadModel(new MarModel(config, CaptionVocabularySize(config)), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
     }
 
     /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> to <paramref name="directory"/>.</summary>
@@ -70,21 +70,5 @@ public static class MarCheckpoint
         var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["format"] = "pt" };
         Checkpoint.Save(model, Path.Combine(directory, WeightsFile), meta, ScalarType.Float16);
         File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson() + "\n");
-    }
-
-    static MarModel LoadInto(MarModel model, string path, CheckpointLoadOptions options, Device? device)
-    {
-        try
-        {
-            if (device is not null) model.to(device);
-            Checkpoint.LoadInto(model, path, options, strict: true);
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
     }
 }

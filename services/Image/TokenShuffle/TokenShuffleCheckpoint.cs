@@ -34,19 +34,7 @@ public static class TokenShuffleCheckpoint
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(config);
         if (config.Shuffle != 1) throw new ArgumentException("LlamaGen checkpoints have no Token-Shuffle layers: use a config with shuffle 1.", nameof(config));
-        var model = new TokenShuffleModel(config);
-        try
-        {
-            if (device is not null) model.to(device);
-            Checkpoint.LoadInto(model, path, new CheckpointLoadOptions { Renames = FileToModule }, strict: true);
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Checkpoint.LoadModel(new TokenShuffleModel(config), path, new CheckpointLoadOptions { Renames = FileToModule }, device);
     }
 
     /// <summary>Reads <c>config.json</c> of a model folder.</summary>
@@ -71,19 +59,7 @@ public static class TokenShuffleCheckpoint
         var config = ReadConfig(directory);
         string weights = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        var model = new TokenShuffleModel(config);
-        try
-        {
-            if (device is not null) model.to(device);
-            Checkpoint.LoadInto(model, weights, new CheckpointLoadOptions { Renames = FileToModule, FloatDtype = ScalarType.Float32 }, strict: true);
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Checkpoint.LoadModel(new TokenShuffleModel(config), weights, new CheckpointLoadOptions { Renames = FileToModule, FloatDtype = ScalarType.Float32 }, device);
     }
 
     /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> (LlamaGen key names) to <paramref name="directory"/>.</summary>

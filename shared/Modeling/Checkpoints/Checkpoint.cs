@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Media.Modeling.Checkpoints;
@@ -47,6 +48,27 @@ public static class Checkpoint
         finally
         {
             foreach (var tensor in state.Values) tensor.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Moves a freshly built <paramref name="model"/> to <paramref name="device"/>, loads the checkpoint at <paramref name="path"/>
+    /// into it (strict) and sets eval mode; a load that fails disposes the model, so no half-loaded module escapes.
+    /// </summary>
+    public static T LoadModel<T>(T model, string path, CheckpointLoadOptions? options = null, Device? device = null) where T : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        try
+        {
+            if (device is not null) model.to(device);
+            LoadInto(model, path, options, strict: true);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
         }
     }
 

@@ -35,19 +35,7 @@ public static class VqModelFolder
         var config = ReadConfig(Path.Combine(directory, ConfigFile));
         string weights = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        var model = new VqModel(config);
-        try
-        {
-            if (device is not null) model.to(device);
-            Checkpoint.LoadInto(model, weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, strict: true);
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Checkpoint.LoadModel(new VqModel(config), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
     }
 
     /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> to <paramref name="directory"/> (created when missing).</summary>

@@ -34,19 +34,7 @@ public static class KlModelFolder
         var config = ReadConfig(Path.Combine(directory, ConfigFile));
         string weights = Path.Combine(directory, WeightsFile);
         if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        var model = new AutoencoderKl(config);
-        try
-        {
-            if (device is not null) model.to(device);
-            Checkpoint.LoadInto(model, weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, strict: true);
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Checkpoint.LoadModel(new AutoencoderKl(config), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
     }
 
     /// <summary>Writes <c>config.json</c> (with <paramref name="config"/>, e.g. a measured scale factor) and fp16 weights to <paramref name="directory"/>.</summary>
