@@ -26,7 +26,7 @@ public static class AudioServiceExtensions
         builder.Services.AddGenerator("ardit-tts", sp =>
         {
             var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
-            var device = Media.Modeling.Devices.DeviceSelector.Resolve(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value.Device);
+            var device = Media.Modeling.Devices.DeviceSelector.Apply(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value ?? new());
             string models = options.ResolveModelsDirectory();
             return new ArditSpeechGenerator(ArditVoice.Load(models, device), SpeechPromptEncoder.Load(models, device));
         });

@@ -18,9 +18,12 @@ public static class ImageServiceExtensions
         builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", [ImageJobKind.Name],
             "Text-to-image: LlamaGen-style VQ tokens, Llama transformer with Token-Shuffle (s=2)", TokenShuffleGenerator.ModelFolder));
         // Loaded on the first job: models/token-shuffle with the models/image-vq it was trained on.
-        builder.Services.AddGenerator("token-shuffle", sp => TokenShuffleGenerator.Load(
-            sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
-            DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
+        builder.Services.AddGenerator("token-shuffle", sp =>
+        {
+            var torch = sp.GetRequiredService<IOptions<TorchOptions>>().Value;
+            var device = DeviceSelector.Apply(torch); // one intra-op thread per worker unless Media:Torch:Threads says otherwise
+            return TokenShuffleGenerator.Load(sp.GetRequiredService<ModelCatalog>().ModelsDirectory, device, dtype: DeviceSelector.ResolveDtype(torch.Dtype, device));
+        });
         // The checkpoint's image size and caption length refuse a job at submission (400) rather than fail it later.
         builder.Services.AddModelLimits("token-shuffle", TokenShuffleLimits.Describe, TokenShuffleLimits.Check);
         // MAR + DiSA: missing until models/mar (and the models/image-vae it was trained on) is committed.
@@ -28,7 +31,7 @@ public static class ImageServiceExtensions
             "Text-to-image: MAR continuous tokens with a per-token diffusion head; DiSA step annealing per request (diffusion_steps)", MarGenerator.ModelFolder));
         builder.Services.AddGenerator(MarGenerator.ModelFolder, sp => MarGenerator.Load(
             sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
-            DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
+            DeviceSelector.Apply(sp.GetRequiredService<IOptions<TorchOptions>>().Value)));
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

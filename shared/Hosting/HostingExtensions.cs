@@ -33,7 +33,8 @@ public static class HostingExtensions
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
         services.AddOptions<TorchOptions>().BindConfiguration(TorchOptions.Section)
             .Validate(o => TryParse(o.Device), "Media:Torch:Device must be cpu, cuda or cuda:N")
-            .Validate(o => o.Threads >= 0, "Media:Torch:Threads must be 0 (default) or positive")
+            .Validate(o => o.Threads >= 0, "Media:Torch:Threads must be 0 (one per worker, the default) or positive")
+            .Validate(o => TryParseDtype(o.Dtype), "Media:Torch:Dtype must be float32, bfloat16 or float16")
             .ValidateOnStart();
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
             .Validate(o => o.QueueCapacity >= 1 && o.BatchQueueCapacity >= 1, "Media:Jobs queue capacities must be at least 1")
@@ -136,6 +137,12 @@ public static class HostingExtensions
     }
 
     sealed record FamilyWorkerMarker(string Family);
+
+    static bool TryParseDtype(string dtype)
+    {
+        try { DeviceSelector.ParseDtype(dtype); return true; }
+        catch (ArgumentException) { return false; }
+    }
 
     static bool TryParse(string device)
     {

@@ -23,7 +23,7 @@ public static class CodecServiceExtensions
         {
             string path = sp.GetRequiredService<IOptions<CodecOptions>>().Value.Checkpoint
                 ?? Path.Combine(sp.GetRequiredService<ModelCatalog>().ModelsDirectory, ModelId);
-            var device = DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device);
+            var device = DeviceSelector.Apply(sp.GetRequiredService<IOptions<TorchOptions>>().Value);
             return new CodecGenerator(NeuralAudioCodec.Load(path, device));
         });
     }

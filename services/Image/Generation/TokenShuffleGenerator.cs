@@ -64,19 +64,22 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
     /// Loads <c>token-shuffle</c> from <paramref name="modelsDirectory"/> onto <paramref name="device"/> with the VQ
     /// tokenizer it was trained on: its own <c>tokenizer/</c> subfolder when it has one, else <c>image-vq</c>.
     /// </summary>
-    public static TokenShuffleGenerator Load(string modelsDirectory, Device device, int maxConcurrent = 8)
+    public static TokenShuffleGenerator Load(string modelsDirectory, Device device, int maxConcurrent = 8, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
         string modelDirectory = Path.Combine(modelsDirectory, ModelFolder);
-        return Load(modelDirectory, VqDirectoryFor(modelDirectory, Path.Combine(modelsDirectory, VqFolder)), device, maxConcurrent);
+        return Load(modelDirectory, VqDirectoryFor(modelDirectory, Path.Combine(modelsDirectory, VqFolder)), device, maxConcurrent, dtype);
     }
 
     /// <summary>The model's bundled tokenizer folder if it has one, else <paramref name="shared"/>.</summary>
     public static string VqDirectoryFor(string modelDirectory, string shared) =>
         File.Exists(Path.Combine(modelDirectory, BundledVqFolder, VqModelFolder.WeightsFile)) ? Path.Combine(modelDirectory, BundledVqFolder) : shared;
 
-    /// <summary>Loads a model folder and the VQ folder it was trained with (checked by the weights' hash).</summary>
-    public static TokenShuffleGenerator Load(string modelDirectory, string vqDirectory, Device device, int maxConcurrent = 8)
+    /// <summary>
+    /// Loads a model folder and the VQ folder it was trained with (checked by the weights' hash). <paramref name="dtype"/> is the
+    /// decoder's precision (weights and KV cache; Media:Torch:Dtype); the VQ decoder stays in float32.
+    /// </summary>
+    public static TokenShuffleGenerator Load(string modelDirectory, string vqDirectory, Device device, int maxConcurrent = 8, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         ArgumentException.ThrowIfNullOrEmpty(vqDirectory);
@@ -85,7 +88,9 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
         var vq = VqModelFolder.Load(vqDirectory, device);
         try
         {
-            return new TokenShuffleGenerator(TokenShuffleCheckpoint.Load(modelDirectory, device), vq, maxConcurrent);
+            var model = TokenShuffleCheckpoint.Load(modelDirectory, device);
+            if (dtype != ScalarType.Float32) model.to(dtype);
+            return new TokenShuffleGenerator(model, vq, maxConcurrent);
         }
         catch
         {

@@ -9,10 +9,11 @@ namespace Media.Services.Image.Generation;
 /// <summary>
 /// One image as a request of the shared <see cref="StepScheduler"/>: the prompt is the condition (a CFG pair of
 /// [caption; negative or null caption] rows stepping together), each step samples the s² codes of the next window
-/// in parallel from guided logits, and both rows are fed that window. <see cref="WindowSampled"/> fires on the
-/// scheduler's thread after every window.
+/// in parallel from guided logits, and both rows are fed that window. The scheduler reads out, guides and samples
+/// the windows of all requests of a step together (<see cref="TokenShuffleModel.Head"/>, the shared sampler).
+/// <see cref="WindowSampled"/> fires on the scheduler's thread after every window.
 /// </summary>
-public sealed class TokenShuffleRequest : GenerationRequest, IDisposable
+public sealed class TokenShuffleRequest : SampledRequest, IDisposable
 {
     readonly TokenShuffleModel shuffleModel;
     readonly long[][] conditions;
@@ -60,27 +61,26 @@ public sealed class TokenShuffleRequest : GenerationRequest, IDisposable
     }
 
     /// <inheritdoc/>
-    public override Tensor Readout(DecoderTransformer model, Tensor hidden) =>
-        shuffleModel.WindowLogits(hidden.unsqueeze(1)).squeeze(1);                        // [Rows, s², codebook]
+    public override TokenHead Head => shuffleModel.Head;
 
     /// <inheritdoc/>
-    public override void Accept(Tensor logits)
+    public override SamplingState Sampling => sampling;
+
+    /// <inheritdoc/>
+    public override double GuidanceScale => guidance.ScaleAt(windows.Count, shuffleModel.Config.Windows);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<long> LastTokens => windows[^1];
+
+    /// <inheritdoc/>
+    public override void AcceptTokens(long[] tokens)
     {
-        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.Length != shuffleModel.Config.WindowSize)
+            throw new ArgumentException($"A window holds {shuffleModel.Config.WindowSize} codes, got {tokens.Length}.", nameof(tokens));
         int index = windows.Count;
-        var guided = Rows == 1
-            ? logits[0]
-            : ClassifierFreeGuidance.Combine(logits[0], logits[1], guidance.ScaleAt(index, shuffleModel.Config.Windows));
-        var codes = TokenSampler.Sample(guided.unsqueeze(0), [sampling])[0].cpu().data<long>().ToArray();
-        windows.Add(codes);
-        WindowSampled?.Invoke(index, codes);
-    }
-
-    /// <inheritdoc/>
-    public override Tensor NextEmbeddings(DecoderTransformer model)
-    {
-        var last = tensor(windows[^1], ScalarType.Int64, shuffleModel.Device).view(1, 1, -1).expand(Rows, 1, -1);
-        return shuffleModel.EmbedWindows(last);
+        windows.Add(tokens);
+        WindowSampled?.Invoke(index, tokens);
     }
 
     /// <summary>The sampled codes as a grid [G, G] (all windows must be sampled).</summary>

@@ -39,8 +39,13 @@ public sealed class TokenShuffleModel : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The shape it was built with.</summary>
     public TokenShuffleConfig Config { get; }
 
+    TokenShuffleHead? head;
+
     /// <summary>The Llama decoder (what the step scheduler serves).</summary>
     public DecoderTransformer Transformer => transformer;
+
+    /// <summary>Its window readout and window embedding, shared by all of its requests so a step reads them out together.</summary>
+    public TokenShuffleHead Head => head ??= new TokenShuffleHead(this);
 
     /// <summary>Where the weights live.</summary>
     public Device Device => transformer.Device;

@@ -41,12 +41,42 @@ public static class DeviceSelector
         return spec.Index < 0 ? torch.CUDA : new torch.Device(DeviceType.CUDA, spec.Index);
     }
 
-    /// <summary>Applies the options' thread count and returns the selected device.</summary>
+    /// <summary>Applies the options' thread count (<see cref="ThreadsFor"/>) and returns the selected device.</summary>
     public static torch.Device Apply(TorchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Threads < 0) throw new ArgumentException("Media:Torch:Threads must be 0 (default) or positive.", nameof(options));
-        if (options.Threads > 0) torch.set_num_threads(options.Threads);
+        if (options.Threads < 0) throw new ArgumentException("Media:Torch:Threads must be 0 (one per worker) or positive.", nameof(options));
+        torch.set_num_threads(ThreadsFor(options));
         return Resolve(options.Device);
+    }
+
+    /// <summary>
+    /// The intra-op thread count the options ask for: the configured count, or one thread per worker when it is 0.
+    /// libtorch's own default (one per physical core, per process) lets every worker and every process on the machine
+    /// claim all cores; on a shared box that oversubscribes them and a decode step waits for descheduled threads.
+    /// </summary>
+    public static int ThreadsFor(TorchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Threads > 0 ? options.Threads : 1;
+    }
+
+    /// <summary>Parses <c>float32</c>, <c>bfloat16</c> or <c>float16</c> (also <c>fp32</c>, <c>bf16</c>, <c>fp16</c>; case-insensitive); anything else throws.</summary>
+    public static torch.ScalarType ParseDtype(string? name) => (name ?? "").Trim().ToLowerInvariant() switch
+    {
+        "" or "float32" or "fp32" or "float" => torch.ScalarType.Float32,
+        "bfloat16" or "bf16" => torch.ScalarType.BFloat16,
+        "float16" or "fp16" or "half" => torch.ScalarType.Float16,
+        _ => throw new ArgumentException($"Unknown dtype '{name}': use float32, bfloat16 or float16 (CUDA only).", nameof(name)),
+    };
+
+    /// <summary>The decoders' dtype on <paramref name="device"/>: float16 is refused on the CPU, where libtorch has no fast half kernels.</summary>
+    public static torch.ScalarType ResolveDtype(string? name, torch.Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var dtype = ParseDtype(name);
+        if (dtype == torch.ScalarType.Float16 && device.type != DeviceType.CUDA)
+            throw new ArgumentException("Media:Torch:Dtype float16 runs on CUDA only; use bfloat16 on the CPU.", nameof(name));
+        return dtype;
     }
 }

@@ -20,11 +20,60 @@ public static class LogitFilters
         CheckShape(logits, rows.Count);
         foreach (var row in rows) row.Validate();
         using var scope = NewDisposeScope();
-        var device = logits.device;
-        var temperature = RowValues(rows.Select(r => r.IsGreedy ? 1.0 : r.Temperature), logits);
-        var topK = tensor(rows.Select(r => (long)(r.IsGreedy ? 0 : r.TopK)).ToArray(), device: device);
-        var topP = RowValues(rows.Select(r => r.IsGreedy ? 1.0 : r.TopP), logits);
-        return TopKTopP(logits.to_type(ScalarType.Float32) / temperature, topK, topP).MoveToOuterDisposeScope();
+        long vocab = logits.shape[^1];
+        var x = logits.to_type(ScalarType.Float32);
+        // Dividing by 1 changes nothing, so rows at temperature 1 (and greedy rows) cost no division.
+        if (rows.Any(r => !r.IsGreedy && r.Temperature != 1.0))
+            x = x / RowValues(rows.Select(r => r.IsGreedy ? 1.0 : r.Temperature), logits);
+        var k = rows.Select(r => r.IsGreedy || r.TopK <= 0 || r.TopK >= vocab ? vocab : (long)r.TopK).ToArray();
+        var p = rows.Select(r => r.IsGreedy ? 1.0 : r.TopP).ToArray();
+        return Truncate(x, k, p).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="TopKTopP"/> with the settings known on the host, so it does only the work they need: nothing when
+    /// every row keeps everything; a top-k threshold without any sort when no row uses top-p; and otherwise a sort
+    /// of the top-k survivors only (the whole vocabulary only for a row with top-p but no top-k). Keeps exactly the
+    /// tokens <see cref="TopKTopP"/> keeps: ties with the k-th logit stay, and equal logits are ordered by token id.
+    /// </summary>
+    static Tensor Truncate(Tensor x, long[] k, double[] p)
+    {
+        using var scope = NewDisposeScope();
+        long vocab = x.shape[^1];
+        bool anyK = k.Any(v => v < vocab), anyP = p.Any(v => v < 1);
+        if (!anyK && !anyP) return x.clone().MoveToOuterDisposeScope();
+        long kMax = k.Max();
+        var kIndex = tensor(k.Select(v => v - 1).ToArray(), device: x.device).view(ViewShape(x, k.Length)).expand(Prefix(x, 1));
+        Tensor kth, sorted, order;
+        if (kMax == vocab)
+        {
+            // A row without top-k needs the whole order for its nucleus: one stable sort, as TopKTopP does.
+            (sorted, order) = x.sort(-1, descending: true, stable: true);
+            kth = sorted.gather(-1, kIndex);
+            if (!anyP) return x.masked_fill(x < kth, float.NegativeInfinity).MoveToOuterDisposeScope();
+        }
+        else
+        {
+            var (top, topIds) = x.topk((int)kMax, -1, largest: true, sorted: true);
+            kth = top.gather(-1, kIndex);
+            if (!anyP) return x.masked_fill(x < kth, float.NegativeInfinity).MoveToOuterDisposeScope();
+            // Logits tied with a row's k-th survive too, so a row may keep more than k: read them all (one host read).
+            long survivors = (x >= kth).sum(-1).max().item<long>();
+            if (survivors > kMax) (top, topIds) = x.topk((int)survivors, -1, largest: true, sorted: true);
+            // topk leaves the order of equal logits open: put them in token-id order, then a stable sort by value.
+            var byId = topIds.argsort(-1);
+            var (values, ids) = (top.gather(-1, byId), topIds.gather(-1, byId));
+            (sorted, var within) = values.sort(-1, descending: true, stable: true);
+            order = ids.gather(-1, within);
+        }
+        var sortedKept = sorted.masked_fill(sorted < kth, float.NegativeInfinity);
+        // Mass strictly before each sorted token; drop a token once that mass already reaches p (the first always stays).
+        var probs = sortedKept.softmax(-1);
+        var before = probs.cumsum(-1) - probs;
+        var pLimit = RowValues(p.Select(v => v >= 1 ? double.PositiveInfinity : v), x);
+        var keepSorted = (before < pLimit).logical_and(sortedKept != float.NegativeInfinity);
+        var keep = zeros(x.shape, ScalarType.Bool, x.device).scatter(-1, order, keepSorted);
+        return x.masked_fill(keep.logical_not(), float.NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>

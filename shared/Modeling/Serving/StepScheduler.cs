@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Media.Modeling.Sampling;
 using Media.Modeling.Transformers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,9 +8,12 @@ namespace Media.Modeling.Serving;
 
 /// <summary>
 /// Iteration-level batching in the style of Sarathi-Serve over one model and one <see cref="KvCache"/>.
-/// Each step has a token budget: every running sequence first decodes one token (all of them in one batched
-/// pass, each row at its own position), and what is left of the budget goes to prompt chunks of the requests
-/// still prefilling, oldest first, admitting waiting requests while cache slots are free (chunked prefill).
+/// Each step has a token budget: every running sequence first decodes one token (each row at its own position),
+/// and what is left of the budget goes to prompt chunks of the requests still prefilling, oldest first, admitting
+/// waiting requests while cache slots are free (chunked prefill). The decode rows and the prefill chunks ride in one
+/// fused forward pass (<see cref="DecoderTransformer.HiddenCachedFused"/>), so the weights are read once per step.
+/// <see cref="SampledRequest"/>s sharing a <see cref="TokenHead"/> are embedded, read out, guided and sampled
+/// together, with one copy of the step's tokens to the host; other requests read out and pick alone.
 /// Finished requests retire at the end of the step and free their slots. Submission and cancellation are
 /// thread-safe and take effect at the next step boundary; <see cref="Step"/> itself runs on one thread.
 /// </summary>
@@ -92,13 +96,9 @@ public sealed class StepScheduler : IDisposable
             budget -= decodeRows;
             var chunks = PlanPrefill(ref budget, joined);
 
-            Decode(decoders, failed);
-            int prefillTokens = 0;
-            foreach (var (request, count) in chunks)
-            {
-                Prefill(request, count, failed);
-                prefillTokens += count * request.Rows;
-            }
+            var picks = Forward(decoders, chunks, failed);
+            Pick(picks, failed);
+            int prefillTokens = chunks.Sum(c => c.Count * c.Request.Rows);
             Retire(finished);
             return new StepReport(++steps, decodeRows, prefillTokens, joined, finished, cancelled, failed);
         }
@@ -166,46 +166,185 @@ public sealed class StepScheduler : IDisposable
         return chunks;
     }
 
-    void Decode(List<GenerationRequest> decoders, List<Guid> failed)
+    /// <summary>
+    /// One fused pass: the decoders' next inputs as one segment, each prefill chunk as another. Returns the final hidden
+    /// states [Rows, dim] of every request that picks a token now (the decoders, and prompts whose last chunk this was).
+    /// </summary>
+    List<(GenerationRequest Request, Tensor Hidden)> Forward(List<GenerationRequest> decoders, List<(GenerationRequest Request, int Count)> chunks, List<Guid> failed)
     {
-        var batch = new List<GenerationRequest>();
-        var inputs = new List<Tensor>();
-        foreach (var request in decoders)
+        var segments = new List<CachedSegment>();
+        var members = new List<List<GenerationRequest>>();
+        var (batch, input) = DecodeInputs(decoders, failed);
+        if (batch.Count > 0)
         {
-            if (Guard(request, failed, () => inputs.Add(request.NextEmbeddings(model)))) batch.Add(request);
+            segments.Add(new CachedSegment(input!, batch.SelectMany(r => r.Slots!.Slots).ToArray()));
+            members.Add(batch);
         }
-        if (batch.Count == 0) return;
-        var slots = batch.SelectMany(r => r.Slots!.Slots).ToArray();
-        Tensor hidden;
+        var prefilling = new List<(GenerationRequest Request, int Count, Tensor Embeddings)>();
+        foreach (var (request, count) in chunks)
+        {
+            Tensor? embeddings = null;
+            if (!running.Contains(request) || !Guard(request, failed, () => embeddings = request.PromptEmbeddings(model, request.Prefilled, count))) continue;
+            prefilling.Add((request, count, embeddings!));
+        }
+        // Chunks of one length share a segment (each row still at its own position): fewer, larger attention calls.
+        var chunkGroups = prefilling.GroupBy(c => c.Count).Select(g => g.ToList()).ToList();
+        foreach (var group in chunkGroups)
+        {
+            segments.Add(new CachedSegment(group.Count == 1 ? group[0].Embeddings : cat(group.Select(c => c.Embeddings).ToArray(), 0),
+                group.SelectMany(c => c.Request.Slots!.Slots).ToArray()));
+            members.Add([.. group.Select(c => c.Request)]);
+        }
+        var picks = new List<(GenerationRequest, Tensor)>();
+        if (segments.Count == 0) return picks;
+        IReadOnlyList<Tensor> hidden;
         try
         {
-            hidden = model.HiddenCached(cat(inputs, 0), cache, slots).select(1, 0);
+            hidden = model.HiddenCachedFused(segments, cache);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            foreach (var request in batch) Fail(request, ex, failed);
-            return;
+            foreach (var request in members.SelectMany(m => m)) Fail(request, ex, failed);
+            return picks;
         }
-        int row = 0;
-        foreach (var request in batch)
+        int segment = 0;
+        if (batch.Count > 0)
         {
-            var own = hidden.narrow(0, row, request.Rows);
-            row += request.Rows;
-            Guard(request, failed, () => request.Accept(request.Readout(model, own)));
+            var rows = hidden[segment++].select(1, 0);
+            int row = 0;
+            foreach (var request in batch)
+            {
+                picks.Add((request, rows.narrow(0, row, request.Rows)));
+                row += request.Rows;
+            }
+        }
+        foreach (var group in chunkGroups)
+        {
+            var own = hidden[segment++];
+            int row = 0;
+            foreach (var (request, count, _) in group)
+            {
+                request.Prefilled += count;
+                // Only the last prompt position's logits matter: they pick the first new token.
+                if (request.PrefillDone) picks.Add((request, own.narrow(0, row, request.Rows).select(1, -1)));
+                row += request.Rows;
+            }
+        }
+        return picks;
+    }
+
+    /// <summary>
+    /// The decoders' next input embeddings [rows, 1, dim], in row order: sampled requests sharing a head are embedded in one
+    /// lookup from their last tokens (known on the host), the others through their own <see cref="GenerationRequest.NextEmbeddings"/>.
+    /// </summary>
+    (List<GenerationRequest> Batch, Tensor? Input) DecodeInputs(List<GenerationRequest> decoders, List<Guid> failed)
+    {
+        var batch = new List<GenerationRequest>();
+        var inputs = new List<Tensor>();
+        foreach (var group in decoders.GroupBy(r => r is SampledRequest sampled ? sampled.Head : (object)r))
+        {
+            if (group.Key is not TokenHead head)
+            {
+                var request = group.Single();
+                if (Guard(request, failed, () => inputs.Add(request.NextEmbeddings(model)))) batch.Add(request);
+                continue;
+            }
+            var members = new List<GenerationRequest>();
+            var ids = new List<long>();
+            int width = -1;
+            foreach (var request in group.Cast<SampledRequest>())
+            {
+                Guard(request, failed, () =>
+                {
+                    var last = request.LastTokens;
+                    if (width >= 0 && last.Count != width)
+                        throw new InvalidOperationException($"The request fed {last.Count} tokens where the others of its head feed {width}.");
+                    width = last.Count;
+                    for (int r = 0; r < request.Rows; r++) ids.AddRange(last);
+                    members.Add(request);
+                });
+            }
+            if (members.Count == 0) continue;
+            try
+            {
+                var tokens = tensor(ids.ToArray(), ScalarType.Int64, model.Device).view(-1, width);
+                inputs.Add(head.Embed(model, tokens));
+                batch.AddRange(members);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                foreach (var request in members) Fail(request, ex, failed);
+            }
+        }
+        return (batch, inputs.Count == 0 ? null : inputs.Count == 1 ? inputs[0] : cat(inputs, 0));
+    }
+
+    /// <summary>
+    /// Turns the picks' hidden states into tokens: per head one readout over all of its rows, one guidance and one sampler
+    /// call over every request that samples in batch, one copy of the tokens to the host; every other request alone.
+    /// </summary>
+    void Pick(List<(GenerationRequest Request, Tensor Hidden)> picks, List<Guid> failed)
+    {
+        foreach (var group in picks.GroupBy(p => p.Request is SampledRequest sampled ? sampled.Head : (object)p.Request))
+        {
+            if (group.Key is not TokenHead head)
+            {
+                var (request, hidden) = group.Single();
+                Guard(request, failed, () => request.Accept(request.Readout(model, hidden)));
+                continue;
+            }
+            var requests = group.Select(p => (SampledRequest)p.Request).ToList();
+            Tensor logits;
+            try
+            {
+                logits = head.Readout(model, requests.Count == 1 ? group.First().Hidden : cat(group.Select(p => p.Hidden).ToArray(), 0));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                foreach (var request in requests) Fail(request, ex, failed);
+                continue;
+            }
+            var sampling = new List<SampledRequest>();
+            var sampledRows = new List<long>();
+            int row = 0;
+            foreach (var request in requests)
+            {
+                if (request.SamplesInBatch)
+                {
+                    sampling.Add(request);
+                    for (int r = 0; r < request.Rows; r++) sampledRows.Add(row + r);
+                }
+                else
+                {
+                    var own = logits.narrow(0, row, request.Rows);
+                    Guard(request, failed, () => request.Accept(own));
+                }
+                row += request.Rows;
+            }
+            if (sampling.Count > 0) SampleTogether(sampling, sampledRows.Count == row ? logits : logits.index_select(0, tensor(sampledRows.ToArray(), device: logits.device)), failed);
         }
     }
 
-    void Prefill(GenerationRequest request, int count, List<Guid> failed)
+    void SampleTogether(List<SampledRequest> requests, Tensor logits, List<Guid> failed)
     {
-        if (!running.Contains(request)) return; // failed earlier in this step
-        Guard(request, failed, () =>
+        long[] tokens;
+        try
         {
-            var input = request.PromptEmbeddings(model, request.Prefilled, count);
-            var hidden = model.HiddenCached(input, cache, request.Slots!.Slots);
-            request.Prefilled += count;
-            // Only the last prompt position's logits matter: they pick the first new token.
-            if (request.PrefillDone) request.Accept(request.Readout(model, hidden.select(1, -1)));
-        });
+            var guided = SampledRequest.Guide(logits.to_type(ScalarType.Float32), requests);
+            tokens = TokenSampler.Sample(guided, requests.Select(r => r.Sampling).ToArray()).cpu().reshape(-1).data<long>().ToArray();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            foreach (var request in requests) Fail(request, ex, failed);
+            return;
+        }
+        int width = tokens.Length / requests.Count;
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            var own = tokens.AsSpan(i * width, width).ToArray();
+            Guard(request, failed, () => request.AcceptTokens(own));
+        }
     }
 
     void Retire(List<Guid> finished)

@@ -1,3 +1,4 @@
+using Media.Modeling.Sampling;
 using Media.Modeling.Transformers;
 using static TorchSharp.torch;
 
@@ -7,11 +8,15 @@ namespace Media.Modeling.Serving;
 /// A token-in, token-out request: a prompt of token ids, up to <see cref="MaxNewTokens"/> sampled tokens, an
 /// optional stop token, and optionally classifier-free guidance with an unconditional prompt of the same length
 /// (its two rows step together; logits = u + (c - u) * scale, and both rows are fed the picked token).
+/// Greedy requests (no picker given) are read out, guided and picked together with the step's other requests.
 /// </summary>
-public sealed class TokenRequest : GenerationRequest
+public sealed class TokenRequest : SampledRequest
 {
+    // Greedy rows never draw, so every greedy request can share one state (its generator is never advanced).
+    static readonly SamplingState GreedyState = new(SamplingParameters.Greedy);
+
     readonly long[][] prompts;
-    readonly Func<Tensor, long> pick;
+    readonly Func<Tensor, long>? pick;
     readonly double guidanceScale;
     readonly long? stopToken;
     readonly List<long> tokens = [];
@@ -32,7 +37,7 @@ public sealed class TokenRequest : GenerationRequest
                 nameof(unconditionalPrompt));
         prompts = unconditionalPrompt is null ? [prompt.ToArray()] : [prompt.ToArray(), unconditionalPrompt.ToArray()];
         MaxNewTokens = maxNewTokens;
-        this.pick = pick ?? Greedy;
+        this.pick = pick;
         this.guidanceScale = guidanceScale;
         this.stopToken = stopToken;
     }
@@ -60,6 +65,29 @@ public sealed class TokenRequest : GenerationRequest
     public override bool IsDone => tokens.Count >= MaxNewTokens || (stopToken is long stop && tokens.Count > 0 && tokens[^1] == stop);
 
     /// <inheritdoc/>
+    public override TokenHead Head => TokenHead.Vocabulary;
+
+    /// <inheritdoc/>
+    public override SamplingState Sampling => GreedyState;
+
+    /// <inheritdoc/>
+    public override bool SamplesInBatch => pick is null;
+
+    /// <inheritdoc/>
+    public override double GuidanceScale => guidanceScale;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<long> LastTokens => [tokens[^1]];
+
+    /// <inheritdoc/>
+    public override void AcceptTokens(long[] tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.Length != 1) throw new ArgumentException($"A token request picks one token per step, got {tokens.Length}.", nameof(tokens));
+        this.tokens.Add(tokens[0]);
+    }
+
+    /// <inheritdoc/>
     public override Tensor PromptEmbeddings(DecoderTransformer model, int start, int count)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -71,14 +99,12 @@ public sealed class TokenRequest : GenerationRequest
     public override void Accept(Tensor logits)
     {
         ArgumentNullException.ThrowIfNull(logits);
+        if (pick is null)
+        {
+            base.Accept(logits);
+            return;
+        }
         var guided = Rows == 1 ? logits[0] : logits[1] + (logits[0] - logits[1]) * guidanceScale;
         tokens.Add(pick(guided));
-    }
-
-    /// <inheritdoc/>
-    public override Tensor NextEmbeddings(DecoderTransformer model)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return model.Embed(full(Rows, 1, tokens[^1], ScalarType.Int64, model.Device));
     }
 }

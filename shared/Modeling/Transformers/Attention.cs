@@ -59,10 +59,32 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         ArgumentNullException.ThrowIfNull(input2);
         var (x, ctx) = (input1, input2);
         using var scope = NewDisposeScope();
+        if (ctx.Segments is { } segments) return FusedSegments(x, segments).MoveToOuterDisposeScope();
         var (q, k, v) = Project(x, ctx.Rope, ctx.Cos, ctx.Sin);
         if (ctx.Cache is { } cache)
             (k, v) = AppendToCache(cache, ctx, k, v, x.shape[0]);
         return Output(q, k, v, ctx.Mask, ctx.IsCausal).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A fused cached pass: one <c>wqkv</c> and one <c>wo</c> product over every position of <paramref name="x"/> [1, N, D],
+    /// attention per segment (its rows, its slots, its mask).
+    /// </summary>
+    Tensor FusedSegments(Tensor x, IReadOnlyList<AttentionContext> segments)
+    {
+        var qkv = wqkv.call(x);
+        var mixed = new Tensor[segments.Count];
+        long offset = 0;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var seg = segments[i];
+            long b = seg.WritePositions!.shape[0], t = seg.WritePositions.shape[1];
+            var (q, k, v) = SplitHeads(qkv.narrow(1, offset, b * t).view(b, t, -1), seg.Rope, seg.Cos, seg.Sin);
+            (k, v) = AppendToCache(seg.Cache!, seg, k, v, b);
+            mixed[i] = Mix(q, k, v, seg.Mask, seg.IsCausal).reshape(1, b * t, dim);
+            offset += b * t;
+        }
+        return wo.call(cat(mixed, 1));
     }
 
     /// <summary>
@@ -106,8 +128,14 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     /// <summary>Queries, keys and values [B, heads, T, head_dim] of the tokens, rotated when a RoPE is given.</summary>
     (Tensor Q, Tensor K, Tensor V) Project(Tensor x, RotaryEmbedding? rope, Tensor? cos, Tensor? sin)
     {
-        long b = x.shape[0], t = x.shape[1], kvDim = nKvHead * headDim;
-        var parts = wqkv.call(x).split([dim, kvDim, kvDim], -1);
+        return SplitHeads(wqkv.call(x), rope, cos, sin);
+    }
+
+    /// <summary>Splits a <c>wqkv</c> output [B, T, (heads + 2 kv heads) * head_dim] into rotated heads.</summary>
+    (Tensor Q, Tensor K, Tensor V) SplitHeads(Tensor qkv, RotaryEmbedding? rope, Tensor? cos, Tensor? sin)
+    {
+        long b = qkv.shape[0], t = qkv.shape[1], kvDim = nKvHead * headDim;
+        var parts = qkv.split([dim, kvDim, kvDim], -1);
         var q = parts[0].view(b, t, nHead, headDim).transpose(1, 2);
         var k = parts[1].view(b, t, nKvHead, headDim).transpose(1, 2);
         var v = parts[2].view(b, t, nKvHead, headDim).transpose(1, 2);
@@ -121,7 +149,10 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     }
 
     /// <summary>Scaled dot-product attention of the queries to the keys (shared kv heads repeated per query group), then <c>wo</c>.</summary>
-    Tensor Output(Tensor q, Tensor k, Tensor v, Tensor? mask, bool isCausal)
+    Tensor Output(Tensor q, Tensor k, Tensor v, Tensor? mask, bool isCausal) => wo.call(Mix(q, k, v, mask, isCausal));
+
+    /// <summary>Scaled dot-product attention of the queries to the keys, heads merged back: [B, T, D] before <c>wo</c>.</summary>
+    Tensor Mix(Tensor q, Tensor k, Tensor v, Tensor? mask, bool isCausal)
     {
         if (nKvHead < nHead)
         {
@@ -131,7 +162,7 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         }
         long b = q.shape[0], t = q.shape[2];
         var o = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: isCausal);
-        return wo.call(o.transpose(1, 2).reshape(b, t, dim));
+        return o.transpose(1, 2).reshape(b, t, dim);
     }
 
     /// <summary>Writes this pass's keys and values at each row's cache positions and reads back each row's keys so far.</summary>

@@ -18,6 +18,20 @@ public sealed class AttentionContext
         IsCausal = isCausal;
     }
 
+    /// <summary>
+    /// A fused pass over several cached segments laid out one after another along time in a [1, N, dim] input; each
+    /// segment keeps its own context (the fields of the fused context itself are those of the first segment).
+    /// </summary>
+    internal static AttentionContext Fused(IReadOnlyList<AttentionContext> segments)
+    {
+        var first = segments[0];
+        return new AttentionContext(first.Rope, first.Cos, first.Sin, first.Mask, first.IsCausal)
+        {
+            Cache = first.Cache,
+            Segments = segments,
+        };
+    }
+
     /// <summary>The rotation shared by all layers.</summary>
     public RotaryEmbedding Rope { get; }
 
@@ -47,4 +61,10 @@ public sealed class AttentionContext
 
     /// <summary>Keys read back from the cache per row: the longest row's length after this pass.</summary>
     public long KeyLength { get; internal init; }
+
+    /// <summary>
+    /// Set for a fused pass (<see cref="DecoderTransformer.HiddenCachedFused"/>): the input is [1, N, dim], the positions of
+    /// these segments in order, each segment's rows and time given by its <see cref="WritePositions"/>.
+    /// </summary>
+    public IReadOnlyList<AttentionContext>? Segments { get; internal init; }
 }

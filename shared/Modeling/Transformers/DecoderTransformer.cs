@@ -49,12 +49,7 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
     public Tensor Embed(Tensor tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        if (tokens.numel() > 0)
-        {
-            long lo = tokens.min().item<long>(), hi = tokens.max().item<long>();
-            if (lo < 0 || hi >= Config.VocabSize)
-                throw new ArgumentException($"Token ids {lo}..{hi} fall outside the vocabulary 0..{Config.VocabSize - 1}.", nameof(tokens));
-        }
+        TokenIdRange.Check(tokens, Config.VocabSize, "Token ids", nameof(tokens));
         return tok_embeddings.call(tokens);
     }
 
@@ -104,34 +99,79 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
     /// </summary>
     public Tensor HiddenCached(Tensor embeddings, KvCache cache, IReadOnlyList<int> slots, AttentionPattern? pattern = null)
     {
+        CheckCache(cache);
+        using var scope = NewDisposeScope();
+        // Serving only: the cache is written in place and must not pull the weights' autograd graph along.
+        using var noGrad = no_grad();
+        var ctx = CachedContext(embeddings, cache, slots, pattern ?? AttentionPattern.Causal);
+        var hidden = RunLayers(embeddings, ctx);
+        cache.Advance(slots, (int)embeddings.shape[1]);
+        return hidden.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Several <see cref="HiddenCached"/> passes fused into one (Sarathi-style): every segment's rows append their own
+    /// chunk to their own slots — a decode step of many rows and a prefill chunk of another request, say — and the
+    /// projections and feed-forwards run once over all of their positions, so the weights are read once for all of
+    /// them. Attention runs per segment over its slots. Returns each segment's final hidden states [rows, time, dim].
+    /// </summary>
+    public IReadOnlyList<Tensor> HiddenCachedFused(IReadOnlyList<CachedSegment> segments, KvCache cache, AttentionPattern? pattern = null)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        if (segments.Count == 0) throw new ArgumentException("A fused pass needs at least one segment.", nameof(segments));
+        if (segments.Count == 1) return [HiddenCached(segments[0].Embeddings, cache, segments[0].Slots, pattern)];
+        CheckCache(cache);
+        var all = segments.SelectMany(s => s.Slots).ToArray();
+        if (all.Distinct().Count() != all.Length) throw new ArgumentException("Each row of a fused pass needs its own slot.", nameof(segments));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        pattern ??= AttentionPattern.Causal;
+        var contexts = segments.Select(s => CachedContext(s.Embeddings, cache, s.Slots, pattern)).ToArray();
+        // Every position of every segment in one row: the projections and norms are position-wise.
+        var flat = cat(segments.Select(s => s.Embeddings.reshape(1, -1, Config.Dim)).ToArray(), 1);
+        var hidden = RunLayers(flat, AttentionContext.Fused(contexts));
+        var results = new Tensor[segments.Count];
+        long offset = 0;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var e = segments[i].Embeddings;
+            long count = e.shape[0] * e.shape[1];
+            results[i] = hidden.narrow(1, offset, count).view(e.shape[0], e.shape[1], Config.Dim).MoveToOuterDisposeScope();
+            offset += count;
+        }
+        foreach (var s in segments) cache.Advance(s.Slots, (int)s.Embeddings.shape[1]);
+        return results;
+    }
+
+    /// <summary>What a cached pass of <paramref name="embeddings"/> into <paramref name="slots"/> attends with: positions, RoPE, mask, cache rows.</summary>
+    AttentionContext CachedContext(Tensor embeddings, KvCache cache, IReadOnlyList<int> slots, AttentionPattern pattern)
+    {
         CheckEmbeddings(embeddings);
-        ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(slots);
         long b = embeddings.shape[0], t = embeddings.shape[1];
         if (slots.Count != b) throw new ArgumentException($"{slots.Count} slot(s) given for {b} row(s).", nameof(slots));
         if (slots.Distinct().Count() != slots.Count) throw new ArgumentException("Each row needs its own slot.", nameof(slots));
-        if (cache.LayerCount != Config.NLayer) throw new ArgumentException($"The cache has {cache.LayerCount} layers; this model has {Config.NLayer}.", nameof(cache));
         var starts = slots.Select(cache.Length).ToArray();
         long limit = Math.Min(cache.MaxLength, rope.Rows);
         for (int r = 0; r < starts.Length; r++)
             if (starts[r] + t > limit)
                 throw new ArgumentException($"Slot {slots[r]} holds {starts[r]} positions; {t} more exceed the limit of {limit}.", nameof(embeddings));
 
-        using var scope = NewDisposeScope();
-        // Serving only: the cache is written in place and must not pull the weights' autograd graph along.
-        using var noGrad = no_grad();
-        pattern ??= AttentionPattern.Causal;
         var device = embeddings.device;
-        var start = tensor(starts.Select(s => (long)s).ToArray(), ScalarType.Int64, device);
-        var positions = start.unsqueeze(1) + arange(t, ScalarType.Int64, device);             // [B, T]
+        // Positions are built on the host: they are known here, and host checks above replace a device round trip.
+        var positionValues = new long[b * t];
+        for (int r = 0; r < b; r++)
+            for (int j = 0; j < t; j++) positionValues[r * t + j] = starts[r] + j;
+        var positions = tensor(positionValues, [b, t], device: device);                    // [B, T]
         long keyLength = starts.Max() + t;
         var keyPositions = arange(keyLength, ScalarType.Int64, device).view(1, 1, -1);      // [1, 1, K]
         // Keys past a row's own length are another sequence's leftovers or unwritten: never attend to them.
-        var written = keyPositions.lt((start + t).view(-1, 1, 1));
+        var ends = tensor(starts.Select(s => s + t).ToArray(), device: device);
+        var written = keyPositions.lt(ends.view(-1, 1, 1));
         var mask = pattern.Allowed(positions.unsqueeze(2), keyPositions).logical_and(written).unsqueeze(1);
-        var (cos, sin) = rope.At(positions);
+        var (cos, sin) = rope.AtUnchecked(positions); // the host check above covers the table
         bool consecutive = slots.Select((s, i) => s - i).Distinct().Count() == 1;
-        var ctx = new AttentionContext(rope, cos, sin, mask, isCausal: false)
+        return new AttentionContext(rope, cos, sin, mask, isCausal: false)
         {
             Cache = cache,
             SlotIndex = tensor(slots.Select(s => (long)s).ToArray(), ScalarType.Int64, device),
@@ -139,9 +179,12 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
             WritePositions = positions,
             KeyLength = keyLength,
         };
-        var hidden = RunLayers(embeddings, ctx);
-        cache.Advance(slots, (int)t);
-        return hidden.MoveToOuterDisposeScope();
+    }
+
+    void CheckCache(KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (cache.LayerCount != Config.NLayer) throw new ArgumentException($"The cache has {cache.LayerCount} layers; this model has {Config.NLayer}.", nameof(cache));
     }
 
     /// <summary>A cache shaped for this model, on the device and in the dtype of its weights.</summary>

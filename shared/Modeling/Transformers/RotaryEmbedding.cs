@@ -80,6 +80,12 @@ public sealed class RotaryEmbedding : nn.Module
             if (lo < 0 || hi >= Rows)
                 throw new ArgumentException($"Positions {lo}..{hi} fall outside the RoPE table (0..{Rows - 1}); raise max_seq_len.", nameof(positions));
         }
+        return AtUnchecked(positions);
+    }
+
+    /// <summary><see cref="At"/> for positions the caller has already checked against <see cref="Rows"/> (no device round trip).</summary>
+    internal (Tensor Cos, Tensor Sin) AtUnchecked(Tensor positions)
+    {
         var flat = positions.reshape(-1);
         long b = positions.shape[0], t = positions.shape[1];
         return (cos.index_select(0, flat).view(b, 1, t, headDim), sin.index_select(0, flat).view(b, 1, t, headDim));

@@ -300,11 +300,5 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"Frames {firstFrame}..{firstFrame + latents.shape[1] - 1} fall outside the utterance's {cache.TotalFrames} frames.", nameof(firstFrame));
     }
 
-    void CheckIds(Tensor text)
-    {
-        if (text.numel() == 0) return;
-        long lo = text.min().item<long>(), hi = text.max().item<long>();
-        if (lo < 0 || hi >= Config.VocabSize)
-            throw new ArgumentException($"Text ids {lo}..{hi} fall outside the vocabulary 0..{Config.VocabSize - 1}.", nameof(text));
-    }
+    void CheckIds(Tensor text) => TokenIdRange.Check(text, Config.VocabSize, "Text ids", nameof(text));
 }

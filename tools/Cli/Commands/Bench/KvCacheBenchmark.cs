@@ -17,12 +17,31 @@ internal sealed record BenchRun(string Name, TimeSpan Elapsed, TimeSpan Cpu, int
 /// <summary>What the KV-cache benchmark measured, side by side in one process.</summary>
 internal sealed record KvCacheBenchResult(
     BenchRun Cached, BenchRun Uncached, BenchRun Batched, BenchRun OneByOne, bool CachedMatchesUncached, bool BatchedMatchesOneByOne, long Parameters,
-    WeightStreaming Floor)
+    WeightStreaming Floor, IReadOnlyList<SchedulerOverhead> Overheads, double MatmulPeakGigaflops, PrecisionRuns Precision)
 {
+    /// <summary>The weight-streaming floor of one token over the cached decode's time per token (batch 1): 1 = at the floor.</summary>
+    public double FractionOfFloor => Floor.OneRow.TotalSeconds / (Cached.Elapsed.TotalSeconds / Cached.Tokens);
+
     public double KvCacheSpeedup => Uncached.Elapsed / Cached.Elapsed;
 
     public double BatchingSpeedup => OneByOne.Elapsed / Batched.Elapsed;
 }
+
+/// <summary>
+/// The same batch of greedy requests decoded by a bare loop (one cached pass, one readout, one argmax and one host copy
+/// per step) and through the <see cref="StepScheduler"/>, summed over alternating rounds.
+/// </summary>
+internal sealed record SchedulerOverhead(int Batch, BenchRun Bare, BenchRun Scheduled, bool SameTokens)
+{
+    /// <summary>Extra wall time of the scheduled decode over the bare one (0.1 = 10%).</summary>
+    public double Overhead => Scheduled.Elapsed / Bare.Elapsed - 1;
+
+    /// <summary>The same by this process's CPU time.</summary>
+    public double CpuOverhead => Scheduled.Cpu / Bare.Cpu - 1;
+}
+
+/// <summary>The cached decode at batch 1 and the bare batched decode in float32 and in bfloat16, alternated.</summary>
+internal sealed record PrecisionRuns(BenchRun Float32One, BenchRun BFloat16One, BenchRun Float32Batch, BenchRun BFloat16Batch, double TokenAgreement);
 
 /// <summary>
 /// One matrix product over as many weights as the decoder's projections hold, for 1 and for 8 input rows:
@@ -40,7 +59,10 @@ internal sealed record WeightStreaming(double Megabytes, TimeSpan OneRow, TimeSp
 /// </summary>
 internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLength, int newTokens, int requests, int seed, Device device)
 {
-    public KvCacheBenchResult Run(Action<string> progress)
+    /// <summary>Batch sizes of the scheduler-overhead comparison.</summary>
+    public static readonly int[] OverheadBatches = [8, 16];
+
+    public KvCacheBenchResult Run(Action<string> progress, int rounds = 2)
     {
         progress("building the model");
         torch.manual_seed(seed);
@@ -48,7 +70,8 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
         model.to(device);
         model.eval();
         using var noGrad = no_grad();
-        var prompts = Enumerable.Range(0, requests).Select(i => Prompt(seed + 1 + i)).ToArray();
+        int most = Math.Max(requests, OverheadBatches.Max());
+        var prompts = Enumerable.Range(0, most).Select(i => Prompt(seed + 1 + i)).ToArray();
         long parameters = model.parameters().Sum(p => p.numel());
 
         progress("warming up");
@@ -56,20 +79,55 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
         GenerateCached(model, prompts[0], warmup);
         GenerateUncached(model, prompts[0], warmup);
         Serve(model, prompts.Take(2).ToArray(), warmup, batched: true);
+        foreach (int b in OverheadBatches)
+        {
+            DecodeBare(model, prompts.Take(b).ToArray(), warmup);
+            Serve(model, prompts.Take(b).ToArray(), warmup, batched: true);
+        }
 
         progress($"(a) {newTokens} tokens with the KV cache");
         var (cachedTime, cachedCpu, cachedTokens) = Time(() => GenerateCached(model, prompts[0], newTokens));
         progress($"(b) {newTokens} tokens with a full forward pass per token");
         var (uncachedTime, uncachedCpu, uncachedTokens) = Time(() => GenerateUncached(model, prompts[0], newTokens));
+        var batch = prompts.Take(requests).ToArray();
         progress($"(c) {requests} requests batched by the step scheduler");
-        var (batchedTime, batchedCpu, batchedTokens) = Time(() => Serve(model, prompts, newTokens, batched: true));
+        var (batchedTime, batchedCpu, batchedTokens) = Time(() => Serve(model, batch, newTokens, batched: true));
         progress($"(d) the same {requests} requests one by one");
-        var (serialTime, serialCpu, serialTokens) = Time(() => Serve(model, prompts, newTokens, batched: false));
-
-        progress("weight-streaming floor");
-        var floor = MeasureWeightStreaming(model);
+        var (serialTime, serialCpu, serialTokens) = Time(() => Serve(model, batch, newTokens, batched: false));
 
         double cachedFlops = CachedFlops(newTokens);
+        var overheads = new List<SchedulerOverhead>();
+        var sums = OverheadBatches.ToDictionary(b => b, _ => (Bare: (TimeSpan.Zero, TimeSpan.Zero), Scheduled: (TimeSpan.Zero, TimeSpan.Zero), Same: true));
+        // Alternate bare and scheduled decodes, batch by batch, so load changes on a shared machine hit both alike.
+        for (int round = 0; round < rounds; round++)
+            foreach (int b in OverheadBatches)
+            {
+                var these = prompts.Take(b).ToArray();
+                progress($"round {round + 1}/{rounds}: batch {b}, bare decode");
+                var (bareWall, bareCpu, bareTokens) = Time(() => DecodeBare(model, these, newTokens));
+                progress($"round {round + 1}/{rounds}: batch {b}, through the step scheduler");
+                var (schedWall, schedCpu, schedTokens) = Time(() => Serve(model, these, newTokens, batched: true));
+                var sum = sums[b];
+                sums[b] = ((sum.Bare.Item1 + bareWall, sum.Bare.Item2 + bareCpu), (sum.Scheduled.Item1 + schedWall, sum.Scheduled.Item2 + schedCpu),
+                    sum.Same && bareTokens.Zip(schedTokens).All(p => p.First.SequenceEqual(p.Second)));
+            }
+        foreach (int b in OverheadBatches)
+        {
+            var sum = sums[b];
+            int tokens = rounds * b * newTokens;
+            overheads.Add(new SchedulerOverhead(b,
+                new BenchRun($"bare x{b}", sum.Bare.Item1, sum.Bare.Item2, tokens, rounds * b * cachedFlops),
+                new BenchRun($"scheduled x{b}", sum.Scheduled.Item1, sum.Scheduled.Item2, tokens, rounds * b * cachedFlops),
+                sum.Same));
+        }
+
+        progress("float32 against bfloat16");
+        var precision = ComparePrecision(model, prompts.Take(OverheadBatches.Max()).ToArray(), cachedFlops);
+
+        progress("weight-streaming floor and matmul peak");
+        var floor = MeasureWeightStreaming(model);
+        double peak = MeasureMatmulPeak();
+
         return new KvCacheBenchResult(
             new BenchRun("(a) KV cache", cachedTime, cachedCpu, newTokens, cachedFlops),
             new BenchRun("(b) no cache", uncachedTime, uncachedCpu, newTokens, UncachedFlops(newTokens)),
@@ -78,7 +136,83 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
             cachedTokens.SequenceEqual(uncachedTokens),
             batchedTokens.Zip(serialTokens).All(p => p.First.SequenceEqual(p.Second)),
             parameters,
-            floor);
+            floor,
+            overheads,
+            peak,
+            precision);
+    }
+
+    /// <summary>
+    /// The same weights in bfloat16 (weights and KV cache), against float32: batch-1 cached decode and the bare decode at the
+    /// largest overhead batch, alternated. Also how many greedy tokens the two precisions agree on (they drift apart once one differs).
+    /// </summary>
+    PrecisionRuns ComparePrecision(DecoderTransformer model, long[][] prompts, double cachedFlops)
+    {
+        torch.manual_seed(seed);
+        using var half = new DecoderTransformer(config);
+        half.load_state_dict(model.state_dict());
+        half.to(device).to(ScalarType.BFloat16);
+        half.eval();
+        GenerateCached(half, prompts[0], Math.Min(8, newTokens));
+        var (f1Wall, f1Cpu, f1Tokens) = Time(() => GenerateCached(model, prompts[0], newTokens));
+        var (b1Wall, b1Cpu, b1Tokens) = Time(() => GenerateCached(half, prompts[0], newTokens));
+        var (fbWall, fbCpu, _) = Time(() => DecodeBare(model, prompts, newTokens));
+        var (bbWall, bbCpu, _) = Time(() => DecodeBare(half, prompts, newTokens));
+        int agree = f1Tokens.Zip(b1Tokens).TakeWhile(p => p.First == p.Second).Count();
+        int b = prompts.Length;
+        return new PrecisionRuns(
+            new BenchRun("float32 batch 1", f1Wall, f1Cpu, newTokens, cachedFlops),
+            new BenchRun("bfloat16 batch 1", b1Wall, b1Cpu, newTokens, cachedFlops),
+            new BenchRun($"float32 bare x{b}", fbWall, fbCpu, b * newTokens, b * cachedFlops),
+            new BenchRun($"bfloat16 bare x{b}", bbWall, bbCpu, b * newTokens, b * cachedFlops),
+            (double)agree / newTokens);
+    }
+
+    /// <summary>The best rate of one large float32 matrix product (1024 x 1024 by 1024 x 1024) on this device: the compute ceiling.</summary>
+    double MeasureMatmulPeak()
+    {
+        using var scope = NewDisposeScope();
+        const int n = 1024;
+        var a = randn([n, n], device: device);
+        var b = randn([n, n], device: device);
+        matmul(a, b).sum().item<float>();
+        var best = TimeSpan.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            using var inner = NewDisposeScope();
+            var watch = Stopwatch.StartNew();
+            matmul(a, b).sum().item<float>();
+            if (watch.Elapsed < best) best = watch.Elapsed;
+        }
+        return 2.0 * n * n * n / best.TotalSeconds / 1e9;
+    }
+
+    /// <summary>
+    /// Greedy decoding of all prompts at once without a scheduler: one prefill pass, then per step one cached pass, one
+    /// readout, one argmax and one copy of the tokens to the host. What the scheduler's overhead is measured against.
+    /// </summary>
+    List<IReadOnlyList<long>> DecodeBare(DecoderTransformer model, long[][] prompts, int count)
+    {
+        int b = prompts.Length;
+        using var cache = model.CreateCache(b, promptLength + count);
+        var slots = cache.Allocate(b).Slots;
+        var tokens = Enumerable.Range(0, b).Select(_ => new List<long>(count)).ToArray();
+        long[] next;
+        using (var scope = NewDisposeScope())
+        {
+            var ids = tensor(prompts.SelectMany(p => p).ToArray(), [b, promptLength], device: device);
+            var hidden = model.HiddenCached(model.Embed(ids), cache, slots).select(1, -1);
+            next = model.Logits(hidden).argmax(-1).cpu().data<long>().ToArray();
+        }
+        for (int step = 0; ; step++)
+        {
+            for (int r = 0; r < b; r++) tokens[r].Add(next[r]);
+            if (step == count - 1) break;
+            using var scope = NewDisposeScope();
+            var hidden = model.HiddenCached(model.Embed(tensor(next, [b, 1], device: device)), cache, slots).select(1, 0);
+            next = model.Logits(hidden).argmax(-1).cpu().data<long>().ToArray();
+        }
+        return [.. tokens];
     }
 
     WeightStreaming MeasureWeightStreaming(DecoderTransformer model)

@@ -58,7 +58,7 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var device = settings.ApplyTorch();
-        using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.VqDirectory(), device, settings.Concurrent);
+        using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.VqDirectory(), device, settings.Concurrent, settings.DecoderDtype(device));
         var samples = new CaptionedImageGenerator(generator.ImageSize).Take(DataSplit.HeldOut, settings.Count).ToList();
         var images = new RgbImage[samples.Count];
         using var gate = new SemaphoreSlim(settings.Concurrent);
