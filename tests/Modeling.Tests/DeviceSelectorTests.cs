@@ -50,4 +50,28 @@ public sealed class DeviceSelectorTests
         DeviceSelector.Resolve("cpu");
         Assert.Equal(false, Nnpack.UserEnabled);
     }
+
+    [Fact]
+    public void Without_a_configured_count_a_worker_gets_one_intra_op_thread()
+    {
+        DeviceSelector.Apply(new TorchOptions { Threads = 2 });
+        Assert.Equal(2, torch.get_num_threads());
+        DeviceSelector.Apply(new TorchOptions());
+        Assert.Equal(1, torch.get_num_threads());
+    }
+
+    [Theory]
+    [InlineData("float32", torch.ScalarType.Float32)]
+    [InlineData("", torch.ScalarType.Float32)]
+    [InlineData("BFloat16", torch.ScalarType.BFloat16)]
+    [InlineData("bf16", torch.ScalarType.BFloat16)]
+    public void Parses_decoder_dtypes(string name, torch.ScalarType expected) =>
+        Assert.Equal(expected, DeviceSelector.ResolveDtype(name, torch.CPU));
+
+    [Fact]
+    public void Float16_is_refused_on_the_cpu_and_unknown_dtypes_name_the_choices()
+    {
+        Assert.Contains("CUDA only", Assert.Throws<ArgumentException>(() => DeviceSelector.ResolveDtype("float16", torch.CPU)).Message, StringComparison.Ordinal);
+        Assert.Contains("float32, bfloat16 or float16", Assert.Throws<ArgumentException>(() => DeviceSelector.ParseDtype("int8")).Message, StringComparison.Ordinal);
+    }
 }

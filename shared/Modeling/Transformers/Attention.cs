@@ -169,14 +169,24 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     (Tensor K, Tensor V) AppendToCache(KvCache cache, AttentionContext ctx, Tensor k, Tensor v, long rows)
     {
         var (keys, values) = cache.Layer(layerIndex);
-        // [slot, :, position] with slot [B,1] and position [B,T] selects a [B, T, n_kv_head, head_dim] block.
-        var at = new[] { TensorIndex.Tensor(ctx.SlotIndex!.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(ctx.WritePositions!) };
-        keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
-        values.index_put_(v.transpose(1, 2).to(values.dtype), at);
+        if (ctx.FirstSlot is int slot && ctx.CommonStart is int start)
+        {
+            // Consecutive slots at one length: the new positions are one block of the cache, written as a slice.
+            long t = k.shape[2];
+            keys.narrow(0, slot, rows).narrow(2, start, t).copy_(k);
+            values.narrow(0, slot, rows).narrow(2, start, t).copy_(v);
+        }
+        else
+        {
+            // [slot, :, position] with slot [B,1] and position [B,T] selects a [B, T, n_kv_head, head_dim] block.
+            var at = new[] { TensorIndex.Tensor(ctx.SlotIndex!.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(ctx.WritePositions!) };
+            keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
+            values.index_put_(v.transpose(1, 2).to(values.dtype), at);
+        }
         if (ctx.FirstSlot is int first)
             return (keys.narrow(0, first, rows).narrow(2, 0, ctx.KeyLength).to(k.dtype),
                     values.narrow(0, first, rows).narrow(2, 0, ctx.KeyLength).to(v.dtype));
-        return (keys.narrow(2, 0, ctx.KeyLength).index_select(0, ctx.SlotIndex).to(k.dtype),
-                values.narrow(2, 0, ctx.KeyLength).index_select(0, ctx.SlotIndex).to(v.dtype));
+        return (keys.narrow(2, 0, ctx.KeyLength).index_select(0, ctx.SlotIndex!).to(k.dtype),
+                values.narrow(2, 0, ctx.KeyLength).index_select(0, ctx.SlotIndex!).to(v.dtype));
     }
 }

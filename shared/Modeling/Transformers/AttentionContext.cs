@@ -56,6 +56,9 @@ public sealed class AttentionContext
     /// <summary>First slot when the rows' slots are consecutive and ascending (the cache is then read as a view).</summary>
     public int? FirstSlot { get; internal init; }
 
+    /// <summary>The length every row's slot held before this pass, when it is the same for all rows (the write is then a slice).</summary>
+    public int? CommonStart { get; internal init; }
+
     /// <summary>Cache index of every new token, long [batch, time].</summary>
     public Tensor? WritePositions { get; internal init; }
 

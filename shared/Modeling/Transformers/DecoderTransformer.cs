@@ -164,15 +164,25 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
             for (int j = 0; j < t; j++) positionValues[r * t + j] = starts[r] + j;
         var positions = tensor(positionValues, [b, t], device: device);                    // [B, T]
         long keyLength = starts.Max() + t;
-        var keyPositions = arange(keyLength, ScalarType.Int64, device).view(1, 1, -1);      // [1, 1, K]
-        // Keys past a row's own length are another sequence's leftovers or unwritten: never attend to them.
-        var ends = tensor(starts.Select(s => s + t).ToArray(), device: device);
-        var written = keyPositions.lt(ends.view(-1, 1, 1));
-        var mask = pattern.Allowed(positions.unsqueeze(2), keyPositions).logical_and(written).unsqueeze(1);
+        bool sameStart = starts.All(s => s == starts[0]);
+        // Causal rows all at one length need no mask: a single new position sees every written key, and a first
+        // chunk is plain causal attention (SDPA's own is_causal). Anything else masks per row.
+        bool causal = ReferenceEquals(pattern, AttentionPattern.Causal) && sameStart;
+        bool noMask = causal && t == 1, isCausal = causal && t > 1 && starts[0] == 0;
+        Tensor? mask = null;
+        if (!noMask && !isCausal)
+        {
+            var keyPositions = arange(keyLength, ScalarType.Int64, device).view(1, 1, -1);      // [1, 1, K]
+            // Keys past a row's own length are another sequence's leftovers or unwritten: never attend to them.
+            var ends = tensor(starts.Select(s => s + t).ToArray(), device: device);
+            var written = keyPositions.lt(ends.view(-1, 1, 1));
+            mask = pattern.Allowed(positions.unsqueeze(2), keyPositions).logical_and(written).unsqueeze(1);
+        }
         var (cos, sin) = rope.AtUnchecked(positions); // the host check above covers the table
         bool consecutive = slots.Select((s, i) => s - i).Distinct().Count() == 1;
-        return new AttentionContext(rope, cos, sin, mask, isCausal: false)
+        return new AttentionContext(rope, cos, sin, mask, isCausal)
         {
+            CommonStart = sameStart ? starts[0] : null,
             Cache = cache,
             SlotIndex = tensor(slots.Select(s => (long)s).ToArray(), ScalarType.Int64, device),
             FirstSlot = consecutive ? slots[0] : null,

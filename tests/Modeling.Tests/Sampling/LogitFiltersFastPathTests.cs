@@ -48,8 +48,8 @@ public sealed class LogitFiltersFastPathTests
             var x = logits.narrow(0, Array.IndexOf(rows, subset[0]), subset.Length);
             var expected = FullSort(x, subset);
             var actual = LogitFilters.Apply(x, subset);
-            Assert.True(expected.isinf().equal(actual.isinf()).item<bool>(), "the same tokens are removed");
-            Assert.True(expected.nan_to_num(0, 0, 0).equal(actual.nan_to_num(0, 0, 0)).item<bool>(), "the kept logits are unchanged");
+            Assert.True(expected.isinf().eq(actual.isinf()).all().item<bool>(), "the same tokens are removed");
+            Assert.True(expected.nan_to_num(0, 0, 0).eq(actual.nan_to_num(0, 0, 0)).all().item<bool>(), "the kept logits are unchanged");
         }
     }
 

@@ -1,3 +1,4 @@
+using Media.Modeling.Sampling;
 using Media.Modeling.Serving;
 using Media.Modeling.Tests.Transformers;
 using Media.Modeling.Transformers;
@@ -197,5 +198,68 @@ public sealed class StepSchedulerTests : IDisposable
         ex = Assert.Throws<ArgumentException>(() => scheduler.Submit(new TokenRequest(Prompt(6, 73), 6)));
         Assert.Contains("needs 11 cache positions", ex.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new TokenRequest(Prompt(3, 74), 2, unconditionalPrompt: Prompt(2, 75)));
+    }
+
+    /// <summary>A sampled token request (temperature, top-k, top-p, its own seed), optionally a CFG pair.</summary>
+    sealed class SampledTokens(long[] prompt, int count, SamplingParameters parameters, long[]? unconditional = null, double scale = 1)
+        : SampledRequest, IDisposable
+    {
+        readonly SamplingState state = new(parameters);
+        public List<long> Picked { get; } = [];
+        public override TokenHead Head => TokenHead.Vocabulary;
+        public override SamplingState Sampling => state;
+        public override double GuidanceScale => scale;
+        public override IReadOnlyList<long> LastTokens => [Picked[^1]];
+        public override void AcceptTokens(long[] tokens) => Picked.Add(tokens[0]);
+        public override int Rows => unconditional is null ? 1 : 2;
+        public override int PromptLength => prompt.Length;
+        public override int MaxNewTokens => count;
+        public override bool IsDone => Picked.Count >= count;
+        public override Tensor PromptEmbeddings(DecoderTransformer model, int start, int length)
+        {
+            var rows = unconditional is null ? new[] { prompt } : [prompt, unconditional];
+            return model.Embed(tensor(rows.SelectMany(p => p.Skip(start).Take(length)).ToArray(), [Rows, length]));
+        }
+        public void Dispose() => state.Dispose();
+    }
+
+    static SampledTokens[] SampledRequests() =>
+    [
+        new(Prompt(5, 81), 9, new SamplingParameters { Temperature = 1.2, TopK = 10, Seed = 1 }),
+        new(Prompt(7, 82), 7, new SamplingParameters { Temperature = 0.8, TopK = 20, TopP = 0.9, Seed = 2 }, Prompt(7, 83), 2.5),
+        new(Prompt(3, 84), 8, new SamplingParameters { Temperature = 1.0, TopP = 0.7, Seed = 3 }),
+        new(Prompt(4, 85), 6, SamplingParameters.Greedy, Prompt(4, 86), 1.5),
+    ];
+
+    [Fact]
+    public void Sampled_requests_batched_in_one_readout_and_one_sampler_call_draw_what_each_draws_alone()
+    {
+        // Alone: each request in a scheduler of its own, so its readout, guidance and draws are its own.
+        var alone = SampledRequests();
+        foreach (var request in alone)
+        {
+            using var cache = model.CreateCache(slots: 2, maxLength: 40);
+            using var scheduler = new StepScheduler(model, cache, tokenBudget: 16);
+            scheduler.Submit(request);
+            RunToEnd(scheduler);
+        }
+        // Together: all four (two CFG pairs) share each step's readout and sampler call; the last joins while the others decode.
+        var together = SampledRequests();
+        using (var cache = model.CreateCache(slots: 6, maxLength: 40))
+        using (var scheduler = new StepScheduler(model, cache, tokenBudget: 24))
+        {
+            foreach (var request in together[..3]) scheduler.Submit(request);
+            scheduler.Step();
+            scheduler.Step();
+            scheduler.Submit(together[3]);
+            var reports = RunToEnd(scheduler);
+            Assert.Contains(reports, r => r.DecodeRows > 0 && r.PrefillTokens > 0); // a prefill chunk rode with the decodes
+        }
+        for (int i = 0; i < alone.Length; i++)
+        {
+            Assert.Equal(alone[i].MaxNewTokens, together[i].Picked.Count);
+            Assert.Equal(alone[i].Picked, together[i].Picked);
+        }
+        foreach (var r in alone.Concat(together)) r.Dispose();
     }
 }

@@ -96,6 +96,7 @@ internal sealed class KvCacheBenchCommand : Command<KvCacheBenchCommand.Settings
             + $"bare batch {OverheadBatch(result)} {F(precision.BFloat16Batch.TokensPerSecond, 1)} vs {F(precision.Float32Batch.TokensPerSecond, 1)} tokens/s "
             + $"(x{F(precision.Float32Batch.Elapsed / precision.BFloat16Batch.Elapsed, 2)}, cpu x{F(precision.Float32Batch.Cpu / precision.BFloat16Batch.Cpu, 2)}); "
             + $"greedy tokens equal for the first {F(100 * precision.TokenAgreement, 0)}%");
+        AnsiConsole.WriteLine($"fraction of weight-streaming floor by cpu time: {F(result.FractionOfFloorByCpu, 3)}");
         AnsiConsole.WriteLine($"matmul peak (1024x1024 product, best of 5): {F(result.MatmulPeakGigaflops, 2)} GFLOP/s");
         AnsiConsole.WriteLine($"kv-cache speedup: {F(result.KvCacheSpeedup, 2)}");
         AnsiConsole.WriteLine($"batching speedup: {F(result.BatchingSpeedup, 2)}");
