@@ -79,13 +79,20 @@ public static class AudioTokenEvaluation
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(clips);
+        var information = TokenLabelInformation.Measure(TokenCharacterPairs(tokenizer, clips));
+        var (same, unrelated) = Agreement(tokenizer, voicePairs);
+        return new AudioTokenScores(tokenizer.Name, tokenizer.VocabularySize, tokenizer.FrameSeconds, information, same, unrelated, voicePairs.Count);
+    }
+
+    /// <summary>Mean agreement of each sentence's two voices, and of consecutive different sentences in the first voice (chance).</summary>
+    public static (double SameSentence, double Unrelated) Agreement(AudioTokenizerUnderTest tokenizer, IReadOnlyList<(AudioBuffer A, AudioBuffer B)> voicePairs)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(voicePairs);
         if (voicePairs.Count < 2) throw new ArgumentException("The invariance test needs at least two sentences.", nameof(voicePairs));
-        var information = TokenLabelInformation.Measure(TokenCharacterPairs(tokenizer, clips));
         var a = voicePairs.Select(p => tokenizer.Encode(p.A)).ToArray();
         var b = voicePairs.Select(p => tokenizer.Encode(p.B)).ToArray();
-        double same = Enumerable.Range(0, a.Length).Average(i => TokenSequenceAgreement.Of(a[i], b[i]));
-        double unrelated = Enumerable.Range(0, a.Length).Average(i => TokenSequenceAgreement.Of(a[i], a[(i + 1) % a.Length]));
-        return new AudioTokenScores(tokenizer.Name, tokenizer.VocabularySize, tokenizer.FrameSeconds, information, same, unrelated, a.Length);
+        return (Enumerable.Range(0, a.Length).Average(i => TokenSequenceAgreement.Of(a[i], b[i])),
+            Enumerable.Range(0, a.Length).Average(i => TokenSequenceAgreement.Of(a[i], a[(i + 1) % a.Length])));
     }
 }

@@ -82,18 +82,18 @@ internal sealed class AudioTokensEvalCommand : Command<AudioTokensEvalCommand.Se
             AudioTokenEvaluation.Evaluate(new AudioTokenizerUnderTest(SemanticKmeansTokenizer.ModelId, semantic.Encode, semantic.FrameSeconds, semantic.VocabularySize), aligned, pairs),
         };
         var (a, b) = AudioTokenEvaluation.VoicePair;
-        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"held-out clips: {aligned.Count} aligned of {heldOut.Clips.Count}; voice pairs: {pairs.Count} sentences in {a.Name} and {b.Name}"));
-        AnsiConsole.WriteLine("| tokens | vocabulary | frames/s | I(token; char) bits | H(char) bits | normalised MI | purity | same sentence, two voices | two sentences, one voice |");
-        AnsiConsole.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.Out.WriteLine("| tokens | vocabulary | frames/s | I(token; char) bits | H(char) bits | normalised MI | purity | same sentence, two voices | two sentences, one voice |");
+        Console.Out.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var s in scores)
-            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {s.Tokenizer} | {s.VocabularySize} | {1 / s.FrameSeconds:0} | {s.Characters.MutualInformationBits:0.000} | {s.Characters.LabelEntropyBits:0.000} | {s.Characters.NormalizedMutualInformation:0.000} | {s.Characters.Purity:0.000} | {s.SpeakerAgreement:0.000} | {s.UnrelatedAgreement:0.000} |"));
         foreach (var s in scores)
         {
             string kind = s.Tokenizer.Split('-')[0];
-            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind} character nmi: {s.Characters.NormalizedMutualInformation:0.000}"));
-            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind} speaker agreement: {s.SpeakerAgreement:0.000}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind} character nmi: {s.Characters.NormalizedMutualInformation:0.000}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind} speaker agreement: {s.SpeakerAgreement:0.000}"));
         }
         return 0;
     }
