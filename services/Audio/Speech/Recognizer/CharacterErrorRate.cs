@@ -8,20 +8,7 @@ public static class CharacterErrorRate
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(hypothesis);
-        var previous = new int[hypothesis.Length + 1];
-        var current = new int[hypothesis.Length + 1];
-        for (int j = 0; j <= hypothesis.Length; j++) previous[j] = j;
-        for (int i = 1; i <= reference.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= hypothesis.Length; j++)
-            {
-                int substitution = previous[j - 1] + (reference[i - 1] == hypothesis[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[hypothesis.Length];
+        return Media.Audio.Metrics.EditDistance.Of(reference.ToCharArray(), hypothesis.ToCharArray());
     }
 
     /// <summary>Edits / reference characters for one pair; the reference must not be empty.</summary>

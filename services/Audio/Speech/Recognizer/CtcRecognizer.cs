@@ -54,6 +54,16 @@ public sealed class CtcRecognizer : nn.Module<Tensor, Tensor>
     /// <summary>Normalised log-mel <c>[B, mels, T]</c> to log-probabilities <c>[B, ceil(T/2), symbols]</c>.</summary>
     public override Tensor forward(Tensor normalizedMel)
     {
+        using var scope = NewDisposeScope();
+        return nn.functional.log_softmax(proj.call(HiddenStates(normalizedMel)), -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The BiLSTM's output <c>[B, ceil(T/2), 2 x hidden]</c> for a normalised log-mel <c>[B, mels, T]</c>: the last hidden
+    /// layer, where the recognizer has turned sound into what is said (the features of the semantic k-means tokens).
+    /// </summary>
+    public Tensor HiddenStates(Tensor normalizedMel)
+    {
         ArgumentNullException.ThrowIfNull(normalizedMel);
         if (normalizedMel.dim() != 3 || normalizedMel.shape[1] != Config.Mel.MelBands)
             throw new ArgumentException($"Expected a normalised log-mel [B, {Config.Mel.MelBands}, T]; got [{string.Join(", ", normalizedMel.shape)}].", nameof(normalizedMel));
@@ -61,7 +71,7 @@ public sealed class CtcRecognizer : nn.Module<Tensor, Tensor>
         var h = nn.functional.gelu(conv1.call(normalizedMel));
         h = nn.functional.gelu(conv2.call(h));
         var (output, _, _) = lstm.call(norm.call(h.transpose(1, 2)));
-        return nn.functional.log_softmax(proj.call(output), -1).MoveToOuterDisposeScope();
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,7 +1,8 @@
-using Media.Tokenizers.Audio.Semantic;
+using TorchSharp;
+using Media.Tokenizers.Audio.Kmeans;
 using static TorchSharp.torch;
 
-namespace Media.Tokenizers.Tests.Audio.Semantic;
+namespace Media.Tokenizers.Tests.Audio.Kmeans;
 
 public sealed class KMeansTests
 {
@@ -51,9 +52,9 @@ public sealed class KMeansTests
     [Fact]
     public void The_committed_tokenizer_gives_one_token_per_20_ms_within_its_vocabulary()
     {
-        string folder = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "models", "semantic-kmeans");
-        if (!Directory.Exists(folder)) Assert.Fail($"models/semantic-kmeans is not committed ({folder}).");
-        using var tokenizer = SemanticTokenizer.Load(folder);
+        string folder = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "models", AcousticKmeansTokenizer.ModelId);
+        if (!Directory.Exists(folder)) Assert.Fail($"models/acoustic-kmeans is not committed ({folder}).");
+        using var tokenizer = AcousticKmeansTokenizer.Load(folder);
         var samples = Enumerable.Range(0, 16_000).Select(i => 0.3f * MathF.Sin(2 * MathF.PI * 440 * i / 16_000f)).ToArray();
 
         var tokens = tokenizer.Encode(Media.Audio.IO.AudioBuffer.FromMono(samples, 16_000));
@@ -63,5 +64,26 @@ public sealed class KMeansTests
         Assert.All(tokens, t => Assert.InRange(t, 0, 255));
         // A steady tone is one sound: its inner frames share a token.
         Assert.Single(tokens.Skip(5).Take(40).Distinct());
+    }
+
+    [Fact]
+    public void Seeding_frees_each_seeds_distances_so_live_tensors_stay_flat_over_k()
+    {
+        using var scope = NewDisposeScope();
+        var points = Points(500, 8, 5);
+        var live = new List<(string Phase, long Count)>();
+
+        KMeans.Fit(points, 64, 3, new Generator(6), new Recorder(p => live.Add((p.Phase, DisposeScopeManager.Statistics.ThreadTotalLiveCount))));
+
+        // Kept to the end of the fit, every seed's [N, D] difference, squares and sums piled up: 4 tensors per seed.
+        var seeding = live.Where(l => l.Phase == "seeding").Select(l => l.Count).ToList();
+        Assert.Equal(63, seeding.Count);
+        Assert.InRange(seeding[^1] - seeding[0], 0, 5);
+        Assert.Equal(3, live.Count(l => l.Phase == "lloyd"));
+    }
+
+    sealed class Recorder(Action<KMeansProgress> action) : IProgress<KMeansProgress>
+    {
+        public void Report(KMeansProgress value) => action(value);
     }
 }

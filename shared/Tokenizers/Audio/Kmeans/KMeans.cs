@@ -1,9 +1,12 @@
 using static TorchSharp.torch;
 
-namespace Media.Tokenizers.Audio.Semantic;
+namespace Media.Tokenizers.Audio.Kmeans;
 
 /// <summary>A fitted clustering: centroids [K, D] and the inertia after k-means++ and after each Lloyd iteration.</summary>
 public sealed record KMeansFit(Tensor Centroids, IReadOnlyList<double> Inertia);
+
+/// <summary>Where a fit is: <c>seeding</c> (k-means++ seeds chosen so far) or <c>lloyd</c> (iterations done).</summary>
+public sealed record KMeansProgress(string Phase, int Done, int Total);
 
 /// <summary>
 /// k-means in torch (any device): k-means++ seeding (Arthur and Vassilvitskii, 2007) and Lloyd
@@ -30,9 +33,9 @@ public static class KMeans
     /// <summary>
     /// Clusters <paramref name="points"/> [N, D] into <paramref name="k"/> groups: k-means++ seeds drawn
     /// with <paramref name="generator"/>, then <paramref name="iterations"/> Lloyd steps (an empty cluster
-    /// keeps its centroid).
+    /// keeps its centroid). <paramref name="progress"/> hears of each seed and each iteration, on this thread.
     /// </summary>
-    public static KMeansFit Fit(Tensor points, int k, int iterations, Generator generator)
+    public static KMeansFit Fit(Tensor points, int k, int iterations, Generator generator, IProgress<KMeansProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(generator);
@@ -50,11 +53,16 @@ public static class KMeans
         var nearest = (x - x[chosen[0]]).square().sum(1);
         for (int c = 1; c < k; c++)
         {
+            // Each seed's [N, D] difference is freed at once: kept to the end they would take k x N x D floats.
+            using var seedScope = NewDisposeScope();
             var weights = nearest.clamp_min(0).cpu();
             chosen[c] = weights.sum().item<float>() > 0
                 ? multinomial(weights, 1, generator: generator).item<long>()
                 : randint(n, [1], generator: generator).item<long>();
-            nearest = minimum(nearest, (x - x[chosen[c]]).square().sum(1));
+            var closer = minimum(nearest, (x - x[chosen[c]]).square().sum(1)).MoveToOuterDisposeScope();
+            nearest.Dispose();
+            nearest = closer;
+            progress?.Report(new KMeansProgress("seeding", c + 1, k));
         }
         var centroids = x.index_select(0, tensor(chosen, device: device)).clone();
         var inertia = new List<double> { Inertia(x, centroids) };
@@ -68,6 +76,7 @@ public static class KMeans
             var updated = where(counts.unsqueeze(1) > 0, sums / counts.clamp_min(1).unsqueeze(1), centroids);
             centroids.copy_(updated);
             inertia.Add(Inertia(x, centroids));
+            progress?.Report(new KMeansProgress("lloyd", i + 1, iterations));
         }
         return new KMeansFit(centroids.MoveToOuterDisposeScope(), inertia);
     }
