@@ -96,3 +96,18 @@ public sealed class CodesFuzzTests(TinyCodecFixture codec, ITestOutputHelper out
         public ValueTask AudioChunkAsync(ReadOnlyMemory<byte> pcm16, int sampleRate, int channels, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }
+
+/// <summary>Inputs the codes fuzzer found, kept as they were found (docs/SECURITY.md, "Findings").</summary>
+public sealed class CodesFuzzFindings
+{
+    [Fact]
+    public void A_codes_file_with_null_codes_is_refused_as_invalid_data()
+    {
+        // Fuzz finding 3 (seed 3oRZ4eh1fYV1): System.Text.Json accepts null for a required list, and the shape check then threw NullReferenceException.
+        const string file = """{"format":"media-codec-codes/1","sample_rate":16000,"channels":1,"samples":960,"frame_rate":50,"codebook_size":16,"bandwidth_kbps":0.6,"codes":null}""";
+
+        var refused = Assert.Throws<InvalidDataException>(() => CodecCodes.Parse(file));
+
+        Assert.Contains("'codes' must be a non-empty list", refused.Message, StringComparison.Ordinal);
+    }
+}
