@@ -21,6 +21,7 @@ public static class GatewayApplication
         builder.AddMediaGateway();
 
         var app = builder.Build();
+        _ = app.Services.GetRequiredService<Media.Modeling.Devices.TorchMetrics>();
         // Bad parameters that fail binding (limit=abc) are the caller's 400, not a server error.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();

@@ -36,7 +36,11 @@ internal static class BatchesApi
                 return Problems.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The file may be at most {options.Value.MaxBatchBytes} bytes.");
             IFormCollection form;
             try { form = await context.Request.ReadFormAsync(cancellationToken); }
-            catch (InvalidDataException ex) { return Problems.Invalid("body", $"is not a valid form: {ex.Message}"); }
+            // A body cut before its closing boundary ends in IOException, not InvalidDataException (fuzz finding 2, docs/SECURITY.md).
+            catch (Exception ex) when (ex is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                return Problems.Invalid("body", $"is not a valid form: {ex.Message}");
+            }
             if (form.Files.GetFile("file") is not { } file) return Problems.Invalid("file", "is required (a JSONL file)");
             if (file.Length > options.Value.MaxBatchBytes)
                 return Problems.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The file may be at most {options.Value.MaxBatchBytes} bytes.");

@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Media.Audio.Formats;
@@ -27,8 +28,11 @@ internal static class GatewayExtensions
             .AddMessagePackProtocol();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(JobMetrics.MeterName)
+            .AddMeter(TorchMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+        // Live tensors on /metrics (media bench soak checks that they do not grow); resolved at start-up so the gauges exist.
+        builder.Services.AddSingleton<TorchMetrics>();
         builder.AddMediaHosting();
         builder.AddGatewaySecurity();
         // The OpenAI routes a /v1/batches batch can call, read and answered as the routes themselves do.

@@ -1,6 +1,7 @@
 using Media.Gateway.Hubs;
 using Media.Hosting.Keys;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Media.Gateway.Security;
 
@@ -32,6 +33,8 @@ internal static class SecurityExtensions
             .AddPolicy(AccessPolicies.Admin, p => p.AddRequirements(new ScopeRequirement(ApiKeyScopes.Admin)))
             .AddPolicy(AccessPolicies.Owner, p => p.AddRequirements(new OwnerRequirement()));
         services.AddKeyRateLimiting();
+        services.AddSingleton<HubRateLimitFilter.Limiter>();
+        services.Configure<HubOptions>(o => o.AddFilter<HubRateLimitFilter>());
         var origins = builder.Configuration.GetSection(CorsSettings.Section).Get<CorsSettings>()?.AllowedOrigins ?? [];
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy => policy
             .WithOrigins(origins)

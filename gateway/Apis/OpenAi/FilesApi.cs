@@ -38,7 +38,11 @@ internal static class FilesApi
         if (context.Request.ContentLength > maxBytes + 64 * 1024) return TooLarge(context, maxBytes);
         IFormCollection form;
         try { form = await context.Request.ReadFormAsync(cancellationToken); }
-        catch (InvalidDataException ex) { return OpenAiError.Invalid(context, null, $"The request body is not a valid form: {ex.Message}"); }
+        // A body cut before its closing boundary ends in IOException, not InvalidDataException (fuzz finding 2, docs/SECURITY.md).
+        catch (Exception ex) when (ex is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return OpenAiError.Invalid(context, null, $"The request body is not a valid form: {ex.Message}");
+        }
 
         if (form.Keys.FirstOrDefault(k => k != "purpose") is { } unknown)
             return OpenAiError.Invalid(context, unknown, $"Unrecognized request argument supplied: {unknown}");

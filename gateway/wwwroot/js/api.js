@@ -5,9 +5,31 @@ import { HubConnectionBuilder, HubConnectionState, LogLevel, MessagePackHubProto
 /** Event types in the order of the server's JobEventType (MessagePack sends enums as numbers). */
 const EVENT_TYPES = ["queued", "started", "progress", "preview", "audio-chunk", "completed", "failed", "cancelled"];
 
+const KEY_STORAGE = "media.apiKey";
+
+/** The API key typed into the header's field (kept in localStorage), or "" where the gateway needs none (loopback). */
+export const apiKey = () => localStorage.getItem(KEY_STORAGE) ?? "";
+
+// The layout's key field: shows the stored key, stores what is typed (the next call and hub connection use it).
+const keyField = document.getElementById("api-key");
+if (keyField) {
+  keyField.value = apiKey();
+  keyField.addEventListener("change", () => {
+    const key = keyField.value.trim();
+    if (key) localStorage.setItem(KEY_STORAGE, key); else localStorage.removeItem(KEY_STORAGE);
+    if (connection) { connection.stop(); connection = undefined; } // reconnect with the new key
+  });
+}
+
+/** `options` with the key as a Bearer token, when one is set. */
+export function withKey(options = {}) {
+  const key = apiKey();
+  return key ? { ...options, headers: { ...(options.headers ?? {}), Authorization: `Bearer ${key}` } } : options;
+}
+
 /** GET or POST JSON; throws an Error with the server's explanation on a refusal. */
 export async function api(path, options = {}) {
-  const response = await fetch(path, options);
+  const response = await fetch(path, withKey(options));
   const text = await response.text();
   const body = text && response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text;
   if (!response.ok) throw new Error(describeProblem(body, response.status));
@@ -63,7 +85,8 @@ let connection;
 export async function hub() {
   if (!connection) {
     connection = new HubConnectionBuilder()
-      .withUrl("/hubs/media")
+      // Browsers cannot set headers on a WebSocket: the key goes as access_token, which the gateway reads on the hub.
+      .withUrl("/hubs/media", { accessTokenFactory: () => apiKey() })
       .withHubProtocol(new MessagePackHubProtocol())
       .withAutomaticReconnect()
       .withStatefulReconnect()

@@ -116,7 +116,11 @@ public static class WavFile
                 var id = binary.ReadBytes(4);
                 uint size = binary.ReadUInt32();
                 if (id.AsSpan().SequenceEqual("data"u8)) return (size, stream.Position);
-                stream.Position += size + (size & 1);
+                // A chunk that claims more bytes than the input holds cannot be followed by a data chunk (and a
+                // position past 2 GiB would make the stream throw: found by fuzzing, docs/SECURITY.md).
+                long next = stream.Position + size + (size & 1);
+                if (next > stream.Length) break;
+                stream.Position = next;
             }
             throw new AudioFormatException($"Cannot read WAV from {source}: it has no data chunk.");
         }

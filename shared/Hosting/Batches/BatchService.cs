@@ -241,6 +241,13 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
             {
                 using var doc = JsonDocument.Parse(text);
                 var root = doc.RootElement;
+                // A lone surrogate escape anywhere in the line (custom_id, body) made storing the batch throw on every
+                // tick, so it stayed validating for ever (fuzz findings 4 and 5, docs/SECURITY.md): the line is refused here.
+                if (JsonText.FindMalformed(root, "line") is { } malformed)
+                {
+                    errors.Add(new BatchError("invalid_text", $"{malformed} {JsonText.Problem}", number, malformed == "line" ? null : malformed[(malformed.IndexOf('.') + 1)..]));
+                    continue;
+                }
                 if (root.ValueKind != JsonValueKind.Object
                     || !root.TryGetProperty("custom_id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))
                 {

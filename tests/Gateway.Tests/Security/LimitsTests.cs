@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Media.Hosting.Contracts;
 using Media.Hosting.Keys;
 using Media.Hosting.Tests.Support;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.Gateway.Tests.Security;
@@ -93,5 +96,28 @@ public sealed class LimitsTests : IAsyncDisposable
         var third = await client.PostAsJsonAsync("/api/jobs", Body());
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.Contains("1 queued jobs", (await third.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Past_its_requests_per_minute_a_keys_hub_calls_fail_with_a_HubException_saying_when_to_retry()
+    {
+        var (_, token) = await _factory.Services.GetRequiredService<ApiKeyService>()
+            .CreateAsync("hub", [ApiKeyScopes.Jobs], CancellationToken.None, requestsPerMinute: 4);
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(_factory.BaseAddress!, "/hubs/media"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        await hub.StartAsync();
+
+        // Four calls fit in the key's minute (each answers "no such job"); the fifth is refused before the hub method runs.
+        for (int i = 0; i < 4; i++)
+            Assert.Contains("No job with id", (await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<HubJob>("GetJob", "job_none"))).Message, StringComparison.Ordinal);
+        var limited = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<HubJob>("GetJob", "job_none"));
+
+        Assert.Contains("rate limit exceeded", limited.Message, StringComparison.Ordinal);
+        var seconds = System.Text.RegularExpressions.Regex.Match(limited.Message, @"retry after (\d+) s");
+        Assert.True(seconds.Success, limited.Message);
+        Assert.InRange(int.Parse(seconds.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 15); // one call comes back every 60/4 s
+        // The connection stays usable: only the call was refused.
+        Assert.Equal(HubConnectionState.Connected, hub.State);
     }
 }

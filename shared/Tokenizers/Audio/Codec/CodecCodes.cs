@@ -60,7 +60,8 @@ public sealed record CodecCodes
         }
         if (codes is null) throw new InvalidDataException($"{source}: the file holds JSON null, not codes.");
         if (codes.Format != FormatName) throw new InvalidDataException($"{source}: format '{codes.Format}' is not {FormatName}.");
-        if (codes.Codes.Count == 0 || codes.Codes.Any(r => r is null || r.Count == 0 || r.Count != codes.Codes[0].Count))
+        // "codes": null deserializes (required means present, not non-null): fuzz finding 3, docs/SECURITY.md.
+        if (codes.Codes is null || codes.Codes.Count == 0 || codes.Codes.Any(r => r is null || r.Count == 0 || r.Count != codes.Codes[0].Count))
             throw new InvalidDataException($"{source}: 'codes' must be a non-empty list of equally long, non-empty rows (one per codebook).");
         if (codes.SampleRate <= 0 || codes.FrameRate <= 0 || codes.CodebookSize < 2 || codes.Samples < 1 || codes.Channels < 1)
             throw new InvalidDataException($"{source}: sample_rate, frame_rate, samples and channels must be positive and codebook_size at least 2.");
