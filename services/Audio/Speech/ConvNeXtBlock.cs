@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return Pointwise(x, dwconv.call(x)).MoveToOuterDisposeScope();
+        return Pointwise(x, UnfoldConvolution.Forward(dwconv, x)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -10,8 +10,8 @@ namespace Media.Modeling.Layers;
 /// it reads memory it never wrote (prefilling freed memory with NaN makes it show), for conv1d and conv2d alike. The
 /// gradients of unfold and a matrix product are exact and repeatable. The forward agrees with the convolution to float
 /// rounding; inference keeps libtorch's kernel. Layers keep their <c>nn.Conv1d</c>/<c>nn.Conv2d</c> modules (so their
-/// initialisation and checkpoint keys are unchanged) and call <see cref="Forward(Conv1d, Tensor)"/> or
-/// <see cref="Forward(Conv2d, Tensor)"/> instead of <c>call</c>.
+/// initialisation and checkpoint keys are unchanged) and call <see cref="Forward(Conv1d, Tensor)"/>,
+/// <see cref="Forward(Conv2d, Tensor)"/> or <see cref="Forward(ConvTranspose1d, Tensor)"/> instead of <c>call</c>.
 /// </summary>
 public static class UnfoldConvolution
 {
@@ -121,5 +121,36 @@ public static class UnfoldConvolution
         if (conv.padding_mode != PaddingModes.Zeros || conv.padding is null)
             throw new NotSupportedException("The exact training path covers zero-padded 1-D convolutions with explicit padding.");
         return Conv1d(input, conv.weight!, conv.bias, conv.stride[0], conv.dilation[0], conv.padding[0], conv.groups);
+    }
+    /// <summary>
+    /// <c>conv_transpose1d(input, weight, bias, stride)</c> with no padding, one group and no dilation: input [B, C_in, T],
+    /// weight [C_in, C_out, k], bias [C_out] to [B, C_out, (T - 1) stride + k]. Each input step spreads into k outputs
+    /// (one matrix product); overlapping spreads are summed by <c>fold</c>, whose gradient is <c>unfold</c>.
+    /// </summary>
+    public static Tensor ConvTranspose1d(Tensor input, Tensor weight, Tensor? bias, long stride)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(weight);
+        if (input.dim() != 3 || weight.dim() != 3 || input.shape[1] != weight.shape[0])
+            throw new ArgumentException($"Expected input [B, C, T] and weight [C, O, k] with the same C; got [{string.Join(", ", input.shape)}] and [{string.Join(", ", weight.shape)}].");
+        using var scope = NewDisposeScope();
+        long batch = input.shape[0], steps = input.shape[2], outChannels = weight.shape[1], k = weight.shape[2];
+        long length = (steps - 1) * stride + k;
+        // [B, O k, T]: column t holds what input step t adds to outputs t s .. t s + k - 1, ordered (channel, tap) as fold reads it.
+        var spread = matmul(weight.flatten(1).t(), input);
+        var output = nn.functional.fold(spread, (1, length), (1, k), stride: (1, stride)).view(batch, outChannels, length);
+        if (bias is not null) output = output + bias.view(1, -1, 1);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The layer's own forward, through the exact transposed conv1d while gradients are recorded (no padding, groups or dilation).</summary>
+    public static Tensor Forward(ConvTranspose1d conv, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        ArgumentNullException.ThrowIfNull(input);
+        if (!Needed(input, conv.weight!)) return conv.call(input);
+        if (conv.groups != 1 || conv.dilation[0] != 1 || conv.padding is not { } padding || padding[0] != 0 || conv.output_padding[0] != 0)
+            throw new NotSupportedException("The exact training path covers transposed 1-D convolutions without padding, groups or dilation.");
+        return ConvTranspose1d(input, conv.weight!, conv.bias, conv.stride[0]);
     }
 }

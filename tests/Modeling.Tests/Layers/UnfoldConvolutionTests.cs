@@ -130,6 +130,36 @@ public sealed class UnfoldConvolutionTests
         Assert.True(x.grad!.allclose(expected, rtol: 1e-4, atol: 1e-4), $"largest difference {(x.grad! - expected).abs().max().item<float>()}");
     }
 
+    [Theory]
+    [InlineData(6, 4, 4, 4)]   // kernel = stride (the mel VAE's upsampler)
+    [InlineData(6, 4, 8, 4)]   // overlapping taps (the codec's decoder)
+    [InlineData(3, 5, 3, 1)]
+    public void ConvTranspose1d_has_the_written_out_output_and_input_gradient(int inChannels, int outChannels, int kernel, int stride)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        using var conv = nn.ConvTranspose1d(inChannels, outChannels, kernel, stride: stride);
+        var input = randn([2, inChannels, 30], generator: new Generator(5));
+        var x = input.clone().requires_grad_(true);
+        full([4, outChannels * kernel, 30], float.NaN).Dispose();
+        var output = UnfoldConvolution.Forward(conv, x);
+        // Written out: input step t reaches output t s + j through w[:, :, j]. (libtorch's own CPU forward is not the
+        // reference here: a transposed convolution's forward is the convolution's input-gradient kernel.)
+        var w = conv.weight!.detach().to(float64);
+        var written = zeros([2, outChannels, 29 * stride + kernel], dtype: float64) + conv.bias!.detach().to(float64).view(1, -1, 1);
+        for (long j = 0; j < kernel; j++)
+            written.index_add_(2, arange(30, dtype: int64) * stride + j, einsum("co,bct->bot", w.select(2, j), input.to(float64)), 1);
+        using (no_grad()) Assert.True(output.allclose(written.to(float32), rtol: 1e-4, atol: 1e-5), $"forward: largest difference {(output - written.to(float32)).abs().max().item<float>()}");
+        var upstream = randn(output.shape, generator: new Generator(6));
+        (output * upstream).sum().backward();
+        // So the input gradient gathers upstream · w from those outputs.
+        var g = upstream.to(float64);
+        var expected = zeros([2, inChannels, 30], dtype: float64);
+        for (long j = 0; j < kernel; j++)
+            expected += einsum("co,bot->bct", w.select(2, j), g.index_select(2, arange(30, dtype: int64) * stride + j));
+        Assert.True(x.grad!.allclose(expected.to(float32), rtol: 1e-4, atol: 1e-4), $"largest difference {(x.grad! - expected.to(float32)).abs().max().item<float>()}");
+    }
+
     [Fact]
     public void Inference_keeps_the_libtorch_kernel_and_gives_the_same_output()
     {
