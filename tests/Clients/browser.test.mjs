@@ -137,8 +137,8 @@ test("image: the diffusion head's step schedule (DiSA) is sent as diffusion_step
   await page.getByLabel(/^Seed/).fill("7");
   await page.locator("#diffusion summary").click();
   await page.locator("select[name=diffusion_schedule]").selectOption("linear");
-  await page.getByLabel("Max steps").fill("40");
-  await page.getByLabel("Min steps").fill("4");
+  await page.getByLabel(/^Max/).fill("40");
+  await page.getByLabel(/^Min/).fill("4");
   await page.getByRole("button", { name: "Generate" }).click();
   await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
   const png = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
