@@ -130,6 +130,31 @@ test("the same prompt and seed give the same image through the web app, the REST
   }
 });
 
+test("image: the diffusion head's step schedule (DiSA) is sent as diffusion_steps", async () => {
+  await page.goto("/");
+  await page.getByLabel("Prompt").fill("a blue square");
+  await page.locator("select[name=model]").selectOption("test-image");
+  await page.getByLabel(/^Seed/).fill("7");
+  await page.locator("#diffusion summary").click();
+  await page.locator("select[name=diffusion_schedule]").selectOption("linear");
+  await page.getByLabel(/^Max/).fill("40");
+  await page.getByLabel(/^Min/).fill("4");
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  const png = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
+  assert.deepEqual(JSON.parse(text(png).parameters), { prompt: "a blue square", seed: 7, diffusion_steps: { schedule: "linear", max: 40, min: 4 } });
+  // "model default" sends no schedule at all.
+  const first = await page.locator("#result").getAttribute("src");
+  await page.locator("select[name=diffusion_schedule]").selectOption("");
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.waitForFunction((old) => {
+    const result = document.getElementById("result");
+    return !result.hidden && result.getAttribute("src") !== old;
+  }, first, { timeout: 15_000 });
+  const plain = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
+  assert.deepEqual(JSON.parse(text(plain).parameters), { prompt: "a blue square", seed: 7 });
+});
+
 test("speech: audio starts playing from the first chunk, then the WAV is offered", async () => {
   await page.goto("/speech.html");
   await page.getByLabel("Text").fill("Hello there. This is the speech page.");

@@ -31,6 +31,12 @@ form.addEventListener("submit", async (event) => {
   const parameters = { prompt: form.elements.prompt.value.trim(), ...numbersFrom(form, ["seed", "steps"]) };
   const size = form.elements.size.value;
   if (size) [parameters.width, parameters.height] = size.split("x").map(Number);
+  // DiSA: the diffusion head's step count from max (first AR iteration) to min (last); sent only when a schedule is chosen.
+  const schedule = form.elements.diffusion_schedule.value;
+  if (schedule) {
+    const steps = numbersFrom(form, ["diffusion_max", "diffusion_min"]);
+    parameters.diffusion_steps = { schedule, max: steps.diffusion_max, min: steps.diffusion_min };
+  }
   for (const img of [preview, result]) img.hidden = true;
   previewCaption.hidden = resultCaption.hidden = true;
   document.body.dataset.previews = "0";

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -48,10 +49,10 @@ public sealed class CausalConv1d : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(x);
         if (x.dim() != 3 || x.shape[1] != InChannels)
             throw new ArgumentException($"Expected [B, {InChannels}, T]; got [{string.Join(", ", x.shape)}].", nameof(x));
-        if (LeftContext == 0) return conv.call(x);
+        if (LeftContext == 0) return UnfoldConvolution.Forward(conv, x);
         var past = state ?? zeros([x.shape[0], x.shape[1], LeftContext], dtype: x.dtype, device: x.device);
         var input = cat([past, x], 2);
         state = input.narrow(2, input.shape[2] - LeftContext, LeftContext).clone();
-        return conv.call(input);
+        return UnfoldConvolution.Forward(conv, input);
     }
 }

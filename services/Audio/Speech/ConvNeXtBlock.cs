@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,9 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return Pointwise(x, dwconv.call(x)).MoveToOuterDisposeScope();
+        // The causal conv routes itself through the exact training path; the centred one is a plain Conv1d.
+        var mixed = dwconv is Conv1d centred ? UnfoldConvolution.Forward(centred, x) : dwconv.call(x);
+        return Pointwise(x, mixed).MoveToOuterDisposeScope();
     }
 
     /// <summary>

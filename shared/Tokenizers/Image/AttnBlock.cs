@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,8 +36,8 @@ public sealed class AttnBlock : nn.Module<Tensor, Tensor>
         var normed = norm.call(x);
         // [B, C, H, W] -> [B, 1, HW, C]: one head whose features are the channels.
         Tensor Tokens(Tensor t) => t.reshape(b, 1, c, h * w).transpose(2, 3);
-        var attended = nn.functional.scaled_dot_product_attention(Tokens(q.call(normed)), Tokens(k.call(normed)), Tokens(v.call(normed)));
+        var attended = nn.functional.scaled_dot_product_attention(Tokens(UnfoldConvolution.Forward(q, normed)), Tokens(UnfoldConvolution.Forward(k, normed)), Tokens(UnfoldConvolution.Forward(v, normed)));
         var spatial = attended.transpose(2, 3).reshape(b, c, h, w);
-        return x.add(proj_out.call(spatial)).MoveToOuterDisposeScope();
+        return x.add(UnfoldConvolution.Forward(proj_out, spatial)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var padded = nn.functional.pad(x, [0, 1, 0, 1], PaddingModes.Constant, 0);
-        return conv.call(padded);
+        return UnfoldConvolution.Forward(conv, padded);
     }
 }
 
@@ -40,7 +41,7 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var doubled = nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
-        return conv.call(doubled);
+        return UnfoldConvolution.Forward(conv, doubled);
     }
 }
 

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,9 +34,9 @@ public sealed class ResnetBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = conv1.call(nn.functional.silu(norm1.call(x)));
-        h = conv2.call(dropout.call(nn.functional.silu(norm2.call(h))));
-        var shortcut = nin_shortcut is null ? x : nin_shortcut.call(x);
+        var h = UnfoldConvolution.Forward(conv1, nn.functional.silu(norm1.call(x)));
+        h = UnfoldConvolution.Forward(conv2, dropout.call(nn.functional.silu(norm2.call(h))));
+        var shortcut = nin_shortcut is null ? x : UnfoldConvolution.Forward(nin_shortcut, x);
         return shortcut.add(h).MoveToOuterDisposeScope();
     }
 }

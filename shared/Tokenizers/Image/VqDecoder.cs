@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -44,9 +45,9 @@ public sealed class VqDecoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor z)
     {
         using var scope = NewDisposeScope();
-        var h = conv_in.call(z);
+        var h = UnfoldConvolution.Forward(conv_in, z);
         foreach (var block in mid) h = block.call(h);
         foreach (var level in conv_blocks) h = level.call(h);
-        return conv_out.call(nn.functional.silu(norm_out.call(h))).MoveToOuterDisposeScope();
+        return UnfoldConvolution.Forward(conv_out, nn.functional.silu(norm_out.call(h))).MoveToOuterDisposeScope();
     }
 }

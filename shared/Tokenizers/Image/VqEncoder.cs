@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,9 +44,9 @@ public sealed class VqEncoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = conv_in.call(x);
+        var h = UnfoldConvolution.Forward(conv_in, x);
         foreach (var level in conv_blocks) h = level.call(h);
         foreach (var block in mid) h = block.call(h);
-        return conv_out.call(nn.functional.silu(norm_out.call(h))).MoveToOuterDisposeScope();
+        return UnfoldConvolution.Forward(conv_out, nn.functional.silu(norm_out.call(h))).MoveToOuterDisposeScope();
     }
 }

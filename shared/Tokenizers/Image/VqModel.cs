@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public sealed class VqModel : nn.Module<Tensor, (Tensor Reconstruction, Quantize
     {
         CheckImages(images);
         using var scope = NewDisposeScope();
-        return quant_conv.call(encoder.call(images)).MoveToOuterDisposeScope();
+        return UnfoldConvolution.Forward(quant_conv, encoder.call(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Images from (quantized) latents [B, D, h, w]; unbounded, as trained.</summary>
@@ -61,7 +62,7 @@ public sealed class VqModel : nn.Module<Tensor, (Tensor Reconstruction, Quantize
     {
         ArgumentNullException.ThrowIfNull(latents);
         using var scope = NewDisposeScope();
-        return decoder.call(post_quant_conv.call(latents)).MoveToOuterDisposeScope();
+        return decoder.call(UnfoldConvolution.Forward(post_quant_conv, latents)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Token ids [B, H/f, W/f] for images [B, 3, H, W] in [-1, 1].</summary>

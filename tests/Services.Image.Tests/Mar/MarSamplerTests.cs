@@ -11,7 +11,7 @@ namespace Media.Services.Image.Tests.Mar;
 [Collection(nameof(SingleThreadedTorch))]
 public sealed class MarSamplerTests
 {
-    static (MarModel Model, AutoencoderKl Vae) Tiny()
+    internal static (MarModel Model, AutoencoderKl Vae) Tiny()
     {
         manual_seed(11);
         var config = MarModelTests.TinyCaption;

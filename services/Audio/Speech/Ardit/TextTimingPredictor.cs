@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,7 +44,7 @@ public sealed class TextTimingPredictor : nn.Module<Tensor, Tensor>
         var keep = text.ne(0).unsqueeze(-1).to(ScalarType.Float32);
         var h = embeddings.call(text) * keep;
         for (int i = 0; i < convs.Count; i++)
-            h = norms[i].call(nn.functional.relu(convs[i].call(h.transpose(1, 2)).transpose(1, 2))) * keep;
+            h = norms[i].call(nn.functional.relu(UnfoldConvolution.Forward(convs[i], h.transpose(1, 2)).transpose(1, 2))) * keep;
         return proj.call(h).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -68,7 +69,7 @@ public sealed class MelVaeDecoder : nn.Module<Tensor, Tensor>
         int slot = 0;
         var h = in_conv.Stream(latents, ref state.Slots[slot++]);
         foreach (var b in latent_blocks) h = b.Stream(h, ref state.Slots[slot++]);
-        h = upsample.call(h);
+        h = UnfoldConvolution.Forward(upsample, h);
         foreach (var b in mel_blocks) h = b.Stream(h, ref state.Slots[slot++]);
         var mel = proj.call(norm.call(h.transpose(1, 2))).transpose(1, 2);
         state.Keep();

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,11 +48,11 @@ public sealed class MelVaeEncoder : nn.Module<Tensor, (Tensor Mean, Tensor LogVa
     public override (Tensor Mean, Tensor LogVar) forward(Tensor mel)
     {
         using var scope = NewDisposeScope();
-        var h = in_conv.call(mel);
+        var h = UnfoldConvolution.Forward(in_conv, mel);
         foreach (var b in blocks0) h = b.call(h);
-        h = down1.call(h);
+        h = UnfoldConvolution.Forward(down1, h);
         foreach (var b in blocks1) h = b.call(h);
-        h = down2.call(h);
+        h = UnfoldConvolution.Forward(down2, h);
         foreach (var b in blocks2) h = b.call(h);
         var stats = proj.call(norm.call(h.transpose(1, 2))).transpose(1, 2);
         var mean = stats.narrow(1, 0, latentDim);

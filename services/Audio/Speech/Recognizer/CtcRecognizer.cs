@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using Media.Services.Audio.Speech.FrontEnd;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -68,8 +69,8 @@ public sealed class CtcRecognizer : nn.Module<Tensor, Tensor>
         if (normalizedMel.dim() != 3 || normalizedMel.shape[1] != Config.Mel.MelBands)
             throw new ArgumentException($"Expected a normalised log-mel [B, {Config.Mel.MelBands}, T]; got [{string.Join(", ", normalizedMel.shape)}].", nameof(normalizedMel));
         using var scope = NewDisposeScope();
-        var h = nn.functional.gelu(conv1.call(normalizedMel));
-        h = nn.functional.gelu(conv2.call(h));
+        var h = nn.functional.gelu(UnfoldConvolution.Forward(conv1, normalizedMel));
+        h = nn.functional.gelu(UnfoldConvolution.Forward(conv2, h));
         var (output, _, _) = lstm.call(norm.call(h.transpose(1, 2)));
         return output.MoveToOuterDisposeScope();
     }

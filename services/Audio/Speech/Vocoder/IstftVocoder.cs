@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,7 +58,7 @@ public sealed class IstftVocoder : nn.Module<Tensor, Tensor>, IVocoder
         if (normalizedMel.dim() != 3 || normalizedMel.shape[1] != Mel.MelBands)
             throw new ArgumentException($"Expected a normalised log-mel [B, {Mel.MelBands}, T]; got [{string.Join(", ", normalizedMel.shape)}].", nameof(normalizedMel));
         using var scope = NewDisposeScope();
-        var h = norm.call(embed.call(normalizedMel).transpose(1, 2)).transpose(1, 2);
+        var h = norm.call(UnfoldConvolution.Forward(embed, normalizedMel).transpose(1, 2)).transpose(1, 2);
         foreach (var block in convnext) h = block.call(h);
         h = final_layer_norm.call(h.transpose(1, 2));
         return head.call(h).MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,7 +59,7 @@ public sealed class AutoencoderKl : nn.Module<Tensor, (Tensor Reconstruction, Di
     {
         CheckImages(images);
         Tensor moments;
-        using (var scope = NewDisposeScope()) moments = quant_conv.call(encoder.call(images)).MoveToOuterDisposeScope();
+        using (var scope = NewDisposeScope()) moments = UnfoldConvolution.Forward(quant_conv, encoder.call(images)).MoveToOuterDisposeScope();
         // Built outside the scope: its mean and log-variance belong to the caller.
         return new DiagonalGaussian(moments);
     }
@@ -70,7 +71,7 @@ public sealed class AutoencoderKl : nn.Module<Tensor, (Tensor Reconstruction, Di
         if (latents.dim() != 4 || latents.shape[1] != Config.EmbedDim)
             throw new ArgumentException($"Expected latents [B, {Config.EmbedDim}, h, w]; got [{string.Join(", ", latents.shape)}].", nameof(latents));
         using var scope = NewDisposeScope();
-        return decoder.call(post_quant_conv.call(latents)).MoveToOuterDisposeScope();
+        return decoder.call(UnfoldConvolution.Forward(post_quant_conv, latents)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
