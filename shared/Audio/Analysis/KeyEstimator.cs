@@ -24,8 +24,8 @@ public readonly record struct MusicalKey(int Tonic, bool Minor)
 }
 
 /// <summary>
-/// The Krumhansl-Schmuckler key-finding algorithm (Krumhansl 1990): a pitch-class profile of the audio (STFT magnitudes
-/// of 65-2000 Hz folded onto the nearest semitone, summed over the whole clip) correlated with the Krumhansl-Kessler
+/// The Krumhansl-Schmuckler key-finding algorithm (Krumhansl 1990): a pitch-class profile of the audio (harmonic-summed
+/// note saliences from C2 to B5, see <see cref="Chroma"/>, summed over the whole clip) correlated with the Krumhansl-Kessler
 /// probe-tone profiles of the 24 major and minor keys; the best correlation is the key.
 /// </summary>
 public static class KeyEstimator
@@ -54,7 +54,11 @@ public static class KeyEstimator
         return best;
     }
 
-    /// <summary>Summed pitch-class magnitudes (C first) of 65-2000 Hz.</summary>
+    /// <summary>
+    /// Pitch-class profile (C first) by harmonic summation: per frame, each note from C2 to B5 gets the compressed
+    /// magnitudes at its first five harmonics (weights 1, 0.8, 0.64, ...), so a note counts at its own pitch class rather
+    /// than at its overtones' (the third harmonic would otherwise add the fifth above, pulling keys to their dominant).
+    /// </summary>
     public static double[] Chroma(ReadOnlySpan<float> samples, int sampleRate)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 4000);
@@ -63,15 +67,26 @@ public static class KeyEstimator
         var spectra = MagnitudeFrames.Compute(samples, fftSize, fftSize / 2);
         var chroma = new double[12];
         double binHz = (double)sampleRate / fftSize;
-        int first = (int)Math.Ceiling(65 / binHz), last = Math.Min(fftSize / 2, (int)(2000 / binHz));
+        const int harmonics = 5;
         foreach (var frame in spectra)
-            for (int k = first; k <= last; k++)
+        {
+            var compressed = frame.Select(m => Math.Log(1 + 100 * m)).ToArray();
+            for (int midi = 36; midi < 84; midi++) // four whole octaves, so no pitch class counts more often
             {
-                double midi = 69 + 12 * Math.Log2(k * binHz / 440);
-                double nearest = Math.Round(midi);
-                double weight = 1 - 2 * Math.Abs(midi - nearest); // off-centre bins (between semitones) count less
-                chroma[((int)nearest % 12 + 12) % 12] += weight * frame[k];
+                double f0 = MusicTheory.Frequency(midi), salience = 0, weight = 1;
+                for (int h = 1; h <= harmonics; h++, weight *= 0.8)
+                {
+                    double f = h * f0;
+                    // The strongest bin within a quarter tone of the harmonic.
+                    int from = (int)Math.Floor(f * 0.9857 / binHz), to = (int)Math.Ceiling(f * 1.0145 / binHz);
+                    if (to >= compressed.Length) break;
+                    double peak = 0;
+                    for (int k = Math.Max(1, from); k <= to; k++) peak = Math.Max(peak, compressed[k]);
+                    salience += weight * peak;
+                }
+                chroma[midi % 12] += salience;
             }
+        }
         return chroma;
     }
 
