@@ -26,8 +26,9 @@ public sealed class LyricSinger(int sampleRate, EspeakRenderer? renderer = null)
     public int SampleRate { get; } = sampleRate >= 8000 ? sampleRate : throw new ArgumentOutOfRangeException(nameof(sampleRate), "Need at least 8 kHz.");
 
     /// <summary>
-    /// Longest a syllable is held, as a multiple of its spoken length. 1.6 was measured best for the recognizer among
-    /// legato (the whole note), 1.0, 1.3 and 1.6 (docs/SONG.md).
+    /// Longest a syllable is held, as a multiple of its spoken length. Measured on four songs (docs/SONG.md): not held
+    /// (1.0) reads best to the recognizer but is not singing; 1.6 holds notes at a small cost; holding whole notes
+    /// (legato) costs most.
     /// </summary>
     public double MaxHold { get; init; } = 1.6;
 

@@ -94,7 +94,7 @@ public sealed class LyricSongGenerator
         var vocals = singer.Sing(phrases, voice, arrangement.Length);
         var accompaniment = arrangement.Accompaniment;
         // The voice 3 dB over the accompaniment by RMS, then both scaled so the mix peaks at 0.9.
-        double vocalGain = 1.41 * Rms(accompaniment) / Math.Max(Rms(vocals), 1e-9);
+        double vocalGain = 1.41 * MusicGenerator.Rms(accompaniment) / Math.Max(MusicGenerator.Rms(vocals), 1e-9);
         double peak = 0;
         for (int i = 0; i < vocals.Length; i++) peak = Math.Max(peak, Math.Abs(vocalGain * vocals[i] + accompaniment[i]));
         double scale = 0.9 / Math.Max(peak, 1e-9);
@@ -121,13 +121,6 @@ public sealed class LyricSongGenerator
             if (durations[i] == 1) durations[i] = 0.5;
         }
         return durations;
-    }
-
-    static double Rms(float[] x)
-    {
-        double sum = 0;
-        foreach (float v in x) sum += (double)v * v;
-        return Math.Sqrt(sum / Math.Max(1, x.Length));
     }
 }
 

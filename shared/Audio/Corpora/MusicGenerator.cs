@@ -178,7 +178,7 @@ public sealed class MusicGenerator
         };
     }
 
-    static double Rms(float[] x)
+    internal static double Rms(float[] x)
     {
         double sum = 0;
         foreach (float v in x) sum += (double)v * v;

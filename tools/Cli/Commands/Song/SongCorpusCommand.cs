@@ -44,7 +44,8 @@ internal sealed class SongCorpusCommand : Command<SongCorpusCommand.Settings>
             : Rate < 8000 ? ValidationResult.Error("--rate must be at least 8000.") : ValidationResult.Success();
     }
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // Relaxed escaping: voice names such as "en-us+f3" stay readable.
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
