@@ -4,6 +4,7 @@ using Media.Cli.Commands.Codec;
 using Media.Cli.Commands.Eval;
 using Media.Cli.Commands.Generate;
 using Media.Cli.Commands.Keys;
+using Media.Cli.Commands.Song;
 using Media.Cli.Commands.Speech;
 using Media.Cli.Commands.Train;
 using Spectre.Console.Cli;
@@ -44,6 +45,7 @@ app.Configure(config =>
         eval.AddCommand<ImageVaeEvalCommand>("image-vae").WithDescription("Reconstruction PSNR of the KL autoencoder and attribute accuracy on its reconstructions.");
         eval.AddCommand<ImageMarEvalCommand>("image-mar").WithDescription("MAR and Token-Shuffle on the same held-out prompts and seeds: per-attribute accuracy in one table.");
         eval.AddCommand<AudioTokensEvalCommand>("audio-tokens").WithDescription("Acoustic vs semantic k-means tokens: character mutual information and speaker invariance on held-out speech.");
+        eval.AddCommand<SongCorpusEvalCommand>("song-corpus").WithDescription("The sung-lyrics song corpus's ceilings: recognizer CER on the vocal stems, tempo and key estimator accuracy on the mixes.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });
     config.AddBranch("bench", bench =>
@@ -57,6 +59,11 @@ app.Configure(config =>
         bench.AddCommand<EncodersBenchCommand>("encoders").WithDescription("Audio output encoders (MP3 by LAME and by ffmpeg, AAC, FLAC, Opus, WAV, PCM): first streamed audio and CPU per audio second.");
         bench.AddCommand<ImageDisaBenchCommand>("image-disa").WithDescription("MAR's head at constant U steps vs DiSA linear, cosine and two-stage U->L: head evaluations, wall and CPU time, accuracy.");
         bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
+    });
+    config.AddBranch("corpus", corpus =>
+    {
+        corpus.SetDescription("Render examples of the procedural training corpora.");
+        corpus.AddCommand<SongCorpusCommand>("song").WithDescription("Songs with sung lyrics: mix, vocal and accompaniment WAVs, tagged lyrics, description, timings.");
     });
     config.AddBranch("keys", keys =>
     {

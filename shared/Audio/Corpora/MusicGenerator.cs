@@ -68,17 +68,26 @@ public sealed class MusicGenerator
         'a' => 'a', 'y' => 'e', 'i' => 'i', 'e' => 'i', 'h' => 'o', 'o' => syllable == "oo" ? 'u' : 'o', _ => 'a',
     };
 
-    sealed record Arrangement(int Length, float[] Accompaniment, IReadOnlyList<FormantSinger.SungNote> Melody, SynthVoice Lead, MusicDescription Description);
+    /// <summary>
+    /// A rendered accompaniment with what it was made of: the instrumental melody (sung or played by the caller), the
+    /// lead instrument, and the key (tonic MIDI note of the bass octave, scale), progression (scale degrees, one per bar)
+    /// and beat length in seconds, which a song's own melody follows.
+    /// </summary>
+    internal sealed record Arrangement(int Length, float[] Accompaniment, IReadOnlyList<FormantSinger.SungNote> Melody, SynthVoice Lead, MusicDescription Description,
+        int Tonic, IReadOnlyList<int> Scale, IReadOnlyList<int> Progression, double Beat, SynthVoice ChordVoice, SynthVoice BassVoice);
 
-    Arrangement Arrange(ulong seed, double seconds)
+    Arrangement Arrange(ulong seed, double seconds) => Arrange(seed, _ => seconds);
+
+    /// <summary>The arrangement of <paramref name="seed"/>, as long as <paramref name="secondsForBeat"/> says for the drawn beat length.</summary>
+    internal Arrangement Arrange(ulong seed, Func<double, double> secondsForBeat)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 0.5);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(seconds, 120);
         var random = new SeededRandom(SeededRandom.Derive(seed, 1));
         var noise = new SeededRandom(SeededRandom.Derive(seed, 2));
-        int length = (int)(seconds * SampleRate);
-
         double tempo = random.Uniform(80, 140), beat = 60 / tempo;
+        double seconds = secondsForBeat(beat);
+        ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 0.5);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(seconds, 120);
+        int length = (int)(seconds * SampleRate);
         bool minor = random.Chance(0.4);
         var scale = minor ? MusicTheory.Minor : MusicTheory.Major;
         int tonic = 45 + random.Next(12); // A2..G#3 for the bass; chords and melody sit octaves above
@@ -153,7 +162,7 @@ public sealed class MusicGenerator
         }).ToArray();
         var description = new MusicDescription(Math.Round(tempo, 1), $"{MusicTheory.NoteName(tonic)} {(minor ? "minor" : "major")}", chordNames,
             [$"chords: {chordVoice.Kind}", $"bass: {bassVoice.Kind}", $"lead: {leadVoice.Kind}"], drums);
-        return new Arrangement(length, accompaniment, melody, leadVoice, description);
+        return new Arrangement(length, accompaniment, melody, leadVoice, description, tonic, scale, progression, beat, chordVoice, bassVoice);
     }
 
     static SynthVoice RandomVoice(SeededRandom random, bool sustained)
@@ -169,7 +178,7 @@ public sealed class MusicGenerator
         };
     }
 
-    static double Rms(float[] x)
+    internal static double Rms(float[] x)
     {
         double sum = 0;
         foreach (float v in x) sum += (double)v * v;

@@ -23,8 +23,10 @@ public enum FieldType
 /// One parameter of a job kind and the values it accepts. <paramref name="With"/> names a field it is only valid together
 /// with; <paramref name="Without"/> maps each field it cannot be given with to what both of them set (for the error message).
 /// <paramref name="MaxRows"/> and <paramref name="MaxColumns"/> bound a <see cref="FieldType.WholeNumberMatrix"/> (0: no bound);
-/// <paramref name="Fields"/> are the members of a <see cref="FieldType.Group"/>.
+/// <paramref name="Fields"/> are the members of a <see cref="FieldType.Group"/>. <paramref name="TextCheck"/> checks a
+/// <see cref="FieldType.Text"/> value's content once its length is right (the service's own rules, e.g. known lyric tags):
+/// null when it is fine, else what is wrong, reported against the field.
 /// </summary>
 public sealed record FieldRule(string Name, FieldType Type, bool Required, double Min, double Max, string Description, int MultipleOf = 0, string? With = null,
     IReadOnlyList<string>? Choices = null, IReadOnlyDictionary<string, string>? Without = null, bool ExclusiveMin = false,
-    int MaxRows = 0, int MaxColumns = 0, IReadOnlyList<FieldRule>? Fields = null);
+    int MaxRows = 0, int MaxColumns = 0, IReadOnlyList<FieldRule>? Fields = null, Func<string, string?>? TextCheck = null);

@@ -144,7 +144,7 @@ public sealed record JobKind(string Name, string Description, IReadOnlyList<Fiel
                 string text = value.GetString()!;
                 if (rule.Required && string.IsNullOrWhiteSpace(text)) return "must not be blank";
                 if (text.Length < rule.Min || text.Length > rule.Max) return $"must be {rule.Min}..{rule.Max} characters long";
-                return null;
+                return rule.TextCheck?.Invoke(text);
             case FieldType.WholeNumber:
                 if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long whole)) return "must be a whole number";
                 if (whole < rule.Min || whole > rule.Max) return $"must be within {rule.Min}..{rule.Max}";
