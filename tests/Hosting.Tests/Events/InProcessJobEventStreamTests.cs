@@ -35,7 +35,7 @@ public sealed class InProcessJobEventStreamTests : IDisposable
             Parameters = JsonDocument.Parse("{}").RootElement,
         }, CancellationToken.None);
         var (_, started) = await _store.TransitionAsync(job.Id, JobStatus.Running, new JobEvent(), CancellationToken.None);
-        _stream.Publish(started);
+        await _stream.PublishAsync(started, CancellationToken.None);
         return job.Id;
     }
 
@@ -55,7 +55,7 @@ public sealed class InProcessJobEventStreamTests : IDisposable
     {
         string id = await RunningJobAsync();
         var (_, done) = await _store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent { Artifacts = [] }, CancellationToken.None);
-        _stream.Publish(done);
+        await _stream.PublishAsync(done, CancellationToken.None);
         // Before the fix the reader waited for live events that never come, until the 10 s timeout cancelled it (the test then throws).
         Assert.Empty(await ReadAllAsync(id, done.Sequence + pastTerminal));
     }
@@ -71,11 +71,11 @@ public sealed class InProcessJobEventStreamTests : IDisposable
             for (int i = 1; i <= progress; i++)
             {
                 var e = await _store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = i, TotalSteps = progress }, CancellationToken.None);
-                _stream.Publish(e);
+                await _stream.PublishAsync(e, CancellationToken.None);
                 if (i % 10 == 0) await Task.Delay(5);
             }
             var (_, done) = await _store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent { Artifacts = [] }, CancellationToken.None);
-            _stream.Publish(done);
+            await _stream.PublishAsync(done, CancellationToken.None);
         });
         // Readers join at different moments and resume from different sequences.
         foreach (long after in new long[] { 0, 1, 5, 20, 40 })
@@ -100,9 +100,9 @@ public sealed class InProcessJobEventStreamTests : IDisposable
         var third = await _store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = 1, TotalSteps = 2 }, CancellationToken.None);
         var fourth = await _store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = 2, TotalSteps = 2 }, CancellationToken.None);
         var (_, fifth) = await _store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent(), CancellationToken.None);
-        _stream.Publish(fourth); // two writers: 4 reaches followers before 3
-        _stream.Publish(third);
-        _stream.Publish(fifth);
+        await _stream.PublishAsync(fourth, CancellationToken.None); // two writers: 4 reaches followers before 3
+        await _stream.PublishAsync(third, CancellationToken.None);
+        await _stream.PublishAsync(fifth, CancellationToken.None);
         Assert.Equal([3L, 4, 5], await reader);
     }
 }
