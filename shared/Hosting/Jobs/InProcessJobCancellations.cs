@@ -9,10 +9,16 @@ public sealed class InProcessJobCancellations : IJobCancellations
 
     public ValueTask PublishAsync(string jobId, CancellationToken cancellationToken)
     {
+        Signal(jobId);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Calls the job's observers in this process (a message that arrived from elsewhere, or a local publish).</summary>
+    internal void Signal(string jobId)
+    {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         if (_observers.TryGetValue(jobId, out var observers))
             foreach (var observer in observers.Keys) observer.Cancel();
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask<IAsyncDisposable> ObserveAsync(string jobId, Action cancel, CancellationToken cancellationToken)
