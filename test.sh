@@ -33,6 +33,8 @@ APT_PACKAGES=(
   chromium    # the web app's browser tests (tests/Clients, driven by playwright-core)
   libmp3lame0 # MP3 speech (LAME, called in-process by shared/Audio/Formats): the default OpenAI speech format
   ffmpeg      # AAC and FLAC speech (ffmpeg through a pipe), and the tests' independent decoder of every format
+  redis-server # scale-out: the Redis Streams queue, event stream and messaging contract tests start their own redis-server (loopback, random port, temp folder)
+  postgresql   # scale-out: the PostgreSQL job store contract tests start their own server with initdb/postgres (loopback, random port, temp folder)
 )
 # Node.js and npm run the real-client tests (the openai SDK, playwright-core); Debian's packages when there is no node yet.
 command -v node >/dev/null && command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)

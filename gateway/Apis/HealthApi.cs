@@ -26,14 +26,16 @@ internal static class HealthApi
     static Task WriteLiveAsync(HttpContext context, HealthReport report) =>
         context.Response.WriteAsJsonAsync(new HealthResponse(Name(report.Status)), Json(context), context.RequestAborted);
 
-    static Task WriteReadyAsync(HttpContext context, HealthReport report)
+    static async Task WriteReadyAsync(HttpContext context, HealthReport report)
     {
         var queues = context.RequestServices.GetRequiredService<IJobQueues>();
         var checks = report.Entries.ToDictionary(e => e.Key, e => new CheckResult(
             Name(e.Value.Status), e.Value.Description, Math.Round(e.Value.Duration.TotalMilliseconds, 1),
             e.Value.Data.Count > 0 ? e.Value.Data : null), StringComparer.Ordinal);
-        var response = new ReadyResponse(Name(report.Status), checks, [.. queues.All.Select(q => new QueueDepth(q.Family, q.Count))]);
-        return context.Response.WriteAsJsonAsync(response, Json(context), context.RequestAborted);
+        var depths = new List<QueueDepth>();
+        foreach (var queue in queues.All) depths.Add(new QueueDepth(queue.Family, await queue.CountAsync(context.RequestAborted)));
+        var response = new ReadyResponse(Name(report.Status), checks, depths);
+        await context.Response.WriteAsJsonAsync(response, Json(context), context.RequestAborted);
     }
 
     static System.Text.Json.JsonSerializerOptions Json(HttpContext context) =>

@@ -52,7 +52,7 @@ internal static class JobsApi
             var submission = JobRequestParser.Parse(document!.RootElement, jobs.Kinds) with { Owner = Caller.Owner(context), Quota = Caller.Quota(context.User), IdempotencyKey = key };
             var (job, created) = await jobs.SubmitAsync(submission, cancellationToken);
             if (!created) context.Response.Headers["Idempotent-Replayed"] = "true";
-            return TypedResults.Accepted($"/api/jobs/{job.Id}", JobView.Of(job, jobs.QueuePosition(job)));
+            return TypedResults.Accepted($"/api/jobs/{job.Id}", JobView.Of(job, await jobs.QueuePositionAsync(job, cancellationToken)));
         }
         catch (JobRejectedException rejected)
         {
@@ -62,7 +62,7 @@ internal static class JobsApi
 
     static async Task<IResult> Get(HttpContext context, string id, JobService jobs, CancellationToken cancellationToken) =>
         await FindAsync(context, jobs, id, cancellationToken) is { } job
-            ? TypedResults.Ok(JobView.Of(job, jobs.QueuePosition(job)))
+            ? TypedResults.Ok(JobView.Of(job, await jobs.QueuePositionAsync(job, cancellationToken)))
             : Problems.NotFound("Job", id);
 
     /// <summary>The job when the caller may see it; another owner's job is not found, as if it did not exist.</summary>
@@ -86,7 +86,8 @@ internal static class JobsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The request has invalid fields");
 
         var page = await jobs.Store.ListAsync(new JobQuery(statusFilter, kind, model, Caller.IsAdmin(context.User) ? null : Caller.Owner(context), batchId, limit ?? 20, after), cancellationToken);
-        var views = page.Jobs.Select(j => JobView.Of(j, jobs.QueuePosition(j))).ToList();
+        var views = new List<JobView>(page.Jobs.Count);
+        foreach (var j in page.Jobs) views.Add(JobView.Of(j, await jobs.QueuePositionAsync(j, cancellationToken)));
         return TypedResults.Ok(new JobList(views, page.HasMore, views.Count > 0 ? views[^1].Id : null));
     }
 
@@ -97,7 +98,7 @@ internal static class JobsApi
         if (JobStateMachine.IsTerminal(before.Status))
             return Problems.Problem(StatusCodes.Status409Conflict, "Job already finished", $"Job '{id}' is {before.Status.ToString().ToLowerInvariant()}.");
         var job = await jobs.CancelAsync(id, cancellationToken);
-        var view = JobView.Of(job, jobs.QueuePosition(job));
+        var view = JobView.Of(job, await jobs.QueuePositionAsync(job, cancellationToken));
         return job.Status == JobStatus.Cancelled ? TypedResults.Ok(view) : TypedResults.Accepted($"/api/jobs/{id}", view);
     }
 

@@ -35,7 +35,7 @@ internal sealed class MediaHub(JobService jobs) : Hub
                 Owner = Caller.Owner(Context.GetHttpContext()!), Quota = Caller.Quota(Context.GetHttpContext()!.User), IdempotencyKey = request.IdempotencyKey,
             };
             var (job, _) = await jobs.SubmitAsync(submission, Context.ConnectionAborted);
-            return View(job);
+            return await ViewAsync(job);
         }
         catch (JobRejectedException rejected)
         {
@@ -58,15 +58,15 @@ internal sealed class MediaHub(JobService jobs) : Hub
     public async Task<HubJob> Cancel(string jobId)
     {
         _ = await FindAsync(jobId, Context.ConnectionAborted);
-        try { return View(await jobs.CancelAsync(jobId, Context.ConnectionAborted)); }
+        try { return await ViewAsync(await jobs.CancelAsync(jobId, Context.ConnectionAborted)); }
         catch (KeyNotFoundException) { throw new HubException($"No job with id '{jobId}'."); }
     }
 
     /// <summary>Jobs ahead of this one in its queue (0: next); null once it has left the queue.</summary>
-    public async Task<int?> QueuePosition(string jobId) => jobs.QueuePosition(await FindAsync(jobId, Context.ConnectionAborted));
+    public async Task<int?> QueuePosition(string jobId) => await jobs.QueuePositionAsync(await FindAsync(jobId, Context.ConnectionAborted), Context.ConnectionAborted);
 
     /// <summary>The job as it stands.</summary>
-    public async Task<HubJob> GetJob(string jobId) => View(await FindAsync(jobId, Context.ConnectionAborted));
+    public async Task<HubJob> GetJob(string jobId) => await ViewAsync(await FindAsync(jobId, Context.ConnectionAborted));
 
     /// <summary>The job when the connection's caller may see it; another owner's job is "not found", as if it did not exist.</summary>
     async Task<Job> FindAsync(string jobId, CancellationToken cancellationToken) =>
@@ -74,9 +74,10 @@ internal sealed class MediaHub(JobService jobs) : Hub
             ? job
             : throw new HubException($"No job with id '{jobId}'.");
 
-    HubJob View(Job job) => new()
+    async Task<HubJob> ViewAsync(Job job) => new()
     {
-        Id = job.Id, Kind = job.Kind, Model = job.Model, Status = job.Status.ToString().ToLowerInvariant(), QueuePosition = jobs.QueuePosition(job),
+        Id = job.Id, Kind = job.Kind, Model = job.Model, Status = job.Status.ToString().ToLowerInvariant(),
+        QueuePosition = await jobs.QueuePositionAsync(job, Context.ConnectionAborted),
         FailureReason = job.FailureReason, Artifacts = [.. job.Artifacts], CreatedAt = job.CreatedAt,
     };
 

@@ -6,15 +6,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Media.Services.Audio.Codec;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Media.Modeling.Devices;
 
 namespace Media.Services.Audio;
 
 public static class AudioServiceExtensions
 {
-    /// <summary>The audio family: speech and the discrete audio tokenizer.</summary>
+    /// <summary>
+    /// The audio family: speech and the discrete audio tokenizer. Kinds, slots and limits everywhere; generators and the
+    /// family's worker only where models run (not in the gateway role).
+    /// </summary>
     public static IHostApplicationBuilder AddAudioService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        bool runsModels = builder.RunsModels();
+        if (runsModels) builder.Services.AddTorchOptions();
         builder.Services.AddJobKind(SpeechJobKind.Definition);
         builder.Services.AddJobKind(CodecJobKinds.EncodeDefinition);
         builder.Services.AddJobKind(CodecJobKinds.DecodeDefinition);
@@ -22,6 +28,9 @@ public static class AudioServiceExtensions
             "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
         builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", [CodecJobKinds.Encode, CodecJobKinds.Decode],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
+        // The voice's longest speech and trained block sizes, from its config.json, refuse a job at submission (400) rather than fail it later.
+        builder.Services.AddModelLimits("ardit-tts", ArditParameterLimits.Describe, ArditParameterLimits.Check);
+        if (!runsModels) return builder;
         // Loaded on the first speech job, from the committed voice, its latent decoder and the prompt encoder over the same VAE.
         builder.Services.AddGenerator("ardit-tts", sp =>
         {
@@ -30,8 +39,6 @@ public static class AudioServiceExtensions
             string models = options.ResolveModelsDirectory();
             return new ArditSpeechGenerator(ArditVoice.Load(models, device), SpeechPromptEncoder.Load(models, device));
         });
-        // The voice's longest speech and trained block sizes, from its config.json, refuse a job at submission (400) rather than fail it later.
-        builder.Services.AddModelLimits("ardit-tts", ArditParameterLimits.Describe, ArditParameterLimits.Check);
         builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("audio");

@@ -10,13 +10,24 @@ namespace Media.Services.Image;
 
 public static class ImageServiceExtensions
 {
-    /// <summary>The image family: its models, hosted in-process in the embedded default.</summary>
+    /// <summary>
+    /// The image family: its job kind, model slots and limits everywhere (a gateway checks submissions against them);
+    /// its generators and worker where models run (embedded: in the gateway's process; worker role: services/Image's own).
+    /// </summary>
     public static IHostApplicationBuilder AddImageService(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        bool runsModels = builder.RunsModels();
+        if (runsModels) builder.Services.AddTorchOptions();
         builder.Services.AddJobKind(ImageJobKind.Definition);
         builder.Services.AddModelSlot(new ModelSlot("token-shuffle", "image", [ImageJobKind.Name],
             "Text-to-image: LlamaGen-style VQ tokens, Llama transformer with Token-Shuffle (s=2)", TokenShuffleGenerator.ModelFolder));
+        // The checkpoint's image size and caption length refuse a job at submission (400) rather than fail it later.
+        builder.Services.AddModelLimits("token-shuffle", TokenShuffleLimits.Describe, TokenShuffleLimits.Check);
+        // MAR + DiSA: missing until models/mar (and the models/image-vae it was trained on) is committed.
+        builder.Services.AddModelSlot(new ModelSlot(MarGenerator.ModelFolder, "image", [ImageJobKind.Name],
+            "Text-to-image: MAR continuous tokens with a per-token diffusion head; DiSA step annealing per request (diffusion_steps)", MarGenerator.ModelFolder));
+        if (!runsModels) return builder;
         // Loaded on the first job: models/token-shuffle with the models/image-vq it was trained on.
         builder.Services.AddGenerator("token-shuffle", sp =>
         {
@@ -24,11 +35,6 @@ public static class ImageServiceExtensions
             var device = DeviceSelector.Apply(torch); // one intra-op thread per worker unless Media:Torch:Threads says otherwise
             return TokenShuffleGenerator.Load(sp.GetRequiredService<ModelCatalog>().ModelsDirectory, device, dtype: DeviceSelector.ResolveDtype(torch.Dtype, device));
         });
-        // The checkpoint's image size and caption length refuse a job at submission (400) rather than fail it later.
-        builder.Services.AddModelLimits("token-shuffle", TokenShuffleLimits.Describe, TokenShuffleLimits.Check);
-        // MAR + DiSA: missing until models/mar (and the models/image-vae it was trained on) is committed.
-        builder.Services.AddModelSlot(new ModelSlot(MarGenerator.ModelFolder, "image", [ImageJobKind.Name],
-            "Text-to-image: MAR continuous tokens with a per-token diffusion head; DiSA step annealing per request (diffusion_steps)", MarGenerator.ModelFolder));
         builder.Services.AddGenerator(MarGenerator.ModelFolder, sp => MarGenerator.Load(
             sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
             DeviceSelector.Apply(sp.GetRequiredService<IOptions<TorchOptions>>().Value)));

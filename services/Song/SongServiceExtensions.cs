@@ -13,8 +13,8 @@ public static class SongServiceExtensions
         builder.Services.AddJobKind(SongJobKind.Definition);
         builder.Services.AddModelSlot(new ModelSlot("songgen", "song", [SongJobKind.Name],
             "Lyrics-to-song: SongGen-style dual-track token transformer", "songgen"));
-        // The family's worker: pulls song jobs and runs them on the generators registered for these slots.
-        builder.Services.AddFamilyWorker("song");
+        // The family's worker, where models run: pulls song jobs and runs them on the generators registered for these slots.
+        if (builder.RunsModels()) builder.Services.AddFamilyWorker("song");
         return builder;
     }
 }

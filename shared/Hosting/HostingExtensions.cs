@@ -11,7 +11,6 @@ using Media.Hosting.Retention;
 using Media.Hosting.Storage;
 using Media.Hosting.Telemetry;
 using Media.Hosting.Workers;
-using Media.Modeling.Devices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -22,39 +21,43 @@ namespace Media.Hosting;
 public static class HostingExtensions
 {
     /// <summary>
-    /// Options, the data folder, the model catalog and the job machinery shared by the gateway and the
-    /// workers: the SQLite job store (<c>media.db</c>) and artifact files under the data folder, the
-    /// in-process queues and event stream, restart recovery, API keys, the retention sweeper and the readiness health checks.
+    /// Options, the data folder, the model catalog and the job machinery shared by the gateway and the workers. The engines
+    /// come from configuration: by default (embedded) the SQLite job store (<c>media.db</c>) and artifact files under the data
+    /// folder, in-process queues, event stream and cancellation; with <c>Media:ScaleOut:Postgres</c> and <c>:Redis</c> the shared
+    /// ones (see <see cref="ScaleOutExtensions"/>). Then restart recovery, API keys, the retention sweeper and the readiness checks.
     /// </summary>
     public static IHostApplicationBuilder AddMediaHosting(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section);
-        services.AddOptions<TorchOptions>().BindConfiguration(TorchOptions.Section)
-            .Validate(o => TryParse(o.Device), "Media:Torch:Device must be cpu, cuda or cuda:N")
-            .Validate(o => o.Threads >= 0, "Media:Torch:Threads must be 0 (one per worker, the default) or positive")
-            .Validate(o => TryParseDtype(o.Dtype), "Media:Torch:Dtype must be float32, bfloat16 or float16")
+        services.AddOptions<ScaleOutOptions>().BindConfiguration(ScaleOutOptions.Section)
+            .Validate(o => o.EventStreamLength >= 16 && o.AnnouncementSeconds >= 3, "Media:ScaleOut:EventStreamLength must be at least 16 and AnnouncementSeconds at least 3")
             .ValidateOnStart();
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
             .Validate(o => o.QueueCapacity >= 1 && o.BatchQueueCapacity >= 1, "Media:Jobs queue capacities must be at least 1")
             .Validate(o => o.RetryAfterSeconds >= 1, "Media:Jobs:RetryAfterSeconds must be at least 1")
             .Validate(o => o.MaxAttempts >= 1, "Media:Jobs:MaxAttempts must be at least 1")
+            .Validate(o => o.LeaseSeconds >= 1, "Media:Jobs:LeaseSeconds must be at least 1")
             .Validate(o => o.HeartbeatSeconds >= 1, "Media:Jobs:HeartbeatSeconds must be at least 1")
             .Validate(o => o.MaxRequestBytes >= 1024 && o.MaxBatchBytes >= 1024 && o.MaxBatchRequests >= 1, "Media:Jobs request limits are too small")
             .ValidateOnStart();
         services.AddSingleton<ModelCatalog>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerIdentity>();
         services.AddMetrics();
 
+        var role = builder.Role();
+        builder.AddScaleOutEngines(role);
         services.TryAddSingleton(sp => new SqliteDatabase(Path.Combine(sp.GetRequiredService<IOptions<MediaOptions>>().Value.ResolveDataDirectory(), "media.db")));
         services.TryAddSingleton<IJobStore, SqliteJobStore>();
         services.TryAddSingleton<IJobEventStream, InProcessJobEventStream>();
         services.TryAddSingleton<IJobQueues, InProcessJobQueues>();
+        services.TryAddSingleton<IJobCancellations, InProcessJobCancellations>();
+        services.TryAddSingleton<IModelAnnouncements, InProcessModelAnnouncements>();
         services.TryAddSingleton<IArtifactStore>(sp => new FileArtifactStore(
-            Path.Combine(sp.GetRequiredService<IOptions<MediaOptions>>().Value.ResolveDataDirectory(), "artifacts"), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<MediaOptions>>().Value.ResolveArtifactsDirectory(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GeneratorProvider>();
-        services.TryAddSingleton<RunningJobs>();
         services.TryAddSingleton<JobMetrics>();
         services.TryAddSingleton<JobKindRegistry>();
         services.TryAddSingleton<JobService>();
@@ -63,7 +66,6 @@ public static class HostingExtensions
         services.TryAddSingleton<IBatchStore, SqliteBatchStore>();
         services.TryAddSingleton<IFileStore, SqliteFileStore>();
         services.TryAddSingleton<BatchService>();
-        services.AddHostedService<BatchRunner>();
         services.TryAddSingleton<IArtifactReferences, SqliteArtifactReferences>();
         services.TryAddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.TryAddSingleton<ApiKeyService>();
@@ -71,13 +73,38 @@ public static class HostingExtensions
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.ArtifactGrace >= TimeSpan.Zero, "Media:Retention:SweepInterval must be positive and ArtifactGrace not negative")
             .ValidateOnStart();
         services.TryAddSingleton<RetentionSweeper>();
-        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
+        // Batches advance and old work is swept where the API is served; a worker process only runs jobs.
+        if (role != MediaRole.Worker)
+        {
+            services.AddHostedService<BatchRunner>();
+            services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
+        }
+        // The gateway role knows models only from the workers' announcements; a worker makes them.
+        if (role == MediaRole.Gateway) services.AddHostedService<ModelAnnouncementReader>();
+        if (role == MediaRole.Worker) services.AddHostedService<ModelAnnouncer>();
         // Readiness (/readyz runs the checks tagged ready); another store registers its own check beside these.
         services.AddHealthChecks()
             .AddCheck<JobStoreHealthCheck>("job-store", tags: [HealthTags.Ready])
             .AddCheck<ModelCatalogHealthCheck>("model-catalog", tags: [HealthTags.Ready]);
         return builder;
     }
+
+    /// <summary>This process's role, from <c>Media:Role</c> (embedded when not set).</summary>
+    public static MediaRole Role(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        string? text = builder.Configuration[$"{MediaOptions.Section}:{nameof(MediaOptions.Role)}"];
+        if (string.IsNullOrWhiteSpace(text)) return MediaRole.Embedded;
+        return Enum.TryParse<MediaRole>(text, ignoreCase: true, out var role) && Enum.IsDefined(role)
+            ? role
+            : throw new InvalidOperationException($"Media:Role must be embedded, gateway or worker; got '{text}'.");
+    }
+
+    /// <summary>
+    /// Whether this process runs models (embedded or worker role): a service registers its generators, its family worker
+    /// and the Torch options only then, so a gateway never loads a model nor initialises libtorch.
+    /// </summary>
+    public static bool RunsModels(this IHostApplicationBuilder builder) => builder.Role() != MediaRole.Gateway;
 
     /// <summary>
     /// Declares a job kind and its parameters (a service registers the kinds it runs; Hosting validates every job against
@@ -137,16 +164,4 @@ public static class HostingExtensions
     }
 
     sealed record FamilyWorkerMarker(string Family);
-
-    static bool TryParseDtype(string dtype)
-    {
-        try { DeviceSelector.ParseDtype(dtype); return true; }
-        catch (ArgumentException) { return false; }
-    }
-
-    static bool TryParse(string device)
-    {
-        try { DeviceSelector.Parse(device); return true; }
-        catch (ArgumentException) { return false; }
-    }
 }

@@ -28,8 +28,15 @@ public sealed class JobsOptions
 
     public RunningJobsOnRestart RunningJobsOnRestart { get; set; } = RunningJobsOnRestart.Requeue;
 
-    /// <summary>Starts a job gets: one interrupted this often by a restart (a job that crashes the process) fails instead of running again.</summary>
+    /// <summary>Starts a job gets: one whose worker was lost this often (a job that crashes its worker, a lease that ran out) fails
+    /// with "worker lost" instead of running again.</summary>
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Seconds a worker holds a job without renewing it; a worker renews every third of it while the job runs.
+    /// A lease that runs out (the worker died) hands the job to another worker.</summary>
+    public int LeaseSeconds { get; set; } = 30;
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     /// <summary>Largest accepted job request body, in bytes (413 above it).</summary>
     public int MaxRequestBytes { get; set; } = 1 << 20;

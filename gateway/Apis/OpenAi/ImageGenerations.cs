@@ -37,12 +37,12 @@ internal static class ImageGenerations
         int PartialImages, long? Seed, string Quality, string Background, string OutputFormat, int Compression);
 
     public static async Task Handle(HttpContext context, JobService jobs, IArtifactStore artifacts, IArtifactReferences references, ModelCatalog catalog,
-        GeneratorProvider generators, IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
+        IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
     {
         var cancellationToken = context.RequestAborted;
         var (body, bodyError) = await OpenAiApi.ReadJsonAsync(context, jobsOptions.Value.MaxRequestBytes, cancellationToken);
         if (bodyError is not null) { await bodyError.ExecuteAsync(context); return; }
-        var (request, invalid) = Parse(body!.RootElement, catalog, generators);
+        var (request, invalid) = Parse(body!.RootElement, catalog);
         body.Dispose();
         if (invalid is not null) { await OpenAiError.Invalid(context, invalid.Value.Param, invalid.Value.Message).ExecuteAsync(context); return; }
 
@@ -73,7 +73,7 @@ internal static class ImageGenerations
     }
 
     /// <summary>Checks the request's fields; returns the request or the first problem.</summary>
-    internal static (Request? Request, (string Param, string Message)? Problem) Parse(JsonElement body, ModelCatalog catalog, GeneratorProvider generators)
+    internal static (Request? Request, (string Param, string Message)? Problem) Parse(JsonElement body, ModelCatalog catalog)
     {
         var fields = new RequestFields(body);
         if (!fields.IsObject) return (null, ("body", "The request body must be a JSON object"));
@@ -107,7 +107,7 @@ internal static class ImageGenerations
         if (stream && format == "url") fields.Fail("response_format", "Streamed images arrive as b64_json; leave 'response_format' out or set it to 'b64_json'");
         if (fields.Problem is { } problem) return (null, problem);
 
-        string? modelId = JobRelay.ModelFor(ImageJobKind.Name, model, catalog, generators);
+        string? modelId = JobRelay.ModelFor(ImageJobKind.Name, model, catalog);
         if (modelId is null) return (null, ("model", "No image model is part of this build"));
         return (new Request(modelId, prompt!, (int)n, size, format == "url", stream, (int)partialImages, seed, quality, background, outputFormat, (int)compression), null);
     }

@@ -15,11 +15,11 @@ internal static class JobRelay
 {
     /// <summary>The model a request names, or without a name the first model that serves the kind and can
     /// run (else the first that serves it, whose submission then says honestly why it cannot).</summary>
-    public static string? ModelFor(string kind, string? requested, ModelCatalog catalog, GeneratorProvider generators)
+    public static string? ModelFor(string kind, string? requested, ModelCatalog catalog)
     {
         if (requested is not null) return requested;
         var serving = catalog.List().Where(m => m.Kinds.Contains(kind, StringComparer.Ordinal)).ToList();
-        var ready = serving.FirstOrDefault(m => OpenAiApi.CanRun(m, generators));
+        var ready = serving.FirstOrDefault(m => catalog.CanServe(m));
         return (ready ?? serving.FirstOrDefault())?.Id;
     }
 

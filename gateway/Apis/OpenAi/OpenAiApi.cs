@@ -19,8 +19,8 @@ internal static class OpenAiApi
             .WithSummary("OpenAI's image generation: b64_json or url; stream: true sends partial images as server-sent events");
         group.MapPost("/audio/speech", SpeechGeneration.Handle).WithName("OpenAiSpeech")
             .WithSummary("OpenAI's text to speech: mp3 (default), aac, flac, opus, wav or pcm (24 kHz); stream_format audio (chunked) or sse");
-        group.MapGet("/models", (ModelCatalog catalog, GeneratorProvider generators) =>
-                TypedResults.Ok(new ModelList([.. catalog.List().Where(m => CanRun(m, generators)).Select(OpenAiModel.Of)])))
+        group.MapGet("/models", (ModelCatalog catalog) =>
+                TypedResults.Ok(new ModelList([.. catalog.List().Where(m => catalog.CanServe(m)).Select(OpenAiModel.Of)])))
             .WithName("OpenAiModels").WithSummary("The models that can take a job now, OpenAI-shaped (/api/models lists every model with its state)");
         group.MapGet("/models/{id}", (string id, ModelCatalog catalog, HttpContext context) => catalog.Find(id) is { } model
                 ? TypedResults.Ok(OpenAiModel.Of(model))
@@ -35,10 +35,6 @@ internal static class OpenAiApi
                 OpenAiError.InvalidRequest, null, "unknown_url").ToResult(StatusCodes.Status404NotFound, context));
         return app;
     }
-
-    /// <summary>Whether a job for <paramref name="model"/> would run now: its checkpoint is there (or loaded) and a generator serves it.</summary>
-    internal static bool CanRun(ModelStatus model, GeneratorProvider generators) =>
-        model.State is ModelState.Available or ModelState.Loaded && generators.IsRegistered(model.Id);
 
     /// <summary>The JSON body (OpenAI-shaped 415, 413 and 400 answers otherwise).</summary>
     public static async Task<(JsonDocument? Body, IResult? Error)> ReadJsonAsync(HttpContext context, int maxBytes, CancellationToken cancellationToken)

@@ -31,12 +31,12 @@ internal static class SpeechGeneration
     internal sealed record Request(string Model, string Input, string? Voice, double? Speed, string Format, string? StreamFormat, long? Seed);
 
     public static async Task Handle(HttpContext context, JobService jobs, IArtifactStore artifacts, ModelCatalog catalog,
-        GeneratorProvider generators, AudioEncoders encoders, IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
+        AudioEncoders encoders, IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions)
     {
         var cancellationToken = context.RequestAborted;
         var (body, bodyError) = await OpenAiApi.ReadJsonAsync(context, jobsOptions.Value.MaxRequestBytes, cancellationToken);
         if (bodyError is not null) { await bodyError.ExecuteAsync(context); return; }
-        var (request, invalid) = Parse(body!.RootElement, catalog, generators, encoders);
+        var (request, invalid) = Parse(body!.RootElement, catalog, encoders);
         body.Dispose();
         if (invalid is not null) { await OpenAiError.Invalid(context, invalid.Value.Param, invalid.Value.Message).ExecuteAsync(context); return; }
 
@@ -64,7 +64,7 @@ internal static class SpeechGeneration
         }
     }
 
-    internal static (Request? Request, (string Param, string Message)? Problem) Parse(JsonElement body, ModelCatalog catalog, GeneratorProvider generators,
+    internal static (Request? Request, (string Param, string Message)? Problem) Parse(JsonElement body, ModelCatalog catalog,
         AudioEncoders encoders)
     {
         var fields = new RequestFields(body);
@@ -85,7 +85,7 @@ internal static class SpeechGeneration
             fields.Fail("instructions", "'instructions' is not supported: the speech models here take no style instructions");
         if (fields.Problem is { } problem) return (null, problem);
 
-        string? modelId = JobRelay.ModelFor(SpeechJobKind.Name, model, catalog, generators);
+        string? modelId = JobRelay.ModelFor(SpeechJobKind.Name, model, catalog);
         if (modelId is null) return (null, ("model", "No speech model is part of this build"));
         return (new Request(modelId, input!, voice, speed, format, streamFormat, seed), null);
     }

@@ -49,7 +49,7 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
     /// </summary>
     public async Task<Batch> CreateAsync(string owner, ReadOnlyMemory<byte> input, CancellationToken cancellationToken)
     {
-        int count = CheckInput(input);
+        int count = await CheckInputAsync(input, cancellationToken).ConfigureAwait(false);
         var file = await artifacts.SaveAsync(input, new ArtifactInfo(JsonLines, Name: "input.jsonl"), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         return await StartAsync(new Batch
@@ -72,7 +72,7 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
             throw JobRejectedException.Invalid("endpoint", $"must be one of {string.Join(", ", _endpoints.Keys)}; got '{endpoint}'");
         byte[] content = await ReadArtifactAsync(input.ArtifactId, cancellationToken).ConfigureAwait(false)
             ?? throw JobRejectedException.Invalid("file", "has no content any more");
-        int count = CheckInput(content);
+        int count = await CheckInputAsync(content, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         return await StartAsync(new Batch
         {
@@ -83,7 +83,7 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
     }
 
     /// <summary>The number of request lines; refuses an empty or too long file and one that does not fit in the batch queues.</summary>
-    int CheckInput(ReadOnlyMemory<byte> input)
+    async Task<int> CheckInputAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken)
     {
         var lines = Lines(input);
         if (lines.Count == 0) throw JobRejectedException.Invalid("file", "has no request lines");
@@ -91,7 +91,7 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
             throw JobRejectedException.Invalid("file", $"has {lines.Count} requests; at most {options.Value.MaxBatchRequests} are allowed");
         foreach (var family in catalog.List().Select(m => m.Family).Distinct(StringComparer.Ordinal))
         {
-            if (!queues.For(family).HasRoom(JobPriority.Batch, Math.Min(lines.Count, options.Value.BatchQueueCapacity)))
+            if (!await queues.For(family).HasRoomAsync(JobPriority.Batch, Math.Min(lines.Count, options.Value.BatchQueueCapacity), cancellationToken).ConfigureAwait(false))
                 throw new JobRejectedException(JobRejection.QueueFull, $"The {family} batch queue is full; try again later.",
                     retryAfter: TimeSpan.FromSeconds(options.Value.RetryAfterSeconds));
         }

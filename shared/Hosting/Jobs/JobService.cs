@@ -6,7 +6,6 @@ using Media.Hosting.Events;
 using Media.Hosting.Models;
 using Media.Hosting.Queues;
 using Media.Hosting.Telemetry;
-using Media.Hosting.Workers;
 using Microsoft.Extensions.Options;
 
 namespace Media.Hosting.Jobs;
@@ -17,7 +16,7 @@ namespace Media.Hosting.Jobs;
 /// change is persisted first and then published to the job's followers.
 /// </summary>
 public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueues queues, ModelCatalog catalog,
-    GeneratorProvider generators, RunningJobs running, JobMetrics metrics, IOptions<JobsOptions> options,
+    IJobCancellations cancellations, JobMetrics metrics, IOptions<JobsOptions> options,
     JobKindRegistry kinds, IEnumerable<ModelLimits> modelLimits) : IDisposable
 {
     readonly ModelLimits[] modelLimits = [.. modelLimits];
@@ -47,7 +46,7 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         if (errors.Count > 0) throw JobRejectedException.Invalid(errors);
         if (model.State is ModelState.Missing or ModelState.Failed)
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' cannot run: {model.Reason}.");
-        if (!generators.IsRegistered(model.Id))
+        if (!catalog.CanServe(model))
             throw new JobRejectedException(JobRejection.ModelNotReady, $"Model '{model.Id}' has a checkpoint but no generator is part of this build.");
         var limits = modelLimits.Where(c => c.ModelId == model.Id).SelectMany(c => c.Check(model, submission.Parameters))
             .GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).ToArray(), StringComparer.Ordinal);
@@ -65,7 +64,7 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
             return Replay(earlier, hash);
 
         var queue = queues.For(model.Family);
-        if (!queue.HasRoom(submission.Priority)) throw QueueFull(model.Family);
+        if (!await queue.HasRoomAsync(submission.Priority, 1, cancellationToken).ConfigureAwait(false)) throw QueueFull(model.Family);
         if (submission.Quota is null) return await EnqueueAsync(submission, model, hash, queue, cancellationToken).ConfigureAwait(false);
         await _quotaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -107,9 +106,9 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         };
         var (saved, queued, created) = await store.CreateAsync(job, cancellationToken).ConfigureAwait(false);
         if (!created) return Replay(saved, hash);
-        stream.Publish(queued!);
+        await stream.PublishAsync(queued!, CancellationToken.None).ConfigureAwait(false);
         metrics.Submitted(saved);
-        if (!queue.TryEnqueue(new QueuedJob(saved.Id, saved.Priority)))
+        if (!await queue.EnqueueAsync(new QueuedJob(saved.Id, saved.Priority), false, CancellationToken.None).ConfigureAwait(false))
         {
             // Another submission took the last place between the check and now.
             await FinishAsync(saved.Id, JobStatus.Failed, new JobEvent { Message = "the queue was full" }, CancellationToken.None).ConfigureAwait(false);
@@ -121,56 +120,54 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
     public Task<Job?> GetAsync(string id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
 
     /// <summary>How many jobs leave the queue before this one; null when it is not waiting.</summary>
-    public int? QueuePosition(Job job)
+    public async ValueTask<int?> QueuePositionAsync(Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return job.Status == JobStatus.Queued ? queues.For(job.Family).PositionOf(job.Id) : null;
+        return job.Status == JobStatus.Queued ? await queues.For(job.Family).PositionOfAsync(job.Id, cancellationToken).ConfigureAwait(false) : null;
     }
 
     /// <summary>
-    /// Cancels a job: a queued one leaves its queue and is cancelled now; a running one is asked to
-    /// stop (its generator sees the token at its next step and the worker records the cancellation).
-    /// Returns the job as it stands; a finished job is returned unchanged.
+    /// Cancels a job: a waiting one leaves its queue and is cancelled now; for a running one (or one a worker just took)
+    /// the request is persisted and sent as a message to the worker holding it, which stops at its next step and records
+    /// the cancellation. Returns the job as it stands; a finished job is returned unchanged.
     /// </summary>
     public async Task<Job> CancelAsync(string id, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; ; attempt++)
+        var job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"No job with id '{id}'.");
+        if (JobStateMachine.IsTerminal(job.Status)) return job;
+        if (job.Status == JobStatus.Queued && await queues.For(job.Family).RemoveAsync(id, cancellationToken).ConfigureAwait(false))
         {
-            var job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false)
-                ?? throw new KeyNotFoundException($"No job with id '{id}'.");
-            if (JobStateMachine.IsTerminal(job.Status) || attempt == 5) return job;
-            if (job.Status == JobStatus.Running)
-            {
-                // Persisted first: if the process dies before the worker stops, restart recovery cancels the job.
-                await store.RequestCancelAsync(id, cancellationToken).ConfigureAwait(false);
-                if (running.TryCancel(id)) return job;
-                // Between moves (the worker just finished it, or took it a moment ago): look again.
-                await Task.Delay(10 * (attempt + 1), cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            queues.For(job.Family).TryRemove(id);
             try
             {
                 return await FinishAsync(id, JobStatus.Cancelled, new JobEvent { Message = "cancelled by request" }, cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidJobTransitionException)
             {
-                // A worker started it meanwhile: cancel the running job on the next pass.
+                // It was no longer queued (a second cancel won): report it as it stands.
+                return await store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? job;
             }
         }
+        // Leased (running, or taken a moment ago): persisted first, so the worker sees it when it starts the job, on its
+        // next lease renewal, or after a restart; the message stops it at once where it runs.
+        if (!await store.RequestCancelAsync(id, cancellationToken).ConfigureAwait(false))
+            return await store.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? job;
+        await cancellations.PublishAsync(id, cancellationToken).ConfigureAwait(false);
+        // As it stood when asked: the worker records the cancellation at its next step (the terminal event says when).
+        return job;
     }
 
     internal async Task<Job> StartAsync(string id, CancellationToken cancellationToken)
     {
         var (job, evt) = await store.TransitionAsync(id, JobStatus.Running, new JobEvent(), cancellationToken).ConfigureAwait(false);
-        stream.Publish(evt);
+        await stream.PublishAsync(evt, CancellationToken.None).ConfigureAwait(false);
         return job;
     }
 
     internal async Task<JobEvent> AppendAsync(JobEvent evt, CancellationToken cancellationToken)
     {
         var saved = await store.AppendEventAsync(evt, cancellationToken).ConfigureAwait(false);
-        stream.Publish(saved);
+        await stream.PublishAsync(saved, CancellationToken.None).ConfigureAwait(false);
         return saved;
     }
 
@@ -178,17 +175,25 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
     internal async Task<Job> FinishAsync(string id, JobStatus status, JobEvent details, CancellationToken cancellationToken)
     {
         var (job, evt) = await store.TransitionAsync(id, status, details, cancellationToken).ConfigureAwait(false);
-        stream.Publish(evt);
+        await stream.PublishAsync(evt, CancellationToken.None).ConfigureAwait(false);
         metrics.Finished(job);
         return job;
     }
 
-    /// <summary>Puts a running job back at the end of its queue (its worker stopped before it finished).</summary>
-    internal async Task RequeueAsync(string id, string reason, CancellationToken cancellationToken)
+    /// <summary>Hands a running job back: queued again at the end of its queue, its lease given up (its worker is stopping).</summary>
+    internal async Task RequeueAsync(string id, IJobQueue queue, JobLease lease, string reason, CancellationToken cancellationToken)
+    {
+        var job = await ReturnToQueuedAsync(id, reason, cancellationToken).ConfigureAwait(false);
+        await queue.AcknowledgeAsync(lease, cancellationToken).ConfigureAwait(false);
+        await queue.EnqueueAsync(new QueuedJob(job.Id, job.Priority), true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Records that a running job's worker is gone (status back to queued, with the reason as its event).</summary>
+    internal async Task<Job> ReturnToQueuedAsync(string id, string reason, CancellationToken cancellationToken)
     {
         var (job, evt) = await store.TransitionAsync(id, JobStatus.Queued, new JobEvent { Message = reason }, cancellationToken).ConfigureAwait(false);
-        stream.Publish(evt);
-        queues.For(job.Family).TryEnqueue(new QueuedJob(job.Id, job.Priority), ignoreLimit: true);
+        await stream.PublishAsync(evt, CancellationToken.None).ConfigureAwait(false);
+        return job;
     }
 
     JobRejectedException QueueFull(string family) =>

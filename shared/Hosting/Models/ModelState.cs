@@ -1,9 +1,9 @@
 namespace Media.Hosting.Models;
 
-/// <summary>What a model slot can do right now.</summary>
+/// <summary>What a model slot can do right now. Available and Loaded are "ready": a job for the model is accepted.</summary>
 public enum ModelState
 {
-    /// <summary>No checkpoint on disk: the model is not trained (or not installed) and serves nothing.</summary>
+    /// <summary>No checkpoint on disk (or, in the gateway role, no worker announces the model): it serves nothing.</summary>
     Missing,
     /// <summary>A checkpoint is on disk; it loads on first use.</summary>
     Available,
@@ -11,4 +11,6 @@ public enum ModelState
     Loaded,
     /// <summary>Loading failed; the reason says why.</summary>
     Failed,
+    /// <summary>Being loaded by its first job; jobs are accepted and wait for it.</summary>
+    Loading,
 }

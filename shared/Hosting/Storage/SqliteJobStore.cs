@@ -7,7 +7,7 @@ namespace Media.Hosting.Storage;
 /// <summary>Jobs and their event logs in the service's SQLite file (the embedded default).</summary>
 public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) : IJobStore
 {
-    const string JobColumns = "id, kind, model, family, parameters, owner, priority, status, created_at, updated_at, started_at, finished_at, artifacts, failure_reason, idempotency_key, request_hash, batch_id, custom_id, attempts, cancel_requested";
+    const string JobColumns = JobRows.Columns;
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -111,8 +111,8 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
             await using (var insert = connection.CreateCommand())
             {
                 insert.Transaction = tx;
-                insert.CommandText = $"INSERT INTO jobs ({JobColumns}) VALUES (@id, @kind, @model, @family, @parameters, @owner, @priority, @status, @created_at, @updated_at, @started_at, @finished_at, @artifacts, @failure_reason, @idempotency_key, @request_hash, @batch_id, @custom_id, @attempts, @cancel_requested)";
-                BindJob(insert, job);
+                insert.CommandText = $"INSERT INTO jobs ({JobColumns}) VALUES ({JobRows.Values})";
+                JobRows.Bind(insert, job);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             var queued = await InsertEventAsync(connection, tx, new JobEvent { JobId = job.Id, Type = JobEventType.Queued }, now, cancellationToken).ConfigureAwait(false);
@@ -159,7 +159,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         }
         command.CommandText = $"SELECT {JobColumns} FROM jobs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC, id DESC LIMIT @limit";
         command.Parameters.AddWithValue("@limit", query.Limit + 1);
-        var jobs = await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
+        var jobs = await JobRows.ReadAsync(command, cancellationToken).ConfigureAwait(false);
         bool more = jobs.Count > query.Limit;
         return new JobPage(more ? jobs.Take(query.Limit).ToList() : jobs, more);
     }
@@ -170,7 +170,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {JobColumns} FROM jobs WHERE status = @status ORDER BY created_at, id";
         command.Parameters.AddWithValue("@status", Name(status));
-        return await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false);
+        return await JobRows.ReadAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken)
@@ -212,19 +212,17 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
             var job = await GetAsync(connection, tx, id, cancellationToken).ConfigureAwait(false)
                 ?? throw new KeyNotFoundException($"No job with id '{id}'.");
             var now = Now();
-            var moved = JobStateMachine.Move(job, to, now, details.Message, details.Artifacts?.ToList());
-            // Every start is an attempt; restart recovery gives up on a job after Media:Jobs:MaxAttempts of them.
-            if (to == JobStatus.Running) moved = moved with { Attempts = job.Attempts + 1 };
+            var moved = JobRows.Move(job, to, details, now);
             await using (var update = connection.CreateCommand())
             {
                 update.Transaction = tx;
                 update.CommandText = "UPDATE jobs SET status = @status, updated_at = @updated_at, started_at = @started_at, finished_at = @finished_at, artifacts = @artifacts, failure_reason = @failure_reason, attempts = @attempts WHERE id = @id";
-                BindJob(update, moved);
+                JobRows.Bind(update, moved);
                 await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             if (moved.Artifacts.Count > 0)
                 await SqliteArtifactReferences.InsertAsync(connection, tx, moved.Artifacts, moved.Id, moved.Owner, cancellationToken).ConfigureAwait(false);
-            var evt = Copy(details, id, JobStateMachine.EventFor(to));
+            var evt = JobRows.Copy(details, id, JobStateMachine.EventFor(to));
             evt = await InsertEventAsync(connection, tx, evt, now, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return (moved, evt);
@@ -248,9 +246,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
 
     public async Task<JobEvent> AppendEventAsync(JobEvent evt, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(evt);
-        if (evt.Type is not (JobEventType.Progress or JobEventType.Preview or JobEventType.AudioChunk))
-            throw new ArgumentException($"{evt.Type} events come with a status change (TransitionAsync).", nameof(evt));
+        JobRows.CheckAppendable(evt);
         await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -260,7 +256,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
                 ?? throw new KeyNotFoundException($"No job with id '{evt.JobId}'.");
             if (job.Status != JobStatus.Running)
                 throw new InvalidJobTransitionException($"Job '{job.Id}' is {job.Status}: only a running job reports {evt.Type}.");
-            var saved = await InsertEventAsync(connection, tx, Copy(evt, evt.JobId, evt.Type), Now(), cancellationToken).ConfigureAwait(false);
+            var saved = await InsertEventAsync(connection, tx, JobRows.Copy(evt, evt.JobId, evt.Type), Now(), cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return saved;
         }
@@ -271,41 +267,14 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT job_id, seq, type, at, data, payload FROM job_events WHERE job_id = @job AND seq > @after ORDER BY seq LIMIT @limit";
+        command.CommandText = $"SELECT {JobRows.EventColumns} FROM job_events WHERE job_id = @job AND seq > @after ORDER BY seq LIMIT @limit";
         command.Parameters.AddWithValue("@job", jobId);
         command.Parameters.AddWithValue("@after", afterSequence);
         command.Parameters.AddWithValue("@limit", limit);
-        var events = new List<JobEvent>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var data = JsonSerializer.Deserialize(reader.GetString(4), StorageJson.Default.EventData)!;
-            events.Add(new JobEvent
-            {
-                JobId = reader.GetString(0),
-                Sequence = reader.GetInt64(1),
-                Type = Parse<JobEventType>(reader.GetString(2)),
-                At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
-                Step = data.Step,
-                TotalSteps = data.TotalSteps,
-                Message = data.Message,
-                Artifacts = data.Artifacts,
-                ContentType = data.ContentType,
-                SampleRate = data.SampleRate,
-                Channels = data.Channels,
-                Payload = reader.IsDBNull(5) ? null : (byte[])reader.GetValue(5),
-            });
-        }
-        return events;
+        return await JobRows.ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
-
-    static JobEvent Copy(JobEvent e, string jobId, JobEventType type) => new()
-    {
-        JobId = jobId, Type = type, Step = e.Step, TotalSteps = e.TotalSteps, Message = e.Message, Artifacts = e.Artifacts,
-        ContentType = e.ContentType, SampleRate = e.SampleRate, Channels = e.Channels, Payload = e.Payload,
-    };
 
     /// <summary>The next sequence is computed inside the insert, and (job_id, seq) is the key: no gaps, no duplicates.</summary>
     static async Task<JobEvent> InsertEventAsync(SqliteConnection connection, SqliteTransaction tx, JobEvent evt, DateTimeOffset at, CancellationToken cancellationToken)
@@ -317,12 +286,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
             SELECT @job, COALESCE(MAX(seq), 0) + 1, @type, @at, @data, @payload FROM job_events WHERE job_id = @job
             RETURNING seq
             """;
-        command.Parameters.AddWithValue("@job", evt.JobId);
-        command.Parameters.AddWithValue("@type", Name(evt.Type));
-        command.Parameters.AddWithValue("@at", at.ToUnixTimeMilliseconds());
-        var data = new EventData(evt.Step, evt.TotalSteps, evt.Message, evt.Artifacts?.ToList(), evt.ContentType, evt.SampleRate, evt.Channels);
-        command.Parameters.AddWithValue("@data", JsonSerializer.Serialize(data, StorageJson.Default.EventData));
-        command.Parameters.Add("@payload", SqliteType.Blob).Value = (object?)evt.Payload ?? DBNull.Value;
+        JobRows.BindEvent(command, evt, at);
         evt.Sequence = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         evt.At = at;
         return evt;
@@ -334,7 +298,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         command.Transaction = tx;
         command.CommandText = $"SELECT {JobColumns} FROM jobs WHERE id = @id";
         command.Parameters.AddWithValue("@id", id);
-        return (await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        return (await JobRows.ReadAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
     static async Task<Job?> FindByIdempotencyKeyAsync(SqliteConnection connection, string owner, string key, CancellationToken cancellationToken)
@@ -343,69 +307,10 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         command.CommandText = $"SELECT {JobColumns} FROM jobs WHERE owner = @owner AND idempotency_key = @key";
         command.Parameters.AddWithValue("@owner", owner);
         command.Parameters.AddWithValue("@key", key);
-        return (await ReadJobsAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        return (await JobRows.ReadAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
-    static void BindJob(SqliteCommand command, Job job)
-    {
-        var p = command.Parameters;
-        p.AddWithValue("@id", job.Id);
-        p.AddWithValue("@kind", job.Kind);
-        p.AddWithValue("@model", job.Model);
-        p.AddWithValue("@family", job.Family);
-        p.AddWithValue("@parameters", job.Parameters.GetRawText());
-        p.AddWithValue("@owner", job.Owner);
-        p.AddWithValue("@priority", Name(job.Priority));
-        p.AddWithValue("@status", Name(job.Status));
-        p.AddWithValue("@created_at", job.CreatedAt.ToUnixTimeMilliseconds());
-        p.AddWithValue("@updated_at", job.UpdatedAt.ToUnixTimeMilliseconds());
-        p.AddWithValue("@started_at", (object?)job.StartedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("@finished_at", (object?)job.FinishedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("@artifacts", JsonSerializer.Serialize(job.Artifacts.ToList(), StorageJson.Default.ListString));
-        p.AddWithValue("@failure_reason", (object?)job.FailureReason ?? DBNull.Value);
-        p.AddWithValue("@idempotency_key", (object?)job.IdempotencyKey ?? DBNull.Value);
-        p.AddWithValue("@request_hash", (object?)job.RequestHash ?? DBNull.Value);
-        p.AddWithValue("@batch_id", (object?)job.BatchId ?? DBNull.Value);
-        p.AddWithValue("@custom_id", (object?)job.CustomId ?? DBNull.Value);
-        p.AddWithValue("@attempts", job.Attempts);
-        p.AddWithValue("@cancel_requested", job.CancelRequested ? 1 : 0);
-    }
+    internal static string Name<T>(T value) where T : struct, Enum => JobRows.Name(value);
 
-    static async Task<List<Job>> ReadJobsAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var jobs = new List<Job>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            using var parameters = JsonDocument.Parse(reader.GetString(4));
-            jobs.Add(new Job
-            {
-                Id = reader.GetString(0),
-                Kind = reader.GetString(1),
-                Model = reader.GetString(2),
-                Family = reader.GetString(3),
-                Parameters = parameters.RootElement.Clone(),
-                Owner = reader.GetString(5),
-                Priority = Parse<JobPriority>(reader.GetString(6)),
-                Status = Parse<JobStatus>(reader.GetString(7)),
-                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-                StartedAt = reader.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
-                FinishedAt = reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
-                Artifacts = JsonSerializer.Deserialize(reader.GetString(12), StorageJson.Default.ListString)!,
-                FailureReason = reader.IsDBNull(13) ? null : reader.GetString(13),
-                IdempotencyKey = reader.IsDBNull(14) ? null : reader.GetString(14),
-                RequestHash = reader.IsDBNull(15) ? null : reader.GetString(15),
-                BatchId = reader.IsDBNull(16) ? null : reader.GetString(16),
-                CustomId = reader.IsDBNull(17) ? null : reader.GetString(17),
-                Attempts = reader.GetInt32(18),
-                CancelRequested = reader.GetInt64(19) != 0,
-            });
-        }
-        return jobs;
-    }
-
-    internal static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
-
-    internal static T Parse<T>(string name) where T : struct, Enum => Enum.Parse<T>(name, ignoreCase: true);
+    static T Parse<T>(string name) where T : struct, Enum => JobRows.Parse<T>(name);
 }

@@ -22,8 +22,7 @@ public sealed class JobMetrics
     {
         ArgumentNullException.ThrowIfNull(meters);
         var meter = meters.Create(MeterName);
-        meter.CreateObservableGauge("media.queue.depth", () => queues.All.Select(q => new Measurement<int>(q.Count,
-            new KeyValuePair<string, object?>("family", q.Family))), unit: "{job}", description: "Jobs waiting in each family's queue.");
+        meter.CreateObservableGauge("media.queue.depth", () => ObserveQueues(queues), unit: "{job}", description: "Jobs waiting in each family's queue.");
         meter.CreateObservableGauge("media.jobs", () => ObserveStatuses(store), unit: "{job}", description: "Jobs in the store by status.");
         _timeToFirstEvent = meter.CreateHistogram<double>("media.job.time_to_first_event", unit: "s",
             description: "From submission to the first progress, preview or audio chunk.");
@@ -42,6 +41,11 @@ public sealed class JobMetrics
     public void Step(Job job, TimeSpan duration) => _stepTime.Record(duration.TotalSeconds, Tags(job));
 
     static KeyValuePair<string, object?>[] Tags(Job job) => [new("family", job.Family), new("model", job.Model)];
+
+    // Like the statuses: one cheap read per family at a scrape, and the callback is synchronous.
+    static IEnumerable<Measurement<int>> ObserveQueues(IJobQueues queues) =>
+        [.. queues.All.Select(q => new Measurement<int>(q.CountAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult(),
+            new KeyValuePair<string, object?>("family", q.Family)))];
 
     static IEnumerable<Measurement<long>> ObserveStatuses(IJobStore store)
     {

@@ -34,6 +34,7 @@ public sealed class GeneratorProvider(IEnumerable<GeneratorRegistration> registr
     {
         try
         {
+            catalog.Report(registration.ModelId, ModelState.Loading);
             var generator = await registration.Factory(services, cancellationToken).ConfigureAwait(false);
             catalog.Report(registration.ModelId, ModelState.Loaded);
             return generator;
@@ -41,6 +42,11 @@ public sealed class GeneratorProvider(IEnumerable<GeneratorRegistration> registr
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             catalog.Report(registration.ModelId, ModelState.Failed, $"loading failed: {ex.Message}");
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            catalog.Report(registration.ModelId, ModelState.Available);
             throw;
         }
     }

@@ -88,7 +88,7 @@ public sealed class FamilyWorkerTests : IDisposable
         var blocker = await host.Jobs.SubmitAsync(Image(TestModels.Slow, """{"prompt":"slow","steps":3}"""), CancellationToken.None);
         while ((await host.Jobs.GetAsync(blocker.Job.Id, CancellationToken.None))!.Status != JobStatus.Running) await Task.Delay(5);
         var waiting = await host.Jobs.SubmitAsync(Image(TestModels.Image), CancellationToken.None);
-        Assert.Equal(0, host.Jobs.QueuePosition((await host.Jobs.GetAsync(waiting.Job.Id, CancellationToken.None))!));
+        Assert.Equal(0, await host.Jobs.QueuePositionAsync((await host.Jobs.GetAsync(waiting.Job.Id, CancellationToken.None))!, CancellationToken.None));
 
         var cancelled = await host.Jobs.CancelAsync(waiting.Job.Id, CancellationToken.None);
         Assert.Equal(JobStatus.Cancelled, cancelled.Status);

@@ -14,14 +14,14 @@ namespace Media.Gateway.Apis.OpenAi.Batches;
 /// route's jobs (one per image); a finished line is answered with the route's ImagesResponse, the images as
 /// <c>b64_json</c> or, with <c>response_format: "url"</c>, as absolute artifact URLs.
 /// </summary>
-internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, IArtifactStore artifacts, IArtifactReferences references,
+internal sealed class ImageBatchEndpoint(ModelCatalog catalog, IArtifactStore artifacts, IArtifactReferences references,
     IOptions<JsonOptions> json) : RouteBatchEndpoint
 {
     public override string Url => "/v1/images/generations";
 
     public override BatchLinePlan Plan(JsonElement body, string owner)
     {
-        var (request, problem) = ImageGenerations.Parse(body, catalog, generators);
+        var (request, problem) = ImageGenerations.Parse(body, catalog);
         if (problem is { } p) return Invalid(p.Param, p.Message);
         if (request!.Stream) return Invalid("stream", "A batch answers each request once: leave 'stream' out or set it to false");
         return new BatchLinePlan([.. Enumerable.Range(0, request.N).Select(i => ImageGenerations.Submission(request, i, owner))]);
@@ -31,7 +31,7 @@ internal sealed class ImageBatchEndpoint(ModelCatalog catalog, GeneratorProvider
 
     public override async Task<JsonElement> RespondAsync(JsonElement body, IReadOnlyList<Job> jobs, Batch batch, CancellationToken cancellationToken)
     {
-        var request = ImageGenerations.Parse(body, catalog, generators).Request
+        var request = ImageGenerations.Parse(body, catalog).Request
             ?? throw new InvalidOperationException("The request no longer parses.");
         var images = new List<ImageGenerations.ImageData>();
         string? size = null;

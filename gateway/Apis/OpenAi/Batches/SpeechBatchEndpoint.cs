@@ -15,13 +15,13 @@ namespace Media.Gateway.Apis.OpenAi.Batches;
 /// job. The route answers with raw audio bytes, which a JSONL line cannot hold, so a finished line is
 /// answered with the same file base64-encoded: <c>{"response_format", "content_type", "b64_audio"}</c>.
 /// </summary>
-internal sealed class SpeechBatchEndpoint(ModelCatalog catalog, GeneratorProvider generators, AudioEncoders encoders, IArtifactStore artifacts, IOptions<JsonOptions> json) : RouteBatchEndpoint
+internal sealed class SpeechBatchEndpoint(ModelCatalog catalog, AudioEncoders encoders, IArtifactStore artifacts, IOptions<JsonOptions> json) : RouteBatchEndpoint
 {
     public override string Url => "/v1/audio/speech";
 
     public override BatchLinePlan Plan(JsonElement body, string owner)
     {
-        var (request, problem) = SpeechGeneration.Parse(body, catalog, generators, encoders);
+        var (request, problem) = SpeechGeneration.Parse(body, catalog, encoders);
         if (problem is { } p) return Invalid(p.Param, p.Message);
         if (request!.StreamFormat is not null)
             return Invalid("stream_format", "A batch answers each request once with the whole file: leave 'stream_format' out");
@@ -32,7 +32,7 @@ internal sealed class SpeechBatchEndpoint(ModelCatalog catalog, GeneratorProvide
 
     public override async Task<JsonElement> RespondAsync(JsonElement body, IReadOnlyList<Job> jobs, Batch batch, CancellationToken cancellationToken)
     {
-        var request = SpeechGeneration.Parse(body, catalog, generators, encoders).Request
+        var request = SpeechGeneration.Parse(body, catalog, encoders).Request
             ?? throw new InvalidOperationException("The request no longer parses.");
         var job = jobs[0];
         string artifact = job.Artifacts.Count > 0 ? job.Artifacts[0] : throw new InvalidOperationException($"Job {job.Id} made no audio.");

@@ -1,23 +1,18 @@
 using System.Text.Json;
 using Media.Hosting.Jobs;
 using Media.Hosting.Storage;
+using Media.Hosting.Postgres;
 using Media.Hosting.Tests.Support;
 
-namespace Media.Hosting.Tests.Storage;
+namespace Media.Hosting.Tests.Contracts;
 
-public sealed class SqliteJobStoreTests : IDisposable
+/// <summary>
+/// What every <see cref="IJobStore"/> promises; the same tests run against SQLite (embedded) and PostgreSQL (scale-out).
+/// </summary>
+public abstract class JobStoreContract
 {
-    readonly TempFolder _folder = new();
-
-    public void Dispose() => _folder.Dispose();
-
-    async Task<(SqliteDatabase Db, SqliteJobStore Store)> OpenAsync()
-    {
-        var db = new SqliteDatabase(Path.Combine(_folder.Path, "media.db"));
-        var store = new SqliteJobStore(db, TimeProvider.System);
-        await store.InitializeAsync(CancellationToken.None);
-        return (db, store);
-    }
+    /// <summary>A store over this test's database (each call opens it again: the second sees what the first wrote).</summary>
+    protected abstract Task<(IDisposable Db, IJobStore Store)> OpenAsync();
 
     static Job NewJob(string? idempotencyKey = null, string kind = "image", string owner = "alice") => new()
     {
@@ -25,8 +20,8 @@ public sealed class SqliteJobStoreTests : IDisposable
         Parameters = JsonDocument.Parse("""{"prompt":"fox"}""").RootElement, IdempotencyKey = idempotencyKey, RequestHash = "h",
     };
 
-    [Fact]
-    public async Task A_job_and_its_events_survive_reopening_the_file()
+    [SkippableFact]
+    public async Task A_job_and_its_events_survive_reopening_the_database()
     {
         var (db, store) = await OpenAsync();
         var (job, queued, created) = await store.CreateAsync(NewJob(), CancellationToken.None);
@@ -54,7 +49,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal([3L, 4], (await reopened.ReadEventsAsync(job.Id, 2, 100, CancellationToken.None)).Select(e => e.Sequence));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Concurrent_appends_get_sequences_without_gaps_or_duplicates()
     {
         var (db, store) = await OpenAsync();
@@ -68,7 +63,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 42).Select(i => (long)i), stored.Select(e => e.Sequence));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Illegal_moves_throw_and_write_nothing()
     {
         var (db, store) = await OpenAsync();
@@ -84,7 +79,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal("by test", events[1].Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_idempotency_key_returns_the_first_job_per_owner()
     {
         var (db, store) = await OpenAsync();
@@ -99,7 +94,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.NotEqual(first.Job.Id, otherOwner.Job.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Listing_pages_newest_first_and_filters()
     {
         var (db, store) = await OpenAsync();
@@ -130,5 +125,41 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal([ids[0]], cancelled.Jobs.Select(j => j.Id));
         var counts = await store.CountByStatusAsync(CancellationToken.None);
         Assert.Equal((6L, 1L, 0L), (counts[JobStatus.Queued], counts[JobStatus.Cancelled], counts[JobStatus.Running]));
+    }
+}
+
+public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
+{
+    readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    protected override async Task<(IDisposable Db, IJobStore Store)> OpenAsync()
+    {
+        var db = new SqliteDatabase(Path.Combine(_folder.Path, "media.db"));
+        var store = new SqliteJobStore(db, TimeProvider.System);
+        await store.InitializeAsync(CancellationToken.None);
+        return (db, store);
+    }
+}
+
+[Collection(LocalServersGroup.Name)]
+public sealed class PostgresJobStoreTests(LocalServers servers) : JobStoreContract
+{
+    string? _database;
+
+    protected override async Task<(IDisposable Db, IJobStore Store)> OpenAsync()
+    {
+        Skip.If(LocalServers.Missing is not null, LocalServers.Missing);
+        _database ??= await servers.NewPostgresDatabaseAsync();
+        var db = new PostgresDatabase(_database);
+        var store = new PostgresJobStore(db, TimeProvider.System);
+        await store.InitializeAsync(CancellationToken.None);
+        return (new Closing(db), store);
+    }
+
+    sealed class Closing(PostgresDatabase db) : IDisposable
+    {
+        public void Dispose() => db.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }
