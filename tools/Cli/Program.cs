@@ -28,6 +28,8 @@ app.Configure(config =>
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
         train.AddCommand<ImageVaeTrainCommand>("image-vae").WithDescription("Train the KL image autoencoder (continuous 16x16 latents for MAR) on procedural scenes.");
         train.AddCommand<ImageMarTrainCommand>("image-mar").WithDescription("Train the caption-conditioned MAR model (diffusion head) over the KL autoencoder latents of procedural scenes.");
+        train.AddCommand<ImageDArTokenizerTrainCommand>("image-dar-tokenizer").WithDescription("Train D-AR's sequential diffusion tokenizer (token groups drive pixel flow steps) on procedural scenes.");
+        train.AddCommand<ImageDArTrainCommand>("image-dar").WithDescription("Train D-AR's caption-conditioned GPT (1D RoPE) on the tokens of a D-AR tokenizer.");
         train.AddCommand<ImageArTrainCommand>("image-ar").WithDescription("Train the text-to-image Token-Shuffle transformer on VQ tokens of procedural scenes.");
         train.AddSpeechTraining();
         train.AddCommand<SemanticTrainCommand>("semantic").WithDescription("k-means semantic audio tokens over log-mel frames (models/semantic-kmeans).");
