@@ -29,6 +29,25 @@ public static class ImageServiceExtensions
         builder.Services.AddGenerator(MarGenerator.ModelFolder, sp => MarGenerator.Load(
             sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
             DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device)));
+        // D-AR: missing until models/d-ar (GPT + tokenizer/) is committed; previews after every token group.
+        builder.Services.AddModelSlot(new ModelSlot(DArGenerator.ModelFolder, "image", [ImageJobKind.Name],
+            "Text-to-image: D-AR, a Llama GPT over sequential diffusion tokens; a consistent preview after every token group, layout control", DArGenerator.ModelFolder));
+        builder.Services.AddGenerator(DArGenerator.ModelFolder, sp =>
+        {
+            var generator = DArGenerator.Load(sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
+                DeviceSelector.Resolve(sp.GetRequiredService<IOptions<TorchOptions>>().Value.Device));
+            // layout.artifact: an earlier image job's output, read from the artifact store.
+            generator.ArtifactReader = async (id, ct) =>
+            {
+                await using var stream = await sp.GetRequiredService<Media.Hosting.Artifacts.IArtifactStore>().OpenReadAsync(id, ct).ConfigureAwait(false);
+                if (stream is null) return null;
+                using var copy = new MemoryStream();
+                await stream.CopyToAsync(copy, ct).ConfigureAwait(false);
+                return copy.ToArray();
+            };
+            return generator;
+        });
+        builder.Services.AddModelLimits(DArGenerator.ModelFolder, DArLimits.Describe, DArLimits.Check);
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

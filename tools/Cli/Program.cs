@@ -44,6 +44,7 @@ app.Configure(config =>
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
         eval.AddCommand<ImageVaeEvalCommand>("image-vae").WithDescription("Reconstruction PSNR of the KL autoencoder and attribute accuracy on its reconstructions.");
         eval.AddCommand<ImageMarEvalCommand>("image-mar").WithDescription("MAR and Token-Shuffle on the same held-out prompts and seeds: per-attribute accuracy in one table.");
+        eval.AddCommand<ImageDArEvalCommand>("image-dar").WithDescription("D-AR and Token-Shuffle on the same held-out prompts and seeds, the tokenizer ceiling, and the preview PSNR curve.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });
     config.AddBranch("bench", bench =>
@@ -55,6 +56,7 @@ app.Configure(config =>
         bench.AddCommand<GatewayBenchCommand>("gateway").WithDescription("Gateway event latency (p50, p99) for 50 streaming clients, and its overhead against direct generator calls.");
         bench.AddCommand<EncodersBenchCommand>("encoders").WithDescription("Audio output encoders (MP3 by LAME and by ffmpeg, AAC, FLAC, Opus, WAV, PCM): first streamed audio and CPU per audio second.");
         bench.AddCommand<ImageDisaBenchCommand>("image-disa").WithDescription("MAR's head at constant U steps vs DiSA linear, cosine and two-stage U->L: head evaluations, wall and CPU time, accuracy.");
+        bench.AddCommand<ImageDArBenchCommand>("image-dar").WithDescription("D-AR against Token-Shuffle, images/s at batch 1 and 8, wall and CPU time, in one run.");
         bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
     });
     config.AddBranch("keys", keys =>

@@ -19,9 +19,15 @@ public sealed class TokenShuffleRequest : GenerationRequest, IDisposable
     readonly GuidanceSchedule guidance;
     readonly SamplingState sampling;
     readonly List<long[]> windows = [];
+    readonly IReadOnlyList<long[]> forced;
 
-    /// <summary>A request for <paramref name="condition"/>, guided against <paramref name="unconditional"/> unless the scale is 1.</summary>
-    public TokenShuffleRequest(TokenShuffleModel model, long[] condition, long[] unconditional, ImageRequest request)
+    /// <summary>
+    /// A request for <paramref name="condition"/>, guided against <paramref name="unconditional"/> unless the scale is 1, with
+    /// <paramref name="guidance"/> over the windows (null: the request's own schedule). The first windows may be
+    /// <paramref name="forcedWindows"/> instead of sampled (D-AR's layout control: a reference image's first token groups).
+    /// </summary>
+    public TokenShuffleRequest(TokenShuffleModel model, long[] condition, long[] unconditional, ImageRequest request,
+        GuidanceSchedule? guidance = null, IReadOnlyList<long[]>? forcedWindows = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(condition);
@@ -29,7 +35,10 @@ public sealed class TokenShuffleRequest : GenerationRequest, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         shuffleModel = model;
         conditions = request.GuidanceScale == 1.0 ? [condition] : [condition, unconditional];
-        guidance = request.Guidance;
+        this.guidance = guidance ?? request.Guidance;
+        forced = forcedWindows ?? [];
+        if (forced.Count > model.Config.Windows || forced.Any(w => w.Length != model.Config.WindowSize || w.Any(c => c < 0 || c >= model.Config.CodebookSize)))
+            throw new ArgumentException($"Forced windows must be at most {model.Config.Windows} windows of {model.Config.WindowSize} codes in 0..{model.Config.CodebookSize - 1}.", nameof(forcedWindows));
         sampling = new SamplingState(request.Sampling);
     }
 
@@ -68,6 +77,12 @@ public sealed class TokenShuffleRequest : GenerationRequest, IDisposable
     {
         ArgumentNullException.ThrowIfNull(logits);
         int index = windows.Count;
+        if (index < forced.Count)
+        {
+            windows.Add(forced[index]);
+            WindowSampled?.Invoke(index, forced[index]);
+            return;
+        }
         var guided = Rows == 1
             ? logits[0]
             : ClassifierFreeGuidance.Combine(logits[0], logits[1], guidance.ScaleAt(index, shuffleModel.Config.Windows));
