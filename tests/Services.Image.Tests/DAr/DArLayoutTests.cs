@@ -29,10 +29,10 @@ public sealed class DArLayoutTests
     {
         var model = new ModelStatus("d-ar", "image", ["image"], "", ModelState.Missing, null, Path.Combine(Path.GetTempPath(), "no-such-d-ar-" + Guid.NewGuid().ToString("N")));
         string garbage = Convert.ToBase64String("GIF89a not really"u8.ToArray());
-        var errors = DArLimits.Check(model, Json($$"""{"prompt": "a red circle", "layout": {"groups": 1, "image": "{{garbage}}"}}"""));
+        var errors = DArLimits.Check(model, Json($$$"""{"prompt": "a red circle", "layout": {"groups": 1, "image": "{{{garbage}}}"}}"""));
         Assert.Contains("layout.image", Assert.Single(errors["parameters.layout.image"]));
         var fine = Convert.ToBase64String(RgbImage.Filled(8, 8, 1, 2, 3).EncodePng());
-        Assert.Empty(DArLimits.Check(model, Json($$"""{"prompt": "a red circle", "layout": {"image": "{{fine}}"}}""")));
+        Assert.Empty(DArLimits.Check(model, Json($$$"""{"prompt": "a red circle", "layout": {"image": "{{{fine}}}"}}""")));
     }
 
     [Theory]
