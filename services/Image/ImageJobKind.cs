@@ -29,6 +29,12 @@ public static class ImageJobKind
             new("max", FieldType.WholeNumber, false, 1, 951, "steps at the first iteration"),
             new("min", FieldType.WholeNumber, false, 1, 951, "steps at the last iteration"),
         ]),
+        new("layout", FieldType.Group, false, 0, 0, "D-AR layout control: fix the first token groups to a reference image's tokens: {groups, image | artifact}", Fields:
+        [
+            new("groups", FieldType.WholeNumber, false, 1, 64, "token groups taken from the reference (default 1)"),
+            new("image", FieldType.Base64, false, 0, Formats.ImageUpload.MaxBytes, "the reference as base64 PNG, JPEG or WebP"),
+            new("artifact", FieldType.Text, false, 1, 200, "the reference as the artifact id of an earlier image"),
+        ]),
         JobKind.Seed,
     ]);
 }

@@ -27,6 +27,10 @@ public static class ImageServiceExtensions
         // MAR + DiSA: missing until models/mar (and the models/image-vae it was trained on) is committed.
         builder.Services.AddModelSlot(new ModelSlot(MarGenerator.ModelFolder, "image", [ImageJobKind.Name],
             "Text-to-image: MAR continuous tokens with a per-token diffusion head; DiSA step annealing per request (diffusion_steps)", MarGenerator.ModelFolder));
+        // D-AR: missing until models/d-ar (GPT + tokenizer/) is committed; previews after every token group.
+        builder.Services.AddModelSlot(new ModelSlot(DArGenerator.ModelFolder, "image", [ImageJobKind.Name],
+            "Text-to-image: D-AR, a Llama GPT over sequential diffusion tokens; a consistent preview after every token group, layout control", DArGenerator.ModelFolder));
+        builder.Services.AddModelLimits(DArGenerator.ModelFolder, DArLimits.Describe, DArLimits.Check);
         if (!runsModels) return builder;
         // Loaded on the first job: models/token-shuffle with the models/image-vq it was trained on.
         builder.Services.AddGenerator("token-shuffle", sp =>
@@ -38,6 +42,21 @@ public static class ImageServiceExtensions
         builder.Services.AddGenerator(MarGenerator.ModelFolder, sp => MarGenerator.Load(
             sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
             DeviceSelector.Apply(sp.GetRequiredService<IOptions<TorchOptions>>().Value)));
+        builder.Services.AddGenerator(DArGenerator.ModelFolder, sp =>
+        {
+            var generator = DArGenerator.Load(sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
+                DeviceSelector.Apply(sp.GetRequiredService<IOptions<TorchOptions>>().Value));
+            // layout.artifact: an earlier image job's output, read from the artifact store.
+            generator.ArtifactReader = async (id, ct) =>
+            {
+                await using var stream = await sp.GetRequiredService<Media.Hosting.Artifacts.IArtifactStore>().OpenReadAsync(id, ct).ConfigureAwait(false);
+                if (stream is null) return null;
+                using var copy = new MemoryStream();
+                await stream.CopyToAsync(copy, ct).ConfigureAwait(false);
+                return copy.ToArray();
+            };
+            return generator;
+        });
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;

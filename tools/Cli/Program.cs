@@ -29,6 +29,8 @@ app.Configure(config =>
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
         train.AddCommand<ImageVaeTrainCommand>("image-vae").WithDescription("Train the KL image autoencoder (continuous 16x16 latents for MAR) on procedural scenes.");
         train.AddCommand<ImageMarTrainCommand>("image-mar").WithDescription("Train the caption-conditioned MAR model (diffusion head) over the KL autoencoder latents of procedural scenes.");
+        train.AddCommand<ImageDArTokenizerTrainCommand>("image-dar-tokenizer").WithDescription("Train D-AR's sequential diffusion tokenizer (token groups drive pixel flow steps) on procedural scenes.");
+        train.AddCommand<ImageDArTrainCommand>("image-dar").WithDescription("Train D-AR's caption-conditioned GPT (1D RoPE) on the tokens of a D-AR tokenizer.");
         train.AddCommand<ImageArTrainCommand>("image-ar").WithDescription("Train the text-to-image Token-Shuffle transformer on VQ tokens of procedural scenes.");
         train.AddSpeechTraining();
         train.AddCommand<AcousticKmeansTrainCommand>("acoustic-kmeans").WithDescription("Acoustic k-means audio tokens over log-mel frames (models/acoustic-kmeans).");
@@ -46,6 +48,7 @@ app.Configure(config =>
         eval.AddCommand<ImageMarEvalCommand>("image-mar").WithDescription("MAR and Token-Shuffle on the same held-out prompts and seeds: per-attribute accuracy in one table.");
         eval.AddCommand<AudioTokensEvalCommand>("audio-tokens").WithDescription("Acoustic vs semantic k-means tokens: character mutual information and speaker invariance on held-out speech.");
         eval.AddCommand<SongCorpusEvalCommand>("song-corpus").WithDescription("The sung-lyrics song corpus's ceilings: recognizer CER on the vocal stems, tempo and key estimator accuracy on the mixes.");
+        eval.AddCommand<ImageDArEvalCommand>("image-dar").WithDescription("D-AR and Token-Shuffle on the same held-out prompts and seeds, the tokenizer ceiling, and the preview PSNR curve.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });
     config.AddBranch("bench", bench =>
@@ -58,6 +61,7 @@ app.Configure(config =>
         bench.AddCommand<GatewayBenchCommand>("gateway").WithDescription("Gateway event latency (p50, p99) for 50 streaming clients, and its overhead against direct generator calls.");
         bench.AddCommand<EncodersBenchCommand>("encoders").WithDescription("Audio output encoders (MP3 by LAME and by ffmpeg, AAC, FLAC, Opus, WAV, PCM): first streamed audio and CPU per audio second.");
         bench.AddCommand<ImageDisaBenchCommand>("image-disa").WithDescription("MAR's head at constant U steps vs DiSA linear, cosine and two-stage U->L: head evaluations, wall and CPU time, accuracy.");
+        bench.AddCommand<ImageDArBenchCommand>("image-dar").WithDescription("D-AR against Token-Shuffle, images/s at batch 1 and 8, wall and CPU time, in one run.");
         bench.AddCommand<ImageArBenchCommand>("image-ar").WithDescription("Token-Shuffle s=2 vs s=1, and 8 concurrent image requests vs one by one.");
     });
     config.AddBranch("corpus", corpus =>

@@ -32,13 +32,16 @@ public sealed record ImageRequest(string Prompt)
     public GuidanceSchedule Guidance => HalfLinearGuidance ? GuidanceSchedule.HalfLinear(GuidanceScale) : GuidanceSchedule.Constant(GuidanceScale);
 
     /// <summary>Reads a job's image parameters (already validated against the image schema by the gateway).</summary>
-    public static ImageRequest FromJob(JsonElement parameters, int imageSize)
+    public static ImageRequest FromJob(JsonElement parameters, int imageSize) => FromJob(parameters, imageSize, "token-shuffle", DefaultGuidance);
+
+    /// <summary>Reads a job's image parameters for model <paramref name="model"/>, whose guidance scale defaults to <paramref name="defaultGuidance"/>.</summary>
+    public static ImageRequest FromJob(JsonElement parameters, int imageSize, string model, double defaultGuidance)
     {
         string prompt = parameters.TryGetProperty("prompt", out var p) ? p.GetString() ?? "" : "";
         if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("The image job needs a prompt.");
         foreach (var side in new[] { "width", "height" })
             if (parameters.TryGetProperty(side, out var v) && v.GetInt32() != imageSize)
-                throw new ArgumentException($"token-shuffle draws {imageSize}x{imageSize} images; {side} {v.GetInt32()} is not supported.");
+                throw new ArgumentException($"{model} draws {imageSize}x{imageSize} images; {side} {v.GetInt32()} is not supported.");
         var defaults = new ImageRequest(prompt);
         var sampling = defaults.Sampling with
         {
@@ -51,7 +54,7 @@ public sealed record ImageRequest(string Prompt)
         return defaults with
         {
             NegativePrompt = parameters.TryGetProperty("negative_prompt", out var n) ? n.GetString() ?? "" : "",
-            GuidanceScale = parameters.TryGetProperty("guidance_scale", out var g) ? g.GetDouble() : DefaultGuidance,
+            GuidanceScale = parameters.TryGetProperty("guidance_scale", out var g) ? g.GetDouble() : defaultGuidance,
             PreviewEvery = parameters.TryGetProperty("preview_every", out var pe) ? pe.GetInt32() : 1,
             Sampling = sampling,
         };

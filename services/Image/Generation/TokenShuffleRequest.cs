@@ -20,9 +20,15 @@ public sealed class TokenShuffleRequest : SampledRequest, IDisposable
     readonly GuidanceSchedule guidance;
     readonly SamplingState sampling;
     readonly List<long[]> windows = [];
+    readonly IReadOnlyList<long[]> forced;
 
-    /// <summary>A request for <paramref name="condition"/>, guided against <paramref name="unconditional"/> unless the scale is 1.</summary>
-    public TokenShuffleRequest(TokenShuffleModel model, long[] condition, long[] unconditional, ImageRequest request)
+    /// <summary>
+    /// A request for <paramref name="condition"/>, guided against <paramref name="unconditional"/> unless the scale is 1, with
+    /// <paramref name="guidance"/> over the windows (null: the request's own schedule). The first windows may be
+    /// <paramref name="forcedWindows"/> instead of sampled (D-AR's layout control: a reference image's first token groups).
+    /// </summary>
+    public TokenShuffleRequest(TokenShuffleModel model, long[] condition, long[] unconditional, ImageRequest request,
+        GuidanceSchedule? guidance = null, IReadOnlyList<long[]>? forcedWindows = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(condition);
@@ -30,7 +36,10 @@ public sealed class TokenShuffleRequest : SampledRequest, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         shuffleModel = model;
         conditions = request.GuidanceScale == 1.0 ? [condition] : [condition, unconditional];
-        guidance = request.Guidance;
+        this.guidance = guidance ?? request.Guidance;
+        forced = forcedWindows ?? [];
+        if (forced.Count > model.Config.Windows || forced.Any(w => w.Length != model.Config.WindowSize || w.Any(c => c < 0 || c >= model.Config.CodebookSize)))
+            throw new ArgumentException($"Forced windows must be at most {model.Config.Windows} windows of {model.Config.WindowSize} codes in 0..{model.Config.CodebookSize - 1}.", nameof(forcedWindows));
         sampling = new SamplingState(request.Sampling);
     }
 
@@ -79,8 +88,10 @@ public sealed class TokenShuffleRequest : SampledRequest, IDisposable
         if (tokens.Length != shuffleModel.Config.WindowSize)
             throw new ArgumentException($"A window holds {shuffleModel.Config.WindowSize} codes, got {tokens.Length}.", nameof(tokens));
         int index = windows.Count;
-        windows.Add(tokens);
-        WindowSampled?.Invoke(index, tokens);
+        // Layout control: the first windows are the reference's tokens, whatever was sampled.
+        var codes = index < forced.Count ? forced[index] : tokens;
+        windows.Add(codes);
+        WindowSampled?.Invoke(index, codes);
     }
 
     /// <summary>The sampled codes as a grid [G, G] (all windows must be sampled).</summary>

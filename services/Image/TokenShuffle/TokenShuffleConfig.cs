@@ -50,6 +50,17 @@ public sealed record TokenShuffleConfig
     [JsonConverter(typeof(JsonStringEnumConverter<PrefixRotation>))]
     public PrefixRotation ConditionRotation { get; init; } = PrefixRotation.Zero;
 
+    /// <summary>
+    /// RoPE axes over the image positions: 2 (LlamaGen's 2D RoPE over the window grid, Token-Shuffle) or 1 (a plain 1D RoPE over
+    /// the whole sequence, condition included: D-AR's GPT, whose tokens are a sequence rather than a grid). Null means 2 and is
+    /// left out of <c>config.json</c>, so Token-Shuffle's files stay as they were.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? RopeAxes { get; init; }
+
+    /// <summary>The RoPE axes in effect (<see cref="RopeAxes"/>, 2 when unset).</summary>
+    [JsonIgnore] public int RopeAxesInEffect => RopeAxes ?? 2;
+
     /// <summary>The GPT-2 ids of the caption vocabulary (<see cref="Tokenizers.Text.CaptionVocabulary.Gpt2Ids"/>); null for class-conditioned models.</summary>
     public IReadOnlyList<int>? TextGpt2Ids { get; init; }
 
@@ -69,7 +80,7 @@ public sealed record TokenShuffleConfig
     [JsonIgnore]
     public TransformerConfig Transformer => new(Dim, NLayer, NHead, NHead, CodebookSize, MultipleOf, MaxSeqLen: ConditionLength + Windows)
     {
-        Rope = RotarySpec.TwoD(WindowGrid, prefixLength: ConditionLength, prefix: ConditionRotation),
+        Rope = RopeAxesInEffect == 1 ? RotarySpec.OneD() : RotarySpec.TwoD(WindowGrid, prefixLength: ConditionLength, prefix: ConditionRotation),
     };
 
     /// <summary>LlamaGen's class-conditioned GPT-B (12 layers, 12 heads, 768 wide) on 16x16 VQ_16 tokens.</summary>
@@ -79,6 +90,16 @@ public sealed record TokenShuffleConfig
         ConditionVocabSize = 1001, ConditionLength = 1, ConditionRotation = PrefixRotation.Zero,
     };
 
+    /// <summary>
+    /// D-AR's public GPT-L (showlab/D-AR, LlamaGen's GPT-L: 24 layers, 16 heads, 1024 wide) over the 256 tokens of D-AR tokenizer v1
+    /// (16384 codes), class-conditioned, with 1D RoPE over all positions.
+    /// </summary>
+    public static TokenShuffleConfig DArGptL { get; } = new()
+    {
+        Dim = 1024, NLayer = 24, NHead = 16, CodebookSize = 16384, GridSize = 16, Shuffle = 1, RopeAxes = 1,
+        ConditionVocabSize = 1001, ConditionLength = 1, ConditionRotation = PrefixRotation.Identity,
+    };
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first inconsistent field.</summary>
     public void Validate()
     {
@@ -86,6 +107,8 @@ public sealed record TokenShuffleConfig
         Require(GridSize > 0 && GridSize % Shuffle == 0, $"grid size {GridSize} must be a positive multiple of shuffle {Shuffle}");
         Require(Dim % (Shuffle * Shuffle) == 0, $"dim {Dim} must be divisible by shuffle² {Shuffle * Shuffle}");
         Require(ShuffleBlocks >= 0, "shuffle_blocks must be non-negative");
+        Require(RopeAxesInEffect is 1 or 2, $"rope_axes must be 1 or 2, got {RopeAxes}");
+        Require(RopeAxesInEffect == 2 || Shuffle == 1, "1D RoPE (rope_axes 1) is for plain token sequences (shuffle 1)");
         Require(ConditionVocabSize > 0 && ConditionLength > 0, "condition_vocab_size and condition_length must be positive");
         Transformer.Validate();
     }

@@ -50,8 +50,22 @@ public sealed class ArTokenDataset : IDisposable
     public static ArTokenDataset LoadOrBuild(string cachePath, int count, CaptionedImageGenerator images, VqModel vq, string vqSha256,
         CaptionConditioning conditioning, int batchSize, double captionDropout = 0.1, IProgress<int>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(vq);
+        return LoadOrBuild(cachePath, count, images, pixels => vq.Encode(pixels), vq.Quantizer.parameters().First().device, vqSha256,
+            conditioning, batchSize, captionDropout, progress);
+    }
+
+    /// <summary>
+    /// As the VQ overload, for any tokenizer: <paramref name="encode"/> maps images [B, 3, H, W] in [-1, 1] on
+    /// <paramref name="device"/> to code grids [B, G, G] (D-AR's token sequence of 64 is kept as an 8 x 8 grid, row-major),
+    /// and <paramref name="tokenizerSha256"/> keys the cache to that tokenizer's weights.
+    /// </summary>
+    public static ArTokenDataset LoadOrBuild(string cachePath, int count, CaptionedImageGenerator images, Func<Tensor, Tensor> encode, Device device,
+        string tokenizerSha256, CaptionConditioning conditioning, int batchSize, double captionDropout = 0.1, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(encode);
+        string vqSha256 = tokenizerSha256;
         ArgumentNullException.ThrowIfNull(conditioning);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -77,8 +91,8 @@ public sealed class ArTokenDataset : IDisposable
         {
             using var scope = NewDisposeScope();
             var samples = images.Take(DataSplit.Train, Math.Min(chunk, count - start), start).ToList();
-            var pixels = ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), vq.Quantizer.parameters().First().device);
-            codeChunks.Add(vq.Encode(pixels).to(ScalarType.Int64).cpu().MoveToOuterDisposeScope());
+            var pixels = ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), device);
+            codeChunks.Add(encode(pixels).to(ScalarType.Int64).cpu().MoveToOuterDisposeScope());
             conditionRows.AddRange(samples.Select(s => conditioning.Encode(s.Caption)));
             progress?.Report(start + samples.Count);
         }

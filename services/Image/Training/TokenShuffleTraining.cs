@@ -63,19 +63,27 @@ public sealed class TokenShuffleTraining : IDisposable
     /// when they are not cached, builds the model of <paramref name="config"/> on <paramref name="device"/> and its trainer.
     /// </summary>
     public TokenShuffleTraining(TokenShuffleConfig config, TokenShuffleTrainingOptions options, TrainerOptions trainerOptions, VqModel vq, Device device)
+        : this(config, options, trainerOptions, (vq ?? throw new ArgumentNullException(nameof(vq))).Encode, device) { }
+
+    /// <summary>
+    /// The same recipe over any tokenizer: <paramref name="encode"/> maps images [B, 3, H, W] in [-1, 1] to code grids
+    /// [B, G, G] (D-AR trains its 1D-RoPE GPT this way on its 64 tokens, kept as an 8 x 8 grid). <see cref="TokenShuffleConfig.VqSha256"/>
+    /// names the tokenizer's weights.
+    /// </summary>
+    public TokenShuffleTraining(TokenShuffleConfig config, TokenShuffleTrainingOptions options, TrainerOptions trainerOptions, Func<Tensor, Tensor> encode, Device device)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(trainerOptions);
-        ArgumentNullException.ThrowIfNull(vq);
+        ArgumentNullException.ThrowIfNull(encode);
         // The token cache is keyed by the tokenizer's weights: a cache of another tokenizer is rebuilt, never trained on.
         string vqSha256 = config.VqSha256 ?? throw new ArgumentException("The config names no VQ tokenizer (VqSha256).", nameof(config));
         this.options = options;
         seed = trainerOptions.Seed;
         Config = config;
         var conditioning = new CaptionConditioning(config);
-        data = ArTokenDataset.LoadOrBuild(Path.Combine(trainerOptions.RunDirectory, TokensFile), options.Samples, new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed), vq, vqSha256,
-            conditioning, options.Batch, options.CaptionDropout);
+        data = ArTokenDataset.LoadOrBuild(Path.Combine(trainerOptions.RunDirectory, TokensFile), options.Samples, new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed),
+            encode, device, vqSha256, conditioning, options.Batch, options.CaptionDropout);
         manual_seed(trainerOptions.Seed);
         Model = new TokenShuffleModel(config);
         Model.to(device);

@@ -13,7 +13,10 @@ namespace Media.Modeling.Layers;
 /// <c>attn.wo</c> (the shared <see cref="Attention"/>), <c>norm2</c>, <c>mlp.*</c>, <c>adaLN_modulation.1</c>;
 /// facebookresearch/DiT's <c>attn.qkv</c>/<c>attn.proj</c> load through <see cref="DiTKeyRenames"/>. With cross-attention
 /// (D-AR's decoder), <c>cross_attn</c> reads norm1(x) against a context and its output is added to c before the modulation,
-/// which then varies per token. <see cref="Run"/> adds RoPE, masks and keys and values of earlier positions (ARDiT).
+/// which then varies per token; D-AR's blocks also pass the context through their own <c>cond_embed</c> MLP and LayerNorm
+/// and rotate the cross-attention queries by the 2D RoPE (<see cref="DiTBlockOptions.ContextMlp"/>,
+/// <see cref="DiTBlockOptions.RotateCrossAttentionQueries"/>). <see cref="Run"/> adds RoPE, masks and keys and values of
+/// earlier positions (ARDiT).
 /// </summary>
 public sealed class DiTBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
 {
@@ -23,6 +26,8 @@ public sealed class DiTBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
     readonly nn.Module<Tensor, Tensor> mlp;
     readonly Sequential adaLN_modulation;
     readonly Attention? cross_attn;
+    readonly Sequential? cond_embed;
+    readonly bool rotateCrossQueries;
 
     /// <summary>
     /// Renames facebookresearch/DiT's block keys (timm's <c>attn.qkv</c>, <c>attn.proj</c>) to ours; apply it to a public DiT
@@ -43,11 +48,13 @@ public sealed class DiTBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
         options.Validate();
         long d = options.Dim;
         norm1 = Norm(options);
-        attn = new Attention(d, options.Heads, bias: options.AttentionBias);
+        attn = new Attention(d, options.Heads, bias: options.AttentionBias, qkNorm: options.QkNorm);
         norm2 = Norm(options);
-        mlp = options.SwiGluShape is { } shape ? new FeedForward(shape) : new Mlp(d, (long)(d * options.MlpRatio));
+        mlp = options.SwiGluShape is { } shape ? new FeedForward(shape) : new Mlp(d, (long)(d * options.MlpRatio), silu: options.SiluMlp);
         adaLN_modulation = nn.Sequential(nn.SiLU(), nn.Linear(d, 6 * d));
-        if (options.CrossAttention) cross_attn = new Attention(d, options.Heads, bias: options.AttentionBias);
+        if (options.CrossAttention) cross_attn = new Attention(d, options.Heads, bias: options.AttentionBias, qkNorm: options.QkNorm);
+        if (options.ContextMlp) cond_embed = nn.Sequential(nn.Linear(d, d), nn.SiLU(), nn.Linear(d, d));
+        rotateCrossQueries = options.RotateCrossAttentionQueries;
         RegisterComponents();
     }
 
@@ -88,7 +95,8 @@ public sealed class DiTBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
         if (cross_attn is null && context is not null)
             throw new ArgumentException("This block has no cross-attention; pass no context.", nameof(context));
         using var scope = NewDisposeScope();
-        var condition = cross_attn is null ? c : Modulation.Gate(c, x) + cross_attn.CrossAttend(norm1.call(x), context!);
+        var condition = cross_attn is null ? c : Modulation.Gate(c, x) + cross_attn.CrossAttend(norm1.call(x),
+            cond_embed is null ? context! : norm1.call(cond_embed.call(context!)), rotateCrossQueries ? inputs : null);
         var chunks = adaLN_modulation.call(condition).chunk(6, -1);
         Tensor shiftMsa = chunks[0], scaleMsa = chunks[1], gateMsa = chunks[2], shiftMlp = chunks[3], scaleMlp = chunks[4], gateMlp = chunks[5];
         var (attended, keys, values) = attn.Attend(Modulation.Modulate(norm1.call(x), shiftMsa, scaleMsa), inputs);

@@ -24,6 +24,21 @@ public sealed record DiTBlockOptions(long Dim, long Heads)
     /// <summary>A <c>cross_attn</c> to a context whose output joins the conditioning (D-AR's decoder).</summary>
     public bool CrossAttention { get; init; }
 
+    /// <summary>D-AR's QK-norm (LayerNorm over each head's queries and keys) in the self- and cross-attention.</summary>
+    public bool QkNorm { get; init; }
+
+    /// <summary>SiLU instead of GELU in the MLP (D-AR's decoder blocks).</summary>
+    public bool SiluMlp { get; init; }
+
+    /// <summary>
+    /// D-AR's per-block condition MLP: the context goes through <c>cond_embed</c> (Linear, SiLU, Linear) and the block's
+    /// LayerNorm before the cross-attention reads it (needs <see cref="CrossAttention"/>).
+    /// </summary>
+    public bool ContextMlp { get; init; }
+
+    /// <summary>Rotate the cross-attention's queries by the self-attention's RoPE (D-AR's <c>q_pe</c>; needs <see cref="CrossAttention"/>).</summary>
+    public bool RotateCrossAttentionQueries { get; init; }
+
     /// <summary>Throws for a shape no block can have.</summary>
     public void Validate()
     {
@@ -33,5 +48,7 @@ public sealed record DiTBlockOptions(long Dim, long Heads)
         if (SwiGluShape is { } shape && shape.Dim != Dim)
             throw new ArgumentException($"The feed-forward is {shape.Dim} wide; the block {Dim}.");
         if (RmsNormEps is { } eps && !(eps > 0)) throw new ArgumentOutOfRangeException(nameof(RmsNormEps), eps, "The norm epsilon must be positive.");
+        if ((ContextMlp || RotateCrossAttentionQueries) && !CrossAttention)
+            throw new ArgumentException("The context MLP and rotated cross-attention queries need cross-attention.");
     }
 }

@@ -18,6 +18,8 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
 {
     readonly Linear wqkv;
     readonly Linear wo;
+    readonly LayerNorm? q_norm;
+    readonly LayerNorm? k_norm;
     readonly int layerIndex;
     readonly int nHead;
     readonly int nKvHead;
@@ -31,8 +33,10 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     /// <summary>
     /// Attention over <paramref name="dim"/> features in <paramref name="heads"/> heads, with <paramref name="kvHeads"/> key/value
     /// heads (grouped-query attention; null: as many as query heads) and biases on both projections when <paramref name="bias"/>.
+    /// <paramref name="qkNorm"/> adds D-AR's QK-norm: an affine LayerNorm (eps 1e-6) over each head's queries and keys
+    /// (<c>q_norm</c>, <c>k_norm</c>) before RoPE, which keeps attention logits bounded in the tokenizer's transformers.
     /// </summary>
-    public Attention(long dim, long heads, long? kvHeads = null, bool bias = false, int layerIndex = 0) : base(nameof(Attention))
+    public Attention(long dim, long heads, long? kvHeads = null, bool bias = false, int layerIndex = 0, bool qkNorm = false) : base(nameof(Attention))
     {
         long kv = kvHeads ?? heads;
         if (heads <= 0 || dim <= 0 || dim % heads != 0)
@@ -46,6 +50,11 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         headDim = (int)(dim / heads);
         wqkv = nn.Linear(dim, (nHead + 2 * nKvHead) * headDim, hasBias: bias);
         wo = nn.Linear(dim, dim, hasBias: bias);
+        if (qkNorm)
+        {
+            q_norm = nn.LayerNorm(headDim, eps: 1e-6);
+            k_norm = nn.LayerNorm(headDim, eps: 1e-6);
+        }
         RegisterComponents();
     }
 
@@ -105,8 +114,12 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         return (output.MoveToOuterDisposeScope(), k.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Each token of <paramref name="x"/> [B, N, D] attends to the whole <paramref name="context"/> [B, M, D] (no RoPE, no mask).</summary>
-    public Tensor CrossAttend(Tensor x, Tensor context)
+    /// <summary>
+    /// Each token of <paramref name="x"/> [B, N, D] attends to the whole <paramref name="context"/> [B, M, D] (no mask). With
+    /// <paramref name="queryRotation"/> the queries (only) are rotated by its RoPE, as D-AR's decoder rotates the pixel tokens'
+    /// queries by their 2D positions while the condition tokens stay unrotated.
+    /// </summary>
+    public Tensor CrossAttend(Tensor x, Tensor context, AttentionInputs? queryRotation = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(context);
@@ -122,6 +135,12 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         var queries = q.view(b, n, nHead, headDim).transpose(1, 2);
         var keys = kv[0].view(b, m, nKvHead, headDim).transpose(1, 2);
         var values = kv[1].view(b, m, nKvHead, headDim).transpose(1, 2);
+        if (q_norm is not null) (queries, keys) = (q_norm.call(queries), k_norm!.call(keys));
+        if (queryRotation?.Rope is { } rope)
+        {
+            if (queryRotation.Cos is null || queryRotation.Sin is null) throw new ArgumentException("RoPE needs the cos and sin of the positions.", nameof(queryRotation));
+            queries = rope.Apply(queries, queryRotation.Cos, queryRotation.Sin);
+        }
         return Output(queries, keys, values, null, false).MoveToOuterDisposeScope();
     }
 
@@ -139,6 +158,7 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         var q = parts[0].view(b, t, nHead, headDim).transpose(1, 2);
         var k = parts[1].view(b, t, nKvHead, headDim).transpose(1, 2);
         var v = parts[2].view(b, t, nKvHead, headDim).transpose(1, 2);
+        if (q_norm is not null) (q, k) = (q_norm.call(q), k_norm!.call(k));
         if (rope is not null)
         {
             if (cos is null || sin is null) throw new ArgumentException("RoPE needs the cos and sin of the positions.");

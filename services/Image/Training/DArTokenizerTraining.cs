@@ -1,0 +1,130 @@
+using System.Globalization;
+using Media.Modeling.Training;
+using Media.Services.Image.Data;
+using Media.Tokenizers.Image;
+using Media.Tokenizers.Image.DAr;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Image.Training;
+
+/// <summary>Settings of a D-AR tokenizer run beyond the trainer schedule (the defaults of <c>media train image-dar-tokenizer</c>).</summary>
+public sealed record DArTokenizerTrainingOptions
+{
+    /// <summary>Images per step.</summary>
+    public int Batch { get; init; } = 16;
+
+    /// <summary>Seed of the procedural scenes.</summary>
+    public int DataSeed { get; init; }
+
+    /// <summary>Measure held-out reconstruction PSNR every this many steps (0: never).</summary>
+    public int EvalEvery { get; init; } = 200;
+
+    /// <summary>Held-out images for the periodic evaluation.</summary>
+    public int EvalImages { get; init; } = 32;
+
+    /// <summary>Loss weights.</summary>
+    public DArTokenizerObjectiveOptions Objective { get; init; } = new();
+}
+
+/// <summary>
+/// The D-AR tokenizer's recipe on procedural 64x64 scenes: <see cref="DArTokenizerObjective"/> under AdamW (no weight decay,
+/// gradients clipped at norm 1), dead-code restarts over the first four fifths of the run, and a periodic held-out
+/// reconstruction (8 adams2 steps from fixed noise). Resumable.
+/// </summary>
+public sealed class DArTokenizerTraining : IDisposable
+{
+    /// <summary>Side of the training scenes in pixels.</summary>
+    public const int ImageSize = 64;
+
+    readonly Tensor? heldOut;
+    readonly long seed;
+    readonly DArTokenizerTrainingOptions options;
+
+    /// <summary>Prepares (or resumes) the run in <paramref name="trainerOptions"/> with the model of <paramref name="config"/> on <paramref name="device"/>.</summary>
+    public DArTokenizerTraining(DArTokenizerConfig config, DArTokenizerTrainingOptions options, TrainerOptions trainerOptions, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(trainerOptions);
+        if (config.ImageSize != ImageSize) throw new ArgumentException($"The training scenes are {ImageSize} px; the config says {config.ImageSize}.", nameof(config));
+        this.options = options;
+        seed = trainerOptions.Seed;
+        var data = new VqTrainingImages(new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed), options.Batch);
+        heldOut = options.EvalEvery > 0 ? data.HeldOut(options.EvalImages, device) : null;
+        manual_seed(seed);
+        Model = new DArTokenizer(config);
+        Model.to(device);
+        Objective = new DArTokenizerObjective(Model, options.Objective with { RestartUntil = trainerOptions.TotalSteps * 4L / 5 });
+        var schedule = trainerOptions with { WeightDecay = 0, MaxGradNorm = 1.0, EvalEvery = options.EvalEvery };
+        Trainer = new Trainer<VqTrainingBatch>(Model, data.Batch, batch =>
+        {
+            using var generator = batch.Position.CreateGenerator();
+            return Objective.Loss(batch.Images, batch.Position.Step, generator);
+        }, schedule, batch => batch.Images.shape[0]);
+        if (heldOut is not null)
+            Trainer.Evaluate = _ => new Dictionary<string, double> { ["psnr"] = ReconstructionPsnr(Model, heldOut) };
+    }
+
+    /// <summary>The model being trained.</summary>
+    public DArTokenizer Model { get; }
+
+    /// <summary>The objective.</summary>
+    public DArTokenizerObjective Objective { get; }
+
+    /// <summary>The trainer.</summary>
+    public Trainer<VqTrainingBatch> Trainer { get; }
+
+    /// <summary>Trains until <paramref name="stopAfterStep"/> (or the end of the schedule), or until cancelled, with a checkpoint.</summary>
+    public void Run(long stopAfterStep, CancellationToken cancellationToken = default) =>
+        Trainer.RunUntil(Math.Max(Trainer.Step, stopAfterStep), cancellationToken);
+
+    /// <summary>
+    /// Mean PSNR (8-bit, as saved) of the round trip of <paramref name="images"/> [N, 3, H, W]: encode, then decode from noise
+    /// drawn with seed <paramref name="noiseSeed"/>.
+    /// </summary>
+    public static double ReconstructionPsnr(DArTokenizer model, Tensor images, long noiseSeed = 0, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(images);
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            double sum = 0;
+            long n = images.shape[0];
+            using var generator = new Generator((ulong)noiseSeed, CPU);
+            for (long start = 0; start < n; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                var batch = images.narrow(0, start, Math.Min(batchSize, n - start));
+                var noise = randn(batch.shape, generator: generator);
+                var reconstruction = model.Decode(model.Encode(batch), noise.to(batch.device));
+                sum += VqReconstructionMetrics.PsnrPerImage(batch, reconstruction).Sum();
+            }
+            return sum / n;
+        }
+        finally
+        {
+            if (wasTraining) model.train();
+        }
+    }
+
+    /// <summary>Saves the tokenizer folder (config.json + fp16 weights) with the step and seeds.</summary>
+    public void Export(string directory) =>
+        DArTokenizerFolder.Save(Model, directory, new Dictionary<string, string>
+        {
+            ["steps"] = Trainer.Step.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            ["data_seed"] = options.DataSeed.ToString(CultureInfo.InvariantCulture),
+        });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        Model.Dispose();
+        heldOut?.Dispose();
+    }
+}

@@ -1,0 +1,191 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Cli.Commands.Settings;
+using Media.Services.Image.Data;
+using Media.Services.Image.Evaluation;
+using Media.Services.Image.Generation;
+using Media.Services.Image.Training;
+using Media.Tokenizers.Image;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Commands.Eval;
+
+/// <summary>
+/// <c>media eval image-dar --n 200</c>: the first n held-out prompts drawn by D-AR and by Token-Shuffle with the same seeds
+/// (prompt i uses seed + i), scored by the GenEval-style evaluator in one table beside the D-AR tokenizer's round trip of the
+/// true renders (the AR model's ceiling); then the preview curve — mean PSNR of the preview after group k against the final
+/// image, k = 1..G, over the first 50 prompts — and time to first preview against time to the final image.
+/// </summary>
+internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Settings>
+{
+    internal sealed class Settings : InferenceSettings
+    {
+        [CommandOption("-n|--count")]
+        [Description("Held-out prompts to draw")]
+        [DefaultValue(200)]
+        public int Count { get; init; } = 200;
+
+        [CommandOption("--seed")]
+        [Description("Seed of the first prompt (prompt i uses seed + i)")]
+        [DefaultValue(0L)]
+        public long Seed { get; init; }
+
+        [CommandOption("--model")]
+        [Description("D-AR model folder (GPT + tokenizer/)")]
+        [DefaultValue("models/d-ar")]
+        public string Model { get; init; } = Path.Combine("models", DArGenerator.ModelFolder);
+
+        [CommandOption("--cfg")]
+        [Description("D-AR guidance scale reached at the last token (linear from 1)")]
+        [DefaultValue(DArGenerator.DefaultGuidance)]
+        public double Cfg { get; init; } = DArGenerator.DefaultGuidance;
+
+        [CommandOption("--top-k")]
+        [DefaultValue(100)]
+        public int TopK { get; init; } = 100;
+
+        [CommandOption("--preview-n")]
+        [Description("Prompts of the preview curve")]
+        [DefaultValue(50)]
+        public int PreviewCount { get; init; } = 50;
+
+        [CommandOption("--token-shuffle")]
+        [Description("Token-Shuffle model folder for the comparison column ('none' skips it)")]
+        [DefaultValue("models/token-shuffle")]
+        public string TokenShuffle { get; init; } = "models/token-shuffle";
+
+        [CommandOption("--batch")]
+        [Description("Requests generated concurrently")]
+        [DefaultValue(8)]
+        public int Batch { get; init; } = 8;
+
+        [CommandOption("--grid")]
+        [Description("Write D-AR's first 16 images beside the prompts' renders as a PNG grid here")]
+        public string? Grid { get; init; }
+
+        public override ValidationResult Validate() =>
+            Count < 1 || Batch < 1 || PreviewCount < 0 ? ValidationResult.Error("--n and --batch must be positive, --preview-n not negative.") : base.Validate();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = settings.ApplyTorch();
+        var samples = new CaptionedImageGenerator(64).Take(DataSplit.HeldOut, settings.Count).ToList();
+        var columns = new List<(string Name, EvaluationReport Report)>();
+        double[] curve;
+        double psnr;
+        EvaluationReport ceiling;
+        using (var dar = DArGenerator.LoadFolder(settings.Model, device, settings.Batch))
+        {
+            // Time to first preview against the final image, one request alone (no batching), after a warm-up.
+            ImageRequest RequestFor(int i) => new(samples[i].Caption)
+            {
+                GuidanceScale = settings.Cfg, Sampling = new() { Temperature = 1.0, TopK = settings.TopK, Seed = (ulong)(settings.Seed + i) },
+            };
+            await dar.GenerateAsync(RequestFor(0), null, null, cancellationToken);
+            var firstPreview = new List<double>();
+            var final = new List<double>();
+            for (int i = 0; i < Math.Min(5, samples.Count); i++)
+            {
+                var watch = Stopwatch.StartNew();
+                double? first = null;
+                await dar.GenerateAsync(RequestFor(i), null, p =>
+                {
+                    if (p.Preview is not null && first is null) first = watch.Elapsed.TotalSeconds;
+                    return ValueTask.CompletedTask;
+                }, cancellationToken);
+                final.Add(watch.Elapsed.TotalSeconds);
+                firstPreview.Add(first ?? double.NaN);
+            }
+
+            var images = new RgbImage[samples.Count];
+            var previews = new IReadOnlyList<RgbImage>[samples.Count];
+            using (var gate = new SemaphoreSlim(settings.Batch))
+            {
+                await Task.WhenAll(samples.Select(async (sample, i) =>
+                {
+                    await gate.WaitAsync(cancellationToken);
+                    try
+                    {
+                        (images[i], previews[i]) = await dar.GenerateWithPreviewsAsync(RequestFor(i), null, null, cancellationToken);
+                    }
+                    finally { gate.Release(); }
+                }));
+            }
+            var report = new EvaluationReport();
+            for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
+            columns.Add(("d-ar", report));
+
+            int curveCount = Math.Min(settings.PreviewCount, samples.Count);
+            curve = new double[dar.Groups];
+            for (int k = 0; k < dar.Groups && curveCount > 0; k++)
+            {
+                using var scope = NewDisposeScope();
+                var shown = ImageTensors.ToTensor(Enumerable.Range(0, curveCount).Select(i => previews[i][k]).ToList());
+                var finals = ImageTensors.ToTensor(images.Take(curveCount).ToList());
+                curve[k] = VqReconstructionMetrics.PsnrPerImage(finals, shown).Average();
+            }
+
+            // The tokenizer's round trip of the true renders: what the GPT could reach with perfect tokens.
+            using (var scope = NewDisposeScope())
+            {
+                var truth = ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), dar.Tokenizer.Device);
+                psnr = DArTokenizerTraining.ReconstructionPsnr(dar.Tokenizer, truth, settings.Seed);
+                ceiling = new EvaluationReport();
+                for (int start = 0; start < samples.Count; start += 50)
+                {
+                    using var inner = NewDisposeScope();
+                    using var noGrad = no_grad();
+                    var batch = truth.narrow(0, start, Math.Min(50, samples.Count - start));
+                    using var generator = new TorchSharp.torch.Generator((ulong)(settings.Seed + start), CPU);
+                    var noise = randn(batch.shape, generator: generator).to(batch.device);
+                    var decoded = ImageTensors.FromTensor(dar.Tokenizer.Decode(dar.Tokenizer.Encode(batch), noise).cpu());
+                    for (int j = 0; j < decoded.Length; j++) ceiling.Add(PromptEvaluator.Evaluate(decoded[j], samples[start + j].Prompt));
+                }
+            }
+            if (settings.Grid is { } gridPath)
+            {
+                int shown = Math.Min(16, samples.Count);
+                var grid = ImageGrid.Pairs(samples.Take(shown).Select(s => s.Image).ToList(), images.Take(shown).ToList());
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(gridPath))!);
+                await File.WriteAllBytesAsync(gridPath, grid.EncodePng(), cancellationToken);
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"time to first preview: {firstPreview.Average():0.000} s, to the final image: {final.Average():0.000} s (one request alone, mean of {final.Count})"));
+        }
+
+        if (settings.TokenShuffle != "none")
+        {
+            using var shuffle = TokenShuffleGenerator.Load(settings.TokenShuffle,
+                TokenShuffleGenerator.VqDirectoryFor(settings.TokenShuffle, Path.Combine("models", TokenShuffleGenerator.VqFolder)), device, settings.Batch);
+            var images = new RgbImage[samples.Count];
+            using var gate = new SemaphoreSlim(settings.Batch);
+            await Task.WhenAll(samples.Select(async (sample, i) =>
+            {
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    var request = new ImageRequest(sample.Caption) { Sampling = new() { Temperature = 1.0, TopK = 100, Seed = (ulong)(settings.Seed + i) } };
+                    images[i] = await shuffle.GenerateAsync(request, null, cancellationToken);
+                }
+                finally { gate.Release(); }
+            }));
+            var report = new EvaluationReport();
+            for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
+            columns.Add(("token-shuffle", report));
+        }
+        columns.Add(("d-ar tokenizer round trip (ceiling)", ceiling));
+        Console.WriteLine(ImageMarEvalCommand.Table(columns, samples.Count));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokenizer reconstruction psnr: {psnr:0.00} dB"));
+        Console.WriteLine("preview psnr against the final image, after group k: "
+            + string.Join(", ", curve.Select((p, k) => string.Create(CultureInfo.InvariantCulture, $"k={k + 1} {p:0.00} dB"))));
+        var dArReport = columns[0].Report;
+        foreach (var (criterion, name) in new[] { (Criterion.Color, "colour"), (Criterion.Shape, "shape"), (Criterion.Position, "position") })
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} accuracy: {dArReport.Accuracy(criterion) ?? 0:0.000}"));
+        Console.WriteLine($"preview psnr rises at every group: {(PreviewCurve.RisesAtEveryGroup(curve) ? "yes" : "no")}");
+        return 0;
+    }
+}
