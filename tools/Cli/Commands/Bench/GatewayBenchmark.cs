@@ -52,7 +52,7 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
         var codes = Enumerable.Range(0, config.NumQuantizers)
             .Select(_ => (IReadOnlyList<int>)[.. Enumerable.Range(0, frames).Select(_ => random.Next(config.CodebookSize))]).ToList();
 
-        int port = FreePort();
+        int port = GatewayJobStream.FreePort();
         var app = GatewayApplication.Build([
             "--urls", $"http://127.0.0.1:{port}",
             $"--Media:DataDirectory={Path.Combine(root, "data")}",
@@ -132,40 +132,22 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
     {
         var posted = DateTimeOffset.UtcNow;
         DateTimeOffset queued = default, started = default;
-        using var submitted = await _client.PostAsJsonAsync("/api/jobs", new { kind = CodecJobKinds.Decode, model = CodecServiceExtensions.ModelId, parameters = _parameters }, cancellationToken).ConfigureAwait(false);
-        if (submitted.StatusCode != HttpStatusCode.Accepted)
-            throw new InvalidOperationException($"The gateway refused the job ({(int)submitted.StatusCode}): {await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
-        using var job = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        string id = job.RootElement.GetProperty("id").GetString()!;
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/jobs/{id}/events");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        string id = await GatewayJobStream.SubmitAsync(_client, new { kind = CodecJobKinds.Decode, model = CodecServiceExtensions.ModelId, parameters = _parameters }, "the job", cancellationToken).ConfigureAwait(false);
         var requested = DateTimeOffset.UtcNow;
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
-        string? type = null;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        await foreach (var e in GatewayJobStream.EventsAsync(_client, id, cancellationToken).ConfigureAwait(false))
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            if (e.Type is "completed" or "queued" or "started")
             {
-                var received = DateTimeOffset.UtcNow;
-                if (type is "completed" or "queued" or "started")
-                {
-                    using var stamp = JsonDocument.Parse(line.AsMemory(6));
-                    var at = stamp.RootElement.GetProperty("at").GetDateTimeOffset();
-                    if (type is "queued") queued = at;
-                    else if (type is "started") started = at;
-                    else return new Stages((queued - posted).TotalMilliseconds, (started - queued).TotalMilliseconds, (at - started).TotalMilliseconds, (received - at).TotalMilliseconds);
-                }
-                if (type is "failed" or "cancelled") throw new InvalidOperationException($"Job {id} ended {type}: {line[6..]}");
-                if (timings is not null && type is "audio-chunk" or "progress")
-                {
-                    using var data = JsonDocument.Parse(line.AsMemory(6));
-                    var at = data.RootElement.GetProperty("at").GetDateTimeOffset();
-                    timings.Add(((received - at).TotalMilliseconds, at >= requested));
-                }
+                var at = e.Stamp();
+                if (e.Type is "queued") queued = at;
+                else if (e.Type is "started") started = at;
+                else return new Stages((queued - posted).TotalMilliseconds, (started - queued).TotalMilliseconds, (at - started).TotalMilliseconds, (e.Received - at).TotalMilliseconds);
+            }
+            if (e.Type is "failed" or "cancelled") throw new InvalidOperationException($"Job {id} ended {e.Type}: {e.Data}");
+            if (timings is not null && e.Type is "audio-chunk" or "progress")
+            {
+                var at = e.Stamp();
+                timings.Add(((e.Received - at).TotalMilliseconds, at >= requested));
             }
         }
         throw new InvalidOperationException($"The event stream of job {id} ended before its terminal event.");
@@ -207,13 +189,6 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
             Events++;
             return ValueTask.CompletedTask;
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -53,7 +53,7 @@ internal sealed class GatewaySoak : IAsyncDisposable
     public static async Task<GatewaySoak> StartAsync(string? models, int clients, CancellationToken cancellationToken)
     {
         string root = Directory.CreateTempSubdirectory("media-bench-soak-").FullName;
-        int port = FreePort();
+        int port = GatewayJobStream.FreePort();
         var args = new List<string>
         {
             "--urls", $"http://127.0.0.1:{port}",
@@ -146,33 +146,16 @@ internal sealed class GatewaySoak : IAsyncDisposable
     /// <summary>Submits a job and reads its SSE stream to the terminal event, timing generator events that were stamped after the stream was asked for.</summary>
     async Task<(string Id, bool Succeeded)> SubmitAndStreamAsync(string kind, string model, object parameters, List<(double, bool)>? timings, CancellationToken cancellationToken)
     {
-        using var submitted = await _client.PostAsJsonAsync("/api/jobs", new { kind, model, parameters }, cancellationToken).ConfigureAwait(false);
-        if (submitted.StatusCode != HttpStatusCode.Accepted)
-            throw new InvalidOperationException($"The gateway refused a {kind} job ({(int)submitted.StatusCode}): {await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
-        using var job = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        string id = job.RootElement.GetProperty("id").GetString()!;
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/jobs/{id}/events");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        string id = await GatewayJobStream.SubmitAsync(_client, new { kind, model, parameters }, $"a {kind} job", cancellationToken).ConfigureAwait(false);
         var requested = DateTimeOffset.UtcNow;
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
-        string? type = null;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        await foreach (var e in GatewayJobStream.EventsAsync(_client, id, cancellationToken).ConfigureAwait(false))
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            if (e.Type is "completed") return (id, true);
+            if (e.Type is "failed" or "cancelled") return (id, false);
+            if (timings is not null && e.Type is "audio-chunk" or "progress" or "preview")
             {
-                var received = DateTimeOffset.UtcNow;
-                if (type is "completed") return (id, true);
-                if (type is "failed" or "cancelled") return (id, false);
-                if (timings is not null && type is "audio-chunk" or "progress" or "preview")
-                {
-                    using var data = JsonDocument.Parse(line.AsMemory(6));
-                    var at = data.RootElement.GetProperty("at").GetDateTimeOffset();
-                    timings.Add(((received - at).TotalMilliseconds, at >= requested));
-                }
+                var at = e.Stamp();
+                timings.Add(((e.Received - at).TotalMilliseconds, at >= requested));
             }
         }
         throw new InvalidOperationException($"The event stream of job {id} ended before its terminal event.");
@@ -208,13 +191,6 @@ internal sealed class GatewaySoak : IAsyncDisposable
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 return 1024 * long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
         return Environment.WorkingSet;
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
