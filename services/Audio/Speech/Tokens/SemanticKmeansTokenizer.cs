@@ -76,22 +76,26 @@ public sealed class SemanticKmeansTokenizer : IDisposable
     }
 
     /// <summary>Writes the folder, recording the recognizer's weights hash.</summary>
-    public void Save(string folder, string recognizerWeights) => Codebook.Save(folder,
-        new Dictionary<string, string>
-        {
-            ["features"] = "asr-ctc bilstm",
-            ["recognizer_sha256"] = Sha256(recognizerWeights),
-            ["frame_rate"] = (1 / FrameSeconds).ToString(CultureInfo.InvariantCulture),
-        },
-        new Dictionary<string, object>
-        {
-            ["model_type"] = ModelId,
-            ["features"] = "hidden states of asr-ctc's BiLSTM (its last hidden layer)",
-            ["recognizer"] = RecognizerFolder,
-            ["recognizer_sha256"] = Sha256(recognizerWeights),
-            ["sample_rate"] = SampleRate,
-            ["frame_rate"] = 1 / FrameSeconds,
-        });
+    public void Save(string folder, string recognizerWeights)
+    {
+        string hash = Sha256(recognizerWeights);
+        Codebook.Save(folder,
+            new Dictionary<string, string>
+            {
+                ["features"] = "asr-ctc bilstm",
+                ["recognizer_sha256"] = hash,
+                ["frame_rate"] = (1 / FrameSeconds).ToString(CultureInfo.InvariantCulture),
+            },
+            new Dictionary<string, object>
+            {
+                ["model_type"] = ModelId,
+                ["features"] = "hidden states of asr-ctc's BiLSTM (its last hidden layer)",
+                ["recognizer"] = RecognizerFolder,
+                ["recognizer_sha256"] = hash,
+                ["sample_rate"] = SampleRate,
+                ["frame_rate"] = 1 / FrameSeconds,
+            });
+    }
 
     /// <summary>
     /// Loads <paramref name="folder"/> with the recognizer in <paramref name="recognizerFolder"/>; throws

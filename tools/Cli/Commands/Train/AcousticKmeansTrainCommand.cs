@@ -14,34 +14,11 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class AcousticKmeansTrainCommand : Command<AcousticKmeansTrainCommand.Settings>
 {
-    internal sealed class Settings : TorchSettings
+    internal sealed class Settings : KmeansTrainSettings
     {
-        [CommandOption("-k|--clusters")]
-        [Description("Number of tokens")]
-        [DefaultValue(256)]
-        public int K { get; init; } = 256;
-
-        [CommandOption("--iterations")]
-        [Description("Lloyd iterations after k-means++ seeding")]
-        [DefaultValue(25)]
-        public int Iterations { get; init; } = 25;
-
-        [CommandOption("--frames")]
-        [Description("At most this many frames (a seeded random subset) are clustered")]
-        [DefaultValue(60000)]
-        public int Frames { get; init; } = 60000;
-
         [CommandOption("--rate")]
         [DefaultValue(16000)]
         public int Rate { get; init; } = 16000;
-
-        [CommandOption("--corpus")]
-        [DefaultValue("data/corpora")]
-        public string Corpus { get; init; } = "data/corpora";
-
-        [CommandOption("--utterances")]
-        [DefaultValue(600)]
-        public int Utterances { get; init; } = 600;
 
         [CommandOption("--music-clips")]
         [DefaultValue(64)]
@@ -50,20 +27,6 @@ internal sealed class AcousticKmeansTrainCommand : Command<AcousticKmeansTrainCo
         [CommandOption("--out")]
         [DefaultValue("models/" + AcousticKmeansTokenizer.ModelId)]
         public string Out { get; init; } = "models/" + AcousticKmeansTokenizer.ModelId;
-
-        [CommandOption("--seed")]
-        [DefaultValue(1L)]
-        public long Seed { get; init; } = 1;
-
-        [CommandOption("--threads")]
-        [DefaultValue(1)]
-        public override int Threads { get; init; } = 1;
-
-        public override ValidationResult Validate() =>
-            K < 2 ? ValidationResult.Error("-k must be at least 2.")
-            : Iterations < 0 ? ValidationResult.Error("--iterations must not be negative.")
-            : Frames < K ? ValidationResult.Error("--frames must be at least k.")
-            : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

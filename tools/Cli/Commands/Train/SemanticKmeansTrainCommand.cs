@@ -19,54 +19,16 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class SemanticKmeansTrainCommand : Command<SemanticKmeansTrainCommand.Settings>
 {
-    internal sealed class Settings : TorchSettings
+    internal sealed class Settings : KmeansTrainSettings
     {
-        [CommandOption("-k|--clusters")]
-        [Description("Number of tokens")]
-        [DefaultValue(256)]
-        public int K { get; init; } = 256;
-
-        [CommandOption("--iterations")]
-        [Description("Lloyd iterations after k-means++ seeding")]
-        [DefaultValue(25)]
-        public int Iterations { get; init; } = 25;
-
-        [CommandOption("--frames")]
-        [Description("At most this many frames (a seeded random subset) are clustered")]
-        [DefaultValue(60000)]
-        public int Frames { get; init; } = 60000;
-
         [CommandOption("--recognizer")]
         [Description("The CTC recognizer folder whose hidden states are clustered")]
         [DefaultValue("models/" + SemanticKmeansTokenizer.RecognizerFolder)]
         public string Recognizer { get; init; } = "models/" + SemanticKmeansTokenizer.RecognizerFolder;
 
-        [CommandOption("--corpus")]
-        [DefaultValue("data/corpora")]
-        public string Corpus { get; init; } = "data/corpora";
-
-        [CommandOption("--utterances")]
-        [Description("Corpus utterances planned (seed 1); their training split is clustered")]
-        [DefaultValue(600)]
-        public int Utterances { get; init; } = 600;
-
         [CommandOption("--out")]
         [DefaultValue("models/" + SemanticKmeansTokenizer.ModelId)]
         public string Out { get; init; } = "models/" + SemanticKmeansTokenizer.ModelId;
-
-        [CommandOption("--seed")]
-        [DefaultValue(1L)]
-        public long Seed { get; init; } = 1;
-
-        [CommandOption("--threads")]
-        [DefaultValue(1)]
-        public override int Threads { get; init; } = 1;
-
-        public override ValidationResult Validate() =>
-            K < 2 ? ValidationResult.Error("-k must be at least 2.")
-            : Iterations < 0 ? ValidationResult.Error("--iterations must not be negative.")
-            : Frames < K ? ValidationResult.Error("--frames must be at least k.")
-            : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
