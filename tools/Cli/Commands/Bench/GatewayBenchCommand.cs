@@ -31,7 +31,7 @@ internal sealed class GatewayBenchCommand : AsyncCommand<GatewayBenchCommand.Set
         public double Seconds { get; init; } = 2.0;
 
         [CommandOption("--threads")]
-        [Description("libtorch intra-op threads for the generator (0 = libtorch's default); the rest of the cores serve HTTP")]
+        [Description("libtorch intra-op threads for the generator (0 = one thread, as DeviceSelector applies it); the rest of the cores serve HTTP")]
         [DefaultValue(0)]
         public int Threads { get; init; }
 

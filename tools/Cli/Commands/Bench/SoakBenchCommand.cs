@@ -37,7 +37,7 @@ internal sealed class SoakBenchCommand : AsyncCommand<SoakBenchCommand.Settings>
         public string? Models { get; init; }
 
         [CommandOption("--threads")]
-        [Description("libtorch intra-op threads (0 = libtorch's default)")]
+        [Description("libtorch intra-op threads (0 = one thread, as DeviceSelector applies it)")]
         [DefaultValue(0)]
         public int Threads { get; init; }
 

@@ -88,7 +88,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         public override long CheckpointEvery { get; init; } = 50;
 
         [CommandOption("--threads")]
-        [Description("libtorch intra-op threads (0 = libtorch's default)")]
+        [Description("libtorch intra-op threads (0 = one thread, as DeviceSelector applies it)")]
         [DefaultValue(1)]
         public override int Threads { get; init; } = 1;
 
