@@ -12,13 +12,13 @@ namespace Media.Gateway.Security;
 /// </summary>
 public sealed class AccessMode(IOptions<KeyOptions> options)
 {
-    volatile bool _keysRequired = true;
+    volatile bool keysRequired = true;
 
-    public bool KeysRequired => _keysRequired;
+    public bool KeysRequired => keysRequired;
 
     /// <summary>The addresses the server listens on; none (the in-memory test server) counts as loopback.</summary>
     internal void Listening(IReadOnlyCollection<string> addresses) =>
-        _keysRequired = options.Value.Required == Security.KeysRequired.Always || !addresses.All(IsLoopback);
+        keysRequired = options.Value.Required == Security.KeysRequired.Always || !addresses.All(IsLoopback);
 
     internal static bool IsLoopback(string address)
     {

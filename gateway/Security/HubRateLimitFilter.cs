@@ -16,11 +16,11 @@ internal sealed class HubRateLimitFilter(HubRateLimitFilter.Limiter limiter) : I
     /// <summary>The hub's partitioned limiter, one per gateway (a singleton, disposed with it).</summary>
     internal sealed class Limiter() : IDisposable
     {
-        readonly PartitionedRateLimiter<ClaimsPrincipal> _limiter = PartitionedRateLimiter.Create<ClaimsPrincipal, string>(KeyRateLimiting.Partition);
+        readonly PartitionedRateLimiter<ClaimsPrincipal> limiter = PartitionedRateLimiter.Create<ClaimsPrincipal, string>(KeyRateLimiting.Partition);
 
-        public RateLimitLease Acquire(ClaimsPrincipal user) => _limiter.AttemptAcquire(user);
+        public RateLimitLease Acquire(ClaimsPrincipal user) => limiter.AttemptAcquire(user);
 
-        public void Dispose() => _limiter.Dispose();
+        public void Dispose() => limiter.Dispose();
     }
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)

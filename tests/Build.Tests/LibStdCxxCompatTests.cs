@@ -7,9 +7,9 @@ namespace Media.Build.Tests;
 
 public sealed class LibStdCxxCompatTests : IDisposable
 {
-    readonly string _temp = Directory.CreateTempSubdirectory("media-elf-").FullName;
+    readonly string temp = Directory.CreateTempSubdirectory("media-elf-").FullName;
 
-    public void Dispose() => Directory.Delete(_temp, recursive: true);
+    public void Dispose() => Directory.Delete(temp, recursive: true);
 
     static string ShippedLibrary()
     {
@@ -42,7 +42,7 @@ public sealed class LibStdCxxCompatTests : IDisposable
     [Fact]
     public void Patching_twice_changes_nothing_the_second_time()
     {
-        string copy = Path.Combine(_temp, "libLibTorchSharp.so");
+        string copy = Path.Combine(temp, "libLibTorchSharp.so");
         File.Copy(ShippedLibrary(), copy);
 
         Assert.Equal(ElfPatchOutcome.Patched, LibTorchSharpCompat.PatchFile(copy, out _));
@@ -56,7 +56,7 @@ public sealed class LibStdCxxCompatTests : IDisposable
     {
         string shipped = ShippedLibrary();
         byte[] before = File.ReadAllBytes(shipped);
-        string copy = Path.Combine(_temp, "libLibTorchSharp.so");
+        string copy = Path.Combine(temp, "libLibTorchSharp.so");
         File.Copy(shipped, copy);
         var stamp = File.GetLastWriteTimeUtc(copy);
 
@@ -96,8 +96,8 @@ public sealed class LibStdCxxCompatTests : IDisposable
     [Fact]
     public void System_libstdcxx_version_detection_reads_the_library()
     {
-        string with = Directory.CreateDirectory(Path.Combine(_temp, "with")).FullName;
-        string without = Directory.CreateDirectory(Path.Combine(_temp, "without")).FullName;
+        string with = Directory.CreateDirectory(Path.Combine(temp, "with")).FullName;
+        string without = Directory.CreateDirectory(Path.Combine(temp, "without")).FullName;
         File.WriteAllBytes(Path.Combine(with, "libstdc++.so.6"), "\0GLIBCXX_3.4.31\0GLIBCXX_3.4.32\0"u8.ToArray());
         File.WriteAllBytes(Path.Combine(without, "libstdc++.so.6"), "\0GLIBCXX_3.4.30\0GLIBCXX_3.4.3\0"u8.ToArray());
 

@@ -6,19 +6,19 @@ namespace Media.Gateway.Tests;
 [Slow("restarts the gateway host")]
 public sealed class RestartTests : IDisposable
 {
-    readonly string _root = Directory.CreateTempSubdirectory("media-restart-").FullName;
+    readonly string root = Directory.CreateTempSubdirectory("media-restart-").FullName;
 
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_root, recursive: true);
+        Directory.Delete(root, recursive: true);
     }
 
     [Fact]
     public async Task A_queued_job_survives_a_restart_and_completes_after_it()
     {
         string runningId, queuedId;
-        using (var before = new GatewayFactory(_root, testModels: true))
+        using (var before = new GatewayFactory(root, testModels: true))
         using (var client = before.StartKestrel())
         {
             runningId = (await JobsApiTests.SubmitAsync(client, new { kind = "image", model = TestModels.Slow, parameters = new { prompt = "long", steps = 8 } })).GetProperty("id").GetString()!;
@@ -28,7 +28,7 @@ public sealed class RestartTests : IDisposable
             Assert.Equal(("queued", 0), (job.GetProperty("status").GetString(), job.GetProperty("queue_position").GetInt32()));
         }
 
-        using var after = new GatewayFactory(_root, testModels: true);
+        using var after = new GatewayFactory(root, testModels: true);
         using var again = after.StartKestrel();
         var queued = await JobsApiTests.WaitFinishedAsync(again, queuedId);
         var interrupted = await JobsApiTests.WaitFinishedAsync(again, runningId);
@@ -47,7 +47,7 @@ public sealed class RestartTests : IDisposable
     {
         string batchId;
         var lines = Enumerable.Range(0, 4).Select(i => OpenAiBatchesTests.Line($"req-{i}", "/v1/images/generations", new { model = TestModels.Slow, prompt = $"slow {i}", n = 2 }));
-        using (var before = new GatewayFactory(_root, testModels: true))
+        using (var before = new GatewayFactory(root, testModels: true))
         using (var client = before.StartKestrel())
         {
             string file = await OpenAiBatchesTests.UploadAsync(client, string.Join('\n', lines));
@@ -55,7 +55,7 @@ public sealed class RestartTests : IDisposable
             await OpenAiBatchesTests.WaitAsync(client, batchId, "in_progress");
         }
 
-        using var after = new GatewayFactory(_root, testModels: true);
+        using var after = new GatewayFactory(root, testModels: true);
         using var again = after.StartKestrel();
         var batch = await OpenAiBatchesTests.WaitAsync(again, batchId, "completed", "failed");
         Assert.Equal(("completed", 4, 0), (batch.GetProperty("status").GetString(),

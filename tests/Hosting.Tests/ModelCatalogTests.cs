@@ -5,20 +5,20 @@ namespace Media.Hosting.Tests;
 
 public sealed class ModelCatalogTests : IDisposable
 {
-    readonly string _models = Directory.CreateTempSubdirectory("media-models-").FullName;
+    readonly string models = Directory.CreateTempSubdirectory("media-models-").FullName;
 
-    public void Dispose() => Directory.Delete(_models, recursive: true);
+    public void Dispose() => Directory.Delete(models, recursive: true);
 
     ModelCatalog Catalog(params ModelSlot[] slots) =>
-        new(slots, Options.Create(new MediaOptions { ModelsDirectory = _models }));
+        new(slots, Options.Create(new MediaOptions { ModelsDirectory = models }));
 
     static ModelSlot Slot(string id) => new(id, "image", ["image"], "test", id);
 
     [Fact]
     public void A_partial_checkpoint_is_still_missing_and_names_the_absent_file()
     {
-        Directory.CreateDirectory(Path.Combine(_models, "a"));
-        File.WriteAllText(Path.Combine(_models, "a", "config.json"), "{}");
+        Directory.CreateDirectory(Path.Combine(models, "a"));
+        File.WriteAllText(Path.Combine(models, "a", "config.json"), "{}");
 
         var status = Catalog(Slot("a")).Find("a")!;
 
@@ -34,8 +34,8 @@ public sealed class ModelCatalogTests : IDisposable
         catalog.Report("a", ModelState.Failed, "out of memory");
         Assert.Equal(ModelState.Missing, catalog.Find("a")!.State);
 
-        Directory.CreateDirectory(Path.Combine(_models, "a"));
-        foreach (string f in ModelCatalog.CheckpointFiles) File.WriteAllText(Path.Combine(_models, "a", f), "x");
+        Directory.CreateDirectory(Path.Combine(models, "a"));
+        foreach (string f in ModelCatalog.CheckpointFiles) File.WriteAllText(Path.Combine(models, "a", f), "x");
 
         var status = catalog.Find("a")!;
         Assert.Equal(ModelState.Failed, status.State);

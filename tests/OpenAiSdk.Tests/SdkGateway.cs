@@ -26,44 +26,44 @@ public sealed class SdkGateway : IDisposable
     public const int ToneRate = 24000;
     public const double ToneSeconds = 3;
 
-    readonly string _root = Directory.CreateTempSubdirectory("media-sdk-").FullName;
-    readonly GatewayFactory _factory;
-    readonly HttpClient _http;
+    readonly string root = Directory.CreateTempSubdirectory("media-sdk-").FullName;
+    readonly GatewayFactory factory;
+    readonly HttpClient http;
 
     public SdkGateway()
     {
-        string models = Path.Combine(_root, "models");
+        string models = Path.Combine(root, "models");
         foreach (string id in new[] { ToneVoice, TexturedImage })
         {
             string folder = Directory.CreateDirectory(Path.Combine(models, id)).FullName;
             foreach (string file in ModelCatalog.CheckpointFiles) File.WriteAllText(Path.Combine(folder, file), "{}");
         }
-        _factory = new GatewayFactory(_root, testModels: true, services: services =>
+        factory = new GatewayFactory(root, testModels: true, services: services =>
         {
             services.AddModelSlot(new ModelSlot(ToneVoice, "audio", [Media.Services.Audio.Speech.SpeechJobKind.Name], "a 440 Hz tone (tests)", ToneVoice));
             services.AddGenerator(ToneVoice, _ => new ToneGenerator());
             services.AddModelSlot(new ModelSlot(TexturedImage, "image", [Media.Services.Image.ImageJobKind.Name], "a textured 64x64 picture (tests)", TexturedImage));
             services.AddGenerator(TexturedImage, _ => new TextureGenerator());
         });
-        _http = _factory.StartKestrel();
+        http = factory.StartKestrel();
         // A real key, as a user of the SDK has one (an unknown key is refused even on loopback); plain HTTP uses it too, so
         // the artifacts of the SDK's jobs are its own.
-        var (_, token) = _factory.Services.GetRequiredService<ApiKeyService>().CreateAsync("sdk", [ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
-        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        Client = new OpenAIClient(new ApiKeyCredential(token), new OpenAIClientOptions { Endpoint = new Uri(_factory.BaseAddress!, "/v1") });
+        var (_, token) = factory.Services.GetRequiredService<ApiKeyService>().CreateAsync("sdk", [ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        Client = new OpenAIClient(new ApiKeyCredential(token), new OpenAIClientOptions { Endpoint = new Uri(factory.BaseAddress!, "/v1") });
     }
 
     /// <summary>The official client, pointed at this gateway's /v1.</summary>
     public OpenAIClient Client { get; }
 
     /// <summary>Plain HTTP to the same gateway (artifact downloads, /api routes).</summary>
-    public HttpClient Http => _http;
+    public HttpClient Http => http;
 
     public void Dispose()
     {
-        _http.Dispose();
-        _factory.Dispose();
-        Directory.Delete(_root, recursive: true);
+        http.Dispose();
+        factory.Dispose();
+        Directory.Delete(root, recursive: true);
     }
 
     /// <summary>The tone, streamed in 100 ms chunks, and its WAV.</summary>

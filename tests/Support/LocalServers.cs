@@ -12,11 +12,11 @@ namespace Media.Tests.Support;
 /// </summary>
 public sealed class LocalServers : IAsyncLifetime, IDisposable
 {
-    readonly string _root = Directory.CreateTempSubdirectory("media-servers-").FullName;
-    readonly List<Process> _processes = [];
-    readonly SemaphoreSlim _start = new(1, 1);
-    string? _redis, _postgres;
-    int _databases;
+    readonly string root = Directory.CreateTempSubdirectory("media-servers-").FullName;
+    readonly List<Process> processes = [];
+    readonly SemaphoreSlim start = new(1, 1);
+    string? redis, postgres;
+    int databases;
 
     /// <summary>Why the servers cannot run here (a binary is not installed), or null.</summary>
     public static string? Missing { get; } = FindMissing();
@@ -24,19 +24,19 @@ public sealed class LocalServers : IAsyncLifetime, IDisposable
     /// <summary>A StackExchange.Redis configuration string of a running redis-server (append-only file on).</summary>
     public async Task<string> RedisAsync()
     {
-        await _start.WaitAsync();
-        try { return _redis ??= await StartRedisAsync(); }
-        finally { _start.Release(); }
+        await start.WaitAsync();
+        try { return redis ??= await StartRedisAsync(); }
+        finally { start.Release(); }
     }
 
     /// <summary>The connection string of a new, empty database on a running PostgreSQL server.</summary>
     public async Task<string> NewPostgresDatabaseAsync()
     {
         string server;
-        await _start.WaitAsync();
-        try { server = _postgres ??= await StartPostgresAsync(); }
-        finally { _start.Release(); }
-        string name = $"media_test_{Interlocked.Increment(ref _databases)}";
+        await start.WaitAsync();
+        try { server = postgres ??= await StartPostgresAsync(); }
+        finally { start.Release(); }
+        string name = $"media_test_{Interlocked.Increment(ref databases)}";
         await using var connection = new Npgsql.NpgsqlConnection(server + ";Database=postgres");
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
@@ -47,10 +47,10 @@ public sealed class LocalServers : IAsyncLifetime, IDisposable
     /// <summary>Kills redis-server (as a crash would) and starts it again on the same port and data folder.</summary>
     public async Task RestartRedisAsync()
     {
-        var redis = _processes.Single(p => p.StartInfo.FileName.EndsWith("redis-server", StringComparison.Ordinal) && !p.HasExited);
+        var redis = processes.Single(p => p.StartInfo.FileName.EndsWith("redis-server", StringComparison.Ordinal) && !p.HasExited);
         redis.Kill();
         await redis.WaitForExitAsync();
-        int port = int.Parse(_redis!.Split(':')[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+        int port = int.Parse(this.redis!.Split(':')[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
         await LaunchRedisAsync(port);
     }
 
@@ -63,7 +63,7 @@ public sealed class LocalServers : IAsyncLifetime, IDisposable
 
     async Task LaunchRedisAsync(int port)
     {
-        string dir = Directory.CreateDirectory(Path.Combine(_root, "redis")).FullName;
+        string dir = Directory.CreateDirectory(Path.Combine(root, "redis")).FullName;
         Start(Which("redis-server")!, "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", dir,
             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "yes");
         await WaitForPortAsync(port);
@@ -72,11 +72,11 @@ public sealed class LocalServers : IAsyncLifetime, IDisposable
     async Task<string> StartPostgresAsync()
     {
         string bin = Path.GetDirectoryName(Which("initdb")!)!;
-        string data = Path.Combine(_root, "pg");
-        string sockets = Directory.CreateDirectory(Path.Combine(_root, "pg-sockets")).FullName;
+        string data = Path.Combine(this.root, "pg");
+        string sockets = Directory.CreateDirectory(Path.Combine(this.root, "pg-sockets")).FullName;
         // PostgreSQL refuses to run as root; under root (CI) it runs as Debian's postgres user.
         bool root = Environment.UserName == "root";
-        if (root) Run("chown", "postgres", _root, sockets);
+        if (root) Run("chown", "postgres", this.root, sockets);
         var initdb = Run(root ? "runuser" : Path.Combine(bin, "initdb"),
             [.. root ? ["-u", "postgres", "--", Path.Combine(bin, "initdb")] : Array.Empty<string>(),
              "-D", data, "-U", "media", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
@@ -110,7 +110,7 @@ public sealed class LocalServers : IAsyncLifetime, IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _processes.Add(process);
+        processes.Add(process);
     }
 
     static int Run(string file, params string[] args)
@@ -169,7 +169,7 @@ public sealed class LocalServers : IAsyncLifetime, IDisposable
 
     public async Task DisposeAsync()
     {
-        foreach (var process in _processes)
+        foreach (var process in processes)
         {
             try
             {
@@ -179,8 +179,8 @@ public sealed class LocalServers : IAsyncLifetime, IDisposable
             catch (InvalidOperationException) { }
             process.Dispose();
         }
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    public void Dispose() => _start.Dispose();
+    public void Dispose() => start.Dispose();
 }

@@ -8,7 +8,7 @@ namespace Media.Gateway.Apis.OpenAi;
 /// </summary>
 internal sealed class RequestFields(JsonElement body)
 {
-    readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    readonly HashSet<string> read = new(StringComparer.Ordinal);
 
     /// <summary>The first problem found: the field and the message, or null.</summary>
     public (string Param, string Message)? Problem { get; private set; }
@@ -62,7 +62,7 @@ internal sealed class RequestFields(JsonElement body)
     /// <summary>Marks a field as known without reading it (accepted and ignored).</summary>
     public void Accept(params string[] names)
     {
-        foreach (string name in names) _read.Add(name);
+        foreach (string name in names) read.Add(name);
     }
 
     /// <summary>After every field was read: a field nobody asked for is refused, as OpenAI does.</summary>
@@ -71,7 +71,7 @@ internal sealed class RequestFields(JsonElement body)
         if (Problem is not null || !IsObject) return;
         foreach (var property in body.EnumerateObject())
         {
-            if (!_read.Contains(property.Name))
+            if (!read.Contains(property.Name))
             {
                 Problem = (property.Name, $"Unrecognized request argument supplied: {property.Name}");
                 return;
@@ -84,7 +84,7 @@ internal sealed class RequestFields(JsonElement body)
 
     JsonElement? Get(string name, bool required)
     {
-        _read.Add(name);
+        read.Add(name);
         if (!IsObject) return null;
         if (!body.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
         {

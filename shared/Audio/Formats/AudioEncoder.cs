@@ -8,8 +8,8 @@ namespace Media.Audio.Formats;
 /// </summary>
 public abstract class AudioEncoder : IDisposable
 {
-    int _sampleRate;
-    int _channels;
+    int sampleRate;
+    int channels;
 
     /// <summary>What this encoder writes (name, content type, file extension).</summary>
     public abstract AudioFormat Format { get; }
@@ -24,21 +24,21 @@ public abstract class AudioEncoder : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         if (interleaved.Length % channels != 0)
             throw new ArgumentException($"{interleaved.Length} samples are not whole frames of {channels} channel(s).", nameof(interleaved));
-        if (_sampleRate == 0)
+        if (this.sampleRate == 0)
         {
-            _sampleRate = sampleRate;
-            _channels = channels;
+            this.sampleRate = sampleRate;
+            this.channels = channels;
             Begin(sampleRate, channels);
         }
-        else if (sampleRate != _sampleRate || channels != _channels)
+        else if (sampleRate != this.sampleRate || channels != this.channels)
         {
-            throw new InvalidOperationException($"The audio changed from {_sampleRate} Hz x{_channels} to {sampleRate} Hz x{channels} mid-stream.");
+            throw new InvalidOperationException($"The audio changed from {this.sampleRate} Hz x{this.channels} to {sampleRate} Hz x{channels} mid-stream.");
         }
         return Encode(interleaved);
     }
 
     /// <summary>The last bytes, after the last piece (empty when nothing was appended).</summary>
-    public byte[] Finish() => _sampleRate == 0 ? [] : Drain();
+    public byte[] Finish() => sampleRate == 0 ? [] : Drain();
 
     /// <summary>A whole signal in one call: <see cref="Append"/> then <see cref="Finish"/>.</summary>
     public byte[] EncodeAll(ReadOnlySpan<short> interleaved, int sampleRate, int channels) =>

@@ -8,9 +8,9 @@ namespace Media.Audio.Formats;
 /// </summary>
 public sealed class AudioEncoders
 {
-    readonly HashSet<string> _available;
+    readonly HashSet<string> available;
 
-    AudioEncoders(IEnumerable<AudioFormat> available) => _available = [.. available.Select(f => f.Name)];
+    AudioEncoders(IEnumerable<AudioFormat> available) => this.available = [.. available.Select(f => f.Name)];
 
     /// <summary>The formats whose libraries are present on this machine.</summary>
     public static AudioEncoders Detect() => new(AudioFormat.All.Where(f => f.Package switch
@@ -29,12 +29,12 @@ public sealed class AudioEncoders
         new(Detect().Available.Where(f => f.Package is null || !packages.Contains(f.Package)));
 
     /// <summary>The formats that can be written here.</summary>
-    public IReadOnlyList<AudioFormat> Available => [.. AudioFormat.All.Where(f => _available.Contains(f.Name))];
+    public IReadOnlyList<AudioFormat> Available => [.. AudioFormat.All.Where(f => available.Contains(f.Name))];
 
     /// <summary>The formats that cannot, each with the package that would enable it.</summary>
-    public IReadOnlyList<AudioFormat> Missing => [.. AudioFormat.All.Where(f => !_available.Contains(f.Name))];
+    public IReadOnlyList<AudioFormat> Missing => [.. AudioFormat.All.Where(f => !available.Contains(f.Name))];
 
-    public bool IsAvailable(string format) => _available.Contains(format);
+    public bool IsAvailable(string format) => available.Contains(format);
 
     /// <summary>OpenAI's default speech format, MP3, when its encoder is here; WAV otherwise.</summary>
     public AudioFormat DefaultSpeechFormat => IsAvailable(AudioFormat.Mp3.Name) ? AudioFormat.Mp3 : AudioFormat.Wav;

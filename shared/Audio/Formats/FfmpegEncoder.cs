@@ -20,22 +20,22 @@ public sealed class FfmpegEncoder : AudioEncoder
     static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
     static readonly Lazy<string> Encoders = new(ListEncoders);
 
-    readonly AudioFormat _format;
-    readonly MemoryStream _output = new();
-    readonly Lock _lock = new();
-    Process? _process;
-    Task? _reader;
-    Task<string>? _errors;
+    readonly AudioFormat format;
+    readonly MemoryStream output = new();
+    readonly Lock gate = new();
+    Process? process;
+    Task? reader;
+    Task<string>? errors;
 
     /// <summary>An encoder of <paramref name="format"/>: aac, flac or mp3.</summary>
     public FfmpegEncoder(AudioFormat format)
     {
         ArgumentNullException.ThrowIfNull(format);
         if (Codec(format.Name) is null) throw new ArgumentException($"ffmpeg is not used for {format.Name} here.", nameof(format));
-        _format = format;
+        this.format = format;
     }
 
-    public override AudioFormat Format => _format;
+    public override AudioFormat Format => format;
 
     /// <summary>Whether the ffmpeg program here has the encoder <paramref name="format"/> needs.</summary>
     public static bool Supports(string format) =>
@@ -57,9 +57,9 @@ public sealed class FfmpegEncoder : AudioEncoder
             // No input probing: ffmpeg would otherwise read 5 s of audio (analyzeduration) before encoding any of it.
             "-probesize", "32", "-analyzeduration", "0", "-fflags", "+nobuffer",
             "-f", "s16le", "-ar", sampleRate.ToString(CultureInfo.InvariantCulture), "-ac", channels.ToString(CultureInfo.InvariantCulture), "-i", "pipe:0",
-            "-c:a", Codec(_format.Name)!,
+            "-c:a", Codec(format.Name)!,
         };
-        args.AddRange(_format.Name switch
+        args.AddRange(format.Name switch
         {
             "aac" => ["-b:a", $"{64 * channels}k", "-f", "adts"],
             "mp3" => ["-b:a", $"{LameMp3Encoder.KilobitsPerChannel * channels}k", "-write_xing", "0", "-f", "mp3"],
@@ -73,26 +73,26 @@ public sealed class FfmpegEncoder : AudioEncoder
         foreach (var arg in args) start.ArgumentList.Add(arg);
         try
         {
-            _process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
+            process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
         }
         catch (Win32Exception)
         {
-            throw new EncoderUnavailableException(_format);
+            throw new EncoderUnavailableException(format);
         }
-        var stdout = _process.StandardOutput.BaseStream;
-        _reader = Task.Run(async () =>
+        var stdout = process.StandardOutput.BaseStream;
+        reader = Task.Run(async () =>
         {
             var buffer = new byte[16384];
             int n;
             while ((n = await stdout.ReadAsync(buffer).ConfigureAwait(false)) > 0)
-                lock (_lock) _output.Write(buffer, 0, n);
+                lock (gate) output.Write(buffer, 0, n);
         });
-        _errors = _process.StandardError.ReadToEndAsync();
+        errors = process.StandardError.ReadToEndAsync();
     }
 
     protected override byte[] Encode(ReadOnlySpan<short> interleaved)
     {
-        var input = _process!.StandardInput.BaseStream;
+        var input = process!.StandardInput.BaseStream;
         input.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(interleaved));
         input.Flush();
         return TakeOutput();
@@ -100,20 +100,20 @@ public sealed class FfmpegEncoder : AudioEncoder
 
     protected override byte[] Drain()
     {
-        _process!.StandardInput.Close();
-        if (!_process.WaitForExit(ExitTimeout)) throw new TimeoutException($"ffmpeg did not finish the {_format.Name} stream within {ExitTimeout.TotalSeconds} s.");
-        _reader!.Wait(ExitTimeout);
-        if (_process.ExitCode != 0)
-            throw new InvalidOperationException($"ffmpeg failed to encode {_format.Name} (exit {_process.ExitCode}): {_errors!.Result.Trim()}");
+        process!.StandardInput.Close();
+        if (!process.WaitForExit(ExitTimeout)) throw new TimeoutException($"ffmpeg did not finish the {format.Name} stream within {ExitTimeout.TotalSeconds} s.");
+        reader!.Wait(ExitTimeout);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"ffmpeg failed to encode {format.Name} (exit {process.ExitCode}): {errors!.Result.Trim()}");
         return TakeOutput();
     }
 
     byte[] TakeOutput()
     {
-        lock (_lock)
+        lock (gate)
         {
-            var bytes = _output.ToArray();
-            _output.SetLength(0);
+            var bytes = output.ToArray();
+            output.SetLength(0);
             return bytes;
         }
     }
@@ -141,18 +141,18 @@ public sealed class FfmpegEncoder : AudioEncoder
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _process is not null)
+        if (disposing && process is not null)
         {
             try
             {
-                if (!_process.HasExited) _process.Kill();
+                if (!process.HasExited) process.Kill();
             }
             catch (InvalidOperationException)
             {
                 // it ended meanwhile
             }
-            _process.Dispose();
-            _process = null;
+            process.Dispose();
+            process = null;
         }
         base.Dispose(disposing);
     }

@@ -19,9 +19,9 @@ public sealed partial class LameMp3Encoder : AudioEncoder
 
     const string Library = "libmp3lame.so.0";
 
-    nint _lame;
-    int _channels;
-    byte[] _buffer = [];
+    nint lame;
+    int channels;
+    byte[] buffer = [];
 
     static readonly Lazy<bool> Installed = new(() =>
     {
@@ -39,44 +39,44 @@ public sealed partial class LameMp3Encoder : AudioEncoder
     {
         if (channels > 2) throw new ArgumentException($"MP3 carries mono or stereo; got {channels} channels.", nameof(channels));
         if (!IsInstalled) throw new EncoderUnavailableException(AudioFormat.Mp3);
-        _channels = channels;
-        _lame = lame_init();
-        if (_lame == 0) throw new InvalidOperationException("lame_init failed.");
-        Check(lame_set_in_samplerate(_lame, sampleRate), "lame_set_in_samplerate");
-        Check(lame_set_num_channels(_lame, channels), "lame_set_num_channels");
-        Check(lame_set_mode(_lame, channels == 1 ? 3 : 1), "lame_set_mode"); // MONO = 3, JOINT_STEREO = 1
-        Check(lame_set_brate(_lame, KilobitsPerChannel * channels), "lame_set_brate");
-        Check(lame_set_quality(_lame, 5), "lame_set_quality"); // LAME's default speed/quality trade-off
-        Check(lame_set_bWriteVbrTag(_lame, 0), "lame_set_bWriteVbrTag");
-        Check(lame_init_params(_lame), "lame_init_params");
+        this.channels = channels;
+        lame = lame_init();
+        if (lame == 0) throw new InvalidOperationException("lame_init failed.");
+        Check(lame_set_in_samplerate(lame, sampleRate), "lame_set_in_samplerate");
+        Check(lame_set_num_channels(lame, channels), "lame_set_num_channels");
+        Check(lame_set_mode(lame, channels == 1 ? 3 : 1), "lame_set_mode"); // MONO = 3, JOINT_STEREO = 1
+        Check(lame_set_brate(lame, KilobitsPerChannel * channels), "lame_set_brate");
+        Check(lame_set_quality(lame, 5), "lame_set_quality"); // LAME's default speed/quality trade-off
+        Check(lame_set_bWriteVbrTag(lame, 0), "lame_set_bWriteVbrTag");
+        Check(lame_init_params(lame), "lame_init_params");
     }
 
     protected override byte[] Encode(ReadOnlySpan<short> interleaved)
     {
-        int frames = interleaved.Length / _channels;
+        int frames = interleaved.Length / channels;
         if (frames == 0) return [];
         EnsureBuffer(frames);
         // Mono goes through the plain call with both channel pointers on the same samples (LAME reads only the left).
-        int written = _channels == 1
-            ? lame_encode_buffer(_lame, interleaved, interleaved, frames, _buffer.AsSpan(), _buffer.Length)
-            : lame_encode_buffer_interleaved(_lame, interleaved, frames, _buffer.AsSpan(), _buffer.Length);
+        int written = channels == 1
+            ? lame_encode_buffer(lame, interleaved, interleaved, frames, buffer.AsSpan(), buffer.Length)
+            : lame_encode_buffer_interleaved(lame, interleaved, frames, buffer.AsSpan(), buffer.Length);
         Check(written, "lame_encode_buffer");
-        return _buffer.AsSpan(0, written).ToArray();
+        return buffer.AsSpan(0, written).ToArray();
     }
 
     protected override byte[] Drain()
     {
         EnsureBuffer(0);
-        int written = lame_encode_flush(_lame, _buffer.AsSpan(), _buffer.Length);
+        int written = lame_encode_flush(lame, buffer.AsSpan(), buffer.Length);
         Check(written, "lame_encode_flush");
-        return _buffer.AsSpan(0, written).ToArray();
+        return buffer.AsSpan(0, written).ToArray();
     }
 
     // LAME's documented worst case: 1.25 x samples + 7200 bytes.
     void EnsureBuffer(int frames)
     {
         int needed = frames + frames / 4 + 7200;
-        if (_buffer.Length < needed) _buffer = new byte[needed];
+        if (buffer.Length < needed) buffer = new byte[needed];
     }
 
     static void Check(int result, string call)
@@ -86,10 +86,10 @@ public sealed partial class LameMp3Encoder : AudioEncoder
 
     protected override void Dispose(bool disposing)
     {
-        if (_lame != 0)
+        if (lame != 0)
         {
-            _ = lame_close(_lame); // nothing to do about a failure while letting go
-            _lame = 0;
+            _ = lame_close(lame); // nothing to do about a failure while letting go
+            lame = 0;
         }
         base.Dispose(disposing);
     }

@@ -19,40 +19,40 @@ public sealed class OggOpusEncoder : AudioEncoder
     const int BitsPerSecondPerChannel = 32000;
     const int MaxPacketBytes = 4000;
 
-    readonly OggPageWriter _pages = new((uint)Random.Shared.Next());
-    IOpusEncoder? _encoder;
-    StreamingResampler? _resampler;
-    int _inputRate;
-    int _codecRate;
-    int _channels;
-    int _frameSize;
-    int _preSkip48;
-    long _inputFrames;
-    long _packetsWritten;
-    bool _headersWritten;
-    readonly List<short> _pending = [];
+    readonly OggPageWriter pages = new((uint)Random.Shared.Next());
+    IOpusEncoder? encoder;
+    StreamingResampler? resampler;
+    int inputRate;
+    int codecRate;
+    int channels;
+    int frameSize;
+    int preSkip48;
+    long inputFrames;
+    long packetsWritten;
+    bool headersWritten;
+    readonly List<short> pending = [];
 
     public override AudioFormat Format => AudioFormat.Opus;
 
     protected override void Begin(int sampleRate, int channels)
     {
         if (channels > 2) throw new ArgumentException($"Ogg Opus here carries mono or stereo; got {channels} channels.", nameof(channels));
-        _inputRate = sampleRate;
-        _channels = channels;
-        _codecRate = OpusRates.FirstOrDefault(r => r >= sampleRate, 48000);
-        _resampler = new StreamingResampler(channels, sampleRate, _codecRate);
-        _frameSize = _codecRate * FrameMilliseconds / 1000;
-        _encoder = OpusCodecFactory.CreateEncoder(_codecRate, channels, OpusApplication.OPUS_APPLICATION_AUDIO);
-        _encoder.Bitrate = BitsPerSecondPerChannel * channels;
-        _preSkip48 = _encoder.Lookahead * (48000 / _codecRate);
+        inputRate = sampleRate;
+        this.channels = channels;
+        codecRate = OpusRates.FirstOrDefault(r => r >= sampleRate, 48000);
+        resampler = new StreamingResampler(channels, sampleRate, codecRate);
+        frameSize = codecRate * FrameMilliseconds / 1000;
+        encoder = OpusCodecFactory.CreateEncoder(codecRate, channels, OpusApplication.OPUS_APPLICATION_AUDIO);
+        encoder.Bitrate = BitsPerSecondPerChannel * channels;
+        preSkip48 = encoder.Lookahead * (48000 / codecRate);
     }
 
     protected override byte[] Encode(ReadOnlySpan<short> interleaved)
     {
         using var output = new MemoryStream();
-        if (!_headersWritten) WriteHeaders(output);
-        _inputFrames += interleaved.Length / _channels;
-        _pending.AddRange(_resampler!.Process(interleaved));
+        if (!headersWritten) WriteHeaders(output);
+        inputFrames += interleaved.Length / channels;
+        pending.AddRange(resampler!.Process(interleaved));
         EncodeWholeFrames(output, last: false);
         return output.ToArray();
     }
@@ -60,11 +60,11 @@ public sealed class OggOpusEncoder : AudioEncoder
     protected override byte[] Drain()
     {
         using var output = new MemoryStream();
-        _pending.AddRange(_resampler!.Flush());
+        pending.AddRange(resampler!.Flush());
         // Pad with the encoder's lookahead and up to a whole frame, so every input sample is coded.
-        int padded = _pending.Count / _channels + _encoder!.Lookahead;
-        int frames = (padded + _frameSize - 1) / _frameSize;
-        _pending.AddRange(new short[(frames * _frameSize - _pending.Count / _channels) * _channels]);
+        int padded = pending.Count / channels + encoder!.Lookahead;
+        int frames = (padded + frameSize - 1) / frameSize;
+        pending.AddRange(new short[(frames * frameSize - pending.Count / channels) * channels]);
         EncodeWholeFrames(output, last: true);
         return output.ToArray();
     }
@@ -74,12 +74,12 @@ public sealed class OggOpusEncoder : AudioEncoder
         var head = new byte[19];
         "OpusHead"u8.CopyTo(head);
         head[8] = 1; // version
-        head[9] = (byte)_channels;
-        BinaryPrimitives.WriteUInt16LittleEndian(head.AsSpan(10), (ushort)_preSkip48);
-        BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(12), (uint)_inputRate);
+        head[9] = (byte)channels;
+        BinaryPrimitives.WriteUInt16LittleEndian(head.AsSpan(10), (ushort)preSkip48);
+        BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(12), (uint)inputRate);
         // output gain 0, channel mapping family 0 (mono or stereo)
-        _pages.Add(head);
-        output.Write(_pages.Page(0));
+        pages.Add(head);
+        output.Write(pages.Page(0));
 
         byte[] vendor = Encoding.UTF8.GetBytes("Media (Concentus " + typeof(OpusCodecFactory).Assembly.GetName().Version + ")");
         var tags = new byte[8 + 4 + vendor.Length + 4];
@@ -87,49 +87,49 @@ public sealed class OggOpusEncoder : AudioEncoder
         BinaryPrimitives.WriteUInt32LittleEndian(tags.AsSpan(8), (uint)vendor.Length);
         vendor.CopyTo(tags, 12);
         // no user comments
-        _pages.Add(tags);
-        output.Write(_pages.Page(0));
-        _headersWritten = true;
+        pages.Add(tags);
+        output.Write(pages.Page(0));
+        headersWritten = true;
     }
 
     void EncodeWholeFrames(Stream output, bool last)
     {
         var buffer = new byte[MaxPacketBytes];
-        int frameSamples = _frameSize * _channels;
+        int frameSamples = frameSize * channels;
         int consumed = 0;
         bool queued = false;
-        while (_pending.Count - consumed >= frameSamples)
+        while (pending.Count - consumed >= frameSamples)
         {
-            var frame = _pending.GetRange(consumed, frameSamples).ToArray();
+            var frame = pending.GetRange(consumed, frameSamples).ToArray();
             consumed += frameSamples;
-            int length = _encoder!.Encode(frame, _frameSize, buffer, buffer.Length);
-            if (!_pages.Fits(length))
+            int length = encoder!.Encode(frame, frameSize, buffer, buffer.Length);
+            if (!pages.Fits(length))
             {
-                output.Write(_pages.Page(Granule(_packetsWritten)));
+                output.Write(pages.Page(Granule(packetsWritten)));
             }
-            _pages.Add(buffer.AsSpan(0, length).ToArray());
-            _packetsWritten++;
+            pages.Add(buffer.AsSpan(0, length).ToArray());
+            packetsWritten++;
             queued = true;
         }
-        _pending.RemoveRange(0, consumed);
+        pending.RemoveRange(0, consumed);
         if (last)
         {
             // The end trims the padding: the preskip plus exactly the input's length, in 48 kHz samples.
-            long end = _preSkip48 + (_inputFrames * 48000 + _inputRate / 2) / _inputRate;
-            output.Write(_pages.Page(Math.Min(end, Granule(_packetsWritten)), last: true));
+            long end = preSkip48 + (inputFrames * 48000 + inputRate / 2) / inputRate;
+            output.Write(pages.Page(Math.Min(end, Granule(packetsWritten)), last: true));
         }
         else if (queued)
         {
-            output.Write(_pages.Page(Granule(_packetsWritten)));
+            output.Write(pages.Page(Granule(packetsWritten)));
         }
     }
 
     /// <summary>48 kHz samples decoded through the end of packet <paramref name="packets"/> (counting the preskip).</summary>
-    long Granule(long packets) => packets * _frameSize * (48000 / _codecRate);
+    long Granule(long packets) => packets * frameSize * (48000 / codecRate);
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _encoder?.Dispose();
+        if (disposing) encoder?.Dispose();
         base.Dispose(disposing);
     }
 }

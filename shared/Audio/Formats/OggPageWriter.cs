@@ -15,19 +15,19 @@ public sealed class OggPageWriter(uint serial)
 
     static readonly uint[] CrcTable = BuildCrcTable();
 
-    readonly List<byte[]> _packets = [];
-    uint _sequence;
-    bool _begun;
+    readonly List<byte[]> packets = [];
+    uint sequence;
+    bool begun;
 
     /// <summary>Lacing values the packets waiting for the next page take.</summary>
-    int SegmentsPending => _packets.Sum(p => p.Length / 255 + 1);
+    int SegmentsPending => packets.Sum(p => p.Length / 255 + 1);
 
     /// <summary>Queues a packet for the next page.</summary>
     public void Add(byte[] packet)
     {
         ArgumentNullException.ThrowIfNull(packet);
         if (packet.Length / 255 + 1 > MaxSegments) throw new ArgumentException($"A packet of {packet.Length} bytes does not fit one Ogg page.", nameof(packet));
-        _packets.Add(packet);
+        packets.Add(packet);
     }
 
     /// <summary>Whether another packet of <paramref name="length"/> bytes still fits the page being filled.</summary>
@@ -37,7 +37,7 @@ public sealed class OggPageWriter(uint serial)
     public byte[] Page(long granule, bool last = false)
     {
         var lacing = new List<byte>();
-        foreach (var packet in _packets)
+        foreach (var packet in packets)
         {
             for (int left = packet.Length; ; left -= 255)
             {
@@ -45,25 +45,25 @@ public sealed class OggPageWriter(uint serial)
                 else { lacing.Add((byte)left); break; }
             }
         }
-        int bodyLength = _packets.Sum(p => p.Length);
+        int bodyLength = packets.Sum(p => p.Length);
         var page = new byte[27 + lacing.Count + bodyLength];
         "OggS"u8.CopyTo(page);
         page[4] = 0; // version
-        page[5] = (byte)((_begun ? 0 : BeginningOfStream) | (last ? EndOfStream : 0));
+        page[5] = (byte)((begun ? 0 : BeginningOfStream) | (last ? EndOfStream : 0));
         BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(6), granule);
         BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(14), serial);
-        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(18), _sequence++);
+        BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(18), sequence++);
         page[26] = (byte)lacing.Count;
         lacing.CopyTo(page, 27);
         int at = 27 + lacing.Count;
-        foreach (var packet in _packets)
+        foreach (var packet in packets)
         {
             packet.CopyTo(page, at);
             at += packet.Length;
         }
         BinaryPrimitives.WriteUInt32LittleEndian(page.AsSpan(22), Crc(page));
-        _packets.Clear();
-        _begun = true;
+        packets.Clear();
+        begun = true;
         return page;
     }
 

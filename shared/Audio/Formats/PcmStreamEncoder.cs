@@ -10,13 +10,13 @@ public sealed class PcmStreamEncoder : AudioEncoder
 {
     public const int SampleRate = 24000;
 
-    StreamingResampler? _resampler;
+    StreamingResampler? resampler;
 
     public override AudioFormat Format => AudioFormat.Pcm;
 
-    protected override void Begin(int sampleRate, int channels) => _resampler = new StreamingResampler(channels, sampleRate, SampleRate);
+    protected override void Begin(int sampleRate, int channels) => resampler = new StreamingResampler(channels, sampleRate, SampleRate);
 
-    protected override byte[] Encode(ReadOnlySpan<short> interleaved) => Pcm16.ToBytes(_resampler!.Process(interleaved));
+    protected override byte[] Encode(ReadOnlySpan<short> interleaved) => Pcm16.ToBytes(resampler!.Process(interleaved));
 
-    protected override byte[] Drain() => Pcm16.ToBytes(_resampler!.Flush());
+    protected override byte[] Drain() => Pcm16.ToBytes(resampler!.Flush());
 }

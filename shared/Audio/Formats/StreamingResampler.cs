@@ -9,35 +9,35 @@ namespace Media.Audio.Formats;
 /// </summary>
 public sealed class StreamingResampler
 {
-    readonly IncrementalResampler[]? _channels;
-    readonly int _channelCount;
+    readonly IncrementalResampler[]? channelResamplers;
+    readonly int channelCount;
 
     public StreamingResampler(int channels, int inRate, int outRate)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        _channelCount = channels;
+        channelCount = channels;
         if (inRate != outRate)
         {
             var resampler = new Resampler(inRate, outRate);
-            _channels = [.. Enumerable.Range(0, channels).Select(_ => resampler.Incremental())];
+            channelResamplers = [.. Enumerable.Range(0, channels).Select(_ => resampler.Incremental())];
         }
     }
 
     /// <summary>The next piece; returns the frames it completes.</summary>
     public short[] Process(ReadOnlySpan<short> interleaved)
     {
-        if (_channels is null) return interleaved.ToArray();
-        var audio = Pcm16.Deinterleave(interleaved, 1, _channelCount);
-        return Interleave(c => _channels[c].Process(audio.Channels[c]));
+        if (channelResamplers is null) return interleaved.ToArray();
+        var audio = Pcm16.Deinterleave(interleaved, 1, channelCount);
+        return Interleave(c => channelResamplers[c].Process(audio.Channels[c]));
     }
 
     /// <summary>The end of the audio: the frames still owed.</summary>
-    public short[] Flush() => _channels is null ? [] : Interleave(c => _channels[c].Flush());
+    public short[] Flush() => channelResamplers is null ? [] : Interleave(c => channelResamplers[c].Flush());
 
     short[] Interleave(Func<int, float[]> channel)
     {
-        var planar = new float[_channelCount][];
-        for (int c = 0; c < _channelCount; c++) planar[c] = channel(c);
+        var planar = new float[channelCount][];
+        for (int c = 0; c < channelCount; c++) planar[c] = channel(c);
         return Pcm16.Interleave(new AudioBuffer(planar, 1));
     }
 }

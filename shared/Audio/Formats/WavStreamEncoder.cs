@@ -9,33 +9,33 @@ namespace Media.Audio.Formats;
 /// </summary>
 public sealed class WavStreamEncoder : AudioEncoder
 {
-    byte[] _header = [];
+    byte[] header = [];
 
     public override AudioFormat Format => AudioFormat.Wav;
 
     protected override void Begin(int sampleRate, int channels)
     {
-        _header = new byte[44];
-        "RIFF"u8.CopyTo(_header);
-        BinaryPrimitives.WriteUInt32LittleEndian(_header.AsSpan(4), uint.MaxValue);
-        "WAVEfmt "u8.CopyTo(_header.AsSpan(8));
-        BinaryPrimitives.WriteInt32LittleEndian(_header.AsSpan(16), 16);
-        BinaryPrimitives.WriteInt16LittleEndian(_header.AsSpan(20), 1); // PCM
-        BinaryPrimitives.WriteInt16LittleEndian(_header.AsSpan(22), (short)channels);
-        BinaryPrimitives.WriteInt32LittleEndian(_header.AsSpan(24), sampleRate);
-        BinaryPrimitives.WriteInt32LittleEndian(_header.AsSpan(28), sampleRate * channels * 2);
-        BinaryPrimitives.WriteInt16LittleEndian(_header.AsSpan(32), (short)(channels * 2));
-        BinaryPrimitives.WriteInt16LittleEndian(_header.AsSpan(34), 16);
-        "data"u8.CopyTo(_header.AsSpan(36));
-        BinaryPrimitives.WriteUInt32LittleEndian(_header.AsSpan(40), uint.MaxValue);
+        header = new byte[44];
+        "RIFF"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), uint.MaxValue);
+        "WAVEfmt "u8.CopyTo(header.AsSpan(8));
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(16), 16);
+        BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(20), 1); // PCM
+        BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(22), (short)channels);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(24), sampleRate);
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(28), sampleRate * channels * 2);
+        BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(32), (short)(channels * 2));
+        BinaryPrimitives.WriteInt16LittleEndian(header.AsSpan(34), 16);
+        "data"u8.CopyTo(header.AsSpan(36));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(40), uint.MaxValue);
     }
 
     protected override byte[] Encode(ReadOnlySpan<short> interleaved)
     {
         byte[] pcm = Pcm16.ToBytes(interleaved);
-        if (_header.Length == 0) return pcm;
-        byte[] first = [.. _header, .. pcm];
-        _header = [];
+        if (header.Length == 0) return pcm;
+        byte[] first = [.. header, .. pcm];
+        header = [];
         return first;
     }
 

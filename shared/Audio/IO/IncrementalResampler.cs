@@ -8,57 +8,57 @@ namespace Media.Audio.IO;
 /// </summary>
 public sealed class IncrementalResampler
 {
-    readonly Resampler _resampler;
-    readonly List<float> _history = []; // input samples from absolute index _historyStart on
-    long _historyStart;
-    long _inputLength;
-    long _next; // index of the next output sample
+    readonly Resampler resampler;
+    readonly List<float> history = []; // input samples from absolute index _historyStart on
+    long historyStart;
+    long inputLength;
+    long next; // index of the next output sample
 
-    internal IncrementalResampler(Resampler resampler) => _resampler = resampler;
+    internal IncrementalResampler(Resampler resampler) => this.resampler = resampler;
 
     /// <summary>The next piece of input; returns the output samples it completes.</summary>
     public float[] Process(ReadOnlySpan<float> input)
     {
-        if (_resampler.Up == _resampler.Down)
+        if (resampler.Up == resampler.Down)
         {
-            _inputLength += input.Length;
-            _next += input.Length;
+            inputLength += input.Length;
+            next += input.Length;
             return input.ToArray();
         }
-        for (int i = 0; i < input.Length; i++) _history.Add(input[i]);
-        _inputLength += input.Length;
+        for (int i = 0; i < input.Length; i++) history.Add(input[i]);
+        inputLength += input.Length;
         return Run(final: false);
     }
 
     /// <summary>The end of the signal: the output samples still owed (the whole output has ceil(n * out / in) samples).</summary>
-    public float[] Flush() => _resampler.Up == _resampler.Down ? [] : Run(final: true);
+    public float[] Flush() => resampler.Up == resampler.Down ? [] : Run(final: true);
 
     float[] Run(bool final)
     {
-        int up = _resampler.Up, down = _resampler.Down, halfTaps = _resampler.HalfTaps;
-        long total = (_inputLength * up + down - 1) / down;
+        int up = resampler.Up, down = resampler.Down, halfTaps = resampler.HalfTaps;
+        long total = (inputLength * up + down - 1) / down;
         var output = new List<float>();
-        while (_next < total)
+        while (next < total)
         {
-            long position = _next * down;
+            long position = next * down;
             long first = position / up - halfTaps + 1;
-            if (!final && first + 2 * halfTaps > _inputLength) break; // its last tap has not arrived yet
-            var taps = _resampler.Phase(position);
+            if (!final && first + 2 * halfTaps > inputLength) break; // its last tap has not arrived yet
+            var taps = resampler.Phase(position);
             double acc = 0;
             for (int i = 0; i < taps.Length; i++)
             {
                 long at = first + i;
-                if (at < 0 || at >= _inputLength) continue; // zero outside the signal, as Process
-                acc += taps[i] * _history[(int)(at - _historyStart)];
+                if (at < 0 || at >= inputLength) continue; // zero outside the signal, as Process
+                acc += taps[i] * history[(int)(at - historyStart)];
             }
             output.Add((float)acc);
-            _next++;
+            next++;
         }
         // Keep only the input the next output sample can still reach.
-        long keepFrom = Math.Max(0, _next * down / up - halfTaps + 1);
-        int drop = (int)Math.Clamp(keepFrom - _historyStart, 0, _history.Count);
-        _history.RemoveRange(0, drop);
-        _historyStart += drop;
+        long keepFrom = Math.Max(0, next * down / up - halfTaps + 1);
+        int drop = (int)Math.Clamp(keepFrom - historyStart, 0, history.Count);
+        history.RemoveRange(0, drop);
+        historyStart += drop;
         return [.. output];
     }
 }

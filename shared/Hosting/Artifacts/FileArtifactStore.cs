@@ -13,7 +13,7 @@ namespace Media.Hosting.Artifacts;
 public sealed class FileArtifactStore(string root, TimeProvider time) : IArtifactStore, IDisposable
 {
     // A save and a retention delete of the same id must not interleave: one at a time.
-    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly SemaphoreSlim gate = new(1, 1);
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -23,7 +23,7 @@ public sealed class FileArtifactStore(string root, TimeProvider time) : IArtifac
         ArgumentException.ThrowIfNullOrWhiteSpace(info.ContentType);
         string id = Convert.ToHexStringLower(SHA256.HashData(content.Span));
         string data = DataPath(id);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } existing)
@@ -41,7 +41,7 @@ public sealed class FileArtifactStore(string root, TimeProvider time) : IArtifac
             await WriteAtomicallyAsync(DescriptionPath(id), description, cancellationToken).ConfigureAwait(false);
             return artifact;
         }
-        finally { _gate.Release(); }
+        finally { gate.Release(); }
     }
 
     public async IAsyncEnumerable<string> ListSavedBeforeAsync(DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ public sealed class FileArtifactStore(string root, TimeProvider time) : IArtifac
     public async Task<long> DeleteAsync(string id, DateTimeOffset savedBefore, CancellationToken cancellationToken)
     {
         if (!IsId(id)) return 0;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var data = new FileInfo(DataPath(id));
@@ -71,7 +71,7 @@ public sealed class FileArtifactStore(string root, TimeProvider time) : IArtifac
             data.Delete();
             return freed;
         }
-        finally { _gate.Release(); }
+        finally { gate.Release(); }
     }
 
     public async Task<Artifact?> GetAsync(string id, CancellationToken cancellationToken)
@@ -89,7 +89,7 @@ public sealed class FileArtifactStore(string root, TimeProvider time) : IArtifac
         return Task.FromResult<Stream?>(new FileStream(DataPath(id), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose() => gate.Dispose();
 
     /// <summary>Only 64 lowercase hex digits name an artifact; anything else (a path, "..") is refused before touching the disk.</summary>
     public static bool IsId(string? id) => id is { Length: 64 } && id.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');

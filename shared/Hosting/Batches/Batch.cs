@@ -36,8 +36,8 @@ public sealed record Batch
     /// (<c>{custom_id, request}</c>), else the OpenAI route of <c>{custom_id, method, url, body}</c> lines (an <see cref="IBatchEndpoint"/>).
     /// </summary>
     // Batches stored before this field existed read as /api/jobs: the source-generated reader sets a missing init property to null.
-    public string Endpoint { get => _endpoint ?? BatchService.JobsEndpoint; init => _endpoint = value; }
-    readonly string? _endpoint;
+    public string Endpoint { get => endpoint ?? BatchService.JobsEndpoint; init => endpoint = value; }
+    readonly string? endpoint;
     /// <summary>The uploaded JSONL (an artifact).</summary>
     public required string InputFileId { get; init; }
     public string? OutputFileId { get; init; }

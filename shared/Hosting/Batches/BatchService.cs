@@ -28,17 +28,17 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
     public const string JobsEndpoint = "/api/jobs";
     public static readonly TimeSpan CompletionWindow = TimeSpan.FromHours(24);
 
-    readonly Dictionary<string, IBatchEndpoint> _endpoints = endpoints.ToDictionary(e => e.Url, StringComparer.Ordinal);
+    readonly Dictionary<string, IBatchEndpoint> endpoints = endpoints.ToDictionary(e => e.Url, StringComparer.Ordinal);
 
     /// <summary>The OpenAI routes whose requests a batch can hold.</summary>
-    public IReadOnlyCollection<string> Endpoints => _endpoints.Keys;
+    public IReadOnlyCollection<string> Endpoints => endpoints.Keys;
 
-    readonly SemaphoreSlim _wake = new(0);
+    readonly SemaphoreSlim wake = new(0);
     // The runner and cancel requests both rewrite a batch; one at a time, so neither undoes the other.
-    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly SemaphoreSlim gate = new(1, 1);
 
     /// <summary>Released whenever there is new batch work, so the runner does not wait for its next tick.</summary>
-    internal SemaphoreSlim Wake => _wake;
+    internal SemaphoreSlim Wake => wake;
 
     public IBatchStore Store => batches;
 
@@ -68,8 +68,8 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (!_endpoints.ContainsKey(endpoint))
-            throw JobRejectedException.Invalid("endpoint", $"must be one of {string.Join(", ", _endpoints.Keys)}; got '{endpoint}'");
+        if (!endpoints.ContainsKey(endpoint))
+            throw JobRejectedException.Invalid("endpoint", $"must be one of {string.Join(", ", endpoints.Keys)}; got '{endpoint}'");
         byte[] content = await ReadArtifactAsync(input.ArtifactId, cancellationToken).ConfigureAwait(false)
             ?? throw JobRejectedException.Invalid("file", "has no content any more");
         int count = await CheckInputAsync(content, cancellationToken).ConfigureAwait(false);
@@ -101,16 +101,16 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
     async Task<Batch> StartAsync(Batch batch, CancellationToken cancellationToken)
     {
         await batches.SaveAsync(batch, cancellationToken).ConfigureAwait(false);
-        _wake.Release();
+        wake.Release();
         return batch;
     }
 
     /// <summary>Asks a batch to stop: its unfinished jobs are cancelled and it ends as cancelled. A finished batch is returned as it is.</summary>
     public async Task<Batch?> CancelAsync(string id, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try { return await CancelCoreAsync(id, cancellationToken).ConfigureAwait(false); }
-        finally { _gate.Release(); }
+        finally { gate.Release(); }
     }
 
     async Task<Batch?> CancelCoreAsync(string id, CancellationToken cancellationToken)
@@ -119,21 +119,21 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
         if (batch is null || batch.IsFinished || batch.Status is BatchStatus.Cancelling or BatchStatus.Finalizing) return batch;
         batch = batch with { Status = BatchStatus.Cancelling, CancellingAt = time.GetUtcNow() };
         await batches.SaveAsync(batch, cancellationToken).ConfigureAwait(false);
-        _wake.Release();
+        wake.Release();
         return batch;
     }
 
     /// <summary>Moves one batch as far as it can go now; returns it as saved.</summary>
     internal async Task<Batch> AdvanceAsync(string id, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var batch = await batches.GetAsync(id, cancellationToken).ConfigureAwait(false)
                 ?? throw new KeyNotFoundException($"No batch with id '{id}'.");
             return await AdvanceCoreAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        finally { _gate.Release(); }
+        finally { gate.Release(); }
     }
 
     async Task<Batch> AdvanceCoreAsync(Batch batch, CancellationToken cancellationToken)
@@ -179,7 +179,7 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
     async Task<BatchRejectedLine?> SubmitAsync(Batch batch, BatchRequest request, CancellationToken cancellationToken)
     {
         bool openAi = batch.Endpoint != JobsEndpoint;
-        var endpoint = openAi ? _endpoints.GetValueOrDefault(batch.Endpoint) : null;
+        var endpoint = openAi ? endpoints.GetValueOrDefault(batch.Endpoint) : null;
         if (openAi && endpoint is null)
             return new BatchRejectedLine(request.CustomId, "unknown_url", $"This service does not serve {batch.Endpoint} any more.", StatusCodes.Status404NotFound);
         IReadOnlyList<JobSubmission> planned;
@@ -361,7 +361,7 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
     {
         var output = new StringBuilder();
         var errors = new StringBuilder();
-        var endpoint = _endpoints.GetValueOrDefault(batch.Endpoint);
+        var endpoint = endpoints.GetValueOrDefault(batch.Endpoint);
         var (requests, _) = await ReadRequestsAsync(batch, cancellationToken).ConfigureAwait(false);
         var refused = batch.Rejected.ToDictionary(r => r.CustomId, StringComparer.Ordinal);
         var jobsOf = all.GroupBy(j => j.CustomId!, StringComparer.Ordinal)
@@ -494,8 +494,8 @@ public sealed class BatchService(IBatchStore batches, JobService jobs, IArtifact
 
     public void Dispose()
     {
-        _wake.Dispose();
-        _gate.Dispose();
+        wake.Dispose();
+        gate.Dispose();
     }
 
     /// <summary>Non-blank lines with their 1-based numbers.</summary>

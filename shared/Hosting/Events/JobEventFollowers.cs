@@ -18,14 +18,14 @@ public sealed class JobEventFollowers(IJobStore store, Func<string, long, int, C
     Func<string, Task>? firstFollower = null, Func<string, Task>? lastFollowerLeft = null)
 {
     const int PageSize = 256;
-    readonly ConcurrentDictionary<string, Followers> _followers = new(StringComparer.Ordinal);
-    readonly Func<string, long, int, CancellationToken, Task<IReadOnlyList<JobEvent>>> _readLog = readLog ?? store.ReadEventsAsync;
+    readonly ConcurrentDictionary<string, Followers> followers = new(StringComparer.Ordinal);
+    readonly Func<string, long, int, CancellationToken, Task<IReadOnlyList<JobEvent>>> readLog = readLog ?? store.ReadEventsAsync;
 
     /// <summary>Hands a persisted event to this process's followers of its job.</summary>
     public void Write(JobEvent persisted)
     {
         ArgumentNullException.ThrowIfNull(persisted);
-        if (_followers.TryGetValue(persisted.JobId, out var followers)) followers.Write(persisted);
+        if (followers.TryGetValue(persisted.JobId, out var jobFollowers)) jobFollowers.Write(persisted);
     }
 
     public async IAsyncEnumerable<JobEvent> ReadAsync(string jobId, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ public sealed class JobEventFollowers(IJobStore store, Func<string, long, int, C
             long last = afterSequence;
             while (true)
             {
-                var page = await _readLog(jobId, last, PageSize, cancellationToken).ConfigureAwait(false);
+                var page = await readLog(jobId, last, PageSize, cancellationToken).ConfigureAwait(false);
                 foreach (var e in page)
                 {
                     yield return e;
@@ -92,10 +92,10 @@ public sealed class JobEventFollowers(IJobStore store, Func<string, long, int, C
         while (true)
         {
             bool created = false;
-            var followers = _followers.GetOrAdd(jobId, _ => { created = true; return new Followers(); });
+            var followers = this.followers.GetOrAdd(jobId, _ => { created = true; return new Followers(); });
             if (followers.TryAdd(channel)) return (followers, created);
             // That set was just emptied and is being removed: take a fresh one.
-            _followers.TryRemove(new KeyValuePair<string, Followers>(jobId, followers));
+            this.followers.TryRemove(new KeyValuePair<string, Followers>(jobId, followers));
         }
     }
 
@@ -103,22 +103,22 @@ public sealed class JobEventFollowers(IJobStore store, Func<string, long, int, C
     bool Unsubscribe(string jobId, Followers followers, Channel<JobEvent> channel)
     {
         if (!followers.RemoveAndClose(channel)) return false;
-        _followers.TryRemove(new KeyValuePair<string, Followers>(jobId, followers));
+        this.followers.TryRemove(new KeyValuePair<string, Followers>(jobId, followers));
         return true;
     }
 
     sealed class Followers
     {
-        readonly Lock _lock = new();
-        readonly List<Channel<JobEvent>> _channels = [];
-        bool _closed;
+        readonly Lock gate = new();
+        readonly List<Channel<JobEvent>> channels = [];
+        bool closed;
 
         public bool TryAdd(Channel<JobEvent> channel)
         {
-            lock (_lock)
+            lock (gate)
             {
-                if (_closed) return false;
-                _channels.Add(channel);
+                if (closed) return false;
+                channels.Add(channel);
                 return true;
             }
         }
@@ -126,20 +126,20 @@ public sealed class JobEventFollowers(IJobStore store, Func<string, long, int, C
         /// <summary>Removes the channel; true when it was the last one (the set is then closed for good).</summary>
         public bool RemoveAndClose(Channel<JobEvent> channel)
         {
-            lock (_lock)
+            lock (gate)
             {
-                _channels.Remove(channel);
-                if (_channels.Count > 0) return false;
-                _closed = true;
+                channels.Remove(channel);
+                if (channels.Count > 0) return false;
+                closed = true;
                 return true;
             }
         }
 
         public void Write(JobEvent e)
         {
-            lock (_lock)
+            lock (gate)
             {
-                foreach (var channel in _channels) channel.Writer.TryWrite(e);
+                foreach (var channel in channels) channel.Writer.TryWrite(e);
             }
         }
     }

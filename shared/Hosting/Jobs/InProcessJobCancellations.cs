@@ -5,7 +5,7 @@ namespace Media.Hosting.Jobs;
 /// <summary>The embedded cancellation messages: publisher and worker share this process.</summary>
 public sealed class InProcessJobCancellations : IJobCancellations
 {
-    readonly ConcurrentDictionary<string, ConcurrentDictionary<Observer, byte>> _observers = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<Observer, byte>> observers = new(StringComparer.Ordinal);
 
     public ValueTask PublishAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -17,8 +17,8 @@ public sealed class InProcessJobCancellations : IJobCancellations
     internal void Signal(string jobId)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        if (_observers.TryGetValue(jobId, out var observers))
-            foreach (var observer in observers.Keys) observer.Cancel();
+        if (observers.TryGetValue(jobId, out var jobObservers))
+            foreach (var observer in jobObservers.Keys) observer.Cancel();
     }
 
     public ValueTask<IAsyncDisposable> ObserveAsync(string jobId, Action cancel, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public sealed class InProcessJobCancellations : IJobCancellations
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         ArgumentNullException.ThrowIfNull(cancel);
         var observer = new Observer(this, jobId, cancel);
-        _observers.GetOrAdd(jobId, _ => new()).TryAdd(observer, 0);
+        observers.GetOrAdd(jobId, _ => new()).TryAdd(observer, 0);
         return ValueTask.FromResult<IAsyncDisposable>(observer);
     }
 
@@ -36,8 +36,8 @@ public sealed class InProcessJobCancellations : IJobCancellations
 
         public ValueTask DisposeAsync()
         {
-            if (owner._observers.TryGetValue(jobId, out var observers) && observers.TryRemove(this, out _) && observers.IsEmpty)
-                owner._observers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Observer, byte>>(jobId, observers));
+            if (owner.observers.TryGetValue(jobId, out var observers) && observers.TryRemove(this, out _) && observers.IsEmpty)
+                owner.observers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Observer, byte>>(jobId, observers));
             return ValueTask.CompletedTask;
         }
     }

@@ -21,7 +21,7 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
 {
     readonly ModelLimits[] modelLimits = [.. modelLimits];
     // Quota checks count the owner's jobs and then store one: one such submission at a time, so two cannot both take the last place.
-    readonly SemaphoreSlim _quotaGate = new(1, 1);
+    readonly SemaphoreSlim quotaGate = new(1, 1);
 
     public IJobStore Store => store;
 
@@ -66,13 +66,13 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         var queue = queues.For(model.Family);
         if (!await queue.HasRoomAsync(submission.Priority, 1, cancellationToken).ConfigureAwait(false)) throw QueueFull(model.Family);
         if (submission.Quota is null) return await EnqueueAsync(submission, model, hash, queue, cancellationToken).ConfigureAwait(false);
-        await _quotaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await quotaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await CheckQuotaAsync(submission.Owner, submission.Quota, cancellationToken).ConfigureAwait(false);
             return await EnqueueAsync(submission, model, hash, queue, cancellationToken).ConfigureAwait(false);
         }
-        finally { _quotaGate.Release(); }
+        finally { quotaGate.Release(); }
     }
 
     /// <summary>Refuses (QuotaExceeded) when the owner's unfinished or waiting interactive jobs are at the quota.</summary>
@@ -216,5 +216,5 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         return JsonSerializer.SerializeToElement(node);
     }
 
-    public void Dispose() => _quotaGate.Dispose();
+    public void Dispose() => quotaGate.Dispose();
 }

@@ -8,18 +8,18 @@ namespace Media.Hosting.Queues;
 /// </summary>
 public sealed class InProcessJobQueue : IJobQueue, IDisposable
 {
-    readonly Lock _lock = new();
-    readonly LinkedList<QueuedJob> _interactive = new();
-    readonly LinkedList<QueuedJob> _batch = new();
-    readonly Dictionary<string, LinkedListNode<QueuedJob>> _index = new(StringComparer.Ordinal);
-    readonly Dictionary<string, Leased> _leased = new(StringComparer.Ordinal);
+    readonly Lock gate = new();
+    readonly LinkedList<QueuedJob> interactive = new();
+    readonly LinkedList<QueuedJob> batch = new();
+    readonly Dictionary<string, LinkedListNode<QueuedJob>> index = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Leased> leased = new(StringComparer.Ordinal);
     // Released once per enqueue; a taker that finds nothing (a removed job) waits again, and wakes at least every
     // lease/4 to look for expired leases.
-    readonly SemaphoreSlim _signal = new(0);
-    readonly int _interactiveCapacity;
-    readonly int _batchCapacity;
-    readonly TimeSpan _lease;
-    readonly TimeProvider _time;
+    readonly SemaphoreSlim signal = new(0);
+    readonly int interactiveCapacity;
+    readonly int batchCapacity;
+    readonly TimeSpan lease;
+    readonly TimeProvider time;
 
     public InProcessJobQueue(string family, int interactiveCapacity, int batchCapacity, TimeSpan? lease = null, TimeProvider? time = null)
     {
@@ -27,76 +27,76 @@ public sealed class InProcessJobQueue : IJobQueue, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(interactiveCapacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
         Family = family;
-        _interactiveCapacity = interactiveCapacity;
-        _batchCapacity = batchCapacity;
-        _lease = lease ?? TimeSpan.FromSeconds(30);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_lease, TimeSpan.Zero);
-        _time = time ?? TimeProvider.System;
+        this.interactiveCapacity = interactiveCapacity;
+        this.batchCapacity = batchCapacity;
+        this.lease = lease ?? TimeSpan.FromSeconds(30);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(this.lease, TimeSpan.Zero);
+        this.time = time ?? TimeProvider.System;
     }
 
     public string Family { get; }
 
     public ValueTask<int> CountAsync(CancellationToken cancellationToken)
     {
-        lock (_lock) return ValueTask.FromResult(_index.Count);
+        lock (gate) return ValueTask.FromResult(index.Count);
     }
 
     public ValueTask<bool> HasRoomAsync(JobPriority priority, int count, CancellationToken cancellationToken)
     {
-        lock (_lock) return ValueTask.FromResult(Lane(priority).Count + count <= Capacity(priority));
+        lock (gate) return ValueTask.FromResult(Lane(priority).Count + count <= Capacity(priority));
     }
 
     public ValueTask<bool> EnqueueAsync(QueuedJob job, bool ignoreLimit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        lock (_lock)
+        lock (gate)
         {
-            if (_index.ContainsKey(job.JobId) || _leased.ContainsKey(job.JobId)) return ValueTask.FromResult(true);
+            if (index.ContainsKey(job.JobId) || leased.ContainsKey(job.JobId)) return ValueTask.FromResult(true);
             var lane = Lane(job.Priority);
             if (!ignoreLimit && lane.Count >= Capacity(job.Priority)) return ValueTask.FromResult(false);
-            _index[job.JobId] = lane.AddLast(job);
+            index[job.JobId] = lane.AddLast(job);
         }
-        _signal.Release();
+        signal.Release();
         return ValueTask.FromResult(true);
     }
 
     public async ValueTask<JobLease> TakeAsync(string consumer, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(consumer);
-        var poll = _lease / 4 < TimeSpan.FromSeconds(1) ? _lease / 4 : TimeSpan.FromSeconds(1);
+        var poll = lease / 4 < TimeSpan.FromSeconds(1) ? lease / 4 : TimeSpan.FromSeconds(1);
         while (true)
         {
-            lock (_lock)
+            lock (gate)
             {
-                long now = _time.GetTimestamp();
-                foreach (var (jobId, held) in _leased)
+                long now = time.GetTimestamp();
+                foreach (var (jobId, held) in leased)
                 {
                     if (held.Deadline > now) continue;
                     var again = held.Lease with { Consumer = consumer, DeliveryId = Guid.NewGuid().ToString("N"), Deliveries = held.Lease.Deliveries + 1 };
-                    _leased[jobId] = new Leased(again, Deadline(now));
+                    leased[jobId] = new Leased(again, Deadline(now));
                     return again;
                 }
-                var lane = _interactive.Count > 0 ? _interactive : _batch;
+                var lane = interactive.Count > 0 ? interactive : batch;
                 if (lane.First is { } first)
                 {
                     lane.RemoveFirst();
-                    _index.Remove(first.Value.JobId);
+                    index.Remove(first.Value.JobId);
                     var lease = new JobLease(first.Value.JobId, first.Value.Priority, consumer, Guid.NewGuid().ToString("N"), 1);
-                    _leased[lease.JobId] = new Leased(lease, Deadline(now));
+                    leased[lease.JobId] = new Leased(lease, Deadline(now));
                     return lease;
                 }
             }
-            await _signal.WaitAsync(poll, cancellationToken).ConfigureAwait(false);
+            await signal.WaitAsync(poll, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public ValueTask<bool> RenewAsync(JobLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        lock (_lock)
+        lock (gate)
         {
             if (!Holds(lease)) return ValueTask.FromResult(false);
-            _leased[lease.JobId] = new Leased(_leased[lease.JobId].Lease, Deadline(_time.GetTimestamp()));
+            leased[lease.JobId] = new Leased(leased[lease.JobId].Lease, Deadline(time.GetTimestamp()));
             return ValueTask.FromResult(true);
         }
     }
@@ -104,14 +104,14 @@ public sealed class InProcessJobQueue : IJobQueue, IDisposable
     public ValueTask<bool> AcknowledgeAsync(JobLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        lock (_lock) return ValueTask.FromResult(Holds(lease) && _leased.Remove(lease.JobId));
+        lock (gate) return ValueTask.FromResult(Holds(lease) && leased.Remove(lease.JobId));
     }
 
     public ValueTask<bool> RemoveAsync(string jobId, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (!_index.Remove(jobId, out var node)) return ValueTask.FromResult(false);
+            if (!index.Remove(jobId, out var node)) return ValueTask.FromResult(false);
             node.List!.Remove(node);
             return ValueTask.FromResult(true);
         }
@@ -119,24 +119,24 @@ public sealed class InProcessJobQueue : IJobQueue, IDisposable
 
     public ValueTask<int?> PositionOfAsync(string jobId, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        lock (gate)
         {
-            if (!_index.TryGetValue(jobId, out var node)) return ValueTask.FromResult<int?>(null);
-            int position = node.List == _batch ? _interactive.Count : 0;
+            if (!index.TryGetValue(jobId, out var node)) return ValueTask.FromResult<int?>(null);
+            int position = node.List == batch ? interactive.Count : 0;
             for (var n = node.List!.First; n != node; n = n!.Next) position++;
             return ValueTask.FromResult<int?>(position);
         }
     }
 
-    bool Holds(JobLease lease) => _leased.TryGetValue(lease.JobId, out var held) && held.Lease.DeliveryId == lease.DeliveryId;
+    bool Holds(JobLease lease) => leased.TryGetValue(lease.JobId, out var held) && held.Lease.DeliveryId == lease.DeliveryId;
 
-    long Deadline(long now) => now + (long)(_lease.TotalSeconds * _time.TimestampFrequency);
+    long Deadline(long now) => now + (long)(lease.TotalSeconds * time.TimestampFrequency);
 
-    LinkedList<QueuedJob> Lane(JobPriority priority) => priority == JobPriority.Interactive ? _interactive : _batch;
+    LinkedList<QueuedJob> Lane(JobPriority priority) => priority == JobPriority.Interactive ? interactive : batch;
 
-    int Capacity(JobPriority priority) => priority == JobPriority.Interactive ? _interactiveCapacity : _batchCapacity;
+    int Capacity(JobPriority priority) => priority == JobPriority.Interactive ? interactiveCapacity : batchCapacity;
 
-    public void Dispose() => _signal.Dispose();
+    public void Dispose() => signal.Dispose();
 
     readonly record struct Leased(JobLease Lease, long Deadline);
 }

@@ -11,34 +11,34 @@ namespace Media.Hosting.Redis;
 /// </summary>
 public sealed class RedisJobCancellations(IConnectionMultiplexer redis, IOptions<ScaleOutOptions> options) : IJobCancellations, IDisposable
 {
-    readonly InProcessJobCancellations _local = new();
-    readonly RedisChannel _channel = RedisChannel.Literal($"{options.Value.KeyPrefix}:cancel");
-    readonly SemaphoreSlim _setup = new(1, 1);
-    bool _subscribed;
+    readonly InProcessJobCancellations local = new();
+    readonly RedisChannel channel = RedisChannel.Literal($"{options.Value.KeyPrefix}:cancel");
+    readonly SemaphoreSlim setup = new(1, 1);
+    bool subscribed;
 
     public async ValueTask PublishAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        await redis.GetSubscriber().PublishAsync(_channel, jobId).ConfigureAwait(false);
+        await redis.GetSubscriber().PublishAsync(channel, jobId).ConfigureAwait(false);
     }
 
     public async ValueTask<IAsyncDisposable> ObserveAsync(string jobId, Action cancel, CancellationToken cancellationToken)
     {
-        if (!Volatile.Read(ref _subscribed))
+        if (!Volatile.Read(ref subscribed))
         {
-            await _setup.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await setup.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (!_subscribed)
+                if (!subscribed)
                 {
-                    await redis.GetSubscriber().SubscribeAsync(_channel, (_, message) => _local.Signal((string)message!)).ConfigureAwait(false);
-                    Volatile.Write(ref _subscribed, true);
+                    await redis.GetSubscriber().SubscribeAsync(channel, (_, message) => local.Signal((string)message!)).ConfigureAwait(false);
+                    Volatile.Write(ref subscribed, true);
                 }
             }
-            finally { _setup.Release(); }
+            finally { setup.Release(); }
         }
-        return await _local.ObserveAsync(jobId, cancel, cancellationToken).ConfigureAwait(false);
+        return await local.ObserveAsync(jobId, cancel, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _setup.Dispose();
+    public void Dispose() => setup.Dispose();
 }

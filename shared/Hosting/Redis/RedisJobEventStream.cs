@@ -17,53 +17,53 @@ namespace Media.Hosting.Redis;
 public sealed class RedisJobEventStream : IJobEventStream
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    readonly IConnectionMultiplexer _redis;
-    readonly IJobStore _store;
-    readonly string _prefix;
-    readonly int _length;
-    readonly ILogger<RedisJobEventStream> _logger;
-    readonly JobEventFollowers _followers;
+    readonly IConnectionMultiplexer redis;
+    readonly IJobStore store;
+    readonly string prefix;
+    readonly int length;
+    readonly ILogger<RedisJobEventStream> logger;
+    readonly JobEventFollowers followers;
 
     public RedisJobEventStream(IConnectionMultiplexer redis, IJobStore store, IOptions<ScaleOutOptions> options, ILogger<RedisJobEventStream> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _redis = redis;
-        _store = store;
-        _prefix = options.Value.KeyPrefix;
-        _length = options.Value.EventStreamLength;
-        _logger = logger;
-        _followers = new JobEventFollowers(store, ReadLogAsync, SubscribeAsync, UnsubscribeAsync);
+        this.redis = redis;
+        this.store = store;
+        prefix = options.Value.KeyPrefix;
+        length = options.Value.EventStreamLength;
+        this.logger = logger;
+        followers = new JobEventFollowers(store, ReadLogAsync, SubscribeAsync, UnsubscribeAsync);
     }
 
-    RedisKey Stream(string jobId) => $"{_prefix}:events:{jobId}";
+    RedisKey Stream(string jobId) => $"{prefix}:events:{jobId}";
 
-    RedisChannel Channel(string jobId) => RedisChannel.Literal($"{_prefix}:events:{jobId}");
+    RedisChannel Channel(string jobId) => RedisChannel.Literal($"{prefix}:events:{jobId}");
 
     public async ValueTask PublishAsync(JobEvent persisted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(persisted);
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(persisted, Json);
-        var db = _redis.GetDatabase();
+        var db = redis.GetDatabase();
         try
         {
-            await db.StreamAddAsync(Stream(persisted.JobId), "e", body, $"{persisted.Sequence}-0", maxLength: _length, useApproximateMaxLength: true).ConfigureAwait(false);
+            await db.StreamAddAsync(Stream(persisted.JobId), "e", body, $"{persisted.Sequence}-0", maxLength: length, useApproximateMaxLength: true).ConfigureAwait(false);
             if (JobEvent.IsTerminal(persisted.Type)) await db.KeyExpireAsync(Stream(persisted.JobId), TimeSpan.FromDays(1)).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.Contains("equal or smaller", StringComparison.Ordinal))
         {
             // Two writers on one job published out of order: the stream keeps its order, readers fill the gap from the store.
-            _logger.LogDebug("Event {Sequence} of job {JobId} reached its stream after a later one", persisted.Sequence, persisted.JobId);
+            logger.LogDebug("Event {Sequence} of job {JobId} reached its stream after a later one", persisted.Sequence, persisted.JobId);
         }
-        await _redis.GetSubscriber().PublishAsync(Channel(persisted.JobId), body).ConfigureAwait(false);
+        await redis.GetSubscriber().PublishAsync(Channel(persisted.JobId), body).ConfigureAwait(false);
     }
 
     public IAsyncEnumerable<JobEvent> ReadAsync(string jobId, long afterSequence, CancellationToken cancellationToken) =>
-        _followers.ReadAsync(jobId, afterSequence, cancellationToken);
+        followers.ReadAsync(jobId, afterSequence, cancellationToken);
 
     /// <summary>The job's events after a sequence from its Redis stream; from the store when the stream does not begin right after it.</summary>
     async Task<IReadOnlyList<JobEvent>> ReadLogAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        var entries = await _redis.GetDatabase().StreamRangeAsync(Stream(jobId), $"({afterSequence}-0", "+", limit).ConfigureAwait(false);
+        var entries = await redis.GetDatabase().StreamRangeAsync(Stream(jobId), $"({afterSequence}-0", "+", limit).ConfigureAwait(false);
         var events = new List<JobEvent>(entries.Length);
         long expected = afterSequence + 1;
         foreach (var entry in entries)
@@ -75,15 +75,15 @@ public sealed class RedisJobEventStream : IJobEventStream
         }
         if (events.Count == entries.Length && events.Count > 0) return events;
         // Trimmed, gapped or gone (expired, or never reached Redis): the store has every event.
-        return await _store.ReadEventsAsync(jobId, afterSequence, limit, cancellationToken).ConfigureAwait(false);
+        return await store.ReadEventsAsync(jobId, afterSequence, limit, cancellationToken).ConfigureAwait(false);
     }
 
     Task SubscribeAsync(string jobId) =>
-        _redis.GetSubscriber().SubscribeAsync(Channel(jobId), (_, message) =>
+        redis.GetSubscriber().SubscribeAsync(Channel(jobId), (_, message) =>
         {
-            try { _followers.Write(JsonSerializer.Deserialize<JobEvent>((byte[])message!, Json)!); }
-            catch (JsonException ex) { _logger.LogWarning(ex, "Unreadable event on the channel of job {JobId}", jobId); }
+            try { followers.Write(JsonSerializer.Deserialize<JobEvent>((byte[])message!, Json)!); }
+            catch (JsonException ex) { logger.LogWarning(ex, "Unreadable event on the channel of job {JobId}", jobId); }
         });
 
-    Task UnsubscribeAsync(string jobId) => _redis.GetSubscriber().UnsubscribeAsync(Channel(jobId));
+    Task UnsubscribeAsync(string jobId) => redis.GetSubscriber().UnsubscribeAsync(Channel(jobId));
 }

@@ -116,47 +116,47 @@ public sealed class RedisJobQueue : IJobQueue, IDisposable
         return n
         """;
 
-    readonly IConnectionMultiplexer _redis;
-    readonly RedisKey _interactive, _batch, _index;
-    readonly RedisChannel _signal;
-    readonly int _interactiveCapacity, _batchCapacity;
-    readonly TimeSpan _lease;
-    readonly SemaphoreSlim _wake = new(0);
-    readonly SemaphoreSlim _setup = new(1, 1);
-    bool _ready;
+    readonly IConnectionMultiplexer redis;
+    readonly RedisKey interactive, batch, index;
+    readonly RedisChannel signal;
+    readonly int interactiveCapacity, batchCapacity;
+    readonly TimeSpan lease;
+    readonly SemaphoreSlim wake = new(0);
+    readonly SemaphoreSlim setup = new(1, 1);
+    bool ready;
 
     public RedisJobQueue(IConnectionMultiplexer redis, string prefix, string family, int interactiveCapacity, int batchCapacity, TimeSpan lease)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentException.ThrowIfNullOrEmpty(family);
-        _redis = redis;
+        this.redis = redis;
         Family = family;
         string root = $"{prefix}:queue:{{{family}}}";
-        _interactive = root + ":interactive";
-        _batch = root + ":batch";
-        _index = root + ":index";
-        _signal = RedisChannel.Literal(root + ":signal");
-        _interactiveCapacity = interactiveCapacity;
-        _batchCapacity = batchCapacity;
-        _lease = lease;
+        interactive = root + ":interactive";
+        batch = root + ":batch";
+        index = root + ":index";
+        signal = RedisChannel.Literal(root + ":signal");
+        this.interactiveCapacity = interactiveCapacity;
+        this.batchCapacity = batchCapacity;
+        this.lease = lease;
     }
 
     public string Family { get; }
 
-    IDatabase Db => _redis.GetDatabase();
+    IDatabase Db => redis.GetDatabase();
 
     public async ValueTask<int> CountAsync(CancellationToken cancellationToken)
     {
         await EnsureAsync().ConfigureAwait(false);
-        return (int)await Db.ScriptEvaluateAsync(CountScript, [_interactive, _batch], [Group]).ConfigureAwait(false);
+        return (int)await Db.ScriptEvaluateAsync(CountScript, [interactive, batch], [Group]).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> HasRoomAsync(JobPriority priority, int count, CancellationToken cancellationToken)
     {
         await EnsureAsync().ConfigureAwait(false);
-        var key = priority == JobPriority.Interactive ? _interactive : _batch;
+        var key = priority == JobPriority.Interactive ? interactive : batch;
         long waiting = (long)await Db.ScriptEvaluateAsync("return redis.call('XLEN', KEYS[1]) - redis.call('XPENDING', KEYS[1], ARGV[1])[1]", [key], [Group]).ConfigureAwait(false);
-        return waiting + count <= (priority == JobPriority.Interactive ? _interactiveCapacity : _batchCapacity);
+        return waiting + count <= (priority == JobPriority.Interactive ? interactiveCapacity : batchCapacity);
     }
 
     public async ValueTask<bool> EnqueueAsync(QueuedJob job, bool ignoreLimit, CancellationToken cancellationToken)
@@ -164,8 +164,8 @@ public sealed class RedisJobQueue : IJobQueue, IDisposable
         ArgumentNullException.ThrowIfNull(job);
         await EnsureAsync().ConfigureAwait(false);
         bool interactive = job.Priority == JobPriority.Interactive;
-        var result = await Db.ScriptEvaluateAsync(EnqueueScript, [interactive ? _interactive : _batch, _index],
-            [job.JobId, interactive ? _interactiveCapacity : _batchCapacity, ignoreLimit ? "1" : "0", interactive ? "interactive" : "batch", Group, _signal.ToString()]).ConfigureAwait(false);
+        var result = await Db.ScriptEvaluateAsync(EnqueueScript, [interactive ? this.interactive : batch, index],
+            [job.JobId, interactive ? interactiveCapacity : batchCapacity, ignoreLimit ? "1" : "0", interactive ? "interactive" : "batch", Group, signal.ToString()]).ConfigureAwait(false);
         return (long)result == 1;
     }
 
@@ -173,18 +173,18 @@ public sealed class RedisJobQueue : IJobQueue, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(consumer);
         await EnsureAsync().ConfigureAwait(false);
-        var poll = _lease / 4 < TimeSpan.FromSeconds(1) ? _lease / 4 : TimeSpan.FromSeconds(1);
+        var poll = lease / 4 < TimeSpan.FromSeconds(1) ? lease / 4 : TimeSpan.FromSeconds(1);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var result = await Db.ScriptEvaluateAsync(TakeScript, [_interactive, _batch], [Group, consumer, (long)_lease.TotalMilliseconds]).ConfigureAwait(false);
+            var result = await Db.ScriptEvaluateAsync(TakeScript, [interactive, batch], [Group, consumer, (long)lease.TotalMilliseconds]).ConfigureAwait(false);
             if (!result.IsNull && result.Resp2Type == ResultType.Array)
             {
                 var parts = (RedisResult[])result!;
                 var priority = (long)parts[0] == 1 ? JobPriority.Interactive : JobPriority.Batch;
                 return new JobLease((string)parts[2]!, priority, consumer, $"{(priority == JobPriority.Interactive ? "interactive" : "batch")}|{(string)parts[1]!}", (int)(long)parts[3]);
             }
-            try { await _wake.WaitAsync(poll, cancellationToken).ConfigureAwait(false); }
+            try { await wake.WaitAsync(poll, cancellationToken).ConfigureAwait(false); }
             catch (ObjectDisposedException) { throw new OperationCanceledException(cancellationToken); }
         }
     }
@@ -200,53 +200,53 @@ public sealed class RedisJobQueue : IJobQueue, IDisposable
     {
         ArgumentNullException.ThrowIfNull(lease);
         var (key, id) = Entry(lease);
-        return (long)await Db.ScriptEvaluateAsync(AcknowledgeScript, [key, _index], [Group, id, lease.Consumer, lease.JobId, lease.DeliveryId]).ConfigureAwait(false) == 1;
+        return (long)await Db.ScriptEvaluateAsync(AcknowledgeScript, [key, index], [Group, id, lease.Consumer, lease.JobId, lease.DeliveryId]).ConfigureAwait(false) == 1;
     }
 
     public async ValueTask<bool> RemoveAsync(string jobId, CancellationToken cancellationToken)
     {
         await EnsureAsync().ConfigureAwait(false);
-        return (long)await Db.ScriptEvaluateAsync(RemoveScript, [_index, _interactive, _batch], [jobId, Group]).ConfigureAwait(false) == 1;
+        return (long)await Db.ScriptEvaluateAsync(RemoveScript, [index, interactive, batch], [jobId, Group]).ConfigureAwait(false) == 1;
     }
 
     public async ValueTask<int?> PositionOfAsync(string jobId, CancellationToken cancellationToken)
     {
         await EnsureAsync().ConfigureAwait(false);
-        long position = (long)await Db.ScriptEvaluateAsync(PositionScript, [_index, _interactive, _batch], [jobId, Group]).ConfigureAwait(false);
+        long position = (long)await Db.ScriptEvaluateAsync(PositionScript, [index, interactive, batch], [jobId, Group]).ConfigureAwait(false);
         return position < 0 ? null : (int)position;
     }
 
     (RedisKey Key, string Id) Entry(JobLease lease)
     {
         int sep = lease.DeliveryId.IndexOf('|', StringComparison.Ordinal);
-        return (lease.DeliveryId[..sep] == "interactive" ? _interactive : _batch, lease.DeliveryId[(sep + 1)..]);
+        return (lease.DeliveryId[..sep] == "interactive" ? interactive : batch, lease.DeliveryId[(sep + 1)..]);
     }
 
     /// <summary>Creates both streams and their consumer group (once), and subscribes to the enqueue signal.</summary>
     async Task EnsureAsync()
     {
-        if (Volatile.Read(ref _ready)) return;
-        await _setup.WaitAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref ready)) return;
+        await setup.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_ready) return;
-            foreach (var key in new[] { _interactive, _batch })
+            if (ready) return;
+            foreach (var key in new[] { interactive, batch })
             {
                 try { await Db.StreamCreateConsumerGroupAsync(key, Group, "0-0", createStream: true).ConfigureAwait(false); }
                 catch (RedisServerException ex) when (ex.Message.Contains("BUSYGROUP", StringComparison.Ordinal)) { }
             }
-            await _redis.GetSubscriber().SubscribeAsync(_signal, (_, _) =>
+            await redis.GetSubscriber().SubscribeAsync(signal, (_, _) =>
             {
-                try { _wake.Release(); } catch (ObjectDisposedException) { }
+                try { wake.Release(); } catch (ObjectDisposedException) { }
             }).ConfigureAwait(false);
-            Volatile.Write(ref _ready, true);
+            Volatile.Write(ref ready, true);
         }
-        finally { _setup.Release(); }
+        finally { setup.Release(); }
     }
 
     public void Dispose()
     {
-        _wake.Dispose();
-        _setup.Dispose();
+        wake.Dispose();
+        setup.Dispose();
     }
 }

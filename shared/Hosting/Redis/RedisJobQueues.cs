@@ -9,9 +9,9 @@ namespace Media.Hosting.Redis;
 public sealed class RedisJobQueues(IConnectionMultiplexer redis, IOptions<JobsOptions> jobs, IOptions<ScaleOutOptions> scaleOut, Models.ModelCatalog catalog)
     : IJobQueues, IDisposable
 {
-    readonly ConcurrentDictionary<string, RedisJobQueue> _queues = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, RedisJobQueue> queues = new(StringComparer.Ordinal);
 
-    public IJobQueue For(string family) => _queues.GetOrAdd(family, f =>
+    public IJobQueue For(string family) => queues.GetOrAdd(family, f =>
         new RedisJobQueue(redis, scaleOut.Value.KeyPrefix, f, jobs.Value.QueueCapacity, jobs.Value.BatchQueueCapacity, jobs.Value.Lease));
 
     /// <summary>Every family a registered model belongs to (a gateway reports depths it never used itself).</summary>
@@ -22,6 +22,6 @@ public sealed class RedisJobQueues(IConnectionMultiplexer redis, IOptions<JobsOp
 
     public void Dispose()
     {
-        foreach (var queue in _queues.Values) queue.Dispose();
+        foreach (var queue in queues.Values) queue.Dispose();
     }
 }

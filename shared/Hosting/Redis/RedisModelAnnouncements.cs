@@ -13,21 +13,21 @@ namespace Media.Hosting.Redis;
 public sealed class RedisModelAnnouncements(IConnectionMultiplexer redis, IOptions<ScaleOutOptions> options) : IModelAnnouncements
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-    readonly RedisKey _key = $"{options.Value.KeyPrefix}:models";
+    readonly RedisKey key = $"{options.Value.KeyPrefix}:models";
 
     public async ValueTask AnnounceAsync(IReadOnlyList<ModelAnnouncement> announcements, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(announcements);
         if (announcements.Count == 0) return;
-        await redis.GetDatabase().HashSetAsync(_key,
+        await redis.GetDatabase().HashSetAsync(key,
             [.. announcements.Select(a => new HashEntry(Field(a.Worker, a.ModelId), JsonSerializer.Serialize(a, Json)))]).ConfigureAwait(false);
     }
 
     public async ValueTask WithdrawAsync(string worker, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
-        var fields = (await db.HashKeysAsync(_key).ConfigureAwait(false)).Where(f => ((string)f!).StartsWith(worker + "\n", StringComparison.Ordinal)).ToArray();
-        if (fields.Length > 0) await db.HashDeleteAsync(_key, fields).ConfigureAwait(false);
+        var fields = (await db.HashKeysAsync(key).ConfigureAwait(false)).Where(f => ((string)f!).StartsWith(worker + "\n", StringComparison.Ordinal)).ToArray();
+        if (fields.Length > 0) await db.HashDeleteAsync(key, fields).ConfigureAwait(false);
     }
 
     public async ValueTask<IReadOnlyList<ModelAnnouncement>> ReadAsync(DateTimeOffset since, CancellationToken cancellationToken)
@@ -35,13 +35,13 @@ public sealed class RedisModelAnnouncements(IConnectionMultiplexer redis, IOptio
         var db = redis.GetDatabase();
         var live = new List<ModelAnnouncement>();
         var stale = new List<RedisValue>();
-        foreach (var entry in await db.HashGetAllAsync(_key).ConfigureAwait(false))
+        foreach (var entry in await db.HashGetAllAsync(key).ConfigureAwait(false))
         {
             var a = JsonSerializer.Deserialize<ModelAnnouncement>((string)entry.Value!, Json)!;
             if (a.At > since) live.Add(a);
             else if (a.At < since - TimeSpan.FromMinutes(10)) stale.Add(entry.Name);
         }
-        if (stale.Count > 0) await db.HashDeleteAsync(_key, [.. stale]).ConfigureAwait(false);
+        if (stale.Count > 0) await db.HashDeleteAsync(key, [.. stale]).ConfigureAwait(false);
         return live;
     }
 

@@ -10,7 +10,7 @@ namespace Media.Hosting.Storage;
 public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
 {
     const string Columns = "id, name, scopes, hash, created_at, revoked_at, requests_per_minute, max_active_jobs, max_queued_jobs";
-    volatile bool _created;
+    volatile bool created;
 
     public async Task AddAsync(ApiKey key, CancellationToken cancellationToken)
     {
@@ -89,7 +89,7 @@ public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
 
     async Task EnsureTableAsync(CancellationToken cancellationToken)
     {
-        if (_created) return;
+        if (created) return;
         await database.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -108,7 +108,7 @@ public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
                     max_queued_jobs INTEGER);
                 """;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            _created = true;
+            created = true;
         }
         finally { database.WriteLock.Release(); }
     }

@@ -10,15 +10,15 @@ namespace Media.Hosting.Storage;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    readonly string _connectionString;
+    readonly string connectionString;
 
     public SqliteDatabase(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
-        using var connection = new SqliteConnection(_connectionString);
+        connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
+        using var connection = new SqliteConnection(connectionString);
         connection.Open();
         // Takes effect only on a new (empty) file: deleted rows then give their pages back to the
         // file system at ReclaimSpaceAsync. An older file reuses freed pages for new rows instead.
@@ -32,7 +32,7 @@ public sealed class SqliteDatabase : IDisposable
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         // WAL + NORMAL: a commit survives a process crash; only an OS crash can lose the last ones.
         Execute(connection, "PRAGMA synchronous=NORMAL;");
@@ -70,7 +70,7 @@ public sealed class SqliteDatabase : IDisposable
 
     public SqliteConnection Open()
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         connection.Open();
         Execute(connection, "PRAGMA synchronous=NORMAL;");
         return connection;
@@ -126,7 +126,7 @@ public sealed class SqliteDatabase : IDisposable
     public void Dispose()
     {
         WriteLock.Dispose();
-        using var connection = new SqliteConnection(_connectionString);
+        using var connection = new SqliteConnection(connectionString);
         SqliteConnection.ClearPool(connection);
     }
 }

@@ -13,10 +13,10 @@ public sealed class JobMetrics
 {
     public const string MeterName = "Media.Jobs";
 
-    readonly Histogram<double> _timeToFirstEvent;
-    readonly Histogram<double> _stepTime;
-    readonly Counter<long> _submitted;
-    readonly Counter<long> _finished;
+    readonly Histogram<double> timeToFirstEvent;
+    readonly Histogram<double> stepTime;
+    readonly Counter<long> submitted;
+    readonly Counter<long> finished;
 
     public JobMetrics(IMeterFactory meters, IJobQueues queues, IJobStore store)
     {
@@ -24,21 +24,21 @@ public sealed class JobMetrics
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("media.queue.depth", () => ObserveQueues(queues), unit: "{job}", description: "Jobs waiting in each family's queue.");
         meter.CreateObservableGauge("media.jobs", () => ObserveStatuses(store), unit: "{job}", description: "Jobs in the store by status.");
-        _timeToFirstEvent = meter.CreateHistogram<double>("media.job.time_to_first_event", unit: "s",
+        timeToFirstEvent = meter.CreateHistogram<double>("media.job.time_to_first_event", unit: "s",
             description: "From submission to the first progress, preview or audio chunk.");
-        _stepTime = meter.CreateHistogram<double>("media.job.step_time", unit: "s", description: "Time between a job's progress events.");
-        _submitted = meter.CreateCounter<long>("media.jobs.submitted", unit: "{job}", description: "Jobs accepted.");
-        _finished = meter.CreateCounter<long>("media.jobs.finished", unit: "{job}", description: "Jobs that ended, by status.");
+        stepTime = meter.CreateHistogram<double>("media.job.step_time", unit: "s", description: "Time between a job's progress events.");
+        submitted = meter.CreateCounter<long>("media.jobs.submitted", unit: "{job}", description: "Jobs accepted.");
+        finished = meter.CreateCounter<long>("media.jobs.finished", unit: "{job}", description: "Jobs that ended, by status.");
     }
 
-    public void Submitted(Job job) => _submitted.Add(1, Tags(job));
+    public void Submitted(Job job) => submitted.Add(1, Tags(job));
 
     public void Finished(Job job) =>
-        _finished.Add(1, [new("family", job.Family), new("model", job.Model), new("status", job.Status.ToString().ToLowerInvariant())]);
+        finished.Add(1, [new("family", job.Family), new("model", job.Model), new("status", job.Status.ToString().ToLowerInvariant())]);
 
-    public void FirstEvent(Job job, TimeSpan sinceSubmission) => _timeToFirstEvent.Record(sinceSubmission.TotalSeconds, Tags(job));
+    public void FirstEvent(Job job, TimeSpan sinceSubmission) => timeToFirstEvent.Record(sinceSubmission.TotalSeconds, Tags(job));
 
-    public void Step(Job job, TimeSpan duration) => _stepTime.Record(duration.TotalSeconds, Tags(job));
+    public void Step(Job job, TimeSpan duration) => stepTime.Record(duration.TotalSeconds, Tags(job));
 
     static KeyValuePair<string, object?>[] Tags(Job job) => [new("family", job.Family), new("model", job.Model)];
 

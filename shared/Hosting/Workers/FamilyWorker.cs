@@ -21,12 +21,12 @@ public sealed class FamilyWorker(string family, IJobQueues queues, JobService jo
     IHostApplicationLifetime lifetime, ILogger<FamilyWorker> logger)
     : BackgroundService
 {
-    int _running;
+    int running;
 
     public string Family { get; } = family;
 
     /// <summary>Jobs this worker runs now.</summary>
-    public int Running => Volatile.Read(ref _running);
+    public int Running => Volatile.Read(ref running);
 
     /// <summary>Jobs it runs at once.</summary>
     public int Capacity => options.Value.ConcurrencyOf(Family);
@@ -61,13 +61,13 @@ public sealed class FamilyWorker(string family, IJobQueues queues, JobService jo
                     await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                Interlocked.Increment(ref _running);
+                Interlocked.Increment(ref running);
                 var task = RunAsync(queue, lease, stoppingToken);
                 lock (inFlight) inFlight.Add(task);
                 _ = task.ContinueWith(t =>
                 {
                     lock (inFlight) inFlight.Remove(t);
-                    Interlocked.Decrement(ref _running);
+                    Interlocked.Decrement(ref running);
                     slots.Release();
                 }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }

@@ -9,23 +9,23 @@ namespace Media.Hosting.Workers;
 /// </summary>
 public sealed class GeneratorProvider(IEnumerable<GeneratorRegistration> registrations, ModelCatalog catalog, IServiceProvider services) : IAsyncDisposable
 {
-    readonly Dictionary<string, GeneratorRegistration> _registrations = Index(registrations);
-    readonly ConcurrentDictionary<string, Lazy<Task<IGenerator>>> _loaded = new(StringComparer.Ordinal);
+    readonly Dictionary<string, GeneratorRegistration> registrations = Index(registrations);
+    readonly ConcurrentDictionary<string, Lazy<Task<IGenerator>>> loaded = new(StringComparer.Ordinal);
 
-    public bool IsRegistered(string modelId) => _registrations.ContainsKey(modelId);
+    public bool IsRegistered(string modelId) => registrations.ContainsKey(modelId);
 
     public async Task<IGenerator> GetAsync(string modelId, CancellationToken cancellationToken)
     {
-        if (!_registrations.TryGetValue(modelId, out var registration))
+        if (!registrations.TryGetValue(modelId, out var registration))
             throw new InvalidOperationException($"No generator is registered for model '{modelId}'.");
-        var lazy = _loaded.GetOrAdd(modelId, _ => new Lazy<Task<IGenerator>>(() => LoadAsync(registration, cancellationToken)));
+        var lazy = loaded.GetOrAdd(modelId, _ => new Lazy<Task<IGenerator>>(() => LoadAsync(registration, cancellationToken)));
         try
         {
             return await lazy.Value.ConfigureAwait(false);
         }
         catch
         {
-            _loaded.TryRemove(new KeyValuePair<string, Lazy<Task<IGenerator>>>(modelId, lazy));
+            loaded.TryRemove(new KeyValuePair<string, Lazy<Task<IGenerator>>>(modelId, lazy));
             throw;
         }
     }
@@ -53,7 +53,7 @@ public sealed class GeneratorProvider(IEnumerable<GeneratorRegistration> registr
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var lazy in _loaded.Values.Where(l => l.IsValueCreated))
+        foreach (var lazy in loaded.Values.Where(l => l.IsValueCreated))
         {
             IGenerator generator;
             try { generator = await lazy.Value.ConfigureAwait(false); }

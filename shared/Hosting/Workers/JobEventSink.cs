@@ -6,16 +6,16 @@ namespace Media.Hosting.Workers;
 /// <summary>Turns a generator's reports into persisted, published events of one running job, and times them.</summary>
 internal sealed class JobEventSink(Job job, JobService jobs, JobMetrics metrics, TimeProvider time) : IJobEventSink
 {
-    long _lastStepAt = -1;
-    bool _first = true;
+    long lastStepAt = -1;
+    bool first = true;
 
     public async ValueTask ProgressAsync(int step, int totalSteps, CancellationToken cancellationToken)
     {
         if (totalSteps < 1 || step < 0 || step > totalSteps)
             throw new ArgumentOutOfRangeException(nameof(step), $"Progress {step}/{totalSteps} is not a step of 1..{totalSteps}.");
         long now = time.GetTimestamp();
-        if (_lastStepAt >= 0) metrics.Step(job, time.GetElapsedTime(_lastStepAt, now));
-        _lastStepAt = now;
+        if (lastStepAt >= 0) metrics.Step(job, time.GetElapsedTime(lastStepAt, now));
+        lastStepAt = now;
         await AppendAsync(new JobEvent { JobId = job.Id, Type = JobEventType.Progress, Step = step, TotalSteps = totalSteps }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -40,9 +40,9 @@ internal sealed class JobEventSink(Job job, JobService jobs, JobMetrics metrics,
     async ValueTask AppendAsync(JobEvent evt, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_first)
+        if (first)
         {
-            _first = false;
+            first = false;
             metrics.FirstEvent(job, time.GetUtcNow() - job.CreatedAt);
         }
         await jobs.AppendAsync(evt, cancellationToken).ConfigureAwait(false);

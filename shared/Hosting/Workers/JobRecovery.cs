@@ -18,10 +18,10 @@ namespace Media.Hosting.Workers;
 public sealed class JobRecovery(IJobStore store, IBatchStore batches, IFileStore files, IJobQueues queues, JobService jobs, IOptions<JobsOptions> options,
     ILogger<JobRecovery> logger, IEnumerable<IStoreInitializer>? initializers = null) : IHostedService
 {
-    readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when recovery is over; workers wait for it.</summary>
-    public Task Completed => _done.Task;
+    public Task Completed => done.Task;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -32,11 +32,11 @@ public sealed class JobRecovery(IJobStore store, IBatchStore batches, IFileStore
             await files.InitializeAsync(cancellationToken).ConfigureAwait(false);
             foreach (var initializer in initializers ?? []) await initializer.InitializeAsync(cancellationToken).ConfigureAwait(false);
             if (!queues.Durable) await RestoreQueuesAsync(cancellationToken).ConfigureAwait(false);
-            _done.TrySetResult();
+            done.TrySetResult();
         }
         catch (Exception ex)
         {
-            _done.TrySetException(ex);
+            done.TrySetException(ex);
             throw;
         }
     }

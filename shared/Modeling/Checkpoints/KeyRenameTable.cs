@@ -10,10 +10,10 @@ namespace Media.Modeling.Checkpoints;
 /// </summary>
 public sealed class KeyRenameTable
 {
-    readonly List<(Regex Pattern, string Replacement)> _rules = [];
+    readonly List<(Regex Pattern, string Replacement)> rules = [];
 
     /// <summary>The rules as written, in application order.</summary>
-    public IEnumerable<(string Pattern, string Replacement)> Rules => _rules.Select(r => (r.Pattern.ToString(), r.Replacement));
+    public IEnumerable<(string Pattern, string Replacement)> Rules => rules.Select(r => (r.Pattern.ToString(), r.Replacement));
 
     /// <summary>Appends a rule; returns this table so rules can be chained.</summary>
     public KeyRenameTable Add(string pattern, string replacement)
@@ -29,7 +29,7 @@ public sealed class KeyRenameTable
         {
             throw new ArgumentException($"Rename pattern '{pattern}' is not a valid regular expression: {e.Message}", nameof(pattern), e);
         }
-        _rules.Add((regex, replacement));
+        rules.Add((regex, replacement));
         return this;
     }
 
@@ -37,7 +37,7 @@ public sealed class KeyRenameTable
     public string Rename(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        foreach (var (pattern, replacement) in _rules) key = pattern.Replace(key, replacement);
+        foreach (var (pattern, replacement) in rules) key = pattern.Replace(key, replacement);
         return key;
     }
 

@@ -15,9 +15,9 @@ public sealed class SafetensorsFile : IDisposable
     // Spans index with int; larger tensors are filled in slices of this many bytes.
     const long ChunkBytes = 1L << 30;
 
-    readonly MemoryMappedFile? _map;
-    readonly long _dataStart;
-    readonly Dictionary<string, SafetensorsEntry> _byName;
+    readonly MemoryMappedFile? map;
+    readonly long dataStart;
+    readonly Dictionary<string, SafetensorsEntry> byName;
 
     /// <summary>The path this file was opened from.</summary>
     public string Path { get; }
@@ -35,9 +35,9 @@ public sealed class SafetensorsFile : IDisposable
     {
         Path = path;
         Header = header;
-        _dataStart = dataStart;
-        _map = map;
-        _byName = header.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        this.dataStart = dataStart;
+        this.map = map;
+        byName = header.Entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
     }
 
     /// <summary>Opens and validates a safetensors file; corrupt headers throw <see cref="InvalidDataException"/>.</summary>
@@ -76,11 +76,11 @@ public sealed class SafetensorsFile : IDisposable
     }
 
     /// <summary>True when the file holds a tensor of this name.</summary>
-    public bool Contains(string name) => _byName.ContainsKey(name);
+    public bool Contains(string name) => byName.ContainsKey(name);
 
     /// <summary>The header entry of one tensor.</summary>
     public SafetensorsEntry Entry(string name) =>
-        _byName.TryGetValue(name, out var entry)
+        byName.TryGetValue(name, out var entry)
             ? entry
             : throw new KeyNotFoundException($"{Path} has no tensor '{name}'.");
 
@@ -104,7 +104,7 @@ public sealed class SafetensorsFile : IDisposable
     public Dictionary<string, Tensor> ReadAll(IEnumerable<string>? keys = null, Device? device = null, ScalarType? floatDtype = null)
     {
         var names = keys?.ToList() ?? Keys.ToList();
-        var missing = names.Where(n => !_byName.ContainsKey(n)).ToList();
+        var missing = names.Where(n => !byName.ContainsKey(n)).ToList();
         if (missing.Count > 0)
             throw new KeyNotFoundException($"{Path} has no tensor(s) {string.Join(", ", missing.Select(m => $"'{m}'"))}.");
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -114,7 +114,7 @@ public sealed class SafetensorsFile : IDisposable
 
     void Fill(Tensor tensor, SafetensorsEntry entry)
     {
-        using var view = _map!.CreateViewStream(_dataStart + entry.Begin, entry.ByteLength, MemoryMappedFileAccess.Read);
+        using var view = map!.CreateViewStream(dataStart + entry.Begin, entry.ByteLength, MemoryMappedFileAccess.Read);
         // Tensor.bytes is a span over the tensor's own storage, so this is the only copy; slices keep spans below 2 GB.
         int elementSize = SafetensorsDType.SizeOf(entry.DType);
         long chunkElements = ChunkBytes / elementSize, count = entry.ElementCount;
@@ -127,5 +127,5 @@ public sealed class SafetensorsFile : IDisposable
     }
 
     /// <summary>Unmaps the file; tensors already read stay valid (they own their storage).</summary>
-    public void Dispose() => _map?.Dispose();
+    public void Dispose() => map?.Dispose();
 }

@@ -11,9 +11,9 @@ namespace Media.Modeling.Training;
 /// </summary>
 public sealed class ExponentialMovingAverage : IDisposable
 {
-    readonly nn.Module _module;
-    readonly Dictionary<string, Tensor> _shadow;
-    readonly HashSet<string> _averaged;
+    readonly nn.Module module;
+    readonly Dictionary<string, Tensor> shadow;
+    readonly HashSet<string> averaged;
 
     /// <summary>The decay in [0, 1).</summary>
     public double Decay { get; }
@@ -22,17 +22,17 @@ public sealed class ExponentialMovingAverage : IDisposable
     public long Updates { get; private set; }
 
     /// <summary>The averaged tensors by state-dict key (on the module's device).</summary>
-    public IReadOnlyDictionary<string, Tensor> State => _shadow;
+    public IReadOnlyDictionary<string, Tensor> State => shadow;
 
     /// <summary>Starts an average equal to the module's current weights.</summary>
     public ExponentialMovingAverage(nn.Module module, double decay)
     {
         ArgumentNullException.ThrowIfNull(module);
         if (!(decay >= 0 && decay < 1)) throw new ArgumentOutOfRangeException(nameof(decay), decay, "EMA decay must lie in [0, 1).");
-        _module = module;
+        this.module = module;
         Decay = decay;
-        _averaged = module.named_parameters().Where(p => p.parameter.is_floating_point()).Select(p => p.name).ToHashSet(StringComparer.Ordinal);
-        _shadow = Snapshot(module);
+        averaged = module.named_parameters().Where(p => p.parameter.is_floating_point()).Select(p => p.name).ToHashSet(StringComparer.Ordinal);
+        shadow = Snapshot(module);
     }
 
     // Copies owned by this object, not by whatever dispose scope happens to be open.
@@ -47,10 +47,10 @@ public sealed class ExponentialMovingAverage : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var (key, current) in _module.state_dict())
+        foreach (var (key, current) in module.state_dict())
         {
-            var shadow = _shadow[key];
-            if (_averaged.Contains(key)) shadow.mul_(Decay).add_(current.detach(), alpha: 1 - Decay);
+            var shadow = this.shadow[key];
+            if (averaged.Contains(key)) shadow.mul_(Decay).add_(current.detach(), alpha: 1 - Decay);
             else shadow.copy_(current);
         }
         Updates++;
@@ -61,33 +61,33 @@ public sealed class ExponentialMovingAverage : IDisposable
     {
         ArgumentNullException.ThrowIfNull(module);
         using var noGrad = no_grad();
-        foreach (var (key, target) in module.state_dict()) target.copy_(_shadow[key]);
+        foreach (var (key, target) in module.state_dict()) target.copy_(shadow[key]);
     }
 
     /// <summary>Puts the averages into the module until the returned handle is disposed.</summary>
     public IDisposable SwapIn()
     {
-        var backup = Snapshot(_module);
-        CopyTo(_module);
-        return new Restore(_module, backup);
+        var backup = Snapshot(module);
+        CopyTo(module);
+        return new Restore(module, backup);
     }
 
     /// <summary>Replaces the averages (when resuming); keys and shapes must match.</summary>
     public void Load(IReadOnlyDictionary<string, Tensor> state, long updates)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var missing = _shadow.Keys.Where(k => !state.ContainsKey(k)).ToList();
+        var missing = shadow.Keys.Where(k => !state.ContainsKey(k)).ToList();
         if (missing.Count > 0) throw new ArgumentException($"EMA state lacks {string.Join(", ", missing)}.", nameof(state));
         using var noGrad = no_grad();
-        foreach (var (key, shadow) in _shadow) shadow.copy_(state[key]);
+        foreach (var (key, shadow) in shadow) shadow.copy_(state[key]);
         Updates = updates;
     }
 
     /// <summary>Frees the averages.</summary>
     public void Dispose()
     {
-        foreach (var tensor in _shadow.Values) tensor.Dispose();
-        _shadow.Clear();
+        foreach (var tensor in shadow.Values) tensor.Dispose();
+        shadow.Clear();
     }
 
     sealed class Restore(nn.Module module, Dictionary<string, Tensor> backup) : IDisposable

@@ -10,8 +10,8 @@ namespace Media.Modeling.Training;
 /// </summary>
 public sealed class TrainingLog : IDisposable
 {
-    readonly StreamWriter _writer;
-    readonly string _rateKey;
+    readonly StreamWriter writer;
+    readonly string rateKey;
 
     /// <summary>The log file.</summary>
     public string Path { get; }
@@ -21,13 +21,13 @@ public sealed class TrainingLog : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
-        _rateKey = throughputUnit + "_per_s";
+        rateKey = throughputUnit + "_per_s";
         if (File.Exists(path))
         {
             var kept = File.ReadLines(path).Where(line => StepOf(line) is { } step && step <= keepThroughStep).ToList();
             File.WriteAllLines(path, kept);
         }
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
     }
 
     /// <summary>Appends a step line.</summary>
@@ -40,7 +40,7 @@ public sealed class TrainingLog : IDisposable
             Number(json, "loss", record.Loss);
             Number(json, "lr", record.LearningRate);
             Number(json, "grad_norm", record.GradNorm);
-            Number(json, _rateKey, record.ItemsPerSecond);
+            Number(json, rateKey, record.ItemsPerSecond);
             Number(json, "elapsed_s", record.ElapsedSeconds);
         });
     }
@@ -67,7 +67,7 @@ public sealed class TrainingLog : IDisposable
             body(json);
             json.WriteEndObject();
         }
-        _writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     // JSON has no NaN or infinity: write them as strings rather than break the line.
@@ -91,5 +91,5 @@ public sealed class TrainingLog : IDisposable
     }
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _writer.Dispose();
+    public void Dispose() => writer.Dispose();
 }

@@ -8,20 +8,20 @@ namespace Media.Gateway.Tests;
 /// <summary>Batch rendering over real HTTP: JSONL in, OpenAI batch statuses, JSONL output and error files.</summary>
 public sealed class BatchesApiTests : IDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Jobs:Concurrency:image"] = "2" });
-    readonly HttpClient _client;
+    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Jobs:Concurrency:image"] = "2" });
+    readonly HttpClient client;
 
-    public BatchesApiTests() => _client = _factory.StartKestrel();
+    public BatchesApiTests() => client = factory.StartKestrel();
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     async Task<JsonElement> UploadAsync(string jsonl)
     {
-        using var response = await _client.PostAsync(new Uri("/api/batches", UriKind.Relative), new StringContent(jsonl, Encoding.UTF8, "application/jsonl"));
+        using var response = await client.PostAsync(new Uri("/api/batches", UriKind.Relative), new StringContent(jsonl, Encoding.UTF8, "application/jsonl"));
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
@@ -30,7 +30,7 @@ public sealed class BatchesApiTests : IDisposable
     {
         for (int i = 0; i < 1500; i++)
         {
-            var batch = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/batches/{id}", UriKind.Relative))).RootElement.Clone();
+            var batch = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/batches/{id}", UriKind.Relative))).RootElement.Clone();
             if (statuses.Contains(batch.GetProperty("status").GetString())) return batch;
             await Task.Delay(10);
         }
@@ -38,7 +38,7 @@ public sealed class BatchesApiTests : IDisposable
     }
 
     async Task<List<JsonElement>> FileAsync(string url) =>
-        (await _client.GetStringAsync(new Uri(url, UriKind.Relative))).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        (await client.GetStringAsync(new Uri(url, UriKind.Relative))).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
 
     static string Line(string customId, string kind, string model, object parameters) =>
@@ -70,11 +70,11 @@ public sealed class BatchesApiTests : IDisposable
         {
             Assert.Equal("succeeded", line.GetProperty("status").GetString());
             Assert.Equal(JsonValueKind.Null, line.GetProperty("error").ValueKind);
-            var job = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/jobs/{line.GetProperty("job_id").GetString()}", UriKind.Relative))).RootElement;
+            var job = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs/{line.GetProperty("job_id").GetString()}", UriKind.Relative))).RootElement;
             Assert.Equal(line.GetProperty("custom_id").GetString(), job.GetProperty("custom_id").GetString());
             Assert.Equal("batch", job.GetProperty("priority").GetString());
             string url = Assert.Single(line.GetProperty("artifacts").EnumerateArray()).GetString()!;
-            using var artifact = await _client.GetAsync(new Uri(url, UriKind.Relative));
+            using var artifact = await client.GetAsync(new Uri(url, UriKind.Relative));
             bool speech = job.GetProperty("kind").GetString() == "speech";
             Assert.Equal(speech ? "audio/wav" : "image/png", artifact.Content.Headers.ContentType?.MediaType);
         }
@@ -110,7 +110,7 @@ public sealed class BatchesApiTests : IDisposable
         Assert.Equal("failed", batch.GetProperty("status").GetString());
         var errors = batch.GetProperty("errors").GetProperty("data").EnumerateArray().Select(e => (e.GetProperty("code").GetString(), e.GetProperty("line").GetInt32())).ToList();
         Assert.Equal([("invalid_json", 2), ("duplicate_custom_id", 3), ("invalid_line", 4)], errors);
-        using var jobs = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/jobs?batch_id={batch.GetProperty("id").GetString()}", UriKind.Relative)));
+        using var jobs = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs?batch_id={batch.GetProperty("id").GetString()}", UriKind.Relative)));
         Assert.Equal(0, jobs.RootElement.GetProperty("data").GetArrayLength());
     }
 
@@ -121,7 +121,7 @@ public sealed class BatchesApiTests : IDisposable
         var lines = Enumerable.Range(0, 6).Select(i => Line($"slow-{i}", "image", TestModels.Slow, new { prompt = "slow", steps = 20 }));
         string id = (await UploadAsync(string.Join('\n', lines))).GetProperty("id").GetString()!;
         await WaitAsync(id, "in_progress");
-        using var cancel = await _client.PostAsync(new Uri($"/api/batches/{id}/cancel", UriKind.Relative), null);
+        using var cancel = await client.PostAsync(new Uri($"/api/batches/{id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         var batch = await WaitAsync(id, "cancelled");
         Assert.Equal(6, batch.GetProperty("request_counts").GetProperty("failed").GetInt32());

@@ -10,20 +10,20 @@ namespace Media.Gateway.Tests;
 /// <summary>/healthz and /readyz through ASP.NET Core health checks: liveness, and readiness from the tagged checks.</summary>
 public sealed class HealthApiTests : IDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true);
-    readonly HttpClient _client;
+    readonly GatewayFactory factory = new(null, testModels: true);
+    readonly HttpClient client;
 
-    public HealthApiTests() => _client = _factory.CreateClient();
+    public HealthApiTests() => client = factory.CreateClient();
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path)
     {
-        using var response = await _client.GetAsync(new Uri(path, UriKind.Relative));
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
@@ -70,7 +70,7 @@ public sealed class HealthApiTests : IDisposable
     public async Task A_model_that_failed_to_load_makes_readiness_degraded_but_still_ready()
     {
         await ReadyAsync();
-        _factory.Services.GetRequiredService<ModelCatalog>().Report(TestModels.Image, ModelState.Failed, "the weights do not match the config");
+        factory.Services.GetRequiredService<ModelCatalog>().Report(TestModels.Image, ModelState.Failed, "the weights do not match the config");
         var (status, body) = await GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("degraded", body.GetProperty("status").GetString());
@@ -83,7 +83,7 @@ public sealed class HealthApiTests : IDisposable
     public async Task A_job_store_that_cannot_answer_makes_readiness_503_while_liveness_stays_200()
     {
         await ReadyAsync();
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(_factory.Root, "data", "media.db")};Pooling=False"))
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(factory.Root, "data", "media.db")};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();

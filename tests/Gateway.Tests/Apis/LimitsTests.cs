@@ -13,25 +13,25 @@ namespace Media.Gateway.Tests;
 /// </summary>
 public sealed class LimitsTests : IDisposable
 {
-    readonly GatewayFactory _factory;
-    readonly HttpClient _client;
+    readonly GatewayFactory factory;
+    readonly HttpClient client;
 
     public LimitsTests()
     {
-        _factory = new GatewayFactory(null, testModels: true);
+        factory = new GatewayFactory(null, testModels: true);
         foreach (string folder in new[] { "token-shuffle", "image-vq" })
         {
-            string target = Directory.CreateDirectory(Path.Combine(_factory.ModelsDirectory, folder)).FullName;
+            string target = Directory.CreateDirectory(Path.Combine(factory.ModelsDirectory, folder)).FullName;
             File.Copy(Path.Combine(RepositoryModels(), folder, "config.json"), Path.Combine(target, "config.json"));
             File.WriteAllText(Path.Combine(target, "model.safetensors"), "stand-in: never loaded by these tests");
         }
-        _client = _factory.StartKestrel();
+        client = factory.StartKestrel();
     }
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     static string RepositoryModels()
@@ -44,7 +44,7 @@ public sealed class LimitsTests : IDisposable
     async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await _client.PostAsync(new Uri(path, UriKind.Relative), content);
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
@@ -79,9 +79,9 @@ public sealed class LimitsTests : IDisposable
     [Fact]
     public async Task Models_list_their_limits_and_no_server_paths()
     {
-        string text = await _client.GetStringAsync(new Uri("/api/models", UriKind.Relative));
-        Assert.DoesNotContain(_factory.Root, text, StringComparison.Ordinal);
-        Assert.DoesNotContain(_factory.ModelsDirectory, text, StringComparison.Ordinal);
+        string text = await client.GetStringAsync(new Uri("/api/models", UriKind.Relative));
+        Assert.DoesNotContain(factory.Root, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(factory.ModelsDirectory, text, StringComparison.Ordinal);
         using var body = JsonDocument.Parse(text);
         var model = body.RootElement.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "token-shuffle");
         Assert.Equal("token-shuffle", model.GetProperty("checkpoint").GetString());
@@ -117,7 +117,7 @@ public sealed class LimitsTests : IDisposable
         bytes[at + 1] = 0xFE;
         using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await _client.PostAsync(new Uri(path, UriKind.Relative), content);
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
@@ -125,15 +125,15 @@ public sealed class LimitsTests : IDisposable
     public async Task The_batch_id_filter_lists_only_that_batchs_jobs()
     {
         // Other jobs in the store: before the fix batch_id was not bound and these were listed too.
-        await JobsApiTests.SubmitAsync(_client, new { kind = "image", model = TestModels.Image, parameters = new { prompt = "not in a batch", steps = 1 } });
+        await JobsApiTests.SubmitAsync(client, new { kind = "image", model = TestModels.Image, parameters = new { prompt = "not in a batch", steps = 1 } });
         using var upload = new StringContent("""{"custom_id":"one","request":{"kind":"image","model":"test-image","parameters":{"prompt":"in the batch","steps":1}}}""",
             Encoding.UTF8, "application/jsonl");
-        using var created = await _client.PostAsync(new Uri("/api/batches", UriKind.Relative), upload);
+        using var created = await client.PostAsync(new Uri("/api/batches", UriKind.Relative), upload);
         string batchId = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         JsonElement[] jobs = [];
         for (int i = 0; i < 500 && jobs.Length == 0; i++)
         {
-            using var page = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/jobs?batch_id={batchId}", UriKind.Relative)));
+            using var page = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs?batch_id={batchId}", UriKind.Relative)));
             jobs = [.. page.RootElement.GetProperty("data").EnumerateArray().Select(j => j.Clone())];
             if (jobs.Length == 0) await Task.Delay(20);
         }

@@ -8,15 +8,15 @@ namespace Media.Gateway.Tests;
 /// <summary>Bad input of every kind gets a 4xx problem, and the service goes on working.</summary>
 public sealed class MalformedRequestTests : IDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Jobs:MaxRequestBytes"] = "4096" });
-    readonly HttpClient _client;
+    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Jobs:MaxRequestBytes"] = "4096" });
+    readonly HttpClient client;
 
-    public MalformedRequestTests() => _client = _factory.StartKestrel();
+    public MalformedRequestTests() => client = factory.StartKestrel();
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     static HttpRequestMessage Json(string body, string path = "/api/jobs", string contentType = "application/json") =>
@@ -89,7 +89,7 @@ public sealed class MalformedRequestTests : IDisposable
         foreach (var request in requests)
         {
             string what = $"{request.Method} {request.RequestUri}";
-            using var response = await _client.SendAsync(request);
+            using var response = await client.SendAsync(request);
             int status = (int)response.StatusCode;
             Assert.True(status is >= 400 and < 500, $"{what}: {status} {await response.Content.ReadAsStringAsync()}");
             if (status != 404 || request.RequestUri!.OriginalString.StartsWith("/api/", StringComparison.Ordinal))
@@ -97,29 +97,29 @@ public sealed class MalformedRequestTests : IDisposable
             request.Dispose();
         }
 
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-        var job = await JobsApiTests.SubmitAsync(_client, new { kind = "image", model = TestModels.Image, parameters = new { prompt = "after the storm" } });
-        Assert.Equal("succeeded", (await JobsApiTests.WaitFinishedAsync(_client, job.GetProperty("id").GetString()!)).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        var job = await JobsApiTests.SubmitAsync(client, new { kind = "image", model = TestModels.Image, parameters = new { prompt = "after the storm" } });
+        Assert.Equal("succeeded", (await JobsApiTests.WaitFinishedAsync(client, job.GetProperty("id").GetString()!)).GetProperty("status").GetString());
     }
 
     [Fact]
     public async Task Invalid_fields_are_named_in_a_validation_problem_and_oversized_bodies_get_413()
     {
-        using var invalid = await _client.SendAsync(Json($$$"""{"kind":"image","model":"{{{TestModels.Image}}}","parameters":{"prompt":"x","width":100,"top_p":2}}"""));
+        using var invalid = await client.SendAsync(Json($$$"""{"kind":"image","model":"{{{TestModels.Image}}}","parameters":{"prompt":"x","width":100,"top_p":2}}"""));
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         using var problem = System.Text.Json.JsonDocument.Parse(await invalid.Content.ReadAsStringAsync());
         var errors = problem.RootElement.GetProperty("errors");
         Assert.Equal(["parameters.top_p", "parameters.width"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
 
-        using var large = await _client.SendAsync(Json($$$"""{"kind":"image","model":"{{{TestModels.Image}}}","parameters":{"prompt":"{{{new string('a', 5000)}}}"}}"""));
+        using var large = await client.SendAsync(Json($$$"""{"kind":"image","model":"{{{TestModels.Image}}}","parameters":{"prompt":"{{{new string('a', 5000)}}}"}}"""));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);
     }
 
     [Fact]
     public async Task A_speech_prompt_clip_without_its_transcript_is_a_validation_problem()
     {
-        using var half = await _client.SendAsync(Json($$$"""{"kind":"speech","model":"{{{TestModels.Speech}}}","parameters":{"text":"x","prompt_audio":"UklGRg=="}}"""));
+        using var half = await client.SendAsync(Json($$$"""{"kind":"speech","model":"{{{TestModels.Speech}}}","parameters":{"text":"x","prompt_audio":"UklGRg=="}}"""));
         Assert.Equal(HttpStatusCode.BadRequest, half.StatusCode);
         Assert.Equal("application/problem+json", half.Content.Headers.ContentType?.MediaType);
         using var problem = System.Text.Json.JsonDocument.Parse(await half.Content.ReadAsStringAsync());

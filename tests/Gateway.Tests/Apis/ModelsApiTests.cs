@@ -5,14 +5,14 @@ namespace Media.Gateway.Tests;
 
 public sealed class ModelsApiTests : IDisposable
 {
-    readonly GatewayFactory _factory = new();
+    readonly GatewayFactory factory = new();
 
-    public void Dispose() => _factory.Dispose();
+    public void Dispose() => factory.Dispose();
 
     [Fact]
     public async Task Health_answers_200()
     {
-        using var client = _factory.CreateClient();
+        using var client = factory.CreateClient();
         var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -22,7 +22,7 @@ public sealed class ModelsApiTests : IDisposable
     [Fact]
     public async Task Models_without_checkpoints_are_reported_missing_with_a_reason()
     {
-        using var client = _factory.CreateClient();
+        using var client = factory.CreateClient();
         using var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/models", UriKind.Relative)));
         var models = body.RootElement.GetProperty("data").EnumerateArray().ToList();
 
@@ -37,11 +37,11 @@ public sealed class ModelsApiTests : IDisposable
     [Fact]
     public async Task A_model_whose_checkpoint_is_on_disk_is_available()
     {
-        string folder = Directory.CreateDirectory(Path.Combine(_factory.ModelsDirectory, "token-shuffle")).FullName;
+        string folder = Directory.CreateDirectory(Path.Combine(factory.ModelsDirectory, "token-shuffle")).FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "config.json"), "{}");
         await File.WriteAllBytesAsync(Path.Combine(folder, "model.safetensors"), new byte[8]);
 
-        using var client = _factory.CreateClient();
+        using var client = factory.CreateClient();
         using var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/models/token-shuffle", UriKind.Relative)));
         Assert.Equal("available", body.RootElement.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("reason").ValueKind);
@@ -50,7 +50,7 @@ public sealed class ModelsApiTests : IDisposable
     [Fact]
     public async Task An_unknown_model_is_a_404_problem()
     {
-        using var client = _factory.CreateClient();
+        using var client = factory.CreateClient();
         var response = await client.GetAsync(new Uri("/api/models/no-such-model", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -8,19 +8,19 @@ namespace Media.Gateway.Tests;
 /// <summary>Speech jobs' sampling fields through <c>/api/jobs</c>, served by the real ARDiT generator on a tiny random voice.</summary>
 public sealed class SpeechJobParametersTests : IDisposable
 {
-    readonly GatewayFactory _factory = new();
-    readonly HttpClient _client;
+    readonly GatewayFactory factory = new();
+    readonly HttpClient client;
 
     public SpeechJobParametersTests()
     {
-        TinyArditVoice.Write(_factory.ModelsDirectory);
-        _client = _factory.StartKestrel();
+        TinyArditVoice.Write(factory.ModelsDirectory);
+        client = factory.StartKestrel();
     }
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     [Theory]
@@ -29,14 +29,14 @@ public sealed class SpeechJobParametersTests : IDisposable
     [Slow("ARDiT inference through the gateway")]
     public async Task A_speech_job_with_duration_block_size_steps_and_solver_gives_that_duration_within_one_latent_frame(double duration, int blockSize, int steps, string solver)
     {
-        var submitted = await JobsApiTests.SubmitAsync(_client, new
+        var submitted = await JobsApiTests.SubmitAsync(client, new
         {
             kind = "speech", model = "ardit-tts",
             parameters = new { text = "hello there", duration, block_size = blockSize, steps, solver, seed = 5 },
         });
-        var done = await JobsApiTests.WaitFinishedAsync(_client, submitted.GetProperty("id").GetString()!);
+        var done = await JobsApiTests.WaitFinishedAsync(client, submitted.GetProperty("id").GetString()!);
         Assert.True(done.GetProperty("status").GetString() == "succeeded", done.GetRawText());
-        var wav = WavFile.Read(await _client.GetByteArrayAsync(new Uri(done.GetProperty("artifacts")[0].GetProperty("url").GetString()!, UriKind.Relative)));
+        var wav = WavFile.Read(await client.GetByteArrayAsync(new Uri(done.GetProperty("artifacts")[0].GetProperty("url").GetString()!, UriKind.Relative)));
         double frame = wav.SampleRate / 20.0;   // samples per latent frame at the VAE's 20 Hz
         Assert.InRange(wav.Length, duration * wav.SampleRate - frame, duration * wav.SampleRate + frame);
     }
@@ -60,7 +60,7 @@ public sealed class SpeechJobParametersTests : IDisposable
 
     async Task<Dictionary<string, string>> ProblemAsync(object parameters)
     {
-        using var response = await _client.PostAsJsonAsync("/api/jobs", new { kind = "speech", model = "ardit-tts", parameters });
+        using var response = await client.PostAsJsonAsync("/api/jobs", new { kind = "speech", model = "ardit-tts", parameters });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -13,7 +13,7 @@ namespace Media.Gateway.Tests.Fuzzing;
 /// </summary>
 public sealed class FuzzGateway : IAsyncLifetime, IDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true, new Dictionary<string, string?>
+    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?>
     {
         // Room for the jobs that valid mutants queue, and test generators that finish fast.
         ["Media:Jobs:QueueCapacity"] = "256",
@@ -27,7 +27,7 @@ public sealed class FuzzGateway : IAsyncLifetime, IDisposable
 
     public Task InitializeAsync()
     {
-        Client = _factory.CreateClient();
+        Client = factory.CreateClient();
         Client.Timeout = TimeSpan.FromSeconds(60);
         FileId = OpenAiBatchesTests.UploadAsync(Client, OpenAiBatchesTests.Line("a", "/v1/images/generations", new { model = TestModels.Image, prompt = "a fox" }))
             .GetAwaiter().GetResult();
@@ -43,7 +43,7 @@ public sealed class FuzzGateway : IAsyncLifetime, IDisposable
     public void Dispose()
     {
         Client?.Dispose();
-        _factory.Dispose();
+        factory.Dispose();
     }
 
     /// <summary>Sends <paramref name="body"/> and checks the shared property; returns the status and body text.</summary>

@@ -12,20 +12,20 @@ namespace Media.Gateway.Tests;
 /// <summary>The SignalR hub over real WebSockets on 127.0.0.1, with both protocols.</summary>
 public sealed class MediaHubTests : IAsyncDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true);
-    readonly HttpClient _client;
+    readonly GatewayFactory factory = new(null, testModels: true);
+    readonly HttpClient client;
 
-    public MediaHubTests() => _client = _factory.StartKestrel();
+    public MediaHubTests() => client = factory.StartKestrel();
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        await _factory.DisposeAsync();
+        client.Dispose();
+        await factory.DisposeAsync();
     }
 
     async Task<HubConnection> ConnectAsync(bool messagePack)
     {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(_factory.BaseAddress!, "/hubs/media")).WithStatefulReconnect();
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(factory.BaseAddress!, "/hubs/media")).WithStatefulReconnect();
         if (messagePack) builder.AddMessagePackProtocol();
         else builder.AddJsonProtocol(o =>
         {
@@ -90,7 +90,7 @@ public sealed class MediaHubTests : IAsyncDisposable
         await using (var second = await ConnectAsync(messagePack: false))
             seen.AddRange(await StreamAsync(second, jobId, seen[^1].Sequence));
 
-        var store = _factory.Services.GetRequiredService<IJobStore>();
+        var store = factory.Services.GetRequiredService<IJobStore>();
         var log = await store.ReadEventsAsync(jobId, 0, 1000, CancellationToken.None);
         Assert.Equal(34, log.Count); // queued, started, 30 progress, preview, completed
         Assert.Equal(log.Select(e => (e.Sequence, e.Type)), seen.Select(e => (e.Sequence, e.Type)));

@@ -14,21 +14,21 @@ namespace Media.Gateway.Tests.Security;
 /// <summary>API keys over real HTTP and SignalR: who may read, follow and cancel which job, artifact and batch.</summary>
 public sealed class KeysAndOwnershipTests : IAsyncDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Keys:Required"] = "Always" });
-    readonly HttpClient _anonymous;
+    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Keys:Required"] = "Always" });
+    readonly HttpClient anonymous;
 
-    public KeysAndOwnershipTests() => _anonymous = _factory.StartKestrel();
+    public KeysAndOwnershipTests() => anonymous = factory.StartKestrel();
 
     public async ValueTask DisposeAsync()
     {
-        _anonymous.Dispose();
-        await _factory.DisposeAsync();
+        anonymous.Dispose();
+        await factory.DisposeAsync();
     }
 
     async Task<(HttpClient Client, string Token, ApiKey Key)> KeyAsync(string name, params string[] scopes)
     {
-        var (key, token) = await _factory.Services.GetRequiredService<ApiKeyService>().CreateAsync(name, scopes.Length > 0 ? scopes : [ApiKeyScopes.Jobs], CancellationToken.None);
-        var client = new HttpClient { BaseAddress = _factory.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var (key, token) = await factory.Services.GetRequiredService<ApiKeyService>().CreateAsync(name, scopes.Length > 0 ? scopes : [ApiKeyScopes.Jobs], CancellationToken.None);
+        var client = new HttpClient { BaseAddress = factory.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return (client, token, key);
     }
@@ -128,13 +128,13 @@ public sealed class KeysAndOwnershipTests : IAsyncDisposable
     [Fact]
     public async Task Without_a_valid_key_the_api_answers_401_and_a_revoked_key_stops_working()
     {
-        var missing = await _anonymous.GetAsync("/api/jobs");
+        var missing = await anonymous.GetAsync("/api/jobs");
         Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
         Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
 
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/v1/models") { Headers = { Authorization = new("Bearer", "media-not-a-key") } };
-        var refused = await _anonymous.SendAsync(wrong);
+        var refused = await anonymous.SendAsync(wrong);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
@@ -142,12 +142,12 @@ public sealed class KeysAndOwnershipTests : IAsyncDisposable
         var (client, _, key) = await KeyAsync("soon revoked");
         using var _ = client;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/jobs")).StatusCode);
-        Assert.True(await _factory.Services.GetRequiredService<ApiKeyService>().RevokeAsync(key.Id, CancellationToken.None));
+        Assert.True(await factory.Services.GetRequiredService<ApiKeyService>().RevokeAsync(key.Id, CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/jobs")).StatusCode);
 
         // The web app's pages and the health check stay public.
-        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync("/")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _anonymous.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class KeysAndOwnershipTests : IAsyncDisposable
         Assert.Contains((await alice.InvokeAsync<HubJob>("Cancel", job.Id)).Status, new[] { "cancelled", "running" });
 
         // Without a token the hub refuses the connection itself.
-        var anonymous = new HubConnectionBuilder().WithUrl(new Uri(_factory.BaseAddress!, "/hubs/media")).Build();
+        var anonymous = new HubConnectionBuilder().WithUrl(new Uri(factory.BaseAddress!, "/hubs/media")).Build();
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
@@ -189,7 +189,7 @@ public sealed class KeysAndOwnershipTests : IAsyncDisposable
     async Task<HubConnection> ConnectAsync(string token)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(_factory.BaseAddress!, "/hubs/media"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .WithUrl(new Uri(factory.BaseAddress!, "/hubs/media"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
             .Build();
         await connection.StartAsync();
         return connection;

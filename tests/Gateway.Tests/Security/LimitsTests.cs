@@ -14,17 +14,17 @@ namespace Media.Gateway.Tests.Security;
 /// <summary>Per-key request rates (ASP.NET Core's rate limiter) and per-key job quotas, each answered 429 with Retry-After.</summary>
 public sealed class LimitsTests : IAsyncDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Keys:Required"] = "Always" });
+    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Keys:Required"] = "Always" });
 
-    public LimitsTests() => _factory.StartKestrel().Dispose();
+    public LimitsTests() => factory.StartKestrel().Dispose();
 
-    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
+    public async ValueTask DisposeAsync() => await factory.DisposeAsync();
 
     async Task<HttpClient> ClientAsync(int? requestsPerMinute = null, int? maxActive = null, int? maxQueued = null)
     {
-        var (_, token) = await _factory.Services.GetRequiredService<ApiKeyService>()
+        var (_, token) = await factory.Services.GetRequiredService<ApiKeyService>()
             .CreateAsync("limited", [ApiKeyScopes.Jobs], CancellationToken.None, requestsPerMinute, maxActive, maxQueued);
-        var client = new HttpClient { BaseAddress = _factory.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = factory.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -101,10 +101,10 @@ public sealed class LimitsTests : IAsyncDisposable
     [Fact]
     public async Task Past_its_requests_per_minute_a_keys_hub_calls_fail_with_a_HubException_saying_when_to_retry()
     {
-        var (_, token) = await _factory.Services.GetRequiredService<ApiKeyService>()
+        var (_, token) = await factory.Services.GetRequiredService<ApiKeyService>()
             .CreateAsync("hub", [ApiKeyScopes.Jobs], CancellationToken.None, requestsPerMinute: 4);
         await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(_factory.BaseAddress!, "/hubs/media"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .WithUrl(new Uri(factory.BaseAddress!, "/hubs/media"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
             .Build();
         await hub.StartAsync();
 

@@ -8,22 +8,22 @@ namespace Media.Gateway.Tests.Security;
 public sealed class OriginAndHeadersTests : IAsyncDisposable
 {
     const string Allowed = "https://app.example.com";
-    readonly GatewayFactory _factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Cors:AllowedOrigins:0"] = Allowed });
-    readonly HttpClient _client;
+    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Cors:AllowedOrigins:0"] = Allowed });
+    readonly HttpClient client;
 
-    public OriginAndHeadersTests() => _client = _factory.StartKestrel();
+    public OriginAndHeadersTests() => client = factory.StartKestrel();
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        await _factory.DisposeAsync();
+        client.Dispose();
+        await factory.DisposeAsync();
     }
 
     Task<HttpResponseMessage> NegotiateAsync(string? origin)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/hubs/media/negotiate?negotiateVersion=1");
         if (origin is not null) request.Headers.Add("Origin", origin);
-        return _client.SendAsync(request);
+        return client.SendAsync(request);
     }
 
     [Fact]
@@ -31,11 +31,11 @@ public sealed class OriginAndHeadersTests : IAsyncDisposable
     {
         Assert.Equal(HttpStatusCode.Forbidden, (await NegotiateAsync("https://evil.example")).StatusCode);
         // The gateway's own pages, a configured origin, and clients that send no Origin (SDKs) pass.
-        Assert.Equal(HttpStatusCode.OK, (await NegotiateAsync(_factory.BaseAddress!.GetLeftPart(UriPartial.Authority))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await NegotiateAsync(factory.BaseAddress!.GetLeftPart(UriPartial.Authority))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await NegotiateAsync(Allowed)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await NegotiateAsync(null)).StatusCode);
 
-        var hub = new UriBuilder(new Uri(_factory.BaseAddress!, "/hubs/media")) { Scheme = "ws" }.Uri;
+        var hub = new UriBuilder(new Uri(factory.BaseAddress!, "/hubs/media")) { Scheme = "ws" }.Uri;
         using var foreign = new ClientWebSocket();
         foreign.Options.SetRequestHeader("Origin", "https://evil.example");
         foreign.Options.CollectHttpResponseDetails = true;
@@ -43,7 +43,7 @@ public sealed class OriginAndHeadersTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Forbidden, foreign.HttpStatusCode);
 
         using var own = new ClientWebSocket();
-        own.Options.SetRequestHeader("Origin", _factory.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        own.Options.SetRequestHeader("Origin", factory.BaseAddress!.GetLeftPart(UriPartial.Authority));
         await own.ConnectAsync(hub, CancellationToken.None);
         Assert.Equal(WebSocketState.Open, own.State);
     }
@@ -57,7 +57,7 @@ public sealed class OriginAndHeadersTests : IAsyncDisposable
             request.Headers.Add("Origin", origin);
             request.Headers.Add("Access-Control-Request-Method", "POST");
             request.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
-            return await _client.SendAsync(request);
+            return await client.SendAsync(request);
         }
         var allowed = await Preflight(Allowed);
         Assert.Equal(Allowed, allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
@@ -70,7 +70,7 @@ public sealed class OriginAndHeadersTests : IAsyncDisposable
     {
         foreach (string path in new[] { "/", "/history.html", "/js/api.js" })
         {
-            var response = await _client.GetAsync(path);
+            var response = await client.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             string csp = response.Headers.GetValues("Content-Security-Policy").Single();
             Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class OriginAndHeadersTests : IAsyncDisposable
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         }
         // API answers carry no page policy but are never sniffed either.
-        var api = await _client.GetAsync("/api/models");
+        var api = await client.GetAsync("/api/models");
         Assert.Equal("nosniff", api.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
@@ -87,9 +87,9 @@ public sealed class OriginAndHeadersTests : IAsyncDisposable
     public async Task On_loopback_keys_are_optional_and_an_unknown_key_is_still_refused()
     {
         // Kestrel on 127.0.0.1 only: the README's `dotnet run --project gateway` needs no set-up.
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/api/jobs")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/jobs")).StatusCode);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/api/jobs") { Headers = { Authorization = new("Bearer", "media-unknown") } };
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.SendAsync(wrong)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(wrong)).StatusCode);
     }
 
     [Theory]

@@ -15,21 +15,21 @@ namespace Media.Gateway.Tests;
 /// </summary>
 public sealed class GatewayFactory : WebApplicationFactory<Program>
 {
-    readonly bool _ownsRoot;
-    readonly bool _testModels;
-    readonly IDictionary<string, string?> _settings;
-    readonly Action<IServiceCollection>? _services;
+    readonly bool ownsRoot;
+    readonly bool testModels;
+    readonly IDictionary<string, string?> settings;
+    readonly Action<IServiceCollection>? services;
 
     public GatewayFactory() : this(null, testModels: false) { }
 
     /// <param name="services">Registrations added after the gateway's own (to replace a service, e.g. the audio encoders).</param>
     public GatewayFactory(string? root, bool testModels, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        _services = services;
-        _ownsRoot = root is null;
+        this.services = services;
+        ownsRoot = root is null;
         Root = root ?? Directory.CreateTempSubdirectory("media-gateway-").FullName;
-        _testModels = testModels;
-        _settings = settings ?? new Dictionary<string, string?>();
+        this.testModels = testModels;
+        this.settings = settings ?? new Dictionary<string, string?>();
     }
 
     public string Root { get; }
@@ -52,20 +52,20 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         Directory.CreateDirectory(ModelsDirectory);
         builder.UseSetting("Media:DataDirectory", Path.Combine(Root, "data"));
         builder.UseSetting("Media:ModelsDirectory", ModelsDirectory);
-        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
-        if (_testModels)
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (testModels)
         {
             TestModels.WriteCheckpoints(ModelsDirectory);
             builder.ConfigureServices(Models.Register);
         }
-        if (_services is not null) builder.ConfigureServices(_services);
+        if (services is not null) builder.ConfigureServices(services);
     }
 
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
-        if (disposing && _ownsRoot && Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+        if (disposing && ownsRoot && Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
 
     static int FreePort()

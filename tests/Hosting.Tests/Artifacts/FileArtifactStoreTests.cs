@@ -7,14 +7,14 @@ namespace Media.Hosting.Tests.Artifacts;
 
 public sealed class FileArtifactStoreTests : IDisposable
 {
-    readonly TempFolder _folder = new();
+    readonly TempFolder folder = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     [Fact]
     public async Task Content_is_named_by_its_sha256_stored_once_and_read_back_with_its_description()
     {
-        var store = new FileArtifactStore(_folder.Path, TimeProvider.System);
+        var store = new FileArtifactStore(folder.Path, TimeProvider.System);
         byte[] content = Encoding.UTF8.GetBytes("hello artifact");
         var meta = new Dictionary<string, string> { ["seed"] = "7" };
         var first = await store.SaveAsync(content, new ArtifactInfo("text/plain", "job_1", "a.txt", meta), CancellationToken.None);
@@ -22,9 +22,9 @@ public sealed class FileArtifactStoreTests : IDisposable
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), first.Id);
         Assert.Equal((first.Id, first.JobId, first.CreatedAt), (second.Id, second.JobId, second.CreatedAt)); // same bytes: the first description stands
-        Assert.Single(Directory.GetFiles(_folder.Path, "*", SearchOption.AllDirectories), f => !f.EndsWith(".json", StringComparison.Ordinal));
+        Assert.Single(Directory.GetFiles(folder.Path, "*", SearchOption.AllDirectories), f => !f.EndsWith(".json", StringComparison.Ordinal));
 
-        var reopened = new FileArtifactStore(_folder.Path, TimeProvider.System);
+        var reopened = new FileArtifactStore(folder.Path, TimeProvider.System);
         var found = (await reopened.GetAsync(first.Id, CancellationToken.None))!;
         Assert.Equal(("text/plain", 14L, "job_1", "a.txt", "7"), (found.ContentType, found.Length, found.JobId, found.Name, found.Metadata["seed"]));
         await using var stream = (await reopened.OpenReadAsync(first.Id, CancellationToken.None))!;
@@ -40,7 +40,7 @@ public sealed class FileArtifactStoreTests : IDisposable
     [InlineData("0000000000000000000000000000000000000000000000000000000000000000")]
     public async Task Anything_but_a_stored_sha256_is_unknown(string id)
     {
-        var store = new FileArtifactStore(_folder.Path, TimeProvider.System);
+        var store = new FileArtifactStore(folder.Path, TimeProvider.System);
         Assert.Null(await store.GetAsync(id, CancellationToken.None));
         Assert.Null(await store.OpenReadAsync(id, CancellationToken.None));
     }

@@ -12,39 +12,39 @@ namespace Media.Hosting.Tests.Contracts;
 /// </summary>
 public abstract class JobEventStreamContract : IDisposable
 {
-    readonly TempFolder _folder = new();
-    readonly SqliteDatabase _db;
-    readonly SqliteJobStore _store;
-    IJobEventStream? _created;
+    readonly TempFolder folder = new();
+    readonly SqliteDatabase db;
+    readonly SqliteJobStore store;
+    IJobEventStream? created;
 
     protected JobEventStreamContract()
     {
-        _db = new SqliteDatabase(Path.Combine(_folder.Path, "media.db"));
-        _store = new SqliteJobStore(_db, TimeProvider.System);
-        _store.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        db = new SqliteDatabase(Path.Combine(folder.Path, "media.db"));
+        store = new SqliteJobStore(db, TimeProvider.System);
+        store.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>The stream under test over <paramref name="store"/>.</summary>
     protected abstract Task<IJobEventStream> CreateAsync(IJobStore store);
 
-    IJobEventStream Stream => _created ?? throw new InvalidOperationException("no stream yet");
+    IJobEventStream Stream => created ?? throw new InvalidOperationException("no stream yet");
 
     public void Dispose()
     {
-        _db.Dispose();
-        _folder.Dispose();
+        db.Dispose();
+        folder.Dispose();
         GC.SuppressFinalize(this);
     }
 
     async Task<string> RunningJobAsync()
     {
-        _created ??= await CreateAsync(_store);
-        var (job, _, _) = await _store.CreateAsync(new Job
+        created ??= await CreateAsync(store);
+        var (job, _, _) = await store.CreateAsync(new Job
         {
             Id = Job.NewId(), Kind = "image", Model = "m", Family = "image", Owner = "o", Status = JobStatus.Queued,
             Parameters = JsonDocument.Parse("{}").RootElement,
         }, CancellationToken.None);
-        var (_, started) = await _store.TransitionAsync(job.Id, JobStatus.Running, new JobEvent(), CancellationToken.None);
+        var (_, started) = await store.TransitionAsync(job.Id, JobStatus.Running, new JobEvent(), CancellationToken.None);
         await Stream.PublishAsync(started, CancellationToken.None);
         return job.Id;
     }
@@ -64,7 +64,7 @@ public abstract class JobEventStreamContract : IDisposable
     public async Task A_reader_resuming_at_or_past_the_terminal_event_ends_at_once(long pastTerminal)
     {
         string id = await RunningJobAsync();
-        var (_, done) = await _store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent { Artifacts = [] }, CancellationToken.None);
+        var (_, done) = await store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent { Artifacts = [] }, CancellationToken.None);
         await Stream.PublishAsync(done, CancellationToken.None);
         // Before the fix the reader waited for live events that never come, until the 10 s timeout cancelled it (the test then throws).
         Assert.Empty(await ReadAllAsync(id, done.Sequence + pastTerminal));
@@ -80,11 +80,11 @@ public abstract class JobEventStreamContract : IDisposable
         {
             for (int i = 1; i <= progress; i++)
             {
-                var e = await _store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = i, TotalSteps = progress }, CancellationToken.None);
+                var e = await store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = i, TotalSteps = progress }, CancellationToken.None);
                 await Stream.PublishAsync(e, CancellationToken.None);
                 if (i % 10 == 0) await Task.Delay(5);
             }
-            var (_, done) = await _store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent { Artifacts = [] }, CancellationToken.None);
+            var (_, done) = await store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent { Artifacts = [] }, CancellationToken.None);
             await Stream.PublishAsync(done, CancellationToken.None);
         });
         // Readers join at different moments and resume from different sequences.
@@ -107,9 +107,9 @@ public abstract class JobEventStreamContract : IDisposable
         string id = await RunningJobAsync();
         var reader = ReadAllAsync(id, 2);
         await Task.Delay(50); // the reader has replayed the log and now follows live
-        var third = await _store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = 1, TotalSteps = 2 }, CancellationToken.None);
-        var fourth = await _store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = 2, TotalSteps = 2 }, CancellationToken.None);
-        var (_, fifth) = await _store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent(), CancellationToken.None);
+        var third = await store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = 1, TotalSteps = 2 }, CancellationToken.None);
+        var fourth = await store.AppendEventAsync(new JobEvent { JobId = id, Type = JobEventType.Progress, Step = 2, TotalSteps = 2 }, CancellationToken.None);
+        var (_, fifth) = await store.TransitionAsync(id, JobStatus.Succeeded, new JobEvent(), CancellationToken.None);
         await Stream.PublishAsync(fourth, CancellationToken.None); // two writers: 4 reaches followers before 3
         await Stream.PublishAsync(third, CancellationToken.None);
         await Stream.PublishAsync(fifth, CancellationToken.None);

@@ -123,17 +123,17 @@ public abstract class JobQueueContract
 
 public sealed class InProcessJobQueueTests : JobQueueContract, IDisposable
 {
-    readonly List<InProcessJobQueue> _queues = [];
+    readonly List<InProcessJobQueue> queues = [];
 
     protected override Task<IJobQueue> CreateAsync(int interactiveCapacity, int batchCapacity, TimeSpan lease)
     {
         var queue = new InProcessJobQueue("image", interactiveCapacity, batchCapacity, lease);
-        _queues.Add(queue);
+        queues.Add(queue);
         return Task.FromResult<IJobQueue>(queue);
     }
 
     public void Dispose()
     {
-        foreach (var q in _queues) q.Dispose();
+        foreach (var q in queues) q.Dispose();
     }
 }

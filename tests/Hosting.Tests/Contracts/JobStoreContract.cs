@@ -130,13 +130,13 @@ public abstract class JobStoreContract
 
 public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
 {
-    readonly TempFolder _folder = new();
+    readonly TempFolder folder = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     protected override async Task<(IDisposable Db, IJobStore Store)> OpenAsync()
     {
-        var db = new SqliteDatabase(Path.Combine(_folder.Path, "media.db"));
+        var db = new SqliteDatabase(Path.Combine(folder.Path, "media.db"));
         var store = new SqliteJobStore(db, TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
         return (db, store);
@@ -146,13 +146,13 @@ public sealed class SqliteJobStoreTests : JobStoreContract, IDisposable
 [Collection(LocalServersGroup.Name)]
 public sealed class PostgresJobStoreTests(LocalServers servers) : JobStoreContract
 {
-    string? _database;
+    string? database;
 
     protected override async Task<(IDisposable Db, IJobStore Store)> OpenAsync()
     {
         Skip.If(LocalServers.Missing is not null, LocalServers.Missing);
-        _database ??= await servers.NewPostgresDatabaseAsync();
-        var db = new PostgresDatabase(_database);
+        database ??= await servers.NewPostgresDatabaseAsync();
+        var db = new PostgresDatabase(database);
         var store = new PostgresJobStore(db, TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
         return (new Closing(db), store);

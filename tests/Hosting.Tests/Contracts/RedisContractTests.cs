@@ -11,16 +11,16 @@ namespace Media.Hosting.Tests.Contracts;
 [Collection(LocalServersGroup.Name)]
 public sealed class RedisJobQueueTests(LocalServers servers) : JobQueueContract, IAsyncLifetime
 {
-    ConnectionMultiplexer? _redis;
-    readonly List<RedisJobQueue> _queues = [];
+    ConnectionMultiplexer? redis;
+    readonly List<RedisJobQueue> queues = [];
 
     protected override async Task<IJobQueue> CreateAsync(int interactiveCapacity, int batchCapacity, TimeSpan lease)
     {
         Skip.If(LocalServers.Missing is not null, LocalServers.Missing);
-        _redis ??= await ConnectionMultiplexer.ConnectAsync(await servers.RedisAsync());
+        redis ??= await ConnectionMultiplexer.ConnectAsync(await servers.RedisAsync());
         // A prefix of its own per queue: every test starts from empty streams.
-        var queue = new RedisJobQueue(_redis, "t" + Guid.NewGuid().ToString("N")[..8], "image", interactiveCapacity, batchCapacity, lease);
-        _queues.Add(queue);
+        var queue = new RedisJobQueue(redis, "t" + Guid.NewGuid().ToString("N")[..8], "image", interactiveCapacity, batchCapacity, lease);
+        queues.Add(queue);
         return queue;
     }
 
@@ -28,8 +28,8 @@ public sealed class RedisJobQueueTests(LocalServers servers) : JobQueueContract,
 
     public async Task DisposeAsync()
     {
-        foreach (var q in _queues) q.Dispose();
-        if (_redis is not null) await _redis.DisposeAsync();
+        foreach (var q in queues) q.Dispose();
+        if (redis is not null) await redis.DisposeAsync();
     }
 }
 
@@ -97,27 +97,27 @@ public sealed class InProcessMessagingTests : MessagingContract
 [Collection(LocalServersGroup.Name)]
 public sealed class RedisMessagingTests(LocalServers servers) : MessagingContract, IAsyncLifetime
 {
-    readonly List<ConnectionMultiplexer> _connections = [];
-    readonly IOptions<ScaleOutOptions> _options = Options.Create(new ScaleOutOptions { KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..8] });
+    readonly List<ConnectionMultiplexer> connections = [];
+    readonly IOptions<ScaleOutOptions> options = Options.Create(new ScaleOutOptions { KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..8] });
 
     async Task<ConnectionMultiplexer> ConnectAsync()
     {
         Skip.If(LocalServers.Missing is not null, LocalServers.Missing);
         var c = await ConnectionMultiplexer.ConnectAsync(await servers.RedisAsync());
-        _connections.Add(c);
+        connections.Add(c);
         return c;
     }
 
     protected override async Task<(IJobCancellations Sender, IJobCancellations Worker)> CancellationsAsync() =>
-        (new RedisJobCancellations(await ConnectAsync(), _options), new RedisJobCancellations(await ConnectAsync(), _options));
+        (new RedisJobCancellations(await ConnectAsync(), options), new RedisJobCancellations(await ConnectAsync(), options));
 
     protected override async Task<(IModelAnnouncements Worker, IModelAnnouncements Gateway)> AnnouncementsAsync() =>
-        (new RedisModelAnnouncements(await ConnectAsync(), _options), new RedisModelAnnouncements(await ConnectAsync(), _options));
+        (new RedisModelAnnouncements(await ConnectAsync(), options), new RedisModelAnnouncements(await ConnectAsync(), options));
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var c in _connections) await c.DisposeAsync();
+        foreach (var c in connections) await c.DisposeAsync();
     }
 }

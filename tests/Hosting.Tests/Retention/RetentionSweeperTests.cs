@@ -10,9 +10,9 @@ namespace Media.Hosting.Tests.Retention;
 
 public sealed class RetentionSweeperTests : IDisposable
 {
-    readonly TempFolder _folder = new();
+    readonly TempFolder folder = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     static JobSubmission Image(int steps, string owner = "anonymous") =>
         new(TestModels.ImageKind.Name, TestModels.Image, JsonDocument.Parse($$"""{"prompt":"a fox","steps":{{steps}}}""").RootElement) { Owner = owner };
@@ -20,7 +20,7 @@ public sealed class RetentionSweeperTests : IDisposable
     [Fact]
     public async Task Expired_jobs_go_with_their_events_and_only_artifacts_no_live_job_holds_are_deleted()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path, new Dictionary<string, string?>
+        await using var host = await TestHost.StartAsync(folder.Path, new Dictionary<string, string?>
         {
             ["Media:Retention:MaxAge"] = "00:00:01",
             ["Media:Retention:ArtifactGrace"] = "00:00:00",
@@ -67,7 +67,7 @@ public sealed class RetentionSweeperTests : IDisposable
     [Fact]
     public async Task A_zero_max_age_keeps_everything()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path, new Dictionary<string, string?> { ["Media:Retention:MaxAge"] = "00:00:00" });
+        await using var host = await TestHost.StartAsync(folder.Path, new Dictionary<string, string?> { ["Media:Retention:MaxAge"] = "00:00:00" });
         var job = await host.WaitFinishedAsync((await host.Jobs.SubmitAsync(Image(1), CancellationToken.None)).Job.Id);
         var sweep = await host.Services.GetRequiredService<RetentionSweeper>().SweepAsync(CancellationToken.None);
         Assert.Equal(new RetentionSweep(0, 0, 0, 0), sweep);

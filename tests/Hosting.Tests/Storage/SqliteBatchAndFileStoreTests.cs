@@ -9,15 +9,15 @@ namespace Media.Hosting.Tests.Storage;
 /// <summary>Batches and /v1/files records in the SQLite file: the upgrade of older files, the OpenAI filter, paging.</summary>
 public sealed class SqliteBatchAndFileStoreTests : IDisposable
 {
-    readonly TempFolder _folder = new();
+    readonly TempFolder folder = new();
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        _folder.Dispose();
+        folder.Dispose();
     }
 
-    SqliteDatabase Open() => new(Path.Combine(_folder.Path, "media.db"));
+    SqliteDatabase Open() => new(Path.Combine(folder.Path, "media.db"));
 
     static Batch NewBatch(DateTimeOffset at, string endpoint = BatchService.JobsEndpoint) => new()
     {

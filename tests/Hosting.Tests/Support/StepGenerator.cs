@@ -16,8 +16,8 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
     public const int SamplesPerChunk = 80;
 
     /// <summary>Steps this generator has begun, over all jobs (a cancelled job must stop within one step).</summary>
-    public int StepsBegun => _stepsBegun;
-    int _stepsBegun;
+    public int StepsBegun => stepsBegun;
+    int stepsBegun;
 
     public async Task<IReadOnlyList<GeneratedArtifact>> RunAsync(Job job, IJobEventSink events, CancellationToken cancellationToken)
     {
@@ -27,7 +27,7 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
         for (int step = 1; step <= steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Interlocked.Increment(ref _stepsBegun);
+            Interlocked.Increment(ref stepsBegun);
             await Task.Delay(stepDelay, cancellationToken);
             if (step == throwAtStep) throw new InvalidOperationException($"the test generator was told to fail at step {step}");
             if (speech)

@@ -9,19 +9,19 @@ namespace Media.Hosting.Tests.Support;
 /// <summary>A worker host (the same registrations as a service process) over a data folder that outlives it.</summary>
 public sealed class TestHost : IAsyncDisposable
 {
-    readonly IHost _host;
+    readonly IHost host;
 
     TestHost(IHost host, TestModels models)
     {
-        _host = host;
+        this.host = host;
         Models = models;
     }
 
     public TestModels Models { get; }
 
-    public JobService Jobs => _host.Services.GetRequiredService<JobService>();
+    public JobService Jobs => host.Services.GetRequiredService<JobService>();
 
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services => host.Services;
 
     public static async Task<TestHost> StartAsync(string root, IDictionary<string, string?>? settings = null)
     {
@@ -57,8 +57,8 @@ public sealed class TestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await host.StopAsync();
+        host.Dispose();
         SqliteConnection.ClearAllPools();
     }
 }

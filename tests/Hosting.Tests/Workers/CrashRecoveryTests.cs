@@ -12,14 +12,14 @@ namespace Media.Hosting.Tests.Workers;
 /// </summary>
 public sealed class CrashRecoveryTests : IDisposable
 {
-    readonly TempFolder _folder = new();
+    readonly TempFolder folder = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     /// <summary>A job left running by a crash, after <paramref name="starts"/> starts; <paramref name="cancel"/>: a cancel was asked for first.</summary>
     async Task<string> CrashedJobAsync(int starts, bool cancel)
     {
-        string data = Directory.CreateDirectory(Path.Combine(_folder.Path, "data")).FullName;
+        string data = Directory.CreateDirectory(Path.Combine(folder.Path, "data")).FullName;
         using var db = new SqliteDatabase(Path.Combine(data, "media.db"));
         var store = new SqliteJobStore(db, TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
@@ -43,7 +43,7 @@ public sealed class CrashRecoveryTests : IDisposable
     public async Task A_job_cancelled_before_the_crash_ends_cancelled_instead_of_running_again()
     {
         string id = await CrashedJobAsync(starts: 1, cancel: true);
-        await using var host = await TestHost.StartAsync(_folder.Path);
+        await using var host = await TestHost.StartAsync(folder.Path);
         var job = await host.WaitFinishedAsync(id);
         Assert.Equal(JobStatus.Cancelled, job.Status);
         Assert.Equal(0, host.Models.ImageGenerator.StepsBegun);
@@ -53,7 +53,7 @@ public sealed class CrashRecoveryTests : IDisposable
     public async Task A_job_that_crashed_the_process_max_attempts_times_fails_as_worker_lost()
     {
         string id = await CrashedJobAsync(starts: 3, cancel: false);
-        await using var host = await TestHost.StartAsync(_folder.Path, new Dictionary<string, string?> { ["Media:Jobs:MaxAttempts"] = "3" });
+        await using var host = await TestHost.StartAsync(folder.Path, new Dictionary<string, string?> { ["Media:Jobs:MaxAttempts"] = "3" });
         var job = await host.WaitFinishedAsync(id);
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.StartsWith("worker lost", job.FailureReason, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class CrashRecoveryTests : IDisposable
     public async Task A_job_below_max_attempts_runs_again_and_counts_the_start()
     {
         string id = await CrashedJobAsync(starts: 2, cancel: false);
-        await using var host = await TestHost.StartAsync(_folder.Path, new Dictionary<string, string?> { ["Media:Jobs:MaxAttempts"] = "3" });
+        await using var host = await TestHost.StartAsync(folder.Path, new Dictionary<string, string?> { ["Media:Jobs:MaxAttempts"] = "3" });
         var job = await host.WaitFinishedAsync(id);
         Assert.Equal((JobStatus.Succeeded, 3), (job.Status, job.Attempts));
     }

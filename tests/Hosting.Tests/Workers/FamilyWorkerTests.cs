@@ -9,9 +9,9 @@ namespace Media.Hosting.Tests.Workers;
 
 public sealed class FamilyWorkerTests : IDisposable
 {
-    readonly TempFolder _folder = new();
+    readonly TempFolder folder = new();
 
-    public void Dispose() => _folder.Dispose();
+    public void Dispose() => folder.Dispose();
 
     static JobSubmission Image(string model, string parameters = """{"prompt":"a fox"}""") =>
         new("image", model, JsonDocument.Parse(parameters).RootElement);
@@ -22,7 +22,7 @@ public sealed class FamilyWorkerTests : IDisposable
     [Fact]
     public async Task A_job_runs_to_success_with_ordered_events_and_a_tagged_artifact()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path);
+        await using var host = await TestHost.StartAsync(folder.Path);
         var (job, created) = await host.Jobs.SubmitAsync(Image(TestModels.Image), CancellationToken.None);
         Assert.True(created);
         Assert.True(job.Parameters.TryGetProperty("seed", out var seed), "a seed is chosen and recorded");
@@ -53,7 +53,7 @@ public sealed class FamilyWorkerTests : IDisposable
     [Fact]
     public async Task A_failing_generator_fails_its_job_with_the_reason_and_the_worker_keeps_serving()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path);
+        await using var host = await TestHost.StartAsync(folder.Path);
         var broken = await host.Jobs.SubmitAsync(Image(TestModels.Broken), CancellationToken.None);
         var fine = await host.Jobs.SubmitAsync(Image(TestModels.Image), CancellationToken.None);
 
@@ -67,7 +67,7 @@ public sealed class FamilyWorkerTests : IDisposable
     [Fact]
     public async Task Cancelling_a_running_job_stops_its_generator_within_one_step()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path);
+        await using var host = await TestHost.StartAsync(folder.Path);
         var (job, _) = await host.Jobs.SubmitAsync(Image(TestModels.Slow, """{"prompt":"slow","steps":50}"""), CancellationToken.None);
         while ((await EventsAsync(host, job.Id)).Count(e => e.Type == JobEventType.Progress) < 2) await Task.Delay(10);
 
@@ -84,7 +84,7 @@ public sealed class FamilyWorkerTests : IDisposable
     [Fact]
     public async Task A_queued_job_is_cancelled_at_once_and_never_runs()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path);
+        await using var host = await TestHost.StartAsync(folder.Path);
         var blocker = await host.Jobs.SubmitAsync(Image(TestModels.Slow, """{"prompt":"slow","steps":3}"""), CancellationToken.None);
         while ((await host.Jobs.GetAsync(blocker.Job.Id, CancellationToken.None))!.Status != JobStatus.Running) await Task.Delay(5);
         var waiting = await host.Jobs.SubmitAsync(Image(TestModels.Image), CancellationToken.None);
@@ -100,8 +100,8 @@ public sealed class FamilyWorkerTests : IDisposable
     [Fact]
     public async Task Submissions_are_refused_for_unknown_untrained_and_mismatched_models_and_full_queues()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path, new Dictionary<string, string?> { ["Media:Jobs:QueueCapacity"] = "1", ["Media:Jobs:RetryAfterSeconds"] = "7" });
-        Directory.Delete(Path.Combine(_folder.Path, "models", TestModels.Broken), recursive: true);
+        await using var host = await TestHost.StartAsync(folder.Path, new Dictionary<string, string?> { ["Media:Jobs:QueueCapacity"] = "1", ["Media:Jobs:RetryAfterSeconds"] = "7" });
+        Directory.Delete(Path.Combine(folder.Path, "models", TestModels.Broken), recursive: true);
 
         async Task<JobRejectedException> Refused(JobSubmission s) =>
             await Assert.ThrowsAsync<JobRejectedException>(() => host.Jobs.SubmitAsync(s, CancellationToken.None));
@@ -127,7 +127,7 @@ public sealed class FamilyWorkerTests : IDisposable
     [Fact]
     public async Task An_idempotency_key_returns_the_same_job_and_refuses_a_different_request()
     {
-        await using var host = await TestHost.StartAsync(_folder.Path);
+        await using var host = await TestHost.StartAsync(folder.Path);
         var first = await host.Jobs.SubmitAsync(Image(TestModels.Image) with { IdempotencyKey = "k" }, CancellationToken.None);
         var retry = await host.Jobs.SubmitAsync(Image(TestModels.Image) with { IdempotencyKey = "k" }, CancellationToken.None);
         Assert.Equal((first.Job.Id, false), (retry.Job.Id, retry.Created));
@@ -143,7 +143,7 @@ public sealed class FamilyWorkerTests : IDisposable
     {
         // The state a killed process leaves: one job queued, one marked running, one finished.
         string queuedId, runningId, finishedId;
-        using (var db = new SqliteDatabase(Path.Combine(_folder.Path, "data", "media.db")))
+        using (var db = new SqliteDatabase(Path.Combine(folder.Path, "data", "media.db")))
         {
             var store = new SqliteJobStore(db, TimeProvider.System);
             await store.InitializeAsync(CancellationToken.None);
@@ -159,7 +159,7 @@ public sealed class FamilyWorkerTests : IDisposable
             await store.TransitionAsync(finishedId, JobStatus.Cancelled, new JobEvent(), CancellationToken.None);
         }
 
-        await using var host = await TestHost.StartAsync(_folder.Path, new Dictionary<string, string?> { ["Media:Jobs:RunningJobsOnRestart"] = policy });
+        await using var host = await TestHost.StartAsync(folder.Path, new Dictionary<string, string?> { ["Media:Jobs:RunningJobsOnRestart"] = policy });
         Assert.Equal(JobStatus.Succeeded, (await host.WaitFinishedAsync(queuedId)).Status);
         var interrupted = await host.WaitFinishedAsync(runningId);
         Assert.Equal(interruptedEnds, interrupted.Status);
@@ -176,12 +176,12 @@ public sealed class FamilyWorkerTests : IDisposable
     public async Task Stopping_the_worker_puts_its_running_job_back_and_the_next_start_finishes_it()
     {
         string id;
-        await using (var first = await TestHost.StartAsync(_folder.Path))
+        await using (var first = await TestHost.StartAsync(folder.Path))
         {
             id = (await first.Jobs.SubmitAsync(Image(TestModels.Slow, """{"prompt":"slow","steps":6}"""), CancellationToken.None)).Job.Id;
             while ((await EventsAsync(first, id)).All(e => e.Type != JobEventType.Progress)) await Task.Delay(10);
         }
-        await using var second = await TestHost.StartAsync(_folder.Path);
+        await using var second = await TestHost.StartAsync(folder.Path);
         Assert.Equal(JobStatus.Succeeded, (await second.WaitFinishedAsync(id)).Status);
         var types = (await EventsAsync(second, id)).Select(e => e.Type).ToList();
         Assert.Equal(2, types.Count(t => t == JobEventType.Started));

@@ -12,16 +12,16 @@ namespace Media.Services.Audio.Tests.Fuzzing;
 /// <summary>A tiny random media-codec shared by the codes fuzz tests (loading it once keeps each execution cheap).</summary>
 public sealed class TinyCodecFixture : IDisposable
 {
-    readonly string _root = Directory.CreateTempSubdirectory("media-codes-fuzz-").FullName;
+    readonly string root = Directory.CreateTempSubdirectory("media-codes-fuzz-").FullName;
 
-    public TinyCodecFixture() => Generator = new CodecGenerator(NeuralAudioCodec.Load(RandomCodecCheckpoint.Write(Path.Combine(_root, "models"))));
+    public TinyCodecFixture() => Generator = new CodecGenerator(NeuralAudioCodec.Load(RandomCodecCheckpoint.Write(Path.Combine(root, "models"))));
 
     public CodecGenerator Generator { get; }
 
     public void Dispose()
     {
         Generator.Dispose();
-        Directory.Delete(_root, recursive: true);
+        Directory.Delete(root, recursive: true);
     }
 }
 

@@ -28,7 +28,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     readonly Linear clean_proj;
     readonly Linear noisy_proj;
     readonly Embedding kind_embeddings;
+#pragma warning disable IDE1006 // the checkpoint key is t_embedder (DiT's name); the analyzer reads t_ as a prefix
     readonly TimestepEmbedder t_embedder;
+#pragma warning restore IDE1006
     readonly TimestepEmbedder progress_embedder;
     readonly ModuleList<DiTBlock> layers;
     readonly RmsNorm final_norm;

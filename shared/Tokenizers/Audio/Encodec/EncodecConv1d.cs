@@ -62,45 +62,45 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
     /// </summary>
     sealed class Stream(EncodecConv1d layer) : ILayerStream
     {
-        Tensor? _pending;
-        bool _started;
-        long _received;
+        Tensor? pending;
+        bool started;
+        long received;
 
         public Tensor? Step(Tensor? input)
         {
             long length = StreamTensors.Length(input);
             if (length == 0) return null;
-            _received += length;
-            var pending = StreamTensors.Concat(_pending, input)!;
-            if (!_started)
+            received += length;
+            var pending = StreamTensors.Concat(this.pending, input)!;
+            if (!started)
             {
                 long needed = layer.PadMode == EncodecPadMode.Reflect ? layer.PaddingTotal + 1 : 0;
                 if (pending.shape[^1] < needed)
                 {
-                    StreamTensors.Hold(ref _pending, pending);
+                    StreamTensors.Hold(ref this.pending, pending);
                     return null;
                 }
                 pending = CausalPadding.Pad1d(pending, layer.PaddingTotal, 0, layer.PadMode);
-                _started = true;
+                started = true;
             }
             return Consume(pending);
         }
 
         public Tensor? Flush()
         {
-            if (_pending is null) return null;
+            if (pending is null) return null;
             Tensor? output;
-            if (!_started)
+            if (!started)
             {
                 // The whole input was shorter than the reflection needs: exactly the offline path.
-                output = layer.forward(_pending);
+                output = layer.forward(pending);
             }
             else
             {
-                long extra = CausalPadding.ExtraPadding(_received, layer.EffectiveKernelSize, layer.Stride, layer.PaddingTotal);
-                output = Consume(CausalPadding.Pad1d(_pending, 0, extra, layer.PadMode));
+                long extra = CausalPadding.ExtraPadding(received, layer.EffectiveKernelSize, layer.Stride, layer.PaddingTotal);
+                output = Consume(CausalPadding.Pad1d(pending, 0, extra, layer.PadMode));
             }
-            StreamTensors.Hold(ref _pending, null);
+            StreamTensors.Hold(ref pending, null);
             return output;
         }
 
@@ -109,10 +109,10 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
             long length = pending.shape[^1], k = layer.EffectiveKernelSize, s = layer.Stride;
             long windows = length < k ? 0 : (length - k) / s + 1;
             var output = windows == 0 ? null : layer.ConvolvePadded(pending.narrow(-1, 0, (windows - 1) * s + k));
-            StreamTensors.Hold(ref _pending, StreamTensors.Slice(pending, windows * s, length));
+            StreamTensors.Hold(ref this.pending, StreamTensors.Slice(pending, windows * s, length));
             return output;
         }
 
-        public void Dispose() => StreamTensors.Hold(ref _pending, null);
+        public void Dispose() => StreamTensors.Hold(ref pending, null);
     }
 }

@@ -47,24 +47,24 @@ public sealed class EncodecConvTranspose1d : nn.Module<Tensor, Tensor>, IStreami
     /// </summary>
     sealed class Stream(EncodecConvTranspose1d layer) : ILayerStream
     {
-        readonly int _contextFrames = (layer.KernelSize + layer.Stride - 1) / layer.Stride - 1;
-        Tensor? _context;
+        readonly int contextFrames = (layer.KernelSize + layer.Stride - 1) / layer.Stride - 1;
+        Tensor? context;
 
         public Tensor? Step(Tensor? input)
         {
             long frames = StreamTensors.Length(input);
             if (frames == 0) return null;
-            var joined = StreamTensors.Concat(_context, input)!;
-            long context = StreamTensors.Length(_context), total = joined.shape[^1];
+            var joined = StreamTensors.Concat(this.context, input)!;
+            long context = StreamTensors.Length(this.context), total = joined.shape[^1];
             var output = layer.conv.call(joined).narrow(-1, context * layer.Stride, frames * layer.Stride);
-            long keep = Math.Min(_contextFrames, total);
-            StreamTensors.Hold(ref _context, StreamTensors.Slice(joined, total - keep, total));
+            long keep = Math.Min(contextFrames, total);
+            StreamTensors.Hold(ref this.context, StreamTensors.Slice(joined, total - keep, total));
             return output;
         }
 
         // Offline trims the samples that later frames would complete: nothing is left to emit.
         public Tensor? Flush() => null;
 
-        public void Dispose() => StreamTensors.Hold(ref _context, null);
+        public void Dispose() => StreamTensors.Hold(ref context, null);
     }
 }

@@ -33,14 +33,14 @@ public sealed class EncodecLstm : nn.Module<Tensor, Tensor>, IStreamingLayer
     /// <summary>Carries the hidden and cell state from one chunk to the next.</summary>
     sealed class Stream(EncodecLstm layer) : ILayerStream
     {
-        Tensor? _h, _c;
+        Tensor? hidden, cell;
 
         public Tensor? Step(Tensor? input)
         {
             if (StreamTensors.Length(input) == 0) return null;
-            var (output, h, c) = layer.Run(input!, _h is null ? null : (_h, _c!));
-            StreamTensors.Hold(ref _h, h);
-            StreamTensors.Hold(ref _c, c);
+            var (output, h, c) = layer.Run(input!, hidden is null ? null : (hidden, cell!));
+            StreamTensors.Hold(ref hidden, h);
+            StreamTensors.Hold(ref cell, c);
             return output;
         }
 
@@ -48,8 +48,8 @@ public sealed class EncodecLstm : nn.Module<Tensor, Tensor>, IStreamingLayer
 
         public void Dispose()
         {
-            StreamTensors.Hold(ref _h, null);
-            StreamTensors.Hold(ref _c, null);
+            StreamTensors.Hold(ref hidden, null);
+            StreamTensors.Hold(ref cell, null);
         }
     }
 }

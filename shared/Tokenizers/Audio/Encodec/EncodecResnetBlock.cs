@@ -46,7 +46,7 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>, IStreamingLa
     /// </summary>
     sealed class Stream(ILayerStream shortcut, ILayerStream block) : ILayerStream
     {
-        Tensor? _waiting;
+        Tensor? waiting;
 
         public Tensor? Step(Tensor? input) =>
             StreamTensors.Length(input) == 0 ? null : Join(shortcut.Step(input), block.Step(input));
@@ -55,15 +55,15 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>, IStreamingLa
 
         Tensor? Join(Tensor? skip, Tensor? residual)
         {
-            var waiting = StreamTensors.Concat(_waiting, skip);
+            var waiting = StreamTensors.Concat(this.waiting, skip);
             long ready = StreamTensors.Length(residual);
             if (ready == 0)
             {
-                StreamTensors.Hold(ref _waiting, waiting);
+                StreamTensors.Hold(ref this.waiting, waiting);
                 return null;
             }
             var output = waiting!.narrow(-1, 0, ready) + residual!;
-            StreamTensors.Hold(ref _waiting, StreamTensors.Slice(waiting, ready, waiting.shape[^1]));
+            StreamTensors.Hold(ref this.waiting, StreamTensors.Slice(waiting, ready, waiting.shape[^1]));
             return output;
         }
 
@@ -71,7 +71,7 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>, IStreamingLa
         {
             shortcut.Dispose();
             block.Dispose();
-            StreamTensors.Hold(ref _waiting, null);
+            StreamTensors.Hold(ref waiting, null);
         }
     }
 }

@@ -10,51 +10,51 @@ namespace Media.Tokenizers.Audio.Encodec;
 /// </summary>
 public sealed class EncodecStreamingDecoder : IDisposable
 {
-    readonly EncodecModel _model;
-    readonly ILayerStream _layers;
-    long _batch = -1, _codebooks = -1;
-    bool _finished;
+    readonly EncodecModel model;
+    readonly ILayerStream layers;
+    long batch = -1, codebooks = -1;
+    bool finished;
 
     internal EncodecStreamingDecoder(EncodecModel model, ILayerStream layers)
     {
-        _model = model;
-        _layers = layers;
+        this.model = model;
+        this.layers = layers;
     }
 
     /// <summary>Codes [B, n, f] to the audio [B, channels, t] now determined (t may be 0).</summary>
     public Tensor Push(Tensor codes)
     {
-        if (_finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
-        _model.CheckCodes(codes, nameof(codes));
-        if (_batch >= 0 && (codes.shape[0] != _batch || codes.shape[1] != _codebooks))
+        if (finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
+        model.CheckCodes(codes, nameof(codes));
+        if (batch >= 0 && (codes.shape[0] != batch || codes.shape[1] != codebooks))
             throw new ArgumentException(
-                $"This stream decodes [batch {_batch}, {_codebooks} codebooks]; got a chunk of [{codes.shape[0]}, {codes.shape[1]}].", nameof(codes));
-        _batch = codes.shape[0];
-        _codebooks = codes.shape[1];
+                $"This stream decodes [batch {batch}, {codebooks} codebooks]; got a chunk of [{codes.shape[0]}, {codes.shape[1]}].", nameof(codes));
+        batch = codes.shape[0];
+        codebooks = codes.shape[1];
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var latents = codes.shape[2] == 0 ? null : _model.Quantizer.Decode(codes.to(ScalarType.Int64, _model.Device));
-        return Audio(_layers.Step(latents)).MoveToOuterDisposeScope();
+        var latents = codes.shape[2] == 0 ? null : model.Quantizer.Decode(codes.to(ScalarType.Int64, model.Device));
+        return Audio(layers.Step(latents)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Ends the stream and returns the remaining audio.</summary>
     public Tensor Flush()
     {
-        if (_finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
+        if (finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var audio = Audio(_layers.Flush()).MoveToOuterDisposeScope();
+        var audio = Audio(layers.Flush()).MoveToOuterDisposeScope();
         Dispose();
         return audio;
     }
 
-    Tensor Audio(Tensor? samples) => samples ?? empty([Math.Max(_batch, 0), _model.Config.AudioChannels, 0], ScalarType.Float32, device: _model.Device);
+    Tensor Audio(Tensor? samples) => samples ?? empty([Math.Max(batch, 0), model.Config.AudioChannels, 0], ScalarType.Float32, device: model.Device);
 
     /// <summary>Frees the carried state; the stream cannot be used afterwards.</summary>
     public void Dispose()
     {
-        if (_finished) return;
-        _finished = true;
-        _layers.Dispose();
+        if (finished) return;
+        finished = true;
+        layers.Dispose();
     }
 }

@@ -11,55 +11,55 @@ namespace Media.Tokenizers.Audio.Encodec;
 /// </summary>
 public sealed class EncodecStreamingEncoder : IDisposable
 {
-    readonly EncodecModel _model;
-    readonly ILayerStream _layers;
-    readonly int _codebooks;
-    long _batch = -1;
-    bool _finished;
+    readonly EncodecModel model;
+    readonly ILayerStream layers;
+    readonly int codebooks;
+    long batch = -1;
+    bool finished;
 
     internal EncodecStreamingEncoder(EncodecModel model, ILayerStream layers, int codebooks)
     {
-        _model = model;
-        _layers = layers;
-        _codebooks = codebooks;
+        this.model = model;
+        this.layers = layers;
+        this.codebooks = codebooks;
     }
 
     /// <summary>Codebooks per frame this stream emits.</summary>
-    public int Codebooks => _codebooks;
+    public int Codebooks => codebooks;
 
     /// <summary>Audio [B, channels, t] to the codes [B, n, f] now determined (f may be 0).</summary>
     public Tensor Push(Tensor audio)
     {
-        if (_finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
-        _model.CheckAudio(audio, nameof(audio));
-        if (_batch >= 0 && audio.shape[0] != _batch)
-            throw new ArgumentException($"This stream encodes a batch of {_batch}; got a chunk with batch {audio.shape[0]}.", nameof(audio));
-        _batch = audio.shape[0];
+        if (finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
+        model.CheckAudio(audio, nameof(audio));
+        if (batch >= 0 && audio.shape[0] != batch)
+            throw new ArgumentException($"This stream encodes a batch of {batch}; got a chunk with batch {audio.shape[0]}.", nameof(audio));
+        batch = audio.shape[0];
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return Codes(_layers.Step(audio.to(ScalarType.Float32, _model.Device))).MoveToOuterDisposeScope();
+        return Codes(layers.Step(audio.to(ScalarType.Float32, model.Device))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Ends the stream and returns the remaining codes (the last frame may cover a partial hop).</summary>
     public Tensor Flush()
     {
-        if (_finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
+        if (finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var codes = Codes(_layers.Flush()).MoveToOuterDisposeScope();
+        var codes = Codes(layers.Flush()).MoveToOuterDisposeScope();
         Dispose();
         return codes;
     }
 
     Tensor Codes(Tensor? latents) => latents is null
-        ? empty([Math.Max(_batch, 0), _codebooks, 0], ScalarType.Int64, device: _model.Device)
-        : _model.Quantizer.Encode(latents, _codebooks);
+        ? empty([Math.Max(batch, 0), codebooks, 0], ScalarType.Int64, device: model.Device)
+        : model.Quantizer.Encode(latents, codebooks);
 
     /// <summary>Frees the carried state; the stream cannot be used afterwards.</summary>
     public void Dispose()
     {
-        if (_finished) return;
-        _finished = true;
-        _layers.Dispose();
+        if (finished) return;
+        finished = true;
+        layers.Dispose();
     }
 }

@@ -12,23 +12,23 @@ namespace Media.Gateway.Tests;
 /// <summary><c>/v1/images/generations</c> over real HTTP with the test generators: OpenAI's request and answer shapes.</summary>
 public sealed class ImageGenerationsTests : IDisposable
 {
-    readonly GatewayFactory _factory;
-    readonly HttpClient _client;
+    readonly GatewayFactory factory;
+    readonly HttpClient client;
 
     public ImageGenerationsTests()
     {
-        _factory = new GatewayFactory(null, testModels: true);
-        _client = _factory.StartKestrel();
+        factory = new GatewayFactory(null, testModels: true);
+        client = factory.StartKestrel();
         // As the SDKs call it: with an API key (a key's jobs are its own, so the url artifacts need it too).
-        var (_, token) = _factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
+        var (_, token) = factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
             .CreateAsync("sdk", [Media.Hosting.Keys.ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
-        _client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
     }
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     [Theory]
@@ -48,7 +48,7 @@ public sealed class ImageGenerationsTests : IDisposable
     [InlineData("{\"prompt\":\"a fox\",\"colour\":\"red\"}", "colour", "Unrecognized request argument supplied: colour")]
     public async Task An_invalid_field_is_a_400_naming_it_in_OpenAI_error_shape(string body, string param, string message)
     {
-        using var response = await _client.PostAsync(new Uri("/v1/images/generations", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync(new Uri("/v1/images/generations", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
         var error = await OpenAiHttp.ErrorAsync(response, 400);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Equal(param, error.GetProperty("param").GetString());
@@ -59,7 +59,7 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task An_unknown_model_is_a_404_model_not_found()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations", new { model = "gpt-image-1", prompt = "a fox" });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations", new { model = "gpt-image-1", prompt = "a fox" });
         var error = await OpenAiHttp.ErrorAsync(response, 404);
         Assert.Equal("model_not_found", error.GetProperty("code").GetString());
         Assert.Equal("model", error.GetProperty("param").GetString());
@@ -68,7 +68,7 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task A_model_that_is_not_trained_is_refused_with_model_not_ready_and_the_reason()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations", new { model = "token-shuffle", prompt = "a fox" });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations", new { model = "token-shuffle", prompt = "a fox" });
         var error = await OpenAiHttp.ErrorAsync(response, 409);
         Assert.Equal("model_not_ready", error.GetProperty("code").GetString());
         Assert.Contains("no trained checkpoint", error.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -77,16 +77,16 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task A_body_that_is_not_JSON_gets_OpenAI_shaped_415_and_400()
     {
-        using var text = await _client.PostAsync(new Uri("/v1/images/generations", UriKind.Relative), new StringContent("prompt=a fox"));
+        using var text = await client.PostAsync(new Uri("/v1/images/generations", UriKind.Relative), new StringContent("prompt=a fox"));
         Assert.Equal("unsupported_media_type", (await OpenAiHttp.ErrorAsync(text, 415)).GetProperty("code").GetString());
-        using var broken = await _client.PostAsync(new Uri("/v1/images/generations", UriKind.Relative), new StringContent("{\"prompt\":", Encoding.UTF8, "application/json"));
+        using var broken = await client.PostAsync(new Uri("/v1/images/generations", UriKind.Relative), new StringContent("{\"prompt\":", Encoding.UTF8, "application/json"));
         Assert.Contains("not valid JSON", (await OpenAiHttp.ErrorAsync(broken, 400)).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task N_images_are_n_jobs_with_consecutive_seeds_returned_as_their_artifacts()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations",
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations",
             new { model = TestModels.Image, prompt = "two foxes", n = 2, seed = 7, size = "64x80" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -97,13 +97,13 @@ public sealed class ImageGenerationsTests : IDisposable
         Assert.Equal(2, jobIds.Length);
         for (int i = 0; i < 2; i++)
         {
-            var job = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/jobs/{jobIds[i]}", UriKind.Relative))).RootElement;
+            var job = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs/{jobIds[i]}", UriKind.Relative))).RootElement;
             var parameters = job.GetProperty("parameters");
             Assert.Equal(7 + i, parameters.GetProperty("seed").GetInt64());
             Assert.Equal(64, parameters.GetProperty("width").GetInt32());
             Assert.Equal(80, parameters.GetProperty("height").GetInt32());
             byte[] png = Convert.FromBase64String(body.GetProperty("data")[i].GetProperty("b64_json").GetString()!);
-            byte[] artifact = await _client.GetByteArrayAsync(new Uri(job.GetProperty("artifacts")[0].GetProperty("url").GetString()!, UriKind.Relative));
+            byte[] artifact = await client.GetByteArrayAsync(new Uri(job.GetProperty("artifacts")[0].GetProperty("url").GetString()!, UriKind.Relative));
             Assert.Equal(artifact, png);
         }
     }
@@ -111,12 +111,12 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task Url_format_links_the_artifact_by_an_absolute_url()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations", new { model = TestModels.Image, prompt = "a fox", response_format = "url" });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations", new { model = TestModels.Image, prompt = "a fox", response_format = "url" });
         var image = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data")[0];
         Assert.False(image.TryGetProperty("b64_json", out _));
         var url = new Uri(image.GetProperty("url").GetString()!);
-        Assert.Equal(_factory.BaseAddress!.Authority, url.Authority);
-        using var file = await _client.GetAsync(url);
+        Assert.Equal(factory.BaseAddress!.Authority, url.Authority);
+        using var file = await client.GetAsync(url);
         Assert.Equal("image/png", file.Content.Headers.ContentType?.MediaType);
     }
 
@@ -125,7 +125,7 @@ public sealed class ImageGenerationsTests : IDisposable
     [InlineData("webp", "image/webp")]
     public async Task Jpeg_and_webp_carry_the_generation_metadata_and_their_url_serves_the_right_content_type(string format, string contentType)
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations",
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations",
             new { model = TestModels.Image, prompt = "a red fox", output_format = format, output_compression = 80, quality = "high", background = "opaque", seed = 7 });
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(format, body.GetProperty("output_format").GetString());
@@ -139,10 +139,10 @@ public sealed class ImageGenerationsTests : IDisposable
         Assert.Contains("<media:seed>7</media:seed>", xmp, StringComparison.Ordinal);
         Assert.Contains($"<media:model>{TestModels.Image}</media:model>", xmp, StringComparison.Ordinal);
 
-        using var linked = await OpenAiHttp.PostAsync(_client, "/v1/images/generations",
+        using var linked = await OpenAiHttp.PostAsync(client, "/v1/images/generations",
             new { model = TestModels.Image, prompt = "a red fox", output_format = format, response_format = "url" });
         var url = new Uri(JsonDocument.Parse(await linked.Content.ReadAsStringAsync()).RootElement.GetProperty("data")[0].GetProperty("url").GetString()!);
-        using var file = await _client.GetAsync(url);
+        using var file = await client.GetAsync(url);
         Assert.Equal(contentType, file.Content.Headers.ContentType?.MediaType);
         Assert.Equal(contentType, SixLabors.ImageSharp.Image.DetectFormat(await file.Content.ReadAsByteArrayAsync())?.DefaultMimeType);
     }
@@ -150,7 +150,7 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task Streamed_partial_images_come_in_the_asked_format()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations",
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations",
             new { model = TestModels.Image, prompt = "a fox", stream = true, partial_images = 1, output_format = "webp" });
         var events = OpenAiHttp.Events(await response.Content.ReadAsStringAsync());
         Assert.Equal(2, events.Count);
@@ -164,7 +164,7 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task Streaming_sends_the_jobs_preview_as_a_partial_image_then_the_completed_image()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations",
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations",
             new { model = TestModels.Image, prompt = "a fox", stream = true, partial_images = 2, seed = 5 });
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var events = OpenAiHttp.Events(await response.Content.ReadAsStringAsync());
@@ -185,7 +185,7 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task Without_partial_images_the_stream_holds_only_the_completed_image()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/images/generations", new { model = TestModels.Image, prompt = "a fox", stream = true });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/images/generations", new { model = TestModels.Image, prompt = "a fox", stream = true });
         var events = OpenAiHttp.Events(await response.Content.ReadAsStringAsync());
         Assert.Equal(new[] { "image_generation.completed" }, events.Select(e => e.Event));
     }
@@ -193,12 +193,12 @@ public sealed class ImageGenerationsTests : IDisposable
     [Fact]
     public async Task A_failing_generator_is_a_500_with_its_reason_or_an_error_event_when_streaming()
     {
-        using var plain = await OpenAiHttp.PostAsync(_client, "/v1/images/generations", new { model = TestModels.Broken, prompt = "a fox" });
+        using var plain = await OpenAiHttp.PostAsync(client, "/v1/images/generations", new { model = TestModels.Broken, prompt = "a fox" });
         var error = await OpenAiHttp.ErrorAsync(plain, 500);
         Assert.Equal("generation_failed", error.GetProperty("code").GetString());
         Assert.Contains("told to fail at step 2", error.GetProperty("message").GetString(), StringComparison.Ordinal);
 
-        using var streamed = await OpenAiHttp.PostAsync(_client, "/v1/images/generations", new { model = TestModels.Broken, prompt = "a fox", stream = true });
+        using var streamed = await OpenAiHttp.PostAsync(client, "/v1/images/generations", new { model = TestModels.Broken, prompt = "a fox", stream = true });
         var (name, data) = OpenAiHttp.Events(await streamed.Content.ReadAsStringAsync()).Single();
         Assert.Equal("error", name);
         Assert.Contains("told to fail at step 2", data.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -212,41 +212,41 @@ public sealed class ImageGenerationsTests : IDisposable
             Content = JsonContent.Create(new { model = TestModels.Slow, prompt = "a slow fox" }),
         };
         using var leave = new CancellationTokenSource();
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, leave.Token)
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, leave.Token)
             .WaitAsync(TimeSpan.FromMilliseconds(400)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
         Assert.Null(response); // still generating: the answer comes only with the image
         // Leave once the job exists (on a loaded machine the first request can take longer than the wait above).
         JsonElement jobs;
         for (var clock = System.Diagnostics.Stopwatch.StartNew(); ; await Task.Delay(20))
         {
-            jobs = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/jobs?model={TestModels.Slow}", UriKind.Relative))).RootElement.GetProperty("data");
+            jobs = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs?model={TestModels.Slow}", UriKind.Relative))).RootElement.GetProperty("data");
             if (jobs.GetArrayLength() > 0) break;
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the request became a job");
         }
         await leave.CancelAsync();
         string id = jobs[0].GetProperty("id").GetString()!;
-        var finished = await JobsApiTests.WaitFinishedAsync(_client, id);
+        var finished = await JobsApiTests.WaitFinishedAsync(client, id);
         Assert.Equal("cancelled", finished.GetProperty("status").GetString());
     }
 
     [Fact]
     public async Task Models_that_can_take_a_job_are_listed_OpenAI_shaped_and_api_models_keeps_every_model()
     {
-        var list = JsonDocument.Parse(await _client.GetStringAsync(new Uri("/v1/models", UriKind.Relative))).RootElement;
+        var list = JsonDocument.Parse(await client.GetStringAsync(new Uri("/v1/models", UriKind.Relative))).RootElement;
         Assert.Equal("list", list.GetProperty("object").GetString());
         var models = list.GetProperty("data").EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!);
         // token-shuffle has no checkpoint in this test's models folder: it cannot run, so OpenAI clients do not see it.
         Assert.DoesNotContain("token-shuffle", models.Keys);
         Assert.All(models.Values, m => Assert.Equal("available", m.GetProperty("state").GetString()));
-        var all = JsonDocument.Parse(await _client.GetStringAsync(new Uri("/api/models", UriKind.Relative))).RootElement.GetProperty("data")
+        var all = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/models", UriKind.Relative))).RootElement.GetProperty("data")
             .EnumerateArray().ToDictionary(m => m.GetProperty("id").GetString()!);
         Assert.Equal("missing", all["token-shuffle"].GetProperty("state").GetString());
         Assert.Equal("model", models[TestModels.Image].GetProperty("object").GetString());
         Assert.Equal("available", models[TestModels.Image].GetProperty("state").GetString());
         Assert.True(models[TestModels.Image].GetProperty("created").GetInt64() > 0);
-        using var unknown = await _client.GetAsync(new Uri("/v1/models/nope", UriKind.Relative));
+        using var unknown = await client.GetAsync(new Uri("/v1/models/nope", UriKind.Relative));
         Assert.Equal("model_not_found", (await OpenAiHttp.ErrorAsync(unknown, 404)).GetProperty("code").GetString());
-        using var route = await _client.GetAsync(new Uri("/v1/embeddings", UriKind.Relative));
+        using var route = await client.GetAsync(new Uri("/v1/embeddings", UriKind.Relative));
         Assert.Equal("unknown_url", (await OpenAiHttp.ErrorAsync(route, 404)).GetProperty("code").GetString());
     }
 }

@@ -13,19 +13,19 @@ namespace Media.Gateway.Tests;
 /// <summary><c>/v1/audio/speech</c> over real HTTP with the test speech generator (8 kHz, a chunk of 80 samples of k*100 per step k).</summary>
 public sealed class SpeechGenerationTests : IDisposable
 {
-    readonly GatewayFactory _factory;
-    readonly HttpClient _client;
+    readonly GatewayFactory factory;
+    readonly HttpClient client;
 
     public SpeechGenerationTests()
     {
-        _factory = new GatewayFactory(null, testModels: true);
-        _client = _factory.StartKestrel();
+        factory = new GatewayFactory(null, testModels: true);
+        client = factory.StartKestrel();
     }
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     /// <summary>The test generator's audio for <paramref name="steps"/> steps, as 16-bit samples.</summary>
@@ -41,7 +41,7 @@ public sealed class SpeechGenerationTests : IDisposable
     [InlineData("{\"input\":\"hi\",\"voice\":\"\"}", "voice", "1..64")]
     public async Task An_invalid_field_is_a_400_naming_it_in_OpenAI_error_shape(string body, string param, string message)
     {
-        using var response = await _client.PostAsync(new Uri("/v1/audio/speech", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync(new Uri("/v1/audio/speech", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
         var error = await OpenAiHttp.ErrorAsync(response, 400);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Equal(param, error.GetProperty("param").GetString());
@@ -51,31 +51,31 @@ public sealed class SpeechGenerationTests : IDisposable
     [Fact]
     public async Task The_untrained_speech_model_is_refused_with_model_not_ready()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = "ardit-tts", input = "hello", voice = "alloy" });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/audio/speech", new { model = "ardit-tts", input = "hello", voice = "alloy" });
         Assert.Equal("model_not_ready", (await OpenAiHttp.ErrorAsync(response, 409)).GetProperty("code").GetString());
     }
 
     [Fact]
     public async Task Wav_is_the_jobs_artifact_and_the_parameters_reach_the_job()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech",
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/audio/speech",
             new { model = TestModels.Speech, input = "Hello there.", voice = "alloy", speed = 1.5, seed = 11, response_format = "wav" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("audio/wav", response.Content.Headers.ContentType?.MediaType);
         byte[] wav = await response.Content.ReadAsByteArrayAsync();
-        var job = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/jobs/{response.Headers.GetValues("x-media-job-id").Single()}", UriKind.Relative))).RootElement;
+        var job = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs/{response.Headers.GetValues("x-media-job-id").Single()}", UriKind.Relative))).RootElement;
         var parameters = job.GetProperty("parameters");
         Assert.Equal("Hello there.", parameters.GetProperty("text").GetString());
         Assert.Equal("alloy", parameters.GetProperty("voice").GetString());
         Assert.Equal(1.5, parameters.GetProperty("speed").GetDouble());
         Assert.Equal(11, parameters.GetProperty("seed").GetInt64());
-        Assert.Equal(await _client.GetByteArrayAsync(new Uri(job.GetProperty("artifacts")[0].GetProperty("url").GetString()!, UriKind.Relative)), wav);
+        Assert.Equal(await client.GetByteArrayAsync(new Uri(job.GetProperty("artifacts")[0].GetProperty("url").GetString()!, UriKind.Relative)), wav);
     }
 
     [Fact]
     public async Task Pcm_is_raw_24_kHz_16_bit_audio_resampled_from_the_models_rate()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi", response_format = "pcm" });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi", response_format = "pcm" });
         Assert.Equal("audio/pcm", response.Content.Headers.ContentType?.MediaType);
         short[] pcm = Samples(await response.Content.ReadAsByteArrayAsync());
         short[] expected = Expected();
@@ -95,7 +95,7 @@ public sealed class SpeechGenerationTests : IDisposable
         {
             Content = JsonContent.Create(new { model = TestModels.Speech, input = "hi", response_format = "wav", stream_format = "audio" }),
         };
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("audio/wav", response.Content.Headers.ContentType?.MediaType);
         Assert.Null(response.Content.Headers.ContentLength); // chunked: sent while it is made
         byte[] wav = await response.Content.ReadAsByteArrayAsync();
@@ -108,7 +108,7 @@ public sealed class SpeechGenerationTests : IDisposable
     [Fact]
     public async Task Sse_sends_the_file_as_base64_deltas_then_done()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech",
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/audio/speech",
             new { model = TestModels.Speech, input = "hi", response_format = "wav", stream_format = "sse" });
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var events = OpenAiHttp.Events(await response.Content.ReadAsStringAsync());
@@ -123,7 +123,7 @@ public sealed class SpeechGenerationTests : IDisposable
     [Fact]
     public async Task Opus_is_an_Ogg_Opus_file_whose_granule_positions_give_the_inputs_length()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi", response_format = "opus" });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi", response_format = "opus" });
         Assert.Equal("audio/ogg", response.Content.Headers.ContentType?.MediaType);
         var pages = OggReader.Pages(await response.Content.ReadAsByteArrayAsync());
         var head = pages[0].Packets.Single();
@@ -139,7 +139,7 @@ public sealed class SpeechGenerationTests : IDisposable
     [Fact]
     public async Task Without_response_format_speech_is_mp3_as_OpenAIs()
     {
-        using var response = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi" });
+        using var response = await OpenAiHttp.PostAsync(client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("audio/mpeg", response.Content.Headers.ContentType?.MediaType);
         byte[] mp3 = await response.Content.ReadAsByteArrayAsync();
@@ -157,7 +157,7 @@ public sealed class SpeechGenerationTests : IDisposable
         {
             Content = JsonContent.Create(new { model = TestModels.Speech, input = "hi", response_format = "mp3", stream_format = "sse" }),
         };
-        using var response = await _client.SendAsync(request);
+        using var response = await client.SendAsync(request);
         var events = OpenAiHttp.Events(await response.Content.ReadAsStringAsync());
         Assert.Equal("speech.audio.done", events[^1].Data.GetProperty("type").GetString());
         // The test voice makes 50 ms at 8 kHz, less than one MP3 frame's worth, so LAME's frames come with its flush;
@@ -178,36 +178,36 @@ public sealed class SpeechGenerationTests : IDisposable
 /// <summary>The gateway on a machine without the encoder packages (simulated through the encoder seam).</summary>
 public sealed class SpeechWithoutEncodersTests : IDisposable
 {
-    readonly GatewayFactory _factory = new(null, testModels: true,
+    readonly GatewayFactory factory = new(null, testModels: true,
         services: s => s.AddSingleton(AudioEncoders.Without(LameMp3Encoder.Package, FfmpegEncoder.Package)));
-    readonly HttpClient _client;
+    readonly HttpClient client;
 
-    public SpeechWithoutEncodersTests() => _client = _factory.StartKestrel();
+    public SpeechWithoutEncodersTests() => client = factory.StartKestrel();
 
     public void Dispose()
     {
-        _client.Dispose();
-        _factory.Dispose();
+        client.Dispose();
+        factory.Dispose();
     }
 
     [Fact]
     public async Task Speech_falls_back_to_wav_and_a_missing_format_is_a_400_naming_its_package()
     {
-        using var fallback = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi" });
+        using var fallback = await OpenAiHttp.PostAsync(client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi" });
         Assert.Equal(HttpStatusCode.OK, fallback.StatusCode);
         Assert.Equal("audio/wav", fallback.Content.Headers.ContentType?.MediaType);
         Assert.Equal("RIFF", Encoding.ASCII.GetString(await fallback.Content.ReadAsByteArrayAsync(), 0, 4));
 
         foreach (var (format, package) in new[] { ("mp3", "libmp3lame0"), ("aac", "ffmpeg"), ("flac", "ffmpeg") })
         {
-            using var refused = await OpenAiHttp.PostAsync(_client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi", response_format = format });
+            using var refused = await OpenAiHttp.PostAsync(client, "/v1/audio/speech", new { model = TestModels.Speech, input = "hi", response_format = format });
             var error = await OpenAiHttp.ErrorAsync(refused, 400);
             Assert.Equal("response_format", error.GetProperty("param").GetString());
             Assert.Contains($"no {format} encoder (install the Debian package '{package}')", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         }
 
         // /api/models says which formats are off and what enables them.
-        var formats = JsonDocument.Parse(await _client.GetStringAsync(new Uri("/api/models", UriKind.Relative))).RootElement.GetProperty("output_formats");
+        var formats = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/models", UriKind.Relative))).RootElement.GetProperty("output_formats");
         Assert.Equal("wav", formats.GetProperty("default_speech").GetString());
         Assert.DoesNotContain("mp3", formats.GetProperty("audio").EnumerateArray().Select(f => f.GetString()));
         Assert.Contains(formats.GetProperty("missing_audio").EnumerateArray(),

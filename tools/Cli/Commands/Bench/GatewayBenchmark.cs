@@ -23,21 +23,21 @@ namespace Media.Cli.Commands.Bench;
 /// </summary>
 internal sealed class GatewayBenchmark : IAsyncDisposable
 {
-    readonly string _root;
-    readonly WebApplication _app;
-    readonly HttpClient _client;
-    readonly CodecGenerator _direct;
-    readonly object _parameters;
-    readonly JsonElement _parametersJson;
+    readonly string root;
+    readonly WebApplication app;
+    readonly HttpClient client;
+    readonly CodecGenerator direct;
+    readonly object parameters;
+    readonly JsonElement parametersJson;
 
     GatewayBenchmark(string root, WebApplication app, HttpClient client, CodecGenerator direct, IReadOnlyList<IReadOnlyList<int>> codes, int sampleRate)
     {
-        (_root, _app, _client, _direct, SampleRate, Codebooks) = (root, app, client, direct, sampleRate, codes.Count);
-        _parameters = new { codes };
-        _parametersJson = JsonSerializer.SerializeToElement(_parameters);
+        (this.root, this.app, this.client, this.direct, SampleRate, Codebooks) = (root, app, client, direct, sampleRate, codes.Count);
+        parameters = new { codes };
+        parametersJson = JsonSerializer.SerializeToElement(parameters);
     }
 
-    public Uri BaseAddress => _client.BaseAddress!;
+    public Uri BaseAddress => client.BaseAddress!;
     public int SampleRate { get; }
     public int Codebooks { get; }
 
@@ -132,9 +132,9 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
     {
         var posted = DateTimeOffset.UtcNow;
         DateTimeOffset queued = default, started = default;
-        string id = await GatewayJobStream.SubmitAsync(_client, new { kind = CodecJobKinds.Decode, model = CodecServiceExtensions.ModelId, parameters = _parameters }, "the job", cancellationToken).ConfigureAwait(false);
+        string id = await GatewayJobStream.SubmitAsync(client, new { kind = CodecJobKinds.Decode, model = CodecServiceExtensions.ModelId, parameters = parameters }, "the job", cancellationToken).ConfigureAwait(false);
         var requested = DateTimeOffset.UtcNow;
-        await foreach (var e in GatewayJobStream.EventsAsync(_client, id, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in GatewayJobStream.EventsAsync(client, id, cancellationToken).ConfigureAwait(false))
         {
             if (e.Type is "completed" or "queued" or "started")
             {
@@ -158,17 +158,17 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
         var job = new Job
         {
             Id = Job.NewId(), Kind = CodecJobKinds.Decode, Model = CodecServiceExtensions.ModelId, Family = "audio",
-            Parameters = _parametersJson, Owner = "bench", Status = JobStatus.Running, CreatedAt = DateTimeOffset.UtcNow,
+            Parameters = parametersJson, Owner = "bench", Status = JobStatus.Running, CreatedAt = DateTimeOffset.UtcNow,
         };
         var sink = new CollectingSink();
-        var artifacts = await _direct.RunAsync(job, sink, cancellationToken).ConfigureAwait(false);
+        var artifacts = await direct.RunAsync(job, sink, cancellationToken).ConfigureAwait(false);
         if (artifacts.Count != 1 || sink.Events == 0) throw new InvalidOperationException("The direct decode returned no audio.");
     }
 
     /// <summary>What a direct caller gets from the generator: the chunks, kept in memory.</summary>
     sealed class CollectingSink : IJobEventSink
     {
-        readonly List<byte[]> _chunks = [];
+        readonly List<byte[]> chunks = [];
         public int Events { get; private set; }
 
         public ValueTask ProgressAsync(int step, int totalSteps, CancellationToken cancellationToken)
@@ -185,7 +185,7 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
 
         public ValueTask AudioChunkAsync(ReadOnlyMemory<byte> pcm16, int sampleRate, int channels, CancellationToken cancellationToken)
         {
-            _chunks.Add(pcm16.ToArray());
+            chunks.Add(pcm16.ToArray());
             Events++;
             return ValueTask.CompletedTask;
         }
@@ -193,11 +193,11 @@ internal sealed class GatewayBenchmark : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
-        _direct.Dispose();
+        client.Dispose();
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        direct.Dispose();
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_root, recursive: true);
+        Directory.Delete(root, recursive: true);
     }
 }

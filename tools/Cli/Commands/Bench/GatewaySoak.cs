@@ -33,21 +33,21 @@ internal sealed class GatewaySoak : IAsyncDisposable
         "Please bring me a cup of tea.", "We will meet again tomorrow.",
     ];
 
-    readonly string _root;
-    readonly WebApplication _app;
-    readonly HttpClient _client;
-    readonly string _wav;
-    IReadOnlyList<IReadOnlyList<int>>? _codes;
+    readonly string root;
+    readonly WebApplication app;
+    readonly HttpClient client;
+    readonly string wav;
+    IReadOnlyList<IReadOnlyList<int>>? codes;
 
     GatewaySoak(string root, WebApplication app, HttpClient client, string models)
     {
-        (_root, _app, _client, ModelsDirectory) = (root, app, client, models);
+        (this.root, this.app, this.client, ModelsDirectory) = (root, app, client, models);
         // One second of a falling chirp at the codec's 16 kHz: speech-like enough for the encoder, the same every run.
         var samples = Enumerable.Range(0, 16_000).Select(i => 0.4f * MathF.Sin(2 * MathF.PI * (600 - 0.01f * i) * i / 16_000f)).ToArray();
-        _wav = Convert.ToBase64String(WavFile.ToBytes(AudioBuffer.FromMono(samples, 16_000)));
+        wav = Convert.ToBase64String(WavFile.ToBytes(AudioBuffer.FromMono(samples, 16_000)));
     }
 
-    public Uri BaseAddress => _client.BaseAddress!;
+    public Uri BaseAddress => client.BaseAddress!;
     public string ModelsDirectory { get; }
 
     public static async Task<GatewaySoak> StartAsync(string? models, int clients, CancellationToken cancellationToken)
@@ -78,7 +78,7 @@ internal sealed class GatewaySoak : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         // The decode jobs decode what the codec encoded: one encode first gives the codes.
-        _codes = await EncodeOnceAsync(cancellationToken).ConfigureAwait(false);
+        codes = await EncodeOnceAsync(cancellationToken).ConfigureAwait(false);
         var timings = new List<(double Ms, bool Live)>();
         var byKind = new Dictionary<string, int>(StringComparer.Ordinal);
         int failed = 0;
@@ -124,13 +124,13 @@ internal sealed class GatewaySoak : IAsyncDisposable
     {
         0 => ("image", "token-shuffle", new { prompt = Prompts[i / 4 % Prompts.Length], seed = i }),
         1 => ("speech", "ardit-tts", new { text = Sentences[i / 4 % Sentences.Length], seed = i }),
-        2 => ("audio-encode", "media-codec", new { audio = _wav, bandwidth_kbps = 1.5 }),
-        _ => ("audio-decode", "media-codec", (object)new { codes = _codes }),
+        2 => ("audio-encode", "media-codec", new { audio = wav, bandwidth_kbps = 1.5 }),
+        _ => ("audio-decode", "media-codec", (object)new { codes = codes }),
     };
 
     async Task<IReadOnlyList<IReadOnlyList<int>>> EncodeOnceAsync(CancellationToken cancellationToken)
     {
-        var (id, ok) = await SubmitAndStreamAsync("audio-encode", "media-codec", new { audio = _wav, bandwidth_kbps = 1.5 }, null, cancellationToken).ConfigureAwait(false);
+        var (id, ok) = await SubmitAndStreamAsync("audio-encode", "media-codec", new { audio = wav, bandwidth_kbps = 1.5 }, null, cancellationToken).ConfigureAwait(false);
         if (!ok) throw new InvalidOperationException("The first audio-encode job failed; is models/media-codec trained?");
         byte[] codes = await ArtifactAsync(id, cancellationToken).ConfigureAwait(false);
         return CodecCodes.Parse(System.Text.Encoding.UTF8.GetString(codes)).Codes;
@@ -146,9 +146,9 @@ internal sealed class GatewaySoak : IAsyncDisposable
     /// <summary>Submits a job and reads its SSE stream to the terminal event, timing generator events that were stamped after the stream was asked for.</summary>
     async Task<(string Id, bool Succeeded)> SubmitAndStreamAsync(string kind, string model, object parameters, List<(double, bool)>? timings, CancellationToken cancellationToken)
     {
-        string id = await GatewayJobStream.SubmitAsync(_client, new { kind, model, parameters }, $"a {kind} job", cancellationToken).ConfigureAwait(false);
+        string id = await GatewayJobStream.SubmitAsync(client, new { kind, model, parameters }, $"a {kind} job", cancellationToken).ConfigureAwait(false);
         var requested = DateTimeOffset.UtcNow;
-        await foreach (var e in GatewayJobStream.EventsAsync(_client, id, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in GatewayJobStream.EventsAsync(client, id, cancellationToken).ConfigureAwait(false))
         {
             if (e.Type is "completed") return (id, true);
             if (e.Type is "failed" or "cancelled") return (id, false);
@@ -163,9 +163,9 @@ internal sealed class GatewaySoak : IAsyncDisposable
 
     async Task<byte[]> ArtifactAsync(string jobId, CancellationToken cancellationToken)
     {
-        using var job = JsonDocument.Parse(await _client.GetStringAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative), cancellationToken).ConfigureAwait(false));
+        using var job = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative), cancellationToken).ConfigureAwait(false));
         string url = job.RootElement.GetProperty("artifacts")[0].GetProperty("url").GetString()!;
-        return await _client.GetByteArrayAsync(new Uri(url, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        return await client.GetByteArrayAsync(new Uri(url, UriKind.Relative), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Resident memory and open handles of this process (gateway and clients), and the gateway's live tensors from its /metrics.</summary>
@@ -178,7 +178,7 @@ internal sealed class GatewaySoak : IAsyncDisposable
         }
         // The exporter caches a scrape briefly; idle connections close on their own.
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-        string metrics = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        string metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative), cancellationToken).ConfigureAwait(false);
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("media_torch_live_tensors", StringComparison.Ordinal))
             ?? throw new InvalidOperationException("The gateway's /metrics has no media_torch_live_tensors.");
         long tensors = (long)double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
@@ -195,10 +195,10 @@ internal sealed class GatewaySoak : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _client.Dispose();
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        client.Dispose();
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_root, recursive: true);
+        Directory.Delete(root, recursive: true);
     }
 }
