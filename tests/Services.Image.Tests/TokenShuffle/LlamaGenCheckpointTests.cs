@@ -10,7 +10,7 @@ public class LlamaGenCheckpointTests
     /// The state dict of LlamaGen's GPT (models/gpt.py, class-conditioned) with its exact key names, shapes taken
     /// from its definition: SwiGLU hidden find_multiple(int(2 * 4 * dim / 3), multiple_of), fused wqkv, no biases.
     /// </summary>
-    static Dictionary<string, long[]> LlamaGenShapes(int dim, int layers, int vocab, int classes, int multipleOf)
+    internal static Dictionary<string, long[]> LlamaGenShapes(int dim, int layers, int vocab, int classes, int multipleOf)
     {
         int hidden = 2 * 4 * dim / 3;
         if (hidden % multipleOf != 0) hidden += multipleOf - hidden % multipleOf;
