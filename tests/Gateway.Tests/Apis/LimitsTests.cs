@@ -11,27 +11,34 @@ namespace Media.Gateway.Tests;
 /// /api/models (9). The committed token-shuffle's config (and its tokenizer's) are copied into the test models folder,
 /// with a stand-in weights file: the limits read the configs only, and the model is never loaded.
 /// </summary>
-public sealed class LimitsTests : IDisposable
+public sealed class LimitsTests(LimitsTests.Gateway gateway) : IClassFixture<LimitsTests.Gateway>
 {
-    readonly GatewayFactory factory;
-    readonly HttpClient client;
+    readonly GatewayFactory factory = gateway.Factory;
+    readonly HttpClient client = gateway.Client;
 
-    public LimitsTests()
+    /// <summary>One gateway for the class (its tests need no fresh store; a host per test was most of their time).</summary>
+    public sealed class Gateway : IDisposable
     {
-        factory = new GatewayFactory(null, testModels: true);
-        foreach (string folder in new[] { "token-shuffle", "image-vq" })
+        public Gateway()
         {
-            string target = Directory.CreateDirectory(Path.Combine(factory.ModelsDirectory, folder)).FullName;
-            File.Copy(Path.Combine(RepositoryModels(), folder, "config.json"), Path.Combine(target, "config.json"));
-            File.WriteAllText(Path.Combine(target, "model.safetensors"), "stand-in: never loaded by these tests");
+            Factory = new GatewayFactory(null, testModels: true);
+            foreach (string folder in new[] { "token-shuffle", "image-vq" })
+            {
+                string target = Directory.CreateDirectory(Path.Combine(Factory.ModelsDirectory, folder)).FullName;
+                File.Copy(Path.Combine(RepositoryModels(), folder, "config.json"), Path.Combine(target, "config.json"));
+                File.WriteAllText(Path.Combine(target, "model.safetensors"), "stand-in: never loaded by these tests");
+            }
+            Client = Factory.StartKestrel();
         }
-        client = factory.StartKestrel();
-    }
 
-    public void Dispose()
-    {
-        client.Dispose();
-        factory.Dispose();
+        public GatewayFactory Factory { get; }
+        public HttpClient Client { get; }
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            Factory.Dispose();
+        }
     }
 
     static string RepositoryModels()

@@ -11,21 +11,24 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Media.Gateway.Tests;
 
 /// <summary><c>/v1/audio/speech</c> over real HTTP with the test speech generator (8 kHz, a chunk of 80 samples of k*100 per step k).</summary>
-public sealed class SpeechGenerationTests : IDisposable
+public sealed class SpeechGenerationTests(SpeechGenerationTests.Gateway gateway) : IClassFixture<SpeechGenerationTests.Gateway>
 {
-    readonly GatewayFactory factory;
-    readonly HttpClient client;
+    readonly HttpClient client = gateway.Client;
 
-    public SpeechGenerationTests()
+    /// <summary>One gateway for the class (its tests need no fresh store; a host per test was most of their time).</summary>
+    public sealed class Gateway : IDisposable
     {
-        factory = new GatewayFactory(null, testModels: true);
-        client = factory.StartKestrel();
-    }
+        readonly GatewayFactory factory = new(null, testModels: true);
 
-    public void Dispose()
-    {
-        client.Dispose();
-        factory.Dispose();
+        public Gateway() => Client = factory.StartKestrel();
+
+        public HttpClient Client { get; }
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            factory.Dispose();
+        }
     }
 
     /// <summary>The test generator's audio for <paramref name="steps"/> steps, as 16-bit samples.</summary>
