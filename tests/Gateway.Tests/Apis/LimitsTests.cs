@@ -16,28 +16,19 @@ public sealed class LimitsTests(LimitsTests.Gateway gateway) : IClassFixture<Lim
     readonly GatewayFactory factory = gateway.Factory;
     readonly HttpClient client = gateway.Client;
 
-    /// <summary>One gateway for the class (its tests need no fresh store; a host per test was most of their time).</summary>
-    public sealed class Gateway : IDisposable
+    /// <summary>The class's one gateway, with the committed token-shuffle and image-vq configs (stand-in weights) in its models folder.</summary>
+    public sealed class Gateway : SharedGateway
     {
-        public Gateway()
+        public Gateway() : base(WriteConfigs) { }
+
+        static void WriteConfigs(GatewayFactory created)
         {
-            Factory = new GatewayFactory(null, testModels: true);
             foreach (string folder in new[] { "token-shuffle", "image-vq" })
             {
-                string target = Directory.CreateDirectory(Path.Combine(Factory.ModelsDirectory, folder)).FullName;
+                string target = Directory.CreateDirectory(Path.Combine(created.ModelsDirectory, folder)).FullName;
                 File.Copy(Path.Combine(RepositoryModels(), folder, "config.json"), Path.Combine(target, "config.json"));
                 File.WriteAllText(Path.Combine(target, "model.safetensors"), "stand-in: never loaded by these tests");
             }
-            Client = Factory.StartKestrel();
-        }
-
-        public GatewayFactory Factory { get; }
-        public HttpClient Client { get; }
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            Factory.Dispose();
         }
     }
 

@@ -15,26 +15,14 @@ public sealed class ImageGenerationsTests(ImageGenerationsTests.Gateway gateway)
     readonly GatewayFactory factory = gateway.Factory;
     readonly HttpClient client = gateway.Client;
 
-    /// <summary>One gateway for the class (its tests need no fresh store; a host per test was most of their time).</summary>
-    public sealed class Gateway : IDisposable
+    /// <summary>The class's one gateway, called as the SDKs call it: with an API key (a key's jobs are its own, so the url artifacts need it too).</summary>
+    public sealed class Gateway : SharedGateway
     {
         public Gateway()
         {
-            Factory = new GatewayFactory(null, testModels: true);
-            Client = Factory.StartKestrel();
-            // As the SDKs call it: with an API key (a key's jobs are its own, so the url artifacts need it too).
             var (_, token) = Factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
                 .CreateAsync("sdk", [Media.Hosting.Keys.ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
             Client.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        }
-
-        public GatewayFactory Factory { get; }
-        public HttpClient Client { get; }
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            Factory.Dispose();
         }
     }
 

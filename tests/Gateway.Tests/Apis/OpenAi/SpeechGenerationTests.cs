@@ -11,25 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Media.Gateway.Tests;
 
 /// <summary><c>/v1/audio/speech</c> over real HTTP with the test speech generator (8 kHz, a chunk of 80 samples of k*100 per step k).</summary>
-public sealed class SpeechGenerationTests(SpeechGenerationTests.Gateway gateway) : IClassFixture<SpeechGenerationTests.Gateway>
+public sealed class SpeechGenerationTests(SharedGateway gateway) : IClassFixture<SharedGateway>
 {
     readonly HttpClient client = gateway.Client;
-
-    /// <summary>One gateway for the class (its tests need no fresh store; a host per test was most of their time).</summary>
-    public sealed class Gateway : IDisposable
-    {
-        readonly GatewayFactory factory = new(null, testModels: true);
-
-        public Gateway() => Client = factory.StartKestrel();
-
-        public HttpClient Client { get; }
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            factory.Dispose();
-        }
-    }
 
     /// <summary>The test generator's audio for <paramref name="steps"/> steps, as 16-bit samples.</summary>
     static short[] Expected(int steps = StepGenerator.DefaultSteps) =>
