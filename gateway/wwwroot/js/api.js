@@ -164,6 +164,33 @@ export async function runJob({ kind, model, parameters }, ui, on = {}) {
   return { jobId, cancel: () => conn.invoke("Cancel", jobId), done };
 }
 
+
+/**
+ * A page's job form: on submit, `start()` (called inside the click, so audio may start there) prepares the page and returns
+ * the job request and its event callbacks; the job then runs with generate disabled and cancel enabled, its id in
+ * `document.body.dataset.job`, and a refusal or failure shown in the status line.
+ */
+export function submitJobs(form, { generate, cancel, ui }, start) {
+  let running = null;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { request, on } = start();
+    generate.disabled = true;
+    try {
+      running = await runJob(request, ui, on);
+      document.body.dataset.job = running.jobId;
+      cancel.disabled = false;
+      await running.done;
+    } catch (error) {
+      ui.status(error.message, "failed");
+    } finally {
+      running = null;
+      cancel.disabled = true;
+      generate.disabled = false;
+    }
+  });
+  cancel.addEventListener("click", () => running?.cancel());
+}
 /** The progress bar and the status line of a page (an aria-live region, so screen readers hear it). */
 export function progressUi(progress, status) {
   return {

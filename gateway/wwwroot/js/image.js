@@ -1,5 +1,5 @@
 // The image page: prompt in, a live progress bar, each preview as it arrives, then the image.
-import { artifactUrl, convertedUrl, fileName, fillModels, numbersFrom, previewUrl, progressUi, runJob } from "/js/api.js";
+import { artifactUrl, convertedUrl, fileName, fillModels, numbersFrom, previewUrl, progressUi, submitJobs } from "/js/api.js";
 
 const form = document.getElementById("form");
 const generate = document.getElementById("generate");
@@ -24,10 +24,7 @@ if (form.elements.model.selectedOptions[0]?.disabled ?? true) {
   generate.disabled = true;
 }
 
-let running = null;
-
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
+submitJobs(form, { generate, cancel, ui }, () => {
   const parameters = { prompt: form.elements.prompt.value.trim(), ...numbersFrom(form, ["seed", "steps"]) };
   const size = form.elements.size.value;
   if (size) [parameters.width, parameters.height] = size.split("x").map(Number);
@@ -40,9 +37,9 @@ form.addEventListener("submit", async (event) => {
   for (const img of [preview, result]) img.hidden = true;
   previewCaption.hidden = resultCaption.hidden = true;
   document.body.dataset.previews = "0";
-  generate.disabled = true;
-  try {
-    running = await runJob({ kind: "image", model: form.elements.model.value, parameters }, ui, {
+  return {
+    request: { kind: "image", model: form.elements.model.value, parameters },
+    on: {
       preview: (e) => {
         URL.revokeObjectURL(preview.src);
         preview.src = previewUrl(e.payload);
@@ -58,17 +55,6 @@ form.addEventListener("submit", async (event) => {
         const href = format === "png" ? result.src : convertedUrl(e.artifacts[0], format);
         resultCaption.innerHTML = `<a href="${href}" download="${fileName("image", format)}">Download ${format === "webp" ? "WebP" : format.toUpperCase()}</a>`;
       },
-    });
-    document.body.dataset.job = running.jobId;
-    cancel.disabled = false;
-    await running.done;
-  } catch (error) {
-    ui.status(error.message, "failed");
-  } finally {
-    running = null;
-    cancel.disabled = true;
-    generate.disabled = false;
-  }
+    },
+  };
 });
-
-cancel.addEventListener("click", () => running?.cancel());

@@ -1,5 +1,5 @@
 // The song page. Until a song model is trained it says so (from /api/models) and offers no form.
-import { artifactUrl, isReady, modelsFor, numbersFrom, progressUi, runJob } from "/js/api.js";
+import { artifactUrl, isReady, modelsFor, numbersFrom, progressUi, submitJobs } from "/js/api.js";
 import { PcmPlayer } from "/js/pcm-player.js";
 
 const form = document.getElementById("form");
@@ -25,33 +25,22 @@ if (ready.length === 0) {
   const cancel = document.getElementById("cancel");
   const player = new PcmPlayer(document.getElementById("player"));
   const ui = progressUi(document.getElementById("progress"), document.getElementById("status"));
-  let running = null;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  submitJobs(form, { generate, cancel, ui }, () => {
     player.start();
     document.getElementById("running").hidden = false;
     document.getElementById("result").hidden = true;
     const parameters = { lyrics: form.elements.lyrics.value.trim(), ...numbersFrom(form, ["seed"]), ...numbersFrom(form, ["duration_seconds"], false) };
     const description = form.elements.description.value.trim();
     if (description) parameters.description = description;
-    generate.disabled = true;
-    try {
-      running = await runJob({ kind: "song", model: form.elements.model.value, parameters }, ui, {
+    return {
+      request: { kind: "song", model: form.elements.model.value, parameters },
+      on: {
         audio: (e) => player.push(e.payload, e.sample_rate, e.channels),
         completed: (e) => {
           document.getElementById("audio").src = artifactUrl(e.artifacts[0]);
           document.getElementById("result").hidden = false;
         },
-      });
-      cancel.disabled = false;
-      await running.done;
-    } catch (error) {
-      ui.status(error.message, "failed");
-    } finally {
-      running = null;
-      cancel.disabled = true;
-      generate.disabled = false;
-    }
+      },
+    };
   });
-  cancel.addEventListener("click", () => running?.cancel());
 }

@@ -1,5 +1,5 @@
 // The speech page: text in, audio playing from the first chunk, then the finished file in the chosen format.
-import { artifactUrl, convertedUrl, fileName, fillModels, numbersFrom, outputFormats, progressUi, runJob } from "/js/api.js";
+import { artifactUrl, convertedUrl, fileName, fillModels, numbersFrom, outputFormats, progressUi, submitJobs } from "/js/api.js";
 import { PcmPlayer } from "/js/pcm-player.js";
 
 const form = document.getElementById("form");
@@ -21,18 +21,15 @@ if (form.elements.model.selectedOptions[0]?.disabled ?? true) {
   generate.disabled = true;
 }
 
-let running = null;
-
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
+submitJobs(form, { generate, cancel, ui }, () => {
   player.start(); // inside the click: the browser allows sound from here on
   const parameters = { text: form.elements.text.value.trim(), ...numbersFrom(form, ["seed", "steps"]), ...numbersFrom(form, ["speed"], false) };
   const voice = form.elements.voice.value.trim();
   if (voice) parameters.voice = voice;
   result.hidden = true;
-  generate.disabled = true;
-  try {
-    running = await runJob({ kind: "speech", model: form.elements.model.value, parameters }, ui, {
+  return {
+    request: { kind: "speech", model: form.elements.model.value, parameters },
+    on: {
       audio: (e) => player.push(e.payload, e.sample_rate, e.channels),
       completed: (e) => {
         const format = form.elements.format.value;
@@ -42,17 +39,6 @@ form.addEventListener("submit", async (event) => {
         download.textContent = `Download ${format.toUpperCase()}`;
         result.hidden = false;
       },
-    });
-    document.body.dataset.job = running.jobId;
-    cancel.disabled = false;
-    await running.done;
-  } catch (error) {
-    ui.status(error.message, "failed");
-  } finally {
-    running = null;
-    cancel.disabled = true;
-    generate.disabled = false;
-  }
+    },
+  };
 });
-
-cancel.addEventListener("click", () => running?.cancel());

@@ -1,9 +1,7 @@
-using System.Threading.Channels;
 using Media.Hosting.Jobs;
 using Media.Hosting.Workers;
 using Media.Modeling.Diffusion;
 using Media.Modeling.Sampling;
-using Media.Modeling.Serving;
 using Media.Services.Image.Data;
 using Media.Services.Image.Formats;
 using Media.Services.Image.TokenShuffle;
@@ -32,13 +30,8 @@ public sealed class DArGenerator : IGenerator, IDisposable
     /// <summary>Default guidance scale reached at the last token.</summary>
     public const double DefaultGuidance = 4.0;
 
-    readonly TokenShuffleModel model;
+    readonly TokenShuffleStepLoop steps;
     readonly DArTokenizer tokenizer;
-    readonly CaptionConditioning conditioning;
-    readonly Modeling.Transformers.KvCache cache;
-    readonly StepScheduler scheduler;
-    readonly CancellationTokenSource stop = new();
-    readonly Task loop;
     readonly Lock tokenizerGate = new();
 
     /// <summary>Reads an artifact's bytes by id (null when unknown): how <c>layout.artifact</c> finds an earlier image.</summary>
@@ -52,12 +45,8 @@ public sealed class DArGenerator : IGenerator, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrent);
         if (model.Config.Shuffle != 1 || model.Config.Windows != tokenizer.Config.Tokens || model.Config.CodebookSize != tokenizer.Config.CodebookSize)
             throw new ArgumentException($"The GPT predicts {model.Config.Windows} tokens of {model.Config.CodebookSize} codes one at a time; the tokenizer has {tokenizer.Config.Tokens} of {tokenizer.Config.CodebookSize}.", nameof(tokenizer));
-        this.model = model;
+        steps = new TokenShuffleStepLoop(model, maxConcurrent);
         this.tokenizer = tokenizer;
-        conditioning = new CaptionConditioning(model.Config);
-        cache = model.Transformer.CreateCache(2 * maxConcurrent);
-        scheduler = new StepScheduler(model.Transformer, cache, tokenBudget: 2 * maxConcurrent + 2 * model.Config.ConditionLength);
-        loop = scheduler.RunAsync(stop.Token);
     }
 
     /// <summary>Image side in pixels.</summary>
@@ -113,12 +102,7 @@ public sealed class DArGenerator : IGenerator, IDisposable
             }
             prefix = ReferenceTokens(reference!, layout.Groups);
         }
-        var image = await GenerateAsync(request, prefix, async progress =>
-        {
-            await events.ProgressAsync(progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
-            if (progress.Preview is { } preview)
-                await events.PreviewAsync(preview.EncodePng(), progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        var image = await GenerateAsync(request, prefix, GenerationProgress.ToJobEvents(events, cancellationToken), cancellationToken).ConfigureAwait(false);
         return [new GeneratedArtifact(image.EncodePng(), "image/png", "image.png")];
     }
 
@@ -156,10 +140,7 @@ public sealed class DArGenerator : IGenerator, IDisposable
         int tokens = tokenizer.Config.Tokens, per = tokenizer.Config.TokensPerGroup;
         var forced = prefix?.Select(c => new[] { c }).ToArray();
         var guidance = GuidanceSchedule.Linear(1.0, request.GuidanceScale);
-        using var tokenRequest = new TokenShuffleRequest(model, conditioning.Encode(request.Prompt), conditioning.Encode(request.NegativePrompt), request, guidance, forced);
-        var landed = Channel.CreateUnbounded<(int Index, long Code)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        tokenRequest.WindowSampled += (index, codes) => landed.Writer.TryWrite((index, codes[0]));
-        _ = tokenRequest.Completion.ContinueWith(t => landed.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+        using var tokenRequest = new TokenShuffleRequest(steps.Model, steps.Conditioning.Encode(request.Prompt), steps.Conditioning.Encode(request.NegativePrompt), request, guidance, forced);
 
         cancellationToken.ThrowIfCancellationRequested();
         DArStepDecoder decoder;
@@ -170,36 +151,22 @@ public sealed class DArGenerator : IGenerator, IDisposable
             decoder = new DArStepDecoder(tokenizer, noise, FlowSolver.Adams2);
         }
         using var decoding = decoder;
-        using var registration = cancellationToken.Register(() => scheduler.Cancel(tokenRequest.Id));
-        scheduler.Submit(tokenRequest);
         var codes = new long[tokens];
         var previews = new List<RgbImage>();
-        try
+        await foreach (var (index, window) in steps.SampleAsync(tokenRequest, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var (index, code) in landed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            codes[index] = window[0];
+            RgbImage? preview = null;
+            if ((index + 1) % per == 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                codes[index] = code;
-                RgbImage? preview = null;
-                if ((index + 1) % per == 0)
-                {
-                    int group = (index + 1) / per;
-                    var image = StepGroup(decoder, codes, index + 1);
-                    previews.Add(image);
-                    bool send = group < Groups && request.PreviewEvery > 0 && group % request.PreviewEvery == 0;
-                    if (send) preview = image;
-                }
-                if (onProgress is not null) await onProgress(new GenerationProgress(index + 1, tokens, preview)).ConfigureAwait(false);
+                int group = (index + 1) / per;
+                var image = StepGroup(decoder, codes, index + 1);
+                previews.Add(image);
+                bool send = group < Groups && request.PreviewEvery > 0 && group % request.PreviewEvery == 0;
+                if (send) preview = image;
             }
+            if (onProgress is not null) await onProgress(new GenerationProgress(index + 1, tokens, preview)).ConfigureAwait(false);
         }
-        catch
-        {
-            scheduler.Cancel(tokenRequest.Id);
-            throw;
-        }
-        var status = await tokenRequest.Completion.ConfigureAwait(false);
-        if (status == RequestStatus.Cancelled || cancellationToken.IsCancellationRequested)
-            throw new OperationCanceledException("The image request was cancelled.", cancellationToken);
         lock (tokenizerGate)
         {
             using var scope = NewDisposeScope();
@@ -220,19 +187,7 @@ public sealed class DArGenerator : IGenerator, IDisposable
     /// <summary>Stops the step loop and frees the models and the cache.</summary>
     public void Dispose()
     {
-        stop.Cancel();
-        try
-        {
-            loop.Wait();
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
-        {
-            // The loop ends by cancellation.
-        }
-        scheduler.Dispose();
-        cache.Dispose();
-        model.Dispose();
+        steps.Dispose();
         tokenizer.Dispose();
-        stop.Dispose();
     }
 }

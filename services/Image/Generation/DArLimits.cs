@@ -26,7 +26,7 @@ public static class DArLimits
             return config.TextGpt2Ids is null ? null
                 : new Limits(tokenizer.ImageSize, config.ConditionLength - 1, tokenizer.Groups, new CaptionVocabulary(config.TextGpt2Ids));
         }
-        catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (CaptionImageLimits.IsUnreadable(ex))
         {
             return null;
         }
@@ -36,16 +36,10 @@ public static class DArLimits
     public static JsonObject? Describe(ModelStatus model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Read(model.Checkpoint) is { } limits
-            ? new JsonObject
-            {
-                ["sizes"] = new JsonArray($"{limits.ImageSize}x{limits.ImageSize}"),
-                ["width"] = limits.ImageSize,
-                ["height"] = limits.ImageSize,
-                ["prompt_tokens"] = limits.PromptTokens,
-                ["layout_groups"] = limits.Groups,
-            }
-            : null;
+        if (Read(model.Checkpoint) is not { } limits) return null;
+        var described = CaptionImageLimits.Describe(limits.ImageSize, limits.PromptTokens);
+        described["layout_groups"] = limits.Groups;
+        return described;
     }
 
     /// <summary>Errors keyed "parameters.name" for image parameters this checkpoint cannot draw, the layout reference included.</summary>
@@ -70,13 +64,7 @@ public static class DArLimits
             }
         }
         if (Read(model.Checkpoint) is not { } limits) return errors;
-        foreach (string side in new[] { "width", "height" })
-            if (parameters.TryGetProperty(side, out var v) && v.TryGetInt32(out int pixels) && pixels != limits.ImageSize)
-                errors["parameters." + side] = [$"must be {limits.ImageSize}: {model.Id} draws {limits.ImageSize}x{limits.ImageSize} images only"];
-        foreach (string field in new[] { "prompt", "negative_prompt" })
-            if (parameters.TryGetProperty(field, out var p) && p.ValueKind == JsonValueKind.String
-                && limits.Vocabulary.Encode(p.GetString()!.Trim()).Count is var tokens && tokens > limits.PromptTokens)
-                errors["parameters." + field] = [$"is {tokens} caption tokens long; {model.Id} reads at most {limits.PromptTokens}"];
+        CaptionImageLimits.CheckSizeAndPrompts(errors, model.Id, parameters, limits.ImageSize, limits.PromptTokens, limits.Vocabulary);
         return errors;
     }
 }

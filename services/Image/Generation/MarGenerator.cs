@@ -83,12 +83,7 @@ public sealed class MarGenerator : IGenerator, IDisposable
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(events);
         var (options, previews) = MarRequest.FromJob(job.Parameters, ImageSize, model.Config.SeqLen);
-        var image = await GenerateAsync(options, previews, async progress =>
-        {
-            await events.ProgressAsync(progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
-            if (progress.Preview is { } preview)
-                await events.PreviewAsync(preview.EncodePng(), progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        var image = await GenerateAsync(options, previews, GenerationProgress.ToJobEvents(events, cancellationToken), cancellationToken).ConfigureAwait(false);
         return [new GeneratedArtifact(image.EncodePng(), "image/png", "image.png")];
     }
 

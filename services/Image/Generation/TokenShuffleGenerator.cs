@@ -1,7 +1,5 @@
-using System.Threading.Channels;
 using Media.Hosting.Jobs;
 using Media.Hosting.Workers;
-using Media.Modeling.Serving;
 using Media.Services.Image.Data;
 using Media.Services.Image.TokenShuffle;
 using Media.Tokenizers.Image;
@@ -25,14 +23,9 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
     /// <summary>The VQ tokenizer folder name under the models directory.</summary>
     public const string VqFolder = "image-vq";
 
-    readonly TokenShuffleModel model;
+    readonly TokenShuffleStepLoop steps;
     readonly VqModel vq;
-    readonly CaptionConditioning conditioning;
     readonly PartialImageDecoder decoder;
-    readonly Modeling.Transformers.KvCache cache;
-    readonly StepScheduler scheduler;
-    readonly CancellationTokenSource stop = new();
-    readonly Task loop;
 
     /// <summary>Serves <paramref name="model"/> with <paramref name="vq"/> for up to <paramref name="maxConcurrent"/> CFG pairs at once; takes ownership of both.</summary>
     public TokenShuffleGenerator(TokenShuffleModel model, VqModel vq, int maxConcurrent = 8)
@@ -42,20 +35,16 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrent);
         if (vq.Config.CodebookSize != model.Config.CodebookSize)
             throw new ArgumentException($"The VQ codebook has {vq.Config.CodebookSize} codes; the model predicts {model.Config.CodebookSize}.", nameof(vq));
-        this.model = model;
+        steps = new TokenShuffleStepLoop(model, maxConcurrent);
         this.vq = vq;
-        conditioning = new CaptionConditioning(model.Config);
         decoder = new PartialImageDecoder(vq);
-        cache = model.Transformer.CreateCache(2 * maxConcurrent);
-        scheduler = new StepScheduler(model.Transformer, cache, tokenBudget: 2 * maxConcurrent + 2 * model.Config.ConditionLength);
-        loop = scheduler.RunAsync(stop.Token);
     }
 
     /// <summary>Image side in pixels.</summary>
-    public int ImageSize => model.Config.GridSize * vq.Config.DownsampleFactor;
+    public int ImageSize => steps.Model.Config.GridSize * vq.Config.DownsampleFactor;
 
     /// <summary>The model it serves.</summary>
-    public TokenShuffleModel Model => model;
+    public TokenShuffleModel Model => steps.Model;
 
     /// <summary>The subfolder of a model folder holding the VQ tokenizer it was trained with, when it carries its own.</summary>
     public const string BundledVqFolder = "tokenizer";
@@ -105,12 +94,7 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(events);
         var request = ImageRequest.FromJob(job.Parameters, ImageSize);
-        var image = await GenerateAsync(request, async progress =>
-        {
-            await events.ProgressAsync(progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
-            if (progress.Preview is { } preview)
-                await events.PreviewAsync(preview.EncodePng(), progress.Window, progress.Windows, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        var image = await GenerateAsync(request, GenerationProgress.ToJobEvents(events, cancellationToken), cancellationToken).ConfigureAwait(false);
         return [new GeneratedArtifact(image.EncodePng(), "image/png", "image.png")];
     }
 
@@ -119,59 +103,26 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.PreviewEvery < 0) throw new ArgumentException("preview_every must be 0 (none) or positive.", nameof(request));
-        var config = model.Config;
-        using var tokenRequest = new TokenShuffleRequest(model, conditioning.Encode(request.Prompt), conditioning.Encode(request.NegativePrompt), request);
-        var landed = Channel.CreateUnbounded<(int Index, long[] Codes)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        tokenRequest.WindowSampled += (index, codes) => landed.Writer.TryWrite((index, codes));
-        _ = tokenRequest.Completion.ContinueWith(t => landed.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-
-        cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.Register(() => scheduler.Cancel(tokenRequest.Id));
-        scheduler.Submit(tokenRequest);
+        var config = steps.Model.Config;
+        using var tokenRequest = new TokenShuffleRequest(steps.Model, steps.Conditioning.Encode(request.Prompt), steps.Conditioning.Encode(request.NegativePrompt), request);
         var grid = new long[config.GridSize, config.GridSize];
         int s = config.Shuffle, wg = config.WindowGrid;
-        try
+        await foreach (var (index, codes) in steps.SampleAsync(tokenRequest, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var (index, codes) in landed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                // The step loop may run ahead of this reader: a cancelled request reports no window after the cancel,
-                // even one that was already sampled.
-                cancellationToken.ThrowIfCancellationRequested();
-                int wy = index / wg, wx = index % wg;
-                for (int k = 0; k < codes.Length; k++) grid[wy * s + k / s, wx * s + k % s] = codes[k];
-                bool rowDone = wx == wg - 1;
-                bool preview = rowDone && index + 1 < config.Windows && request.PreviewEvery > 0 && (wy + 1) % request.PreviewEvery == 0;
-                if (onProgress is not null)
-                    await onProgress(new GenerationProgress(index + 1, config.Windows, preview ? decoder.Decode(grid, (wy + 1) * s) : null)).ConfigureAwait(false);
-            }
+            int wy = index / wg, wx = index % wg;
+            for (int k = 0; k < codes.Length; k++) grid[wy * s + k / s, wx * s + k % s] = codes[k];
+            bool rowDone = wx == wg - 1;
+            bool preview = rowDone && index + 1 < config.Windows && request.PreviewEvery > 0 && (wy + 1) % request.PreviewEvery == 0;
+            if (onProgress is not null)
+                await onProgress(new GenerationProgress(index + 1, config.Windows, preview ? decoder.Decode(grid, (wy + 1) * s) : null)).ConfigureAwait(false);
         }
-        catch
-        {
-            scheduler.Cancel(tokenRequest.Id);
-            throw;
-        }
-        var status = await tokenRequest.Completion.ConfigureAwait(false);
-        if (status == RequestStatus.Cancelled || cancellationToken.IsCancellationRequested)
-            throw new OperationCanceledException("The image request was cancelled.", cancellationToken);
         return decoder.Decode(grid, config.GridSize);
     }
 
     /// <summary>Stops the step loop and frees the models and the cache.</summary>
     public void Dispose()
     {
-        stop.Cancel();
-        try
-        {
-            loop.Wait();
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
-        {
-            // The loop ends by cancellation.
-        }
-        scheduler.Dispose();
-        cache.Dispose();
-        model.Dispose();
+        steps.Dispose();
         vq.Dispose();
-        stop.Dispose();
     }
 }

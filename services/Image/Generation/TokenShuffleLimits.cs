@@ -36,7 +36,7 @@ public static class TokenShuffleLimits
                 var vq = VqModelFolder.ReadConfig(Path.Combine(TokenShuffleGenerator.VqDirectoryFor(modelDirectory, shared), "config.json"));
                 return new Limits(config.GridSize * vq.DownsampleFactor, config.ConditionLength - 1, new CaptionVocabulary(config.TextGpt2Ids));
             }
-            catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+            catch (Exception ex) when (CaptionImageLimits.IsUnreadable(ex))
             {
                 return null;
             }
@@ -47,15 +47,7 @@ public static class TokenShuffleLimits
     public static JsonObject? Describe(ModelStatus model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Read(model.Checkpoint) is { } limits
-            ? new JsonObject
-            {
-                ["sizes"] = new JsonArray($"{limits.ImageSize}x{limits.ImageSize}"),
-                ["width"] = limits.ImageSize,
-                ["height"] = limits.ImageSize,
-                ["prompt_tokens"] = limits.PromptTokens,
-            }
-            : null;
+        return Read(model.Checkpoint) is { } limits ? CaptionImageLimits.Describe(limits.ImageSize, limits.PromptTokens) : null;
     }
 
     /// <summary>Errors keyed "parameters.name" for image parameters (already valid for the kind) this checkpoint cannot draw.</summary>
@@ -64,13 +56,8 @@ public static class TokenShuffleLimits
         ArgumentNullException.ThrowIfNull(model);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (Read(model.Checkpoint) is not { } limits || parameters.ValueKind != JsonValueKind.Object) return errors;
-        foreach (string side in new[] { "width", "height" })
-            if (parameters.TryGetProperty(side, out var v) && v.TryGetInt32(out int pixels) && pixels != limits.ImageSize)
-                errors["parameters." + side] = [$"must be {limits.ImageSize}: {model.Id} draws {limits.ImageSize}x{limits.ImageSize} images only"];
-        foreach (string field in new[] { "prompt", "negative_prompt" })
-            if (parameters.TryGetProperty(field, out var p) && p.ValueKind == JsonValueKind.String
-                && limits.Vocabulary.Encode(p.GetString()!.Trim()).Count is var tokens && tokens > limits.PromptTokens)
-                errors["parameters." + field] = [$"is {tokens} caption tokens long; {model.Id} reads at most {limits.PromptTokens} (a short phrase such as \"a red circle to the left of a blue square\")"];
+        CaptionImageLimits.CheckSizeAndPrompts(errors, model.Id, parameters, limits.ImageSize, limits.PromptTokens, limits.Vocabulary,
+            " (a short phrase such as \"a red circle to the left of a blue square\")");
         return errors;
     }
 }

@@ -14,10 +14,10 @@ namespace Media.Services.Image.Mar;
 public static class MarCheckpoint
 {
     /// <summary>The configuration file's name.</summary>
-    public const string ConfigFile = "config.json";
+    public const string ConfigFile = ModelFolder.ConfigFile;
 
     /// <summary>The weights file's name.</summary>
-    public const string WeightsFile = "model.safetensors";
+    public const string WeightsFile = ModelFolder.WeightsFile;
 
     /// <summary>Caption vocabulary rows of a caption-conditioned config (0 for a class-conditioned one).</summary>
     public static int CaptionVocabularySize(MarConfig config) =>
@@ -35,40 +35,24 @@ public static class MarCheckpoint
     /// <summary>Reads <c>config.json</c> of a model folder.</summary>
     public static MarConfig ReadConfig(string directory)
     {
-        string path = Path.Combine(directory, ConfigFile);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No MAR config at '{path}'.", path);
-        try
-        {
-            return MarConfig.FromJson(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid MAR config: {e.Message}", e);
-        }
+        return ModelConfigJson.Read(Path.Combine(directory, ConfigFile), "MAR", MarConfig.FromJson);
     }
 
     /// <summary>True when <paramref name="directory"/> holds a config and weights.</summary>
-    public static bool Exists(string directory) =>
-        File.Exists(Path.Combine(directory, ConfigFile)) && File.Exists(Path.Combine(directory, WeightsFile));
+    public static bool Exists(string directory) => ModelFolder.Exists(directory);
 
     /// <summary>Loads our model folder in eval mode (strict).</summary>
     public static MarModel Load(string directory, Device? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var config = ReadConfig(directory);
-        string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        return Checkpoint.LoadModel(new MarModel(config, CaptionVocabularySize(config)), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
+        return ModelFolder.Load(directory, () => new MarModel(config, CaptionVocabularySize(config)), device);
     }
 
     /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> to <paramref name="directory"/>.</summary>
     public static void Save(MarModel model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
-        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["format"] = "pt" };
-        Checkpoint.Save(model, Path.Combine(directory, WeightsFile), meta, ScalarType.Float16);
-        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson() + "\n");
+        ModelFolder.Save(directory, model.state_dict(), model.Config.ToJson(), metadata, ScalarType.Float16);
     }
 }

@@ -14,10 +14,10 @@ namespace Media.Services.Image.TokenShuffle;
 public static class TokenShuffleCheckpoint
 {
     /// <summary>The configuration file's name.</summary>
-    public const string ConfigFile = "config.json";
+    public const string ConfigFile = ModelFolder.ConfigFile;
 
     /// <summary>The weights file's name.</summary>
-    public const string WeightsFile = "model.safetensors";
+    public const string WeightsFile = ModelFolder.WeightsFile;
 
     const string TransformerPrefix = "transformer.";
 
@@ -40,16 +40,7 @@ public static class TokenShuffleCheckpoint
     /// <summary>Reads <c>config.json</c> of a model folder.</summary>
     public static TokenShuffleConfig ReadConfig(string directory)
     {
-        string path = Path.Combine(directory, ConfigFile);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No Token-Shuffle config at '{path}'.", path);
-        try
-        {
-            return TokenShuffleConfig.FromJson(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid Token-Shuffle config: {e.Message}", e);
-        }
+        return ModelConfigJson.Read(Path.Combine(directory, ConfigFile), "Token-Shuffle", TokenShuffleConfig.FromJson);
     }
 
     /// <summary>Loads the model folder <paramref name="directory"/> in eval mode (strict).</summary>
@@ -57,25 +48,16 @@ public static class TokenShuffleCheckpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var config = ReadConfig(directory);
-        string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        return Checkpoint.LoadModel(new TokenShuffleModel(config), weights, new CheckpointLoadOptions { Renames = FileToModule, FloatDtype = ScalarType.Float32 }, device);
+        return ModelFolder.Load(directory, () => new TokenShuffleModel(config), device, FileToModule);
     }
 
     /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> (LlamaGen key names) to <paramref name="directory"/>.</summary>
     public static void Save(TokenShuffleModel model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         using var scope = NewDisposeScope();
-        var tensors = model.state_dict().ToDictionary(
-            kv => kv.Key.StartsWith(TransformerPrefix, StringComparison.Ordinal) ? kv.Key[TransformerPrefix.Length..] : kv.Key,
-            kv => kv.Value.detach().cpu().to_type(ScalarType.Float16),
-            StringComparer.Ordinal);
-        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["format"] = "pt" };
-        SafetensorsWriter.Write(Path.Combine(directory, WeightsFile), tensors, meta);
-        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson() + "\n");
+        var tensors = ModelFolder.HalfState(model, fileKey: key => key.StartsWith(TransformerPrefix, StringComparison.Ordinal) ? key[TransformerPrefix.Length..] : key);
+        ModelFolder.Save(directory, tensors, model.Config.ToJson(), metadata);
     }
 
     /// <summary>SHA-256 (lower-case hex) of a file: pairs a model with the exact VQ weights it was trained on.</summary>

@@ -17,7 +17,7 @@ public sealed class PostgresJobStore(PostgresDatabase database, TimeProvider tim
     public async Task<bool> RequestCancelAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var update = new NpgsqlCommand("UPDATE jobs SET cancel_requested = 1 WHERE id = @id AND status IN ('queued', 'running')", connection);
+        await using var update = new NpgsqlCommand(JobRows.RequestCancel, connection);
         JobRows.Add(update, "@id", id, DbType.String);
         return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
@@ -54,32 +54,10 @@ public sealed class PostgresJobStore(PostgresDatabase database, TimeProvider tim
 
     public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.Limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "Limit must be 1..1000.");
+        JobRows.CheckQuery(query);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        var where = new List<string>();
-        void Filter(string column, string? value)
-        {
-            if (value is null) return;
-            where.Add($"{column} = @{column}");
-            JobRows.Add(command, "@" + column, value, DbType.String);
-        }
-        Filter("status", query.Status is { } s ? JobRows.Name(s) : null);
-        Filter("kind", query.Kind);
-        Filter("model", query.Model);
-        Filter("owner", query.Owner);
-        Filter("batch_id", query.BatchId);
-        if (query.After is not null)
-        {
-            where.Add("(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = @after)");
-            JobRows.Add(command, "@after", query.After, DbType.String);
-        }
-        command.CommandText = $"SELECT {JobRows.Columns} FROM jobs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC, id DESC LIMIT @limit";
-        JobRows.Add(command, "@limit", query.Limit + 1, DbType.Int32);
-        var jobs = await JobRows.ReadAsync(command, cancellationToken).ConfigureAwait(false);
-        bool more = jobs.Count > query.Limit;
-        return new JobPage(more ? jobs.Take(query.Limit).ToList() : jobs, more);
+        return await JobRows.ListAsync(command, query, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Job>> ListByStatusAsync(JobStatus status, CancellationToken cancellationToken) =>
@@ -88,28 +66,16 @@ public sealed class PostgresJobStore(PostgresDatabase database, TimeProvider tim
     public async Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand("SELECT status, COUNT(*) FROM jobs GROUP BY status", connection);
-        var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            counts[JobRows.Parse<JobStatus>(reader.GetString(0))] = reader.GetInt64(1);
-        return counts;
+        await using var command = new NpgsqlCommand(JobRows.CountByStatus, connection);
+        return await JobRows.ReadStatusCountsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<(int Queued, int Running)> CountActiveAsync(string owner, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            "SELECT status, COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND owner = @owner AND priority <> 'batch' GROUP BY status", connection);
+        await using var command = new NpgsqlCommand(JobRows.CountActive, connection);
         JobRows.Add(command, "@owner", owner, DbType.String);
-        int queued = 0, running = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (reader.GetString(0) == "queued") queued = (int)reader.GetInt64(1);
-            else running = (int)reader.GetInt64(1);
-        }
-        return (queued, running);
+        return await JobRows.ReadActiveCountsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<(Job Job, JobEvent Event)> TransitionAsync(string id, JobStatus to, JobEvent details, CancellationToken cancellationToken)
@@ -121,9 +87,7 @@ public sealed class PostgresJobStore(PostgresDatabase database, TimeProvider tim
             ?? throw new KeyNotFoundException($"No job with id '{id}'.");
         var now = Now();
         var moved = JobRows.Move(job, to, details, now);
-        await using (var update = new NpgsqlCommand(
-            "UPDATE jobs SET status = @status, updated_at = @updated_at, started_at = @started_at, finished_at = @finished_at, artifacts = @artifacts, failure_reason = @failure_reason, attempts = @attempts WHERE id = @id",
-            connection, tx))
+        await using (var update = new NpgsqlCommand(JobRows.UpdateMoved, connection, tx))
         {
             JobRows.Bind(update, moved);
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -171,10 +135,8 @@ public sealed class PostgresJobStore(PostgresDatabase database, TimeProvider tim
     public async Task<IReadOnlyList<JobEvent>> ReadEventsAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"SELECT {JobRows.EventColumns} FROM job_events WHERE job_id = @job AND seq > @after ORDER BY seq LIMIT @limit", connection);
-        JobRows.Add(command, "@job", jobId, DbType.String);
-        JobRows.Add(command, "@after", afterSequence, DbType.Int64);
-        JobRows.Add(command, "@limit", limit, DbType.Int32);
+        await using var command = new NpgsqlCommand(JobRows.ReadEvents, connection);
+        JobRows.BindEventRange(command, jobId, afterSequence, limit);
         return await JobRows.ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -183,11 +145,7 @@ public sealed class PostgresJobStore(PostgresDatabase database, TimeProvider tim
     /// <summary>The next sequence is taken while the job's row is locked by the caller's transaction: no gaps, no duplicates.</summary>
     static async Task<JobEvent> InsertEventAsync(NpgsqlConnection connection, NpgsqlTransaction tx, JobEvent evt, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
-            INSERT INTO job_events (job_id, seq, type, at, data, payload)
-            SELECT @job, COALESCE(MAX(seq), 0) + 1, @type, @at, @data, @payload FROM job_events WHERE job_id = @job
-            RETURNING seq
-            """, connection, tx);
+        await using var command = new NpgsqlCommand(JobRows.InsertEvent, connection, tx);
         JobRows.BindEvent(command, evt, at);
         evt.Sequence = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         evt.At = at;

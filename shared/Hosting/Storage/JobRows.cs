@@ -17,6 +17,26 @@ internal static class JobRows
 
     public const string EventColumns = "job_id, seq, type, at, data, payload";
 
+    /// <summary>A move's update of a job row (bound by <see cref="Bind(DbCommand, Job)"/>).</summary>
+    public const string UpdateMoved = "UPDATE jobs SET status = @status, updated_at = @updated_at, started_at = @started_at, finished_at = @finished_at, artifacts = @artifacts, failure_reason = @failure_reason, attempts = @attempts WHERE id = @id";
+
+    /// <summary>Marks a queued or running job (@id) for cancelling.</summary>
+    public const string RequestCancel = "UPDATE jobs SET cancel_requested = 1 WHERE id = @id AND status IN ('queued', 'running')";
+
+    /// <summary>Inserts an event (bound by <see cref="BindEvent"/>) with the job's next sequence, computed inside the insert, and returns that sequence.</summary>
+    public const string InsertEvent = """
+        INSERT INTO job_events (job_id, seq, type, at, data, payload)
+        SELECT @job, COALESCE(MAX(seq), 0) + 1, @type, @at, @data, @payload FROM job_events WHERE job_id = @job
+        RETURNING seq
+        """;
+
+    public const string CountByStatus = "SELECT status, COUNT(*) FROM jobs GROUP BY status";
+
+    public const string CountActive = "SELECT status, COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND owner = @owner AND priority <> 'batch' GROUP BY status";
+
+    /// <summary>A job's events after a sequence (bound by <see cref="BindEventRange"/>).</summary>
+    public const string ReadEvents = $"SELECT {EventColumns} FROM job_events WHERE job_id = @job AND seq > @after ORDER BY seq LIMIT @limit";
+
     /// <summary>Adds a typed parameter (typed, so a null is a typed null for PostgreSQL).</summary>
     public static void Add(DbCommand command, string name, object? value, DbType type)
     {
@@ -94,6 +114,71 @@ internal static class JobRows
         var data = new EventData(evt.Step, evt.TotalSteps, evt.Message, evt.Artifacts?.ToList(), evt.ContentType, evt.SampleRate, evt.Channels);
         Add(command, "@data", JsonSerializer.Serialize(data, StorageJson.Default.EventData), DbType.String);
         Add(command, "@payload", evt.Payload, DbType.Binary);
+    }
+
+    /// <summary>Refuses a page size out of 1..1000.</summary>
+    public static void CheckQuery(JobQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "Limit must be 1..1000.");
+    }
+
+    /// <summary>Runs <paramref name="query"/> on <paramref name="command"/> (a fresh command of an open connection): one page, newest first.</summary>
+    public static async Task<JobPage> ListAsync(DbCommand command, JobQuery query, CancellationToken cancellationToken)
+    {
+        var where = new List<string>();
+        void Filter(string column, string? value)
+        {
+            if (value is null) return;
+            where.Add($"{column} = @{column}");
+            Add(command, "@" + column, value, DbType.String);
+        }
+        Filter("status", query.Status is { } s ? Name(s) : null);
+        Filter("kind", query.Kind);
+        Filter("model", query.Model);
+        Filter("owner", query.Owner);
+        Filter("batch_id", query.BatchId);
+        if (query.After is not null)
+        {
+            where.Add("(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = @after)");
+            Add(command, "@after", query.After, DbType.String);
+        }
+        command.CommandText = $"SELECT {Columns} FROM jobs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC, id DESC LIMIT @limit";
+        Add(command, "@limit", query.Limit + 1, DbType.Int32);
+        var jobs = await ReadAsync(command, cancellationToken).ConfigureAwait(false);
+        bool more = jobs.Count > query.Limit;
+        return new JobPage(more ? jobs.Take(query.Limit).ToList() : jobs, more);
+    }
+
+    /// <summary>Reads the rows of <see cref="CountByStatus"/>: every status, zero where none.</summary>
+    public static async Task<IReadOnlyDictionary<JobStatus, long>> ReadStatusCountsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            counts[Parse<JobStatus>(reader.GetString(0))] = reader.GetInt64(1);
+        return counts;
+    }
+
+    /// <summary>Reads the rows of <see cref="CountActive"/>.</summary>
+    public static async Task<(int Queued, int Running)> ReadActiveCountsAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        int queued = 0, running = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.GetString(0) == "queued") queued = (int)reader.GetInt64(1);
+            else running = (int)reader.GetInt64(1);
+        }
+        return (queued, running);
+    }
+
+    /// <summary>Binds <see cref="ReadEvents"/>'s @job, @after and @limit.</summary>
+    public static void BindEventRange(DbCommand command, string jobId, long afterSequence, int limit)
+    {
+        Add(command, "@job", jobId, DbType.String);
+        Add(command, "@after", afterSequence, DbType.Int64);
+        Add(command, "@limit", limit, DbType.Int32);
     }
 
     /// <summary>Reads rows of <see cref="EventColumns"/>.</summary>

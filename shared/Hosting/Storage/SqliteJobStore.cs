@@ -86,7 +86,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var update = connection.CreateCommand();
-            update.CommandText = "UPDATE jobs SET cancel_requested = 1 WHERE id = @id AND status IN ('queued', 'running')";
+            update.CommandText = JobRows.RequestCancel;
             update.Parameters.AddWithValue("@id", id);
             return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
         }
@@ -136,32 +136,10 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
 
     public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.Limit is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "Limit must be 1..1000.");
+        JobRows.CheckQuery(query);
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        var where = new List<string>();
-        void Filter(string column, object? value)
-        {
-            if (value is null) return;
-            where.Add($"{column} = @{column}");
-            command.Parameters.AddWithValue("@" + column, value);
-        }
-        Filter("status", query.Status is { } s ? Name(s) : null);
-        Filter("kind", query.Kind);
-        Filter("model", query.Model);
-        Filter("owner", query.Owner);
-        Filter("batch_id", query.BatchId);
-        if (query.After is not null)
-        {
-            where.Add("(created_at, id) < (SELECT created_at, id FROM jobs WHERE id = @after)");
-            command.Parameters.AddWithValue("@after", query.After);
-        }
-        command.CommandText = $"SELECT {JobColumns} FROM jobs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC, id DESC LIMIT @limit";
-        command.Parameters.AddWithValue("@limit", query.Limit + 1);
-        var jobs = await JobRows.ReadAsync(command, cancellationToken).ConfigureAwait(false);
-        bool more = jobs.Count > query.Limit;
-        return new JobPage(more ? jobs.Take(query.Limit).ToList() : jobs, more);
+        return await JobRows.ListAsync(command, query, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<Job>> ListByStatusAsync(JobStatus status, CancellationToken cancellationToken)
@@ -177,28 +155,17 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status, COUNT(*) FROM jobs GROUP BY status";
-        var counts = Enum.GetValues<JobStatus>().ToDictionary(s => s, _ => 0L);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            counts[Parse<JobStatus>(reader.GetString(0))] = reader.GetInt64(1);
-        return counts;
+        command.CommandText = JobRows.CountByStatus;
+        return await JobRows.ReadStatusCountsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<(int Queued, int Running)> CountActiveAsync(string owner, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT status, COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND owner = @owner AND priority <> 'batch' GROUP BY status";
+        command.CommandText = JobRows.CountActive;
         command.Parameters.AddWithValue("@owner", owner);
-        int queued = 0, running = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (reader.GetString(0) == "queued") queued = reader.GetInt32(1);
-            else running = reader.GetInt32(1);
-        }
-        return (queued, running);
+        return await JobRows.ReadActiveCountsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<(Job Job, JobEvent Event)> TransitionAsync(string id, JobStatus to, JobEvent details, CancellationToken cancellationToken)
@@ -216,7 +183,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
             await using (var update = connection.CreateCommand())
             {
                 update.Transaction = tx;
-                update.CommandText = "UPDATE jobs SET status = @status, updated_at = @updated_at, started_at = @started_at, finished_at = @finished_at, artifacts = @artifacts, failure_reason = @failure_reason, attempts = @attempts WHERE id = @id";
+                update.CommandText = JobRows.UpdateMoved;
                 JobRows.Bind(update, moved);
                 await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -267,10 +234,8 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {JobRows.EventColumns} FROM job_events WHERE job_id = @job AND seq > @after ORDER BY seq LIMIT @limit";
-        command.Parameters.AddWithValue("@job", jobId);
-        command.Parameters.AddWithValue("@after", afterSequence);
-        command.Parameters.AddWithValue("@limit", limit);
+        command.CommandText = JobRows.ReadEvents;
+        JobRows.BindEventRange(command, jobId, afterSequence, limit);
         return await JobRows.ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -281,11 +246,7 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = """
-            INSERT INTO job_events (job_id, seq, type, at, data, payload)
-            SELECT @job, COALESCE(MAX(seq), 0) + 1, @type, @at, @data, @payload FROM job_events WHERE job_id = @job
-            RETURNING seq
-            """;
+        command.CommandText = JobRows.InsertEvent;
         JobRows.BindEvent(command, evt, at);
         evt.Sequence = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         evt.At = at;
@@ -311,6 +272,4 @@ public sealed class SqliteJobStore(SqliteDatabase database, TimeProvider time) :
     }
 
     internal static string Name<T>(T value) where T : struct, Enum => JobRows.Name(value);
-
-    static T Parse<T>(string name) where T : struct, Enum => JobRows.Parse<T>(name);
 }

@@ -72,6 +72,28 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// As <see cref="LoadModel{T}(T, string, CheckpointLoadOptions?, Device?)"/> from a state dict the caller has already read
+    /// (and keeps and disposes): for public checkpoints whose keys are filtered or converted first.
+    /// </summary>
+    public static T LoadModel<T>(T model, IReadOnlyDictionary<string, Tensor> state, Device? device = null) where T : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        try
+        {
+            ArgumentNullException.ThrowIfNull(state);
+            if (device is not null) model.to(device);
+            StateDictLoader.Load(model, state, strict: true);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Saves a module's state dict as safetensors, atomically; <paramref name="floatDtype"/> F16 halves committed checkpoints.</summary>
     public static void Save(nn.Module module, string path, IReadOnlyDictionary<string, string>? metadata = null, ScalarType? floatDtype = null)
     {

@@ -25,15 +25,27 @@ public static class ModelConfigJson
     /// </summary>
     public static T Read<T>(string path, string what, Action<T> validate) where T : class
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(validate);
+        return Read(path, what, json =>
+        {
+            var config = JsonSerializer.Deserialize<T>(json, Options) ?? throw new InvalidDataException($"'{path}' holds no {what} config.");
+            validate(config);
+            return config;
+        });
+    }
+
+    /// <summary>
+    /// Reads the <paramref name="what"/> config at <paramref name="path"/> with the config's own <paramref name="parse"/> (which
+    /// validates); the same errors as <see cref="Read{T}(string, string, Action{T})"/>.
+    /// </summary>
+    public static T Read<T>(string path, string what, Func<string, T> parse) where T : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(parse);
         if (!File.Exists(path)) throw new FileNotFoundException($"No {what} config at '{path}'.", path);
         try
         {
-            var config = JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
-                ?? throw new InvalidDataException($"'{path}' holds no {what} config.");
-            validate(config);
-            return config;
+            return parse(File.ReadAllText(path));
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {

@@ -28,19 +28,7 @@ public static class LlamaGenVqCheckpoint
         var state = Checkpoint.Load(path, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 });
         try
         {
-            var model = new VqModel(config with { ShowUsage = state.ContainsKey(UsageKey) });
-            try
-            {
-                if (device is not null) model.to(device);
-                StateDictLoader.Load(model, state, strict: true);
-                model.eval();
-                return model;
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
+            return Checkpoint.LoadModel(new VqModel(config with { ShowUsage = state.ContainsKey(UsageKey) }), state, device);
         }
         finally
         {

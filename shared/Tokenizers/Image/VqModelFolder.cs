@@ -14,13 +14,12 @@ namespace Media.Tokenizers.Image;
 public static class VqModelFolder
 {
     /// <summary>The configuration file's name.</summary>
-    public const string ConfigFile = "config.json";
+    public const string ConfigFile = ModelFolder.ConfigFile;
 
     /// <summary>The weights file's name.</summary>
-    public const string WeightsFile = "model.safetensors";
+    public const string WeightsFile = ModelFolder.WeightsFile;
 
     const string UsageKey = "quantize.codebook_used";
-
 
     /// <summary>Reads a <c>config.json</c> written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> naming the file when it is unreadable or inconsistent.</summary>
     public static VqConfig ReadConfig(string path) => ModelConfigJson.Read<VqConfig>(path, "VQ", c => c.Validate());
@@ -33,28 +32,15 @@ public static class VqModelFolder
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var config = ReadConfig(Path.Combine(directory, ConfigFile));
-        string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        return Checkpoint.LoadModel(new VqModel(config), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
+        return ModelFolder.Load(directory, () => new VqModel(config), device);
     }
 
     /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> to <paramref name="directory"/> (created when missing).</summary>
     public static void Save(VqModel model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         using var scope = NewDisposeScope();
-        var tensors = model.state_dict().ToDictionary(
-            kv => kv.Key,
-            kv => kv.Key == UsageKey ? kv.Value.detach().cpu() : kv.Value.detach().cpu().to_type(ScalarType.Float16),
-            StringComparer.Ordinal);
-        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
-        {
-            ["format"] = "pt",
-            ["codebook_size"] = model.Config.CodebookSize.ToString(CultureInfo.InvariantCulture),
-        };
-        SafetensorsWriter.Write(Path.Combine(directory, WeightsFile), tensors, meta);
-        File.WriteAllText(Path.Combine(directory, ConfigFile), ConfigJson(model.Config) + "\n");
+        ModelFolder.Save(directory, ModelFolder.HalfState(model, UsageKey), ConfigJson(model.Config), metadata,
+            extraMetadata: new Dictionary<string, string> { ["codebook_size"] = model.Config.CodebookSize.ToString(CultureInfo.InvariantCulture) });
     }
 }

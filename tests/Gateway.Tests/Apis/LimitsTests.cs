@@ -11,27 +11,25 @@ namespace Media.Gateway.Tests;
 /// /api/models (9). The committed token-shuffle's config (and its tokenizer's) are copied into the test models folder,
 /// with a stand-in weights file: the limits read the configs only, and the model is never loaded.
 /// </summary>
-public sealed class LimitsTests : IDisposable
+public sealed class LimitsTests(LimitsTests.Gateway gateway) : IClassFixture<LimitsTests.Gateway>
 {
-    readonly GatewayFactory factory;
-    readonly HttpClient client;
+    readonly GatewayFactory factory = gateway.Factory;
+    readonly HttpClient client = gateway.Client;
 
-    public LimitsTests()
+    /// <summary>The class's one gateway, with the committed token-shuffle and image-vq configs (stand-in weights) in its models folder.</summary>
+    public sealed class Gateway : SharedGateway
     {
-        factory = new GatewayFactory(null, testModels: true);
-        foreach (string folder in new[] { "token-shuffle", "image-vq" })
+        public Gateway() : base(WriteConfigs) { }
+
+        static void WriteConfigs(GatewayFactory created)
         {
-            string target = Directory.CreateDirectory(Path.Combine(factory.ModelsDirectory, folder)).FullName;
-            File.Copy(Path.Combine(RepositoryModels(), folder, "config.json"), Path.Combine(target, "config.json"));
-            File.WriteAllText(Path.Combine(target, "model.safetensors"), "stand-in: never loaded by these tests");
+            foreach (string folder in new[] { "token-shuffle", "image-vq" })
+            {
+                string target = Directory.CreateDirectory(Path.Combine(created.ModelsDirectory, folder)).FullName;
+                File.Copy(Path.Combine(RepositoryModels(), folder, "config.json"), Path.Combine(target, "config.json"));
+                File.WriteAllText(Path.Combine(target, "model.safetensors"), "stand-in: never loaded by these tests");
+            }
         }
-        client = factory.StartKestrel();
-    }
-
-    public void Dispose()
-    {
-        client.Dispose();
-        factory.Dispose();
     }
 
     static string RepositoryModels()

@@ -5,18 +5,25 @@ using Media.Gateway.WebPages;
 namespace Media.Gateway.Tests.WebPages;
 
 /// <summary>The web app's five pages, composed from one layout: each with the shared nav, its own title and active item, served as static files are.</summary>
-public sealed partial class WebPagesTests : IAsyncDisposable
+public sealed partial class WebPagesTests(WebPagesTests.Gateway gateway) : IClassFixture<WebPagesTests.Gateway>
 {
     static readonly string[] NavLinks = ["/", "/speech.html", "/song.html", "/batch.html", "/history.html"];
-    readonly GatewayFactory factory = new();
-    readonly HttpClient client;
+    readonly HttpClient client = gateway.Client;
 
-    public WebPagesTests() => client = factory.CreateClient();
-
-    public async ValueTask DisposeAsync()
+    /// <summary>One gateway for the class: its tests only read the pages.</summary>
+    public sealed class Gateway : IDisposable
     {
-        client.Dispose();
-        await factory.DisposeAsync();
+        readonly GatewayFactory factory = new();
+
+        public Gateway() => Client = factory.CreateClient();
+
+        public HttpClient Client { get; }
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            factory.Dispose();
+        }
     }
 
     [Theory]

@@ -20,27 +20,15 @@ public static class DArTokenizerCheckpoint
     public static DArTokenizer Load(string path, DArTokenizerConfig? config = null, Device? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var model = new DArTokenizer(config ?? DArTokenizerConfig.PublicV1);
+        var state = Checkpoint.Load(path, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 });
         try
         {
-            var state = Checkpoint.Load(path, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 });
-            try
-            {
-                using var converted = new DisposableState(Convert(state));
-                StateDictLoader.Load(model, converted.State, strict: true);
-            }
-            finally
-            {
-                foreach (var tensor in state.Values) tensor.Dispose();
-            }
-            if (device is not null) model.to(device);
-            model.eval();
-            return model;
+            using var converted = new DisposableState(Convert(state));
+            return Checkpoint.LoadModel(new DArTokenizer(config ?? DArTokenizerConfig.PublicV1), converted.State, device);
         }
-        catch
+        finally
         {
-            model.Dispose();
-            throw;
+            foreach (var tensor in state.Values) tensor.Dispose();
         }
     }
 

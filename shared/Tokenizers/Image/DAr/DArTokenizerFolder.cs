@@ -12,10 +12,10 @@ namespace Media.Tokenizers.Image.DAr;
 public static class DArTokenizerFolder
 {
     /// <summary>The configuration file's name.</summary>
-    public const string ConfigFile = "config.json";
+    public const string ConfigFile = ModelFolder.ConfigFile;
 
     /// <summary>The weights file's name.</summary>
-    public const string WeightsFile = "model.safetensors";
+    public const string WeightsFile = ModelFolder.WeightsFile;
 
     const string UsageKey = "quantize.codebook_used";
 
@@ -26,32 +26,21 @@ public static class DArTokenizerFolder
     public static string ConfigJson(DArTokenizerConfig config) => ModelConfigJson.Write(config);
 
     /// <summary>True when <paramref name="directory"/> holds both files.</summary>
-    public static bool Exists(string directory) =>
-        File.Exists(Path.Combine(directory, ConfigFile)) && File.Exists(Path.Combine(directory, WeightsFile));
+    public static bool Exists(string directory) => ModelFolder.Exists(directory);
 
     /// <summary>Loads the tokenizer in <paramref name="directory"/> (strict), in eval mode.</summary>
     public static DArTokenizer Load(string directory, Device? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var config = ReadConfig(Path.Combine(directory, ConfigFile));
-        string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        return Checkpoint.LoadModel(new DArTokenizer(config), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
+        return ModelFolder.Load(directory, () => new DArTokenizer(config), device);
     }
 
     /// <summary>Writes <c>config.json</c> and fp16 <c>model.safetensors</c> to <paramref name="directory"/> (created when missing).</summary>
     public static void Save(DArTokenizer model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
         using var scope = NewDisposeScope();
-        var tensors = model.state_dict().ToDictionary(
-            kv => kv.Key,
-            kv => kv.Key == UsageKey ? kv.Value.detach().cpu() : kv.Value.detach().cpu().to_type(ScalarType.Float16),
-            StringComparer.Ordinal);
-        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["format"] = "pt" };
-        SafetensorsWriter.Write(Path.Combine(directory, WeightsFile), tensors, meta);
-        File.WriteAllText(Path.Combine(directory, ConfigFile), ConfigJson(model.Config) + "\n");
+        ModelFolder.Save(directory, ModelFolder.HalfState(model, UsageKey), ConfigJson(model.Config), metadata);
     }
 }

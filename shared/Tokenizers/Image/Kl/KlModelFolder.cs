@@ -11,11 +11,10 @@ namespace Media.Tokenizers.Image.Kl;
 public static class KlModelFolder
 {
     /// <summary>The configuration file's name.</summary>
-    public const string ConfigFile = "config.json";
+    public const string ConfigFile = ModelFolder.ConfigFile;
 
     /// <summary>The weights file's name.</summary>
-    public const string WeightsFile = "model.safetensors";
-
+    public const string WeightsFile = ModelFolder.WeightsFile;
 
     /// <summary>Reads a <c>config.json</c>; throws <see cref="InvalidDataException"/> naming the file when it is unreadable or inconsistent.</summary>
     public static KlConfig ReadConfig(string path) => ModelConfigJson.Read<KlConfig>(path, "KL autoencoder", c => c.Validate());
@@ -24,27 +23,20 @@ public static class KlModelFolder
     public static string ConfigJson(KlConfig config) => ModelConfigJson.Write(config);
 
     /// <summary>True when <paramref name="directory"/> holds both files (a trained, committed model).</summary>
-    public static bool Exists(string directory) =>
-        File.Exists(Path.Combine(directory, ConfigFile)) && File.Exists(Path.Combine(directory, WeightsFile));
+    public static bool Exists(string directory) => ModelFolder.Exists(directory);
 
     /// <summary>Loads the model in <paramref name="directory"/> (strict), in eval mode.</summary>
     public static AutoencoderKl Load(string directory, Device? device = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var config = ReadConfig(Path.Combine(directory, ConfigFile));
-        string weights = Path.Combine(directory, WeightsFile);
-        if (!File.Exists(weights)) throw new FileNotFoundException($"No weights at '{weights}'.", weights);
-        return Checkpoint.LoadModel(new AutoencoderKl(config), weights, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, device);
+        return ModelFolder.Load(directory, () => new AutoencoderKl(config), device);
     }
 
     /// <summary>Writes <c>config.json</c> (with <paramref name="config"/>, e.g. a measured scale factor) and fp16 weights to <paramref name="directory"/>.</summary>
     public static void Save(AutoencoderKl model, string directory, KlConfig? config = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        Directory.CreateDirectory(directory);
-        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["format"] = "pt" };
-        Checkpoint.Save(model, Path.Combine(directory, WeightsFile), meta, ScalarType.Float16);
-        File.WriteAllText(Path.Combine(directory, ConfigFile), ConfigJson(config ?? model.Config) + "\n");
+        ModelFolder.Save(directory, model.state_dict(), ConfigJson(config ?? model.Config), metadata, ScalarType.Float16);
     }
 }

@@ -20,21 +20,9 @@ public static class MarKlCheckpoint
         var state = Checkpoint.Load(path, new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 });
         try
         {
-            var model = new AutoencoderKl(config ?? KlConfig.Kl16);
-            try
-            {
-                if (device is not null) model.to(device);
-                var autoencoder = state.Where(kv => !kv.Key.StartsWith("loss.", StringComparison.Ordinal))
-                    .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-                StateDictLoader.Load(model, autoencoder, strict: true);
-                model.eval();
-                return model;
-            }
-            catch
-            {
-                model.Dispose();
-                throw;
-            }
+            var autoencoder = state.Where(kv => !kv.Key.StartsWith("loss.", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            return Checkpoint.LoadModel(new AutoencoderKl(config ?? KlConfig.Kl16), autoencoder, device);
         }
         finally
         {

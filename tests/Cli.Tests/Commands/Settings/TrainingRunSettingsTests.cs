@@ -9,6 +9,7 @@ public sealed class TrainingRunSettingsTests
     [Theory]
     [InlineData("image-vq", "runs/image-vq", "3000", "16", "100")]
     [InlineData("image-ar", "runs/image-ar", "2000", "32", "100")]
+    [InlineData("image-dar", "runs/image-dar", "2000", "32", "100")]
     [InlineData("codec", "runs/media-codec", "3000", "8", "50")]
     public async Task Each_trainer_keeps_its_own_defaults(string trainer, string run, string steps, string batch, string checkpointEvery)
     {

@@ -10,25 +10,20 @@ using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 namespace Media.Gateway.Tests;
 
 /// <summary><c>/v1/images/generations</c> over real HTTP with the test generators: OpenAI's request and answer shapes.</summary>
-public sealed class ImageGenerationsTests : IDisposable
+public sealed class ImageGenerationsTests(ImageGenerationsTests.Gateway gateway) : IClassFixture<ImageGenerationsTests.Gateway>
 {
-    readonly GatewayFactory factory;
-    readonly HttpClient client;
+    readonly GatewayFactory factory = gateway.Factory;
+    readonly HttpClient client = gateway.Client;
 
-    public ImageGenerationsTests()
+    /// <summary>The class's one gateway, called as the SDKs call it: with an API key (a key's jobs are its own, so the url artifacts need it too).</summary>
+    public sealed class Gateway : SharedGateway
     {
-        factory = new GatewayFactory(null, testModels: true);
-        client = factory.StartKestrel();
-        // As the SDKs call it: with an API key (a key's jobs are its own, so the url artifacts need it too).
-        var (_, token) = factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
-            .CreateAsync("sdk", [Media.Hosting.Keys.ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
-    }
-
-    public void Dispose()
-    {
-        client.Dispose();
-        factory.Dispose();
+        public Gateway()
+        {
+            var (_, token) = Factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
+                .CreateAsync("sdk", [Media.Hosting.Keys.ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
+            Client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        }
     }
 
     [Theory]
@@ -228,6 +223,17 @@ public sealed class ImageGenerationsTests : IDisposable
         var finished = await JobsApiTests.WaitFinishedAsync(client, id);
         Assert.Equal("cancelled", finished.GetProperty("status").GetString());
     }
+}
+
+/// <summary><c>/v1/models</c> on a fresh gateway: before any job a model that can run is "available", not yet "loaded".</summary>
+public sealed class ImageModelsListTests : IDisposable
+{
+    readonly ImageGenerationsTests.Gateway gateway = new();
+    readonly HttpClient client;
+
+    public ImageModelsListTests() => client = gateway.Client;
+
+    public void Dispose() => gateway.Dispose();
 
     [Fact]
     public async Task Models_that_can_take_a_job_are_listed_OpenAI_shaped_and_api_models_keeps_every_model()

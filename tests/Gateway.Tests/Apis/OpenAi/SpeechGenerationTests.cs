@@ -11,22 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Media.Gateway.Tests;
 
 /// <summary><c>/v1/audio/speech</c> over real HTTP with the test speech generator (8 kHz, a chunk of 80 samples of k*100 per step k).</summary>
-public sealed class SpeechGenerationTests : IDisposable
+public sealed class SpeechGenerationTests(SharedGateway gateway) : IClassFixture<SharedGateway>
 {
-    readonly GatewayFactory factory;
-    readonly HttpClient client;
-
-    public SpeechGenerationTests()
-    {
-        factory = new GatewayFactory(null, testModels: true);
-        client = factory.StartKestrel();
-    }
-
-    public void Dispose()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
+    readonly HttpClient client = gateway.Client;
 
     /// <summary>The test generator's audio for <paramref name="steps"/> steps, as 16-bit samples.</summary>
     static short[] Expected(int steps = StepGenerator.DefaultSteps) =>

@@ -96,35 +96,11 @@ internal sealed class ImageMarEvalCommand : AsyncCommand<ImageMarEvalCommand.Set
             var report = new EvaluationReport();
             for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
             columns.Add(("mar", report));
-            if (settings.Grid is { } gridPath)
-            {
-                int shown = Math.Min(16, samples.Count);
-                var grid = ImageGrid.Pairs(samples.Take(shown).Select(s => s.Image).ToList(), images.Take(shown).ToList());
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(gridPath))!);
-                await File.WriteAllBytesAsync(gridPath, grid.EncodePng(), cancellationToken);
-            }
+            if (settings.Grid is { } gridPath) await ImageEvalColumns.WriteGridAsync(gridPath, samples, images, cancellationToken);
         }
 
         if (settings.TokenShuffle != "none")
-        {
-            using var shuffle = TokenShuffleGenerator.Load(settings.TokenShuffle,
-                TokenShuffleGenerator.VqDirectoryFor(settings.TokenShuffle, Path.Combine("models", TokenShuffleGenerator.VqFolder)), device, settings.Batch);
-            var images = new RgbImage[samples.Count];
-            using var gate = new SemaphoreSlim(settings.Batch);
-            await Task.WhenAll(samples.Select(async (sample, i) =>
-            {
-                await gate.WaitAsync(cancellationToken);
-                try
-                {
-                    var request = new ImageRequest(sample.Caption) { Sampling = new() { Temperature = 1.0, TopK = 100, Seed = (ulong)(settings.Seed + i) } };
-                    images[i] = await shuffle.GenerateAsync(request, null, cancellationToken);
-                }
-                finally { gate.Release(); }
-            }));
-            var report = new EvaluationReport();
-            for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
-            columns.Add(("token-shuffle", report));
-        }
+            columns.Add(("token-shuffle", await ImageEvalColumns.TokenShuffleAsync(settings.TokenShuffle, samples, device, settings.Batch, settings.Seed, cancellationToken)));
         // Plain output: Spectre wraps long table rows at the console width.
         Console.WriteLine(Table(columns, samples.Count));
         return 0;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Media.Audio.Corpora;
 using Media.Cli.Commands.Settings;
 using Media.Hosting;
-using Media.Services.Song.Evaluation;
+using Media.Services.Audio.Evaluation;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
 using Media.Services.Image.Training;
 using Media.Tokenizers.Image.DAr;
 using Spectre.Console;
@@ -127,14 +126,8 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"{config.Tokens} tokens in {config.Groups} groups, {config.CodebookSize} x {config.CodebookDim} codes, "
             + $"{training.Model.parameters().Sum(p => p.numel()):N0} parameters");
         training.Run(settings.Until ?? settings.Steps, cancellationToken);
-        AnsiConsole.MarkupLine(training.Trainer.History.Count > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"step {training.Trainer.Step}, loss {training.Trainer.History[^1].Loss:0.000}")
-            : $"step {training.Trainer.Step} (nothing left to train)");
-        if (settings.Out is { } outDirectory)
-        {
-            training.Export(outDirectory);
-            AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
-        }
+        ImageTrainingSettings.AnnounceEnd(training.Trainer);
+        ImageTrainingSettings.SaveTo(settings.Out, training.Export);
         return 0;
     }
 }

@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using System.Globalization;
 using Media.Cli.Commands.Settings;
+using Media.Modeling.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -27,6 +29,20 @@ internal abstract class ImageTrainingSettings : TrainingRunSettings
     [Description("Intra-op CPU threads (1 is fastest on a busy machine)")]
     [DefaultValue(1)]
     public override int Threads { get; init; } = 1;
+
+    /// <summary>Prints the step reached and its loss; a resume at the final step trains nothing (it only exports), so there is no loss to show.</summary>
+    public static void AnnounceEnd<TBatch>(Trainer<TBatch> trainer) =>
+        AnsiConsole.MarkupLine(trainer.History.Count > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"step {trainer.Step}, loss {trainer.History[^1].Loss:0.000}")
+            : $"step {trainer.Step} (nothing left to train)");
+
+    /// <summary>Runs <paramref name="export"/> into <paramref name="outDirectory"/> when one was given, and says so.</summary>
+    public static void SaveTo(string? outDirectory, Action<string> export)
+    {
+        if (outDirectory is null) return;
+        export(outDirectory);
+        AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outDirectory)}[/]");
+    }
 
     public override ValidationResult Validate() =>
         Threads <= 0 ? ValidationResult.Error("--threads must be positive.") : base.Validate();

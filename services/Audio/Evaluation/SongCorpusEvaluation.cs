@@ -4,7 +4,7 @@ using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Recognizer;
 using static TorchSharp.torch;
 
-namespace Media.Services.Song.Evaluation;
+namespace Media.Services.Audio.Evaluation;
 
 /// <summary>One generated song's measurements: asked and estimated tempo and key, the recognizer's transcript of the vocal stem, and the stems' leakage.</summary>
 public sealed record SongCorpusRow(ulong Seed, double Tempo, double EstimatedTempo, string Key, string EstimatedKey, string Lyrics, string Transcript,
