@@ -1,3 +1,4 @@
+using Media.Modeling.Diffusion;
 using System.Text.Json.Serialization;
 
 namespace Media.Services.Image.Mar;
@@ -66,23 +67,22 @@ public sealed record DiffusionStepsSchedule(DisaScheduleKind Kind, int Max, int 
             throw new ArgumentException($"diffusion_steps needs 1 <= min <= max <= {MaxTimestep + 1}; got min {Min}, max {Max}.");
     }
 
-    /// <summary>Head steps at AR iteration <paramref name="k"/> of <paramref name="iterations"/> (N).</summary>
+    /// <summary>Head steps at AR iteration <paramref name="k"/> of <paramref name="iterations"/> (N), by the shared <see cref="DiffusionStepSchedule"/>.</summary>
     public int StepsAt(int k, int iterations)
     {
         if (iterations < 1 || k < 0 || k >= iterations)
             throw new ArgumentOutOfRangeException(nameof(k), $"Iteration {k} is outside 0..{iterations - 1}.");
-        int span = Max - Min;
-        // One iteration: the formulas divide by N - 1; it is the first iteration, so it gets U (constant: L).
-        if (iterations == 1) return Kind == DisaScheduleKind.Constant ? Min : Max;
-        double last = iterations - 1;
-        return Kind switch
-        {
-            DisaScheduleKind.Constant => Min,
-            DisaScheduleKind.Linear => Min + (int)Math.Floor((iterations - 1 - k) / last * span),
-            DisaScheduleKind.Cosine => Min + (int)Math.Floor((Math.Cos(Math.PI * k / last) + 1) / 2 * span),
-            _ => k < iterations / 2.0 ? Max : Min,
-        };
+        return Annealing.StepsAt(k, iterations);
     }
+
+    /// <summary>The shared DiSA schedule with this request's kind, U and L.</summary>
+    public DiffusionStepSchedule Annealing => new(Kind switch
+    {
+        DisaScheduleKind.Constant => DiffusionStepAnnealing.Constant,
+        DisaScheduleKind.Linear => DiffusionStepAnnealing.Linear,
+        DisaScheduleKind.Cosine => DiffusionStepAnnealing.Cosine,
+        _ => DiffusionStepAnnealing.TwoStage,
+    }, Max, Min);
 
     /// <summary>The step count of every iteration.</summary>
     public int[] Steps(int iterations) => [.. Enumerable.Range(0, iterations).Select(k => StepsAt(k, iterations))];

@@ -69,6 +69,16 @@ public sealed record MarConfig
     /// <summary>Respaced sampling steps of the head without DiSA (MAR: 100).</summary>
     public int NumSamplingSteps { get; init; } = 50;
 
+    /// <summary>
+    /// Largest timestep the head's fixed-step sampler starts from; null starts from the last of the 1000
+    /// (MAR). The cosine schedule's clipped last beta makes abar at t = 999 about 2e-9, so the first
+    /// reverse step multiplies the head's epsilon error by sqrt(abar_prev / abar_999) (about 600 at 50
+    /// respaced steps): a small head trained briefly here diverges from there, so our models start at 950,
+    /// where DiSA clips too. A sampling setting, not part of the architecture.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? SamplingMaxTimestep { get; init; }
+
     /// <summary>Each token's target is repeated this many times with different noise levels per training step.</summary>
     public int DiffusionBatchMul { get; init; } = 4;
 
@@ -120,6 +130,8 @@ public sealed record MarConfig
         if (MaskRatioMin is <= 0 or > 1) throw new ArgumentException("mask_ratio_min must lie in (0, 1].");
         if (LabelDropProb is < 0 or >= 1) throw new ArgumentException("label_drop_prob must lie in [0, 1).");
         if (NumSamplingSteps is <= 0 or > 1000) throw new ArgumentException("num_sampling_steps must lie in 1..1000.");
+        if (SamplingMaxTimestep is { } maxT && (maxT < NumSamplingSteps - 1 || maxT > 999))
+            throw new ArgumentException($"sampling_max_timestep must lie in {NumSamplingSteps - 1}..999 (num_sampling_steps - 1 at least); got {maxT}.");
         if (DiffusionBatchMul <= 0) throw new ArgumentException("diffusion_batch_mul must be positive.");
     }
 

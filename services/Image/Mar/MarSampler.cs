@@ -161,7 +161,7 @@ public sealed class MarSampler
             double cfg = 1 + (image.Options.Cfg - 1) * (len - maskLen) / len;
             var schedule = image.Options.DiffusionSteps;
             int steps = schedule?.StepsAt(k, n) ?? config.NumSamplingSteps;
-            int? maxTimestep = schedule is null ? null : DiffusionStepsSchedule.MaxTimestep;
+            int? maxTimestep = HeadStartTimestep(config, schedule);
             work.Add(new HeadWork(image, positions, maskNext, cfg, steps, maxTimestep));
         }
 
@@ -183,6 +183,17 @@ public sealed class MarSampler
             w.Image.Iteration++;
             w.Image.StepsPerIteration.Add(w.Steps);
         }
+    }
+
+    /// <summary>
+    /// The largest timestep the head's respaced process covers: the model's <see cref="MarConfig.SamplingMaxTimestep"/>
+    /// with a fixed step count (null: all 1000, MAR), at most <see cref="DiffusionStepsSchedule.MaxTimestep"/> under DiSA.
+    /// </summary>
+    public static int? HeadStartTimestep(MarConfig config, DiffusionStepsSchedule? schedule)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return schedule is null ? config.SamplingMaxTimestep
+            : Math.Min(DiffusionStepsSchedule.MaxTimestep, config.SamplingMaxTimestep ?? DiffusionStepsSchedule.MaxTimestep);
     }
 
     void SampleHead(List<HeadWork> members, Dictionary<MarImageState, Tensor> conditions, int steps, int? maxTimestep, bool withCfg)

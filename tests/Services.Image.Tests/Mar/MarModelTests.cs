@@ -154,6 +154,18 @@ public sealed class MarModelTests
     }
 
     [Fact]
+    public void Sampling_max_timestep_travels_in_the_config_only_when_set()
+    {
+        var ours = TinyCaption with { SamplingMaxTimestep = 950 };
+        Assert.Contains("\"sampling_max_timestep\": 950", ours.ToJson(), StringComparison.Ordinal);
+        Assert.Equal(950, MarConfig.FromJson(ours.ToJson()).SamplingMaxTimestep);
+        // Absent when null, so the architecture a run pins reads the same as before the setting existed.
+        Assert.DoesNotContain("sampling_max_timestep", TinyCaption.ToJson(), StringComparison.Ordinal);
+        // Fewer timesteps than the fixed step count cannot be respaced.
+        Assert.Throws<ArgumentException>(() => (TinyCaption with { SamplingMaxTimestep = 5 }).Validate());
+    }
+
+    [Fact]
     public void Training_reduces_the_loss_on_a_fixed_batch()
     {
         using var scope = NewDisposeScope();

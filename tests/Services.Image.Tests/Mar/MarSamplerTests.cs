@@ -89,6 +89,17 @@ public sealed class MarSamplerTests
     }
 
     [Fact]
+    public void The_head_starts_at_the_models_sampling_max_timestep_and_at_most_950_under_disa()
+    {
+        var mar = MarModelTests.TinyCaption;
+        var linear = new DiffusionStepsSchedule(DisaScheduleKind.Linear, 50, 5);
+        Assert.Null(MarSampler.HeadStartTimestep(mar, null));
+        Assert.Equal(950, MarSampler.HeadStartTimestep(mar, linear));
+        Assert.Equal(950, MarSampler.HeadStartTimestep(mar with { SamplingMaxTimestep = 950 }, null));
+        Assert.Equal(900, MarSampler.HeadStartTimestep(mar with { SamplingMaxTimestep = 900 }, linear));
+    }
+
+    [Fact]
     public void Job_parameters_parse_diffusion_steps_and_refuse_bad_ones()
     {
         var json = JsonDocument.Parse("""{"prompt":"a red circle","seed":4,"guidance_scale":2.5,"diffusion_steps":{"schedule":"cosine","max":40,"min":4}}""").RootElement;

@@ -46,7 +46,7 @@ internal sealed class ImageDisaBenchCommand : Command<ImageDisaBenchCommand.Sett
         var device = settings.ApplyTorch();
         using var mar = MarGenerator.Load(settings.Mar, settings.Vae, device, settings.Batch);
         var samples = new CaptionedImageGenerator(64).Take(DataSplit.HeldOut, settings.Count).ToList();
-        // The baseline is a constant U over all timesteps: MAR's own sampler with U respaced steps.
+        // The baseline is a constant U: MAR's own sampler with U respaced steps, from the model's sampling_max_timestep.
         var configurations = new (string Name, DiffusionStepsSchedule? Schedule)[]
         {
             ($"constant {settings.MaxSteps}", null),
@@ -57,6 +57,8 @@ internal sealed class ImageDisaBenchCommand : Command<ImageDisaBenchCommand.Sett
         int fixedSteps = mar.Sampler.Model.Config.NumSamplingSteps;
         if (fixedSteps != settings.MaxSteps)
             AnsiConsole.MarkupLine($"[yellow]note: the model's fixed step count is {fixedSteps}; the constant baseline uses it, not --max-steps {settings.MaxSteps}[/]");
+        var startTimestep = MarSampler.HeadStartTimestep(mar.Sampler.Model.Config, null);
+        AnsiConsole.MarkupLine($"the constant baseline starts at timestep {(startTimestep is { } t ? t : 999)}; DiSA at {MarSampler.HeadStartTimestep(mar.Sampler.Model.Config, DiffusionStepsSchedule.Default)}");
         var outcomes = new List<Outcome>();
         foreach (var (name, schedule) in configurations)
         {

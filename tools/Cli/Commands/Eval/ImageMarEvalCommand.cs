@@ -45,6 +45,11 @@ internal sealed class ImageMarEvalCommand : AsyncCommand<ImageMarEvalCommand.Set
         [DefaultValue("models/token-shuffle")]
         public string TokenShuffle { get; init; } = "models/token-shuffle";
 
+        [CommandOption("--dar")]
+        [Description("D-AR model folder for a third column, left out while the folder has no model ('none' skips it)")]
+        [DefaultValue("models/d-ar")]
+        public string DAr { get; init; } = "models/d-ar";
+
         [CommandOption("--grid")]
         [Description("Write MAR's first 16 images beside the prompts' renders as a PNG grid here")]
         public string? Grid { get; init; }
@@ -101,9 +106,42 @@ internal sealed class ImageMarEvalCommand : AsyncCommand<ImageMarEvalCommand.Set
 
         if (settings.TokenShuffle != "none")
             columns.Add(("token-shuffle", await ImageEvalColumns.TokenShuffleAsync(settings.TokenShuffle, samples, device, settings.Batch, settings.Seed, cancellationToken)));
+        // D-AR joins the table once a model folder exists (it has none committed yet).
+        if (settings.DAr != "none")
+        {
+            if (!File.Exists(Path.Combine(settings.DAr, "config.json")))
+                AnsiConsole.MarkupLine($"d-ar: no model at [bold]{Markup.Escape(settings.DAr)}[/], column left out");
+            else
+            {
+                using var dar = DArGenerator.LoadFolder(settings.DAr, device, settings.Batch);
+                columns.Add(("d-ar", await EvaluateAsync(samples, settings.Batch,
+                    (i, ct) => dar.GenerateAsync(TokenRequest(samples[i].Caption, settings.Seed + i) with { GuidanceScale = DArGenerator.DefaultGuidance }, null, null, ct),
+                    cancellationToken)));
+            }
+        }
         // Plain output: Spectre wraps long table rows at the console width.
         Console.WriteLine(Table(columns, samples.Count));
         return 0;
+    }
+
+    // The token models' evaluation sampling: temperature 1, top-k 100, prompt i with seed + i.
+    static ImageRequest TokenRequest(string caption, long seed) =>
+        new(caption) { Sampling = new() { Temperature = 1.0, TopK = 100, Seed = (ulong)seed } };
+
+    static async Task<EvaluationReport> EvaluateAsync(List<CaptionedImage> samples, int batch,
+        Func<int, CancellationToken, Task<RgbImage>> generate, CancellationToken cancellationToken)
+    {
+        var images = new RgbImage[samples.Count];
+        using var gate = new SemaphoreSlim(batch);
+        await Task.WhenAll(samples.Select(async (_, i) =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try { images[i] = await generate(i, cancellationToken); }
+            finally { gate.Release(); }
+        }));
+        var report = new EvaluationReport();
+        for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
+        return report;
     }
 
     /// <summary>A markdown table: one row per criterion and overall, one column per model.</summary>

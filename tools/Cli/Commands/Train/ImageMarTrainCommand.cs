@@ -84,6 +84,11 @@ internal sealed class ImageMarTrainCommand : Command<ImageMarTrainCommand.Settin
         [DefaultValue(0.999)]
         public double Ema { get; init; } = 0.999;
 
+        [CommandOption("--sampling-max-timestep")]
+        [Description("Largest timestep the exported model's fixed-step head sampler starts from (0: all 1000, as MAR; see MarConfig)")]
+        [DefaultValue(950)]
+        public int SamplingMaxTimestep { get; init; } = 950;
+
         [CommandOption("--until")]
         [Description("Stop after this step (a checkpoint is written; the same command without --until continues)")]
         public long? Until { get; init; }
@@ -97,6 +102,7 @@ internal sealed class ImageMarTrainCommand : Command<ImageMarTrainCommand.Settin
             if (Samples <= 0 || Dim <= 0 || Depth <= 0 || Heads <= 0 || HeadDepth <= 0 || HeadWidth <= 0 || TextLength <= 0 || Patch <= 0)
                 return ValidationResult.Error("Sizes must be positive.");
             if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
+            if (SamplingMaxTimestep is < 0 or > 999) return ValidationResult.Error("--sampling-max-timestep must lie in 0..999 (0: all timesteps).");
             if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
             return base.Validate();
         }
@@ -115,10 +121,12 @@ internal sealed class ImageMarTrainCommand : Command<ImageMarTrainCommand.Settin
             DecoderEmbedDim = settings.Dim, DecoderDepth = settings.Depth, DecoderNumHeads = settings.Heads,
             BufferSize = settings.TextLength, CaptionGpt2Ids = vocabulary.Gpt2Ids.ToArray(),
             DifflossD = settings.HeadDepth, DifflossW = settings.HeadWidth, VaeSha256 = vaeSha,
+            SamplingMaxTimestep = settings.SamplingMaxTimestep > 0 ? settings.SamplingMaxTimestep : null,
         };
         try { config.Validate(); }
         catch (ArgumentException e) { AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]"); return 2; }
-        settings.PinRunConfig(MarCheckpoint.ConfigFile, config.ToJson());
+        // The run pins the architecture; the sampler's start timestep only travels with the exported model.
+        settings.PinRunConfig(MarCheckpoint.ConfigFile, (config with { SamplingMaxTimestep = null }).ToJson());
 
         var schedule = settings.Schedule("images") with { WeightDecay = 0.02, MaxGradNorm = 1.0, EmaDecay = settings.Ema > 0 ? settings.Ema : null };
         AnsiConsole.MarkupLine($"encoding {settings.Samples:N0} training scenes with [bold]{Markup.Escape(settings.Vae)}[/] (cached in the run folder)");
