@@ -39,7 +39,8 @@ public sealed class LocalServerProcesses : IAsyncDisposable
         try { server = postgres ??= await StartPostgresAsync().ConfigureAwait(false); }
         finally { start.Release(); }
         string name = $"media_test_{Interlocked.Increment(ref databases)}";
-        var connection = new Npgsql.NpgsqlConnection(server + ";Database=postgres");
+        // Unpooled: a pooled admin connection would be dead after a server restart.
+        var connection = new Npgsql.NpgsqlConnection(server + ";Database=postgres;Pooling=false");
         await using (connection.ConfigureAwait(false))
         {
             await connection.OpenAsync().ConfigureAwait(false);
@@ -122,7 +123,7 @@ public sealed class LocalServerProcesses : IAsyncDisposable
         {
             try
             {
-                var c = new Npgsql.NpgsqlConnection(connection + ";Database=postgres");
+                var c = new Npgsql.NpgsqlConnection(connection + ";Database=postgres;Pooling=false");
                 await using (c.ConfigureAwait(false)) await c.OpenAsync().ConfigureAwait(false);
                 return connection;
             }

@@ -51,16 +51,16 @@ internal static class GatewayJobStream
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
         string? type = null, data = null;
-        long id = -1;
+        long sequence = -1;
         // An event ends at its blank line (the id may follow the data).
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             if (line.Length == 0)
             {
-                if (type is not null && data is not null) yield return new JobStreamEvent(type, data, DateTimeOffset.UtcNow) { Id = id };
-                (type, data, id) = (null, null, -1);
+                if (type is not null && data is not null) yield return new JobStreamEvent(type, data, DateTimeOffset.UtcNow) { Id = sequence };
+                (type, data, sequence) = (null, null, -1);
             }
-            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = long.Parse(line[4..], System.Globalization.CultureInfo.InvariantCulture);
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) sequence = long.Parse(line[4..], System.Globalization.CultureInfo.InvariantCulture);
             else if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
             else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
         }
