@@ -32,6 +32,8 @@ internal sealed record ScaleOutRun(int Workers, int Jobs, int Completed, double 
 internal static class ScaleOutBenchmark
 {
     public const string Model = "token-shuffle";
+    /// <summary>Seeds of the warm-up jobs, apart from the measured jobs' 0..N-1 (seeds are whole numbers from 0).</summary>
+    const int WarmUpSeeds = 1_000_000;
 
     public static async Task<ScaleOutRun> RunAsync(LocalServerProcesses servers, DeploymentSettings settings, int gateways, int workers, int jobs,
         IProgress<string> progress, CancellationToken cancellationToken)
@@ -46,7 +48,7 @@ internal static class ScaleOutBenchmark
             // Warm-up: one job per worker slot at once, so every worker has loaded the model before anything is timed.
             int slots = workers * settings.WorkerConcurrency;
             progress.Report($"{workers} worker(s): warming up with {slots} job(s)");
-            await Task.WhenAll(Enumerable.Range(0, slots).Select(i => RunJobAsync(clients, i, -1 - i, null, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(Enumerable.Range(0, slots).Select(i => RunJobAsync(clients, i, WarmUpSeeds + i, null, cancellationToken))).ConfigureAwait(false);
 
             progress.Report($"{workers} worker(s): {jobs} jobs");
             var clock = Stopwatch.StartNew();
@@ -76,7 +78,7 @@ internal static class ScaleOutBenchmark
     {
         var submitTo = gateways[index % gateways.Count];
         var streamFrom = gateways[(index + 1) % gateways.Count];
-        string id = await GatewayJobStream.SubmitAsync(submitTo, new { kind = "image", model = Model, parameters = new { prompt = Prompts[Math.Abs(seed) % Prompts.Length], seed } },
+        string id = await GatewayJobStream.SubmitAsync(submitTo, new { kind = "image", model = Model, parameters = new { prompt = Prompts[seed % Prompts.Length], seed } },
             $"image job {index}", cancellationToken).ConfigureAwait(false);
         var requested = DateTimeOffset.UtcNow;
         var received = new List<long>();
