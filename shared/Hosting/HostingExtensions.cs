@@ -1,5 +1,6 @@
 using Media.Hosting.Artifacts;
 using Media.Hosting.Batches;
+using Media.Hosting.Coordination;
 using Media.Hosting.Events;
 using Media.Hosting.Files;
 using Media.Hosting.Health;
@@ -55,6 +56,7 @@ public static class HostingExtensions
         services.TryAddSingleton<IJobQueues, InProcessJobQueues>();
         services.TryAddSingleton<IJobCancellations, InProcessJobCancellations>();
         services.TryAddSingleton<IModelAnnouncements, InProcessModelAnnouncements>();
+        services.TryAddSingleton<IExclusiveLocks, InProcessExclusiveLocks>();
         services.TryAddSingleton<IArtifactStore>(sp => new FileArtifactStore(
             sp.GetRequiredService<IOptions<MediaOptions>>().Value.ResolveArtifactsDirectory(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<GeneratorProvider>();

@@ -1,7 +1,10 @@
 using Media.Hosting.Artifacts;
 using Media.Hosting.Batches;
+using Media.Hosting.Coordination;
 using Media.Hosting.Events;
+using Media.Hosting.Files;
 using Media.Hosting.Jobs;
+using Media.Hosting.Keys;
 using Media.Hosting.Models;
 using Media.Hosting.Postgres;
 using Media.Hosting.Queues;
@@ -16,7 +19,8 @@ namespace Media.Hosting;
 
 /// <summary>
 /// Chooses the shared engines of the scale-out mode from <c>Media:ScaleOut</c> (see <see cref="ScaleOutOptions"/>):
-/// <c>Postgres</c> set — jobs, events, batches and artifact references in PostgreSQL; <c>Redis</c> set — queues, event
+/// <c>Postgres</c> set — jobs, events, batches, artifact references, OpenAI file records, API keys and the housekeeping
+/// locks (batch runner, retention) in PostgreSQL; <c>Redis</c> set — queues, event
 /// streams, cancellation and model announcements in Redis. Neither set: nothing is registered here and the embedded
 /// engines (SQLite, in-process) follow. The gateway and worker roles need both.
 /// </summary>
@@ -35,6 +39,9 @@ public static class ScaleOutExtensions
             services.TryAddSingleton<IJobStore, PostgresJobStore>();
             services.TryAddSingleton<IBatchStore, PostgresBatchStore>();
             services.TryAddSingleton<IArtifactReferences, PostgresArtifactReferences>();
+            services.TryAddSingleton<IFileStore, PostgresFileStore>();
+            services.TryAddSingleton<IApiKeyStore, PostgresApiKeyStore>();
+            services.TryAddSingleton<IExclusiveLocks, PostgresExclusiveLocks>();
         }
         if (!string.IsNullOrWhiteSpace(options.Redis))
         {

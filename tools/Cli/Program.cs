@@ -58,6 +58,7 @@ app.Configure(config =>
         bench.AddCommand<TtsBenchCommand>("tts").WithDescription("ARDiT voice: real-time factor and time to first audio.");
         bench.AddCommand<CodecBenchCommand>("codec").WithDescription("Codec real-time factor: encode + decode seconds per second of audio.");
         bench.AddCommand<SoakBenchCommand>("soak").WithDescription("Soak: mixed generations (image, speech, codec) by 50 streaming clients through the gateway; RSS, live tensor and handle growth after warm-up, p99 event latency.");
+        bench.AddCommand<ScaleOutBenchCommand>("scale-out").WithDescription("Scale-out: streamed image jobs through 2 gateway processes with 1, then 2 image worker processes (own redis-server and PostgreSQL); jobs/min, their ratio, p99 event latency, lost events.");
         bench.AddCommand<GatewayBenchCommand>("gateway").WithDescription("Gateway event latency (p50, p99) for 50 streaming clients, and its overhead against direct generator calls.");
         bench.AddCommand<EncodersBenchCommand>("encoders").WithDescription("Audio output encoders (MP3 by LAME and by ffmpeg, AAC, FLAC, Opus, WAV, PCM): first streamed audio and CPU per audio second.");
         bench.AddCommand<ImageDisaBenchCommand>("image-disa").WithDescription("MAR's head at constant U steps vs DiSA linear, cosine and two-stage U->L: head evaluations, wall and CPU time, accuracy.");

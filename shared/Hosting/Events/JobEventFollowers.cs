@@ -18,6 +18,8 @@ public sealed class JobEventFollowers(IJobStore store, Func<string, long, int, C
     Func<string, Task>? firstFollower = null, Func<string, Task>? lastFollowerLeft = null)
 {
     const int PageSize = 256;
+    /// <summary>How long a follower waits for a live event before it reads the log itself.</summary>
+    static readonly TimeSpan IdleCatchUp = TimeSpan.FromSeconds(2);
     readonly ConcurrentDictionary<string, Followers> followers = new(StringComparer.Ordinal);
     readonly Func<string, long, int, CancellationToken, Task<IReadOnlyList<JobEvent>>> readLog = readLog ?? store.ReadEventsAsync;
 
@@ -63,8 +65,31 @@ public sealed class JobEventFollowers(IJobStore store, Func<string, long, int, C
                 yield break;
             }
 
-            await foreach (var live in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                // Live events come from the channel; after IdleCatchUp of silence the log is read from the last event, so an
+                // event whose message never came (a Redis restart dropped it, or its publish failed) still arrives, terminal included.
+                JobEvent? next;
+                using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    idle.CancelAfter(IdleCatchUp);
+                    bool ready;
+                    try { ready = await channel.Reader.WaitToReadAsync(idle.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { ready = false; }
+                    if (!ready || !channel.Reader.TryRead(out next))
+                    {
+                        if (channel.Reader.Completion.IsCompleted) yield break;
+                        foreach (var e in await readLog(jobId, last, PageSize, cancellationToken).ConfigureAwait(false))
+                        {
+                            if (e.Sequence <= last) continue;
+                            yield return e;
+                            last = e.Sequence;
+                            if (JobEvent.IsTerminal(e.Type)) yield break;
+                        }
+                        continue;
+                    }
+                }
+                var live = next;
                 if (live.Sequence <= last) continue;
                 if (live.Sequence > last + 1)
                 {

@@ -157,9 +157,11 @@ public sealed class JobService(IJobStore store, IJobEventStream stream, IJobQueu
         return job;
     }
 
-    internal async Task<Job> StartAsync(string id, CancellationToken cancellationToken)
+    /// <summary>Marks the job running; the started event names <paramref name="worker"/>, so an operator (or a chaos test) can tell which process runs it.</summary>
+    internal async Task<Job> StartAsync(string id, CancellationToken cancellationToken, string? worker = null)
     {
-        var (job, evt) = await store.TransitionAsync(id, JobStatus.Running, new JobEvent(), cancellationToken).ConfigureAwait(false);
+        var started = new JobEvent { Message = worker is null ? null : $"started by worker {worker}" };
+        var (job, evt) = await store.TransitionAsync(id, JobStatus.Running, started, cancellationToken).ConfigureAwait(false);
         await stream.PublishAsync(evt, CancellationToken.None).ConfigureAwait(false);
         return job;
     }

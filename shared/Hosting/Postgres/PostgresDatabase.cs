@@ -65,9 +65,51 @@ public sealed class PostgresDatabase(string connectionString) : IAsyncDisposable
             data TEXT NOT NULL);
         CREATE INDEX ix_batches_created ON batches(created_at, id);
         """,
+        // 2: what was still per gateway (each one's SQLite file) — OpenAI file records and API keys — shared by every gateway.
+        """
+        CREATE TABLE files (
+            id TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            data TEXT NOT NULL);
+        CREATE INDEX ix_files_created ON files(created_at, id);
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT,
+            requests_per_minute INTEGER,
+            max_active_jobs INTEGER,
+            max_queued_jobs INTEGER);
+        """,
     ];
 
     public NpgsqlDataSource DataSource { get; } = NpgsqlDataSource.Create(connectionString);
+
+    Task? migrated;
+
+    /// <summary>
+    /// <see cref="MigrateAsync"/> once per process, for stores that can be used before the start-up recovery ran (the API key
+    /// check at the first request, <c>media keys</c>); a failed attempt is tried again by the next caller.
+    /// </summary>
+    public async Task EnsureMigratedAsync(CancellationToken cancellationToken)
+    {
+        var task = Volatile.Read(ref migrated);
+        if (task is null)
+        {
+            var mine = MigrateAsync(CancellationToken.None);
+            task = Interlocked.CompareExchange(ref migrated, mine, null) ?? mine;
+        }
+        try { await task.WaitAsync(cancellationToken).ConfigureAwait(false); }
+        catch (Exception) when (task.IsFaulted)
+        {
+            _ = Interlocked.CompareExchange(ref migrated, null, task);
+            throw;
+        }
+    }
 
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => DataSource.OpenConnectionAsync(cancellationToken);
 

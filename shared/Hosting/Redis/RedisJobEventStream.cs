@@ -46,6 +46,20 @@ public sealed class RedisJobEventStream : IJobEventStream
         var db = redis.GetDatabase();
         try
         {
+            await AddAndPublishAsync(db, persisted, body).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            // Redis is away (a restart): the event is persisted, so the job goes on; readers take it from the store — on
+            // their next event's gap, or at their idle catch-up (JobEventFollowers).
+            logger.LogWarning("Event {Sequence} of job {JobId} not published ({Error}); readers read it from the store", persisted.Sequence, persisted.JobId, ex.Message);
+        }
+    }
+
+    async Task AddAndPublishAsync(IDatabase db, JobEvent persisted, byte[] body)
+    {
+        try
+        {
             await db.StreamAddAsync(Stream(persisted.JobId), "e", body, $"{persisted.Sequence}-0", maxLength: length, useApproximateMaxLength: true).ConfigureAwait(false);
             if (JobEvent.IsTerminal(persisted.Type)) await db.KeyExpireAsync(Stream(persisted.JobId), TimeSpan.FromDays(1)).ConfigureAwait(false);
         }
@@ -63,7 +77,13 @@ public sealed class RedisJobEventStream : IJobEventStream
     /// <summary>The job's events after a sequence from its Redis stream; from the store when the stream does not begin right after it.</summary>
     async Task<IReadOnlyList<JobEvent>> ReadLogAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken)
     {
-        var entries = await redis.GetDatabase().StreamRangeAsync(Stream(jobId), $"({afterSequence}-0", "+", limit).ConfigureAwait(false);
+        StreamEntry[] entries;
+        try { entries = await redis.GetDatabase().StreamRangeAsync(Stream(jobId), $"({afterSequence}-0", "+", limit).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            // Redis is away: the store has every event.
+            return await store.ReadEventsAsync(jobId, afterSequence, limit, cancellationToken).ConfigureAwait(false);
+        }
         var events = new List<JobEvent>(entries.Length);
         long expected = afterSequence + 1;
         foreach (var entry in entries)

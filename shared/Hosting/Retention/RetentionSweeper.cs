@@ -1,5 +1,6 @@
 using Media.Hosting.Artifacts;
 using Media.Hosting.Batches;
+using Media.Hosting.Coordination;
 using Media.Hosting.Jobs;
 using Media.Hosting.Workers;
 using Microsoft.Extensions.Hosting;
@@ -14,11 +15,13 @@ public sealed record RetentionSweep(int Jobs, int Batches, int Artifacts, long B
 /// <summary>
 /// Deletes finished jobs and batches older than <see cref="RetentionOptions.MaxAge"/> (events and database
 /// space included), then every artifact that nothing holds any more. Artifacts are content-addressed and
-/// shared: one that a live job or batch still holds stays, whoever else made it.
+/// shared: one that a live job or batch still holds stays, whoever else made it. With several gateways each sweep holds the
+/// shared lock <see cref="LockName"/>: one gateway sweeps, the others skip that interval.
 /// </summary>
 public sealed class RetentionSweeper(IJobStore jobs, IBatchStore batches, IArtifactStore artifacts, IArtifactReferences references,
-    JobRecovery recovery, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionSweeper> logger) : BackgroundService
+    JobRecovery recovery, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionSweeper> logger, IExclusiveLocks locks) : BackgroundService
 {
+    public const string LockName = "retention";
     const int JobsPerTransaction = 500;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,8 +32,9 @@ public sealed class RetentionSweeper(IJobStore jobs, IBatchStore batches, IArtif
         {
             try
             {
-                var sweep = await SweepAsync(stoppingToken).ConfigureAwait(false);
-                if (sweep.Jobs + sweep.Batches + sweep.Artifacts > 0)
+                var sweep = await TrySweepAsync(stoppingToken).ConfigureAwait(false);
+                if (sweep is null) logger.LogDebug("Another process holds the retention lock; this interval's sweep is theirs");
+                else if (sweep.Jobs + sweep.Batches + sweep.Artifacts > 0)
                     logger.LogInformation("Retention deleted {Jobs} jobs, {Batches} batches and {Artifacts} artifacts ({Bytes} bytes)",
                         sweep.Jobs, sweep.Batches, sweep.Artifacts, sweep.BytesFreed);
             }
@@ -42,7 +46,15 @@ public sealed class RetentionSweeper(IJobStore jobs, IBatchStore batches, IArtif
         }
     }
 
-    /// <summary>One sweep now (the background loop runs one per <see cref="RetentionOptions.SweepInterval"/>).</summary>
+    /// <summary>One sweep now under the retention lock (what the background loop runs each interval); null when another process is sweeping.</summary>
+    public async Task<RetentionSweep?> TrySweepAsync(CancellationToken cancellationToken)
+    {
+        var held = await locks.TryAcquireAsync(LockName, cancellationToken).ConfigureAwait(false);
+        if (held is null) return null;
+        await using (held.ConfigureAwait(false)) return await SweepAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One sweep now, without the lock (the background loop takes it: <see cref="TrySweepAsync"/>).</summary>
     public async Task<RetentionSweep> SweepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;

@@ -9,7 +9,7 @@ namespace Media.Hosting.Storage;
 /// </summary>
 public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
 {
-    const string Columns = "id, name, scopes, hash, created_at, revoked_at, requests_per_minute, max_active_jobs, max_queued_jobs";
+    const string Columns = ApiKeyRows.Columns;
     volatile bool created;
 
     public async Task AddAsync(ApiKey key, CancellationToken cancellationToken)
@@ -57,21 +57,7 @@ public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
         if (parameter is { } p) command.Parameters.AddWithValue(p.Name, p.Value);
         var keys = new List<ApiKey>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            keys.Add(new ApiKey
-            {
-                Id = reader.GetString(0),
-                Name = reader.GetString(1),
-                Scopes = reader.GetString(2).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-                Hash = reader.GetString(3),
-                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                RevokedAt = reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                RequestsPerMinute = reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                MaxActiveJobs = reader.IsDBNull(7) ? null : reader.GetInt32(7),
-                MaxQueuedJobs = reader.IsDBNull(8) ? null : reader.GetInt32(8),
-            });
-        }
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) keys.Add(ApiKeyRows.Read(reader));
         return keys;
     }
 

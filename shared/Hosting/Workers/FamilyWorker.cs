@@ -110,7 +110,7 @@ public sealed class FamilyWorker(string family, IJobQueues queues, JobService jo
                 await queue.AcknowledgeAsync(lease, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
-            try { job = await jobs.StartAsync(jobId, CancellationToken.None).ConfigureAwait(false); }
+            try { job = await jobs.StartAsync(jobId, CancellationToken.None, identity.Name).ConfigureAwait(false); }
             catch (Exception ex) when (ex is InvalidJobTransitionException or KeyNotFoundException)
             {
                 await queue.AcknowledgeAsync(lease, CancellationToken.None).ConfigureAwait(false);

@@ -10,6 +10,9 @@ namespace Media.Cli.Commands.Bench;
 /// <summary>One server-sent event of a job: its type, its data line, and when this client read it.</summary>
 internal sealed record JobStreamEvent(string Type, string Data, DateTimeOffset Received)
 {
+    /// <summary>The event's sequence number (its SSE id); -1 when the stream gave none.</summary>
+    public long Id { get; init; } = -1;
+
     /// <summary>The gateway's <c>at</c> stamp in the event's data.</summary>
     public DateTimeOffset Stamp()
     {
@@ -47,12 +50,19 @@ internal static class GatewayJobStream
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
-        string? type = null;
+        string? type = null, data = null;
+        long sequence = -1;
+        // An event ends at its blank line (the id may follow the data).
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal) && type is not null)
-                yield return new JobStreamEvent(type, line[6..], DateTimeOffset.UtcNow);
+            if (line.Length == 0)
+            {
+                if (type is not null && data is not null) yield return new JobStreamEvent(type, data, DateTimeOffset.UtcNow) { Id = sequence };
+                (type, data, sequence) = (null, null, -1);
+            }
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) sequence = long.Parse(line[4..], System.Globalization.CultureInfo.InvariantCulture);
+            else if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
         }
     }
 }

@@ -42,7 +42,7 @@ internal sealed class KeysCreateCommand : AsyncCommand<KeysCreateCommand.Setting
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (keys, database) = settings.Open();
-        using var _ = database;
+        await using var _ = database;
         string[] scopes = settings.Scopes.Length > 0 ? settings.Scopes : [ApiKeyScopes.Jobs];
         var (key, token) = await keys.CreateAsync(settings.Name, scopes, cancellationToken, settings.RequestsPerMinute, settings.MaxActiveJobs, settings.MaxQueuedJobs);
         // The token on a line of its own, unstyled, so scripts can take it: it is shown only this once.

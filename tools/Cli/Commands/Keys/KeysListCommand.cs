@@ -8,7 +8,7 @@ internal sealed class KeysListCommand : AsyncCommand<KeysSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, KeysSettings settings, CancellationToken cancellationToken)
     {
         var (keys, database) = settings.Open();
-        using var _ = database;
+        await using var _ = database;
         // One key per line, tab-separated, so it reads in a terminal and in scripts alike (never a token: only hashes are stored).
         Console.WriteLine(string.Join('\t', "id", "name", "scopes", "created", "revoked", "requests/min", "active jobs", "queued jobs"));
         foreach (var key in await keys.ListAsync(cancellationToken))

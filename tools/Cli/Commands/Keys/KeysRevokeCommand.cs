@@ -16,7 +16,7 @@ internal sealed class KeysRevokeCommand : AsyncCommand<KeysRevokeCommand.Setting
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (keys, database) = settings.Open();
-        using var _ = database;
+        await using var _ = database;
         if (!await keys.RevokeAsync(settings.Id, cancellationToken))
         {
             Console.Error.WriteLine($"No key with id '{settings.Id}'.");
