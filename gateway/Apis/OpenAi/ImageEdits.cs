@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Media.Hosting;
 using Media.Hosting.Artifacts;
 using Media.Hosting.Jobs;
 using Media.Hosting.Models;

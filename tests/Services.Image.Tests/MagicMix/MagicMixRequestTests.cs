@@ -19,7 +19,7 @@ public sealed class MagicMixRequestTests
     [Fact]
     public void A_mix_reads_an_uploaded_image_a_layout_prompt_or_an_artifact_with_its_knobs()
     {
-        var image = MagicMixRequest.FromJob(Json($$"""{"prompt": "a blue star", "seed": 7, "mix": {"image": "{{Png}}", "nu": 0.7, "k_min": 0.2, "k_max": 0.5, "nu_schedule": "linear", "content_weight": 2}}"""), 64);
+        var image = MagicMixRequest.FromJob(Json($$$"""{"prompt": "a blue star", "seed": 7, "mix": {"image": "{{{Png}}}", "nu": 0.7, "k_min": 0.2, "k_max": 0.5, "nu_schedule": "linear", "content_weight": 2}}"""), 64);
         Assert.True(image.Mixes);
         Assert.Equal((80, 48), (image.LayoutImage!.Width, image.LayoutImage.Height));
         Assert.Equal(new MagicMixOptions { Nu = 0.7, KMin = 0.2, KMax = 0.5, NuSchedule = NuSchedule.Linear, ContentWeight = 2 }, image.Options);
@@ -48,7 +48,7 @@ public sealed class MagicMixRequestTests
     [Fact]
     public void A_good_mix_passes_and_the_model_describes_itself_as_editing_images()
     {
-        Assert.Empty(MagicMixLimits.Check(NoCheckpoint(), Json($$"""{"prompt": "a blue star", "mix": {"image": "{{Png}}"}}""")));
+        Assert.Empty(MagicMixLimits.Check(NoCheckpoint(), Json($$$"""{"prompt": "a blue star", "mix": {"image": "{{{Png}}}"}}""")));
         Assert.True(MagicMixLimits.Describe(NoCheckpoint())!["mix"]!.GetValue<bool>());
     }
 }

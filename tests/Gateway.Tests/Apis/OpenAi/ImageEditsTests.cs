@@ -111,6 +111,16 @@ public sealed class ImageEditsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_describes_the_edit_route_and_the_image_jobs_mix_parameter()
+    {
+        string text = await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        using var doc = JsonDocument.Parse(text);
+        Assert.True(doc.RootElement.GetProperty("paths").TryGetProperty("/v1/images/edits", out _));
+        foreach (string field in new[] { "\"mix\"", "\"layout_prompt\"", "\"k_min\"", "\"k_max\"", "\"nu\"" })
+            Assert.Contains(field, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_out_of_range_knob_is_a_400_naming_it()
     {
         using var response = await client.PostAsync(new Uri("/v1/images/edits", UriKind.Relative),
