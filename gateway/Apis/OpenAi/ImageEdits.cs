@@ -104,9 +104,9 @@ internal static class ImageEdits
             }
             else if (AcceptedAndIgnored.Contains(key)) continue;
             else if (Integers.Contains(key))
-                fields[key] = long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole) ? whole : value;
+                fields[key] = long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long whole) ? JsonValue.Create(whole) : JsonValue.Create(value);
             else if (key == "stream")
-                fields[key] = value switch { "true" => true, "false" => false, _ => value };
+                fields[key] = value switch { "true" => JsonValue.Create(true), "false" => JsonValue.Create(false), _ => JsonValue.Create(value) };
             else fields[key] = value;
         }
         return (fields, mix, null);
