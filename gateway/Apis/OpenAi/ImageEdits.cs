@@ -100,6 +100,8 @@ internal static class ImageEdits
             {
                 if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !double.IsFinite(number))
                     return (null, null, (key, $"'{key}' must be a number; got '{value}'"));
+                // Checked here, naming the form field: the job kind would name only the mix group.
+                if (number is < 0 or > 1) return (null, null, (key, $"'{key}' must lie in [0, 1]; got {value}"));
                 mix[key] = number;
             }
             else if (AcceptedAndIgnored.Contains(key)) continue;
