@@ -35,6 +35,17 @@ public static class ImageJobKind
             new("image", FieldType.Base64, false, 0, Formats.ImageUpload.MaxBytes, "the reference as base64 PNG, JPEG or WebP"),
             new("artifact", FieldType.Text, false, 1, 200, "the reference as the artifact id of an earlier image"),
         ]),
+        new(Generation.MagicMixRequest.Field, FieldType.Group, false, 0, 0, "MagicMix (model magicmix): keep the layout of an image or a layout prompt and paint the prompt's content into it: {image | artifact | layout_prompt, nu, k_min, k_max, nu_schedule, content_weight}", Fields:
+        [
+            new("image", FieldType.Base64, false, 0, Formats.ImageUpload.MaxBytes, "the layout as base64 PNG, JPEG or WebP (image-text mode)"),
+            new("artifact", FieldType.Text, false, 1, 200, "the layout as the artifact id of an earlier image (image-text mode)"),
+            new("layout_prompt", FieldType.Text, false, 1, 2000, "the layout as a prompt, denoised from noise down to k_max (text-text mode)"),
+            new("nu", FieldType.Number, false, 0, 1, "mixing constant: larger paints more content and keeps less layout (default 0.5)"),
+            new("k_min", FieldType.Number, false, 0, 1, "where plain content denoising takes over, as a fraction of the steps (default 0.3; below k_max)"),
+            new("k_max", FieldType.Number, false, 0, 1, "the noise level the layout is taken to, as a fraction of the steps (default 0.6)"),
+            new("nu_schedule", FieldType.Choice, false, 0, 0, "constant (the paper's) or linear (nu rising to 1 at k_min)", Choices: ["constant", "linear"]),
+            new("content_weight", FieldType.Number, false, 0, 5, "cross-attention re-weighting of the content prompt's words (default 1: none)"),
+        ]),
         JobKind.Seed,
     ]);
 }

@@ -31,6 +31,10 @@ public static class ImageServiceExtensions
         builder.Services.AddModelSlot(new ModelSlot(DArGenerator.ModelFolder, "image", [ImageJobKind.Name],
             "Text-to-image: D-AR, a Llama GPT over sequential diffusion tokens; a consistent preview after every token group, layout control", DArGenerator.ModelFolder));
         builder.Services.AddModelLimits(DArGenerator.ModelFolder, DArLimits.Describe, DArLimits.Check);
+        // MagicMix: missing until models/magicmix (the latent DiT, with the models/image-vae it was trained on) is committed.
+        builder.Services.AddModelSlot(new ModelSlot(MagicMixGenerator.ModelFolder, "image", [ImageJobKind.Name],
+            "MagicMix: layout from an image or a layout prompt, content from the prompt (mix); plain text-to-image without mix. A text-conditioned latent DiT", MagicMixGenerator.ModelFolder));
+        builder.Services.AddModelLimits(MagicMixGenerator.ModelFolder, MagicMixLimits.Describe, MagicMixLimits.Check);
         if (!runsModels) return builder;
         // Loaded on the first job: models/token-shuffle with the models/image-vq it was trained on.
         builder.Services.AddGenerator("token-shuffle", sp =>
@@ -46,19 +50,28 @@ public static class ImageServiceExtensions
         {
             var generator = DArGenerator.Load(sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
                 DeviceSelector.Apply(sp.GetRequiredService<IOptions<TorchOptions>>().Value));
-            // layout.artifact: an earlier image job's output, read from the artifact store.
-            generator.ArtifactReader = async (id, ct) =>
-            {
-                await using var stream = await sp.GetRequiredService<Media.Hosting.Artifacts.IArtifactStore>().OpenReadAsync(id, ct).ConfigureAwait(false);
-                if (stream is null) return null;
-                using var copy = new MemoryStream();
-                await stream.CopyToAsync(copy, ct).ConfigureAwait(false);
-                return copy.ToArray();
-            };
+            generator.ArtifactReader = ArtifactReader(sp);
+            return generator;
+        });
+        builder.Services.AddGenerator(MagicMixGenerator.ModelFolder, sp =>
+        {
+            var generator = MagicMixGenerator.Load(sp.GetRequiredService<ModelCatalog>().ModelsDirectory,
+                DeviceSelector.Apply(sp.GetRequiredService<IOptions<TorchOptions>>().Value));
+            generator.ArtifactReader = ArtifactReader(sp);
             return generator;
         });
         // The family's worker: pulls image jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("image");
         return builder;
     }
+
+    /// <summary>Reads an earlier image job's output from the artifact store (D-AR's layout.artifact, MagicMix's mix.artifact).</summary>
+    static Func<string, CancellationToken, Task<byte[]?>> ArtifactReader(IServiceProvider services) => async (id, ct) =>
+    {
+        await using var stream = await services.GetRequiredService<Media.Hosting.Artifacts.IArtifactStore>().OpenReadAsync(id, ct).ConfigureAwait(false);
+        if (stream is null) return null;
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, ct).ConfigureAwait(false);
+        return copy.ToArray();
+    };
 }

@@ -51,6 +51,30 @@ describe("images", () => {
     assert.deepEqual(withoutText(Buffer.from(events.at(-1).b64_json, "base64")), withoutText(Buffer.from(plain.data[0].b64_json, "base64")));
   });
 
+  test("images.edit sends the layout image and the prompt (MagicMix's image-text mode) and refuses a corrupt upload naming image", async () => {
+    const generated = await client.images.generate({ model: "test-image", prompt: "a red square", seed: 1 });
+    const layout = Buffer.from(generated.data[0].b64_json, "base64");
+    const edited = await client.images.edit({
+      model: "test-image", prompt: "a blue star", image: await toFile(layout, "layout.png", { type: "image/png" }),
+    });
+    const png = Buffer.from(edited.data[0].b64_json, "base64");
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+    await assert.rejects(
+      client.images.edit({ model: "test-image", prompt: "a blue star", image: await toFile(Buffer.from("not an image"), "layout.png", { type: "image/png" }) }),
+      (error) => {
+        assert.ok(error instanceof OpenAI.BadRequestError);
+        assert.equal(error.param, "image");
+        return true;
+      });
+    // Without a model the edit goes to magicmix, which is not ready until its weights are committed.
+    await assert.rejects(client.images.edit({ prompt: "a blue star", image: await toFile(layout, "layout.png", { type: "image/png" }) }), (error) => {
+      assert.equal(error.status, 409);
+      assert.equal(error.code, "model_not_ready");
+      return true;
+    });
+  });
+
   test("a model that is not trained is an APIError 409 model_not_ready, without retries", async () => {
     const retrying = new OpenAI({ baseURL: `${host.baseUrl}/v1`, apiKey: host.apiKey }); // default: 2 retries
     const started = Date.now();

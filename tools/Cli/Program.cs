@@ -28,6 +28,7 @@ app.Configure(config =>
         train.SetDescription("Train a model (resumable run folders).");
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
         train.AddCommand<ImageVaeTrainCommand>("image-vae").WithDescription("Train the KL image autoencoder (continuous 16x16 latents for MAR) on procedural scenes.");
+        train.AddCommand<ImageLdmTrainCommand>("image-ldm").WithDescription("Train the text-conditioned latent DiT (MagicMix's base model) over the KL autoencoder latents of procedural scenes.");
         train.AddCommand<ImageMarTrainCommand>("image-mar").WithDescription("Train the caption-conditioned MAR model (diffusion head) over the KL autoencoder latents of procedural scenes.");
         train.AddCommand<ImageDArTokenizerTrainCommand>("image-dar-tokenizer").WithDescription("Train D-AR's sequential diffusion tokenizer (token groups drive pixel flow steps) on procedural scenes.");
         train.AddCommand<ImageDArTrainCommand>("image-dar").WithDescription("Train D-AR's caption-conditioned GPT (1D RoPE) on the tokens of a D-AR tokenizer.");
@@ -45,6 +46,7 @@ app.Configure(config =>
         eval.AddCommand<TtsEvalCommand>("tts").WithDescription("ARDiT voice on held-out sentences: MCD (DTW) and recognizer CER per block size, step count and flow solver.");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
         eval.AddCommand<ImageVaeEvalCommand>("image-vae").WithDescription("Reconstruction PSNR of the KL autoencoder and attribute accuracy on its reconstructions.");
+        eval.AddCommand<MagicMixEvalCommand>("magicmix").WithDescription("MagicMix on (layout, content) pairs at nu 0.3/0.5/0.7 in both modes: layout IoU and content colour/shape accuracy; the base latent DiT's own text-to-image table.");
         eval.AddCommand<ImageMarEvalCommand>("image-mar").WithDescription("MAR and Token-Shuffle on the same held-out prompts and seeds: per-attribute accuracy in one table.");
         eval.AddCommand<AudioTokensEvalCommand>("audio-tokens").WithDescription("Acoustic vs semantic k-means tokens: character mutual information and speaker invariance on held-out speech.");
         eval.AddCommand<SongCorpusEvalCommand>("song-corpus").WithDescription("The sung-lyrics song corpus's ceilings: recognizer CER on the vocal stems, tempo and key estimator accuracy on the mixes.");

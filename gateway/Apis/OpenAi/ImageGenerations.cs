@@ -45,17 +45,27 @@ internal static class ImageGenerations
         var (request, invalid) = Parse(body!.RootElement, catalog);
         body.Dispose();
         if (invalid is not null) { await OpenAiError.Invalid(context, invalid.Value.Param, invalid.Value.Message).ExecuteAsync(context); return; }
+        await SubmitAndRespondAsync(context, jobs, artifacts, references, jobsOptions, jsonOptions, request!, null, ParamName);
+    }
 
+    /// <summary>
+    /// Submits the request's jobs (each with <paramref name="extra"/> parameters, such as /v1/images/edits' <c>mix</c>) and answers
+    /// with the images or the stream; a refused submission is OpenAI's error naming the request's field (<paramref name="paramName"/>).
+    /// </summary>
+    internal static async Task SubmitAndRespondAsync(HttpContext context, JobService jobs, IArtifactStore artifacts, IArtifactReferences references,
+        IOptions<JobsOptions> jobsOptions, IOptions<JsonOptions> jsonOptions, Request request, JsonObject? extra, Func<string, string> paramName)
+    {
+        var cancellationToken = context.RequestAborted;
         var submitted = new List<Job>();
         try
         {
-            for (int i = 0; i < request!.N; i++)
-                submitted.Add((await jobs.SubmitAsync(Submission(request, i, Caller.Owner(context)) with { Quota = Caller.Quota(context.User) }, cancellationToken)).Job);
+            for (int i = 0; i < request.N; i++)
+                submitted.Add((await jobs.SubmitAsync(Submission(request, i, Caller.Owner(context), extra) with { Quota = Caller.Quota(context.User) }, cancellationToken)).Job);
         }
         catch (JobRejectedException rejected)
         {
             await JobRelay.CancelAsync(jobs, submitted.Select(j => j.Id));
-            await OpenAiError.FromRejection(context, rejected, ParamName).ExecuteAsync(context);
+            await OpenAiError.FromRejection(context, rejected, paramName).ExecuteAsync(context);
             return;
         }
         context.Response.Headers["x-media-job-id"] = string.Join(',', submitted.Select(j => j.Id));
@@ -113,9 +123,11 @@ internal static class ImageGenerations
     }
 
     /// <summary>The job of image <paramref name="index"/>: the prompt, the size as width and height, the seed plus the index.</summary>
-    internal static JobSubmission Submission(Request request, int index, string owner)
+    internal static JobSubmission Submission(Request request, int index, string owner, JsonObject? extra = null)
     {
         var parameters = new JsonObject { ["prompt"] = request.Prompt };
+        if (extra is not null)
+            foreach (var (key, value) in extra) parameters[key] = value?.DeepClone();
         if (request.Size is { } size)
         {
             parameters["width"] = size.Width;

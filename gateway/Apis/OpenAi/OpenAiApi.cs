@@ -17,6 +17,8 @@ internal static class OpenAiApi
         var group = app.MapGroup("/v1").WithTags("OpenAI-compatible");
         group.MapPost("/images/generations", ImageGenerations.Handle).WithName("OpenAiImageGenerations")
             .WithSummary("OpenAI's image generation: b64_json or url; stream: true sends partial images as server-sent events");
+        group.MapPost("/images/edits", ImageEdits.Handle).WithName("OpenAiImageEdits").DisableAntiforgery()
+            .WithSummary("OpenAI's image edit (multipart): MagicMix's image-text mode, the image's layout with the prompt's content (model magicmix)");
         group.MapPost("/audio/speech", SpeechGeneration.Handle).WithName("OpenAiSpeech")
             .WithSummary("OpenAI's text to speech: mp3 (default), aac, flac, opus, wav or pcm (24 kHz); stream_format audio (chunked) or sse");
         group.MapGet("/models", (ModelCatalog catalog) =>
@@ -31,7 +33,7 @@ internal static class OpenAiApi
         group.MapOpenAiBatchesApi();
         // Anything else under /v1 answers in OpenAI's shape too, so SDK calls to routes not built here fail clearly.
         group.Map("/{**rest}", (string rest, HttpContext context) =>
-            new OpenAiError($"Unknown request URL: {context.Request.Method} /v1/{rest}. This service serves /v1/images/generations, /v1/audio/speech, /v1/models, /v1/files and /v1/batches.",
+            new OpenAiError($"Unknown request URL: {context.Request.Method} /v1/{rest}. This service serves /v1/images/generations, /v1/images/edits, /v1/audio/speech, /v1/models, /v1/files and /v1/batches.",
                 OpenAiError.InvalidRequest, null, "unknown_url").ToResult(StatusCodes.Status404NotFound, context));
         return app;
     }

@@ -29,6 +29,36 @@ public static class ImageAnalyzer
     /// <summary>Extent fraction of a cell separating small from large (midway between the two classes).</summary>
     public const double LargeThreshold = (SceneLayout.SmallExtent + SceneLayout.LargeExtent) / 2;
 
+    /// <summary>
+    /// The foreground mask the analysis starts from, row-major: pixels farther than <see cref="ForegroundThreshold"/> from the
+    /// border's median colour (MagicMix's layout preservation compares these masks).
+    /// </summary>
+    public static bool[] ForegroundMask(RgbImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var bg = BorderMedian(image);
+        var mask = new bool[image.Width * image.Height];
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                mask[y * image.Width + x] = Distance(image[x, y], bg) > ForegroundThreshold;
+        return mask;
+    }
+
+    /// <summary>Intersection over union of two masks of the same size (1 when both are empty).</summary>
+    public static double MaskIou(bool[] a, bool[] b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Length != b.Length) throw new ArgumentException("The masks differ in size.", nameof(b));
+        int both = 0, either = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (a[i] && b[i]) both++;
+            if (a[i] || b[i]) either++;
+        }
+        return either == 0 ? 1 : (double)both / either;
+    }
+
     /// <summary>Finds the background and the objects of a square image.</summary>
     public static ImageAnalysis Analyze(RgbImage image)
     {

@@ -19,6 +19,15 @@ public sealed class MarCaptions
         Length = config.BufferSize;
     }
 
+    /// <summary>Conditioning of <paramref name="length"/> slots over <paramref name="vocabulary"/> (the latent DiT reads captions the same way).</summary>
+    public MarCaptions(CaptionVocabulary vocabulary, int length)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        Vocabulary = vocabulary;
+        Length = length;
+    }
+
     /// <summary>The caption vocabulary.</summary>
     public CaptionVocabulary Vocabulary { get; }
 

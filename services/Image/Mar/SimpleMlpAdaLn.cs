@@ -99,7 +99,8 @@ public sealed class AdaLnFinalLayer : nn.Module<Tensor, Tensor, Tensor>
     readonly Linear linear;
     readonly Sequential adaLN_modulation;
 
-    internal AdaLnFinalLayer(int width, int outChannels) : base(nameof(AdaLnFinalLayer))
+    /// <summary>A final layer from <paramref name="width"/> features to <paramref name="outChannels"/> (DiT's, also used by the latent DiT).</summary>
+    public AdaLnFinalLayer(int width, int outChannels) : base(nameof(AdaLnFinalLayer))
     {
         norm_final = nn.LayerNorm(width, eps: 1e-6, elementwise_affine: false);
         linear = nn.Linear(width, outChannels);

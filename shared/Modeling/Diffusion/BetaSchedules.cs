@@ -27,12 +27,26 @@ public static class BetaSchedules
             .Select(i => Math.Min(1 - AlphaBar((i + 1.0) / timesteps) / AlphaBar((double)i / timesteps), maxBeta))];
     }
 
-    /// <summary>Selects a schedule by iDDPM's name ("linear" or "cosine").</summary>
+    /// <summary>
+    /// Stable Diffusion's "scaled_linear" schedule (latent diffusion; MagicMix's base model): betas whose square roots are
+    /// evenly spaced from sqrt(0.00085) to sqrt(0.012) over the steps. It keeps more signal at mid timesteps than DDPM's
+    /// linear schedule, so fractions of T such as MagicMix's k_min and k_max mean what they mean on Stable Diffusion.
+    /// </summary>
+    public static double[] ScaledLinear(int timesteps, double start = 0.00085, double end = 0.012)
+    {
+        CheckTimesteps(timesteps);
+        double a = Math.Sqrt(start), b = Math.Sqrt(end);
+        if (timesteps == 1) return [start];
+        return [.. Enumerable.Range(0, timesteps).Select(i => Math.Pow(a + (b - a) * i / (timesteps - 1), 2))];
+    }
+
+    /// <summary>Selects a schedule by name: iDDPM's "linear" or "cosine", or Stable Diffusion's "scaled_linear".</summary>
     public static double[] Named(string name, int timesteps) => name switch
     {
         "linear" => Linear(timesteps),
         "cosine" => Cosine(timesteps),
-        _ => throw new ArgumentException($"Unknown noise schedule '{name}': use linear or cosine.", nameof(name)),
+        "scaled_linear" => ScaledLinear(timesteps),
+        _ => throw new ArgumentException($"Unknown noise schedule '{name}': use linear, cosine or scaled_linear.", nameof(name)),
     };
 
     static void CheckTimesteps(int timesteps)

@@ -84,9 +84,10 @@ public sealed class DiTBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
     /// <summary>
     /// The block on x [B, N, D] with conditioning c, a context for cross-attention, and the self-attention's
     /// <paramref name="inputs"/> (RoPE, mask, past keys and values; null: full attention). Returns the output and this
-    /// pass's attention keys and values (for a caller's cache of clean context).
+    /// pass's attention keys and values (for a caller's cache of clean context). <paramref name="contextWeights"/> [B, M]
+    /// re-weights the cross-attention to each context position (<see cref="Attention.CrossAttend"/>).
     /// </summary>
-    public (Tensor Output, Tensor Keys, Tensor Values) Run(Tensor x, Tensor c, Tensor? context = null, AttentionInputs? inputs = null)
+    public (Tensor Output, Tensor Keys, Tensor Values) Run(Tensor x, Tensor c, Tensor? context = null, AttentionInputs? inputs = null, Tensor? contextWeights = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(c);
@@ -96,7 +97,7 @@ public sealed class DiTBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
             throw new ArgumentException("This block has no cross-attention; pass no context.", nameof(context));
         using var scope = NewDisposeScope();
         var condition = cross_attn is null ? c : Modulation.Gate(c, x) + cross_attn.CrossAttend(norm1.call(x),
-            cond_embed is null ? context! : norm1.call(cond_embed.call(context!)), rotateCrossQueries ? inputs : null);
+            cond_embed is null ? context! : norm1.call(cond_embed.call(context!)), rotateCrossQueries ? inputs : null, contextWeights);
         var chunks = adaLN_modulation.call(condition).chunk(6, -1);
         Tensor shiftMsa = chunks[0], scaleMsa = chunks[1], gateMsa = chunks[2], shiftMlp = chunks[3], scaleMlp = chunks[4], gateMlp = chunks[5];
         var (attended, keys, values) = attn.Attend(Modulation.Modulate(norm1.call(x), shiftMsa, scaleMsa), inputs);

@@ -119,7 +119,12 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     /// <paramref name="queryRotation"/> the queries (only) are rotated by its RoPE, as D-AR's decoder rotates the pixel tokens'
     /// queries by their 2D positions while the condition tokens stay unrotated.
     /// </summary>
-    public Tensor CrossAttend(Tensor x, Tensor context, AttentionInputs? queryRotation = null)
+    /// <remarks>
+    /// <paramref name="contextWeights"/> [B, M] scales each context position's attention probabilities after the softmax, without
+    /// renormalising (Prompt-to-Prompt's re-weighting, which MagicMix uses to strengthen or weaken a word of the prompt); null
+    /// leaves attention as it is.
+    /// </remarks>
+    public Tensor CrossAttend(Tensor x, Tensor context, AttentionInputs? queryRotation = null, Tensor? contextWeights = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(context);
@@ -141,7 +146,17 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
             if (queryRotation.Cos is null || queryRotation.Sin is null) throw new ArgumentException("RoPE needs the cos and sin of the positions.", nameof(queryRotation));
             queries = rope.Apply(queries, queryRotation.Cos, queryRotation.Sin);
         }
-        return Output(queries, keys, values, null, false).MoveToOuterDisposeScope();
+        if (contextWeights is null) return Output(queries, keys, values, null, false).MoveToOuterDisposeScope();
+        if (contextWeights.dim() != 2 || contextWeights.shape[0] != b || contextWeights.shape[1] != m)
+            throw new ArgumentException($"Context weights must be [B={b}, M={m}], got [{string.Join(", ", contextWeights.shape)}].", nameof(contextWeights));
+        if (nKvHead < nHead)
+        {
+            keys = keys.repeat_interleave(nHead / nKvHead, dim: 1);
+            values = values.repeat_interleave(nHead / nKvHead, dim: 1);
+        }
+        var probabilities = (queries.matmul(keys.transpose(-2, -1)) / Math.Sqrt(headDim)).softmax(-1)
+            * contextWeights.to(queries.dtype).view(b, 1, 1, m);
+        return wo.call(probabilities.matmul(values).transpose(1, 2).reshape(b, n, dim)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Queries, keys and values [B, heads, T, head_dim] of the tokens, rotated when a RoPE is given.</summary>

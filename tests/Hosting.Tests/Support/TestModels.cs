@@ -38,6 +38,8 @@ public sealed class TestModels
         foreach (var kind in new[] { ImageKind, SpeechKind })
             if (!services.Any(d => d.ImplementationInstance is JobKind known && known.Name == kind.Name)) services.AddJobKind(kind);
         Slot(services, Image, "image", "image", ImageGenerator);
+        // test-image also stands in for an image-editing model (MagicMix's mix: true), so /v1/images/edits runs against it.
+        services.AddModelLimits(Image, _ => new System.Text.Json.Nodes.JsonObject { ["mix"] = true }, (_, _) => new Dictionary<string, string[]>());
         Slot(services, Slow, "image", "image", SlowGenerator);
         Slot(services, Broken, "image", "image", BrokenGenerator);
         Slot(services, Speech, "audio", "speech", SpeechGenerator);

@@ -21,6 +21,18 @@ internal static class ImageGrid
         return sheet;
     }
 
+    /// <summary>One row per entry, its images side by side (layout | content | one per ν for MagicMix), with a 2-pixel white gutter.</summary>
+    public static RgbImage Rows(IReadOnlyList<IReadOnlyList<RgbImage>> rows)
+    {
+        const int gap = 2;
+        int w = rows[0][0].Width, h = rows[0][0].Height, columns = rows.Max(r => r.Count);
+        var sheet = RgbImage.Filled(columns * (w + gap) + gap, rows.Count * (h + gap) + gap, 255, 255, 255);
+        for (int r = 0; r < rows.Count; r++)
+            for (int c = 0; c < rows[r].Count; c++)
+                Blit(rows[r][c], sheet, gap + c * (w + gap), gap + r * (h + gap));
+        return sheet;
+    }
+
     static void Blit(RgbImage source, RgbImage target, int x0, int y0)
     {
         for (int y = 0; y < source.Height; y++)
