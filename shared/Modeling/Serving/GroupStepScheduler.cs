@@ -76,7 +76,7 @@ public sealed class GroupStepScheduler<TRequest> : StepLoop<TRequest> where TReq
             {
                 try
                 {
-                    stepper.Step(group);
+                    stepper.Advance(group);
                     stepped += group.Count;
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -11,7 +11,7 @@ public interface IGroupStepper<in TRequest> where TRequest : GroupedRequest
     void Admit(TRequest request);
 
     /// <summary>Advances every request of <paramref name="group"/> (equal <see cref="GroupedRequest.BatchKey"/>s) by one step together.</summary>
-    void Step(IReadOnlyList<TRequest> group);
+    void Advance(IReadOnlyList<TRequest> group);
 
     /// <summary>
     /// Frees what the request holds when it leaves: completed, cancelled or failed, admitted or still waiting (then it

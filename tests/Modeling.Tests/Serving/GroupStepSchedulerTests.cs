@@ -20,7 +20,7 @@ public sealed class GroupStepSchedulerTests
         public List<int[]> Groups { get; } = [];
         public int FailKey { get; init; } = -1;
         public void Admit(Counter request) => request.Admitted = true;
-        public void Step(IReadOnlyList<Counter> group)
+        public void Advance(IReadOnlyList<Counter> group)
         {
             Groups.Add([.. group.Select(r => r.Key)]);
             if (group[0].Key == FailKey) throw new InvalidOperationException("this group's pass failed");

@@ -22,7 +22,7 @@ public sealed class BatchedSpeechTests
     static readonly (string Text, int Frames, ArditSamplingOptions Sampling)[] Utterances =
     [
         ("Hello there.", 13, new() { Steps = 3, Seed = 1 }),
-        ("A longer sentence, with more words in it.", 30, new() { Steps = 3, Seed = 2, Solver = FlowSolver.Adams2 }),
+        ("A longer sentence, with more words.", 30, new() { Steps = 3, Seed = 2, Solver = FlowSolver.Adams2 }),
         ("Two cats.", 23, new() { Steps = 2, Seed = 3 }),
     ];
 
@@ -31,10 +31,10 @@ public sealed class BatchedSpeechTests
     {
         public List<int> GroupSizes { get; } = [];
         public void Admit(ArditBlockRequest request) => inner.Admit(request);
-        public void Step(IReadOnlyList<ArditBlockRequest> group)
+        public void Advance(IReadOnlyList<ArditBlockRequest> group)
         {
             GroupSizes.Add(group.Count);
-            inner.Step(group);
+            inner.Advance(group);
         }
         public void Release(ArditBlockRequest request) => inner.Release(request);
     }

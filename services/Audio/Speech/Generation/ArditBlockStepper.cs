@@ -36,7 +36,7 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
     }
 
     /// <inheritdoc/>
-    public void Step(IReadOnlyList<ArditBlockRequest> group)
+    public void Advance(IReadOnlyList<ArditBlockRequest> group)
     {
         ArgumentNullException.ThrowIfNull(group);
         using var scope = NewDisposeScope();
