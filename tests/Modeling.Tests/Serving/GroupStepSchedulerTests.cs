@@ -30,7 +30,7 @@ public sealed class GroupStepSchedulerTests
     }
 
     [Fact]
-    public void Requests_with_equal_keys_step_together_and_leave_when_done()
+    public async Task Requests_with_equal_keys_step_together_and_leave_when_done()
     {
         var stepper = new CountingStepper();
         using var scheduler = new GroupStepScheduler<Counter>(stepper, maxRunning: 8);
@@ -43,7 +43,7 @@ public sealed class GroupStepSchedulerTests
         Assert.Equal([[4, 4], [2]], stepper.Groups);
         Assert.Equal([c.Id], first.Finished);
         Assert.True(c.Released);
-        Assert.Equal(RequestStatus.Completed, c.Completion.Result);
+        Assert.Equal(RequestStatus.Completed, await c.Completion);
 
         // A request whose key changes (ARDiT's short last block) moves to the group of its new key.
         a.Key = 1;
@@ -52,11 +52,11 @@ public sealed class GroupStepSchedulerTests
         var last = scheduler.Step();
         Assert.Equal([b.Id], last.Finished);
         Assert.False(scheduler.HasWork);
-        Assert.All(new[] { a, b, c }, r => Assert.Equal(RequestStatus.Completed, r.Completion.Result));
+        foreach (var r in new[] { a, b, c }) Assert.Equal(RequestStatus.Completed, await r.Completion);
     }
 
     [Fact]
-    public void At_most_max_running_step_and_a_cancelled_waiting_request_is_released_without_running()
+    public async Task At_most_max_running_step_and_a_cancelled_waiting_request_is_released_without_running()
     {
         var stepper = new CountingStepper();
         using var scheduler = new GroupStepScheduler<Counter>(stepper, maxRunning: 2);
@@ -71,7 +71,7 @@ public sealed class GroupStepSchedulerTests
         Assert.Equal([d.Id], second.Cancelled);
         Assert.True(d.Released);
         Assert.False(d.Admitted);
-        Assert.Equal(RequestStatus.Cancelled, d.Completion.Result);
+        Assert.Equal(RequestStatus.Cancelled, await d.Completion);
         Assert.Equal([a.Id, b.Id], second.Finished);
         var third = scheduler.Step();
         Assert.Equal([c.Id], third.Joined);
@@ -80,7 +80,7 @@ public sealed class GroupStepSchedulerTests
     }
 
     [Fact]
-    public void A_failing_pass_fails_its_group_only()
+    public async Task A_failing_pass_fails_its_group_only()
     {
         var stepper = new CountingStepper { FailKey = 2 };
         using var scheduler = new GroupStepScheduler<Counter>(stepper, maxRunning: 8);
@@ -90,8 +90,8 @@ public sealed class GroupStepSchedulerTests
         Assert.Equal([bad.Id, alsoBad.Id], report.Failed);
         Assert.Equal([ok.Id], report.Finished);
         Assert.True(bad.Released);
-        Assert.Equal("this group's pass failed", Assert.Throws<AggregateException>(() => bad.Completion.Result).InnerException!.Message);
-        Assert.Equal(RequestStatus.Completed, ok.Completion.Result);
+        Assert.Equal("this group's pass failed", (await Assert.ThrowsAsync<InvalidOperationException>(() => bad.Completion)).Message);
+        Assert.Equal(RequestStatus.Completed, await ok.Completion);
     }
 
     [Fact]

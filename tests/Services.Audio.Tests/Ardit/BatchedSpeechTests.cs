@@ -58,7 +58,7 @@ public sealed class BatchedSpeechTests
     }
 
     [Fact]
-    public void Requests_stepped_together_make_what_each_makes_alone_with_its_seed()
+    public async Task Requests_stepped_together_make_what_each_makes_alone_with_its_seed()
     {
         using var scope = NewDisposeScope();
         using var model = Model(4);
@@ -77,13 +77,13 @@ public sealed class BatchedSpeechTests
         Assert.Contains(1, stepper.GroupSizes);
         for (int i = 0; i < requests.Count; i++)
         {
-            Assert.Equal(RequestStatus.Completed, requests[i].Completion.Result);
+            Assert.Equal(RequestStatus.Completed, await requests[i].Completion);
             AssertClose(alone[i], Drain(requests[i]), $"utterance {i}");
         }
     }
 
     [Fact]
-    public void Cancelling_one_request_leaves_the_others_unchanged()
+    public async Task Cancelling_one_request_leaves_the_others_unchanged()
     {
         using var scope = NewDisposeScope();
         using var model = Model(4);
@@ -98,20 +98,20 @@ public sealed class BatchedSpeechTests
         scheduler.Cancel(requests[1].Id);
         while (scheduler.HasWork) scheduler.Step();
 
-        Assert.Equal(RequestStatus.Cancelled, requests[1].Completion.Result);
+        Assert.Equal(RequestStatus.Cancelled, await requests[1].Completion);
         Assert.True(requests[1].Blocks.Completion.IsCompleted);
         var partial = Drain(requests[1]);
         Assert.InRange(partial.Length, 1, alone[1].Length - 1);   // it had finished a block or more, not all of them
         AssertClose(alone[1][..partial.Length], partial, "the cancelled utterance's blocks before it was cancelled");
         foreach (int i in new[] { 0, 2 })
         {
-            Assert.Equal(RequestStatus.Completed, requests[i].Completion.Result);
+            Assert.Equal(RequestStatus.Completed, await requests[i].Completion);
             AssertClose(alone[i], Drain(requests[i]), $"utterance {i}");
         }
     }
 
     [Fact]
-    public void Concurrent_streamed_speech_is_unchanged_by_batching_and_a_cancelled_call_stops_alone()
+    public async Task Concurrent_streamed_speech_is_unchanged_by_batching_and_a_cancelled_call_stops_alone()
     {
         using var model = Model(4);
         var decoder = new OverlapAddTestDecoder(model.Config.LatentDim);
@@ -133,13 +133,13 @@ public sealed class BatchedSpeechTests
             new SpeechRequest { Text = "a sentence that takes a while to say", DurationSeconds = 2.4, Sampling = new() { Steps = 3, Seed = 4 } },
             _ => { if (Interlocked.Increment(ref cancelledChunks) == 1) cancel.Cancel(); }, cancel.Token));
 
-        Assert.True(Task.WaitAll([.. calls], TimeSpan.FromMinutes(2)), "the batched calls did not finish");
-        Assert.ThrowsAny<OperationCanceledException>(() => cancelled.GetAwaiter().GetResult());
+        var results = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromMinutes(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(1, cancelledChunks);
         for (int i = 0; i < requests.Length; i++)
         {
-            AssertClose(expected[i], calls[i].Result.Samples, $"utterance {i}");
-            Assert.Equal(calls[i].Result.Samples, streamed[i].ToArray());
+            AssertClose(expected[i], results[i].Samples, $"utterance {i}");
+            Assert.Equal(results[i].Samples, streamed[i].ToArray());
         }
     }
 }
