@@ -37,7 +37,10 @@ public static class AudioServiceExtensions
             var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
             var device = Media.Modeling.Devices.DeviceSelector.Apply(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value ?? new());
             string models = options.ResolveModelsDirectory();
-            return new ArditSpeechGenerator(ArditVoice.Load(models, device), SpeechPromptEncoder.Load(models, device));
+            var voice = ArditVoice.Load(models, device);
+            // As many utterances step together as the audio worker runs jobs at once (Media:Jobs:Concurrency:audio).
+            voice.StartBatching(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("audio"));
+            return new ArditSpeechGenerator(voice, SpeechPromptEncoder.Load(models, device));
         });
         builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.

@@ -9,13 +9,8 @@ namespace Media.Modeling.Serving;
 /// when it is done; the scheduler owns the batching, the cache slots and the timing. The scheduler calls
 /// these members from its own thread only, inside a dispose scope, so returned tensors need no care.
 /// </summary>
-public abstract class GenerationRequest
+public abstract class GenerationRequest : ScheduledRequest
 {
-    readonly TaskCompletionSource<RequestStatus> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>The id used to cancel it.</summary>
-    public Guid Id { get; } = Guid.NewGuid();
-
     /// <summary>Cache rows it holds and steps together: 1, or 2 for a [cond, uncond] CFG pair.</summary>
     public abstract int Rows { get; }
 
@@ -47,9 +42,6 @@ public abstract class GenerationRequest
     /// <summary>True once it needs no more tokens.</summary>
     public abstract bool IsDone { get; }
 
-    /// <summary>Completes when the request leaves the scheduler; faults if one of its members threw.</summary>
-    public Task<RequestStatus> Completion => completion.Task;
-
     /// <summary>Cache positions it may occupy: the last sampled token is never fed back.</summary>
     internal int CachePositions => PromptLength + MaxNewTokens - 1;
 
@@ -58,8 +50,4 @@ public abstract class GenerationRequest
     internal int Prefilled { get; set; }
 
     internal bool PrefillDone => Prefilled == PromptLength;
-
-    internal void Finish(RequestStatus status) => completion.TrySetResult(status);
-
-    internal void Fail(Exception error) => completion.TrySetException(error);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Media.Modeling.Sampling;
 using Media.Modeling.Transformers;
 using TorchSharp;
@@ -17,16 +16,12 @@ namespace Media.Modeling.Serving;
 /// Finished requests retire at the end of the step and free their slots. Submission and cancellation are
 /// thread-safe and take effect at the next step boundary; <see cref="Step"/> itself runs on one thread.
 /// </summary>
-public sealed class StepScheduler : IDisposable
+public sealed class StepScheduler : StepLoop<GenerationRequest>
 {
     readonly DecoderTransformer model;
     readonly KvCache cache;
-    readonly ConcurrentQueue<GenerationRequest> submitted = new();
-    readonly ConcurrentDictionary<Guid, bool> cancellations = new();
     readonly List<GenerationRequest> waiting = [];
     readonly List<GenerationRequest> running = [];
-    readonly SemaphoreSlim wake = new(0);
-    readonly Lock stepGate = new();
     long steps;
 
     /// <summary>Serves <paramref name="model"/> from <paramref name="cache"/> with at most <paramref name="tokenBudget"/> positions per step.</summary>
@@ -49,7 +44,7 @@ public sealed class StepScheduler : IDisposable
     public int RunningCount => running.Count;
 
     /// <summary>True while anything is submitted, waiting, running or to be cancelled.</summary>
-    public bool HasWork => !submitted.IsEmpty || !cancellations.IsEmpty || waiting.Count > 0 || running.Count > 0;
+    public override bool HasWork => base.HasWork || waiting.Count > 0 || running.Count > 0;
 
     /// <summary>Queues a request; it joins the batch at a step boundary once a slot and budget are free.</summary>
     public void Submit(GenerationRequest request)
@@ -63,21 +58,13 @@ public sealed class StepScheduler : IDisposable
             throw new ArgumentException(
                 $"The request needs {request.CachePositions} cache positions (prompt {request.PromptLength} + {request.MaxNewTokens} new - 1); a slot holds {cache.MaxLength}.",
                 nameof(request));
-        submitted.Enqueue(request);
-        wake.Release();
-    }
-
-    /// <summary>Stops the request with this id at the next step and frees its slots; unknown ids are ignored.</summary>
-    public void Cancel(Guid id)
-    {
-        cancellations[id] = true;
-        wake.Release();
+        Enqueue(request);
     }
 
     /// <summary>Runs one iteration: admit, cancel, decode every running sequence, prefill chunks within the budget, retire.</summary>
     public StepReport Step()
     {
-        if (!stepGate.TryEnter()) throw new InvalidOperationException("Step is already running on another thread.");
+        EnterStep();
         try
         {
             using var scope = NewDisposeScope();
@@ -87,7 +74,7 @@ public sealed class StepScheduler : IDisposable
             var cancelled = new List<Guid>();
             var failed = new List<Guid>();
 
-            while (submitted.TryDequeue(out var request)) waiting.Add(request);
+            waiting.AddRange(TakeSubmitted());
             ApplyCancellations(cancelled);
 
             int budget = TokenBudget;
@@ -104,34 +91,17 @@ public sealed class StepScheduler : IDisposable
         }
         finally
         {
-            stepGate.Exit();
+            ExitStep();
         }
     }
 
-    /// <summary>Steps on a dedicated thread until <paramref name="cancellationToken"/> fires, sleeping while idle; then cancels what is left.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(() =>
-        {
-            try
-            {
-                while (!cancellationToken.IsCancellationRequested)
-                {
-                    if (HasWork) Step();
-                    else wake.Wait(cancellationToken);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Shutting down: fall through and release everything still queued.
-            }
-            CancelEverything();
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <inheritdoc/>
+    protected override void RunStep() => Step();
 
     void ApplyCancellations(List<Guid> cancelled)
     {
-        foreach (var id in cancellations.Keys)
+        foreach (var id in TakeCancellations())
         {
-            cancellations.TryRemove(id, out _);
             var request = running.Find(r => r.Id == id) ?? waiting.Find(r => r.Id == id);
             if (request is null) continue;
             Release(request);
@@ -388,20 +358,15 @@ public sealed class StepScheduler : IDisposable
         }
     }
 
-    void CancelEverything()
+    /// <inheritdoc/>
+    protected override void CancelEverything()
     {
-        lock (stepGate)
+        waiting.AddRange(TakeSubmitted());
+        foreach (var request in running.Concat(waiting).ToList())
         {
-            while (submitted.TryDequeue(out var request)) waiting.Add(request);
-            foreach (var request in running.Concat(waiting).ToList())
-            {
-                Release(request);
-                request.Finish(RequestStatus.Cancelled);
-            }
-            cancellations.Clear();
+            Release(request);
+            request.Finish(RequestStatus.Cancelled);
         }
+        ClearCancellations();
     }
-
-    /// <summary>Releases the wake-up signal (the model and cache belong to the caller).</summary>
-    public void Dispose() => wake.Dispose();
 }

@@ -224,6 +224,61 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         return Output(h, c).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Velocities [R, n, C] of R noisy blocks x_t [R, n, C] of R utterances in one forward pass (batched serving): row r
+    /// at flow time <paramref name="times"/>[r], starting at frame <paramref name="firstFrames"/>[r], attending to its own
+    /// <paramref name="caches"/>[r]. The caches' contexts differ in length, so they are padded to the longest and the padding
+    /// is masked out; each row's result equals <see cref="VelocityCached(ArditContextCache, Tensor, double, int)"/> alone
+    /// within float rounding.
+    /// </summary>
+    public Tensor VelocityCached(IReadOnlyList<ArditContextCache> caches, Tensor xt, IReadOnlyList<double> times, IReadOnlyList<int> firstFrames)
+    {
+        ArgumentNullException.ThrowIfNull(caches);
+        ArgumentNullException.ThrowIfNull(xt);
+        ArgumentNullException.ThrowIfNull(times);
+        ArgumentNullException.ThrowIfNull(firstFrames);
+        int rows = caches.Count;
+        if (rows == 0 || xt.dim() != 3 || xt.shape[0] != rows || times.Count != rows || firstFrames.Count != rows)
+            throw new ArgumentException($"Need one cache, time and first frame per row of x_t; got {rows} caches, {times.Count} times, {firstFrames.Count} first frames for x_t [{string.Join(", ", xt.shape)}].");
+        if (rows == 1) return VelocityCached(caches[0], xt, times[0], firstFrames[0]);
+        for (int r = 0; r < rows; r++)
+        {
+            using var row = xt.narrow(0, r, 1);
+            CheckBlock(caches[r], row, firstFrames[r]);
+        }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long n = xt.shape[1];
+        var device = Device;
+        var positions = arange(n, device: device).unsqueeze(0) + tensor(firstFrames.Select(f => (long)f).ToArray(), device: device).unsqueeze(1);
+        var totals = tensor(caches.Select(c => (long)c.TotalFrames).ToArray(), device: device).unsqueeze(1);
+        var x = noisy_proj.call(xt.to(device)) + Progress(positions, totals);
+        // Times as float32 before scaling, as the one-row path's full([1, n], t) has them.
+        var flowTimes = tensor(times.Select(t => (float)t).ToArray(), device: device).unsqueeze(1).expand(rows, n);
+        var c = Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(flowTimes);
+        var (cos, sin) = rope.At(positions);
+        var pastLengths = new long[rows];
+        for (int r = 0; r < rows; r++) pastLengths[r] = caches[r].Layer(0)?.Keys.shape[2] ?? 0;
+        long longest = pastLengths.Max();
+        // Row r attends to its own past (the first pastLengths[r] of the padded positions) and to its whole block.
+        var key = arange(longest + n, device: device).unsqueeze(0);
+        var mask = key.lt(tensor(pastLengths, device: device).unsqueeze(1)).logical_or(key.ge(longest)).view(rows, 1, 1, longest + n).expand(rows, 1, n, longest + n);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var keys = new Tensor[rows];
+            var values = new Tensor[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                var past = caches[r].Layer(i) ?? throw new InvalidOperationException("A cache was used before its text was encoded.");
+                long pad = longest - pastLengths[r];
+                keys[r] = pad == 0 ? past.Keys : nn.functional.pad(past.Keys, [0, 0, 0, pad]);
+                values[r] = pad == 0 ? past.Values : nn.functional.pad(past.Values, [0, 0, 0, pad]);
+            }
+            x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, PastKeys = cat(keys, 0), PastValues = cat(values, 0) }).Output;
+        }
+        return Output(x, c).MoveToOuterDisposeScope();
+    }
+
     Tensor FramePositions(int firstFrame, long n) => (arange(n, device: Device) + firstFrame).unsqueeze(0);
 
     Tensor Run(Tensor x, Tensor c, ArditContextCache cache, Tensor positions, bool store)

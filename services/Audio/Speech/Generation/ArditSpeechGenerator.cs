@@ -13,6 +13,8 @@ namespace Media.Services.Audio.Speech.Generation;
 /// <c>prompt_audio</c> (a WAV file, base64) with <c>prompt_text</c> (what it says), continued in its voice. <c>voice</c>
 /// is accepted (OpenAI's requests carry it) and ignored: the model has one voice. Each block's audio leaves as an <c>audio-chunk</c>
 /// event (16-bit PCM) while later blocks are generated; the finished WAV is the artifact. Cancellation stops at the next block.
+/// A voice that is batching (<see cref="StreamingSpeechSynthesizer.StartBatching"/>) runs concurrent jobs together; one
+/// that is not runs them one at a time.
 /// </summary>
 public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, SpeechPromptEncoder? prompts = null) : IGenerator, IDisposable
 {
@@ -25,18 +27,26 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(events);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool holding = true;
         try
         {
             // Parsed inside the gate: encoding a prompt clip runs the VAE, which serves one request at a time.
             var request = Parse(job.Parameters, prompts);
+            if (speech.IsBatching)
+            {
+                // The batching thread serves concurrent jobs together: only the prompt encoding is one at a time.
+                gate.Release();
+                holding = false;
+            }
             using var promptLatents = request.PromptLatents;
             var chunks = System.Threading.Channels.Channel.CreateUnbounded<float[]>();
-            // The model runs on a worker thread; chunks are forwarded to the event stream as they come.
-            var synthesis = Task.Run(() =>
+            // The model runs on a thread of its own (it blocks while batched with other jobs, so not on the pool); chunks
+            // are forwarded to the event stream as they come.
+            var synthesis = Task.Factory.StartNew(() =>
             {
                 try { return speech.Synthesize(request, c => chunks.Writer.TryWrite(c), cancellationToken); }
                 finally { chunks.Writer.Complete(); }
-            }, cancellationToken);
+            }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await foreach (var chunk in chunks.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 await events.AudioChunkAsync(Pcm16.ToBytes(chunk), speech.SampleRate, 1, cancellationToken).ConfigureAwait(false);
             var result = await synthesis.ConfigureAwait(false);
@@ -45,7 +55,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
         }
         finally
         {
-            gate.Release();
+            if (holding) gate.Release();
         }
     }
 
@@ -90,9 +100,10 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
     /// <summary>Flow ODE steps per block when a job gives none.</summary>
     public const int DefaultSteps = 8;
 
-    /// <summary>Releases the gate and the prompt encoder.</summary>
+    /// <summary>Stops the voice's batching, releases the gate and the prompt encoder.</summary>
     public void Dispose()
     {
+        speech.Dispose();
         gate.Dispose();
         prompts?.Dispose();
     }

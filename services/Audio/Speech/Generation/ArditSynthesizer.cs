@@ -1,4 +1,5 @@
 using Media.Modeling.Diffusion;
+using Media.Modeling.Serving;
 using Media.Services.Audio.Speech.Ardit;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,13 +10,52 @@ namespace Media.Services.Audio.Speech.Generation;
 /// ARDiT generation, one block of B latent frames at a time: the text and every finished block sit in a
 /// key/value cache; each new block starts from seeded noise, integrates the flow ODE with the model attending to
 /// that cache, and is then appended to it as clean context. Continuation and editing start from clean prefix latents.
+/// After <see cref="StartBatching"/>, <see cref="Blocks"/> of concurrent callers are served together on the shared step
+/// scheduler (see <see cref="ArditBlockStepper"/>), each caller's speech unchanged.
 /// </summary>
-public sealed class ArditSynthesizer(ArditModel model)
+public sealed class ArditSynthesizer(ArditModel model) : IDisposable
 {
     readonly ArditModel model = model ?? throw new ArgumentNullException(nameof(model));
+    readonly Lock batchingGate = new();
+    GroupStepScheduler<ArditBlockRequest>? scheduler;
+    CancellationTokenSource? stopBatching;
+    Task? batchLoop;
 
     /// <summary>The model.</summary>
     public ArditModel Model => model;
+
+    /// <summary>Most utterances stepped together once batching is on; 0 while every caller generates alone.</summary>
+    public int MaxBatch => scheduler?.MaxRunning ?? 0;
+
+    /// <summary>
+    /// From now on <see cref="Blocks"/> (and what uses it) runs on a <see cref="GroupStepScheduler{TRequest}"/> thread that
+    /// steps up to <paramref name="maxBatch"/> concurrent utterances together; later callers wait for a place. Once only.
+    /// </summary>
+    public void StartBatching(int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        lock (batchingGate)
+        {
+            if (scheduler is not null) throw new InvalidOperationException("Batching is already on.");
+            stopBatching = new CancellationTokenSource();
+            scheduler = new GroupStepScheduler<ArditBlockRequest>(new ArditBlockStepper(model), maxBatch);
+            batchLoop = scheduler.RunAsync(stopBatching.Token);
+        }
+    }
+
+    /// <summary>Stops the batching thread (cancelling what it still serves); the model belongs to the caller.</summary>
+    public void Dispose()
+    {
+        lock (batchingGate)
+        {
+            if (scheduler is null) return;
+            stopBatching!.Cancel();
+            batchLoop!.GetAwaiter().GetResult();
+            scheduler.Dispose();
+            stopBatching.Dispose();
+            scheduler = null;
+        }
+    }
 
     /// <summary>
     /// Generates frames <c>prefix.Length .. stopFrame-1</c> of an utterance of <paramref name="totalFrames"/> frames for
@@ -25,6 +65,67 @@ public sealed class ArditSynthesizer(ArditModel model)
     public IEnumerable<LatentBlock> Blocks(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame = null, CancellationToken cancellationToken = default)
     {
         var (text, p, stop) = Check(textIds, totalFrames, prefix, options, stopFrame);
+        if (scheduler is { } batched)
+        {
+            text.Dispose();
+            return BatchedBlocks(batched, NewRequest(textIds, totalFrames, prefix, options, p, stop), cancellationToken);
+        }
+        return AloneBlocks(text, totalFrames, prefix, options, p, stop, cancellationToken);
+    }
+
+    /// <summary>
+    /// The request for a <see cref="GroupStepScheduler{TRequest}"/> with an <see cref="ArditBlockStepper"/> over this model
+    /// that makes what <see cref="Blocks"/> makes alone (same arguments, same checks); its blocks come out of
+    /// <see cref="ArditBlockRequest.Blocks"/>. <see cref="StartBatching"/> does this for every caller.
+    /// </summary>
+    public ArditBlockRequest CreateRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame = null)
+    {
+        var (text, p, stop) = Check(textIds, totalFrames, prefix, options, stopFrame);
+        text.Dispose();
+        return NewRequest(textIds, totalFrames, prefix, options, p, stop);
+    }
+
+    ArditBlockRequest NewRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int p, int stop)
+    {
+        // The request owns a copy of the prefix: the caller's may be gone by the time it is admitted.
+        var owned = p > 0 ? prefix!.narrow(0, 0, p).to(model.Device).clone().DetachFromDisposeScope() : null;
+        return new ArditBlockRequest([.. textIds], totalFrames, owned, options, options.BlockSize ?? model.Config.BlockSize, stop);
+    }
+
+    /// <summary>
+    /// The blocks of one request served with others: submitted to the scheduler, read as they come, cancelled with the
+    /// token (checked before every block handed out, as alone) or when the caller stops reading early.
+    /// </summary>
+    static IEnumerable<LatentBlock> BatchedBlocks(GroupStepScheduler<ArditBlockRequest> batched, ArditBlockRequest request, CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.Register(() => batched.Cancel(request.Id));
+        batched.Submit(request);
+        try
+        {
+            foreach (var block in request.Blocks.ReadAllAsync(CancellationToken.None).ToBlockingEnumerable(CancellationToken.None))
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    block.Dispose();
+                    break;
+                }
+                yield return block;
+            }
+        }
+        finally
+        {
+            if (!request.Completion.IsCompleted) batched.Cancel(request.Id);
+            // Wait for it to leave (at most one step), then drop blocks nobody will read.
+            ((IAsyncResult)request.Completion).AsyncWaitHandle.WaitOne();
+            while (request.Blocks.TryRead(out var unread)) unread.Dispose();
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (request.Completion.GetAwaiter().GetResult() == RequestStatus.Cancelled)
+            throw new OperationCanceledException("The speech request was cancelled: the batching thread stopped.");
+    }
+
+    IEnumerable<LatentBlock> AloneBlocks(Tensor text, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int p, int stop, CancellationToken cancellationToken)
+    {
         using var textTensor = text;
         var device = model.Device;
         int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;

@@ -7,9 +7,10 @@ namespace Media.Services.Audio.Speech.Generation;
 /// <summary>
 /// Text to streamed speech: the text encoder, the duration (predicted or requested), ARDiT block by block, and
 /// the latent decoder fed each block as it is generated, so audio chunks leave while later blocks are still being
-/// sampled. Records the time to the first audio of every request; cancellation stops at the next block.
+/// sampled. Records the time to the first audio of every request; cancellation stops at the next block. After
+/// <see cref="StartBatching"/> concurrent callers share batched forward passes (each still decodes and streams its own audio).
 /// </summary>
-public sealed class StreamingSpeechSynthesizer
+public sealed class StreamingSpeechSynthesizer : IDisposable
 {
     readonly ArditSynthesizer synthesizer;
     readonly ISpeechTextEncoder textEncoder;
@@ -43,6 +44,19 @@ public sealed class StreamingSpeechSynthesizer
 
     /// <summary>Output sample rate.</summary>
     public int SampleRate => decoder.SampleRate;
+
+    /// <summary>
+    /// Serves concurrent <see cref="Synthesize"/> calls together: up to <paramref name="maxBatch"/> utterances' blocks step
+    /// through the model in shared batched passes (see <see cref="ArditSynthesizer.StartBatching"/>); each call's audio is
+    /// what it would be alone.
+    /// </summary>
+    public void StartBatching(int maxBatch) => synthesizer.StartBatching(maxBatch);
+
+    /// <summary>True once <see cref="StartBatching"/> was called: concurrent calls are safe and batched.</summary>
+    public bool IsBatching => synthesizer.MaxBatch > 0;
+
+    /// <summary>Stops batching, if it was on (the model and decoder belong to the caller).</summary>
+    public void Dispose() => synthesizer.Dispose();
 
     /// <summary>The block generator underneath.</summary>
     public ArditSynthesizer Synthesizer => synthesizer;

@@ -12,7 +12,9 @@ namespace Media.Cli.Commands.Speech;
 
 /// <summary>
 /// <c>media bench tts</c>: real-time factor (generation seconds per second of audio) and time to first audio of
-/// the streaming ARDiT voice on held-out sentences, at the first block size, step count and solver given.
+/// the streaming ARDiT voice on held-out sentences, at the first block size, step count and solver given. With
+/// <c>--concurrent C</c> the same sentences are then served C at a time on the batching scheduler, and audio seconds per
+/// wall second of both ways are compared (<c>batching speedup</c>).
 /// </summary>
 internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
 {
@@ -45,7 +47,53 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         AnsiConsole.WriteLine(Invariant($"tts rtf: {elapsed / generated:F3}"));
         AnsiConsole.WriteLine(Invariant($"time to first audio ms: {firstAudio[firstAudio.Count / 2]:F0}"));
         AnsiConsole.WriteLine(Invariant($"time to first audio p95 ms: {firstAudio[(int)Math.Min(firstAudio.Count - 1, Math.Ceiling(0.95 * firstAudio.Count) - 1)]:F0}"));
+        if (settings.Concurrent > 1) BenchBatching(voice, clips.Select(c => c.Text).ToList(), sampling, settings.Concurrent, cancellationToken);
         return 0;
+    }
+
+    /// <summary>
+    /// The sentences one by one, then <paramref name="concurrent"/> at a time on the batching scheduler (callers pull the
+    /// next sentence when theirs is done), each way timed in wall and process CPU seconds; the batched audio must match.
+    /// </summary>
+    static void BenchBatching(StreamingSpeechSynthesizer voice, List<string> texts, ArditSamplingOptions sampling, int concurrent, CancellationToken cancellationToken)
+    {
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        SpeechRequest Request(int i) => new() { Text = texts[i], Sampling = sampling with { Seed = sampling.Seed + i } };
+
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var alone = texts.Select((_, i) => voice.Synthesize(Request(i), cancellationToken: cancellationToken)).ToArray();
+        double aloneWall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        double aloneCpu = (process.TotalProcessorTime - cpu).TotalSeconds;
+
+        voice.StartBatching(concurrent);
+        var batched = new SpeechResult[texts.Count];
+        int next = -1;
+        process.Refresh();
+        cpu = process.TotalProcessorTime;
+        clock.Restart();
+        // Each caller on a thread of its own, as each speech job is in the worker.
+        var callers = Enumerable.Range(0, concurrent).Select(_ => Task.Factory.StartNew(() =>
+        {
+            for (int i = Interlocked.Increment(ref next); i < texts.Count; i = Interlocked.Increment(ref next))
+                batched[i] = voice.Synthesize(Request(i), cancellationToken: cancellationToken);
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Task.WaitAll(callers, cancellationToken);
+        double batchedWall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        double batchedCpu = (process.TotalProcessorTime - cpu).TotalSeconds;
+
+        double audio = alone.Sum(r => r.DurationSeconds);
+        double difference = alone.Zip(batched, (a, b) => a.Samples.Length != b.Samples.Length ? double.PositiveInfinity
+            : a.Samples.Zip(b.Samples, (x, y) => (double)Math.Abs(x - y)).DefaultIfEmpty(0).Max()).Max();
+        var firstAudio = batched.Select(r => r.TimeToFirstAudio.TotalMilliseconds).Order().ToList();
+        AnsiConsole.WriteLine(Invariant($"concurrent: {concurrent}, sentences: {texts.Count}, audio {audio:F1} s, threads={TorchSharp.torch.get_num_threads()}"));
+        AnsiConsole.WriteLine(Invariant($"one by one: wall {aloneWall:F1} s, cpu {aloneCpu:F1} s, audio s per wall s: {audio / aloneWall:F3}"));
+        AnsiConsole.WriteLine(Invariant($"batched: wall {batchedWall:F1} s, cpu {batchedCpu:F1} s, audio s per wall s: {audio / batchedWall:F3}, time to first audio median ms: {firstAudio[firstAudio.Count / 2]:F0}"));
+        AnsiConsole.WriteLine(Invariant($"batched vs alone max sample difference: {difference:G3}"));
+        AnsiConsole.WriteLine(Invariant($"batching speedup: {aloneWall / batchedWall:F2}"));
     }
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

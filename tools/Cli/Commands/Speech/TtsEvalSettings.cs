@@ -30,6 +30,11 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [DefaultValue("euler")]
     public string Solvers { get; init; } = "euler";
 
+    [CommandOption("--concurrent")]
+    [Description("bench tts: also serve the sentences this many at a time on the batching scheduler, against one by one")]
+    [DefaultValue(1)]
+    public int Concurrent { get; init; } = 1;
+
     [CommandOption("--models")]
     [Description("Models folder holding ardit-tts, tts-mel-vae, tts-vocoder and asr-ctc (default: the checkout's models/)")]
     public string? Models { get; init; }
@@ -51,6 +56,7 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     public override ValidationResult Validate()
     {
         if (Count < 1) return ValidationResult.Error("-n must be at least 1.");
+        if (Concurrent is < 1 or > 64) return ValidationResult.Error("--concurrent must be 1..64.");
         try { _ = ParsedStepCounts; _ = ParsedBlockSizes; _ = ParsedSolvers; }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return base.Validate();

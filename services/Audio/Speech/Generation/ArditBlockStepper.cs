@@ -1,0 +1,85 @@
+using Media.Modeling.Diffusion;
+using Media.Modeling.Serving;
+using Media.Services.Audio.Speech.Ardit;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Speech.Generation;
+
+/// <summary>
+/// ARDiT on the shared <see cref="GroupStepScheduler{TRequest}"/>: admitting a request encodes its text (and prefix) into
+/// its own cache and draws its first block's noise; a step stacks the current blocks of one length from several requests
+/// into one DiT forward pass over their separate caches (<see cref="ArditModel.VelocityCached(IReadOnlyList{ArditContextCache}, Tensor, IReadOnlyList{double}, IReadOnlyList{int})"/>),
+/// then takes each request's ODE step with its own sampler. A request whose block reached t = 1 appends it to its cache
+/// as clean context, sends it out and draws the next block's noise from its own generator, so each request's speech is
+/// what <see cref="ArditSynthesizer.Blocks"/> makes for it alone.
+/// </summary>
+public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlockRequest>
+{
+    readonly ArditModel model = model ?? throw new ArgumentNullException(nameof(model));
+
+    /// <inheritdoc/>
+    public void Admit(ArditBlockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var device = model.Device;
+        request.Generator = new Generator((ulong)request.Options.Seed);
+        using (var text = tensor(request.TextIds.Select(i => (long)i).ToArray(), [1, request.TextIds.Length], device: device))
+            request.Cache = model.StartContext(text, request.TotalFrames);
+        for (int start = 0; start < request.Start; start += request.BlockSize)
+        {
+            using var scope = NewDisposeScope();
+            model.AppendClean(request.Cache, model.Normalize(request.Prefix!.narrow(0, start, request.BlockSize).to(device)).unsqueeze(0), start);
+        }
+        request.Schedule = FlowMatching.Schedule(request.Options.Steps, request.Options.TimeShift);
+        DrawNoise(request);
+    }
+
+    /// <inheritdoc/>
+    public void Advance(IReadOnlyList<ArditBlockRequest> group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        using var scope = NewDisposeScope();
+        var xt = group.Count == 1 ? group[0].Latents! : cat(group.Select(r => r.Latents!).ToArray(), 0);
+        var velocity = model.VelocityCached([.. group.Select(r => r.Cache!)], xt, [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)]);
+        for (int i = 0; i < group.Count; i++)
+        {
+            var request = group[i];
+            var next = request.Sampler!.Step(request.Latents!, velocity.narrow(0, i, 1)).DetachFromDisposeScope();
+            request.Latents!.Dispose();
+            request.Latents = next;
+            if (request.Sampler.StepIndex == request.Sampler.Steps) FinishBlock(request);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Release(ArditBlockRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Free();
+        request.Output.TryComplete();
+    }
+
+    /// <summary>The block is clean: context for the next one, and out to the caller, trimmed at the stop frame as in <see cref="ArditSynthesizer.Blocks"/>.</summary>
+    void FinishBlock(ArditBlockRequest request)
+    {
+        using var scope = NewDisposeScope();
+        int start = request.Start, n = request.Length, stop = request.StopFrame;
+        var x = request.Latents!;
+        if (start + n < stop) model.AppendClean(request.Cache!, x, start);
+        var latents = model.Denormalize(x).squeeze(0).narrow(0, 0, Math.Min(n, stop - start)).DetachFromDisposeScope();
+        if (!request.Output.TryWrite(new LatentBlock(start, latents))) latents.Dispose();
+        request.Sampler!.Dispose();
+        request.Sampler = null;
+        request.Latents = null;
+        x.Dispose();
+        request.Start += request.BlockSize;
+        if (!request.IsDone) DrawNoise(request);
+    }
+
+    void DrawNoise(ArditBlockRequest request)
+    {
+        request.Latents = randn([1, request.Length, model.Config.LatentDim], generator: request.Generator).to(model.Device).DetachFromDisposeScope();
+        request.Sampler = new FlowSampler(request.Schedule!, request.Options.Solver);
+    }
+}
