@@ -65,7 +65,7 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                     $"bandwidth_kbps {kbps} is above this codec's largest, {largest:0.##} kbps ({config.NumQuantizers} codebooks of {config.KbpsPerCodebook:0.###} kbps)."));
         }
-        var codes = codec.Encode(audio, bandwidth);
+        var codes = await ModelThreads.RunAsync(() => codec.Encode(audio, bandwidth), cancellationToken).ConfigureAwait(false);
         await events.ProgressAsync(1, 1, cancellationToken).ConfigureAwait(false);
         return [new GeneratedArtifact(Encoding.UTF8.GetBytes(codes.ToJson()), "application/json", "codes.json")];
     }
@@ -101,7 +101,7 @@ public sealed class CodecGenerator(NeuralAudioCodec codec) : IGenerator, IDispos
                 await events.ProgressAsync(Math.Min(pieces, ++sent), pieces, cancellationToken).ConfigureAwait(false);
             }
         }
-        foreach (var window in codec.DecodeChunks(rows, framesPerWindow))
+        await foreach (var window in ModelThreads.StreamAsync(codec.DecodeChunks(rows, framesPerWindow), 1, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             for (int c = 0; c < channels.Length; c++) channels[c].AddRange(window.Channels[c]);

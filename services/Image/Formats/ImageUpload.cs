@@ -2,6 +2,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using RgbImage = Media.Services.Image.Data.RgbImage;
@@ -46,7 +47,7 @@ public static class ImageUpload
         {
             info = SixLabors.ImageSharp.Image.Identify(Decoding, data, out _);
         }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        catch (Exception e) when (IsDecodingFailure(e))
         {
             throw new ArgumentException($"{field}: not a PNG, JPEG or WebP image ({e.Message}).", e);
         }
@@ -60,11 +61,17 @@ public static class ImageUpload
             image.CopyPixelDataTo(pixels);
             return new RgbImage(image.Width, image.Height, pixels);
         }
-        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or NotSupportedException)
+        catch (Exception e) when (IsDecodingFailure(e))
         {
             throw new ArgumentException($"{field}: the image cannot be decoded ({e.Message}).", e);
         }
     }
+
+    // ImageSharp's refusals, and what its decoders throw on a cut or corrupt file: fuzzing found a PNG cut inside a chunk
+    // header that threw ArgumentOutOfRangeException from Identify, and a JPEG with bytes spliced before its JFIF segment
+    // that threw NullReferenceException from ImageSharp 2.1's JPEG decoder (docs/SECURITY.md, findings 6 and 7).
+    static bool IsDecodingFailure(Exception e) => e is ImageFormatException or NotSupportedException or ArgumentException
+        or InvalidMemoryOperationException or EndOfStreamException or IndexOutOfRangeException or NullReferenceException;
 
     /// <summary>The centre square of <paramref name="image"/> resized (bicubic) to <paramref name="size"/> x <paramref name="size"/>.</summary>
     public static RgbImage Fit(RgbImage image, int size)

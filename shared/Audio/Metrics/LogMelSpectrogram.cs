@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Audio.Metrics;
 
@@ -48,7 +49,7 @@ public sealed class LogMelSpectrogram : IDisposable
         var fb = cache.Get(device, "filterbank", d =>
             tensor(filterbank.SelectMany(row => row).ToArray(), [filterbank.Length, filterbank[0].Length], device: d));
         var magnitude = Spectra.Magnitude(waveform.to_type(ScalarType.Float32), Options.FftSize, Options.HopLength, Options.WindowLength, window, Options.Center);
-        var spectrum = Options.Power == 1 ? magnitude : magnitude.pow(Options.Power);
+        var spectrum = Options.Power == 1 ? magnitude : magnitude.Pow(Options.Power);
         return matmul(fb, spectrum).MoveToOuterDisposeScope();
     }
 
@@ -56,7 +57,7 @@ public sealed class LogMelSpectrogram : IDisposable
     public Tensor Forward(Tensor waveform)
     {
         using var scope = NewDisposeScope();
-        return Mel(waveform).clamp_min(Options.LogFloor).log().MoveToOuterDisposeScope();
+        return Mel(waveform).ClampMin(Options.LogFloor).log().MoveToOuterDisposeScope();
     }
 
     /// <summary>Log-mel of a float array as <c>[mels][frames]</c> on the CPU.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Media.Hosting.Batches;
+using Microsoft.Data.Sqlite;
 
 namespace Media.Hosting.Storage;
 
@@ -43,7 +44,11 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // One transaction: a reader that sees the batch completed with its files also sees the files' owner (without
+            // it a finished batch's output file could answer 404 for a moment, as BatchesApiTests once saw under load).
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
+            command.Transaction = tx;
             command.CommandText = """
                 INSERT INTO batches (id, status, created_at, endpoint, data) VALUES (@id, @status, @created_at, @endpoint, @data)
                 ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data
@@ -56,7 +61,8 @@ public sealed class SqliteBatchStore(SqliteDatabase database) : IBatchStore
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             // The batch's files belong to the batch's owner (and stay while the batch does).
             string?[] files = [batch.InputFileId, batch.OutputFileId, batch.ErrorFileId];
-            await SqliteArtifactReferences.InsertAsync(connection, null, files.OfType<string>(), batch.Id, batch.Owner, cancellationToken).ConfigureAwait(false);
+            await SqliteArtifactReferences.InsertAsync(connection, tx, files.OfType<string>(), batch.Id, batch.Owner, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally { database.WriteLock.Release(); }
     }

@@ -41,11 +41,12 @@ public static class DeviceSelector
         return spec.Index < 0 ? torch.CUDA : new torch.Device(DeviceType.CUDA, spec.Index);
     }
 
-    /// <summary>Applies the options' thread count (<see cref="ThreadsFor"/>) and returns the selected device.</summary>
+    /// <summary>Applies the options' thread count (<see cref="ThreadsFor"/>) and the process's malloc settings (<see cref="NativeHeap"/>), and returns the selected device.</summary>
     public static torch.Device Apply(TorchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Threads < 0) throw new ArgumentException("Media:Torch:Threads must be 0 (one per worker) or positive.", nameof(options));
+        NativeHeap.Configure();
         torch.set_num_threads(ThreadsFor(options));
         return Resolve(options.Device);
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Modeling.Diffusion;
 
@@ -138,7 +139,7 @@ public sealed class GaussianDiffusion
         var x0 = PredictX0(xt, t, eps);
         if (clipDenoised)
         {
-            x0 = x0.clamp(-1, 1);
+            x0 = x0.Clamp(-1, 1);
             eps = PredictEpsilon(xt, t, x0);
         }
         var mean = Extract(posteriorMeanCoef1, t, xt) * x0 + Extract(posteriorMeanCoef2, t, xt) * xt;

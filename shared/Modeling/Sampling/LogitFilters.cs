@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Modeling.Sampling;
 
@@ -50,13 +51,13 @@ public static class LogitFilters
             // A row without top-k needs the whole order for its nucleus: one stable sort, as TopKTopP does.
             (sorted, order) = x.sort(-1, descending: true, stable: true);
             kth = sorted.gather(-1, kIndex);
-            if (!anyP) return x.masked_fill(x < kth, float.NegativeInfinity).MoveToOuterDisposeScope();
+            if (!anyP) return x.MaskedFill(x < kth, double.NegativeInfinity).MoveToOuterDisposeScope();
         }
         else
         {
             var (top, topIds) = x.topk((int)kMax, -1, largest: true, sorted: true);
             kth = top.gather(-1, kIndex);
-            if (!anyP) return x.masked_fill(x < kth, float.NegativeInfinity).MoveToOuterDisposeScope();
+            if (!anyP) return x.MaskedFill(x < kth, double.NegativeInfinity).MoveToOuterDisposeScope();
             // Logits tied with a row's k-th survive too, so a row may keep more than k: read them all (one host read).
             long survivors = (x >= kth).sum(-1).max().item<long>();
             if (survivors > kMax) (top, topIds) = x.topk((int)survivors, -1, largest: true, sorted: true);
@@ -66,14 +67,14 @@ public static class LogitFilters
             (sorted, var within) = values.sort(-1, descending: true, stable: true);
             order = ids.gather(-1, within);
         }
-        var sortedKept = sorted.masked_fill(sorted < kth, float.NegativeInfinity);
+        var sortedKept = sorted.MaskedFill(sorted < kth, double.NegativeInfinity);
         // Mass strictly before each sorted token; drop a token once that mass already reaches p (the first always stays).
         var probs = sortedKept.softmax(-1);
         var before = probs.cumsum(-1) - probs;
         var pLimit = RowValues(p.Select(v => v >= 1 ? double.PositiveInfinity : v), x);
         var keepSorted = (before < pLimit).logical_and(sortedKept != float.NegativeInfinity);
         var keep = zeros(x.shape, ScalarType.Bool, x.device).scatter(-1, order, keepSorted);
-        return x.masked_fill(keep.logical_not(), float.NegativeInfinity).MoveToOuterDisposeScope();
+        return x.MaskedFill(keep.logical_not(), double.NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -92,19 +93,19 @@ public static class LogitFilters
         // One stable descending sort serves both filters: equal logits stay in token-id order.
         var (sorted, order) = logits.sort(-1, descending: true, stable: true);
 
-        var k = where((topK <= 0).logical_or(topK > vocab), full_like(topK, vocab), topK) - 1;
+        var k = where((topK <= 0).logical_or(topK > vocab), HeldScalars.FullLike(topK, vocab), topK) - 1;
         var kIndex = k.view(ViewShape(logits, k.shape[0])).expand(Prefix(logits, 1));
         var kth = sorted.gather(-1, kIndex);
-        var sortedKept = sorted.masked_fill(sorted < kth, float.NegativeInfinity);
+        var sortedKept = sorted.MaskedFill(sorted < kth, double.NegativeInfinity);
 
         // Mass strictly before each sorted token; drop a token once that mass already reaches p.
         var probs = sortedKept.softmax(-1);
         var before = probs.cumsum(-1) - probs;
-        var p = where(topP >= 1, full_like(topP, float.PositiveInfinity), topP);
+        var p = where(topP >= 1, HeldScalars.FullLike(topP, double.PositiveInfinity), topP);
         // The first sorted token has nothing before it, so at least one token always survives.
         var dropSorted = (before >= p).logical_or(sortedKept == float.NegativeInfinity);
         var drop = zeros_like(dropSorted).scatter(-1, order, dropSorted);
-        return logits.masked_fill(drop, float.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.MaskedFill(drop, double.NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>Row values as a float tensor shaped [rows, 1] or [rows, 1, 1] to broadcast over <paramref name="like"/>.</summary>

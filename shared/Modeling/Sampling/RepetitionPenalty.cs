@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Modeling.Sampling;
 
@@ -39,7 +40,7 @@ public static class RepetitionPenalty
         var counted = (positions >= (length - windows).unsqueeze(1)).logical_and(ids >= 0).logical_and(ids < vocab);
 
         // Count occurrences with an extra column that swallows padding and out-of-window positions.
-        var target = where(counted, ids, full_like(ids, vocab));
+        var target = where(counted, ids, HeldScalars.FullLike(ids, vocab));
         var counts = zeros(rowCount, vocab + 1, device: device).scatter_add_(1, target, ones(target.shape, device: device))
             .narrow(1, 0, vocab);
 

@@ -2,6 +2,7 @@ using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Tokenizers.Image;
 
@@ -79,7 +80,7 @@ public sealed class VqModel : nn.Module<Tensor, (Tensor Reconstruction, Quantize
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return DecodeLatents(quantize.Lookup(ids)).clamp(-1, 1).MoveToOuterDisposeScope();
+        return DecodeLatents(quantize.Lookup(ids)).Clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
     void CheckImages(Tensor images)

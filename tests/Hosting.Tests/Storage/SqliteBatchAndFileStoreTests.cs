@@ -57,6 +57,29 @@ public sealed class SqliteBatchAndFileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_and_its_files_owner_are_saved_together_or_not_at_all()
+    {
+        // BatchesApiTests once got 404 for a completed batch's output file: the batch row and its files' owner were two
+        // writes, and a reader came between them. A refused second write must leave the first undone too.
+        using var database = Open();
+        var store = new SqliteBatchStore(database);
+        await store.InitializeAsync(CancellationToken.None);
+        var batch = NewBatch(DateTimeOffset.UtcNow);
+        await store.SaveAsync(batch, CancellationToken.None);
+        using (var connection = database.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "CREATE TRIGGER refuse_refs BEFORE INSERT ON artifact_refs BEGIN SELECT RAISE(ABORT, 'refused'); END";
+            command.ExecuteNonQuery();
+        }
+
+        var completed = batch with { Status = BatchStatus.Completed, OutputFileId = "out" };
+        await Assert.ThrowsAsync<SqliteException>(() => store.SaveAsync(completed, CancellationToken.None));
+        var read = await store.GetAsync(batch.Id, CancellationToken.None);
+        Assert.Equal((batch.Status, (string?)null), (read!.Status, read.OutputFileId));
+    }
+
+    [Fact]
     public async Task Files_page_by_purpose_and_order_and_a_deleted_file_is_gone()
     {
         using var database = Open();

@@ -5,6 +5,7 @@ using Media.Modeling.Diffusion;
 using Media.Modeling.Layers;
 using Media.Modeling.Transformers;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Services.Audio.Speech.Ardit;
 
@@ -101,7 +102,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"Latent statistics must have {Config.LatentDim} values.");
         using var noGrad = no_grad();
         latent_mean.copy_(mean.reshape(-1));
-        latent_std.copy_(std.reshape(-1).clamp_min(1e-5));
+        latent_std.copy_(std.reshape(-1).ClampMin(1e-5));
     }
 
     /// <summary>Data latents [..., C] to the model's space.</summary>
@@ -131,7 +132,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var device = Device;
         long rows = text.shape[0], l = text.shape[1], n = clean.shape[1];
-        var totals = tensor(frameLengths, device: device).clamp_min(1);
+        var totals = tensor(frameLengths, device: device).ClampMin(1L);
         var progress = Progress(arange(n, device: device).unsqueeze(0).expand(rows, n), totals.unsqueeze(1));
         var spoken = textFrames ?? TextFrames(text, textLengths, frameLengths);
         var x = cat([text_embeddings.call(text.to(device)) + TextProgress(spoken, frameLengths, l),
@@ -167,7 +168,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b, textFrames);
         var valid = arange(n, device: device).unsqueeze(0).lt(tensor(frameLengths, device: device).unsqueeze(1)).to(ScalarType.Float32);
         var perFrame = (predicted - FlowMatching.VelocityTarget(x0, x1)).square().mean([-1]);
-        return ((perFrame * valid).sum() / valid.sum().clamp_min(1)).MoveToOuterDisposeScope();
+        return ((perFrame * valid).sum() / valid.sum().ClampMin(1.0)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

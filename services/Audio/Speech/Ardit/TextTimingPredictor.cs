@@ -2,6 +2,7 @@ using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Services.Audio.Speech.Ardit;
 
@@ -78,7 +79,7 @@ public sealed class TextTimingPredictor : nn.Module<Tensor, Tensor>
         var device = text.device;
         var t = tensor(target, [rows, l, 2], device: device);
         var w = tensor(weight, [rows, l, 2], device: device);
-        return (((forward(text) - t).square() * w).sum() / w.sum().clamp_min(1)).MoveToOuterDisposeScope();
+        return (((forward(text) - t).square() * w).sum() / w.sum().ClampMin(1.0)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Where each character of every row is spoken (latent frames), scaled so each row's gaps and tail fill its <paramref name="frameLengths"/>.</summary>
@@ -90,7 +91,7 @@ public sealed class TextTimingPredictor : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long rows = text.shape[0], l = text.shape[1];
-        var output = forward(text).cpu().exp().sub(1).clamp_min(0).data<float>().ToArray();
+        var output = forward(text).cpu().exp().sub(1).ClampMin(0.0).data<float>().ToArray();
         var result = new double[rows][];
         for (int r = 0; r < rows; r++)
         {

@@ -40,13 +40,12 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
             }
             using var promptLatents = request.PromptLatents;
             var chunks = System.Threading.Channels.Channel.CreateUnbounded<float[]>();
-            // The model runs on a thread of its own (it blocks while batched with other jobs, so not on the pool); chunks
-            // are forwarded to the event stream as they come.
-            var synthesis = Task.Factory.StartNew(() =>
+            // The model runs on a thread of its own (it blocks while batched with other jobs, so not the pool's: ModelThreads); chunks are forwarded to the event stream as they come.
+            var synthesis = ModelThreads.RunAsync(() =>
             {
                 try { return speech.Synthesize(request, c => chunks.Writer.TryWrite(c), cancellationToken); }
                 finally { chunks.Writer.Complete(); }
-            }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }, CancellationToken.None); // always started, so the chunk channel always completes; Synthesize stops at a cancel itself
             await foreach (var chunk in chunks.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 await events.AudioChunkAsync(Pcm16.ToBytes(chunk), speech.SampleRate, 1, cancellationToken).ConfigureAwait(false);
             var result = await synthesis.ConfigureAwait(false);

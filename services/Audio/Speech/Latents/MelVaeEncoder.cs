@@ -2,6 +2,7 @@ using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Services.Audio.Speech.Latents;
 
@@ -56,7 +57,7 @@ public sealed class MelVaeEncoder : nn.Module<Tensor, (Tensor Mean, Tensor LogVa
         foreach (var b in blocks2) h = b.call(h);
         var stats = proj.call(norm.call(h.transpose(1, 2))).transpose(1, 2);
         var mean = stats.narrow(1, 0, latentDim);
-        var logVar = stats.narrow(1, latentDim, latentDim).clamp(-20, 10);
+        var logVar = stats.narrow(1, latentDim, latentDim).Clamp(-20, 10);
         return (mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
     }
 }

@@ -1,6 +1,7 @@
 using Media.Audio.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Services.Audio.Speech.Vocoder;
 
@@ -49,7 +50,7 @@ public sealed class GriffinLim : IVocoder, IDisposable
             throw new ArgumentException($"Expected a log-mel [{Mel.MelBands}, T] or [B, {Mel.MelBands}, T]; got [{string.Join(", ", logMel.shape)}].", nameof(logMel));
         using var scope = NewDisposeScope();
         var inverse = Constant(logMel.device, "pinv", d => linalg.pinv(tensor(filterbank.SelectMany(r => r).ToArray(), [filterbank.Length, filterbank[0].Length], device: d)));
-        var magnitude = matmul(inverse, logMel.to_type(ScalarType.Float32).exp()).clamp_min(0);
+        var magnitude = matmul(inverse, logMel.to_type(ScalarType.Float32).exp()).ClampMin(0.0);
         return FromMagnitude(magnitude, Iterations).MoveToOuterDisposeScope();
     }
 
@@ -96,7 +97,7 @@ public sealed class GriffinLim : IVocoder, IDisposable
         using var scope = NewDisposeScope();
         var window = Constant(waveform.device, "window", d => hann_window(Mel.WindowLength, dtype: ScalarType.Float32, device: d));
         var magnitude = Stft(waveform, window).abs();
-        return ((magnitude - target).norm() / target.norm().clamp_min(1e-12)).item<float>();
+        return ((magnitude - target).norm() / target.norm().ClampMin(1e-12)).item<float>();
     }
 
     Tensor Stft(Tensor waveform, Tensor window) =>

@@ -1,5 +1,6 @@
 using Media.Modeling.Diffusion;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Tokenizers.Image.DAr;
 
@@ -65,7 +66,7 @@ public sealed class DArStepDecoder : IDisposable
         return ToImage(x);
     }
 
-    Tensor ToImage(Tensor flowScale) => (flowScale / tokenizer.Config.DataStd).clamp(-1, 1);
+    Tensor ToImage(Tensor flowScale) => (flowScale / tokenizer.Config.DataStd).Clamp(-1, 1);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -2,6 +2,7 @@ using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Tokenizers.Image.Kl;
 
@@ -93,7 +94,7 @@ public sealed class AutoencoderKl : nn.Module<Tensor, (Tensor Reconstruction, Di
         ArgumentNullException.ThrowIfNull(scaledLatents);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return Decode(scaledLatents.div(Config.ScaleFactor)).clamp(-1, 1).MoveToOuterDisposeScope();
+        return Decode(scaledLatents.div(Config.ScaleFactor)).Clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
     void CheckImages(Tensor images)

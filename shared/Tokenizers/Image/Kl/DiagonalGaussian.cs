@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Media.Modeling.Tensors;
 
 namespace Media.Tokenizers.Image.Kl;
 
@@ -19,7 +20,7 @@ public sealed class DiagonalGaussian : IDisposable
             var halves = moments.chunk(2, 1);
             Mean = halves[0];
             using var raw = halves[1];
-            LogVariance = raw.clamp(-30.0, 20.0);
+            LogVariance = raw.Clamp(-30.0, 20.0);
         }
     }
 

@@ -58,6 +58,7 @@ internal sealed class SoakBenchCommand : AsyncCommand<SoakBenchCommand.Settings>
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gateway on {soak.BaseAddress}; models {soak.ModelsDirectory}; {settings.Clients} clients, {settings.Generations} generations ({settings.Warmup} warm-up), {TorchSharp.torch.get_num_threads()} torch threads"));
 
+        string loadBefore = LoadAverage();
         var result = await soak.RunAsync(settings.Generations, settings.Warmup, settings.Clients,
             progress: line => Console.Out.WriteLine(line), cancellationToken);
         var (warm, end) = (result.AfterWarmup, result.AtEnd);
@@ -70,6 +71,11 @@ internal sealed class SoakBenchCommand : AsyncCommand<SoakBenchCommand.Settings>
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {result.Finished} generations ({string.Join(", ", result.ByKind.Select(k => $"{k.Key} {k.Value}"))}) in {result.WallSeconds:F0} s, CPU {result.CpuSeconds:F0} s; "
             + $"{result.Latency.Live.Count} live events timed, p50 {result.Latency.Percentile(0.5):F2} ms, max {result.Latency.Live.Max():F2} ms; failed jobs: {result.Failed}"));
+        // The machine's load beside the figures: latency on a shared 2-core box depends on what else runs.
+        Console.Out.WriteLine($"  load average (1, 5, 15 min) at the start: {loadBefore}; at the end: {LoadAverage()}");
         return result.Failed == 0 ? 0 : 1;
     }
+
+    static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }
