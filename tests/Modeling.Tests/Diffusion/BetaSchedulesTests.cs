@@ -37,6 +37,6 @@ public sealed class BetaSchedulesTests
     public void Unknown_schedule_names_are_rejected()
     {
         var ex = Assert.Throws<ArgumentException>(() => BetaSchedules.Named("sigmoid", 10));
-        Assert.Contains("linear or cosine", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("linear, cosine or scaled_linear", ex.Message, StringComparison.Ordinal);
     }
 }
