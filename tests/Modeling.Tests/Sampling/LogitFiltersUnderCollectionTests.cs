@@ -12,6 +12,7 @@ namespace Media.Modeling.Tests.Sampling;
 /// freed while libtorch still read it. Another thread forcing collections here stands in for the other worker.
 /// </summary>
 [Collection(SingleThreadedTorch.Name)]
+[Slow("forced garbage collections on another thread for up to 15 s per test")]
 public sealed class LogitFiltersUnderCollectionTests(ITestOutputHelper output)
 {
     [Fact]

@@ -213,6 +213,7 @@ public sealed class KlAutoencoderTests
     }
 
     [Fact]
+    [Slow("six fresh autoencoders, forward and backward")]
     public void Fresh_tiny_model_gives_finite_parameters_and_gradients()
     {
         for (int seed = 0; seed < 6; seed++)
