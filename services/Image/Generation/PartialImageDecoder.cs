@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Services.Image.Data;
 using Media.Tokenizers.Image;
 using static TorchSharp.torch;
@@ -27,6 +28,7 @@ public sealed class PartialImageDecoder(VqModel vq)
             for (int x = 0; x < g; x++)
                 flat[y * g + x] = codes[y, x];
         RgbImage image;
+        using (FinalizerGate.Enter())
         using (var scope = NewDisposeScope())
         {
             var device = vq.Quantizer.parameters().First().device;

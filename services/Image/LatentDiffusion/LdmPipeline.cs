@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Diffusion;
 using Media.Services.Image.Data;
 using Media.Services.Image.MagicMix;
@@ -110,6 +111,7 @@ public sealed class LdmPipeline : IDisposable
         Tensor Pair(IReadOnlyList<string> captions)
         {
             using var scope = NewDisposeScope();
+            using var inFlight = FinalizerGate.Enter();
             using var noGrad = no_grad();
             var ids = Captions.EncodeBatch(captions, device);
             return Model.EncodeCaption(cat([ids, zeros_like(ids)], 0)).MoveToOuterDisposeScope();
@@ -125,6 +127,7 @@ public sealed class LdmPipeline : IDisposable
         }
         return (x, t, prompt) =>
         {
+            using var inFlight = FinalizerGate.Enter();
             using var noGrad = no_grad();
             using var inner = NewDisposeScope();
             var pair = prompt == MixPrompt.Content ? contentPair : layoutPair ?? throw new InvalidOperationException("This mix has no layout prompt.");

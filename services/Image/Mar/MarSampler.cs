@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Tokenizers.Image.Kl;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -121,6 +122,7 @@ public sealed class MarSampler
         ArgumentNullException.ThrowIfNull(images);
         var active = images.Where(i => !i.IsDone).ToList();
         if (active.Count == 0) return;
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var config = model.Config;
@@ -235,6 +237,7 @@ public sealed class MarSampler
     public Tensor Decode(MarImageState image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var known = image.Tokens * (1 - image.Mask).unsqueeze(-1);

@@ -41,12 +41,13 @@ public static class DeviceSelector
         return spec.Index < 0 ? torch.CUDA : new torch.Device(DeviceType.CUDA, spec.Index);
     }
 
-    /// <summary>Applies the options' thread count (<see cref="ThreadsFor"/>) and the process's malloc settings (<see cref="NativeHeap"/>), and returns the selected device.</summary>
+    /// <summary>Applies the options' thread count (<see cref="ThreadsFor"/>), the process's malloc settings (<see cref="NativeHeap"/>) and its <see cref="FinalizerGate"/>, and returns the selected device.</summary>
     public static torch.Device Apply(TorchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Threads < 0) throw new ArgumentException("Media:Torch:Threads must be 0 (one per worker) or positive.", nameof(options));
         NativeHeap.Configure();
+        FinalizerGate.Start();
         torch.set_num_threads(ThreadsFor(options));
         return Resolve(options.Device);
     }

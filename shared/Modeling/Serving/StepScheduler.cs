@@ -20,9 +20,6 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
 {
     readonly DecoderTransformer model;
     readonly KvCache cache;
-    readonly List<GenerationRequest> waiting = [];
-    readonly List<GenerationRequest> running = [];
-    long steps;
 
     /// <summary>Serves <paramref name="model"/> from <paramref name="cache"/> with at most <paramref name="tokenBudget"/> positions per step.</summary>
     public StepScheduler(DecoderTransformer model, KvCache cache, int tokenBudget)
@@ -40,12 +37,6 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
     /// <summary>Most token positions one step processes (decode rows plus prefill tokens).</summary>
     public int TokenBudget { get; }
 
-    /// <summary>Requests holding cache slots (prefilling or decoding), as of the last step.</summary>
-    public int RunningCount => running.Count;
-
-    /// <summary>True while anything is submitted, waiting, running or to be cancelled.</summary>
-    public override bool HasWork => base.HasWork || waiting.Count > 0 || running.Count > 0;
-
     /// <summary>Queues a request; it joins the batch at a step boundary once a slot and budget are free.</summary>
     public void Submit(GenerationRequest request)
     {
@@ -61,60 +52,27 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
         Enqueue(request);
     }
 
-    /// <summary>Runs one iteration: admit, cancel, decode every running sequence, prefill chunks within the budget, retire.</summary>
-    public StepReport Step()
+    /// <summary>Decodes every running sequence, prefills chunks within the budget (admitting while slots are free), retires.</summary>
+    protected override (int Rows, int PrefillTokens) Advance(StepOutcome outcome)
     {
-        EnterStep();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var joined = new List<Guid>();
-            var finished = new List<Guid>();
-            var cancelled = new List<Guid>();
-            var failed = new List<Guid>();
+        int budget = TokenBudget;
+        var decoders = Running.Where(r => r.PrefillDone).ToList();
+        int decodeRows = decoders.Sum(r => r.Rows);
+        budget -= decodeRows;
+        var chunks = PlanPrefill(ref budget, outcome.Joined);
 
-            waiting.AddRange(TakeSubmitted());
-            ApplyCancellations(cancelled);
-
-            int budget = TokenBudget;
-            var decoders = running.Where(r => r.PrefillDone).ToList();
-            int decodeRows = decoders.Sum(r => r.Rows);
-            budget -= decodeRows;
-            var chunks = PlanPrefill(ref budget, joined);
-
-            var picks = Forward(decoders, chunks, failed);
-            Pick(picks, failed);
-            int prefillTokens = chunks.Sum(c => c.Count * c.Request.Rows);
-            Retire(finished);
-            return new StepReport(++steps, decodeRows, prefillTokens, joined, finished, cancelled, failed);
-        }
-        finally
-        {
-            ExitStep();
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void RunStep() => Step();
-
-    void ApplyCancellations(List<Guid> cancelled)
-    {
-        foreach (var id in TakeCancellations())
-        {
-            var request = running.Find(r => r.Id == id) ?? waiting.Find(r => r.Id == id);
-            if (request is null) continue;
-            Release(request);
-            request.Finish(RequestStatus.Cancelled);
-            cancelled.Add(id);
-        }
+        var picks = Forward(decoders, chunks, outcome);
+        Pick(picks, outcome);
+        int prefillTokens = chunks.Sum(c => c.Count * c.Request.Rows);
+        foreach (var request in Running.Where(r => r.PrefillDone && r.IsDone).ToList()) Complete(request, outcome);
+        return (decodeRows, prefillTokens);
     }
 
     /// <summary>Splits the budget left after decoding into prompt chunks: running prefills first, then waiting requests in order.</summary>
     List<(GenerationRequest Request, int Count)> PlanPrefill(ref int budget, List<Guid> joined)
     {
         var chunks = new List<(GenerationRequest, int)>();
-        foreach (var request in running.Where(r => !r.PrefillDone))
+        foreach (var request in Running.Where(r => !r.PrefillDone))
         {
             int count = Math.Min(request.PromptLength - request.Prefilled, budget / request.Rows);
             if (count == 0) break;
@@ -122,12 +80,12 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
             budget -= count * request.Rows;
         }
         // First come, first served: a head that does not fit (slots or budget) holds back the ones behind it.
-        while (waiting.Count > 0 && budget >= waiting[0].Rows && cache.TryAllocate(waiting[0].Rows, out var slots))
+        while (Waiting.Count > 0 && budget >= Waiting[0].Rows && cache.TryAllocate(Waiting[0].Rows, out var slots))
         {
-            var request = waiting[0];
-            waiting.RemoveAt(0);
+            var request = Waiting[0];
+            Waiting.RemoveAt(0);
             request.Slots = slots;
-            running.Add(request);
+            Running.Add(request);
             joined.Add(request.Id);
             int count = Math.Min(request.PromptLength, budget / request.Rows);
             chunks.Add((request, count));
@@ -140,11 +98,11 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
     /// One fused pass: the decoders' next inputs as one segment, each prefill chunk as another. Returns the final hidden
     /// states [Rows, dim] of every request that picks a token now (the decoders, and prompts whose last chunk this was).
     /// </summary>
-    List<(GenerationRequest Request, Tensor Hidden)> Forward(List<GenerationRequest> decoders, List<(GenerationRequest Request, int Count)> chunks, List<Guid> failed)
+    List<(GenerationRequest Request, Tensor Hidden)> Forward(List<GenerationRequest> decoders, List<(GenerationRequest Request, int Count)> chunks, StepOutcome outcome)
     {
         var segments = new List<CachedSegment>();
         var members = new List<List<GenerationRequest>>();
-        var (batch, input) = DecodeInputs(decoders, failed);
+        var (batch, input) = DecodeInputs(decoders, outcome);
         if (batch.Count > 0)
         {
             segments.Add(new CachedSegment(input!, batch.SelectMany(r => r.Slots!.Slots).ToArray()));
@@ -154,7 +112,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
         foreach (var (request, count) in chunks)
         {
             Tensor? embeddings = null;
-            if (!running.Contains(request) || !Guard(request, failed, () => embeddings = request.PromptEmbeddings(model, request.Prefilled, count))) continue;
+            if (!Running.Contains(request) || !Guard(request, outcome, () => embeddings = request.PromptEmbeddings(model, request.Prefilled, count))) continue;
             prefilling.Add((request, count, embeddings!));
         }
         // Chunks of one length share a segment (each row still at its own position): fewer, larger attention calls.
@@ -174,7 +132,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            foreach (var request in members.SelectMany(m => m)) Fail(request, ex, failed);
+            foreach (var request in members.SelectMany(m => m)) Fail(request, ex, outcome);
             return picks;
         }
         int segment = 0;
@@ -207,7 +165,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
     /// The decoders' next input embeddings [rows, 1, dim], in row order: sampled requests sharing a head are embedded in one
     /// lookup from their last tokens (known on the host), the others through their own <see cref="GenerationRequest.NextEmbeddings"/>.
     /// </summary>
-    (List<GenerationRequest> Batch, Tensor? Input) DecodeInputs(List<GenerationRequest> decoders, List<Guid> failed)
+    (List<GenerationRequest> Batch, Tensor? Input) DecodeInputs(List<GenerationRequest> decoders, StepOutcome outcome)
     {
         var batch = new List<GenerationRequest>();
         var inputs = new List<Tensor>();
@@ -216,7 +174,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
             if (group.Key is not TokenHead head)
             {
                 var request = group.Single();
-                if (Guard(request, failed, () => inputs.Add(request.NextEmbeddings(model)))) batch.Add(request);
+                if (Guard(request, outcome, () => inputs.Add(request.NextEmbeddings(model)))) batch.Add(request);
                 continue;
             }
             var members = new List<GenerationRequest>();
@@ -224,7 +182,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
             int width = -1;
             foreach (var request in group.Cast<SampledRequest>())
             {
-                Guard(request, failed, () =>
+                Guard(request, outcome, () =>
                 {
                     var last = request.LastTokens;
                     if (width >= 0 && last.Count != width)
@@ -243,7 +201,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                foreach (var request in members) Fail(request, ex, failed);
+                foreach (var request in members) Fail(request, ex, outcome);
             }
         }
         return (batch, inputs.Count == 0 ? null : inputs.Count == 1 ? inputs[0] : cat(inputs, 0));
@@ -253,14 +211,14 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
     /// Turns the picks' hidden states into tokens: per head one readout over all of its rows, one guidance and one sampler
     /// call over every request that samples in batch, one copy of the tokens to the host; every other request alone.
     /// </summary>
-    void Pick(List<(GenerationRequest Request, Tensor Hidden)> picks, List<Guid> failed)
+    void Pick(List<(GenerationRequest Request, Tensor Hidden)> picks, StepOutcome outcome)
     {
         foreach (var group in picks.GroupBy(p => p.Request is SampledRequest sampled ? sampled.Head : (object)p.Request))
         {
             if (group.Key is not TokenHead head)
             {
                 var (request, hidden) = group.Single();
-                Guard(request, failed, () => request.Accept(request.Readout(model, hidden)));
+                Guard(request, outcome, () => request.Accept(request.Readout(model, hidden)));
                 continue;
             }
             var requests = group.Select(p => (SampledRequest)p.Request).ToList();
@@ -271,7 +229,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                foreach (var request in requests) Fail(request, ex, failed);
+                foreach (var request in requests) Fail(request, ex, outcome);
                 continue;
             }
             var sampling = new List<SampledRequest>();
@@ -287,15 +245,15 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
                 else
                 {
                     var own = logits.narrow(0, row, request.Rows);
-                    Guard(request, failed, () => request.Accept(own));
+                    Guard(request, outcome, () => request.Accept(own));
                 }
                 row += request.Rows;
             }
-            if (sampling.Count > 0) SampleTogether(sampling, sampledRows.Count == row ? logits : logits.index_select(0, tensor(sampledRows.ToArray(), device: logits.device)), failed);
+            if (sampling.Count > 0) SampleTogether(sampling, sampledRows.Count == row ? logits : logits.index_select(0, tensor(sampledRows.ToArray(), device: logits.device)), outcome);
         }
     }
 
-    void SampleTogether(List<SampledRequest> requests, Tensor logits, List<Guid> failed)
+    void SampleTogether(List<SampledRequest> requests, Tensor logits, StepOutcome outcome)
     {
         long[] tokens;
         try
@@ -305,7 +263,7 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            foreach (var request in requests) Fail(request, ex, failed);
+            foreach (var request in requests) Fail(request, ex, outcome);
             return;
         }
         int width = tokens.Length / requests.Count;
@@ -313,60 +271,17 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
         {
             var request = requests[i];
             var own = tokens.AsSpan(i * width, width).ToArray();
-            Guard(request, failed, () => request.AcceptTokens(own));
-        }
-    }
-
-    void Retire(List<Guid> finished)
-    {
-        foreach (var request in running.Where(r => r.PrefillDone && r.IsDone).ToList())
-        {
-            Release(request);
-            request.Finish(RequestStatus.Completed);
-            finished.Add(request.Id);
-        }
-    }
-
-    bool Guard(GenerationRequest request, List<Guid> failed, Action action)
-    {
-        try
-        {
-            action();
-            return true;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Fail(request, ex, failed);
-            return false;
-        }
-    }
-
-    void Fail(GenerationRequest request, Exception error, List<Guid> failed)
-    {
-        Release(request);
-        request.Fail(error);
-        failed.Add(request.Id);
-    }
-
-    void Release(GenerationRequest request)
-    {
-        waiting.Remove(request);
-        if (running.Remove(request) && request.Slots is { } slots)
-        {
-            cache.Free(slots);
-            request.Slots = null;
+            Guard(request, outcome, () => request.AcceptTokens(own));
         }
     }
 
     /// <inheritdoc/>
-    protected override void CancelEverything()
+    protected override void Release(GenerationRequest request)
     {
-        waiting.AddRange(TakeSubmitted());
-        foreach (var request in running.Concat(waiting).ToList())
+        if (request.Slots is { } slots)
         {
-            Release(request);
-            request.Finish(RequestStatus.Cancelled);
+            cache.Free(slots);
+            request.Slots = null;
         }
-        ClearCancellations();
     }
 }

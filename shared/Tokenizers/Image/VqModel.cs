@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -70,6 +71,7 @@ public sealed class VqModel : nn.Module<Tensor, (Tensor Reconstruction, Quantize
     public Tensor Encode(Tensor images)
     {
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var output = quantize.call(EncodeLatents(images));
         return output.Indices.MoveToOuterDisposeScope();
@@ -79,6 +81,7 @@ public sealed class VqModel : nn.Module<Tensor, (Tensor Reconstruction, Quantize
     public Tensor Decode(Tensor ids)
     {
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         return DecodeLatents(quantize.Lookup(ids)).Clamp(-1, 1).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using TorchSharp;
 using TorchSharp.Modules;
 using Media.Modeling.Checkpoints;
@@ -183,6 +184,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         if (text.shape[1] > Config.MaxTextLength) throw new ArgumentException($"The text has {text.shape[1]} tokens; this model takes at most {Config.MaxTextLength}.", nameof(text));
         if (totalFrames <= 0 || totalFrames > Config.MaxFrames) throw new ArgumentOutOfRangeException(nameof(totalFrames), totalFrames, $"The duration must be 1..{Config.MaxFrames} latent frames.");
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var cache = new ArditContextCache(Config.NLayer, (int)text.shape[1], totalFrames);
         long l = text.shape[1];
@@ -203,6 +205,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         CheckBlock(cache, latents, firstFrame);
         if (firstFrame != cache.CleanFrames) throw new ArgumentException($"The cache holds {cache.CleanFrames} clean frames; the next block must start there, not at {firstFrame}.", nameof(firstFrame));
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long n = latents.shape[1];
         var x = clean_proj.call(latents.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
@@ -217,6 +220,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(xt);
         CheckBlock(cache, xt, firstFrame);
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long n = xt.shape[1];
         var x = noisy_proj.call(xt.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
@@ -248,6 +252,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             CheckBlock(caches[r], row, firstFrames[r]);
         }
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long n = xt.shape[1];
         var device = Device;

@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -89,6 +90,7 @@ public sealed class TextTimingPredictor : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(textLengths);
         ArgumentNullException.ThrowIfNull(frameLengths);
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long rows = text.shape[0], l = text.shape[1];
         var output = forward(text).cpu().exp().sub(1).ClampMin(0.0).data<float>().ToArray();

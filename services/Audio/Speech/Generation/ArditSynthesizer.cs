@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Diffusion;
 using Media.Modeling.Serving;
 using Media.Services.Audio.Speech.Ardit;
@@ -133,6 +134,7 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
         using var cache = model.StartContext(text, totalFrames);
         for (int start = 0; start < p; start += b)
         {
+            using var inFlight = FinalizerGate.Enter();
             using var scope = NewDisposeScope();
             model.AppendClean(cache, model.Normalize(prefix!.narrow(0, start, b).to(device)).unsqueeze(0), start);
         }
@@ -142,6 +144,7 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             int n = Math.Min(b, totalFrames - start);
             LatentBlock block;
+            using (FinalizerGate.Enter())
             using (var scope = NewDisposeScope())
             {
                 var x = randn([1, n, c], generator: generator).to(device);

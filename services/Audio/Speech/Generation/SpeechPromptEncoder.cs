@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Audio.IO;
 using Media.Services.Audio.Speech.Latents;
 using static TorchSharp.torch;
@@ -84,6 +85,7 @@ public sealed class SpeechPromptEncoder : IDisposable
         int frames = FrameCount(samples.Length);
         if (frames == 0) throw new ArgumentException("The prompt clip is empty.", nameof(audio));
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var device = vae.parameters().First().device;
         var mel = features.Normalized(tensor(samples, device: device)).unsqueeze(0);

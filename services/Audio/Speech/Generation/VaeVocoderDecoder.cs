@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Services.Audio.Speech.Latents;
 using Media.Services.Audio.Speech.Vocoder;
 using static TorchSharp.torch;
@@ -46,6 +47,7 @@ public sealed class VaeVocoderDecoder(MelVae vae, IstftVocoder vocoder) : ILaten
         {
             ArgumentNullException.ThrowIfNull(latents);
             using var scope = NewDisposeScope();
+            using var inFlight = FinalizerGate.Enter();
             using var noGrad = no_grad();
             var device = owner.vae.parameters().First().device;
             var normalized = owner.vae.Decoder.Step(latents.to(device).transpose(0, 1).unsqueeze(0), state).squeeze(0);
@@ -56,6 +58,7 @@ public sealed class VaeVocoderDecoder(MelVae vae, IstftVocoder vocoder) : ILaten
         public float[] Finish()
         {
             using var scope = NewDisposeScope();
+            using var inFlight = FinalizerGate.Enter();
             using var noGrad = no_grad();
             return stream.Finish().cpu().data<float>().ToArray();
         }

@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,6 +53,7 @@ public sealed class EncodecModel : nn.Module
         int codebooks = CodebooksFor(bandwidthKbps);
         CheckAudio(audio, nameof(audio));
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var latents = encoder.call(audio.to(ScalarType.Float32, Device));
         return quantizer.Encode(latents, codebooks).MoveToOuterDisposeScope();
@@ -62,6 +64,7 @@ public sealed class EncodecModel : nn.Module
     {
         CheckCodes(codes, nameof(codes));
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         return decoder.call(quantizer.Decode(codes.to(ScalarType.Int64, Device))).MoveToOuterDisposeScope();
     }

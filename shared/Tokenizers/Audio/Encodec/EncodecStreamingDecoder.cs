@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Audio.Encodec;
@@ -32,6 +33,7 @@ public sealed class EncodecStreamingDecoder : IDisposable
         batch = codes.shape[0];
         codebooks = codes.shape[1];
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var latents = codes.shape[2] == 0 ? null : model.Quantizer.Decode(codes.to(ScalarType.Int64, model.Device));
         return Audio(layers.Step(latents)).MoveToOuterDisposeScope();
@@ -42,6 +44,7 @@ public sealed class EncodecStreamingDecoder : IDisposable
     {
         if (finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var audio = Audio(layers.Flush()).MoveToOuterDisposeScope();
         Dispose();

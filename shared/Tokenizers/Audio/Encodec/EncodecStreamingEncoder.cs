@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Audio.Encodec;
@@ -36,6 +37,7 @@ public sealed class EncodecStreamingEncoder : IDisposable
             throw new ArgumentException($"This stream encodes a batch of {batch}; got a chunk with batch {audio.shape[0]}.", nameof(audio));
         batch = audio.shape[0];
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         return Codes(layers.Step(audio.to(ScalarType.Float32, model.Device))).MoveToOuterDisposeScope();
     }
@@ -45,6 +47,7 @@ public sealed class EncodecStreamingEncoder : IDisposable
     {
         if (finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var codes = Codes(layers.Flush()).MoveToOuterDisposeScope();
         Dispose();

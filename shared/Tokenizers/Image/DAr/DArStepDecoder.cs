@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Diffusion;
 using static TorchSharp.torch;
 using Media.Modeling.Tensors;
@@ -48,6 +49,7 @@ public sealed class DArStepDecoder : IDisposable
         if (codes.dim() != 2 || codes.shape[0] != x.shape[0] || codes.shape[1] < needed)
             throw new ArgumentException($"Group {group} needs codes [{x.shape[0]}, ≥ {needed}], got [{string.Join(", ", codes.shape)}].", nameof(codes));
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         var conditions = tokenizer.GroupConditions(tokenizer.ConditionsOfCodes(codes.narrow(1, 0, needed).to(tokenizer.Device)), group);
         var t = full(x.shape[0], sampler.Time, x.dtype, device: x.device);

@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Diffusion;
 using Media.Modeling.Layers;
 using Media.Modeling.Transformers;
@@ -132,6 +133,7 @@ public sealed class DArTokenizer : nn.Module<Tensor, QuantizerOutput>
     public Tensor Encode(Tensor images)
     {
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         return forward(images).Indices.reshape(images.shape[0], Config.Tokens).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -81,6 +82,7 @@ public sealed class AutoencoderKl : nn.Module<Tensor, (Tensor Reconstruction, Di
     /// </summary>
     public Tensor EncodeScaled(Tensor images, bool sample = true, Generator? generator = null)
     {
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         using var posterior = Encode(images);
         using var scope = NewDisposeScope();
@@ -92,6 +94,7 @@ public sealed class AutoencoderKl : nn.Module<Tensor, (Tensor Reconstruction, Di
     public Tensor DecodeScaled(Tensor scaledLatents)
     {
         ArgumentNullException.ThrowIfNull(scaledLatents);
+        using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         return Decode(scaledLatents.div(Config.ScaleFactor)).Clamp(-1, 1).MoveToOuterDisposeScope();
