@@ -52,13 +52,9 @@ public static class FinalizerGate
     static bool closed;         // a safe point holds new sections out
     static bool parked;         // the finalizer thread sits in a parker
     static bool parking;        // a section is parking it now
-    static long generation;     // bumped whenever the parked thread is let go
     static bool started;
     static long safePoints, unprotected;
     [ThreadStatic] static int depth;
-
-    /// <summary>True once <see cref="Start"/> ran in this process.</summary>
-    public static bool IsStarted => Volatile.Read(ref started);
 
     /// <summary>Safe points taken, and sections that ran unprotected because the finalizer thread never parked.</summary>
     public static (long SafePoints, long Unprotected) Counts => (Interlocked.Read(ref safePoints), Interlocked.Read(ref unprotected));
@@ -170,12 +166,8 @@ public static class FinalizerGate
             {
                 lock (sync)
                 {
-                    if (parked)
-                    {
-                        parked = false;
-                        generation++;
-                        Monitor.PulseAll(sync);
-                    }
+                    parked = false;
+                    Monitor.PulseAll(sync);
                 }
                 // Sections stay out meanwhile: whatever is finalized now is safe. The next section parks the thread again.
                 Thread.Sleep(DrainWindow);
@@ -230,14 +222,13 @@ public static class FinalizerGate
                 // Only one parker holds the thread, and only while a section asks for it: spares from retries go.
                 if (parked || !parking) return;
                 parked = true;
-                long mine = generation;
                 Monitor.PulseAll(sync);
-                while (generation == mine)
+                // The finalizer thread is the only one that parks, so nothing else sets parked again before this returns.
+                while (parked)
                 {
                     if (Monitor.Wait(sync, IdleRelease) || inFlight > 0 || parking || closed) continue;
                     // Parked with nothing running: let the thread go (an idle process finalizes; an exiting one is not held).
                     parked = false;
-                    generation++;
                     Monitor.PulseAll(sync);
                 }
             }
