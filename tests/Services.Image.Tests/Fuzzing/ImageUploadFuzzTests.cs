@@ -111,4 +111,23 @@ public sealed class ImageUploadFuzzFindings
 
         Assert.StartsWith("layout.image:", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_png_whose_decoder_never_returned_is_refused_in_bounded_time()
+    {
+        // Fuzz finding 8 (40,000-execution probe, 2026-12-04): the 12x8 interlaced grey-and-alpha PNG seed with random
+        // bytes inserted after its pHYs chunk and the 10x6 seed's head spliced in after them (239 bytes). ImageSharp 2.1.13's Identify read the header, then
+        // its decoder never returned (one core spinning, the request hung); uploads are now decoded by Skia. The bound is
+        // a hang check, far above a normal read (milliseconds), not a performance figure.
+        byte[] input = Convert.FromHexString(
+            "89504E470D0A1A0A0000000D494844520000000C00000008080400000110EAE6EC000000097048597300000EC400000EC401952B0E1B0000AC398251"
+            + "489FA53C65B7154FD25019B0ED241EC95644C4A9E0ED7257353277C21180594ADB93AD90697E8334E89C53DBFE00538FCFD4EB6874D8705B2D4D0633"
+            + "006249444154789C6D89410E80200C047B5812CA89504E470D0A1A0A0000000D494844520000000A0000000608020000007592989100000009704859"
+            + "7300000EC400000EC401952B0E1B0000001549444154789C633921A7C1801BB030E00503290D00CD9601275972CBB10000000049454E44AE426082");
+
+        var read = Task.Run(() => Assert.Throws<ArgumentException>(() => ImageUpload.Read(input, "layout.image")));
+
+        var refused = await read.WaitAsync(TimeSpan.FromSeconds(30)); // a TimeoutException fails the test
+        Assert.StartsWith("layout.image:", refused.Message, StringComparison.Ordinal);
+    }
 }
