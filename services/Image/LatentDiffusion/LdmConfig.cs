@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Services.Image.Training;
 using Media.Modeling.Diffusion;
 
 namespace Media.Services.Image.LatentDiffusion;
@@ -9,7 +10,7 @@ namespace Media.Services.Image.LatentDiffusion;
 /// (VAE stride and channels, patch size), the DiT trunk (adaLN-Zero blocks with cross-attention to the caption), the small
 /// caption encoder over the compact caption vocabulary, and the diffusion process it was trained on (epsilon prediction).
 /// </summary>
-public sealed record LdmConfig
+public sealed record LdmConfig : ILatentImageConfig
 {
     /// <summary>Image side in pixels.</summary>
     public int ImgSize { get; init; } = 64;

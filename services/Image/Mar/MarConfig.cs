@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Services.Image.Training;
 
 namespace Media.Services.Image.Mar;
 
@@ -10,7 +11,7 @@ namespace Media.Services.Image.Mar;
 /// checkpoints, <c>class_emb</c>); caption-conditional otherwise (<c>caption_emb</c> over the caption
 /// vocabulary <see cref="CaptionGpt2Ids"/>, one caption token per buffer slot).
 /// </summary>
-public sealed record MarConfig
+public sealed record MarConfig : ILatentImageConfig
 {
     /// <summary>Image side in pixels.</summary>
     public int ImgSize { get; init; } = 64;
