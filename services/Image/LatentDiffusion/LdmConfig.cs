@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Media.Services.Image.Training;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Diffusion;
+using Media.Services.Image.Training;
 
 namespace Media.Services.Image.LatentDiffusion;
 
@@ -83,16 +83,9 @@ public sealed record LdmConfig : ILatentImageConfig
         _ = BetaSchedules.Named(NoiseSchedule, 1);
     }
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>The config as <c>config.json</c> text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ModelConfigJson.Write(this);
 
     /// <summary>Reads and validates a config.</summary>
-    public static LdmConfig FromJson(string json)
-    {
-        var config = JsonSerializer.Deserialize<LdmConfig>(json, Json) ?? throw new JsonException("No latent DiT config.");
-        config.Validate();
-        return config;
-    }
+    public static LdmConfig FromJson(string json) => ModelConfigJson.Parse<LdmConfig>(json, "latent DiT", c => c.Validate());
 }

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Modeling.Checkpoints;
 using Media.Services.Image.Training;
 
 namespace Media.Services.Image.Mar;
@@ -136,16 +136,9 @@ public sealed record MarConfig : ILatentImageConfig
         if (DiffusionBatchMul <= 0) throw new ArgumentException("diffusion_batch_mul must be positive.");
     }
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>The config as <c>config.json</c> text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ModelConfigJson.Write(this);
 
     /// <summary>Reads and validates a config.</summary>
-    public static MarConfig FromJson(string json)
-    {
-        var config = JsonSerializer.Deserialize<MarConfig>(json, Json) ?? throw new JsonException("No MAR config.");
-        config.Validate();
-        return config;
-    }
+    public static MarConfig FromJson(string json) => ModelConfigJson.Parse<MarConfig>(json, "MAR", c => c.Validate());
 }
