@@ -41,8 +41,7 @@ internal abstract class LatentImageTrainCommand<TSettings, TConfig, TModel> : Co
         using var vae = KlModelFolder.Load(settings.Vae, device);
         string vaeSha = TokenShuffleCheckpoint.Sha256(Path.Combine(settings.Vae, KlModelFolder.WeightsFile));
         var config = Config(settings, vae.Config, CaptionVocabulary.FromWords(CaptionWords.All), vaeSha);
-        try { config.Validate(); }
-        catch (ArgumentException e) { AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]"); return 2; }
+        if (ImageTrainingSettings.ConfigRejected(config.Validate)) return 2;
         var (file, json) = RunConfig(config);
         settings.PinRunConfig(file, json);
 
