@@ -155,6 +155,31 @@ test("image: the diffusion head's step schedule (DiSA) is sent as diffusion_step
   assert.deepEqual(JSON.parse(text(plain).parameters), { prompt: "a blue square", seed: 7 });
 });
 
+test("mix: without a layout the page says so; with a layout prompt the job carries mix, then the PNG is offered", async () => {
+  await page.goto("/mix.html");
+  await page.getByLabel("Content prompt").fill("a blue star");
+  await page.locator("select[name=model]").selectOption("test-image");
+  await page.getByLabel("Steps").fill("6");
+  await page.getByLabel(/^Seed/).fill("5");
+  await page.getByRole("button", { name: "Mix" }).click();
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("Choose a layout"), null, { timeout: 5_000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.job ?? null), null, "no job is sent without a layout");
+  assert.equal(await page.getByRole("button", { name: "Mix" }).isEnabled(), true);
+
+  await page.getByLabel(/^or a layout prompt/).fill("a red square on the left");
+  await page.getByRole("button", { name: "Mix" }).click();
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  assert.equal(await page.locator("#status").textContent(), "Done");
+  assert.equal(await page.locator("#result-caption a").getAttribute("download"), "mix.png");
+  assert.ok(await page.evaluate(() => document.body.dataset.job), "the job id is on the page");
+  const png = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
+  assert.deepEqual(JSON.parse(text(png).parameters), {
+    prompt: "a blue star", mix: { nu: 0.5, k_min: 0.3, k_max: 0.6, layout_prompt: "a red square on the left" }, seed: 5, steps: 6, preview_every: 5,
+  });
+  assert.equal(await page.getByRole("button", { name: "Mix" }).isEnabled(), true);
+  assert.equal(await page.getByRole("button", { name: "Cancel" }).isEnabled(), false);
+});
+
 test("speech: audio starts playing from the first chunk, then the WAV is offered", async () => {
   await page.goto("/speech.html");
   await page.getByLabel("Text").fill("Hello there. This is the speech page.");

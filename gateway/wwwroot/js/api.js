@@ -167,14 +167,17 @@ export async function runJob({ kind, model, parameters }, ui, on = {}) {
 
 /**
  * A page's job form: on submit, `start()` (called inside the click, so audio may start there) prepares the page and returns
- * the job request and its event callbacks; the job then runs with generate disabled and cancel enabled, its id in
- * `document.body.dataset.job`, and a refusal or failure shown in the status line.
+ * the job request and its event callbacks (or a promise of them, or nothing when the form is not ready to send, having said
+ * why); the job then runs with generate disabled and cancel enabled, its id in `document.body.dataset.job`, and a refusal or
+ * failure shown in the status line.
  */
 export function submitJobs(form, { generate, cancel, ui }, start) {
   let running = null;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const { request, on } = start();
+    const prepared = await start();
+    if (!prepared) return;
+    const { request, on } = prepared;
     generate.disabled = true;
     try {
       running = await runJob(request, ui, on);
@@ -191,6 +194,35 @@ export function submitJobs(form, { generate, cancel, ui }, start) {
   });
   cancel.addEventListener("click", () => running?.cancel());
 }
+/**
+ * An image page's preview and result (`#preview`, `#preview-caption`, `#result`, `#result-caption`): `reset()` hides both for a
+ * new job, `preview(e)` shows each preview as it arrives (counted in `document.body.dataset.previews`), `completed(e, link)`
+ * shows the image with the download link `link(src)` returns.
+ */
+export function imageOutput() {
+  const [preview, previewCaption, result, resultCaption] = ["preview", "preview-caption", "result", "result-caption"].map((id) => document.getElementById(id));
+  return {
+    reset() {
+      for (const img of [preview, result]) img.hidden = true;
+      previewCaption.hidden = resultCaption.hidden = true;
+      document.body.dataset.previews = "0";
+    },
+    preview(e) {
+      URL.revokeObjectURL(preview.src);
+      preview.src = previewUrl(e.payload);
+      preview.hidden = previewCaption.hidden = false;
+      previewCaption.textContent = `Preview after step ${e.step} of ${e.total_steps}`;
+      document.body.dataset.previews = String(Number(document.body.dataset.previews) + 1);
+    },
+    completed(e, link) {
+      result.src = artifactUrl(e.artifacts[0]);
+      result.dataset.artifact = e.artifacts[0];
+      result.hidden = resultCaption.hidden = false;
+      resultCaption.innerHTML = link(result.src);
+    },
+  };
+}
+
 /** The progress bar and the status line of a page (an aria-live region, so screen readers hear it). */
 export function progressUi(progress, status) {
   return {

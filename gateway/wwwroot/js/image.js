@@ -1,13 +1,10 @@
 // The image page: prompt in, a live progress bar, each preview as it arrives, then the image.
-import { artifactUrl, convertedUrl, fileName, fillModels, numbersFrom, previewUrl, progressUi, submitJobs } from "/js/api.js";
+import { convertedUrl, fileName, fillModels, imageOutput, numbersFrom, progressUi, submitJobs } from "/js/api.js";
 
 const form = document.getElementById("form");
 const generate = document.getElementById("generate");
 const cancel = document.getElementById("cancel");
-const preview = document.getElementById("preview");
-const previewCaption = document.getElementById("preview-caption");
-const result = document.getElementById("result");
-const resultCaption = document.getElementById("result-caption");
+const output = imageOutput();
 const ui = progressUi(document.getElementById("progress"), document.getElementById("status"));
 
 const models = await fillModels(form.elements.model, "image");
@@ -34,27 +31,16 @@ submitJobs(form, { generate, cancel, ui }, () => {
     const steps = numbersFrom(form, ["diffusion_max", "diffusion_min"]);
     parameters.diffusion_steps = { schedule, max: steps.diffusion_max, min: steps.diffusion_min };
   }
-  for (const img of [preview, result]) img.hidden = true;
-  previewCaption.hidden = resultCaption.hidden = true;
-  document.body.dataset.previews = "0";
+  output.reset();
   return {
     request: { kind: "image", model: form.elements.model.value, parameters },
     on: {
-      preview: (e) => {
-        URL.revokeObjectURL(preview.src);
-        preview.src = previewUrl(e.payload);
-        preview.hidden = previewCaption.hidden = false;
-        previewCaption.textContent = `Preview after step ${e.step} of ${e.total_steps}`;
-        document.body.dataset.previews = String(Number(document.body.dataset.previews) + 1);
-      },
-      completed: (e) => {
-        result.src = artifactUrl(e.artifacts[0]);
-        result.dataset.artifact = e.artifacts[0];
-        result.hidden = resultCaption.hidden = false;
+      preview: output.preview,
+      completed: (e) => output.completed(e, (src) => {
         const format = form.elements.format.value;
-        const href = format === "png" ? result.src : convertedUrl(e.artifacts[0], format);
-        resultCaption.innerHTML = `<a href="${href}" download="${fileName("image", format)}">Download ${format === "webp" ? "WebP" : format.toUpperCase()}</a>`;
-      },
+        const href = format === "png" ? src : convertedUrl(e.artifacts[0], format);
+        return `<a href="${href}" download="${fileName("image", format)}">Download ${format === "webp" ? "WebP" : format.toUpperCase()}</a>`;
+      }),
     },
   };
 });

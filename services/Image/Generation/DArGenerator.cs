@@ -71,17 +71,8 @@ public sealed class DArGenerator : IGenerator, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         var config = TokenShuffleCheckpoint.ReadConfig(modelDirectory);
         string tokenizerDirectory = Path.Combine(modelDirectory, TokenizerFolder);
-        TokenizerPairing.Require(config.VqSha256, Path.Combine(tokenizerDirectory, DArTokenizerFolder.WeightsFile), modelDirectory, "D-AR tokenizer", "media train image-dar");
-        var tokenizer = DArTokenizerFolder.Load(tokenizerDirectory, device);
-        try
-        {
-            return new DArGenerator(TokenShuffleCheckpoint.Load(modelDirectory, device), tokenizer, maxConcurrent);
-        }
-        catch
-        {
-            tokenizer.Dispose();
-            throw;
-        }
+        return TokenizerPairing.Load(config.VqSha256, Path.Combine(tokenizerDirectory, DArTokenizerFolder.WeightsFile), modelDirectory, "D-AR tokenizer", "media train image-dar",
+            () => DArTokenizerFolder.Load(tokenizerDirectory, device), tokenizer => new DArGenerator(TokenShuffleCheckpoint.Load(modelDirectory, device), tokenizer, maxConcurrent));
     }
 
     /// <inheritdoc/>

@@ -64,17 +64,8 @@ public sealed class MarGenerator : IGenerator, IDisposable
     public static MarGenerator Load(string modelDirectory, string vaeDirectory, Device device, int maxConcurrent = 8)
     {
         var config = MarCheckpoint.ReadConfig(modelDirectory);
-        TokenizerPairing.Require(config.VaeSha256, Path.Combine(vaeDirectory, KlModelFolder.WeightsFile), modelDirectory, "VAE", "media train image-mar");
-        var vae = KlModelFolder.Load(vaeDirectory, device);
-        try
-        {
-            return new MarGenerator(MarCheckpoint.Load(modelDirectory, device), vae, maxConcurrent);
-        }
-        catch
-        {
-            vae.Dispose();
-            throw;
-        }
+        return TokenizerPairing.Load(config.VaeSha256, Path.Combine(vaeDirectory, KlModelFolder.WeightsFile), modelDirectory, "VAE", "media train image-mar",
+            () => KlModelFolder.Load(vaeDirectory, device), vae => new MarGenerator(MarCheckpoint.Load(modelDirectory, device), vae, maxConcurrent));
     }
 
     /// <inheritdoc/>

@@ -73,19 +73,13 @@ public sealed class TokenShuffleGenerator : IGenerator, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         ArgumentException.ThrowIfNullOrEmpty(vqDirectory);
         var config = TokenShuffleCheckpoint.ReadConfig(modelDirectory);
-        TokenizerPairing.Require(config.VqSha256, Path.Combine(vqDirectory, VqModelFolder.WeightsFile), modelDirectory, "VQ", "media train image-ar");
-        var vq = VqModelFolder.Load(vqDirectory, device);
-        try
-        {
-            var model = TokenShuffleCheckpoint.Load(modelDirectory, device);
-            if (dtype != ScalarType.Float32) model.to(dtype);
-            return new TokenShuffleGenerator(model, vq, maxConcurrent);
-        }
-        catch
-        {
-            vq.Dispose();
-            throw;
-        }
+        return TokenizerPairing.Load(config.VqSha256, Path.Combine(vqDirectory, VqModelFolder.WeightsFile), modelDirectory, "VQ", "media train image-ar",
+            () => VqModelFolder.Load(vqDirectory, device), vq =>
+            {
+                var model = TokenShuffleCheckpoint.Load(modelDirectory, device);
+                if (dtype != ScalarType.Float32) model.to(dtype);
+                return new TokenShuffleGenerator(model, vq, maxConcurrent);
+            });
     }
 
     /// <inheritdoc/>

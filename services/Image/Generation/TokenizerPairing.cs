@@ -17,4 +17,26 @@ public static class TokenizerPairing
             throw new InvalidDataException(
                 $"{modelDirectory} was trained on {what} weights {expected[..12]}..., but {Path.GetDirectoryName(tokenizerWeights)} holds {actual[..12]}...; its output would decode to noise. Retrain it ({retrain}) on this {what}.");
     }
+
+    /// <summary>
+    /// Checks the pairing (<see cref="Require"/>), loads the tokenizer with <paramref name="loadTokenizer"/>, then builds what serves
+    /// the model with it (<paramref name="serve"/> loads the model); the tokenizer is disposed when that fails, and owned by the result otherwise.
+    /// </summary>
+    public static TServer Load<TTokenizer, TServer>(string? expectedSha256, string tokenizerWeights, string modelDirectory, string what, string retrain,
+        Func<TTokenizer> loadTokenizer, Func<TTokenizer, TServer> serve) where TTokenizer : IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(loadTokenizer);
+        ArgumentNullException.ThrowIfNull(serve);
+        Require(expectedSha256, tokenizerWeights, modelDirectory, what, retrain);
+        var tokenizer = loadTokenizer();
+        try
+        {
+            return serve(tokenizer);
+        }
+        catch
+        {
+            tokenizer.Dispose();
+            throw;
+        }
+    }
 }

@@ -1,6 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Diffusion;
+using Media.Services.Image.Training;
 
 namespace Media.Services.Image.LatentDiffusion;
 
@@ -9,7 +10,7 @@ namespace Media.Services.Image.LatentDiffusion;
 /// (VAE stride and channels, patch size), the DiT trunk (adaLN-Zero blocks with cross-attention to the caption), the small
 /// caption encoder over the compact caption vocabulary, and the diffusion process it was trained on (epsilon prediction).
 /// </summary>
-public sealed record LdmConfig
+public sealed record LdmConfig : ILatentImageConfig
 {
     /// <summary>Image side in pixels.</summary>
     public int ImgSize { get; init; } = 64;
@@ -82,16 +83,9 @@ public sealed record LdmConfig
         _ = BetaSchedules.Named(NoiseSchedule, 1);
     }
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>The config as <c>config.json</c> text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ModelConfigJson.Write(this);
 
     /// <summary>Reads and validates a config.</summary>
-    public static LdmConfig FromJson(string json)
-    {
-        var config = JsonSerializer.Deserialize<LdmConfig>(json, Json) ?? throw new JsonException("No latent DiT config.");
-        config.Validate();
-        return config;
-    }
+    public static LdmConfig FromJson(string json) => ModelConfigJson.Parse<LdmConfig>(json, "latent DiT", c => c.Validate());
 }

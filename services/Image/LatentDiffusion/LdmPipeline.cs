@@ -42,17 +42,8 @@ public sealed class LdmPipeline : IDisposable
     public static LdmPipeline Load(string modelDirectory, string vaeDirectory, Device device)
     {
         var config = LdmCheckpoint.ReadConfig(modelDirectory);
-        Generation.TokenizerPairing.Require(config.VaeSha256, Path.Combine(vaeDirectory, KlModelFolder.WeightsFile), modelDirectory, "VAE", "media train image-ldm");
-        var vae = KlModelFolder.Load(vaeDirectory, device);
-        try
-        {
-            return new LdmPipeline(LdmCheckpoint.Load(modelDirectory, device), vae);
-        }
-        catch
-        {
-            vae.Dispose();
-            throw;
-        }
+        return Generation.TokenizerPairing.Load(config.VaeSha256, Path.Combine(vaeDirectory, KlModelFolder.WeightsFile), modelDirectory, "VAE", "media train image-ldm",
+            () => KlModelFolder.Load(vaeDirectory, device), vae => new LdmPipeline(LdmCheckpoint.Load(modelDirectory, device), vae));
     }
 
     /// <summary>The denoiser.</summary>

@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Modeling.Checkpoints;
+using Media.Services.Image.Training;
 
 namespace Media.Services.Image.Mar;
 
@@ -10,7 +11,7 @@ namespace Media.Services.Image.Mar;
 /// checkpoints, <c>class_emb</c>); caption-conditional otherwise (<c>caption_emb</c> over the caption
 /// vocabulary <see cref="CaptionGpt2Ids"/>, one caption token per buffer slot).
 /// </summary>
-public sealed record MarConfig
+public sealed record MarConfig : ILatentImageConfig
 {
     /// <summary>Image side in pixels.</summary>
     public int ImgSize { get; init; } = 64;
@@ -135,16 +136,9 @@ public sealed record MarConfig
         if (DiffusionBatchMul <= 0) throw new ArgumentException("diffusion_batch_mul must be positive.");
     }
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>The config as <c>config.json</c> text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ModelConfigJson.Write(this);
 
     /// <summary>Reads and validates a config.</summary>
-    public static MarConfig FromJson(string json)
-    {
-        var config = JsonSerializer.Deserialize<MarConfig>(json, Json) ?? throw new JsonException("No MAR config.");
-        config.Validate();
-        return config;
-    }
+    public static MarConfig FromJson(string json) => ModelConfigJson.Parse<MarConfig>(json, "MAR", c => c.Validate());
 }

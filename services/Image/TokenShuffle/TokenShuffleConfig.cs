@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Transformers;
 
 namespace Media.Services.Image.TokenShuffle;
@@ -113,15 +114,13 @@ public sealed record TokenShuffleConfig
         Transformer.Validate();
     }
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
     /// <summary>The config as <c>config.json</c> text (snake_case).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ModelConfigJson.Write(this);
 
     /// <summary>Parses and validates <c>config.json</c> text.</summary>
     public static TokenShuffleConfig FromJson(string json)
     {
-        var config = JsonSerializer.Deserialize<TokenShuffleConfig>(json, Json) ?? throw new ArgumentException("The config JSON is empty.");
+        var config = JsonSerializer.Deserialize<TokenShuffleConfig>(json, ModelConfigJson.Options) ?? throw new ArgumentException("The config JSON is empty.");
         config.Validate();
         return config;
     }

@@ -1,6 +1,5 @@
 using Media.Modeling.Diffusion;
 using Media.Modeling.Training;
-using Media.Services.Image.Data;
 using Media.Services.Image.LatentDiffusion;
 using Media.Services.Image.Mar;
 using Media.Tokenizers.Image.Kl;
@@ -11,20 +10,7 @@ using static TorchSharp.torch;
 namespace Media.Services.Image.Training;
 
 /// <summary>Settings of a latent DiT run beyond the trainer schedule.</summary>
-public sealed record LdmTrainingOptions
-{
-    /// <summary>The architecture (its VAE fields must match the VAE).</summary>
-    public required LdmConfig Config { get; init; }
-
-    /// <summary>Training scenes encoded once (the cache in the run folder).</summary>
-    public int Samples { get; init; } = 20000;
-
-    /// <summary>Scenes per micro-batch.</summary>
-    public int Batch { get; init; } = 32;
-
-    /// <summary>Seed of the procedural scenes.</summary>
-    public ulong DataSeed { get; init; }
-}
+public sealed record LdmTrainingOptions : LatentImageTrainingOptions<LdmConfig>;
 
 /// <summary>
 /// The latent DiT's training recipe (latent diffusion as DiT trains it): the scenes' KL-VAE latents cached once
@@ -32,42 +18,20 @@ public sealed record LdmTrainingOptions
 /// process, the epsilon MSE of <see cref="GaussianDiffusion.TrainingLosses"/>, and caption dropout to the empty caption
 /// (all pad ids) with <see cref="LdmConfig.CaptionDropProb"/> for classifier-free guidance. AdamW with EMA weights.
 /// </summary>
-public sealed class LdmTraining : IDisposable
+public sealed class LdmTraining : LatentImageTraining<LdmConfig, LatentDiT>
 {
-    readonly MarLatentDataset data;
     readonly GaussianDiffusion diffusion;
-    readonly Trainer<MarTrainingBatch> trainer;
 
     /// <summary>Prepares (or resumes) the run in <paramref name="trainerOptions"/>, encoding the scenes with <paramref name="vae"/> when not cached.</summary>
     public LdmTraining(LdmTrainingOptions options, TrainerOptions trainerOptions, AutoencoderKl vae, string vaeSha256, Device device)
+        : base("The latent DiT", options, trainerOptions, vae, vaeSha256, config => new MarCaptions(new CaptionVocabulary(config.CaptionGpt2Ids), config.TextLength),
+            (config, captions) => new LatentDiT(config, captions.Vocabulary.VocabularySize), device)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(trainerOptions);
-        ArgumentNullException.ThrowIfNull(vae);
-        var config = options.Config;
-        if (config.VaeEmbedDim != vae.Config.EmbedDim || config.VaeStride != vae.Config.DownsampleFactor)
-            throw new ArgumentException($"The latent DiT expects {config.VaeEmbedDim} latent channels at stride {config.VaeStride}; the VAE gives {vae.Config.EmbedDim} at {vae.Config.DownsampleFactor}.");
-        Captions = new MarCaptions(new CaptionVocabulary(config.CaptionGpt2Ids), config.TextLength);
-        data = MarLatentDataset.LoadOrBuild(Path.Combine(trainerOptions.RunDirectory, "latents.safetensors"), options.Samples,
-            new CaptionedImageGenerator(config.ImgSize, options.DataSeed), vae, vaeSha256, Captions, options.Batch);
-        diffusion = config.CreateDiffusion();
-        manual_seed(trainerOptions.Seed);
-        Model = new LatentDiT(config, Captions.Vocabulary.VocabularySize);
-        Model.to(device);
-        trainer = new Trainer<MarTrainingBatch>(Model, data.Batch, Loss, trainerOptions, b => b.Latents.shape[0]);
+        diffusion = options.Config.CreateDiffusion();
     }
 
-    /// <summary>The caption conditioning.</summary>
-    public MarCaptions Captions { get; }
-
-    /// <summary>The model being trained.</summary>
-    public LatentDiT Model { get; }
-
-    /// <summary>The trainer (step, resume point, EMA).</summary>
-    public Trainer<MarTrainingBatch> Trainer => trainer;
-
     /// <summary>The loss of one batch: caption dropout, timesteps and noise all drawn from the batch position (a resumed run repeats them).</summary>
-    public Tensor Loss(MarTrainingBatch batch)
+    protected override Tensor Loss(MarTrainingBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
@@ -82,20 +46,6 @@ public sealed class LdmTraining : IDisposable
         return losses.Loss.mean().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Trains until <paramref name="stopAfterStep"/> (or the end of the schedule).</summary>
-    public void Run(long stopAfterStep, CancellationToken cancellationToken = default) => trainer.RunUntil(stopAfterStep, cancellationToken);
-
-    /// <summary>Saves the EMA (when kept) weights as our model folder.</summary>
-    public void Export(string directory, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        using (trainer.Ema?.SwapIn()) LdmCheckpoint.Save(Model, directory, metadata);
-    }
-
     /// <inheritdoc />
-    public void Dispose()
-    {
-        trainer.Dispose();
-        Model.Dispose();
-        data.Dispose();
-    }
+    protected override void Save(string directory, IReadOnlyDictionary<string, string>? metadata) => LdmCheckpoint.Save(Model, directory, metadata);
 }

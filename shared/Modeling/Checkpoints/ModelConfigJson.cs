@@ -19,6 +19,18 @@ public static class ModelConfigJson
     public static string Write<T>(T config) => JsonSerializer.Serialize(config, Options);
 
     /// <summary>
+    /// Parses <c>config.json</c> text and runs <paramref name="validate"/> on it; throws <see cref="JsonException"/> when the text
+    /// holds no <paramref name="what"/> config (JSON <c>null</c>), and whatever <paramref name="validate"/> throws.
+    /// </summary>
+    public static T Parse<T>(string json, string what, Action<T> validate) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(validate);
+        var config = JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"No {what} config.");
+        validate(config);
+        return config;
+    }
+
+    /// <summary>
     /// Reads the <paramref name="what"/> config at <paramref name="path"/> and runs <paramref name="validate"/> on it;
     /// throws <see cref="FileNotFoundException"/> when the file is absent and <see cref="InvalidDataException"/> naming
     /// the file when it is unreadable or inconsistent (validation's <see cref="ArgumentException"/>s included).

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using Media.Cli.Commands.Settings;
 using Media.Services.Image.Generation;
@@ -58,17 +57,19 @@ internal sealed class ImageArBenchCommand : AsyncCommand<ImageArBenchCommand.Set
             + $"s=1: {s1.Model.Config.Windows} AR steps per image, s=2: {s2.Model.Config.Windows}");
 
         // Warm up both once, then alternate so load changes on the machine hit both sides alike.
-        await OneByOne(s1, 1, cancellationToken);
-        await OneByOne(s2, 1, cancellationToken);
+        Func<int, Task> oneS1 = i => s1.GenerateAsync(BenchClock.ImageRequest(i, 0), null, cancellationToken);
+        Func<int, Task> oneS2 = i => s2.GenerateAsync(BenchClock.ImageRequest(i, 0), null, cancellationToken);
+        await oneS1(0);
+        await oneS2(0);
         double t1 = 0, t2 = 0, sequential = 0, batched = 0, c1 = 0, c2 = 0, cBatched = 0;
         for (int round = 0; round < settings.Rounds; round++)
         {
-            var (wall, cpu) = await Timed(() => OneByOne(s1, settings.Images, cancellationToken));
+            var (wall, cpu) = await BenchClock.MeasureAsync(() => BenchClock.OneByOne(oneS1, settings.Images));
             (t1, c1) = (t1 + wall, c1 + cpu);
-            (wall, cpu) = await Timed(() => OneByOne(s2, settings.Images, cancellationToken));
+            (wall, cpu) = await BenchClock.MeasureAsync(() => BenchClock.OneByOne(oneS2, settings.Images));
             (t2, c2) = (t2 + wall, c2 + cpu);
             sequential += wall;
-            (wall, cpu) = await Timed(() => Concurrently(s2, settings.Images, cancellationToken));
+            (wall, cpu) = await BenchClock.MeasureAsync(() => BenchClock.Concurrently(oneS2, settings.Images));
             (batched, cBatched) = (batched + wall, cBatched + cpu);
         }
         int n = settings.Images * settings.Rounds;
@@ -94,35 +95,5 @@ internal sealed class ImageArBenchCommand : AsyncCommand<ImageArBenchCommand.Set
         var vq = new VqModel(vqConfig);
         vq.to(device).eval();
         return new TokenShuffleGenerator(model, vq, concurrent);
-    }
-
-    static ImageRequest Request(int i) => new("a small red circle to the left of a blue square")
-    {
-        PreviewEvery = 0,
-        Sampling = new() { Temperature = 1.0, TopK = 100, Seed = (ulong)i },
-    };
-
-    /// <summary>Wall seconds and this process's CPU seconds (which other tenants of a shared machine do not inflate).</summary>
-    static async Task<(double Wall, double Cpu)> Timed(Func<Task<double>> run)
-    {
-        using var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        double wall = await run();
-        process.Refresh();
-        return (wall, (process.TotalProcessorTime - cpu).TotalSeconds);
-    }
-
-    static async Task<double> OneByOne(TokenShuffleGenerator generator, int images, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < images; i++) await generator.GenerateAsync(Request(i), null, cancellationToken);
-        return clock.Elapsed.TotalSeconds;
-    }
-
-    static async Task<double> Concurrently(TokenShuffleGenerator generator, int images, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, images).Select(i => generator.GenerateAsync(Request(i), null, cancellationToken)));
-        return clock.Elapsed.TotalSeconds;
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using Media.Cli.Commands.Settings;
 using Media.Services.Image.Generation;
@@ -59,20 +58,20 @@ internal sealed class ImageDArBenchCommand : AsyncCommand<ImageDArBenchCommand.S
         AnsiConsole.MarkupLine($"{dar.ImageSize}x{dar.ImageSize} images, CFG on; d-ar: {tokenizerConfig.Tokens} AR steps + {tokenizerConfig.Groups} flow steps "
             + $"(dim {darShape.Dim}, {darShape.NLayer} layers); token-shuffle: {shuffleShape.Windows} AR steps + the VQ decoder (dim {shuffleShape.Dim}, {shuffleShape.NLayer} layers)");
 
-        Func<int, Task> darOne = i => dar.GenerateAsync(Request(i), null, null, cancellationToken);
-        Func<int, Task> shuffleOne = i => shuffle.GenerateAsync(Request(i), null, cancellationToken);
+        Func<int, Task> darOne = i => dar.GenerateAsync(BenchClock.ImageRequest(i, 1), null, null, cancellationToken);
+        Func<int, Task> shuffleOne = i => shuffle.GenerateAsync(BenchClock.ImageRequest(i, 1), null, cancellationToken);
         await darOne(0);
         await shuffleOne(0);
         var rows = new List<(string Name, double Wall, double Cpu)>();
         async Task Row(string name, Func<Task> run)
         {
-            var (wall, cpu) = await Measure(run);
+            var (wall, cpu) = await BenchClock.MeasureAsync(run);
             rows.Add((name, wall, cpu));
         }
-        await Row("d-ar batch 1", () => Sequential(darOne, settings.Images));
-        await Row("token-shuffle batch 1", () => Sequential(shuffleOne, settings.Images));
-        await Row("d-ar batch 8", () => Concurrent(darOne, settings.Images));
-        await Row("token-shuffle batch 8", () => Concurrent(shuffleOne, settings.Images));
+        await Row("d-ar batch 1", () => BenchClock.OneByOne(darOne, settings.Images));
+        await Row("token-shuffle batch 1", () => BenchClock.OneByOne(shuffleOne, settings.Images));
+        await Row("d-ar batch 8", () => BenchClock.Concurrently(darOne, settings.Images));
+        await Row("token-shuffle batch 8", () => BenchClock.Concurrently(shuffleOne, settings.Images));
         var table = new Table().AddColumns("run", "images", "wall s", "cpu s", "images/s");
         foreach (var (name, wall, cpu) in rows)
             table.AddRow(name, settings.Images.ToString(CultureInfo.InvariantCulture), wall.ToString("0.00", CultureInfo.InvariantCulture),
@@ -89,28 +88,5 @@ internal sealed class ImageDArBenchCommand : AsyncCommand<ImageDArBenchCommand.S
     {
         module.to(device).eval();
         return module;
-    }
-
-    static ImageRequest Request(int i) => new("a small red circle to the left of a blue square")
-    {
-        PreviewEvery = 1,
-        Sampling = new() { Temperature = 1.0, TopK = 100, Seed = (ulong)i },
-    };
-
-    static async Task Sequential(Func<int, Task> one, int images)
-    {
-        for (int i = 0; i < images; i++) await one(i);
-    }
-
-    static Task Concurrent(Func<int, Task> one, int images) => Task.WhenAll(Enumerable.Range(0, images).Select(one));
-
-    static async Task<(double Wall, double Cpu)> Measure(Func<Task> run)
-    {
-        var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        await run();
-        process.Refresh();
-        return (clock.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 }

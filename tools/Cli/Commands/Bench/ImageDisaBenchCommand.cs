@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using Media.Cli.Commands.Eval;
 using Media.Services.Image.Data;
@@ -64,31 +63,17 @@ internal sealed class ImageDisaBenchCommand : Command<ImageDisaBenchCommand.Sett
         {
             var report = new EvaluationReport();
             long evaluations = 0;
-            var process = Process.GetCurrentProcess();
-            var cpu0 = process.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
             int[] steps = [];
-            for (int start = 0; start < samples.Count; start += settings.Batch)
+            var (wall, cpu) = BenchClock.Measure(() => ImageEvalColumns.DrawMar(mar.Sampler, samples, settings.Batch, (i, s) => new MarSamplingOptions(s.Caption)
             {
-                var chunk = samples.Skip(start).Take(settings.Batch).ToList();
-                var options = chunk.Select((s, j) => new MarSamplingOptions(s.Caption)
-                {
-                    Seed = start + j, Iterations = settings.Iterations, Cfg = settings.MarCfg, Temperature = settings.MarTemperature, DiffusionSteps = schedule,
-                }).ToList();
-                var (batch, states) = mar.Sampler.Generate(options, cancellationToken);
-                using (batch)
-                {
-                    var decoded = ImageTensors.FromTensor(batch.cpu());
-                    for (int j = 0; j < decoded.Length; j++) report.Add(PromptEvaluator.Evaluate(decoded[j], chunk[j].Prompt));
-                }
+                Seed = i, Iterations = settings.Iterations, Cfg = settings.MarCfg, Temperature = settings.MarTemperature, DiffusionSteps = schedule,
+            }, (start, decoded, states) =>
+            {
+                for (int j = 0; j < decoded.Length; j++) report.Add(PromptEvaluator.Evaluate(decoded[j], samples[start + j].Prompt));
                 evaluations += states.Sum(s => s.HeadEvaluations);
                 steps = [.. states[0].StepsPerIteration];
-                foreach (var state in states) state.Dispose();
-            }
-            clock.Stop();
-            process.Refresh();
-            double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
-            outcomes.Add(new Outcome(name, evaluations / (double)samples.Count, clock.Elapsed.TotalSeconds / samples.Count, cpu / samples.Count, report, steps));
+            }, cancellationToken));
+            outcomes.Add(new Outcome(name, evaluations / (double)samples.Count, wall / samples.Count, cpu / samples.Count, report, steps));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -98,7 +83,7 @@ internal sealed class ImageDisaBenchCommand : Command<ImageDisaBenchCommand.Sett
         foreach (var o in outcomes)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {o.Name} | {string.Join(" ", o.Steps)} | {o.HeadEvaluations:0} | {o.WallSeconds:0.000} | {o.CpuSeconds:0.000} | {o.Report.Overall:0.000} |"));
-        Console.WriteLine(ImageMarEvalCommand.Table([.. outcomes.Select(o => (o.Name, o.Report))], samples.Count));
+        Console.WriteLine(ImageEvalColumns.Table([.. outcomes.Select(o => (o.Name, o.Report))], samples.Count));
         var constant = outcomes[0];
         var linear = outcomes[1];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"disa head evaluations ratio: {constant.HeadEvaluations / linear.HeadEvaluations:0.00}"));

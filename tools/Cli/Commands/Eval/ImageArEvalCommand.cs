@@ -60,32 +60,22 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
         var device = settings.ApplyTorch();
         using var generator = TokenShuffleGenerator.Load(settings.ModelDirectory(), settings.VqDirectory(), device, settings.Concurrent, settings.DecoderDtype(device));
         var samples = new CaptionedImageGenerator(generator.ImageSize).Take(DataSplit.HeldOut, settings.Count).ToList();
-        var images = new RgbImage[samples.Count];
-        using var gate = new SemaphoreSlim(settings.Concurrent);
-        await AnsiConsole.Progress().StartAsync(async ctx =>
+        var images = await AnsiConsole.Progress().StartAsync(async ctx =>
         {
             var task = ctx.AddTask("images", maxValue: samples.Count);
-            await Task.WhenAll(samples.Select(async (sample, i) =>
+            return await ImageEvalColumns.DrawAsync(samples.Count, settings.Concurrent, async (i, ct) =>
             {
-                await gate.WaitAsync(cancellationToken);
-                try
+                var request = new ImageRequest(samples[i].Caption)
                 {
-                    var request = new ImageRequest(sample.Caption)
-                    {
-                        GuidanceScale = settings.Cfg,
-                        Sampling = new() { Temperature = settings.Temperature, TopK = settings.TopK, Seed = settings.Seed + (ulong)i },
-                    };
-                    images[i] = await generator.GenerateAsync(request, null, cancellationToken);
-                    task.Increment(1);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }));
+                    GuidanceScale = settings.Cfg,
+                    Sampling = new() { Temperature = settings.Temperature, TopK = settings.TopK, Seed = settings.Seed + (ulong)i },
+                };
+                var image = await generator.GenerateAsync(request, null, ct);
+                task.Increment(1);
+                return image;
+            }, cancellationToken);
         });
-        var report = new EvaluationReport();
-        for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
+        var report = ImageEvalColumns.Score(images, samples);
         AnsiConsole.WriteLine(report.ToString());
         if (settings.VqCeiling)
         {
@@ -103,11 +93,8 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
         }
         if (settings.Grid is { } gridPath)
         {
-            int shown = Math.Min(16, samples.Count);
-            var grid = ImageGrid.Pairs(samples.Take(shown).Select(s => s.Image).ToList(), images.Take(shown).ToList());
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(gridPath))!);
-            await File.WriteAllBytesAsync(gridPath, grid.EncodePng(), cancellationToken);
-            for (int i = 0; i < shown; i++) AnsiConsole.WriteLine($"grid {i}: {samples[i].Caption}");
+            await ImageEvalColumns.WriteGridAsync(gridPath, samples, images, cancellationToken);
+            for (int i = 0; i < Math.Min(16, samples.Count); i++) AnsiConsole.WriteLine($"grid {i}: {samples[i].Caption}");
         }
         return 0;
     }

@@ -101,23 +101,11 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
                 firstPreview.Add(first ?? double.NaN);
             }
 
-            var images = new RgbImage[samples.Count];
-            var previews = new IReadOnlyList<RgbImage>[samples.Count];
-            using (var gate = new SemaphoreSlim(settings.Batch))
-            {
-                await Task.WhenAll(samples.Select(async (sample, i) =>
-                {
-                    await gate.WaitAsync(cancellationToken);
-                    try
-                    {
-                        (images[i], previews[i]) = await dar.GenerateWithPreviewsAsync(RequestFor(i), null, null, cancellationToken);
-                    }
-                    finally { gate.Release(); }
-                }));
-            }
-            var report = new EvaluationReport();
-            for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
-            columns.Add(("d-ar", report));
+            var drawn = await ImageEvalColumns.DrawAsync(samples.Count, settings.Batch,
+                (i, ct) => dar.GenerateWithPreviewsAsync(RequestFor(i), null, null, ct), cancellationToken);
+            var images = drawn.Select(d => d.Image).ToArray();
+            var previews = drawn.Select(d => d.Previews).ToArray();
+            columns.Add(("d-ar", ImageEvalColumns.Score(images, samples)));
 
             int curveCount = Math.Min(settings.PreviewCount, samples.Count);
             curve = new double[dar.Groups];
@@ -154,7 +142,7 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
         if (settings.TokenShuffle != "none")
             columns.Add(("token-shuffle", await ImageEvalColumns.TokenShuffleAsync(settings.TokenShuffle, samples, device, settings.Batch, settings.Seed, cancellationToken)));
         columns.Add(("d-ar tokenizer round trip (ceiling)", ceiling));
-        Console.WriteLine(ImageMarEvalCommand.Table(columns, samples.Count));
+        Console.WriteLine(ImageEvalColumns.Table(columns, samples.Count));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tokenizer reconstruction psnr: {psnr:0.00} dB"));
         Console.WriteLine("preview psnr against the final image, after group k: "
             + string.Join(", ", curve.Select((p, k) => string.Create(CultureInfo.InvariantCulture, $"k={k + 1} {p:0.00} dB"))));

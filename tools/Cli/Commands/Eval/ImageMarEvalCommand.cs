@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Text;
 using Media.Services.Image.Data;
 using Media.Services.Image.Evaluation;
 using Media.Services.Image.Generation;
@@ -78,29 +77,20 @@ internal sealed class ImageMarEvalCommand : AsyncCommand<ImageMarEvalCommand.Set
             AnsiConsole.Progress().Start(ctx =>
             {
                 var task = ctx.AddTask("mar", maxValue: samples.Count);
-                for (int start = 0; start < samples.Count; start += settings.Batch)
+                ImageEvalColumns.DrawMar(mar.Sampler, samples, settings.Batch, (i, s) => new MarSamplingOptions(s.Caption)
                 {
-                    var chunk = samples.Skip(start).Take(settings.Batch).Select((s, j) => new MarSamplingOptions(s.Caption)
-                    {
-                        Seed = settings.Seed + start + j, Iterations = settings.Iterations, Cfg = settings.MarCfg,
-                        Temperature = settings.MarTemperature, DiffusionSteps = schedule,
-                    }).ToList();
-                    var (batch, states) = mar.Sampler.Generate(chunk, cancellationToken);
-                    using (batch)
-                    {
-                        var decoded = ImageTensors.FromTensor(batch.cpu());
-                        for (int j = 0; j < decoded.Length; j++) images[start + j] = decoded[j];
-                    }
-                    foreach (var state in states) state.Dispose();
-                    task.Increment(chunk.Count);
-                }
+                    Seed = settings.Seed + i, Iterations = settings.Iterations, Cfg = settings.MarCfg,
+                    Temperature = settings.MarTemperature, DiffusionSteps = schedule,
+                }, (start, decoded, _) =>
+                {
+                    decoded.CopyTo(images, start);
+                    task.Increment(decoded.Length);
+                }, cancellationToken);
             });
             AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"mar: N = {settings.Iterations} AR iterations, cfg {settings.MarCfg}, head {(schedule is null ? $"constant {mar.Sampler.Model.Config.NumSamplingSteps} steps (MAR)" : $"DiSA {schedule.Name} {schedule.Max}->{schedule.Min}")}, "
                 + $"{(DateTime.UtcNow - started).TotalSeconds / samples.Count:0.00} s per image"));
-            var report = new EvaluationReport();
-            for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
-            columns.Add(("mar", report));
+            columns.Add(("mar", ImageEvalColumns.Score(images, samples)));
             if (settings.Grid is { } gridPath) await ImageEvalColumns.WriteGridAsync(gridPath, samples, images, cancellationToken);
         }
 
@@ -114,49 +104,14 @@ internal sealed class ImageMarEvalCommand : AsyncCommand<ImageMarEvalCommand.Set
             else
             {
                 using var dar = DArGenerator.LoadFolder(settings.DAr, device, settings.Batch);
-                columns.Add(("d-ar", await EvaluateAsync(samples, settings.Batch,
-                    (i, ct) => dar.GenerateAsync(TokenRequest(samples[i].Caption, settings.Seed + i) with { GuidanceScale = DArGenerator.DefaultGuidance }, null, null, ct),
-                    cancellationToken)));
+                var images = await ImageEvalColumns.DrawAsync(samples.Count, settings.Batch, (i, ct) =>
+                    dar.GenerateAsync(ImageEvalColumns.TokenRequest(samples[i].Caption, settings.Seed + i) with { GuidanceScale = DArGenerator.DefaultGuidance }, null, null, ct),
+                    cancellationToken);
+                columns.Add(("d-ar", ImageEvalColumns.Score(images, samples)));
             }
         }
         // Plain output: Spectre wraps long table rows at the console width.
-        Console.WriteLine(Table(columns, samples.Count));
+        Console.WriteLine(ImageEvalColumns.Table(columns, samples.Count));
         return 0;
-    }
-
-    // The token models' evaluation sampling: temperature 1, top-k 100, prompt i with seed + i.
-    static ImageRequest TokenRequest(string caption, long seed) =>
-        new(caption) { Sampling = new() { Temperature = 1.0, TopK = 100, Seed = (ulong)seed } };
-
-    static async Task<EvaluationReport> EvaluateAsync(List<CaptionedImage> samples, int batch,
-        Func<int, CancellationToken, Task<RgbImage>> generate, CancellationToken cancellationToken)
-    {
-        var images = new RgbImage[samples.Count];
-        using var gate = new SemaphoreSlim(batch);
-        await Task.WhenAll(samples.Select(async (_, i) =>
-        {
-            await gate.WaitAsync(cancellationToken);
-            try { images[i] = await generate(i, cancellationToken); }
-            finally { gate.Release(); }
-        }));
-        var report = new EvaluationReport();
-        for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
-        return report;
-    }
-
-    /// <summary>A markdown table: one row per criterion and overall, one column per model.</summary>
-    internal static string Table(IReadOnlyList<(string Name, EvaluationReport Report)> columns, int prompts)
-    {
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| accuracy ({prompts} held-out prompts) | {string.Join(" | ", columns.Select(c => c.Name))} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| --- |{string.Concat(columns.Select(_ => " --- |"))}");
-        foreach (var criterion in Enum.GetValues<Criterion>())
-        {
-            if (columns.All(c => c.Report.Accuracy(criterion) is null)) continue;
-            string name = criterion == Criterion.Color ? "colour" : criterion.ToString().ToLowerInvariant();
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {string.Join(" | ", columns.Select(c => c.Report.Accuracy(criterion) is { } a ? a.ToString("0.000", CultureInfo.InvariantCulture) : "-"))} |");
-        }
-        text.Append(CultureInfo.InvariantCulture, $"| overall | {string.Join(" | ", columns.Select(c => c.Report.Overall.ToString("0.000", CultureInfo.InvariantCulture)))} |");
-        return text.ToString();
     }
 }

@@ -185,7 +185,7 @@ internal sealed class MagicMixEvalCommand : Command<MagicMixEvalCommand.Settings
                 drawn.AddRange(images);
             }
             Console.WriteLine($"plain text-to-image, {settings.Steps} DDIM steps, guidance {settings.Guidance.ToString(CultureInfo.InvariantCulture)}:");
-            Console.WriteLine(ImageMarEvalCommand.Table([("magicmix base (latent DiT)", report)], samples.Count));
+            Console.WriteLine(ImageEvalColumns.Table([("magicmix base (latent DiT)", report)], samples.Count));
             if (settings.TextToImageGrid is { } t2iPath)
             {
                 int shown = Math.Min(16, samples.Count);

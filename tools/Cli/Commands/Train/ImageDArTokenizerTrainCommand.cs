@@ -107,15 +107,7 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
             EncoderDim = settings.EncoderDim, EncoderLayers = settings.EncoderLayers, DecoderDim = settings.DecoderDim,
             DecoderDepth = settings.DecoderDepth, DecoderPatchSize = settings.DecoderPatch,
         };
-        try
-        {
-            config.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
-            return 2;
-        }
+        if (ImageTrainingSettings.ConfigRejected(config.Validate)) return 2;
         settings.PinRunConfig(DArTokenizerFolder.ConfigFile, DArTokenizerFolder.ConfigJson(config));
         var options = new DArTokenizerTrainingOptions
         {

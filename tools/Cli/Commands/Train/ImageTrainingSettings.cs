@@ -36,6 +36,21 @@ internal abstract class ImageTrainingSettings : TrainingRunSettings
             ? string.Create(CultureInfo.InvariantCulture, $"step {trainer.Step}, loss {trainer.History[^1].Loss:0.000}")
             : $"step {trainer.Step} (nothing left to train)");
 
+    /// <summary>Runs <paramref name="validate"/> (a config's own check) and prints its <see cref="ArgumentException"/> in red; true when it threw.</summary>
+    public static bool ConfigRejected(Action validate)
+    {
+        try
+        {
+            validate();
+            return false;
+        }
+        catch (ArgumentException e)
+        {
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return true;
+        }
+    }
+
     /// <summary>Runs <paramref name="export"/> into <paramref name="outDirectory"/> when one was given, and says so.</summary>
     public static void SaveTo(string? outDirectory, Action<string> export)
     {

@@ -14,7 +14,7 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settings>
 {
-    internal sealed class Settings : ImageTrainingSettings
+    internal sealed class Settings : ImageAutoencoderTrainingSettings
     {
         [CommandOption("--steps")]
         [Description("Optimizer steps of the whole run")]
@@ -31,20 +31,10 @@ internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settin
         [DefaultValue("runs/image-vae")]
         public override string Run { get; init; } = "runs/image-vae";
 
-        [CommandOption("--channels")]
-        [Description("Base channel width (a multiple of 32)")]
-        [DefaultValue(32)]
-        public int Channels { get; init; } = 32;
-
         [CommandOption("--embed-dim")]
         [Description("Latent channels (16x16 latents for 64 px)")]
         [DefaultValue(4)]
         public int EmbedDim { get; init; } = 4;
-
-        [CommandOption("--res-blocks")]
-        [Description("ResBlocks per encoder level (the decoder has one more)")]
-        [DefaultValue(1)]
-        public int ResBlocks { get; init; } = 1;
 
         [CommandOption("--object-weight")]
         [Description("Extra reconstruction weight of pixels that differ from the image's border colour")]
@@ -55,11 +45,6 @@ internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settin
         [Description("Weight of the KL term against per-image pixel error sums (latent diffusion: 1e-6)")]
         [DefaultValue(1e-6)]
         public double KlWeight { get; init; } = 1e-6;
-
-        [CommandOption("--ema")]
-        [Description("EMA decay of the weights (0: no EMA)")]
-        [DefaultValue(0.0)]
-        public double Ema { get; init; }
 
         [CommandOption("--eval-every")]
         [Description("Measure held-out PSNR and latent std every this many steps (0: never)")]
@@ -79,7 +64,6 @@ internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settin
         {
             if (ObjectWeight < 0 || KlWeight < 0) return ValidationResult.Error("--object-weight and --kl-weight must not be negative.");
             if (EmbedDim < 1) return ValidationResult.Error("--embed-dim must be positive.");
-            if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
             return base.Validate();
         }
     }
@@ -88,8 +72,7 @@ internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settin
     {
         var device = settings.ApplyTorch();
         var config = new KlConfig { EmbedDim = settings.EmbedDim, Channels = settings.Channels, ResBlocks = settings.ResBlocks };
-        try { config.Validate(); }
-        catch (ArgumentException e) { AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]"); return 2; }
+        if (ImageTrainingSettings.ConfigRejected(config.Validate)) return 2;
         settings.PinRunConfig(KlModelFolder.ConfigFile, KlModelFolder.ConfigJson(config), path => KlModelFolder.ConfigJson(KlModelFolder.ReadConfig(path)));
 
         var options = new KlTrainingOptions

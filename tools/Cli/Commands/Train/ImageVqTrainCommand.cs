@@ -13,7 +13,7 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings>
 {
-    internal sealed class Settings : ImageTrainingSettings
+    internal sealed class Settings : ImageAutoencoderTrainingSettings
     {
         [CommandOption("--steps")]
         [Description("Optimizer steps of the whole run")]
@@ -35,16 +35,6 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [DefaultValue(8)]
         public int Downsample { get; init; } = 8;
 
-        [CommandOption("--channels")]
-        [Description("Base channel width (a multiple of 32)")]
-        [DefaultValue(32)]
-        public int Channels { get; init; } = 32;
-
-        [CommandOption("--res-blocks")]
-        [Description("ResBlocks per encoder level (the decoder has one more)")]
-        [DefaultValue(1)]
-        public int ResBlocks { get; init; } = 1;
-
         [CommandOption("--codebook")]
         [Description("Number of codes")]
         [DefaultValue(1024)]
@@ -65,11 +55,6 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [DefaultValue(0.0)]
         public double ObjectWeight { get; init; }
 
-        [CommandOption("--ema")]
-        [Description("EMA decay of the weights (0: no EMA)")]
-        [DefaultValue(0.0)]
-        public double Ema { get; init; }
-
         [CommandOption("--eval-every")]
         [Description("Measure held-out PSNR and codebook usage every this many steps (0: never)")]
         [DefaultValue(250)]
@@ -88,7 +73,6 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         {
             if (Downsample is not (4 or 8)) return ValidationResult.Error("--downsample must be 4 or 8.");
             if (ObjectWeight < 0) return ValidationResult.Error("--object-weight must not be negative.");
-            if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
             return base.Validate();
         }
     }
