@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Media.Audio.Corpora;
 using Media.Audio.IO;
 
@@ -36,6 +38,55 @@ public sealed class SpeechCorpusTests : IDisposable
         var train = plan.Where(u => !u.IsTest).Select(u => u.Transcript.ToLowerInvariant()).ToHashSet();
         Assert.Empty(test.Intersect(train));
         Assert.InRange(plan.Count(u => u.IsTest), 3000 * 0.07, 3000 * 0.13);
+    }
+
+    [Fact]
+    public void The_default_voice_set_leaves_the_seed_1_corpus_as_it_was()
+    {
+        // Every speech model and cached corpus was made from this plan: its manifest (what each WAV is rendered from)
+        // must hash as the manifest main wrote before voice sets existed, and its folder keep its name.
+        var options = new SpeechCorpusOptions { Directory = root, Count = 2000, Seed = 1 };
+        var manifest = new StringBuilder("id\tsplit\tvoice\trate\tpitch\ttext\ttranscript\n");
+        foreach (var u in SpeechCorpus.Plan(options))
+            manifest.Append(CultureInfo.InvariantCulture, $"{u.Id}\t{(u.IsTest ? "test" : "train")}\t{u.Voice.Name}\t{u.Voice.WordsPerMinute}\t{u.Voice.Pitch}\t{u.Text}\t{u.Transcript}\n");
+
+        Assert.Equal("36594DD28A86773982B2433EA50E170FC79422F249452167758A15B7C99693E1",
+            Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.ToString()))));
+        Assert.Equal(Path.Combine(root, "espeak-v1-16000hz-seed1"), SpeechCorpus.FolderFor(options));
+        Assert.Equal(Path.Combine(root, "espeak-v1-16000hz-seed2-judge"), SpeechCorpus.FolderFor(options with { Seed = 2, Voices = SpeechVoiceSet.Judge }));
+    }
+
+    [Fact]
+    public void The_judge_voices_share_no_voice_and_no_variant_with_the_corpus_voices()
+    {
+        var corpus = EspeakVoice.Voices(SpeechVoiceSet.Default);
+        var judge = EspeakVoice.Voices(SpeechVoiceSet.Judge);
+        Assert.Equal(8, judge.Distinct().Count());
+        Assert.Empty(judge.Intersect(corpus));
+        Assert.Empty(judge.Select(EspeakVoice.Variant).Intersect(corpus.Select(EspeakVoice.Variant)));
+        Assert.True(judge.Select(EspeakVoice.Accent).Except(corpus.Select(EspeakVoice.Accent)).Count() >= 3, "some judge voices speak accents the corpus never uses");
+        Assert.All(judge, v => Assert.NotEqual("", EspeakVoice.Variant(v)));
+
+        // The voice set swaps only the voice: same sentences, rates, pitches and split, every voice from its own set.
+        var plain = SpeechCorpus.Plan(new SpeechCorpusOptions { Directory = root, Count = 300, Seed = 2 });
+        var judged = SpeechCorpus.Plan(new SpeechCorpusOptions { Directory = root, Count = 300, Seed = 2, Voices = SpeechVoiceSet.Judge });
+        Assert.Equal(plain.Select(u => (u.Text, u.Voice.WordsPerMinute, u.Voice.Pitch, u.IsTest)), judged.Select(u => (u.Text, u.Voice.WordsPerMinute, u.Voice.Pitch, u.IsTest)));
+        Assert.All(judged, u => Assert.Contains(u.Voice.Name, judge));
+        Assert.Equal(judge.Count, judged.Select(u => u.Voice.Name).Distinct().Count());
+    }
+
+    [EspeakFact]
+    public void Every_judge_voice_variant_ships_with_espeak_ng()
+    {
+        // espeak-ng falls back to the plain accent, without an error, for a variant it does not have: the audio then
+        // equals the accent's own voice, and the judge set would quietly hold fewer voices than it names.
+        var renderer = new EspeakRenderer();
+        foreach (string name in EspeakVoice.JudgeVoices)
+        {
+            var variant = renderer.Render("seven green boats", new EspeakVoice(name, 160, 50)).Channels[0];
+            var plain = renderer.Render("seven green boats", new EspeakVoice(EspeakVoice.Accent(name), 160, 50)).Channels[0];
+            Assert.False(variant.AsSpan().SequenceEqual(plain), $"{name} renders as {EspeakVoice.Accent(name)}: its variant is missing.");
+        }
     }
 
     [EspeakFact]
