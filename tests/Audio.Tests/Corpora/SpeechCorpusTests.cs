@@ -62,15 +62,16 @@ public sealed class SpeechCorpusTests : IDisposable
     {
         var corpus = EspeakVoice.Voices(SpeechVoiceSet.Default);
         var judge = EspeakVoice.Voices(SpeechVoiceSet.Judge);
-        Assert.Equal(8, judge.Distinct().Count());
+        Assert.Equal(16, judge.Distinct().Count());
         Assert.Empty(judge.Intersect(corpus));
         Assert.Empty(judge.Select(EspeakVoice.Variant).Intersect(corpus.Select(EspeakVoice.Variant)));
         Assert.True(judge.Select(EspeakVoice.Accent).Except(corpus.Select(EspeakVoice.Accent)).Count() >= 3, "some judge voices speak accents the corpus never uses");
+        Assert.True(judge.Select(EspeakVoice.Accent).Intersect(corpus.Select(EspeakVoice.Accent).Append("en")).Count() >= 4, "the judge hears every accent the TTS voice speaks");
         Assert.All(judge, v => Assert.NotEqual("", EspeakVoice.Variant(v)));
 
         // The voice set swaps only the voice: same sentences, rates, pitches and split, every voice from its own set.
-        var plain = SpeechCorpus.Plan(new SpeechCorpusOptions { Directory = root, Count = 300, Seed = 2 });
-        var judged = SpeechCorpus.Plan(new SpeechCorpusOptions { Directory = root, Count = 300, Seed = 2, Voices = SpeechVoiceSet.Judge });
+        var plain = SpeechCorpus.Plan(new SpeechCorpusOptions { Directory = root, Count = 600, Seed = 2 });
+        var judged = SpeechCorpus.Plan(new SpeechCorpusOptions { Directory = root, Count = 600, Seed = 2, Voices = SpeechVoiceSet.Judge });
         Assert.Equal(plain.Select(u => (u.Text, u.Voice.WordsPerMinute, u.Voice.Pitch, u.IsTest)), judged.Select(u => (u.Text, u.Voice.WordsPerMinute, u.Voice.Pitch, u.IsTest)));
         Assert.All(judged, u => Assert.Contains(u.Voice.Name, judge));
         Assert.Equal(judge.Count, judged.Select(u => u.Voice.Name).Distinct().Count());
