@@ -43,7 +43,7 @@ app.Configure(config =>
     {
         eval.SetDescription("Evaluate a model.");
         eval.AddCommand<CodecEvalCommand>("codec").WithDescription("Our codec vs Opus and mu-law: SI-SNR, mel distance, STOI, bitrate (docs/CODEC.md).");
-        eval.AddCommand<TtsEvalCommand>("tts").WithDescription("ARDiT voice on held-out sentences: MCD (DTW) and recognizer CER per block size, step count and flow solver.");
+        eval.AddCommand<TtsEvalCommand>("tts").WithDescription("ARDiT voice on held-out sentences at predicted (or reference) durations: MCD (DTW) and the CER of asr-ctc and of the independent judge recognizer, per block size, step count and flow solver.");
         eval.AddCommand<ImageVqEvalCommand>("image-vq").WithDescription("Reconstruction PSNR and codebook usage of the VQ image tokenizer on held-out scenes.");
         eval.AddCommand<ImageVaeEvalCommand>("image-vae").WithDescription("Reconstruction PSNR of the KL autoencoder and attribute accuracy on its reconstructions.");
         eval.AddCommand<MagicMixEvalCommand>("magicmix").WithDescription("MagicMix on (layout, content) pairs at nu 0.3/0.5/0.7 in both modes: layout IoU and content colour/shape accuracy; the base latent DiT's own text-to-image table.");

@@ -24,6 +24,10 @@ public static class SpeechModelFolder
         Checkpoint.Save(module, Path.Combine(folder, "model.safetensors"), metadata, floatDtype: ScalarType.Float16);
     }
 
+    /// <summary>Whether <paramref name="folder"/> holds a trained model (both <c>config.json</c> and <c>model.safetensors</c>).</summary>
+    public static bool Exists(string folder) =>
+        !string.IsNullOrEmpty(folder) && File.Exists(Path.Combine(folder, "config.json")) && File.Exists(Path.Combine(folder, "model.safetensors"));
+
     /// <summary>The config of the model in <paramref name="folder"/>; a clear error when it is missing.</summary>
     public static TConfig ReadConfig<TConfig>(string folder)
     {

@@ -12,7 +12,9 @@ namespace Media.Audio.Corpora;
 /// voice, rate 140-195 wpm, pitch 30-70) depends only on (seed, i). The test split is chosen by a hash
 /// of the transcript, so it is deterministic and a sentence never appears in both splits. Audio is
 /// 16-bit mono WAV at the requested rate under <c>Directory/espeak-v1-{rate}hz-seed{seed}/</c>, with a
-/// <c>manifest.tsv</c> (id, split, voice, rate, pitch, text, transcript).
+/// <c>manifest.tsv</c> (id, split, voice, rate, pitch, text, transcript). The voice set
+/// (<see cref="SpeechCorpusOptions.Voices"/>) only swaps the list utterance i picks its voice from (same draw, same
+/// sentence, rate, pitch and split); a set other than the default is cached under a <c>-{set}</c> suffix.
 /// </summary>
 public sealed class SpeechCorpus
 {
@@ -49,13 +51,14 @@ public sealed class SpeechCorpus
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Count, 0);
         if (options.TestFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(options), $"TestFraction must be in [0, 1); got {options.TestFraction}.");
+        var voices = EspeakVoice.Voices(options.Voices);
         var utterances = new SpeechUtterance[options.Count];
         for (int i = 0; i < options.Count; i++)
         {
             string text = SentenceGenerator.Sentence(options.Seed, i);
             string transcript = TextNormalizer.Normalize(text);
             var random = new SeededRandom(SeededRandom.Derive(options.Seed ^ 0x5EEC4UL, (ulong)i));
-            var voice = new EspeakVoice(random.Pick(EspeakVoice.CorpusVoices), random.Next(140, 196), random.Next(30, 71));
+            var voice = new EspeakVoice(random.Pick(voices), random.Next(140, 196), random.Next(30, 71));
             utterances[i] = new SpeechUtterance($"u{i:D6}", text, transcript, voice, IsHeldOut(transcript, options.TestFraction));
         }
         return utterances;
@@ -68,11 +71,13 @@ public sealed class SpeechCorpus
         return hash % 1_000_000 < fraction * 1_000_000;
     }
 
-    /// <summary>Folder name for the options (rate, seed and generator version; not the count, so corpora extend).</summary>
+    /// <summary>Folder name for the options (rate, seed, voice set and generator version; not the count, so corpora extend).</summary>
     public static string FolderFor(SpeechCorpusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Path.Combine(options.Directory, $"espeak-v{Version}-{options.SampleRate}hz-seed{options.Seed}");
+        // The default set keeps the name it had before voice sets existed, so existing caches stay valid.
+        string voices = options.Voices == SpeechVoiceSet.Default ? "" : "-" + options.Voices.ToString().ToLowerInvariant();
+        return Path.Combine(options.Directory, $"espeak-v{Version}-{options.SampleRate}hz-seed{options.Seed}{voices}");
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ public sealed record SpeechCorpusOptions
     /// <summary>Seed naming the corpus.</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>The espeak-ng voices drawn from; a set other than the default is cached in its own folder.</summary>
+    public SpeechVoiceSet Voices { get; init; } = SpeechVoiceSet.Default;
+
     /// <summary>The espeak-ng program.</summary>
     public string Executable { get; init; } = "espeak-ng";
 }

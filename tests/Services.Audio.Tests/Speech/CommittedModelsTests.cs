@@ -41,6 +41,20 @@ public class CommittedModelsTests
     }
 
     [Fact]
+    public void The_committed_judge_recognizer_reads_the_same_features_with_weights_of_its_own()
+    {
+        // eval tts scores with both recognizers on the same features; the judge must be a model of its own (another
+        // corpus seed, other voices, another training seed), not a copy of the recognizer that aligned the voice.
+        using var judge = CtcRecognizer.Load(ModelFolder("asr-ctc-judge"), CPU);
+        using var recognizer = CtcRecognizer.Load(ModelFolder("asr-ctc"), CPU);
+        Assert.Equal(SpeechSymbols.Default.Characters, judge.Config.Symbols);
+        Assert.Equal(new SpeechMelConfig(), judge.Config.Mel);
+        var pairs = judge.named_parameters().Zip(recognizer.named_parameters()).ToList();
+        Assert.All(pairs, pair => Assert.Equal(pair.First.name, pair.Second.name));
+        Assert.All(pairs, pair => Assert.False(pair.First.parameter.allclose(pair.Second.parameter), $"{pair.First.name} equals asr-ctc's"));
+    }
+
+    [Fact]
     public void The_committed_vocoder_matches_the_features_and_names_a_default()
     {
         using var vocoder = IstftVocoder.Load(ModelFolder("tts-vocoder"), CPU);

@@ -35,6 +35,15 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [DefaultValue(1)]
     public int Concurrent { get; init; } = 1;
 
+    [CommandOption("--durations")]
+    [Description("eval tts: how long each sentence is spoken, comma-separated: predicted (the voice's own duration and timing predictors, as a request without a duration is served) and/or reference (the espeak-ng recording's duration)")]
+    [DefaultValue("predicted")]
+    public string Durations { get; init; } = "predicted";
+
+    [CommandOption("--judge")]
+    [Description("eval tts: folder of the independent recognizer scoring beside asr-ctc (default: <models>/asr-ctc-judge)")]
+    public string? Judge { get; init; }
+
     [CommandOption("--models")]
     [Description("Models folder holding ardit-tts, tts-mel-vae, tts-vocoder and asr-ctc (default: the checkout's models/)")]
     public string? Models { get; init; }
@@ -53,11 +62,26 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
         }
     }
 
+    public IReadOnlyList<TtsEvalDurations> ParsedDurations
+    {
+        get
+        {
+            var values = Durations.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(v => v.ToLowerInvariant() switch
+                {
+                    "predicted" => TtsEvalDurations.Predicted,
+                    "reference" => TtsEvalDurations.Reference,
+                    _ => throw new ArgumentException($"--durations takes predicted or reference, not '{v}'."),
+                }).Distinct().ToArray();
+            return values.Length > 0 ? values : throw new ArgumentException("--durations needs at least one value.");
+        }
+    }
+
     public override ValidationResult Validate()
     {
         if (Count < 1) return ValidationResult.Error("-n must be at least 1.");
         if (Concurrent is < 1 or > 64) return ValidationResult.Error("--concurrent must be 1..64.");
-        try { _ = ParsedStepCounts; _ = ParsedBlockSizes; _ = ParsedSolvers; }
+        try { _ = ParsedStepCounts; _ = ParsedBlockSizes; _ = ParsedSolvers; _ = ParsedDurations; }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return base.Validate();
     }
@@ -70,4 +94,14 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
             .ToArray();
         return values.Length > 0 ? values : throw new ArgumentException($"{option} needs at least one value.");
     }
+}
+
+/// <summary>How long <c>eval tts</c> speaks each held-out sentence.</summary>
+internal enum TtsEvalDurations
+{
+    /// <summary>The voice's duration predictor and timing predictor, as a request without a duration is served.</summary>
+    Predicted,
+
+    /// <summary>The espeak-ng recording's duration (the timing predictor's character positions scaled to it).</summary>
+    Reference,
 }

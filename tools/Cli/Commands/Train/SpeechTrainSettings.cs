@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using Media.Audio.Corpora;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Media.Cli.Commands.Train;
@@ -20,6 +22,19 @@ internal class SpeechTrainSettings : CommandSettings
     [Description("Seed naming the corpus")]
     [DefaultValue(1UL)]
     public ulong CorpusSeed { get; init; } = 1;
+
+    [CommandOption("--voices")]
+    [Description("espeak-ng voice set of the corpus: default (the TTS corpus) or judge (accents and variants the default never uses; the independent recognizer's)")]
+    [DefaultValue("default")]
+    public string Voices { get; init; } = "default";
+
+    /// <summary>The <c>--voices</c> value as a voice set.</summary>
+    public SpeechVoiceSet VoiceSet => Voices.Trim().ToLowerInvariant() switch
+    {
+        "default" => SpeechVoiceSet.Default,
+        "judge" => SpeechVoiceSet.Judge,
+        _ => throw new ArgumentException($"--voices takes default or judge, not '{Voices}'."),
+    };
 
     [CommandOption("--run")]
     [Description("Run folder (checkpoints, train.jsonl); an existing run resumes. Default runs/<model>")]
@@ -60,4 +75,11 @@ internal class SpeechTrainSettings : CommandSettings
     [Description("Held-out clips scored after training (0: all)")]
     [DefaultValue(0)]
     public int EvalClips { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        try { _ = VoiceSet; }
+        catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
+        return base.Validate();
+    }
 }

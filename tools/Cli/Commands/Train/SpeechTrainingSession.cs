@@ -39,7 +39,7 @@ internal sealed class SpeechTrainingSession
     {
         var device = DeviceSelector.Resolve(settings.Device);
         if (settings.Threads > 0) set_num_threads(settings.Threads);
-        var options = new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = mel.SampleRate, Count = settings.CorpusSize, Seed = settings.CorpusSeed };
+        var options = new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = mel.SampleRate, Count = settings.CorpusSize, Seed = settings.CorpusSeed, Voices = settings.VoiceSet };
         AnsiConsole.MarkupLine($"corpus: {Markup.Escape(SpeechCorpus.FolderFor(options))} ({settings.CorpusSize} utterances)");
         var corpus = SpeechCorpus.Prepare(options);
         var frontEnd = new TextFrontEnd(SpeechSymbols.Default);
@@ -76,7 +76,8 @@ internal sealed class SpeechTrainingSession
     /// <summary>Metadata stored in the safetensors header: how to reproduce the weights.</summary>
     public Dictionary<string, string> Metadata(SpeechTrainingOptions options, long step, double seconds) => new()
     {
-        ["corpus"] = $"espeak-ng v{SpeechCorpus.Version}, seed {Settings.CorpusSeed}, {Settings.CorpusSize} utterances",
+        ["corpus"] = $"espeak-ng v{SpeechCorpus.Version}, seed {Settings.CorpusSeed}, {Settings.CorpusSize} utterances"
+            + (Settings.VoiceSet == SpeechVoiceSet.Default ? "" : $", {Settings.Voices.Trim().ToLowerInvariant()} voices"),
         ["steps"] = step.ToString(CultureInfo.InvariantCulture),
         ["batch"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
         ["learning_rate"] = options.LearningRate.ToString(CultureInfo.InvariantCulture),
