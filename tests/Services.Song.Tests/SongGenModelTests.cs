@@ -11,7 +11,7 @@ public sealed class SongGenModelTests
     internal static SongGenConfig Tiny(string mode, bool referenceVoice = false) => new()
     {
         Mode = mode, Codebooks = 3, CodebookSize = 16, Dim = 32, Layers = 2, Heads = 4, DescriptionLayers = 1, LyricsLayers = 1,
-        MaxDescriptionBytes = 128, MaxLyricsTokens = 256, MaxFrames = 40, ReferenceVoice = referenceVoice, MaxReferenceFrames = 8,
+        MaxDescriptionBytes = 128, MaxLyricsTokens = 256, MaxFrames = 600, ReferenceVoice = referenceVoice, MaxReferenceFrames = 8,
     };
 
     internal static SongGenModel Create(SongGenConfig config, int seed = 3)
