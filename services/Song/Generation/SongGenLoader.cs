@@ -16,11 +16,17 @@ public static class SongGenLoader
     public static SongSynthesizer Load(string modelsDirectory, Device? device, int maxConcurrent, string codecFolder = "media-codec")
     {
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
-        string folder = Path.Combine(modelsDirectory, SongGenerator.ModelFolder);
+        return LoadFolder(Path.Combine(modelsDirectory, SongGenerator.ModelFolder), Path.Combine(modelsDirectory, codecFolder), device, maxConcurrent);
+    }
+
+    /// <summary>The synthesizer of the model in <paramref name="folder"/> with the codec in <paramref name="codecFolder"/>.</summary>
+    public static SongSynthesizer LoadFolder(string folder, string codecFolder, Device? device, int maxConcurrent)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
         var config = SongGenCheckpoint.ReadConfig(folder);
         if (config.TrainedSteps <= 0)
             throw new InvalidDataException($"'{folder}' holds an untrained SongGen model (trained_steps 0); train one with `media train songgen` first.");
-        var codec = NeuralAudioCodec.Load(Path.Combine(modelsDirectory, codecFolder), device);
+        var codec = NeuralAudioCodec.Load(codecFolder, device);
         try
         {
             var c = codec.Model.Config;
