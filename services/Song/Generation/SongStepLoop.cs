@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Media.Modeling.Serving;
 using Media.Modeling.Transformers;
 using Media.Services.Song.Model;
@@ -39,33 +37,10 @@ public sealed class SongStepLoop : IDisposable
     public SongHead Head { get; }
 
     /// <summary>Submits <paramref name="request"/> and yields each step index as it lands; ends with an <see cref="OperationCanceledException"/> when cancelled.</summary>
-    public async IAsyncEnumerable<int> StepsAsync(SongRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<int> StepsAsync(SongRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var landed = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        request.StepDone += j => landed.Writer.TryWrite(j);
-        _ = request.Completion.ContinueWith(t => landed.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-        cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.Register(() => scheduler.Cancel(request.Id));
-        scheduler.Submit(request);
-        bool read = false;
-        try
-        {
-            await foreach (int step in landed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return step;
-            }
-            read = true;
-        }
-        finally
-        {
-            if (!read) scheduler.Cancel(request.Id);
-        }
-        var status = await request.Completion.ConfigureAwait(false);
-        if (status == RequestStatus.Cancelled || cancellationToken.IsCancellationRequested)
-            throw new OperationCanceledException("The song request was cancelled.", cancellationToken);
-        if (status != RequestStatus.Completed) throw new InvalidOperationException($"The song request ended {status}.");
+        return StepReports.RunAsync<int>(scheduler, request, report => request.StepDone += report, "song", cancellationToken);
     }
 
     /// <summary>Stops the loop and frees the model and the cache.</summary>
