@@ -1,6 +1,10 @@
 using Media.Hosting;
 using Media.Hosting.Models;
+using Media.Modeling.Devices;
+using Media.Services.Song.Generation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Media.Services.Song;
 
@@ -13,8 +17,19 @@ public static class SongServiceExtensions
         builder.Services.AddJobKind(SongJobKind.Definition);
         builder.Services.AddModelSlot(new ModelSlot("songgen", "song", [SongJobKind.Name],
             "Lyrics-to-song: SongGen-style dual-track token transformer", "songgen"));
+        if (!builder.RunsModels()) return builder;
+        builder.Services.AddTorchOptions();
+        // Loaded on the first song job from models/songgen (refused while untrained) and models/media-codec; as many songs
+        // step together as the song worker runs jobs at once (Media:Jobs:Concurrency:song).
+        builder.Services.AddGenerator("songgen", sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
+            var device = DeviceSelector.Apply(sp.GetService<IOptions<TorchOptions>>()?.Value ?? new());
+            return new SongGenerator(SongGenLoader.Load(options.ResolveModelsDirectory(), device,
+                sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("song")));
+        });
         // The family's worker, where models run: pulls song jobs and runs them on the generators registered for these slots.
-        if (builder.RunsModels()) builder.Services.AddFamilyWorker("song");
+        builder.Services.AddFamilyWorker("song");
         return builder;
     }
 }

@@ -37,6 +37,7 @@ app.Configure(config =>
         train.AddCommand<AcousticKmeansTrainCommand>("acoustic-kmeans").WithDescription("Acoustic k-means audio tokens over log-mel frames (models/acoustic-kmeans).");
         train.AddCommand<SemanticKmeansTrainCommand>("semantic-kmeans").WithDescription("Semantic k-means audio tokens over the CTC recognizer's hidden states (models/semantic-kmeans).");
         train.AddCommand<CodecTrainCommand>("codec").WithDescription("Our EnCodec-architecture codec on espeak-ng speech and procedural music.");
+        train.AddCommand<SongGenTrainCommand>("songgen").WithDescription("Train SongGen (one mode) on the sung-lyrics corpus encoded by models/media-codec; export RUN/model.");
         train.AddCommand<TrainTtsCommand>("tts").WithDescription("Train the ARDiT text-to-speech voice over the mel VAE latents; export to models/ardit-tts.");
     });
     config.AddBranch("eval", eval =>
@@ -49,6 +50,7 @@ app.Configure(config =>
         eval.AddCommand<MagicMixEvalCommand>("magicmix").WithDescription("MagicMix on (layout, content) pairs at nu 0.3/0.5/0.7 in both modes: layout IoU and content colour/shape accuracy; the base latent DiT's own text-to-image table.");
         eval.AddCommand<ImageMarEvalCommand>("image-mar").WithDescription("MAR and Token-Shuffle on the same held-out prompts and seeds: per-attribute accuracy in one table.");
         eval.AddCommand<AudioTokensEvalCommand>("audio-tokens").WithDescription("Acoustic vs semantic k-means tokens: character mutual information and speaker invariance on held-out speech.");
+        eval.AddCommand<SongEvalCommand>("song").WithDescription("SongGen models (one row per mode): tempo and key accuracy, lyric CER against the corpus ceiling, stem leakage, RTF, time to first chunk.");
         eval.AddCommand<SongCorpusEvalCommand>("song-corpus").WithDescription("The sung-lyrics song corpus's ceilings: recognizer CER on the vocal stems, tempo and key estimator accuracy on the mixes.");
         eval.AddCommand<ImageDArEvalCommand>("image-dar").WithDescription("D-AR and Token-Shuffle on the same held-out prompts and seeds, the tokenizer ceiling, and the preview PSNR curve.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");

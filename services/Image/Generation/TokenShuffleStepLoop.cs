@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Media.Modeling.Serving;
 using Media.Modeling.Transformers;
 using Media.Services.Image.TokenShuffle;
@@ -41,35 +39,10 @@ public sealed class TokenShuffleStepLoop : IDisposable
     /// <see cref="OperationCanceledException"/> when the request was cancelled; a reader that stops early or fails
     /// cancels the request.
     /// </summary>
-    public async IAsyncEnumerable<(int Index, long[] Codes)> SampleAsync(TokenShuffleRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(int Index, long[] Codes)> SampleAsync(TokenShuffleRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var landed = Channel.CreateUnbounded<(int Index, long[] Codes)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        request.WindowSampled += (index, codes) => landed.Writer.TryWrite((index, codes));
-        _ = request.Completion.ContinueWith(t => landed.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-
-        cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.Register(() => scheduler.Cancel(request.Id));
-        scheduler.Submit(request);
-        bool read = false;
-        try
-        {
-            await foreach (var window in landed.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                // The step loop may run ahead of this reader: a cancelled request reports no window after the cancel,
-                // even one that was already sampled.
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return window;
-            }
-            read = true;
-        }
-        finally
-        {
-            if (!read) scheduler.Cancel(request.Id);
-        }
-        var status = await request.Completion.ConfigureAwait(false);
-        if (status == RequestStatus.Cancelled || cancellationToken.IsCancellationRequested)
-            throw new OperationCanceledException("The image request was cancelled.", cancellationToken);
+        return StepReports.RunAsync<(int Index, long[] Codes)>(scheduler, request, report => request.WindowSampled += (index, codes) => report((index, codes)), "image", cancellationToken);
     }
 
     /// <summary>Stops the step loop and frees the model and the cache.</summary>

@@ -20,6 +20,13 @@ public abstract class GenerationRequest : ScheduledRequest
     /// <summary>Upper bound on the tokens it samples; with the prompt it sizes the cache it needs.</summary>
     public abstract int MaxNewTokens { get; }
 
+    /// <summary>
+    /// The encoder memory its rows cross-attend to ([Rows, M, dim]; a CFG pair's second row its unconditional memory), for a
+    /// decoder with <see cref="TransformerConfig.CrossAttention"/>; the scheduler writes it to the cache once, before the
+    /// first prompt chunk. Null (the default) for a decoder without cross-attention.
+    /// </summary>
+    public virtual CrossMemory? Memory(DecoderTransformer model) => null;
+
     /// <summary>Prompt input embeddings [Rows, count, dim] for prompt positions start..start+count-1.</summary>
     public abstract Tensor PromptEmbeddings(DecoderTransformer model, int start, int count);
 

@@ -112,7 +112,11 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
         foreach (var (request, count) in chunks)
         {
             Tensor? embeddings = null;
-            if (!Running.Contains(request) || !Guard(request, outcome, () => embeddings = request.PromptEmbeddings(model, request.Prefilled, count))) continue;
+            if (!Running.Contains(request) || !Guard(request, outcome, () =>
+            {
+                if (request.Prefilled == 0) AttachMemory(request);
+                embeddings = request.PromptEmbeddings(model, request.Prefilled, count);
+            })) continue;
             prefilling.Add((request, count, embeddings!));
         }
         // Chunks of one length share a segment (each row still at its own position): fewer, larger attention calls.
@@ -159,6 +163,18 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
             }
         }
         return picks;
+    }
+
+    /// <summary>Writes a cross-attending model's encoder memory for the request's slots (once, before its first chunk).</summary>
+    void AttachMemory(GenerationRequest request)
+    {
+        var memory = request.Memory(model);
+        if (memory is null)
+        {
+            if (model.Config.CrossAttention) throw new InvalidOperationException("The model cross-attends, but the request gives no encoder memory.");
+            return;
+        }
+        model.SetMemory(cache, request.Slots!.Slots, memory);
     }
 
     /// <summary>

@@ -10,7 +10,8 @@ namespace Media.Modeling.Transformers;
 /// scaled dot-product attention and <c>wo</c>. It serves LlamaGen's decoder with its KV cache (<see cref="forward"/>),
 /// DiT-style blocks and ARDiT (<see cref="Attend"/>: masks, keys and values of earlier positions passed in, this pass's
 /// keys and values handed back) and cross-attention to a context (<see cref="CrossAttend"/>, the same <c>wqkv</c> rows:
-/// queries from the tokens, keys and values from the context). Public checkpoints with other names (timm's
+/// queries from the tokens, keys and values from the context; <see cref="ContextKeysValues"/> and
+/// <see cref="AttendToContext"/> split it so an encoder memory is projected once and attended at every decode step). Public checkpoints with other names (timm's
 /// <c>qkv</c>/<c>proj</c>) load through <see cref="Checkpoints.KeyRenameTable"/> rules such as those of
 /// <see cref="Layers.DiTBlock.DiTKeyRenames"/>.
 /// </summary>
@@ -131,16 +132,9 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         if (context.dim() != 3 || context.shape[0] != x.shape[0] || context.shape[2] != x.shape[2])
             throw new ArgumentException($"The context must be [B={x.shape[0]}, M, D={x.shape[2]}], got [{string.Join(", ", context.shape)}].", nameof(context));
         using var scope = NewDisposeScope();
-        long b = x.shape[0], n = x.shape[1], m = context.shape[1], kvDim = nKvHead * headDim;
-        // The rows of wqkv: queries from the tokens, keys and values from the context.
-        var weight = wqkv.weight!;
-        var bias = wqkv.bias;
-        var q = nn.functional.linear(x, weight.narrow(0, 0, dim), bias?.narrow(0, 0, dim));
-        var kv = nn.functional.linear(context, weight.narrow(0, dim, 2 * kvDim), bias?.narrow(0, dim, 2 * kvDim)).split([kvDim, kvDim], -1);
-        var queries = q.view(b, n, nHead, headDim).transpose(1, 2);
-        var keys = kv[0].view(b, m, nKvHead, headDim).transpose(1, 2);
-        var values = kv[1].view(b, m, nKvHead, headDim).transpose(1, 2);
-        if (q_norm is not null) (queries, keys) = (q_norm.call(queries), k_norm!.call(keys));
+        long b = x.shape[0], n = x.shape[1], m = context.shape[1];
+        var (keys, values) = ContextKeysValues(context);
+        var queries = ContextQueries(x);
         if (queryRotation?.Rope is { } rope)
         {
             if (queryRotation.Cos is null || queryRotation.Sin is null) throw new ArgumentException("RoPE needs the cos and sin of the positions.", nameof(queryRotation));
@@ -157,6 +151,58 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         var probabilities = (queries.matmul(keys.transpose(-2, -1)) / Math.Sqrt(headDim)).softmax(-1)
             * contextWeights.to(queries.dtype).view(b, 1, 1, m);
         return wo.call(probabilities.matmul(values).transpose(1, 2).reshape(b, n, dim)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The keys and values [B, n_kv_head, M, head_dim] of a context [B, M, D] (the key/value rows of <c>wqkv</c>): an
+    /// encoder memory is projected once per request and attended by every later step (<see cref="AttendToContext"/>).
+    /// </summary>
+    public (Tensor Keys, Tensor Values) ContextKeysValues(Tensor context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var scope = NewDisposeScope();
+        long b = context.shape[0], m = context.shape[1], kvDim = nKvHead * headDim;
+        var weight = wqkv.weight!;
+        var bias = wqkv.bias;
+        var kv = nn.functional.linear(context, weight.narrow(0, dim, 2 * kvDim), bias?.narrow(0, dim, 2 * kvDim)).split([kvDim, kvDim], -1);
+        var keys = kv[0].view(b, m, nKvHead, headDim).transpose(1, 2);
+        var values = kv[1].view(b, m, nKvHead, headDim).transpose(1, 2);
+        if (k_norm is not null) keys = k_norm.call(keys);
+        return (keys.MoveToOuterDisposeScope(), values.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Each token of <paramref name="x"/> [B, N, D] attends to context keys and values from <see cref="ContextKeysValues"/>
+    /// under <paramref name="mask"/> (boolean [B, 1, 1 or N, M], true = attend; null: every context position). No RoPE:
+    /// context positions are not in the tokens' time.
+    /// </summary>
+    public Tensor AttendToContext(Tensor x, Tensor keys, Tensor values, Tensor? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(values);
+        using var scope = NewDisposeScope();
+        return Output(ContextQueries(x), keys, values, mask, false).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A cached pass's cross-attention: each row reads the context keys and values its slot holds in the cache.</summary>
+    internal Tensor AttendToCachedContext(Tensor x, KvCache cache, AttentionContext ctx)
+    {
+        using var scope = NewDisposeScope();
+        var (keys, values) = cache.MemoryLayer(layerIndex);
+        long m = ctx.MemoryReadLength, rows = x.shape[0];
+        var (k, v) = ctx.FirstSlot is int first
+            ? (keys.narrow(0, first, rows).narrow(2, 0, m), values.narrow(0, first, rows).narrow(2, 0, m))
+            : (keys.narrow(2, 0, m).index_select(0, ctx.SlotIndex!), values.narrow(2, 0, m).index_select(0, ctx.SlotIndex!));
+        return Output(ContextQueries(x), k.to(x.dtype), v.to(x.dtype), ctx.MemoryMask, false).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Queries [B, heads, N, head_dim] from the query rows of <c>wqkv</c> (QK-norm applied, no rotation).</summary>
+    Tensor ContextQueries(Tensor x)
+    {
+        long b = x.shape[0], n = x.shape[1];
+        var q = nn.functional.linear(x, wqkv.weight!.narrow(0, 0, dim), wqkv.bias?.narrow(0, 0, dim)).view(b, n, nHead, headDim).transpose(1, 2);
+        return q_norm is not null ? q_norm.call(q) : q;
     }
 
     /// <summary>Queries, keys and values [B, heads, T, head_dim] of the tokens, rotated when a RoPE is given.</summary>

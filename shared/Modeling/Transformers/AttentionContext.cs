@@ -70,4 +70,13 @@ public sealed class AttentionContext
     /// these segments in order, each segment's rows and time given by its <see cref="WritePositions"/>.
     /// </summary>
     public IReadOnlyList<AttentionContext>? Segments { get; internal init; }
+
+    /// <summary>The encoder memory of a full pass for cross-attending blocks (a cached pass reads the cache's instead).</summary>
+    public CrossMemory? Memory { get; internal init; }
+
+    /// <summary>Boolean [batch, 1, 1, memory] mask of the memory positions a cross-attending block may read; null: all.</summary>
+    public Tensor? MemoryMask { get; internal init; }
+
+    /// <summary>Memory positions a cached pass reads from the cache per row (the longest row's memory).</summary>
+    public int MemoryReadLength { get; internal init; }
 }

@@ -8,7 +8,9 @@ namespace Media.Modeling.Transformers;
 /// The Llama-family decoder of LlamaGen's GPT: <c>tok_embeddings</c>, <c>layers.{i}</c>, final <c>norm</c> and
 /// <c>output</c>, with the same state-dict keys. It takes token ids or ready-made input embeddings (so a model
 /// can prepend its own condition embeddings), runs a full forward pass or appends tokens to a <see cref="KvCache"/>,
-/// and rows of a batch may sit at different positions.
+/// and rows of a batch may sit at different positions. With <see cref="TransformerConfig.CrossAttention"/> every block
+/// also attends to an encoder memory (<see cref="CrossMemory"/>): given with a full pass, or projected once per request into
+/// the cache by <see cref="SetMemory"/> and read by every cached pass of its slots.
 /// </summary>
 public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
 {
@@ -57,19 +59,21 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
     public Tensor Logits(Tensor hidden) => output.call(hidden);
 
     /// <summary>Logits of a full forward pass; see <see cref="HiddenFull"/>.</summary>
-    public Tensor ForwardFull(Tensor embeddings, Tensor? positions = null, AttentionPattern? pattern = null)
+    public Tensor ForwardFull(Tensor embeddings, Tensor? positions = null, AttentionPattern? pattern = null, CrossMemory? memory = null)
     {
         using var scope = NewDisposeScope();
-        return Logits(HiddenFull(embeddings, positions, pattern)).MoveToOuterDisposeScope();
+        return Logits(HiddenFull(embeddings, positions, pattern, memory)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// Final normalised hidden states [batch, time, dim] of a full forward pass over <paramref name="embeddings"/>
-    /// [batch, time, dim]. Positions default to 0..time-1 in every row; the pattern defaults to causal.
+    /// [batch, time, dim]. Positions default to 0..time-1 in every row; the pattern defaults to causal. A cross-attending
+    /// decoder needs <paramref name="memory"/>; any other refuses one.
     /// </summary>
-    public Tensor HiddenFull(Tensor embeddings, Tensor? positions = null, AttentionPattern? pattern = null)
+    public Tensor HiddenFull(Tensor embeddings, Tensor? positions = null, AttentionPattern? pattern = null, CrossMemory? memory = null)
     {
         CheckEmbeddings(embeddings);
+        CheckMemory(memory, embeddings.shape[0]);
         using var scope = NewDisposeScope();
         long b = embeddings.shape[0], t = embeddings.shape[1];
         pattern ??= AttentionPattern.Causal;
@@ -80,7 +84,7 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
         positions = positions.to(ScalarType.Int64).to(embeddings.device);
         var (cos, sin) = rope.At(positions);
         var mask = plainCausal ? null : pattern.Allowed(positions.unsqueeze(2), positions.unsqueeze(1)).unsqueeze(1);
-        var ctx = new AttentionContext(rope, cos, sin, mask, isCausal: plainCausal);
+        var ctx = new AttentionContext(rope, cos, sin, mask, isCausal: plainCausal) { Memory = memory, MemoryMask = memory?.AttentionMask };
         return RunLayers(embeddings, ctx).MoveToOuterDisposeScope();
     }
 
@@ -143,6 +147,40 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
         return results;
     }
 
+    /// <summary>
+    /// Projects <paramref name="memory"/> (one row per slot) to every block's cross-attention keys and values and writes them
+    /// to <paramref name="slots"/> of the cache, once per request before its first cached pass; the slots' later passes read
+    /// them (padding masked). The memory keeps until the slots are freed.
+    /// </summary>
+    public void SetMemory(KvCache cache, IReadOnlyList<int> slots, CrossMemory memory)
+    {
+        CheckCache(cache);
+        ArgumentNullException.ThrowIfNull(slots);
+        ArgumentNullException.ThrowIfNull(memory);
+        if (!Config.CrossAttention) throw new InvalidOperationException("This decoder does not cross-attend; it takes no memory.");
+        memory.Check(slots.Count, Config.Dim);
+        int m = (int)memory.States.shape[1];
+        if (m > cache.MemoryLength)
+            throw new ArgumentException($"The memory has {m} positions; the cache holds {cache.MemoryLength} per slot.", nameof(memory));
+        foreach (int s in slots) cache.Length(s); // throws for a slot not allocated
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var index = tensor(slots.Select(s => (long)s).ToArray(), ScalarType.Int64, cache.MemoryMask.device);
+        var at = new[] { TensorIndex.Tensor(index), TensorIndex.Colon, TensorIndex.Slice(0, m) };
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var (k, v) = layers[i].MemoryKeysValues(memory.States);
+            var (keys, values) = cache.MemoryLayer(i);
+            keys.index_put_(k.to(keys.dtype), at);
+            values.index_put_(v.to(values.dtype), at);
+        }
+        var rowMask = memory.Mask ?? ones([slots.Count, m], ScalarType.Bool, index.device);
+        var maskRows = cache.MemoryMask;
+        maskRows.index_put_(zeros([slots.Count, cache.MemoryLength], ScalarType.Bool, index.device), TensorIndex.Tensor(index));
+        maskRows.index_put_(rowMask.to(index.device), TensorIndex.Tensor(index), TensorIndex.Slice(0, m));
+        cache.SetMemoryCount(slots, m);
+    }
+
     /// <summary>What a cached pass of <paramref name="embeddings"/> into <paramref name="slots"/> attends with: positions, RoPE, mask, cache rows.</summary>
     AttentionContext CachedContext(Tensor embeddings, KvCache cache, IReadOnlyList<int> slots, AttentionPattern pattern)
     {
@@ -180,11 +218,24 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
         }
         var (cos, sin) = rope.AtUnchecked(positions); // the host check above covers the table
         bool consecutive = slots.Select((s, i) => s - i).Distinct().Count() == 1;
+        var slotIndex = tensor(slots.Select(s => (long)s).ToArray(), ScalarType.Int64, device);
+        int memoryRead = 0;
+        Tensor? memoryMask = null;
+        if (Config.CrossAttention)
+        {
+            var counts = slots.Select(cache.MemoryCount).ToArray();
+            if (counts.Any(c => c == 0))
+                throw new ArgumentException($"Slot {slots[Array.IndexOf(counts, 0)]} has no encoder memory: call SetMemory before its first pass.", nameof(slots));
+            memoryRead = counts.Max();
+            memoryMask = cache.MemoryMask.narrow(1, 0, memoryRead).index_select(0, slotIndex).view(b, 1, 1, memoryRead);
+        }
         return new AttentionContext(rope, cos, sin, mask, isCausal)
         {
+            MemoryMask = memoryMask,
+            MemoryReadLength = memoryRead,
             CommonStart = sameStart ? starts[0] : null,
             Cache = cache,
-            SlotIndex = tensor(slots.Select(s => (long)s).ToArray(), ScalarType.Int64, device),
+            SlotIndex = slotIndex,
             FirstSlot = consecutive ? slots[0] : null,
             WritePositions = positions,
             KeyLength = keyLength,
@@ -195,13 +246,31 @@ public sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(cache);
         if (cache.LayerCount != Config.NLayer) throw new ArgumentException($"The cache has {cache.LayerCount} layers; this model has {Config.NLayer}.", nameof(cache));
+        if (Config.CrossAttention && cache.MemoryLength == 0) throw new ArgumentException("This decoder cross-attends; the cache holds no memory.", nameof(cache));
     }
 
-    /// <summary>A cache shaped for this model, on the device and in the dtype of its weights.</summary>
-    public KvCache CreateCache(int slots, int? maxLength = null)
+    /// <summary>
+    /// A cache shaped for this model, on the device and in the dtype of its weights; a cross-attending model's cache also
+    /// holds up to <paramref name="memoryLength"/> memory positions per slot.
+    /// </summary>
+    public KvCache CreateCache(int slots, int? maxLength = null, int memoryLength = 0)
     {
         var weight = output.weight!;
-        return new KvCache(Config.NLayer, slots, Config.NKvHead, maxLength ?? Config.MaxSeqLen, Config.HeadDim, weight.device, weight.dtype);
+        if (Config.CrossAttention && memoryLength <= 0)
+            throw new ArgumentException("A cross-attending decoder's cache needs room for its encoder memory.", nameof(memoryLength));
+        return new KvCache(Config.NLayer, slots, Config.NKvHead, maxLength ?? Config.MaxSeqLen, Config.HeadDim, weight.device, weight.dtype,
+            Config.CrossAttention ? memoryLength : 0);
+    }
+
+    void CheckMemory(CrossMemory? memory, long rows)
+    {
+        if (memory is null)
+        {
+            if (Config.CrossAttention) throw new ArgumentException("This decoder cross-attends: give it an encoder memory.", nameof(memory));
+            return;
+        }
+        if (!Config.CrossAttention) throw new ArgumentException("This decoder does not cross-attend; it takes no memory.", nameof(memory));
+        memory.Check(rows, Config.Dim);
     }
 
     Tensor RunLayers(Tensor h, AttentionContext ctx)

@@ -15,14 +15,23 @@ public sealed class KvCache : IDisposable
 {
     readonly Tensor[] keys;
     readonly Tensor[] values;
+    readonly Tensor[] memoryKeys;
+    readonly Tensor[] memoryValues;
+    readonly Tensor? memoryMask;
+    readonly int[] memoryLengths;
     readonly int[] lengths;
     readonly SlotGroup?[] owners;
     readonly Stack<int> free = new();
     readonly Lock gate = new();
 
-    /// <summary>Allocates zeroed storage for <paramref name="slots"/> sequences of up to <paramref name="maxLength"/> positions.</summary>
-    public KvCache(int layers, int slots, int kvHeads, int maxLength, int headDim, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    /// <summary>
+    /// Allocates zeroed storage for <paramref name="slots"/> sequences of up to <paramref name="maxLength"/> positions, and for
+    /// a cross-attending decoder the keys and values of an encoder memory of up to <paramref name="memoryLength"/> positions
+    /// per slot (written once per request by <see cref="DecoderTransformer.SetMemory"/>; 0: no memory).
+    /// </summary>
+    public KvCache(int layers, int slots, int kvHeads, int maxLength, int headDim, Device? device = null, ScalarType dtype = ScalarType.Float32, int memoryLength = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(memoryLength);
         if (layers <= 0 || slots <= 0 || kvHeads <= 0 || maxLength <= 0 || headDim <= 0)
             throw new ArgumentException($"KV cache sizes must be positive (layers {layers}, slots {slots}, kv heads {kvHeads}, max length {maxLength}, head dim {headDim}).");
         keys = new Tensor[layers];
@@ -32,6 +41,16 @@ public sealed class KvCache : IDisposable
             keys[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device);
             values[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device);
         }
+        memoryKeys = new Tensor[memoryLength > 0 ? layers : 0];
+        memoryValues = new Tensor[memoryKeys.Length];
+        for (int i = 0; i < memoryKeys.Length; i++)
+        {
+            memoryKeys[i] = zeros([slots, kvHeads, memoryLength, headDim], dtype, device);
+            memoryValues[i] = zeros([slots, kvHeads, memoryLength, headDim], dtype, device);
+        }
+        memoryMask = memoryLength > 0 ? zeros([slots, memoryLength], ScalarType.Bool, device) : null;
+        memoryLengths = new int[slots];
+        MemoryLength = memoryLength;
         lengths = new int[slots];
         owners = new SlotGroup?[slots];
         // Lowest slot on top, so a fresh cache hands out 0, 1, 2, ... (consecutive slots are read as views).
@@ -44,6 +63,9 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Positions one slot can hold.</summary>
     public int MaxLength { get; }
+
+    /// <summary>Encoder-memory positions one slot can hold (0: this cache holds no cross-attention memory).</summary>
+    public int MemoryLength { get; }
 
     /// <summary>Slots not held by any group.</summary>
     public int FreeSlotCount { get { lock (gate) return free.Count; } }
@@ -71,6 +93,7 @@ public sealed class KvCache : IDisposable
             {
                 owners[s] = group;
                 lengths[s] = 0;
+                memoryLengths[s] = 0;
             }
             return true;
         }
@@ -90,6 +113,7 @@ public sealed class KvCache : IDisposable
                 int s = group.Slots[i];
                 owners[s] = null;
                 lengths[s] = 0;
+                memoryLengths[s] = 0;
                 free.Push(s);
             }
         }
@@ -109,6 +133,25 @@ public sealed class KvCache : IDisposable
     /// <summary>Keys and values of one layer.</summary>
     internal (Tensor Keys, Tensor Values) Layer(int layer) => (keys[layer], values[layer]);
 
+    /// <summary>Encoder-memory keys and values of one layer, [slots, n_kv_head, memory_length, head_dim].</summary>
+    internal (Tensor Keys, Tensor Values) MemoryLayer(int layer) => (memoryKeys[layer], memoryValues[layer]);
+
+    /// <summary>Which memory positions of each slot are real, bool [slots, memory_length].</summary>
+    internal Tensor MemoryMask => memoryMask ?? throw new InvalidOperationException("This KV cache holds no cross-attention memory.");
+
+    /// <summary>Memory positions written for <paramref name="slot"/> (0 until its request's memory is set).</summary>
+    internal int MemoryCount(int slot)
+    {
+        lock (gate) return memoryLengths[slot];
+    }
+
+    /// <summary>Records that <paramref name="count"/> memory positions were written for each slot.</summary>
+    internal void SetMemoryCount(IReadOnlyList<int> slots, int count)
+    {
+        lock (gate)
+            foreach (int s in slots) memoryLengths[s] = count;
+    }
+
     /// <summary>Number of layers this cache was sized for.</summary>
     public int LayerCount => keys.Length;
 
@@ -122,6 +165,7 @@ public sealed class KvCache : IDisposable
     /// <summary>Releases the cache storage.</summary>
     public void Dispose()
     {
-        foreach (var t in keys.Concat(values)) t.Dispose();
+        foreach (var t in keys.Concat(values).Concat(memoryKeys).Concat(memoryValues)) t.Dispose();
+        memoryMask?.Dispose();
     }
 }

@@ -22,6 +22,12 @@ public sealed record TransformerConfig(
     /// <summary>Which RoPE (1D or 2D), which pair convention, and how prefix positions rotate.</summary>
     public RotarySpec Rope { get; init; } = RotarySpec.OneD();
 
+    /// <summary>
+    /// Whether every block also cross-attends to an encoder memory (<see cref="CrossMemory"/>) after its self-attention,
+    /// as SongGen's and MusicGen's decoders do.
+    /// </summary>
+    public bool CrossAttention { get; init; }
+
     /// <summary>Width of one attention head.</summary>
     public int HeadDim => Dim / NHead;
 

@@ -1,0 +1,73 @@
+using Media.Audio.Analysis;
+using Media.Services.Audio.Speech;
+using Media.Services.Audio.Speech.Recognizer;
+
+namespace Media.Services.Audio.Evaluation;
+
+/// <summary>
+/// A generated song to measure: what was asked (tempo, key, the sung lines' transcript), the true vocal stem of the corpus
+/// song it was asked from (for the ceiling), what came out (the mix, and a dual-track model's stems) and how long it took.
+/// </summary>
+public sealed record GeneratedSong(ulong Seed, double Tempo, string Key, string Lyrics, float[] TrueVocals, float[] Mix, float[]? Vocals,
+    float[]? Accompaniment, int SampleRate, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds);
+
+/// <summary>One generated song's measurements (the same estimators and recognizer as the corpus's ceilings).</summary>
+public sealed record SongModelRow(ulong Seed, double Tempo, double EstimatedTempo, string Key, string EstimatedKey, string Lyrics, string Transcript,
+    string CorpusTranscript, double? Leakage, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds)
+{
+    /// <summary>Whether the mix's estimated tempo is within 4 % of the asked.</summary>
+    public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
+
+    /// <summary>Whether the mix's estimated key is the asked one.</summary>
+    public bool KeyCorrect => EstimatedKey == Key;
+}
+
+/// <summary>A model's figures over a set of songs, with the corpus ceiling measured on the same excerpts.</summary>
+public sealed record SongModelReport(IReadOnlyList<SongModelRow> Rows)
+{
+    /// <summary>Share of songs at the asked tempo (within 4 %).</summary>
+    public double TempoAccuracy => Rows.Count(r => r.TempoCorrect) / (double)Rows.Count;
+
+    /// <summary>Share of songs in the asked key.</summary>
+    public double KeyAccuracy => Rows.Count(r => r.KeyCorrect) / (double)Rows.Count;
+
+    /// <summary>The recognizer's CER on the vocal stem (dual-track) or the mix (mixed modes), all songs together.</summary>
+    public double LyricCer => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.Transcript)));
+
+    /// <summary>The recognizer's CER on the true vocal stems of the same excerpts: the ceiling.</summary>
+    public double CorpusLyricCer => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.CorpusTranscript)));
+
+    /// <summary>Mean vocal-band leakage into the accompaniment (dual-track only; null for mixed modes).</summary>
+    public double? StemLeakage => Rows.All(r => r.Leakage is not null) ? Rows.Average(r => r.Leakage!.Value) : null;
+
+    /// <summary>Wall seconds of generation per second of song.</summary>
+    public double RealTimeFactor => Rows.Sum(r => r.WallSeconds) / Rows.Sum(r => r.Seconds);
+
+    /// <summary>CPU seconds of generation per second of song.</summary>
+    public double CpuRealTimeFactor => Rows.Sum(r => r.CpuSeconds) / Rows.Sum(r => r.Seconds);
+
+    /// <summary>Mean seconds from submission to the first audio chunk.</summary>
+    public double MeanFirstChunkSeconds => Rows.Average(r => r.FirstChunkSeconds);
+}
+
+/// <summary>
+/// Measures generated songs with the project's own estimators, each validated on the corpus first (docs/SONG.md): tempo
+/// and key on the mix, the recognizer (asr-ctc) on the vocal stem of a dual-track model or on the mix of a mixed one, and
+/// the vocal-band leakage into a dual-track model's accompaniment. The song model itself runs in the caller (services
+/// never reference each other); this sees only audio and what was asked.
+/// </summary>
+public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures features)
+{
+    /// <summary>The measurements of one generated song.</summary>
+    public SongModelRow Measure(GeneratedSong song)
+    {
+        ArgumentNullException.ThrowIfNull(song);
+        double tempo = TempoEstimator.Estimate(song.Mix, song.SampleRate);
+        var key = KeyEstimator.Estimate(song.Mix, song.SampleRate);
+        string transcript = SongCorpusEvaluation.Transcribe(recognizer, features, song.Vocals ?? song.Mix);
+        string corpus = SongCorpusEvaluation.Transcribe(recognizer, features, song.TrueVocals);
+        double? leakage = song.Vocals is { } v && song.Accompaniment is { } a ? VocalBandLeakage.Measure(v, a, song.SampleRate).LeakedFraction : null;
+        return new SongModelRow(song.Seed, song.Tempo, tempo, song.Key, key.Name, song.Lyrics, transcript, corpus, leakage, song.Seconds,
+            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds);
+    }
+}

@@ -1,0 +1,108 @@
+using Media.Modeling.Training;
+using Media.Services.Song.Data;
+using Media.Services.Song.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Song.Training;
+
+/// <summary>
+/// SongGen's training recipe on the sung-lyrics corpus: each step draws <see cref="SongGenTrainingOptions.Batch"/> songs
+/// of the training seeds (deterministic by step, through the run's <see cref="SongTokenCache"/>), lays out their codes in
+/// the model's mode (<see cref="SongTokenLayout"/>, padded to the longest with the pad id, which the loss skips), drops a
+/// tenth of the conditions for guidance, gives dual-track and mixed-pro rows a reference-voice clip half of the time when
+/// the model reads one, and minimises <see cref="SongGenLoss"/> with the shared <see cref="Trainer{TBatch}"/> (AdamW,
+/// warmup + cosine, clipping, resumable checkpoints in the run folder).
+/// </summary>
+public sealed class SongGenTraining : IDisposable
+{
+    readonly SongGenTrainingOptions options;
+    readonly SongTokenCache cache;
+
+    /// <summary>A fresh or resumed run of a model shaped by <paramref name="config"/>.</summary>
+    public SongGenTraining(SongGenConfig config, SongGenTrainingOptions options, SongTokenCache cache, TrainerOptions trainerOptions, Device device,
+        Action<long, SongLossParts>? stepLosses = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(trainerOptions);
+        config.Validate();
+        options.Validate();
+        this.options = options;
+        this.cache = cache;
+        Config = config with { TrainedSteps = 0 };
+        manual_seed(trainerOptions.Seed);
+        Model = new SongGenModel(Config);
+        Model.to(device);
+        long total = trainerOptions.TotalSteps;
+        Trainer = new Trainer<SongBatch>(Model, Batch,
+            batch =>
+            {
+                var loss = SongGenLoss.Compute(Model, batch, batch.Step, total);
+                stepLosses?.Invoke(batch.Step, loss);
+                return loss.Total;
+            },
+            trainerOptions, batch => batch.Streams.shape[0] * batch.Streams.shape[2]);
+    }
+
+    /// <summary>The model's shape.</summary>
+    public SongGenConfig Config { get; }
+
+    /// <summary>The model being trained.</summary>
+    public SongGenModel Model { get; }
+
+    /// <summary>The loop.</summary>
+    public Trainer<SongBatch> Trainer { get; }
+
+    /// <summary>The batch of a position: songs drawn by the position's own random, laid out, padded, conditions dropped.</summary>
+    public SongBatch Batch(BatchPosition position)
+    {
+        var random = position.CreateRandom();
+        var mode = Config.SongMode;
+        var sequences = new List<SongTokenSequence>();
+        var conditions = new List<SongCondition?>();
+        for (int i = 0; i < options.Batch; i++)
+        {
+            var example = cache.Get((ulong)random.Next(options.Songs));
+            if (example.Frames > Config.MaxFrames)
+                throw new InvalidOperationException($"Song {example.Seed}'s excerpt takes {example.Frames} frames; the model holds {Config.MaxFrames} (raise max_frames or lower the seconds).");
+            sequences.Add(SongTokenLayout.Arrange(mode, example.Codes, Config.CodebookSize));
+            bool drop = random.NextDouble() < options.ConditionDropout;
+            bool voice = Config.ReferenceVoice && random.NextDouble() < 0.5;
+            conditions.Add(drop ? null : new SongCondition(example.Description, example.Lyrics, voice ? example.ReferenceClip(Config.MaxReferenceFrames) : null));
+        }
+        int steps = sequences.Max(s => s.Steps), pad = SongTokenLayout.Pad(Config.CodebookSize);
+        Tensor Pack(Func<SongTokenSequence, int[][]> rows)
+        {
+            var flat = sequences.SelectMany(s => rows(s).SelectMany(r => r.Concat(Enumerable.Repeat(pad, steps - r.Length)))).Select(v => (long)v).ToArray();
+            return tensor(flat, ScalarType.Int64, position.Device).view(sequences.Count, -1, steps);
+        }
+        var streams = Pack(s => s.Streams);
+        var vocal = mode == SongMode.MixedPro ? Pack(s => s.VocalTargets!) : null;
+        return new SongBatch(streams, vocal, conditions, position.Step);
+    }
+
+    /// <summary>Trains to the run's total steps, or until <paramref name="budget"/> passes (a checkpoint is written either way).</summary>
+    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default)
+    {
+        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        Trainer.Run(linked.Token);
+    }
+
+    /// <summary>Writes the model folder (fp16) with the steps trained so far in its config.</summary>
+    public void Export(string directory)
+    {
+        Model.eval();
+        SongGenCheckpoint.Save(directory, Model, Config with { TrainedSteps = Trainer.Step });
+        Model.train();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,25 @@
+namespace Media.Services.Song.Training;
+
+/// <summary>What a SongGen training run trains on (the model's shape is its <see cref="Model.SongGenConfig"/>).</summary>
+public sealed record SongGenTrainingOptions
+{
+    /// <summary>Corpus songs in the training set (seeds 0..Songs-1; evaluation uses the held-out seeds from 900000).</summary>
+    public int Songs { get; init; } = 512;
+
+    /// <summary>Songs per step.</summary>
+    public int Batch { get; init; } = 4;
+
+    /// <summary>Each song is cut to its opening of this many seconds (the lines sung by then: <see cref="Data.SongExcerpt"/>).</summary>
+    public double Seconds { get; init; } = 8;
+
+    /// <summary>Share of rows trained without their condition (one zero memory state), so classifier-free guidance has an unconditional model.</summary>
+    public double ConditionDropout { get; init; } = 0.1;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        if (Songs < 1 || Batch < 1) throw new ArgumentException("songs and batch must be positive.");
+        if (!double.IsFinite(Seconds) || Seconds < 1 || Seconds > 30) throw new ArgumentException("seconds must be in [1, 30].");
+        if (!double.IsFinite(ConditionDropout) || ConditionDropout < 0 || ConditionDropout >= 1) throw new ArgumentException("condition dropout must be in [0, 1).");
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Media.Audio.IO;
+using Media.Hosting.Jobs;
+using Media.Hosting.Workers;
+using Media.Services.Audio.Codec;
+using Media.Services.Song.Generation;
+using Media.Services.Song.Model;
+using static TorchSharp.torch;
+
+namespace Media.Services.Song.Tests;
+
+[Collection(SingleThreadedTorch.Name)]
+public sealed class SongGeneratorTests : IDisposable
+{
+    readonly string models = Directory.CreateTempSubdirectory("songgen-models").FullName;
+
+    public void Dispose() => Directory.Delete(models, recursive: true);
+
+    void WriteModel(string mode, long trainedSteps)
+    {
+        RandomCodecCheckpoint.Write(models);
+        var config = SongGenModelTests.Tiny(mode) with { TrainedSteps = trainedSteps };
+        using var model = SongGenModelTests.Create(config);
+        SongGenCheckpoint.Save(Path.Combine(models, "songgen"), model, config);
+    }
+
+    static Job Job(string parameters) => new()
+    {
+        Id = Hosting.Jobs.Job.NewId(), Kind = SongJobKind.Name, Model = "songgen", Family = "song", Parameters = JsonDocument.Parse(parameters).RootElement,
+        Owner = "test", Status = JobStatus.Running, CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    const string Lyrics = "\"lyrics\": \"[verse]\\nwe sing of the sea\\n[chorus]\\nthe night is long\\n\", \"description\": \"soft rock, 100 bpm, in C major\"";
+
+    sealed class RecordingSink : IJobEventSink
+    {
+        public List<(short[] Samples, int Rate)> Chunks { get; } = [];
+
+        public ValueTask ProgressAsync(int step, int totalSteps, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask PreviewAsync(ReadOnlyMemory<byte> png, int step, int totalSteps, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask AudioChunkAsync(ReadOnlyMemory<byte> pcm16, int sampleRate, int channels, CancellationToken cancellationToken)
+        {
+            Chunks.Add((Pcm16.FromBytes(pcm16.Span), sampleRate));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    static float[] Samples(GeneratedArtifact artifact) => WavFile.Read(artifact.Content.ToArray()).Channels[0];
+
+    [Fact]
+    public async Task A_dual_track_song_streams_its_mix_in_chunks_and_ends_with_the_mix_and_both_stems()
+    {
+        WriteModel("parallel-a-v", trainedSteps: 1);
+        using var generator = new SongGenerator(SongGenLoader.Load(models, CPU, maxConcurrent: 2));
+        var sink = new RecordingSink();
+        var artifacts = await generator.RunAsync(Job($"{{{Lyrics}, \"duration_seconds\": 1.2, \"seed\": 3, \"top_k\": 5, \"guidance_scale\": 3}}"), sink, CancellationToken.None);
+
+        Assert.Equal(["song.wav", "vocals.wav", "accompaniment.wav"], artifacts.Select(a => a.Name));
+        var mix = Samples(artifacts[0]);
+        var vocals = Samples(artifacts[1]);
+        var accompaniment = Samples(artifacts[2]);
+        Assert.Equal(60 * 320, mix.Length); // 1.2 s = 60 frames of 320 samples
+        Assert.Equal(3, sink.Chunks.Count); // 25 + 25 + 10 frames, each sent as soon as its frames were complete
+        Assert.All(sink.Chunks, c => Assert.Equal(16000, c.Rate));
+        Assert.Equal(mix.Length, sink.Chunks.Sum(c => c.Samples.Length));
+        Assert.True(vocals.Zip(accompaniment, (v, a) => v + a).Zip(mix, (s, m) => Math.Abs(s - m)).Max() < 2e-4, "the mix is the stems' sum");
+        Assert.True(vocals.Zip(accompaniment, (v, a) => Math.Abs(v - a)).Max() > 1e-4, "the stems are two tracks");
+    }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_song_and_the_mixed_mode_gives_no_stems()
+    {
+        WriteModel("mixed", trainedSteps: 1);
+        using var generator = new SongGenerator(SongGenLoader.Load(models, CPU, maxConcurrent: 1));
+        string job = $"{{{Lyrics}, \"duration_seconds\": 1, \"seed\": 9, \"temperature\": 1.0}}";
+        var first = await generator.RunAsync(Job(job), new RecordingSink(), CancellationToken.None);
+        var second = await generator.RunAsync(Job(job), new RecordingSink(), CancellationToken.None);
+        Assert.Equal(["song.wav"], first.Select(a => a.Name));
+        Assert.Equal(Samples(first[0]), Samples(second[0]));
+        var wrongMode = await Assert.ThrowsAsync<ArgumentException>(() =>
+            generator.RunAsync(Job($"{{{Lyrics}, \"mode\": \"interleaving-a-v\"}}"), new RecordingSink(), CancellationToken.None));
+        Assert.Contains("parameters.mode", wrongMode.Message);
+    }
+
+    [Fact]
+    public void An_untrained_model_folder_is_never_served()
+    {
+        WriteModel("mixed", trainedSteps: 0);
+        var error = Assert.Throws<InvalidDataException>(() => SongGenLoader.Load(models, CPU, maxConcurrent: 1));
+        Assert.Contains("untrained", error.Message);
+    }
+}

@@ -1,0 +1,122 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Audio.Corpora;
+using Media.Cli.Commands.Settings;
+using Media.Hosting;
+using Media.Modeling.Sampling;
+using Media.Services.Audio.Evaluation;
+using Media.Services.Audio.Speech;
+using Media.Services.Audio.Speech.Recognizer;
+using Media.Services.Song.Data;
+using Media.Services.Song.Generation;
+using Media.Services.Song.Model;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Media.Cli.Commands.Song;
+
+/// <summary>
+/// <c>media eval song --n 50 --model DIR [--model DIR2 ...]</c>: each SongGen model folder (one mode each) sings the
+/// openings of n held-out corpus songs (their description and the lines sung within <c>--seconds</c>, for as long as the
+/// corpus sings them); the mix's tempo and key, the recognizer's CER on the vocal stem (dual-track) or the mix (mixed),
+/// the stems' leakage, RTF and time to the first chunk are measured (<see cref="SongModelEvaluation"/>), with the corpus's
+/// own CER on the same excerpts as the ceiling. One row per model, then the headline lines of the best by lyric CER.
+/// </summary>
+internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
+{
+    internal sealed class Settings : InferenceSettings
+    {
+        [CommandOption("-n|--count")]
+        [DefaultValue(50)]
+        public int Count { get; init; } = 50;
+
+        [CommandOption("--model")]
+        [Description("A SongGen model folder (repeat for several modes); default: the models folder's songgen/")]
+        public string[] Model { get; init; } = [];
+
+        [CommandOption("--seed")]
+        [Description("Seed of the first corpus song (held-out range by default)")]
+        [DefaultValue(900_000UL)]
+        public ulong Seed { get; init; } = 900_000;
+
+        [CommandOption("--seconds")]
+        [Description("Each song's opening: the lines sung within this many seconds (as in training)")]
+        [DefaultValue(8.0)]
+        public double Seconds { get; init; } = 8;
+
+        [CommandOption("--guidance")]
+        [DefaultValue(3.0)]
+        public double Guidance { get; init; } = 3;
+
+        [CommandOption("--top-k")]
+        [DefaultValue(250)]
+        public int TopK { get; init; } = 250;
+
+        [CommandOption("--temperature")]
+        [DefaultValue(1.0)]
+        public double Temperature { get; init; } = 1;
+
+        [CommandOption("--models")]
+        [Description("Models folder holding asr-ctc and media-codec (default: the checkout's models/)")]
+        public string? Models { get; init; }
+
+        [CommandOption("--verbose")]
+        public bool Verbose { get; init; }
+
+        public override ValidationResult Validate() => Count < 1 ? ValidationResult.Error("-n must be at least 1.") : base.Validate();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = settings.ApplyTorch();
+        string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
+        string[] folders = settings.Model.Length > 0 ? settings.Model : [Path.Combine(models, SongGenerator.ModelFolder)];
+        using var recognizer = CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);
+        using var features = new SpeechFeatures(recognizer.Config.Mel);
+        var evaluation = new SongModelEvaluation(recognizer, features);
+        var corpus = new LyricSongGenerator(16000);
+        var reports = new List<(string Mode, SongModelReport Report)>();
+        Console.WriteLine("mode              tempo   key     lyric_cer  corpus_cer  leakage  rtf     cpu_rtf  first_chunk_s");
+        foreach (string folder in folders)
+        {
+            using var songs = SongGenLoader.LoadFolder(folder, Path.Combine(models, "media-codec"), device, maxConcurrent: 1);
+            var rows = new List<SongModelRow>();
+            for (int i = 0; i < settings.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ulong seed = settings.Seed + (ulong)i;
+                var song = corpus.Generate(seed);
+                var excerpt = SongExcerpt.Of(song, settings.Seconds, songs.Config.FrameRate);
+                double seconds = Math.Min(excerpt.Seconds, Math.Min(Media.Services.Song.SongJobKind.MaxSeconds, songs.Config.MaxFrames / (double)songs.Config.FrameRate));
+                var spec = new SongSpec(new SongCondition(song.Style.Text, excerpt.LyricsTokens()), seconds, null,
+                    new SamplingParameters { Temperature = settings.Temperature, TopK = settings.TopK, Seed = seed }, settings.Guidance);
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var audio = songs.SynthesizeAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).GetAwaiter().GetResult();
+                double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+                var trueVocals = song.Vocals.AsSpan(0, Math.Min(song.Vocals.Length, (int)(seconds * song.SampleRate))).ToArray();
+                var row = evaluation.Measure(new GeneratedSong(seed, song.Music.Tempo, song.Music.Key, excerpt.Transcript, trueVocals, audio.Mix,
+                    audio.Vocals, audio.Accompaniment, audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds));
+                rows.Add(row);
+                if (settings.Verbose)
+                    Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, heard \"{row.Transcript}\""));
+            }
+            var report = new SongModelReport(rows);
+            string mode = songs.Config.Mode;
+            reports.Add((mode, report));
+            Console.WriteLine(Invariant($"{mode,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
+        }
+        var (bestMode, best) = reports.MinBy(r => r.Report.LyricCer);
+        Console.WriteLine($"best mode: {bestMode}");
+        Console.WriteLine(Invariant($"tempo accuracy: {best.TempoAccuracy:F2}"));
+        Console.WriteLine(Invariant($"key accuracy: {best.KeyAccuracy:F2}"));
+        Console.WriteLine(Invariant($"lyric cer: {best.LyricCer:F4}"));
+        Console.WriteLine(Invariant($"corpus lyric cer: {best.CorpusLyricCer:F4}"));
+        if (best.StemLeakage is { } leak) Console.WriteLine(Invariant($"stem leakage: {leak:F4}"));
+        Console.WriteLine(Invariant($"rtf: {best.RealTimeFactor:F2} (cpu {best.CpuRealTimeFactor:F2})"));
+        Console.WriteLine(Invariant($"time to first chunk: {best.MeanFirstChunkSeconds:F2} s"));
+        return 0;
+    }
+
+    static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
