@@ -11,10 +11,7 @@ namespace Media.Services.Image.Generation;
 /// </summary>
 public sealed class TokenShuffleStepLoop : IDisposable
 {
-    readonly KvCache cache;
-    readonly StepScheduler scheduler;
-    readonly CancellationTokenSource stop = new();
-    readonly Task loop;
+    readonly StepSchedulerThread steps;
 
     /// <summary>Serves <paramref name="model"/> (takes ownership) for up to <paramref name="maxConcurrent"/> CFG pairs at once.</summary>
     public TokenShuffleStepLoop(TokenShuffleModel model, int maxConcurrent)
@@ -23,9 +20,8 @@ public sealed class TokenShuffleStepLoop : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrent);
         Model = model;
         Conditioning = new CaptionConditioning(model.Config);
-        cache = model.Transformer.CreateCache(2 * maxConcurrent);
-        scheduler = new StepScheduler(model.Transformer, cache, tokenBudget: 2 * maxConcurrent + 2 * model.Config.ConditionLength);
-        loop = scheduler.RunAsync(stop.Token);
+        steps = new StepSchedulerThread(model.Transformer, model.Transformer.CreateCache(2 * maxConcurrent),
+            tokenBudget: 2 * maxConcurrent + 2 * model.Config.ConditionLength);
     }
 
     /// <summary>The model it serves.</summary>
@@ -42,24 +38,13 @@ public sealed class TokenShuffleStepLoop : IDisposable
     public IAsyncEnumerable<(int Index, long[] Codes)> SampleAsync(TokenShuffleRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return StepReports.RunAsync<(int Index, long[] Codes)>(scheduler, request, report => request.WindowSampled += (index, codes) => report((index, codes)), "image", cancellationToken);
+        return steps.RunAsync<(int Index, long[] Codes)>(request, report => request.WindowSampled += (index, codes) => report((index, codes)), "image", cancellationToken);
     }
 
     /// <summary>Stops the step loop and frees the model and the cache.</summary>
     public void Dispose()
     {
-        stop.Cancel();
-        try
-        {
-            loop.Wait();
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
-        {
-            // The loop ends by cancellation.
-        }
-        scheduler.Dispose();
-        cache.Dispose();
+        steps.Dispose();
         Model.Dispose();
-        stop.Dispose();
     }
 }

@@ -11,10 +11,7 @@ namespace Media.Services.Song.Generation;
 /// </summary>
 public sealed class SongStepLoop : IDisposable
 {
-    readonly KvCache cache;
-    readonly StepScheduler scheduler;
-    readonly CancellationTokenSource stop = new();
-    readonly Task loop;
+    readonly StepSchedulerThread steps;
 
     /// <summary>Serves <paramref name="model"/> (takes ownership) for up to <paramref name="maxConcurrent"/> songs (CFG pairs) at once.</summary>
     public SongStepLoop(SongGenModel model, int maxConcurrent)
@@ -25,9 +22,8 @@ public sealed class SongStepLoop : IDisposable
         Head = new SongHead(model);
         var config = model.Config;
         int memory = (config.ReferenceVoice ? config.MaxReferenceFrames : 0) + config.MaxDescriptionBytes + config.MaxLyricsTokens;
-        cache = model.Decoder.Transformer.CreateCache(2 * maxConcurrent, memoryLength: memory);
-        scheduler = new StepScheduler(model.Decoder.Transformer, cache, tokenBudget: 2 * maxConcurrent);
-        loop = scheduler.RunAsync(stop.Token);
+        steps = new StepSchedulerThread(model.Decoder.Transformer, model.Decoder.Transformer.CreateCache(2 * maxConcurrent, memoryLength: memory),
+            tokenBudget: 2 * maxConcurrent);
     }
 
     /// <summary>The model.</summary>
@@ -40,18 +36,13 @@ public sealed class SongStepLoop : IDisposable
     public IAsyncEnumerable<int> StepsAsync(SongRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return StepReports.RunAsync<int>(scheduler, request, report => request.StepDone += report, "song", cancellationToken);
+        return steps.RunAsync<int>(request, report => request.StepDone += report, "song", cancellationToken);
     }
 
     /// <summary>Stops the loop and frees the model and the cache.</summary>
     public void Dispose()
     {
-        stop.Cancel();
-        try { loop.GetAwaiter().GetResult(); }
-        catch (OperationCanceledException) { }
-        scheduler.Dispose();
-        cache.Dispose();
+        steps.Dispose();
         Model.Dispose();
-        stop.Dispose();
     }
 }
