@@ -7,6 +7,7 @@ using Media.Cli.Commands.Keys;
 using Media.Cli.Commands.Song;
 using Media.Cli.Commands.Speech;
 using Media.Cli.Commands.Train;
+using System.Runtime.InteropServices;
 using Spectre.Console.Cli;
 
 // Spectre.Console.Cli refuses one-letter long names, yet the documented commands say `--n 200`: read `--n` as `-n`.
@@ -88,4 +89,21 @@ app.Configure(config =>
         codec.AddCommand<CodecDecodeCommand>("decode").WithDescription("Decode codes.json to a WAV file.");
     });
 });
-return await app.RunAsync(args);
+// The first Ctrl-C (or SIGTERM) asks the command to stop at its next safe point: a trainer ends its step, writes its
+// checkpoint and its --out folder, so a time-boxed run (`timeout -s INT`) still lands a model. Another one a second or
+// more later ends the process at once, for commands that do not watch the token; repeats within that second are the same
+// request (`timeout` signals both the command and its process group).
+using var stop = new CancellationTokenSource();
+long firstStopAt = 0;
+void StopGracefully(PosixSignalContext signal)
+{
+    if (stop.IsCancellationRequested && Environment.TickCount64 - firstStopAt >= 1000) return;
+    signal.Cancel = true;
+    if (stop.IsCancellationRequested) return;
+    firstStopAt = Environment.TickCount64;
+    Console.Error.WriteLine($"{signal.Signal}: stopping after the current step (send it again to stop now)");
+    stop.Cancel();
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
+return await app.RunAsync(args, stop.Token);

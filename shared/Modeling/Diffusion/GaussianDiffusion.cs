@@ -210,7 +210,7 @@ public sealed class GaussianDiffusion
         return Loop(noise, (x, t) =>
         {
             var output = model(x, MapTimesteps(t));
-            var z = randn(x.shape, dtype: x.dtype, device: x.device, generator: generator);
+            var z = SeededRandom.Normal(x.shape, x.dtype, x.device, generator);
             return PSample(output, x, t, z, temperature, clipDenoised);
         });
     }
@@ -222,7 +222,7 @@ public sealed class GaussianDiffusion
         return Loop(noise, (x, t) =>
         {
             var output = model(x, MapTimesteps(t));
-            var z = eta > 0 ? randn(x.shape, dtype: x.dtype, device: x.device, generator: generator) : null;
+            var z = eta > 0 ? SeededRandom.Normal(x.shape, x.dtype, x.device, generator) : null;
             return DdimStep(output, x, t, eta, z, clipDenoised);
         });
     }

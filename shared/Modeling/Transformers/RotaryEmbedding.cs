@@ -6,12 +6,14 @@ namespace Media.Modeling.Transformers;
 /// <summary>
 /// Rotary position embedding tables (cos and sin per position, laid out over the full head dim) and
 /// the rotation itself. Positions are given per row, so rows of a batch may sit at different positions.
-/// The tables are non-persistent buffers: they follow the module across devices but are not checkpoint keys.
+/// The tables are no checkpoint keys and stay float32 (the rotation runs in fp32). They follow the module's device
+/// through the <c>_to</c> overrides below: TorchSharp moves no non-persistent buffer, so tables registered that way
+/// stayed on the CPU under a model moved to CUDA.
 /// </summary>
 public sealed class RotaryEmbedding : nn.Module
 {
-    readonly Tensor cos;
-    readonly Tensor sin;
+    // A tuple, not two Tensor fields: the parent's RegisterComponents would make Tensor fields checkpoint keys.
+    (Tensor Cos, Tensor Sin) tables;
     readonly int headDim;
     readonly int sections;
     readonly RotaryPairing pairing;
@@ -25,14 +27,46 @@ public sealed class RotaryEmbedding : nn.Module
         sections = spec.Axes;
         pairing = spec.Pairing;
         var (c, s) = BuildTables(spec, headDim, rows, ropeBase);
-        cos = tensor(c, rows, headDim);
-        sin = tensor(s, rows, headDim);
-        register_buffer(nameof(cos), cos, persistent: false);
-        register_buffer(nameof(sin), sin, persistent: false);
+        tables = (tensor(c, rows, headDim), tensor(s, rows, headDim));
+        Rows = rows;
+    }
+
+    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        MoveTables(device);
+        return base._to(device, dtype, non_blocking);
+    }
+
+    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+    {
+        MoveTables(new Device(deviceType, deviceIndex));
+        return base._to(deviceType, deviceIndex, non_blocking);
+    }
+
+    /// <summary>Where the tables are (the module's device once moved).</summary>
+    internal DeviceType TablesDevice => tables.Cos.device_type;
+
+    void MoveTables(Device device)
+    {
+        var (cos, sin) = tables;
+        if (cos.device_type == device.type && cos.device_index == device.index) return;
+        tables = (cos.to(device), sin.to(device));
+        cos.Dispose();
+        sin.Dispose();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            tables.Cos.Dispose();
+            tables.Sin.Dispose();
+        }
+        base.Dispose(disposing);
     }
 
     /// <summary>How many positions the tables cover.</summary>
-    public long Rows => cos.shape[0];
+    public long Rows { get; }
 
     /// <summary>
     /// Angle of every position and pair, laid out over the head dim: pair j of section s rotates
@@ -88,7 +122,7 @@ public sealed class RotaryEmbedding : nn.Module
     {
         var flat = positions.reshape(-1);
         long b = positions.shape[0], t = positions.shape[1];
-        return (cos.index_select(0, flat).view(b, 1, t, headDim), sin.index_select(0, flat).view(b, 1, t, headDim));
+        return (tables.Cos.index_select(0, flat).view(b, 1, t, headDim), tables.Sin.index_select(0, flat).view(b, 1, t, headDim));
     }
 
     /// <summary>Rotates <paramref name="x"/> [batch, heads, time, head_dim] by the angles from <see cref="At"/>.</summary>

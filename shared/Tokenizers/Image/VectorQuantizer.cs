@@ -1,3 +1,4 @@
+using Media.Modeling.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -136,7 +137,7 @@ public sealed class VectorQuantizer : nn.Module<Tensor, QuantizerOutput>
         if (count == 0) return 0;
         var candidates = encoderOutputs.detach().permute(0, 2, 3, 1).reshape(-1, dim).to(weight.device);
         if (l2Normalize) candidates = nn.functional.normalize(candidates, p: 2, dim: -1);
-        var picks = randint(0, candidates.shape[0], [count], dtype: ScalarType.Int64, device: weight.device, generator: generator);
+        var picks = SeededRandom.Integers(candidates.shape[0], [count], weight.device, generator);
         weight.index_copy_(0, dead, candidates.index_select(0, picks).to_type(weight.dtype));
         return count;
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Media.Modeling.Transformers;
 using static TorchSharp.torch;
 
@@ -140,5 +141,17 @@ public sealed class RotaryEmbeddingTests
         using var rope = new RotaryEmbedding(RotarySpec.OneD(), HeadDim, 10, Base);
         var ex = Assert.Throws<ArgumentException>(() => rope.At(tensor(new long[] { 3, 10 }).unsqueeze(0)));
         Assert.Contains("outside the RoPE table", ex.Message, StringComparison.Ordinal);
+    }
+    [Fact]
+    public void The_tables_follow_the_module_to_another_device()
+    {
+        // TorchSharp moves no non-persistent buffer: a model moved with .to(cuda) kept its tables on the CPU and failed
+        // with "index is on cuda:0, different from other tensors on cpu" (D-AR's tokenizer on a GPU). The meta device
+        // takes the same path on a CPU-only machine.
+        using var scope = NewDisposeScope();
+        using var rope = new RotaryEmbedding(RotarySpec.OneD(), HeadDim, 10, Base);
+        var meta = new Device(DeviceType.META);
+        rope.to(meta);
+        Assert.Equal(DeviceType.META, rope.TablesDevice); // meta has no index_select kernel to call At with
     }
 }

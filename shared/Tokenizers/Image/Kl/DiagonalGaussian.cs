@@ -34,7 +34,7 @@ public sealed class DiagonalGaussian : IDisposable
     public Tensor Sample(Generator? generator = null)
     {
         using var scope = NewDisposeScope();
-        var noise = randn(Mean.shape, dtype: Mean.dtype, device: Mean.device, generator: generator);
+        var noise = SeededRandom.Normal(Mean.shape, Mean.dtype, Mean.device, generator);
         return Mean.add(LogVariance.mul(0.5).exp().mul(noise)).MoveToOuterDisposeScope();
     }
 
