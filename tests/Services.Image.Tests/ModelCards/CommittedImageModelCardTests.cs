@@ -1,12 +1,13 @@
 using Media.Services.Image.Data;
 using Media.Services.Image.Evaluation;
 using Media.Services.Image.Generation;
+using Media.Services.Image.LatentDiffusion;
 using static TorchSharp.torch;
 
 namespace Media.Services.Image.Tests.ModelCards;
 
 /// <summary>
-/// The committed image model still meets the headline figure of its MODEL_CARD.md on a small sample,
+/// Each committed image model still meets the headline figure of its MODEL_CARD.md on a small sample,
 /// against a threshold between the card's figure and what a broken model gives. (image-vq's PSNR is
 /// guarded by the CLI's eval test, Cli.Tests ImageVqEvalCommandTests.)
 /// </summary>
@@ -33,5 +34,25 @@ public sealed class CommittedImageModelCardTests
         double? colour = report.Accuracy(Criterion.Color);
         Assert.NotNull(colour);
         Assert.True(colour >= 0.6, $"colour accuracy {colour:F3} on 20 held-out prompts ({report.Asked(Criterion.Color)} objects asked); the card's is 0.850");
+    }
+    [Fact]
+    [Slow("committed-model inference: draws 20 images of 50 DDIM steps")]
+    public void Magicmix_base_model_draws_the_asked_colours_on_held_out_prompts()
+    {
+        // models/magicmix/MODEL_CARD.md: plain text-to-image colour accuracy 0.710 on 100 held-out prompts (50 DDIM
+        // steps, guidance 3: `media eval magicmix`'s defaults and its first seed); the card's under-trained 3,000-step
+        // model gave 0.520 there. Twenty prompts vary more than 100, hence 0.55.
+        using var pipeline = LdmPipeline.Load(CommittedModels.Path("magicmix"), CommittedModels.Path("image-vae"), CPU);
+        var samples = new CaptionedImageGenerator(pipeline.ImageSize).Take(DataSplit.HeldOut, 20).ToList();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(1_000_000, CPU);
+        var images = pipeline.Generate(samples.Select(s => s.Caption).ToList(), 3.0, 50, generator);
+        var report = new EvaluationReport();
+        for (int i = 0; i < samples.Count; i++) report.Add(PromptEvaluator.Evaluate(images[i], samples[i].Prompt));
+
+        double? colour = report.Accuracy(Criterion.Color);
+        Assert.NotNull(colour);
+        Assert.True(colour >= 0.55, $"colour accuracy {colour:F3} on 20 held-out prompts ({report.Asked(Criterion.Color)} objects asked); the card's is 0.710");
     }
 }
