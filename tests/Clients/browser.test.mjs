@@ -4,7 +4,7 @@
 // Screenshots of every page go to tests/Clients/artifacts/ (and to docs/images/ with MEDIA_UPDATE_SCREENSHOTS=1).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, copyFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, copyFile, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -178,6 +178,26 @@ test("mix: without a layout the page says so; with a layout prompt the job carri
   });
   assert.equal(await page.getByRole("button", { name: "Mix" }).isEnabled(), true);
   assert.equal(await page.getByRole("button", { name: "Cancel" }).isEnabled(), false);
+});
+
+test("mix: an uploaded layout image is shown, travels as the job's mix.image, and the PNG is offered", async () => {
+  const upload = await readFile(join(here, "..", "..", "docs", "images", "image.png"));
+  await page.goto("/mix.html");
+  await page.getByLabel("Content prompt").fill("a green circle");
+  await page.locator("select[name=model]").selectOption("test-image");
+  await page.getByLabel("Steps").fill("6");
+  await page.getByLabel(/^Seed/).fill("9");
+  await page.getByLabel(/^Layout image/).setInputFiles({ name: "layout.png", mimeType: "image/png", buffer: upload });
+  await page.locator("#layout").waitFor({ state: "visible", timeout: 5_000 });
+  assert.match(await page.locator("#layout").getAttribute("src"), /^blob:/);
+  await page.getByRole("button", { name: "Mix" }).click();
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  assert.equal(await page.locator("#status").textContent(), "Done");
+  const png = Buffer.from(await (await fetch(`${host.baseUrl}${await page.locator("#result").getAttribute("src")}`)).arrayBuffer());
+  const parameters = JSON.parse(text(png).parameters);
+  assert.equal(parameters.prompt, "a green circle");
+  assert.equal(parameters.mix.layout_prompt, undefined);
+  assert.equal(parameters.mix.image, upload.toString("base64"), "the upload reached the job byte for byte");
 });
 
 test("speech: audio starts playing from the first chunk, then the WAV is offered", async () => {
