@@ -89,10 +89,10 @@ app.Configure(config =>
         codec.AddCommand<CodecDecodeCommand>("decode").WithDescription("Decode codes.json to a WAV file.");
     });
 });
-// The first Ctrl-C (or SIGTERM) asks the command to stop at its next safe point: a trainer ends its step, writes its
-// checkpoint and its --out folder, so a time-boxed run (`timeout -s INT`) still lands a model. Another one a second or
-// more later ends the process at once, for commands that do not watch the token; repeats within that second are the same
-// request (`timeout` signals both the command and its process group).
+// In `train`, the first Ctrl-C (or SIGTERM) asks the trainer to stop at its next safe point: it ends its step, writes its
+// checkpoint and its --out folder, so a time-boxed run (`timeout -s TERM`) still lands a model. Another one a second or
+// more later ends the process at once; repeats within that second are the same request (`timeout` signals both the
+// command and its process group). Every other command keeps the runtime's default: one signal ends it.
 using var stop = new CancellationTokenSource();
 long firstStopAt = 0;
 void StopGracefully(PosixSignalContext signal)
@@ -104,6 +104,7 @@ void StopGracefully(PosixSignalContext signal)
     Console.Error.WriteLine($"{signal.Signal}: stopping after the current step (send it again to stop now)");
     stop.Cancel();
 }
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
+bool training = args.Length > 0 && args[0] == "train";
+using var onInterrupt = training ? PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully) : null;
+using var onTerminate = training ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully) : null;
 return await app.RunAsync(args, stop.Token);

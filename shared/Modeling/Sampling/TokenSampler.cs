@@ -1,3 +1,4 @@
+using Media.Modeling.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public static class TokenSampler
             tokens[i] = rows[i].IsGreedy
                 ? greedy[i]
                 // [vocab] -> [1], [k, vocab] -> [k, 1]: the row's own generator makes the only draws.
-                : multinomial(probs[i], 1, generator: states[i].Generator).squeeze(-1);
+                : SeededRandom.Categorical(probs[i], 1, states[i].Generator).squeeze(-1);
         }
         return stack(tokens).MoveToOuterDisposeScope();
     }

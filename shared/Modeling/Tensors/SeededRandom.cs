@@ -22,4 +22,16 @@ public static class SeededRandom
         generator is null
             ? randint(0, high, shape, dtype: ScalarType.Int64, device: device)
             : randint(0, high, shape, dtype: ScalarType.Int64, device: generator.device, generator: generator).to(device);
+
+    /// <summary>
+    /// <paramref name="samples"/> category draws per row of <paramref name="probs"/> ([vocab] or [rows, vocab]), as
+    /// <c>multinomial</c> without replacement gives them, on the device of <paramref name="probs"/>.
+    /// </summary>
+    public static Tensor Categorical(Tensor probs, long samples, Generator? generator)
+    {
+        ArgumentNullException.ThrowIfNull(probs);
+        return generator is null || generator.device.type == probs.device.type
+            ? multinomial(probs, samples, generator: generator)
+            : multinomial(probs.to(generator.device), samples, generator: generator).to(probs.device);
+    }
 }

@@ -27,7 +27,7 @@ public sealed class RotaryEmbedding : nn.Module
         sections = spec.Axes;
         pairing = spec.Pairing;
         var (c, s) = BuildTables(spec, headDim, rows, ropeBase);
-        tables = (tensor(c, rows, headDim), tensor(s, rows, headDim));
+        tables = (tensor(c, rows, headDim).DetachFromDisposeScope(), tensor(s, rows, headDim).DetachFromDisposeScope());
         Rows = rows;
     }
 
@@ -50,7 +50,8 @@ public sealed class RotaryEmbedding : nn.Module
     {
         var (cos, sin) = tables;
         if (cos.device_type == device.type && cos.device_index == device.index) return;
-        tables = (cos.to(device), sin.to(device));
+        // The module outlives any dispose scope its move happens in.
+        tables = (cos.to(device).DetachFromDisposeScope(), sin.to(device).DetachFromDisposeScope());
         cos.Dispose();
         sin.Dispose();
     }

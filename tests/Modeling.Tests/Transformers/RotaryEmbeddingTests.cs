@@ -154,4 +154,13 @@ public sealed class RotaryEmbeddingTests
         rope.to(meta);
         Assert.Equal(DeviceType.META, rope.TablesDevice); // meta has no index_select kernel to call At with
     }
+
+    [Fact]
+    public void Tables_moved_inside_a_dispose_scope_outlive_it()
+    {
+        // A model built once and moved inside a request's dispose scope must keep its tables after the scope ends.
+        using var rope = new RotaryEmbedding(RotarySpec.OneD(), HeadDim, 10, Base);
+        using (NewDisposeScope()) rope.to(new Device(DeviceType.META));
+        Assert.Equal(DeviceType.META, rope.TablesDevice);
+    }
 }

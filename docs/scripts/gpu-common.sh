@@ -1,0 +1,55 @@
+#!/bin/bash
+# Sourced by the gpu-train*.sh plans: unpacks the .NET runtime and the CLI (tarballs from .gpu/ at the checkout's root),
+# binds TorchSharp to the host's PyTorch libtorch, checks CUDA, and defines `train`, which sizes one training's schedule
+# from a 60-step calibration to a wall-clock deadline and stops it with SIGTERM there (the CLI then writes its checkpoint
+# and --out folder). How the tarballs are made: docs/MODELING.md, "Training on a GPU host".
+set -u
+T0=$(date +%s)
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+mkdir -p /tmp/dn /tmp/cli /tmp/runs /tmp/out /tmp/logs
+exec > >(tee -a /tmp/logs/driver.log) 2>&1
+tar -xJf .gpu/dotnet.tar.xz -C /tmp/dn && tar -xJf .gpu/cli.tar.xz -C /tmp/cli || { echo "unpack failed"; exit 3; }
+TL=${TORCH_LIB:-$(python3 -c 'import torch,os;print(os.path.join(os.path.dirname(torch.__file__),"lib"))')}
+export LD_LIBRARY_PATH=$TL DOTNET_ROOT=/tmp/dn DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824
+DEVICE=${DEVICE:-cuda} CAL=${CAL:-60}
+media() { /tmp/dn/dotnet /tmp/cli/media.dll "$@"; }
+nvidia-smi -L; echo "libtorch from $TL"
+media info --device $DEVICE || { echo "TorchSharp could not reach CUDA"; cp /tmp/logs/driver.log $OUT/; exit 4; }
+echo "unpacked and checked in $(( $(date +%s) - T0 )) s"
+
+# rate RUN: seconds per step between the 20th and the last logged step of the calibration
+rate() { python3 - "$1/train.jsonl" <<'EOF'
+import json,sys
+r=[json.loads(l) for l in open(sys.argv[1]) if '"loss"' in l]
+a=[x for x in r if x["step"]>=20 or len(r)<3]
+d=(a[-1]["elapsed_s"]-a[0]["elapsed_s"])/max(1,a[-1]["step"]-a[0]["step"])
+print(d if d>0 else a[-1]["elapsed_s"]/a[-1]["step"])
+EOF
+}
+# train NAME END -- ARGS: calibrate $CAL steps, size the schedule to END (epoch s), run with SIGTERM at END
+train() {
+  local name=$1 end=$2; shift 3
+  local run=/tmp/runs/$name
+  media train "$@" --run $run --device $DEVICE --steps 400000 --until $CAL --checkpoint-every $CAL > /tmp/logs/$name.calibrate.log 2>&1 \
+    || { echo "$name: calibration failed"; tail -30 /tmp/logs/$name.calibrate.log; return 1; }
+  local r=$(rate $run) now=$(date +%s)
+  local steps=$(python3 -c "print($CAL+int(max(0,$end-$now-15)/$r*0.93))")
+  echo "$name: $r s/step after calibration, schedule $steps steps, $(( end - now )) s left"
+  # SIGTERM, not SIGINT: a background job of a script starts with SIGINT ignored
+  timeout -s TERM $(( end - now )) /tmp/dn/dotnet /tmp/cli/media.dll train "$@" --device $DEVICE --run $run --steps $steps --checkpoint-every 1000 > /tmp/logs/$name.log 2>&1
+  echo "$name: exit $? at $(( $(date +%s) - T0 )) s"; grep -v "━" /tmp/logs/$name.log | tail -5
+}
+
+# watch PID...: GPU load every 10 s while any of them runs
+watch_gpu() { while sleep 10; do nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader; local any=0; for p in "$@"; do kill -0 $p 2>/dev/null && any=1; done; [ $any = 1 ] || break; done; }
+
+# ship NAME DIR: DIR (under /tmp/out) as $OUT/NAME.tar, cut into 15 MB pieces when larger (16 MB per returned file)
+ship() { [ -e /tmp/out/$2 ] || return 0; tar -cf /tmp/$1.tar -C /tmp/out "$2"; if [ $(stat -c %s /tmp/$1.tar) -gt 15000000 ]; then split -b 15000000 -d /tmp/$1.tar $OUT/$1.tar.; else cp /tmp/$1.tar $OUT/; fi; }
+
+# finish: logs, train.jsonl and config.json of every run as $OUT/logs.tgz
+finish() {
+  for r in /tmp/runs/*; do cp $r/train.jsonl /tmp/logs/$(basename $r).train.jsonl 2>/dev/null; cp $r/config.json /tmp/logs/$(basename $r).config.json 2>/dev/null; done
+  tar -czf $OUT/logs.tgz -C /tmp logs
+  ls -la $OUT; echo "done in $(( $(date +%s) - T0 )) s"
+}

@@ -1,0 +1,33 @@
+#!/bin/bash
+# D-AR on one GPU (2026-12-04, second lent run): two tokenizer sizes side by side until TOKENIZER_BUDGET, the one with the
+# better held-out PSNR (at their last common evaluation) then tokenizes SAMPLES scenes for the GPT until BUDGET; beside
+# them, Token-Shuffle's GPT on the committed image-vq with the same GPT schedule, as the equal-compute reference.
+#   OUT=... bash docs/scripts/gpu-train-dar.sh
+source "$(dirname "$0")/gpu-common.sh"
+END=$(( T0 + ${BUDGET:-540} )) TEND=$(( T0 + ${TOKENIZER_BUDGET:-370} ))
+N=${SAMPLES:-50000} EV=${EVAL_EVERY:-500}
+train tok-a $TEND -- image-dar-tokenizer --batch 64 --eval-every $EV --eval-n 32 --seed 1 --threads 2 --out /tmp/out/tok-a &
+PA=$!
+train tok-b $TEND -- image-dar-tokenizer --batch 128 --encoder-dim 192 --encoder-layers 6 --decoder-dim 192 --decoder-depth 6 \
+  --eval-every $EV --eval-n 32 --seed 1 --threads 2 --out /tmp/out/tok-b &
+PB=$!
+train ts $END -- image-ar --shuffle 2 --vq models/image-vq --samples $N --batch 128 --seed 1 --threads 2 --out /tmp/out/token-shuffle &
+PT=$!
+watch_gpu $PA $PB
+wait $PA $PB
+# the better tokenizer: held-out PSNR at the last step both evaluated
+BEST=$(python3 - /tmp/runs/tok-a/train.jsonl /tmp/runs/tok-b/train.jsonl <<'EOF'
+import json,sys
+ev=[{r["step"]:r["eval"]["psnr"] for r in map(json.loads,open(f)) if "eval" in r} for f in sys.argv[1:]]
+common=sorted(set(ev[0])&set(ev[1]))
+print({s:(round(ev[0][s],2),round(ev[1][s],2)) for s in common}, file=sys.stderr)
+print("tok-b" if common and ev[1][common[-1]]>ev[0][common[-1]] else "tok-a")
+EOF
+)
+echo "tokenizer kept: $BEST"
+[ -f /tmp/out/$BEST/model.safetensors ] && train dar $END -- image-dar --tokenizer /tmp/out/$BEST --samples $N --batch 128 --seed 1 --threads 2 --out /tmp/out/d-ar &
+PD=$!
+watch_gpu $PD $PT
+wait $PD $PT
+ship tok-a tok-a; ship tok-b tok-b; ship d-ar d-ar; ship token-shuffle token-shuffle
+finish
