@@ -28,6 +28,7 @@ app.Configure(config =>
     {
         train.SetDescription("Train a model (resumable run folders).");
         train.AddCommand<ImageVqTrainCommand>("image-vq").WithDescription("Train the VQ image tokenizer on procedural scenes.");
+        train.AddCommand<SceneFeaturesTrainCommand>("scene-features").WithDescription("Train the scene feature network behind image-vq's perceptual loss (per-cell shape and colour).");
         train.AddCommand<ImageVaeTrainCommand>("image-vae").WithDescription("Train the KL image autoencoder (continuous 16x16 latents for MAR) on procedural scenes.");
         train.AddCommand<ImageLdmTrainCommand>("image-ldm").WithDescription("Train the text-conditioned latent DiT (MagicMix's base model) over the KL autoencoder latents of procedural scenes.");
         train.AddCommand<ImageMarTrainCommand>("image-mar").WithDescription("Train the caption-conditioned MAR model (diffusion head) over the KL autoencoder latents of procedural scenes.");

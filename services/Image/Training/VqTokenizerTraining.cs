@@ -1,4 +1,5 @@
 using System.Globalization;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
 using Media.Services.Image.Data;
 using Media.Tokenizers.Image;
@@ -31,6 +32,21 @@ public sealed record VqTokenizerTrainingOptions
     /// <summary>Extra reconstruction weight of pixels that differ from the image's border colour (0: all pixels alike).</summary>
     public double ObjectWeight { get; init; }
 
+    /// <summary>A scene feature network folder (<c>media train scene-features</c>): adds the perceptual term. Null: none.</summary>
+    public string? PerceptualNetwork { get; init; }
+
+    /// <summary>Weight of the perceptual term.</summary>
+    public double PerceptualWeight { get; init; } = 1.0;
+
+    /// <summary>Weight of the adversarial term on top of its adaptive weight; 0 trains no discriminator.</summary>
+    public double DiscriminatorWeight { get; init; }
+
+    /// <summary>The step from which the discriminator trains and its term counts.</summary>
+    public long DiscriminatorStart { get; init; }
+
+    /// <summary>A VQ model folder whose weights a fresh run starts from (its config must be the run's). Null: random initial weights.</summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>EMA decay of the weights (0: no EMA).</summary>
     public double Ema { get; init; }
 
@@ -52,6 +68,8 @@ public sealed record VqTokenizerTrainingOptions
         if (Downsample is not (4 or 8)) throw new ArgumentException("The downsampling must be 4 or 8.");
         if (ObjectWeight < 0) throw new ArgumentException("The object weight must not be negative.");
         if (Ema is < 0 or >= 1) throw new ArgumentException("The EMA decay must lie in [0, 1).");
+        if (PerceptualWeight < 0 || DiscriminatorWeight < 0 || DiscriminatorStart < 0)
+            throw new ArgumentException("The perceptual and discriminator weights and the discriminator start must not be negative.");
     }
 }
 
@@ -69,6 +87,8 @@ public sealed class VqTokenizerTraining : IDisposable
     readonly VqTokenizerTrainingOptions options;
     readonly Tensor? heldOut;
     readonly long seed;
+    readonly Perceptual.SceneFeatureNet? featureNetwork;
+    readonly nn.Module trained;
 
     /// <summary>Prepares (or resumes) the run in <paramref name="trainerOptions"/> with the model of <paramref name="config"/> on <paramref name="device"/>.</summary>
     public VqTokenizerTraining(VqConfig config, VqTokenizerTrainingOptions options, TrainerOptions trainerOptions, Device device)
@@ -83,14 +103,32 @@ public sealed class VqTokenizerTraining : IDisposable
         heldOut = options.EvalEvery > 0 ? data.HeldOut(options.EvalImages, device) : null;
         manual_seed(seed);                                  // --seed sets the initial weights, as its help says
         Model = new VqModel(config);
+        if (options.InitFrom is { } init)
+        {
+            var initConfig = VqModelFolder.ReadConfig(Path.Combine(init, VqModelFolder.ConfigFile));
+            if (VqModelFolder.ConfigJson(initConfig) != VqModelFolder.ConfigJson(config))
+                throw new ArgumentException($"{init} has another architecture than this run: {VqModelFolder.ConfigJson(initConfig)}");
+            Checkpoint.LoadInto(Model, Path.Combine(init, VqModelFolder.WeightsFile), new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, strict: true);
+        }
         Model.to(device);
+        if (options.PerceptualNetwork is { } features) featureNetwork = Perceptual.SceneFeatureFolder.Load(features, device);
+        if (options.DiscriminatorWeight > 0)
+        {
+            // LlamaGen's is 64 channels and 3 layers for 256 px; 32 and 2 (14x14 patches of 64 px) keep a CPU step affordable.
+            Discriminator = new Adversarial.PatchDiscriminator(channels: 32, layers: 2);
+            Discriminator.to(device);
+        }
         Objective = new VqObjective(Model, new VqObjectiveOptions
         {
             RestartEvery = options.RestartEvery,
             ObjectWeight = options.ObjectWeight,
             // The last fifth fine-tunes a settled codebook.
             RestartUntil = trainerOptions.TotalSteps * 4L / 5,
-        });
+            PerceptualWeight = options.PerceptualWeight,
+            DiscriminatorWeight = options.DiscriminatorWeight,
+            DiscriminatorStart = options.DiscriminatorStart,
+        }, featureNetwork is null ? null : new Perceptual.PerceptualDistance(featureNetwork), Discriminator);
+        trained = Discriminator is null ? Model : new Adversarial.VqGanTrainingModel(Model, Discriminator);
         var schedule = trainerOptions with
         {
             WeightDecay = 0,
@@ -98,13 +136,16 @@ public sealed class VqTokenizerTraining : IDisposable
             EmaDecay = options.Ema > 0 ? options.Ema : null,
             EvalEvery = options.EvalEvery,
         };
-        Trainer = new Trainer<VqTrainingBatch>(Model, data.Batch, Objective.Loss, schedule, batch => batch.Images.shape[0]);
+        Trainer = new Trainer<VqTrainingBatch>(trained, data.Batch, Objective.Loss, schedule, batch => batch.Images.shape[0]);
         if (heldOut is not null)
             Trainer.Evaluate = _ => Metrics(VqReconstructionMetrics.Measure(Model, heldOut));
     }
 
     /// <summary>The model being trained.</summary>
     public VqModel Model { get; }
+
+    /// <summary>The discriminator, when the run trains one.</summary>
+    public Adversarial.PatchDiscriminator? Discriminator { get; }
 
     /// <summary>The objective (its dead-code restarts of this session).</summary>
     public VqObjective Objective { get; }
@@ -165,6 +206,8 @@ public sealed class VqTokenizerTraining : IDisposable
     {
         Trainer.Dispose();
         Model.Dispose();
+        Discriminator?.Dispose();
+        featureNetwork?.Dispose();
         heldOut?.Dispose();
     }
 }

@@ -94,4 +94,50 @@ public sealed class VqTokenizerTrainingTests
         Assert.Null(training.Finish(null));
         Assert.Equal(1, training.Trainer.Step);
     }
+
+    [Fact]
+    public void A_fresh_run_starts_from_the_init_folder_and_refuses_another_architecture()
+    {
+        var config = VqTokenizerTraining.ConfigFor(Tiny with { Channels = 32 });
+        using var folder = new TempDirectory();
+        using var run = new TempDirectory();
+        manual_seed(11);
+        using (var trained = new VqModel(config)) VqModelFolder.Save(trained, folder.Path);
+        using var expected = VqModelFolder.Load(folder.Path);
+
+        manual_seed(12);
+        using (var training = new VqTokenizerTraining(config, Tiny with { InitFrom = folder.Path }, Schedule(run.Path, 1), CPU))
+        {
+            var got = training.Model.state_dict();
+            foreach (var (key, value) in expected.state_dict())
+                Assert.True(value.allclose(got[key]), key);
+        }
+
+        var other = VqTokenizerTraining.ConfigFor(Tiny with { Channels = 64 });
+        using var otherRun = new TempDirectory();
+        Assert.Throws<ArgumentException>(() => new VqTokenizerTraining(other, Tiny with { InitFrom = folder.Path }, Schedule(otherRun.Path, 1), CPU));
+    }
+
+    [Fact]
+    public void A_gan_run_checkpoints_its_discriminator_and_resumes_with_it()
+    {
+        var config = VqTokenizerTraining.ConfigFor(Tiny with { Channels = 32 });
+        var options = Tiny with { DiscriminatorWeight = 0.5, DiscriminatorStart = 1 };
+        using var run = new TempDirectory();
+        Tensor discriminatorAfterTwo;
+        using (var training = new VqTokenizerTraining(config, options, Schedule(run.Path, 3), CPU))
+        {
+            training.Trainer.RunUntil(2);
+            discriminatorAfterTwo = training.Discriminator!.state_dict()["main.0.weight"].detach().clone();
+        }
+        var saved = Checkpoint.Load(TrainingCheckpoint.PathFor(run.Path, 2));
+        Assert.Contains("model.discriminator.main.0.weight", saved.Keys);
+        Assert.Contains("model.vq.decoder.conv_out.weight", saved.Keys);
+
+        using var resumed = new VqTokenizerTraining(config, options, Schedule(run.Path, 3), CPU);
+        Assert.Equal(2, resumed.Trainer.ResumedFromStep);
+        Assert.True(discriminatorAfterTwo.eq(resumed.Discriminator!.state_dict()["main.0.weight"]).all().item<bool>());
+        resumed.Run();
+        Assert.Equal(3, resumed.Trainer.Step);
+    }
 }

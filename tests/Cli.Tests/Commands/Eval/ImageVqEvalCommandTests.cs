@@ -60,6 +60,23 @@ public sealed class ImageVqEvalCommandTests
     }
 
     [Fact]
+    public async Task Compare_puts_two_tokenizers_side_by_side_with_the_shape_headline()
+    {
+        // The same folder on both sides must give the same figures; the headline is the shape accuracy of the table's row.
+        string committed = CommittedModels.Path("image-vq");
+        var (code, output) = await CliProcess.RunAsync("eval", "image-vq", "--n", "8", "--compare", committed);
+
+        Assert.True(code == 0, output);
+        double headline = Number(output, "reconstruction shape accuracy");
+        Assert.Equal(Number(output, "shape accuracy"), headline, 0.0005);
+        var row = output.Split('\n').Single(l => l.StartsWith("| shape accuracy", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+        Assert.Equal(row[2], row[3]);
+        Assert.Equal(headline, double.Parse(row[3], System.Globalization.CultureInfo.InvariantCulture), 0.0005);
+        var psnr = output.Split('\n').Single(l => l.StartsWith("| psnr", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+        Assert.Equal(psnr[2], psnr[3]);
+    }
+
+    [Fact]
     public async Task A_missing_model_folder_fails_with_its_path()
     {
         var (code, output) = await CliProcess.RunAsync("eval", "image-vq", "--n", "2", "--model", "/nonexistent/image-vq");

@@ -35,6 +35,10 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         [Description("Instead of --model: the newest checkpoint of a `media train image-vq` run folder")]
         public string? Run { get; init; }
 
+        [CommandOption("--compare")]
+        [Description("Another VQ model folder measured on the same images, printed side by side (e.g. the committed one against a retrained one)")]
+        public string? Compare { get; init; }
+
         [CommandOption("-n|--count")]
         [Description("Held-out images")]
         [DefaultValue(200)]
@@ -101,7 +105,25 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codebook usage: {metrics.CodebookUsage:0.000} ({metrics.CodesUsed} of {model.Config.CodebookSize})"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity: {metrics.Perplexity:0.0}"));
         AnsiConsole.WriteLine("prompt attributes found in the reconstructions (the ceiling of an AR model on these codes):");
-        AnsiConsole.WriteLine(ReconstructionAttributes(model, images, settings, device).ToString());
+        var attributes = ReconstructionAttributes(model, images, settings, device);
+        AnsiConsole.WriteLine(attributes.ToString());
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconstruction shape accuracy: {attributes.Accuracy(Criterion.Shape) ?? 0:0.000}"));
+        if (settings.Compare is { } other)
+        {
+            using var compared = VqModelFolder.Load(other, device);
+            var otherMetrics = VqReconstructionMetrics.Measure(compared, images, settings.Batch);
+            var otherAttributes = ReconstructionAttributes(compared, images, settings, device);
+            AnsiConsole.WriteLine();
+            AnsiConsole.WriteLine($"| {metrics.Images} held-out images | {other} | {source} |");
+            AnsiConsole.WriteLine("| --- | --- | --- |");
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| psnr (dB) | {otherMetrics.Psnr:0.00} | {metrics.Psnr:0.00} |"));
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| codebook usage | {otherMetrics.CodebookUsage:0.000} | {metrics.CodebookUsage:0.000} |"));
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| perplexity | {otherMetrics.Perplexity:0.0} | {metrics.Perplexity:0.0} |"));
+            foreach (var criterion in Enum.GetValues<Criterion>())
+                AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {criterion.ToString().ToLowerInvariant()} accuracy (n={attributes.Asked(criterion)}) | {otherAttributes.Accuracy(criterion) ?? 0:0.000} | {attributes.Accuracy(criterion) ?? 0:0.000} |"));
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| overall | {otherAttributes.Overall:0.000} | {attributes.Overall:0.000} |"));
+        }
 
         if (settings.Grid is { } gridPath)
         {
@@ -142,10 +164,12 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         if (checkpoints.Count == 0) throw new FileNotFoundException($"{run} has no training checkpoints yet.");
         var model = new VqModel(config);
         model.to(device);
+        // A run with a discriminator keeps the tokenizer under model.vq.
+        string prefix = Checkpoint.Load(checkpoints[^1].Path).Keys.Any(k => k.StartsWith("model.vq.", StringComparison.Ordinal)) ? "model.vq." : "model.";
         var options = new CheckpointLoadOptions
         {
-            Keys = [.. model.state_dict().Keys.Select(k => "model." + k)],
-            Renames = new KeyRenameTable().Add(@"^model\.", ""),
+            Keys = [.. model.state_dict().Keys.Select(k => prefix + k)],
+            Renames = new KeyRenameTable().Add("^" + System.Text.RegularExpressions.Regex.Escape(prefix), ""),
         };
         Checkpoint.LoadInto(model, checkpoints[^1].Path, options, strict: true);
         AnsiConsole.MarkupLine($"checkpoint: {Markup.Escape(checkpoints[^1].Path)}");

@@ -65,6 +65,29 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [DefaultValue(64)]
         public int EvalImages { get; init; } = 64;
 
+        [CommandOption("--perceptual-net")]
+        [Description("Scene feature network folder (media train scene-features) for the perceptual term; none by default")]
+        public string? PerceptualNetwork { get; init; }
+
+        [CommandOption("--perceptual-weight")]
+        [Description("Weight of the perceptual term")]
+        [DefaultValue(1.0)]
+        public double PerceptualWeight { get; init; } = 1.0;
+
+        [CommandOption("--disc-weight")]
+        [Description("Weight of the adversarial term on top of VQGAN's adaptive weight; 0 trains no discriminator")]
+        [DefaultValue(0.0)]
+        public double DiscriminatorWeight { get; init; }
+
+        [CommandOption("--disc-start")]
+        [Description("Step from which the PatchGAN discriminator trains and its term counts")]
+        [DefaultValue(0L)]
+        public long DiscriminatorStart { get; init; }
+
+        [CommandOption("--init")]
+        [Description("Start a fresh run from this VQ model folder's weights (same architecture), e.g. to fine-tune with the GAN terms")]
+        public string? Init { get; init; }
+
         [CommandOption("--out")]
         [Description("Also save the final model here (config.json + fp16 model.safetensors)")]
         public string? Out { get; init; }
@@ -73,6 +96,10 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         {
             if (Downsample is not (4 or 8)) return ValidationResult.Error("--downsample must be 4 or 8.");
             if (ObjectWeight < 0) return ValidationResult.Error("--object-weight must not be negative.");
+            if (PerceptualWeight < 0 || DiscriminatorWeight < 0 || DiscriminatorStart < 0)
+                return ValidationResult.Error("--perceptual-weight, --disc-weight and --disc-start must not be negative.");
+            if (PerceptualNetwork is { } net && !File.Exists(Path.Combine(net, "config.json"))) return ValidationResult.Error($"--perceptual-net {net} has no config.json.");
+            if (Init is { } init && !File.Exists(Path.Combine(init, "config.json"))) return ValidationResult.Error($"--init {init} has no config.json.");
             return base.Validate();
         }
     }
@@ -81,7 +108,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
     {
         var device = settings.ApplyTorch();
         var options = RecipeOptions(settings);
-        var config = VqTokenizerTraining.ConfigFor(options);
+        var config = settings.Init is { } init ? VqModelFolder.ReadConfig(Path.Combine(init, VqModelFolder.ConfigFile)) : VqTokenizerTraining.ConfigFor(options);
         settings.PinRunConfig(VqModelFolder.ConfigFile, VqModelFolder.ConfigJson(config), path => VqModelFolder.ConfigJson(VqModelFolder.ReadConfig(path)));
 
         using var training = new VqTokenizerTraining(config, options, settings.Schedule("images"), device);
@@ -102,6 +129,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
     {
         Downsample = s.Downsample, Channels = s.Channels, ResBlocks = s.ResBlocks, Codebook = s.Codebook, CodebookDim = s.CodebookDim,
         RestartEvery = s.RestartEvery, ObjectWeight = s.ObjectWeight, Ema = s.Ema, EvalEvery = s.EvalEvery, EvalImages = s.EvalImages,
-        Batch = s.Batch, DataSeed = s.DataSeed,
+        Batch = s.Batch, DataSeed = s.DataSeed, PerceptualNetwork = s.PerceptualNetwork, PerceptualWeight = s.PerceptualWeight,
+        DiscriminatorWeight = s.DiscriminatorWeight, DiscriminatorStart = s.DiscriminatorStart, InitFrom = s.Init,
     };
 }
