@@ -11,15 +11,7 @@ namespace Media.Services.Image.Tests.Training;
 [Collection(nameof(SingleThreadedTorch))]
 public sealed class VqGanObjectiveTests
 {
-    static readonly VqConfig Small = new()
-    {
-        CodebookSize = 32,
-        Channels = 32,
-        EncoderChannelMultipliers = [1, 1],
-        DecoderChannelMultipliers = [1, 1],
-        ZChannels = 32,
-        ResBlocks = 1,
-    };
+    static VqConfig Small => VqObjectiveTests.Small;
 
     static BatchPosition At(long step) => new(1, step, 0, 1, CPU);
 

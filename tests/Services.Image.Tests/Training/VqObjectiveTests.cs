@@ -9,7 +9,7 @@ namespace Media.Services.Image.Tests.Training;
 [Collection(nameof(SingleThreadedTorch))]
 public sealed class VqObjectiveTests
 {
-    static readonly VqConfig Small = new()
+    internal static readonly VqConfig Small = new()
     {
         CodebookSize = 32,
         Channels = 32,
