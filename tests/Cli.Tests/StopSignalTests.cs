@@ -14,15 +14,6 @@ public sealed class StopSignalTests
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     static extern int Kill(int pid, int signal);
 
-    static Process Start(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "media.dll"));
-        foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment["COLUMNS"] = "200";
-        return Process.Start(start)!;
-    }
-
     /// <summary>Waits for the process to end, or kills it after <paramref name="seconds"/>; true when it ended by itself.</summary>
     static async Task<bool> EndsWithin(Process process, int seconds)
     {
@@ -45,7 +36,7 @@ public sealed class StopSignalTests
     {
         using var temp = new TempDirectory();
         string run = temp.File("run"), output = temp.File("out");
-        using var process = Start("train", "image-vq", "--run", run, "--steps", "100000", "--batch", "2", "--eval-every", "0",
+        using var process = CliProcess.Start("train", "image-vq", "--run", run, "--steps", "100000", "--batch", "2", "--eval-every", "0",
             "--checkpoint-every", "100000", "--threads", "1", "--out", output);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -68,7 +59,7 @@ public sealed class StopSignalTests
     public async Task Any_other_command_ends_on_one_sigterm()
     {
         // eval image-vq does not watch the cancellation token: before the fix it swallowed the signal and ran on to the end.
-        using var process = Start("eval", "image-vq", "--model", CommittedModels.Path("image-vq"), "--n", "20000", "--threads", "1");
+        using var process = CliProcess.Start("eval", "image-vq", "--model", CommittedModels.Path("image-vq"), "--n", "20000", "--threads", "1");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await Task.Delay(TimeSpan.FromSeconds(4));

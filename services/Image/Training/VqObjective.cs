@@ -97,9 +97,6 @@ public sealed class VqObjective
     /// <summary>The decoder's last layer, where the adaptive weight compares the two gradients (as VQGAN does).</summary>
     public const string LastLayerKey = "decoder.conv_out.weight";
 
-    /// <summary>The last adaptive weight of the adversarial term (before <see cref="VqObjectiveOptions.DiscriminatorWeight"/>), or null before the discriminator starts.</summary>
-    public double? LastAdaptiveWeight { get; private set; }
-
     /// <summary>The last generator term -mean D(x̂) and discriminator hinge loss, or null before the discriminator starts.</summary>
     public (double Generator, double Discriminator)? LastAdversarialLosses { get; private set; }
 
@@ -145,7 +142,6 @@ public sealed class VqObjective
         }
         double weight = AdaptiveWeight(nll, generator);
         var hinge = nn.functional.relu(1.0 - d.call(images)).mean() + nn.functional.relu(1.0 + d.call(reconstruction.detach())).mean();
-        LastAdaptiveWeight = weight;
         LastAdversarialLosses = (generator.item<float>(), hinge.item<float>());
         return options.DiscriminatorWeight * weight * generator + hinge;
     }

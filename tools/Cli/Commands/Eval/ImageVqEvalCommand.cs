@@ -165,7 +165,9 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         var model = new VqModel(config);
         model.to(device);
         // A run with a discriminator keeps the tokenizer under model.vq.
-        string prefix = Checkpoint.Load(checkpoints[^1].Path).Keys.Any(k => k.StartsWith("model.vq.", StringComparison.Ordinal)) ? "model.vq." : "model.";
+        string prefix;
+        using (var file = SafetensorsFile.Open(checkpoints[^1].Path))
+            prefix = file.Keys.Any(k => k.StartsWith("model.vq.", StringComparison.Ordinal)) ? "model.vq." : "model.";
         var options = new CheckpointLoadOptions
         {
             Keys = [.. model.state_dict().Keys.Select(k => prefix + k)],
