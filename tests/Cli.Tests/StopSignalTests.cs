@@ -7,6 +7,7 @@ namespace Media.Cli.Tests;
 /// What one SIGTERM does: a training run ends its step and still lands its checkpoint and --out folder (the GPU runs stop
 /// trainings at a deadline that way); any other command just ends.
 /// </summary>
+[Slow("starts CLI processes (one trains until signalled)")]
 public sealed class StopSignalTests
 {
     const int SigTerm = 15;

@@ -44,6 +44,7 @@ public sealed class SongGenTrainingTests : IDisposable
     }
 
     [Fact]
+    [Slow("model training (14 steps)")]
     public void Loss_falls_over_a_few_steps_in_a_dual_track_mode()
     {
         using var training = Training("parallel-v-a", "fall", steps: 14);
@@ -55,6 +56,7 @@ public sealed class SongGenTrainingTests : IDisposable
     }
 
     [Fact]
+    [Slow("model training (three runs)")]
     public void A_resumed_run_reaches_the_state_of_an_uninterrupted_one()
     {
         Tensor[] straight;

@@ -9,6 +9,7 @@ public sealed class LyricSongGeneratorTests
     static readonly LyricSongGenerator Generator = new(16000);
 
     [EspeakFact]
+    [Slow("corpus rendering with espeak-ng")]
     public void The_same_seed_gives_the_same_song_and_another_seed_another()
     {
         var a = Generator.Generate(21);
@@ -23,6 +24,7 @@ public sealed class LyricSongGeneratorTests
     }
 
     [EspeakFact]
+    [Slow("corpus rendering with espeak-ng")]
     public void Stems_sum_to_the_mix_and_the_voice_sings_only_during_its_lines()
     {
         var song = Generator.Generate(5);
@@ -39,6 +41,7 @@ public sealed class LyricSongGeneratorTests
     }
 
     [EspeakFact]
+    [Slow("corpus rendering with espeak-ng")]
     public void The_vocal_sings_the_melody_notes()
     {
         var song = Generator.Generate(9);
@@ -59,6 +62,7 @@ public sealed class LyricSongGeneratorTests
     }
 
     [EspeakFact]
+    [Slow("corpus rendering with espeak-ng")]
     public void The_description_names_the_key_tempo_instruments_and_voice()
     {
         var song = Generator.Generate(14);

@@ -50,6 +50,7 @@ public sealed class GenerateSpeechCommandTests : IDisposable
     }
 
     [Fact]
+    [Slow("committed mel VAE in a CLI process")]
     public async Task A_corrupt_prompt_clip_fails_with_a_message_not_a_stack_trace()
     {
         // Read and encoded with the committed mel VAE before the voice is loaded, so this needs no trained ARDiT.
@@ -81,6 +82,7 @@ public sealed class GenerateSpeechCommandTests : IDisposable
     }
 
     [Fact]
+    [Slow("committed-model inference in a CLI process")]
     public async Task The_output_extension_picks_the_format_and_mp3_comes_from_the_shared_encoder()
     {
         string mp3 = Path.Combine(folder, "hello.mp3");

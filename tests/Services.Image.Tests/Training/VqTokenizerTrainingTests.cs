@@ -119,6 +119,7 @@ public sealed class VqTokenizerTrainingTests
     }
 
     [Fact]
+    [Slow("trains a small VQGAN for three steps")]
     public void A_gan_run_checkpoints_its_discriminator_and_resumes_with_it()
     {
         var config = VqTokenizerTraining.ConfigFor(Tiny with { Channels = 32 });

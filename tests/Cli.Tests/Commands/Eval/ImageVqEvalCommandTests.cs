@@ -60,6 +60,7 @@ public sealed class ImageVqEvalCommandTests
     }
 
     [Fact]
+    [Slow("two tokenizers evaluated in a CLI process")]
     public async Task Compare_puts_two_tokenizers_side_by_side_with_the_shape_headline()
     {
         // The same folder on both sides must give the same figures; the headline is the shape accuracy of the table's row.
