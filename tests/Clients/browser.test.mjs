@@ -260,13 +260,29 @@ test("cancel stops a running job", async () => {
   assert.ok(await page.locator("#result").isHidden());
 });
 
-test("song: the page says it is not available until a song model exists", async () => {
+test("song: the mix starts playing from the first chunk, then the WAV is offered", async () => {
   await page.goto("/song.html");
-  const notice = page.locator("#unavailable");
-  await notice.waitFor({ state: "visible" });
-  assert.match(await notice.textContent(), /not available yet/);
-  assert.match(await notice.textContent(), /songgen: not trained yet/);
-  assert.ok(await page.locator("#form").isHidden());
+  await page.getByLabel("Lyrics").fill("[verse]\nwe hide behind a blue spire\n[chorus]\nthe dancers dream of a store");
+  await page.getByLabel(/^Description/).fill("soft rock, sad, 100 bpm");
+  await page.locator("select[name=model]").selectOption("test-song");
+  await page.getByLabel("Duration (s)").fill("3"); // 30 chunks of 100 ms, one every 15 ms
+  await page.getByRole("button", { name: "Make the song" }).click();
+
+  await page.waitForFunction(() => {
+    const player = document.getElementById("player");
+    return player.dataset.state === "playing" && Number(player.dataset.chunks) >= 1 && document.getElementById("result").hidden;
+  }, null, { timeout: 15_000 });
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  assert.equal((await page.locator("#player").evaluate((p) => ({ ...p.dataset }))).chunks, "30");
+  const duration = await page.locator("#audio").evaluate((audio) => new Promise((resolve, reject) => {
+    if (audio.readyState >= 1) resolve(audio.duration);
+    audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+    audio.addEventListener("error", () => reject(new Error("the WAV does not load")));
+  }));
+  assert.ok(Math.abs(duration - 3) < 0.01, `a 3 s song: ${duration}`);
+  const job = await waitJob(await page.evaluate(() => document.body.dataset.job));
+  assert.equal(job.parameters.lyrics, "[verse]\nwe hide behind a blue spire\n[chorus]\nthe dancers dream of a store");
+  assert.equal(job.parameters.description, "soft rock, sad, 100 bpm");
   await screenshot("song");
 });
 

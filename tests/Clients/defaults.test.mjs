@@ -106,13 +106,33 @@ test("an untrained default voice is refused with 409 model_not_ready, not served
   });
 });
 
-test("the web app draws with the default model: previews, then the image the REST API and the OpenAI route give for the same seed", async () => {
+/** Runs fn with a page of a fresh headless Chromium on the host, then closes it. */
+async function withPage(fn) {
   const profile = await mkdtemp(join(tmpdir(), "media-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 900 }, baseURL: host.baseUrl,
   });
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
+    await fn(context.pages()[0] ?? (await context.newPage()));
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+test("the song page says it is not available while no song model is trained", { skip: trained("songgen") && "songgen is trained" }, async () => {
+  await withPage(async (page) => {
+    await page.goto("/song.html");
+    const notice = page.locator("#unavailable");
+    await notice.waitFor({ state: "visible" });
+    assert.match(await notice.textContent(), /not available yet/);
+    assert.match(await notice.textContent(), /songgen: not trained yet/);
+    assert.ok(await page.locator("#form").isHidden());
+  });
+});
+
+test("the web app draws with the default model: previews, then the image the REST API and the OpenAI route give for the same seed", async () => {
+  await withPage(async (page) => {
     const prompt = "a yellow star in the middle";
     await page.goto("/");
     await page.getByLabel("Prompt").fill(prompt);
@@ -139,8 +159,5 @@ test("the web app draws with the default model: previews, then the image the RES
     assert.deepEqual(withoutText(rest), withoutText(webApp));
     await page.screenshot({ path: join(artifacts, "image-default.png"), fullPage: true });
     if (process.env.MEDIA_UPDATE_SCREENSHOTS === "1") await copyFile(join(artifacts, "image-default.png"), join(here, "..", "..", "docs", "images", "image-default.png"));
-  } finally {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
-  }
+  });
 });

@@ -103,6 +103,39 @@ public sealed class BatchesApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_song_list_renders_each_song_with_its_stems_and_a_bad_lyric_is_refused_naming_the_field()
+    {
+        const string lyrics = "[verse]\nwe hide behind a blue spire\n[chorus]\nthe dancers dream of a store";
+        string jsonl = string.Join('\n',
+            Line("mixed", "song", TestModels.Song, new { lyrics, description = "soft rock, 100 bpm", duration_seconds = 1, mode = "mixed-pro" }),
+            Line("dual", "song", TestModels.Song, new { lyrics, duration_seconds = 2, mode = "interleaving-a-v" }),
+            Line("outro", "song", TestModels.Song, new { lyrics = "[outro]\nla la la" }));
+        var batch = await WaitAsync((await UploadAsync(jsonl)).GetProperty("id").GetString()!, "completed", "failed");
+        var counts = batch.GetProperty("request_counts");
+        Assert.Equal((3, 2, 1), (counts.GetProperty("total").GetInt32(), counts.GetProperty("completed").GetInt32(), counts.GetProperty("failed").GetInt32()));
+
+        var output = (await FileAsync(batch.GetProperty("output_file_url").GetString()!)).ToDictionary(l => l.GetProperty("custom_id").GetString()!);
+        var names = new Dictionary<string, string[]>();
+        foreach (var (id, line) in output)
+        {
+            var files = new List<string>();
+            foreach (var url in line.GetProperty("artifacts").EnumerateArray())
+            {
+                using var file = await client.GetAsync(new Uri(url.GetString()!, UriKind.Relative));
+                Assert.Equal("audio/wav", file.Content.Headers.ContentType?.MediaType);
+                files.Add(file.Content.Headers.ContentDisposition!.FileName!.Trim('"'));
+                Assert.Equal(id == "mixed" ? 1 : 2, Media.Audio.IO.WavFile.Read(await file.Content.ReadAsByteArrayAsync()).DurationSeconds, 6);
+            }
+            names[id] = [.. files];
+        }
+        Assert.Equal(["song.wav"], names["mixed"]);
+        Assert.Equal(["song.wav", "vocals.wav", "accompaniment.wav"], names["dual"]);
+        var error = Assert.Single(await FileAsync(batch.GetProperty("error_file_url").GetString()!));
+        Assert.Equal("outro", error.GetProperty("custom_id").GetString());
+        Assert.Contains("parameters.lyrics", error.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_malformed_file_fails_the_batch_with_line_errors_and_runs_nothing()
     {
         string jsonl = Line("a", "image", TestModels.Image, new { prompt = "x" }) + "\nnot json\n" + Line("a", "image", TestModels.Image, new { prompt = "y" }) + "\n{\"custom_id\":\"b\"}";

@@ -14,11 +14,13 @@ public sealed class TestModels
     public const string Slow = "test-slow";
     public const string Broken = "test-broken";
     public const string Speech = "test-speech";
+    public const string Song = "test-song";
 
     public StepGenerator ImageGenerator { get; } = new(TimeSpan.FromMilliseconds(15));
     public StepGenerator SlowGenerator { get; } = new(TimeSpan.FromMilliseconds(150));
     public StepGenerator BrokenGenerator { get; } = new(TimeSpan.FromMilliseconds(5), throwAtStep: 2);
     public StepGenerator SpeechGenerator { get; } = new(TimeSpan.FromMilliseconds(15));
+    public StepGenerator SongGenerator { get; } = new(TimeSpan.FromMilliseconds(15));
 
     /// <summary>The job kinds of the test slots, as a service declares its own (the gateway's real kinds win where it has them).</summary>
     public static readonly JobKind ImageKind = new("image", "test image", [
@@ -43,6 +45,12 @@ public sealed class TestModels
         Slot(services, Slow, "image", "image", SlowGenerator);
         Slot(services, Broken, "image", "image", BrokenGenerator);
         Slot(services, Speech, "audio", "speech", SpeechGenerator);
+        // Songs take the song service's own kind, so a test-song job is checked by the real song schema (lyrics tags, modes).
+        if (services.Any(d => d.ImplementationInstance is JobKind known && known.Name == StepGenerator.SongKind))
+        {
+            Slot(services, Song, "song", StepGenerator.SongKind, SongGenerator);
+            services.AddFamilyWorker("song");
+        }
         services.AddFamilyWorker("image");
         services.AddFamilyWorker("audio");
     }
@@ -50,7 +58,7 @@ public sealed class TestModels
     /// <summary>Writes the checkpoint files of every test slot under <paramref name="modelsDirectory"/>.</summary>
     public static void WriteCheckpoints(string modelsDirectory)
     {
-        foreach (string id in new[] { Image, Slow, Broken, Speech })
+        foreach (string id in new[] { Image, Slow, Broken, Speech, Song })
         {
             string folder = Directory.CreateDirectory(Path.Combine(modelsDirectory, id)).FullName;
             foreach (string file in ModelCatalog.CheckpointFiles) File.WriteAllText(Path.Combine(folder, file), "{}");
