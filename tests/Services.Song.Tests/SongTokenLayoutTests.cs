@@ -93,5 +93,14 @@ public sealed class SongTokenLayoutTests
         var mixed = dataset.Example(12, SongMode.Mixed);
         Assert.NotNull(mixed.Codes.Mix);
         Assert.Null(mixed.Codes.Vocals);
+
+        // Encoding only the opening (plus its margin) gives the whole track's codes for the excerpt's frames.
+        var opening = dataset.Example(12, SongMode.InterleavingAV, excerptSeconds: 4);
+        var excerpt = SongExcerpt.Of(opening.Song, 4, codec.Model.Config.FrameRate);
+        Assert.InRange(opening.Sequence.Frames, excerpt.Frames, excerpt.Frames + codec.Model.Config.FrameRate);
+        Assert.True(opening.Sequence.Frames < frames / 2, $"{opening.Sequence.Frames} of {frames} frames encoded");
+        foreach (var (cut, whole) in new[] { (opening.Codes.Vocals!, example.Codes.Vocals), (opening.Codes.Accompaniment!, example.Codes.Accompaniment) })
+            for (int k = 0; k < cut.Length; k++)
+                Assert.Equal(whole[k].AsSpan(0, excerpt.Frames).ToArray(), cut[k].AsSpan(0, excerpt.Frames).ToArray());
     }
 }

@@ -48,7 +48,7 @@ public sealed class SongTokenCache(string directory, SongTokenDataset dataset, S
     /// <summary>Generates and encodes the song, cut to its excerpt.</summary>
     public SongTrainingExample Make(ulong seed)
     {
-        var full = dataset.Example(seed, mode);
+        var full = dataset.Example(seed, mode, seconds);
         var excerpt = SongExcerpt.Of(full.Song, seconds, frameRate);
         int[][]? Cut(int[][]? codes) => codes?.Select(row => row.AsSpan(0, Math.Min(row.Length, excerpt.Frames)).ToArray()).ToArray();
         var mix = Cut(full.Codes.Mix);
