@@ -31,6 +31,9 @@ public sealed class SongTokenCache(string directory, SongTokenDataset dataset, S
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     readonly string folder = Path.Combine(directory, "tokens", $"{SongModes.Name(mode)}-{seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}s");
 
+    /// <summary>Where the examples are cached (<c>RUN/tokens/{mode}-{seconds}s</c>).</summary>
+    public string Folder => folder;
+
     /// <summary>The example of corpus song <paramref name="seed"/>, from the cache or made and cached now.</summary>
     public SongTrainingExample Get(ulong seed)
     {

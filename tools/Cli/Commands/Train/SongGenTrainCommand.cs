@@ -82,6 +82,10 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         [Description("Add the reference-voice encoder (trained on clips of the vocal stem in dual-track and mixed-pro modes)")]
         public bool ReferenceVoice { get; init; }
 
+        [CommandOption("--cache-only")]
+        [Description("Only make the run's token cache (every training song generated and encoded), then stop: a host without espeak-ng (a GPU host) trains from it")]
+        public bool CacheOnly { get; init; }
+
         [CommandOption("--steps")]
         [DefaultValue(20000L)]
         public override long Steps { get; init; } = 20000;
@@ -137,6 +141,17 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
             config.SongMode, settings.Seconds, config.FrameRate);
 
         var clock = Stopwatch.StartNew();
+        if (settings.CacheOnly)
+        {
+            for (int seed = 0; seed < settings.Songs && !cancellationToken.IsCancellationRequested; seed++)
+            {
+                cache.Get((ulong)seed);
+                if ((seed + 1) % 16 == 0 || seed + 1 == settings.Songs)
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] {seed + 1} of {settings.Songs} songs cached"));
+            }
+            AnsiConsole.MarkupLine($"token cache: [bold]{Markup.Escape(cache.Folder)}[/]");
+            return cancellationToken.IsCancellationRequested ? 130 : 0;
+        }
         var schedule = settings.Schedule("tokens") with { Progress = null };
         using var training = new SongGenTraining(config, options, cache, schedule, device, (step, loss) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
