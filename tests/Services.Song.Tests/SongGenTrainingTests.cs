@@ -66,7 +66,10 @@ public sealed class SongGenTrainingTests : IDisposable
             straight = [.. training.Model.parameters().Select(p => p.detach().clone())];
         }
         using (var first = Training("mixed-pro", "resumed", steps: 4, checkpointEvery: 2))
-            first.Trainer.RunUntil(2);
+        {
+            first.Run(until: 2); // what --until does: stop at step 2 with its checkpoint
+            Assert.Equal(2, first.Trainer.Step);
+        }
         using var second = Training("mixed-pro", "resumed", steps: 4, checkpointEvery: 2);
         Assert.Equal(2, second.Trainer.ResumedFromStep);
         second.Trainer.Run();

@@ -83,12 +83,16 @@ public sealed class SongGenTraining : IDisposable
         return new SongBatch(streams, vocal, conditions, position.Step);
     }
 
-    /// <summary>Trains to the run's total steps, or until <paramref name="budget"/> passes (a checkpoint is written either way).</summary>
-    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Trains to the run's total steps (or to <paramref name="until"/>, a step short of them), or until <paramref name="budget"/>
+    /// passes; a checkpoint is written either way.
+    /// </summary>
+    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default, long? until = null)
     {
         using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        Trainer.Run(linked.Token);
+        if (until is { } step) Trainer.RunUntil(step, linked.Token);
+        else Trainer.Run(linked.Token);
     }
 
     /// <summary>Writes the model folder (fp16) with the steps trained so far in its config.</summary>

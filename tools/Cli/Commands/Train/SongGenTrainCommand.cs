@@ -86,6 +86,10 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         [Description("Only make the run's token cache (every training song generated and encoded), then stop: a host without espeak-ng (a GPU host) trains from it")]
         public bool CacheOnly { get; init; }
 
+        [CommandOption("--until")]
+        [Description("Stop after this step (a checkpoint and an export are written; the same command without --until continues)")]
+        public long? Until { get; init; }
+
         [CommandOption("--steps")]
         [DefaultValue(20000L)]
         public override long Steps { get; init; } = 20000;
@@ -115,6 +119,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         {
             if (!SongModes.All.Contains(Mode)) return ValidationResult.Error($"--mode must be one of {string.Join(", ", SongModes.All)}.");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
+            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
             if (Codebooks < 1 || Songs < 1 || MaxSeconds < 1) return ValidationResult.Error("--codebooks, --songs and --max-seconds must be positive.");
             if (!Directory.Exists(Codec)) return ValidationResult.Error($"--codec '{Codec}' is not a folder.");
             return base.Validate();
@@ -157,7 +162,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] step {step + 1}  loss {loss.Total.item<float>():F4}  codebooks {string.Join(" ", loss.Codebooks.Select(c => c.ToString("F3", CultureInfo.InvariantCulture)))}{(loss.Vocal is { } v ? $"  vocal {v:F3}" : "")}")));
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"SongGen {settings.Mode}, {settings.Dim}x{settings.Layers}, K={settings.Codebooks}, {settings.Songs} songs of {settings.Seconds} s");
-        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken);
+        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken, settings.Until);
         string export = settings.Export ?? Path.Combine(settings.Run, "model");
         training.Export(export);
         AnsiConsole.MarkupLine($"trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(export)}[/]");

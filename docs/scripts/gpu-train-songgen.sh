@@ -1,0 +1,24 @@
+#!/bin/bash
+# SongGen's mode ablation on one GPU: mixed, mixed-pro and three dual-track modes side by side until BUDGET, each from the
+# token caches made on the CPU host (the GPU host has no espeak-ng, so it cannot render the corpus):
+#   media train songgen --mode mixed-pro --cache-only --run R1 ...   (mix + vocal codes; mixed reads them too)
+#   media train songgen --mode parallel  --cache-only --run R2 ...   (vocal + accompaniment codes; every dual-track mode)
+#   tar -cJf .gpu/songgen-tokens.tar.xz -C R1 tokens/mixed-pro-8s -C R2 tokens/parallel-8s
+# and models/media-codec in the checkout. Then: OUT=... bash docs/scripts/gpu-train-songgen.sh
+source "$(dirname "$0")/gpu-common.sh"
+END=$(( T0 + ${BUDGET:-540} ))
+MODES=${MODES:-"mixed mixed-pro parallel interleaving-a-v parallel-v-a"}
+SHAPE=${SHAPE:-"--codebooks 4 --songs 512 --seconds 8 --dim 256 --layers 6 --batch 32 --lr 1e-3 --threads 2"}
+mkdir -p /tmp/tokens && tar -xJf .gpu/songgen-tokens.tar.xz -C /tmp/tokens || { echo "no token cache"; exit 5; }
+pids=()
+for mode in $MODES; do
+  # each run reads its mode's cache folder: the mixed modes take the mix(+vocal) examples, the dual-track modes the stems'
+  case $mode in mixed|mixed-pro) src=mixed-pro-8s ;; *) src=parallel-8s ;; esac
+  mkdir -p /tmp/runs/sg-$mode/tokens && cp -r /tmp/tokens/tokens/$src /tmp/runs/sg-$mode/tokens/$mode-8s
+  train sg-$mode $END -- songgen --mode $mode $SHAPE --export /tmp/out/songgen-$mode &
+  pids+=($!)
+done
+watch_gpu "${pids[@]}"
+wait "${pids[@]}"
+for mode in $MODES; do ship songgen-$mode songgen-$mode; done
+finish
