@@ -87,7 +87,7 @@ public sealed class SongGenTraining : IDisposable
     /// Trains to the run's total steps (or to <paramref name="until"/>, a step short of them), or until <paramref name="budget"/>
     /// passes; a checkpoint is written either way.
     /// </summary>
-    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default, long? until = null)
+    public void Run(TimeSpan? budget = null, long? until = null, CancellationToken cancellationToken = default)
     {
         using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);

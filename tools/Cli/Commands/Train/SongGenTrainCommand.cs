@@ -162,7 +162,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] step {step + 1}  loss {loss.Total.item<float>():F4}  codebooks {string.Join(" ", loss.Codebooks.Select(c => c.ToString("F3", CultureInfo.InvariantCulture)))}{(loss.Vocal is { } v ? $"  vocal {v:F3}" : "")}")));
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"SongGen {settings.Mode}, {settings.Dim}x{settings.Layers}, K={settings.Codebooks}, {settings.Songs} songs of {settings.Seconds} s");
-        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken, settings.Until);
+        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, settings.Until, cancellationToken);
         string export = settings.Export ?? Path.Combine(settings.Run, "model");
         training.Export(export);
         AnsiConsole.MarkupLine($"trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(export)}[/]");
