@@ -10,25 +10,22 @@ namespace Media.Gateway.Tests;
 /// <c>/v1/images/edits</c> over real HTTP: OpenAI's multipart edit mapped to MagicMix's image-text mode. The upload is read
 /// through ImageSharp before any job exists, so a bad image is a 400 naming <c>image</c>; a model that does not mix is refused.
 /// </summary>
-public sealed class ImageEditsTests : IDisposable
+public sealed class ImageEditsTests : IClassFixture<SharedGateway>, IDisposable
 {
     readonly GatewayFactory factory;
     readonly HttpClient client;
 
-    public ImageEditsTests()
+    // One gateway for the class (no test reads another's jobs); each test sends its own key, as the SDK would.
+    public ImageEditsTests(SharedGateway gateway)
     {
-        factory = new GatewayFactory(null, testModels: true);
-        client = factory.StartKestrel();
+        factory = gateway.Factory;
+        client = new HttpClient { BaseAddress = factory.BaseAddress, Timeout = gateway.Client.Timeout };
         var (_, token) = factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
             .CreateAsync("sdk", [Media.Hosting.Keys.ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
     }
 
-    public void Dispose()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
+    public void Dispose() => client.Dispose();
 
     static MultipartFormDataContent Form(byte[]? image, params (string Name, string Value)[] fields)
     {
