@@ -63,6 +63,24 @@ async function json(path, init) {
   return response.json();
 }
 
+/** Waits until the page's PCM player plays while the result is still hidden, then for the result. */
+async function playsBeforeTheResult() {
+  await page.waitForFunction(() => {
+    const player = document.getElementById("player");
+    return player.dataset.state === "playing" && Number(player.dataset.chunks) >= 1 && document.getElementById("result").hidden;
+  }, null, { timeout: 15_000 });
+  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+}
+
+/** The duration in seconds of the result's audio element, once its metadata loads. */
+async function resultDuration() {
+  return page.locator("#audio").evaluate((audio) => new Promise((resolve, reject) => {
+    if (audio.readyState >= 1) resolve(audio.duration);
+    audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+    audio.addEventListener("error", () => reject(new Error("the WAV does not load")));
+  }));
+}
+
 async function waitJob(id) {
   for (let i = 0; i < 500; i++) {
     const job = await json(`/api/jobs/${id}`);
@@ -207,19 +225,11 @@ test("speech: audio starts playing from the first chunk, then the WAV is offered
   await page.getByLabel("Steps").fill("40"); // 40 chunks of 10 ms, one every 15 ms
   await page.getByRole("button", { name: "Speak" }).click();
 
-  await page.waitForFunction(() => {
-    const player = document.getElementById("player");
-    return player.dataset.state === "playing" && Number(player.dataset.chunks) >= 1 && document.getElementById("result").hidden;
-  }, null, { timeout: 15_000 });
-  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  await playsBeforeTheResult();
   const player = await page.locator("#player").evaluate((p) => ({ ...p.dataset }));
   assert.equal(player.chunks, "40");
   assert.equal(player.context, "running", "the AudioContext plays");
-  const duration = await page.locator("#audio").evaluate((audio) => new Promise((resolve, reject) => {
-    if (audio.readyState >= 1) resolve(audio.duration);
-    audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
-    audio.addEventListener("error", () => reject(new Error("the WAV does not load")));
-  }));
+  const duration = await resultDuration();
   assert.ok(Math.abs(duration - 0.4) < 0.01, `40 chunks of 80 samples at 8 kHz last 0.4 s: ${duration}`);
   // The download is in the chosen format (MP3 by default, as OpenAI's), with that extension.
   assert.equal(await page.locator("select[name=format]").inputValue(), "mp3");
@@ -268,17 +278,9 @@ test("song: the mix starts playing from the first chunk, then the WAV is offered
   await page.getByLabel("Duration (s)").fill("3"); // 30 chunks of 100 ms, one every 15 ms
   await page.getByRole("button", { name: "Make the song" }).click();
 
-  await page.waitForFunction(() => {
-    const player = document.getElementById("player");
-    return player.dataset.state === "playing" && Number(player.dataset.chunks) >= 1 && document.getElementById("result").hidden;
-  }, null, { timeout: 15_000 });
-  await page.locator("#result").waitFor({ state: "visible", timeout: 15_000 });
+  await playsBeforeTheResult();
   assert.equal((await page.locator("#player").evaluate((p) => ({ ...p.dataset }))).chunks, "30");
-  const duration = await page.locator("#audio").evaluate((audio) => new Promise((resolve, reject) => {
-    if (audio.readyState >= 1) resolve(audio.duration);
-    audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
-    audio.addEventListener("error", () => reject(new Error("the WAV does not load")));
-  }));
+  const duration = await resultDuration();
   assert.ok(Math.abs(duration - 3) < 0.01, `a 3 s song: ${duration}`);
   const job = await waitJob(await page.evaluate(() => document.body.dataset.job));
   assert.equal(job.parameters.lyrics, "[verse]\nwe hide behind a blue spire\n[chorus]\nthe dancers dream of a store");
