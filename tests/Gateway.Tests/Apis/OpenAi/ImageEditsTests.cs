@@ -19,10 +19,7 @@ public sealed class ImageEditsTests : IClassFixture<SharedGateway>, IDisposable
     public ImageEditsTests(SharedGateway gateway)
     {
         factory = gateway.Factory;
-        client = new HttpClient { BaseAddress = factory.BaseAddress, Timeout = gateway.Client.Timeout };
-        var (_, token) = factory.Services.GetRequiredService<Media.Hosting.Keys.ApiKeyService>()
-            .CreateAsync("sdk", [Media.Hosting.Keys.ApiKeyScopes.Jobs], CancellationToken.None).GetAwaiter().GetResult();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        client = gateway.ClientWithNewKey();
     }
 
     public void Dispose() => client.Dispose();

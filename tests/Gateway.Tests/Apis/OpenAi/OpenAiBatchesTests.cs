@@ -7,18 +7,15 @@ using Media.Hosting.Tests.Support;
 namespace Media.Gateway.Tests;
 
 /// <summary>OpenAI's Batch API over real HTTP: <c>/v1/files</c> uploads, <c>/v1/batches</c> on the batch engine, output and error files.</summary>
-public sealed class OpenAiBatchesTests : IDisposable
+public sealed class OpenAiBatchesTests(OpenAiBatchesTests.Gateway gateway) : IClassFixture<OpenAiBatchesTests.Gateway>, IDisposable
 {
-    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Jobs:Concurrency:image"] = "2" });
-    readonly HttpClient client;
+    /// <summary>One gateway for the class, two image jobs at a time; each test lists only what its own key made.</summary>
+    public sealed class Gateway() : SharedGateway(null, new Dictionary<string, string?> { ["Media:Jobs:Concurrency:image"] = "2" });
 
-    public OpenAiBatchesTests() => client = factory.StartKestrel();
+    readonly GatewayFactory factory = gateway.Factory;
+    readonly HttpClient client = gateway.ClientWithNewKey();
 
-    public void Dispose()
-    {
-        client.Dispose();
-        factory.Dispose();
-    }
+    public void Dispose() => client.Dispose();
 
     internal static string Line(string customId, string url, object body, string method = "POST") =>
         JsonSerializer.Serialize(new { custom_id = customId, method, url, body });
