@@ -12,18 +12,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Media.Gateway.Tests.Security;
 
 /// <summary>API keys over real HTTP and SignalR: who may read, follow and cancel which job, artifact and batch.</summary>
-public sealed class KeysAndOwnershipTests : IAsyncDisposable
+public sealed class KeysAndOwnershipTests(KeysAndOwnershipTests.Gateway gateway) : IClassFixture<KeysAndOwnershipTests.Gateway>
 {
-    readonly GatewayFactory factory = new(null, testModels: true, new Dictionary<string, string?> { ["Media:Keys:Required"] = "Always" });
-    readonly HttpClient anonymous;
+    /// <summary>One gateway for the class, keys required everywhere; every test makes keys of its own, so no test sees another's.</summary>
+    public sealed class Gateway() : SharedGateway(null, new Dictionary<string, string?> { ["Media:Keys:Required"] = "Always" });
 
-    public KeysAndOwnershipTests() => anonymous = factory.StartKestrel();
-
-    public async ValueTask DisposeAsync()
-    {
-        anonymous.Dispose();
-        await factory.DisposeAsync();
-    }
+    readonly GatewayFactory factory = gateway.Factory;
+    readonly HttpClient anonymous = gateway.Client;
 
     async Task<(HttpClient Client, string Token, ApiKey Key)> KeyAsync(string name, params string[] scopes)
     {
