@@ -82,6 +82,21 @@ public sealed class SongGenTrainingTests : IDisposable
         Assert.Equal(4, SongGenCheckpoint.ReadConfig(export).TrainedSteps);
     }
 
+    [Fact]
+    [Slow("renders and encodes two corpus songs")]
+    public void Fill_makes_the_missing_songs_and_leaves_cached_ones_alone()
+    {
+        var cache = Cache("mixed");
+        cache.Get(0);
+        string first = Path.Combine(cache.Folder, "0.json");
+        File.WriteAllText(first, File.ReadAllText(first) + " "); // still valid JSON; a rewrite would drop the space
+        var done = new List<int>();
+        cache.Fill(2, done.Add);
+        Assert.Equal([1, 2], done);
+        Assert.EndsWith(" ", File.ReadAllText(first), StringComparison.Ordinal);
+        Assert.Equal(cache.Make(1).Codes.Mix, cache.Get(1).Codes.Mix);
+    }
+
     sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
     {
         public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;

@@ -48,5 +48,5 @@ public sealed class SongTokenDataset(LyricSongGenerator generator, NeuralAudioCo
     }
 
     int[][] Encode(float[] samples, int length, int sampleRate) =>
-        [.. codec.Encode(AudioBuffer.FromMono(samples[..length], sampleRate), bandwidthKbps).Codes.Select(row => row.ToArray())];
+        [.. codec.Encode(AudioBuffer.FromMono(length == samples.Length ? samples : samples[..length], sampleRate), bandwidthKbps).Codes.Select(row => row.ToArray())];
 }

@@ -29,23 +29,44 @@ public sealed record SongTrainingExample(ulong Seed, string Description, int[] L
 public sealed class SongTokenCache(string directory, SongTokenDataset dataset, SongMode mode, double seconds, int frameRate)
 {
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-    readonly string folder = Path.Combine(directory, "tokens", $"{SongModes.Name(mode)}-{seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}s");
 
     /// <summary>Where the examples are cached (<c>RUN/tokens/{mode}-{seconds}s</c>).</summary>
-    public string Folder => folder;
+    public string Folder { get; } = Path.Combine(directory, "tokens", $"{SongModes.Name(mode)}-{seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}s");
 
     /// <summary>The example of corpus song <paramref name="seed"/>, from the cache or made and cached now.</summary>
     public SongTrainingExample Get(ulong seed)
     {
-        string path = Path.Combine(folder, $"{seed}.json");
+        string path = PathOf(seed);
         if (File.Exists(path))
             return JsonSerializer.Deserialize<SongTrainingExample>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"'{path}' is empty.");
         var example = Make(seed);
-        Directory.CreateDirectory(folder);
+        Write(path, example);
+        return example;
+    }
+
+    /// <summary>
+    /// Makes and caches songs 0..<paramref name="songs"/>-1 that are not cached yet (cached ones are not read back), calling
+    /// <paramref name="progress"/> with the count done after each; stops between songs when cancelled.
+    /// </summary>
+    public void Fill(int songs, Action<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        for (int seed = 0; seed < songs && !cancellationToken.IsCancellationRequested; seed++)
+        {
+            string path = PathOf((ulong)seed);
+            if (!File.Exists(path)) Write(path, Make((ulong)seed));
+            progress?.Invoke(seed + 1);
+        }
+    }
+
+    string PathOf(ulong seed) => Path.Combine(Folder, $"{seed}.json");
+
+    // Written under a temporary name and moved in place, so a crash (or a second writer) never leaves half a file.
+    void Write(string path, SongTrainingExample example)
+    {
+        Directory.CreateDirectory(Folder);
         string temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(example, Json));
         File.Move(temp, path, overwrite: true);
-        return example;
     }
 
     /// <summary>Generates and encodes the song, cut to its excerpt.</summary>

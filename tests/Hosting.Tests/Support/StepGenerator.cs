@@ -24,7 +24,7 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
     public async Task<IReadOnlyList<GeneratedArtifact>> RunAsync(Job job, IJobEventSink events, CancellationToken cancellationToken)
     {
         bool song = job.Kind == SongKind;
-        bool speech = song || job.Kind == TestModels.SpeechKind.Name;
+        bool sounds = song || job.Kind == TestModels.SpeechKind.Name;
         int samples = song ? SampleRate / 10 : SamplesPerChunk;
         int steps = song
             ? (int)Math.Round(10 * (job.Parameters.TryGetProperty("duration_seconds", out var d) ? d.GetDouble() : 1))
@@ -36,17 +36,17 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
             Interlocked.Increment(ref stepsBegun);
             await Task.Delay(stepDelay, cancellationToken);
             if (step == throwAtStep) throw new InvalidOperationException($"the test generator was told to fail at step {step}");
-            if (speech)
+            if (sounds)
             {
                 var chunk = Chunk(step, samples);
                 audio.AddRange(chunk);
                 await events.AudioChunkAsync(chunk, SampleRate, 1, cancellationToken);
             }
             await events.ProgressAsync(step, steps, cancellationToken);
-            if (!speech && step == (steps + 1) / 2) await events.PreviewAsync(TinyMedia.Png(4, 4, (byte)(step * 10)), step, steps, cancellationToken);
+            if (!sounds && step == (steps + 1) / 2) await events.PreviewAsync(TinyMedia.Png(4, 4, (byte)(step * 10)), step, steps, cancellationToken);
         }
         if (song) return SongArtifacts(audio.ToArray(), job.Parameters.TryGetProperty("mode", out var m) ? m.GetString()! : "mixed");
-        return speech
+        return sounds
             ? [new GeneratedArtifact(TinyMedia.Wav(audio.ToArray(), SampleRate), "audio/wav", "speech.wav")]
             : [new GeneratedArtifact(TinyMedia.Png(8, 8, (byte)steps), "image/png", "image.png")];
     }

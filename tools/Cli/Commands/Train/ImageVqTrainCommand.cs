@@ -98,8 +98,8 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
             if (ObjectWeight < 0) return ValidationResult.Error("--object-weight must not be negative.");
             if (PerceptualWeight < 0 || DiscriminatorWeight < 0 || DiscriminatorStart < 0)
                 return ValidationResult.Error("--perceptual-weight, --disc-weight and --disc-start must not be negative.");
-            if (PerceptualNetwork is { } net && !File.Exists(Path.Combine(net, "config.json"))) return ValidationResult.Error($"--perceptual-net {net} has no config.json.");
-            if (Init is { } init && !File.Exists(Path.Combine(init, "config.json"))) return ValidationResult.Error($"--init {init} has no config.json.");
+            if (PerceptualNetwork is { } net && !File.Exists(Path.Combine(net, Media.Modeling.Checkpoints.ModelFolder.ConfigFile))) return ValidationResult.Error($"--perceptual-net {net} has no {Media.Modeling.Checkpoints.ModelFolder.ConfigFile}.");
+            if (Init is { } init && !File.Exists(Path.Combine(init, VqModelFolder.ConfigFile))) return ValidationResult.Error($"--init {init} has no {VqModelFolder.ConfigFile}.");
             return base.Validate();
         }
     }

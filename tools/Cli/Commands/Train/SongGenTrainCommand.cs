@@ -148,12 +148,11 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         var clock = Stopwatch.StartNew();
         if (settings.CacheOnly)
         {
-            for (int seed = 0; seed < settings.Songs && !cancellationToken.IsCancellationRequested; seed++)
+            cache.Fill(settings.Songs, done =>
             {
-                cache.Get((ulong)seed);
-                if ((seed + 1) % 16 == 0 || seed + 1 == settings.Songs)
-                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] {seed + 1} of {settings.Songs} songs cached"));
-            }
+                if (done % 16 == 0 || done == settings.Songs)
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] {done} of {settings.Songs} songs cached"));
+            }, cancellationToken);
             AnsiConsole.MarkupLine($"token cache: [bold]{Markup.Escape(cache.Folder)}[/]");
             return cancellationToken.IsCancellationRequested ? 130 : 0;
         }
