@@ -69,6 +69,16 @@ public sealed class EncodecModel : nn.Module
         return decoder.call(quantizer.Decode(codes.to(ScalarType.Int64, Device))).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Continuous latents [B, hidden, frames] (quantized or not) to audio [B, channels, frames * hop].</summary>
+    public Tensor DecodeLatents(Tensor latents)
+    {
+        CheckLatents(latents, nameof(latents));
+        using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
+        using var noGrad = no_grad();
+        return decoder.call(latents.to(ScalarType.Float32, Device)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Starts streaming encoding: push audio chunks, get codes as soon as they are determined.</summary>
     public EncodecStreamingEncoder OpenStreamingEncoder(double? bandwidthKbps = null) => new(this, encoder.OpenStream(), CodebooksFor(bandwidthKbps));
 
@@ -97,6 +107,13 @@ public sealed class EncodecModel : nn.Module
         long min = codes.min().to_type(ScalarType.Int64).item<long>(), max = codes.max().to_type(ScalarType.Int64).item<long>();
         if (min < 0 || max >= Config.CodebookSize)
             throw new ArgumentException($"Codes must lie in [0, {Config.CodebookSize}); found values from {min} to {max}.", parameter);
+    }
+
+    internal void CheckLatents(Tensor latents, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(latents, parameter);
+        if (latents.dim() != 3 || latents.shape[1] != Config.HiddenSize || !latents.is_floating_point())
+            throw new ArgumentException($"Latents must be float [batch, {Config.HiddenSize}, frames]; got {latents.dtype} [{string.Join(", ", latents.shape)}].", parameter);
     }
 
     internal static EncodecPadMode PadModeOf(EncodecConfig config) =>

@@ -39,6 +39,20 @@ public sealed class EncodecStreamingDecoder : IDisposable
         return Audio(layers.Step(latents)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Continuous latents [B, hidden, f] (a k-means tokenizer's centroids) to the audio [B, channels, t] now determined.</summary>
+    public Tensor PushLatents(Tensor latents)
+    {
+        if (finished) throw new InvalidOperationException("This stream has been flushed or disposed; open a new one.");
+        model.CheckLatents(latents, nameof(latents));
+        if (batch >= 0 && latents.shape[0] != batch)
+            throw new ArgumentException($"This stream decodes a batch of {batch}; got a chunk of {latents.shape[0]}.", nameof(latents));
+        batch = latents.shape[0];
+        using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
+        using var noGrad = no_grad();
+        return Audio(layers.Step(latents.shape[2] == 0 ? null : latents.to(ScalarType.Float32, model.Device))).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Ends the stream and returns the remaining audio.</summary>
     public Tensor Flush()
     {

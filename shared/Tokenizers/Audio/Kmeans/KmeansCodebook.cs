@@ -53,6 +53,17 @@ public sealed class KmeansCodebook : IDisposable
         return [.. KMeans.Assign(Standardize(frames), centroids).data<long>().ToArray().Select(v => (int)v)];
     }
 
+    /// <summary>The raw (de-standardised) feature vectors [T, D] the <paramref name="tokens"/> stand for: a token's decoded value.</summary>
+    public Tensor Vectors(IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.Any(t => t < 0 || t >= VocabularySize))
+            throw new ArgumentOutOfRangeException(nameof(tokens), $"Tokens must lie in [0, {VocabularySize}).");
+        using var scope = NewDisposeScope();
+        var ids = tensor(tokens.Select(t => (long)t).ToArray(), ScalarType.Int64);
+        return (centroids.index_select(0, ids) * std + mean).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Fits a codebook to raw feature frames [N, D]: at most <paramref name="maxFrames"/> of them (a seeded random subset),
     /// standardised per dimension, then k-means++ and <paramref name="iterations"/> Lloyd steps on <paramref name="device"/>.
