@@ -24,6 +24,9 @@ public static class LyricsTokenizer
     /// <summary>Number of ids.</summary>
     public const int VocabularySize = FirstLetter + 26;
 
+    /// <summary>The index in <see cref="LyricsText.Tags"/> of a tag id, or -1 for any other id.</summary>
+    public static int TagIndex(int id) => id is >= FirstTag and < Space ? id - FirstTag : -1;
+
     /// <summary>Start, then each section's tag and its lines (line breaks between them), then end.</summary>
     public static int[] Encode(IReadOnlyList<LyricsSection> sections)
     {

@@ -31,8 +31,11 @@ public sealed record TransformerConfig(
     /// <summary>Width of one attention head.</summary>
     public int HeadDim => Dim / NHead;
 
-    /// <summary>SwiGLU hidden width: LlamaGen's <c>find_multiple(int(2 * 4 * dim / 3), multiple_of)</c>.</summary>
-    public int FeedForwardHidden => FindMultiple(2 * 4 * Dim / 3, MultipleOf);
+    /// <summary>An explicit SwiGLU hidden width (Hugging Face Llama's <c>intermediate_size</c>), instead of the multiple-of rule.</summary>
+    public int? IntermediateSize { get; init; }
+
+    /// <summary>SwiGLU hidden width: <see cref="IntermediateSize"/> when set, else LlamaGen's <c>find_multiple(int(2 * 4 * dim / 3), multiple_of)</c>.</summary>
+    public int FeedForwardHidden => IntermediateSize ?? FindMultiple(2 * 4 * Dim / 3, MultipleOf);
 
     /// <summary>The smallest multiple of <paramref name="k"/> that is at least <paramref name="n"/>.</summary>
     public static int FindMultiple(int n, int k) => n % k == 0 ? n : n + k - n % k;
@@ -45,6 +48,7 @@ public sealed record TransformerConfig(
         Require(Dim % NHead == 0, $"dim {Dim} must be divisible by n_head {NHead}");
         Require(NKvHead <= NHead && NHead % NKvHead == 0, $"n_head {NHead} must be a multiple of n_kv_head {NKvHead}");
         Require(NormEps > 0, "norm_eps must be positive");
+        Require(IntermediateSize is null or > 0, "intermediate_size must be positive");
         Rope.Validate(HeadDim, MaxSeqLen);
     }
 
