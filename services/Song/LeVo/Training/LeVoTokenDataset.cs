@@ -1,0 +1,42 @@
+using Media.Services.Song.Training;
+using Media.Tokenizers.Audio.Kmeans;
+
+namespace Media.Services.Song.LeVo.Training;
+
+/// <summary>A corpus song as LeVo trains on it: its excerpt's description and lyrics ids, and its three token streams.</summary>
+public sealed record LeVoExample(ulong Seed, string Description, int[] Lyrics, int[] Mixed, int[] Vocal, int[] Accompaniment)
+{
+    /// <summary>Tokens per stream.</summary>
+    public int Tokens => Mixed.Length;
+}
+
+/// <summary>
+/// LeVo's three streams of a corpus song, from the SongGen token caches of the same run settings: the mix's codec codes
+/// (a mixed-pro cache) and the vocal and accompaniment codes (a dual-track cache) of one excerpt, each re-tokenized by the
+/// <see cref="CodecLatentTokenizer"/> (no song is generated or encoded again when both caches hold it; a missing one is
+/// made and cached by its cache, as SongGen's training does).
+/// </summary>
+public sealed class LeVoTokenDataset(SongTokenCache mixes, SongTokenCache tracks, CodecLatentTokenizer tokenizer)
+{
+    /// <summary>The tokenizer of the streams.</summary>
+    public CodecLatentTokenizer Tokenizer => tokenizer;
+
+    /// <summary>The codec codes [codebook][frame] of song <paramref name="seed"/>'s mix, vocal and accompaniment.</summary>
+    public (int[][] Mix, int[][] Vocal, int[][] Accompaniment, SongTrainingExample Example) Codes(ulong seed)
+    {
+        var mix = mixes.Get(seed);
+        var dual = tracks.Get(seed);
+        if (mix.Mix is null || dual.Vocals is null || dual.Accompaniment is null)
+            throw new InvalidOperationException($"Song {seed}: the mix cache must hold the mix and the track cache the vocal and accompaniment codes.");
+        if (mix.Frames != dual.Frames || !mix.Lyrics.SequenceEqual(dual.Lyrics))
+            throw new InvalidOperationException($"Song {seed}: the two caches hold different excerpts ({mix.Frames} and {dual.Frames} frames); were they made with the same --seconds?");
+        return (mix.Mix, dual.Vocals, dual.Accompaniment, mix);
+    }
+
+    /// <summary>The example of song <paramref name="seed"/>.</summary>
+    public LeVoExample Get(ulong seed)
+    {
+        var (mix, vocal, accompaniment, example) = Codes(seed);
+        return new LeVoExample(seed, example.Description, example.Lyrics, tokenizer.Tokens(mix), tokenizer.Tokens(vocal), tokenizer.Tokens(accompaniment));
+    }
+}

@@ -1,0 +1,130 @@
+using Media.Modeling.Checkpoints;
+using Media.Modeling.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Media.Services.Song.LeVo.Training;
+
+/// <summary>
+/// One stage of LeVo's modular extension training on the sung-lyrics corpus. Stage 1 (<see cref="LeVoStage.Lm"/>)
+/// trains the main LM and the condition tables on the mixed stream; stage 2 (<see cref="LeVoStage.Decoder"/>) starts from
+/// stage 1's export and trains only the sub-decoder's side (<see cref="LeLmModel.SubDecoderParameters"/>) on the vocal
+/// and accompaniment streams, the main LM frozen. Each step draws <see cref="LeVoTrainingOptions.Batch"/> songs of the
+/// training seeds (deterministic by step), lays them out (<see cref="LeVoTokenLayout"/>, padded with the special id, which
+/// the loss skips) and drops 15 % of the conditions for guidance; the shared <see cref="Trainer{TBatch}"/> runs it
+/// (AdamW, warmup + cosine, clipping, resumable checkpoints in the stage's run folder).
+/// </summary>
+public sealed class LeVoTraining : IDisposable
+{
+    readonly LeVoTrainingOptions options;
+    readonly LeVoTokenDataset data;
+    readonly long lmSteps;
+
+    /// <summary>A fresh or resumed stage. Stage 2 needs <paramref name="stageOne"/>, the folder stage 1 exported.</summary>
+    public LeVoTraining(LeVoConfig config, LeVoStage stage, LeVoTrainingOptions options, LeVoTokenDataset data, TrainerOptions trainerOptions, Device device,
+        string? stageOne = null, Action<long, LeVoLossParts>? stepLosses = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(trainerOptions);
+        config.Validate();
+        options.Validate();
+        if (data.Tokenizer.VocabularySize != config.CodeSize)
+            throw new ArgumentException($"The tokenizer has {data.Tokenizer.VocabularySize} tokens; the config {config.CodeSize}.", nameof(data));
+        this.options = options;
+        this.data = data;
+        Stage = stage;
+        manual_seed(trainerOptions.Seed);
+        if (stage == LeVoStage.Lm)
+        {
+            Config = config with { LmSteps = 0, DecoderSteps = 0, DpoSteps = 0 };
+            Model = new LeLmModel(Config);
+        }
+        else
+        {
+            if (stageOne is null || !LeVoCheckpoint.Exists(stageOne)) throw new ArgumentException("Stage 2 starts from stage 1's exported model folder.", nameof(stageOne));
+            var first = LeVoCheckpoint.ReadConfig(stageOne);
+            if (first.LmSteps <= 0) throw new ArgumentException($"'{stageOne}' holds no trained main LM.", nameof(stageOne));
+            if (first with { LmSteps = 0 } != config with { LmSteps = 0, DecoderSteps = 0, DpoSteps = 0 })
+                throw new ArgumentException($"'{stageOne}' was trained with another shape than this stage asks for.", nameof(stageOne));
+            lmSteps = first.LmSteps;
+            Config = first with { DecoderSteps = 0, DpoSteps = 0 };
+            Model = ModelFolder.Load(stageOne, () => new LeLmModel(Config));
+        }
+        Model.to(device);
+        var trained = new HashSet<Parameter>(Model.SubDecoderParameters(), ReferenceEqualityComparer.Instance);
+        foreach (var p in Model.parameters())
+            p.requires_grad = stage == LeVoStage.Lm ? !trained.Contains(p) : trained.Contains(p);
+        Trainer = new Trainer<LeVoBatch>(Model, Batch,
+            batch =>
+            {
+                var loss = LeVoLoss.Compute(Model, batch, stage);
+                stepLosses?.Invoke(batch.Step, loss);
+                return loss.Total;
+            },
+            trainerOptions, batch => batch.Steps.shape[0] * batch.Steps.shape[2]);
+    }
+
+    /// <summary>The stage.</summary>
+    public LeVoStage Stage { get; }
+
+    /// <summary>The model's shape.</summary>
+    public LeVoConfig Config { get; }
+
+    /// <summary>The model being trained.</summary>
+    public LeLmModel Model { get; }
+
+    /// <summary>The loop.</summary>
+    public Trainer<LeVoBatch> Trainer { get; }
+
+    /// <summary>The batch of a position: songs drawn by the position's own random, laid out, padded, conditions dropped.</summary>
+    public LeVoBatch Batch(BatchPosition position)
+    {
+        var random = position.CreateRandom();
+        var rows = new List<int[][]>();
+        var conditions = new List<LeVoCondition?>();
+        for (int i = 0; i < options.Batch; i++)
+        {
+            var example = data.Get((ulong)random.Next(options.Songs));
+            if (example.Tokens > Config.MaxTokens)
+                throw new InvalidOperationException($"Song {example.Seed}'s excerpt takes {example.Tokens} tokens; the model holds {Config.MaxTokens}.");
+            rows.Add(LeVoTokenLayout.For(Config, example.Tokens).Arrange(example.Mixed, example.Vocal, example.Accompaniment));
+            bool drop = random.NextDouble() < options.ConditionDropout;
+            conditions.Add(drop ? null : LeVoCondition.Of(Config, example.Description, example.Lyrics));
+        }
+        int steps = rows.Max(r => r[0].Length);
+        var flat = rows.SelectMany(r => r.SelectMany(s => s.Concat(Enumerable.Repeat(Config.Special, steps - s.Length)))).Select(v => (long)v).ToArray();
+        return new LeVoBatch(tensor(flat, ScalarType.Int64, position.Device).view(rows.Count, 3, steps), conditions, position.Step);
+    }
+
+    /// <summary>Trains to the stage's total steps (or to <paramref name="until"/>), or until <paramref name="budget"/> passes; a checkpoint is written either way.</summary>
+    public void Run(TimeSpan? budget = null, long? until = null, CancellationToken cancellationToken = default)
+    {
+        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        if (until is { } step) Trainer.RunUntil(step, linked.Token);
+        else Trainer.Run(linked.Token);
+    }
+
+    /// <summary>
+    /// Writes the model folder (fp16) with the stage's steps in its config, and the tokenizer beside it (<c>tokenizer/</c>),
+    /// so the folder is all a server needs besides the codec.
+    /// </summary>
+    public void Export(string directory)
+    {
+        Model.eval();
+        var config = Stage == LeVoStage.Lm ? Config with { LmSteps = Trainer.Step } : Config with { LmSteps = lmSteps, DecoderSteps = Trainer.Step };
+        LeVoCheckpoint.Save(directory, Model, config);
+        data.Tokenizer.Save(Path.Combine(directory, LeVoCheckpoint.TokenizerFolder));
+        Model.train();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Media.Audio.Corpora;
+using Media.Modeling.Training;
+using Media.Services.Audio.Codec;
+using Media.Services.Song.Data;
+using Media.Services.Song.LeVo;
+using Media.Services.Song.LeVo.Training;
+using Media.Services.Song.Lyrics;
+using Media.Services.Song.Training;
+using Media.Tokenizers.Audio.Codec;
+using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Kmeans;
+using static TorchSharp.torch;
+
+namespace Media.Services.Song.Tests;
+
+[Collection(SingleThreadedTorch.Name)]
+public sealed class LeVoTrainingTests : IDisposable
+{
+    const int Frames = 40, Codebooks = 2;
+    readonly string root = Directory.CreateTempSubdirectory("levo-train").FullName;
+    readonly NeuralAudioCodec codec = new(new EncodecModel(RandomCodecCheckpoint.Tiny));
+    readonly SongTokenCache mixes, tracks;
+    readonly CodecLatentTokenizer tokenizer;
+
+    // Two cached songs of random codes (the caches' own file format), so no song is sung or encoded here.
+    public LeVoTrainingTests()
+    {
+        var dataset = new SongTokenDataset(new LyricSongGenerator(16000), codec);
+        mixes = new SongTokenCache(root, dataset, SongMode.MixedPro, 2, 50);
+        tracks = new SongTokenCache(root, dataset, SongMode.Parallel, 2, 50);
+        var random = new Random(5);
+        int[][] Codes() => [.. Enumerable.Range(0, Codebooks).Select(_ => Enumerable.Range(0, Frames).Select(_ => random.Next(16)).ToArray())];
+        var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+        for (ulong seed = 0; seed < 2; seed++)
+        {
+            var lyrics = LyricsTokenizer.Encode(seed == 0 ? "[verse]\nwe sing\n" : "[chorus]\nthe sea\n");
+            var vocals = Codes();
+            Write(mixes, seed, new SongTrainingExample(seed, $"style {seed}", lyrics, Frames, 0, Codes(), vocals, null), json);
+            Write(tracks, seed, new SongTrainingExample(seed, $"style {seed}", lyrics, Frames, 0, null, vocals, Codes()), json);
+        }
+        tokenizer = CodecLatentTokenizer.Fit(codec, Enumerable.Range(0, 2).SelectMany(s => new[] { mixes.Get((ulong)s).Mix!, tracks.Get((ulong)s).Vocals!, tracks.Get((ulong)s).Accompaniment! }),
+            framesPerToken: 2, Codebooks, clusters: 12, iterations: 4, maxVectors: 1000, seed: 1, CPU).Tokenizer;
+    }
+
+    static void Write(SongTokenCache cache, ulong seed, SongTrainingExample example, JsonSerializerOptions json)
+    {
+        Directory.CreateDirectory(cache.Folder);
+        File.WriteAllText(Path.Combine(cache.Folder, $"{seed}.json"), JsonSerializer.Serialize(example, json));
+    }
+
+    public void Dispose()
+    {
+        tokenizer.Dispose();
+        codec.Dispose();
+        Directory.Delete(root, recursive: true);
+    }
+
+    LeVoConfig Config => LeVoModelTests.Tiny() with { CodeSize = tokenizer.VocabularySize, SampleRate = 16000 };
+
+    LeVoTraining Training(LeVoStage stage, string run, long steps, string? stageOne = null) =>
+        new(Config, stage, new LeVoTrainingOptions { Songs = 2, Batch = 2, ConditionDropout = 0.15 }, new LeVoTokenDataset(mixes, tracks, tokenizer),
+            new TrainerOptions { RunDirectory = Path.Combine(root, run), TotalSteps = steps, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 4 },
+            CPU, stageOne);
+
+    static Dictionary<string, Tensor> Snapshot(LeLmModel model) =>
+        model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+
+    [Fact]
+    public void The_three_streams_come_from_both_caches_retokenized_at_half_the_frame_rate()
+    {
+        var example = new LeVoTokenDataset(mixes, tracks, tokenizer).Get(1);
+        Assert.Equal(Frames / 2, example.Tokens);
+        Assert.Equal(tokenizer.Tokens(tracks.Get(1).Accompaniment!), example.Accompaniment);
+        Assert.Equal(tokenizer.Tokens(mixes.Get(1).Mix!), example.Mixed);
+        Assert.Equal("style 1", example.Description);
+    }
+
+    [Fact]
+    [Slow("model training (two stages)")]
+    public void Stage_one_learns_the_mix_and_stage_two_learns_the_tracks_with_the_lm_frozen()
+    {
+        using (var lm = Training(LeVoStage.Lm, "lm", steps: 24))
+        {
+            lm.Trainer.Run();
+            var losses = lm.Trainer.History.Select(h => h.Loss).ToList();
+            Assert.True(losses.TakeLast(3).Average() < 0.8 * losses.Take(3).Average(), string.Join(", ", losses));
+            lm.Export(Path.Combine(root, "lm", "model"));
+        }
+        var stageOne = Path.Combine(root, "lm", "model");
+        Assert.Equal(24, LeVoCheckpoint.ReadConfig(stageOne).LmSteps);
+        Assert.Throws<ArgumentException>(() => Training(LeVoStage.Decoder, "no-lm", steps: 2, stageOne: Path.Combine(root, "missing")));
+
+        using var decoder = Training(LeVoStage.Decoder, "decoder", steps: 24, stageOne);
+        var before = Snapshot(decoder.Model);
+        decoder.Trainer.Run();
+        var losses2 = decoder.Trainer.History.Select(h => h.Loss).ToList();
+        Assert.True(losses2.TakeLast(3).Average() < 0.8 * losses2.Take(3).Average(), string.Join(", ", losses2));
+        var after = decoder.Model.state_dict();
+        foreach (var key in before.Keys.Where(k => k.StartsWith("transformer.", StringComparison.Ordinal) || k.StartsWith("emb.", StringComparison.Ordinal)
+            || k.StartsWith("condition_provider.", StringComparison.Ordinal)))
+            Assert.True(before[key].allclose(after[key], 0, 0), $"{key} moved in stage 2");
+        Assert.False(before["transformer2.layers.0.attention.wqkv.weight"].allclose(after["transformer2.layers.0.attention.wqkv.weight"], 0, 0));
+        Assert.False(before["linears.1.weight"].allclose(after["linears.1.weight"], 0, 0));
+
+        string export = Path.Combine(root, "model");
+        decoder.Export(export);
+        var config = LeVoCheckpoint.ReadConfig(export);
+        Assert.True(config.IsTrained);
+        Assert.Equal((24L, 24L), (config.LmSteps, config.DecoderSteps));
+        using var loaded = CodecLatentTokenizer.Load(Path.Combine(export, LeVoCheckpoint.TokenizerFolder), codec);
+        Assert.Equal(tokenizer.Tokens(mixes.Get(0).Mix!), loaded.Tokens(mixes.Get(0).Mix!));
+    }
+}

@@ -1,0 +1,222 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Audio.Corpora;
+using Media.Cli.Commands.Settings;
+using Media.Services.Song;
+using Media.Services.Song.Data;
+using Media.Services.Song.LeVo;
+using Media.Services.Song.LeVo.Training;
+using Media.Services.Song.Training;
+using Media.Tokenizers.Audio.Codec;
+using Media.Tokenizers.Audio.Kmeans;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Media.Cli.Commands.Train;
+
+/// <summary>
+/// <c>media train levo --stage tokenizer|lm|decoder</c>: LeVo on the sung-lyrics corpus, one stage per call, in order:
+/// <list type="number">
+/// <item><c>tokenizer</c>: k-means over pairs of the codec's quantized latents (<see cref="CodecLatentTokenizer"/>) of
+/// the mix, vocal and accompaniment of the first <c>--fit-songs</c> training songs; writes RUN/tokenizer.</item>
+/// <item><c>lm</c>: the main LM over the mixed stream (<see cref="LeVoTraining"/>, stage 1), run folder RUN/lm, export RUN/lm/model.</item>
+/// <item><c>decoder</c>: the AR sub-decoder from stage 1's export, the LM frozen; run folder RUN/decoder, export RUN/model
+/// (the servable folder, tokenizer included).</item>
+/// </list>
+/// Songs come from SongGen's token caches in RUN/tokens (mixed-pro for the mixes, parallel for the tracks; link a SongGen
+/// run's caches in to reuse them), made on demand otherwise. Each training stage resumes from its run folder.
+/// </summary>
+internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
+{
+    internal sealed class Settings : TrainingRunSettings
+    {
+        [CommandOption("--stage")]
+        [Description("tokenizer, lm (stage 1: the main LM) or decoder (stage 2: the sub-decoder, LM frozen)")]
+        [DefaultValue("lm")]
+        public string Stage { get; init; } = "lm";
+
+        [CommandOption("--run")]
+        [Description("Run folder: tokenizer/, tokens/ (the SongGen caches read), lm/ and decoder/ (the stages' runs), model/ (the export)")]
+        [DefaultValue("runs/levo")]
+        public override string Run { get; init; } = "runs/levo";
+
+        [CommandOption("--export")]
+        [Description("Folder the decoder stage exports the servable model to; default: RUN/model")]
+        public string? Export { get; init; }
+
+        [CommandOption("--codec")]
+        [DefaultValue("models/media-codec")]
+        public string Codec { get; init; } = "models/media-codec";
+
+        [CommandOption("--codebooks")]
+        [Description("Codec codebooks of the cached codes (their quantized latents are clustered)")]
+        [DefaultValue(4)]
+        public int Codebooks { get; init; } = 4;
+
+        [CommandOption("--songs")]
+        [Description("Corpus songs in the training set (seeds 0..N-1)")]
+        [DefaultValue(512)]
+        public int Songs { get; init; } = 512;
+
+        [CommandOption("--seconds")]
+        [Description("Each song cut to its opening of this many seconds (the lines sung by then)")]
+        [DefaultValue(8.0)]
+        public double Seconds { get; init; } = 8;
+
+        [CommandOption("--fit-songs")]
+        [Description("tokenizer: training songs whose three tracks are clustered")]
+        [DefaultValue(128)]
+        public int FitSongs { get; init; } = 128;
+
+        [CommandOption("--clusters")]
+        [Description("tokenizer: tokens per stream (LeVo: 16384)")]
+        [DefaultValue(1024)]
+        public int Clusters { get; init; } = 1024;
+
+        [CommandOption("--iterations")]
+        [Description("tokenizer: Lloyd iterations")]
+        [DefaultValue(20)]
+        public int Iterations { get; init; } = 20;
+
+        [CommandOption("--frames-per-token")]
+        [Description("tokenizer: codec frames per token (2: 50 frames/s to LeVo's 25 tokens/s)")]
+        [DefaultValue(2)]
+        public int FramesPerToken { get; init; } = 2;
+
+        [CommandOption("--dim")]
+        [DefaultValue(256)]
+        public int Dim { get; init; } = 256;
+
+        [CommandOption("--layers")]
+        [Description("Main LM blocks")]
+        [DefaultValue(6)]
+        public int Layers { get; init; } = 6;
+
+        [CommandOption("--sub-layers")]
+        [Description("Sub-decoder blocks")]
+        [DefaultValue(3)]
+        public int SubLayers { get; init; } = 3;
+
+        [CommandOption("--heads")]
+        [DefaultValue(4)]
+        public int Heads { get; init; } = 4;
+
+        [CommandOption("--delay")]
+        [Description("Steps the vocal and accompaniment streams trail the mix (LeVo: 250, ten seconds)")]
+        [DefaultValue(12)]
+        public int Delay { get; init; } = 12;
+
+        [CommandOption("--max-seconds")]
+        [Description("Longest song the model holds")]
+        [DefaultValue(30)]
+        public int MaxSeconds { get; init; } = 30;
+
+        [CommandOption("--until")]
+        [Description("Stop after this step (a checkpoint and an export are written)")]
+        public long? Until { get; init; }
+
+        [CommandOption("--steps")]
+        [DefaultValue(20000L)]
+        public override long Steps { get; init; } = 20000;
+
+        [CommandOption("--minutes")]
+        [Description("Stop (with a checkpoint and an export) after this many minutes of this invocation; 0 = no limit")]
+        [DefaultValue(0.0)]
+        public double Minutes { get; init; }
+
+        [CommandOption("--batch")]
+        [DefaultValue(4)]
+        public override int Batch { get; init; } = 4;
+
+        [CommandOption("--lr")]
+        [DefaultValue(5e-4)]
+        public override double LearningRate { get; init; } = 5e-4;
+
+        [CommandOption("--checkpoint-every")]
+        [DefaultValue(50L)]
+        public override long CheckpointEvery { get; init; } = 50;
+
+        [CommandOption("--threads")]
+        [DefaultValue(1)]
+        public override int Threads { get; init; } = 1;
+
+        public override ValidationResult Validate()
+        {
+            if (Stage is not ("tokenizer" or "lm" or "decoder")) return ValidationResult.Error("--stage must be tokenizer, lm or decoder.");
+            if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
+            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+            if (Codebooks < 1 || Songs < 1 || MaxSeconds < 1 || FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
+                return ValidationResult.Error("--codebooks, --songs, --max-seconds, --frames-per-token must be positive, --fit-songs in 1..--songs, --clusters at least 2.");
+            if (!Directory.Exists(Codec)) return ValidationResult.Error($"--codec '{Codec}' is not a folder.");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = settings.ApplyTorch();
+        var clock = Stopwatch.StartNew();
+        using var codec = NeuralAudioCodec.Load(settings.Codec);
+        var c = codec.Model.Config;
+        var dataset = new SongTokenDataset(new LyricSongGenerator(c.SamplingRate), codec, settings.Codebooks * c.KbpsPerCodebook);
+        var mixes = new SongTokenCache(settings.Run, dataset, SongMode.MixedPro, settings.Seconds, c.FrameRate);
+        var tracks = new SongTokenCache(settings.Run, dataset, SongMode.Parallel, settings.Seconds, c.FrameRate);
+        string tokenizerFolder = Path.Combine(settings.Run, LeVoCheckpoint.TokenizerFolder);
+        if (settings.Stage == "tokenizer") return FitTokenizer(settings, codec, mixes, tracks, tokenizerFolder, clock, device, cancellationToken);
+
+        if (!Directory.Exists(tokenizerFolder)) throw new InvalidOperationException($"'{tokenizerFolder}' has no tokenizer yet: run --stage tokenizer first.");
+        using var tokenizer = CodecLatentTokenizer.Load(tokenizerFolder, codec);
+        var config = new LeVoConfig
+        {
+            CodeSize = tokenizer.VocabularySize, TokenRate = tokenizer.TokenRate, SampleRate = c.SamplingRate, Dim = settings.Dim, Layers = settings.Layers,
+            SubLayers = settings.SubLayers, Heads = settings.Heads, Delay = settings.Delay, MaxTokens = (int)Math.Ceiling(settings.MaxSeconds * tokenizer.TokenRate),
+        };
+        config.Validate();
+        var options = new LeVoTrainingOptions { Songs = settings.Songs, Batch = settings.Batch };
+        var stage = settings.Stage == "lm" ? LeVoStage.Lm : LeVoStage.Decoder;
+        string stageRun = Path.Combine(settings.Run, settings.Stage);
+        // Both stages share one shape: pinned once for the run.
+        settings.PinRunConfig("levo.json", config.ToJson() + "\n" + System.Text.Json.JsonSerializer.Serialize(options) + $"\nseconds {settings.Seconds.ToString(CultureInfo.InvariantCulture)}");
+        var schedule = settings.Schedule("tokens") with { RunDirectory = stageRun, Progress = null };
+        string stageOne = Path.Combine(settings.Run, "lm", "model");
+        using var training = new LeVoTraining(config, stage, options, new LeVoTokenDataset(mixes, tracks, tokenizer), schedule, device, stage == LeVoStage.Decoder ? stageOne : null,
+            (step, loss) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] step {step + 1}  loss {loss.Total.item<float>():F4}{(loss.Vocal is { } v ? $"  vocal {v:F3}  accompaniment {loss.Accompaniment:F3}" : "")}")));
+        settings.AnnounceStart(training.Trainer.ResumedFromStep,
+            $"LeVo stage {settings.Stage}, {settings.Dim}x{settings.Layers}+{settings.SubLayers}, {config.CodeSize} tokens at {config.TokenRate:F0}/s, delay {settings.Delay}, {settings.Songs} songs of {settings.Seconds} s");
+        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, settings.Until, cancellationToken);
+        string export = stage == LeVoStage.Lm ? stageOne : settings.Export ?? Path.Combine(settings.Run, "model");
+        training.Export(export);
+        AnsiConsole.MarkupLine($"stage {settings.Stage} trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(export)}[/]");
+        return 0;
+    }
+
+    static int FitTokenizer(Settings settings, NeuralAudioCodec codec, SongTokenCache mixes, SongTokenCache tracks, string folder, Stopwatch clock,
+        TorchSharp.torch.Device device, CancellationToken cancellationToken)
+    {
+        IEnumerable<IReadOnlyList<IReadOnlyList<int>>> Tracks()
+        {
+            for (int seed = 0; seed < settings.FitSongs; seed++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var mix = mixes.Get((ulong)seed);
+                var dual = tracks.Get((ulong)seed);
+                yield return mix.Mix!;
+                yield return dual.Vocals!;
+                yield return dual.Accompaniment!;
+            }
+        }
+        var (tokenizer, fit, vectors) = CodecLatentTokenizer.Fit(codec, Tracks(), settings.FramesPerToken, settings.Codebooks, settings.Clusters,
+            settings.Iterations, maxVectors: 100_000, (ulong)settings.Seed, device);
+        using (tokenizer)
+        using (fit.Centroids)
+        {
+            tokenizer.Save(folder, new Dictionary<string, object> { ["fit_songs"] = settings.FitSongs, ["seconds"] = settings.Seconds });
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"levo tokenizer: k {settings.Clusters}, {vectors} vectors of {settings.FramesPerToken} x {codec.Model.Config.HiddenSize} latents ({settings.Codebooks} codebooks), {tokenizer.TokenRate:F1} tokens/s; inertia {fit.Inertia[0]:F3} after k-means++ -> {fit.Inertia[^1]:F3} after {settings.Iterations} Lloyd iterations; {clock.Elapsed.TotalSeconds:F0} s"));
+        }
+        AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(folder)}[/]");
+        return 0;
+    }
+}
