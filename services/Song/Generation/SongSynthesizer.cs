@@ -11,7 +11,7 @@ namespace Media.Services.Song.Generation;
 /// decoder per track, its state carried between chunks) and hands the mix's chunk on at once; dual-track modes decode
 /// both tracks, the chunk being their sum, and keep each as a stem.
 /// </summary>
-public sealed class SongSynthesizer(SongStepLoop loop, NeuralAudioCodec codec, int framesPerChunk = 25) : IDisposable
+public sealed class SongSynthesizer(SongStepLoop loop, NeuralAudioCodec codec, int framesPerChunk = 25) : ISongSynthesizer
 {
     /// <summary>Frames decoded per audio chunk (25 = half a second at 50 frames/s).</summary>
     public int FramesPerChunk { get; } = framesPerChunk;
@@ -19,13 +19,25 @@ public sealed class SongSynthesizer(SongStepLoop loop, NeuralAudioCodec codec, i
     /// <summary>The model's config.</summary>
     public SongGenConfig Config => loop.Model.Config;
 
-    /// <summary>Sample rate of the audio.</summary>
+    /// <inheritdoc/>
+    public string Name => Config.Mode;
+
+    /// <inheritdoc/>
     public int SampleRate => codec.Model.Config.SamplingRate;
+
+    /// <inheritdoc/>
+    public int FrameRate => Config.FrameRate;
+
+    /// <inheritdoc/>
+    public double MaxSeconds => Config.MaxFrames / (double)Config.FrameRate;
+
+    /// <inheritdoc/>
+    public SongSamplingDefaults Defaults => SongSamplingDefaults.SongGen;
 
     /// <summary>Frames a song of <paramref name="seconds"/> takes (at least one; at most the model's longest).</summary>
     public int Frames(double seconds) => Math.Clamp((int)Math.Ceiling(seconds * Config.FrameRate), 1, Config.MaxFrames);
 
-    /// <summary>Generates <paramref name="spec"/>, calling <paramref name="onChunk"/> with each piece of the mix as it is decoded.</summary>
+    /// <inheritdoc/>
     public async Task<SongAudio> SynthesizeAsync(SongSpec spec, Func<float[], CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);

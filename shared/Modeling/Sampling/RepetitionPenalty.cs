@@ -47,8 +47,8 @@ public static class RepetitionPenalty
         var penalty = tensor(rows.Select(r => (float)r.RepetitionPenalty).ToArray(), device: device).unsqueeze(1);
         var presenceFactor = where(counts > 0, penalty.expand(rowCount, vocab), ones_like(counts));
         var countFactor = pow(penalty, counts);
-        var usesCount = tensor(rows.Select(r => r.RepetitionMode != RepetitionPenaltyMode.Presence).ToArray(), device: device).unsqueeze(1);
-        var divideAll = tensor(rows.Select(r => r.RepetitionMode == RepetitionPenaltyMode.CountDivide).ToArray(), device: device).unsqueeze(1);
+        var usesCount = tensor(rows.Select(r => r.RepetitionMode is RepetitionPenaltyMode.Count or RepetitionPenaltyMode.CountDivide).ToArray(), device: device).unsqueeze(1);
+        var divideAll = tensor(rows.Select(r => r.RepetitionMode is RepetitionPenaltyMode.CountDivide or RepetitionPenaltyMode.PresenceDivide).ToArray(), device: device).unsqueeze(1);
         var factor = where(usesCount, countFactor, presenceFactor);
         if (x.dim() == 3)
         {

@@ -31,6 +31,15 @@ public abstract class GenerationRequest : ScheduledRequest
     public abstract Tensor PromptEmbeddings(DecoderTransformer model, int start, int count);
 
     /// <summary>
+    /// Sees the final hidden states [Rows, count, dim] of every prompt chunk, from prompt position <paramref name="start"/>,
+    /// before the last chunk's pick: a model whose second transformer reads the first one's states at every position
+    /// (LeVo's sub-decoder) prefills from them. Does nothing by default.
+    /// </summary>
+    public virtual void PromptHidden(DecoderTransformer model, Tensor hidden, int start)
+    {
+    }
+
+    /// <summary>
     /// What <see cref="Accept"/> reads from the final hidden states [Rows, dim] of the latest position: the model's
     /// vocabulary logits by default; a model with its own output side (Token-Shuffle's unshuffle) overrides it.
     /// </summary>

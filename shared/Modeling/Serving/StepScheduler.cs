@@ -156,9 +156,15 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
             int row = 0;
             foreach (var (request, count, _) in group)
             {
+                var states = own.narrow(0, row, request.Rows);
+                if (!Guard(request, outcome, () => request.PromptHidden(model, states, request.Prefilled)))
+                {
+                    row += request.Rows;
+                    continue;
+                }
                 request.Prefilled += count;
                 // Only the last prompt position's logits matter: they pick the first new token.
-                if (request.PrefillDone) picks.Add((request, own.narrow(0, row, request.Rows).select(1, -1)));
+                if (request.PrefillDone) picks.Add((request, states.select(1, -1)));
                 row += request.Rows;
             }
         }
