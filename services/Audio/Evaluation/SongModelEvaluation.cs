@@ -13,13 +13,23 @@ public sealed record GeneratedSong(ulong Seed, double Tempo, string Key, string 
 
 /// <summary>One generated song's measurements (the same estimators and recognizer as the corpus's ceilings).</summary>
 public sealed record SongModelRow(ulong Seed, double Tempo, double EstimatedTempo, string Key, string EstimatedKey, string Lyrics, string Transcript,
-    string CorpusTranscript, double? Leakage, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds)
+    string CorpusTranscript, double? Leakage, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds, double KeyClarity = 0)
 {
     /// <summary>Whether the mix's estimated tempo is within 4 % of the asked.</summary>
     public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
 
     /// <summary>Whether the mix's estimated key is the asked one.</summary>
     public bool KeyCorrect => EstimatedKey == Key;
+
+    /// <summary>The recognizer's CER on this song's sung lines (capped at 1).</summary>
+    public double Cer => Math.Min(1, CharacterErrorRate.Compute([(Lyrics, Transcript)]));
+
+    /// <summary>
+    /// The combined score that ranks two samples of one prompt (LeVo's DPO pairs, and the preference gain): lyric adherence
+    /// (1 - CER), tempo and key adherence (1 each when right), and the musicality proxy, key clarity (the mix's best
+    /// Krumhansl-Kessler correlation, how tonal it sounds). Higher is better; at most 4.
+    /// </summary>
+    public double PreferenceScore => (1 - Cer) + (TempoCorrect ? 1 : 0) + (KeyCorrect ? 1 : 0) + KeyClarity;
 }
 
 /// <summary>A model's figures over a set of songs, with the corpus ceiling measured on the same excerpts.</summary>
@@ -46,6 +56,9 @@ public sealed record SongModelReport(IReadOnlyList<SongModelRow> Rows)
     /// <summary>CPU seconds of generation per second of song.</summary>
     public double CpuRealTimeFactor => Rows.Sum(r => r.CpuSeconds) / Rows.Sum(r => r.Seconds);
 
+    /// <summary>Mean key clarity of the mixes (the musicality proxy).</summary>
+    public double MeanKeyClarity => Rows.Average(r => r.KeyClarity);
+
     /// <summary>Mean seconds from submission to the first audio chunk.</summary>
     public double MeanFirstChunkSeconds => Rows.Average(r => r.FirstChunkSeconds);
 }
@@ -63,11 +76,12 @@ public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures
     {
         ArgumentNullException.ThrowIfNull(song);
         double tempo = TempoEstimator.Estimate(song.Mix, song.SampleRate);
-        var key = KeyEstimator.Estimate(song.Mix, song.SampleRate);
+        var chroma = KeyEstimator.Chroma(song.Mix, song.SampleRate);
+        var key = KeyEstimator.Best(chroma);
         string transcript = SongCorpusEvaluation.Transcribe(recognizer, features, song.Vocals ?? song.Mix);
         string corpus = SongCorpusEvaluation.Transcribe(recognizer, features, song.TrueVocals);
         double? leakage = song.Vocals is { } v && song.Accompaniment is { } a ? VocalBandLeakage.Measure(v, a, song.SampleRate).LeakedFraction : null;
         return new SongModelRow(song.Seed, song.Tempo, tempo, song.Key, key.Name, song.Lyrics, transcript, corpus, leakage, song.Seconds,
-            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds);
+            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma));
     }
 }

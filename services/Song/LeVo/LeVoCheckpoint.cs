@@ -35,6 +35,10 @@ public static class LeVoCheckpoint
     /// <summary>True when <paramref name="directory"/> holds a model folder.</summary>
     public static bool Exists(string directory) => ModelFolder.Exists(directory);
 
+    /// <summary>True when <paramref name="directory"/> is a LeVo model folder (a model with its tokenizer beside it), not another song model's.</summary>
+    public static bool IsLeVoFolder(string directory) =>
+        Exists(directory) && Directory.Exists(Path.Combine(directory, TokenizerFolder));
+
     /// <summary>The folder's config.</summary>
     public static LeVoConfig ReadConfig(string directory) =>
         ModelConfigJson.Read(Path.Combine(directory, ModelFolder.ConfigFile), "LeVo", LeVoConfig.FromJson);

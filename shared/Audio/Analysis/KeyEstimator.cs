@@ -38,7 +38,15 @@ public static class KeyEstimator
     public static MusicalKey Estimate(ReadOnlySpan<float> samples, int sampleRate) => Best(Chroma(samples, sampleRate));
 
     /// <summary>The key whose profile correlates best with a 12-bin pitch-class profile (C first).</summary>
-    public static MusicalKey Best(IReadOnlyList<double> chroma)
+    public static MusicalKey Best(IReadOnlyList<double> chroma) => BestWithScore(chroma).Key;
+
+    /// <summary>
+    /// Key clarity: the best key profile's correlation with the pitch-class profile (-1..1). Music that stays in one key
+    /// scores high, noise and clusters of every pitch class near 0: a measure of tonality, not of the key.
+    /// </summary>
+    public static double Clarity(IReadOnlyList<double> chroma) => BestWithScore(chroma).Score;
+
+    static (MusicalKey Key, double Score) BestWithScore(IReadOnlyList<double> chroma)
     {
         ArgumentNullException.ThrowIfNull(chroma);
         if (chroma.Count != 12) throw new ArgumentException("A pitch-class profile has 12 bins.", nameof(chroma));
@@ -51,7 +59,7 @@ public static class KeyEstimator
                 double score = Correlation(chroma, Enumerable.Range(0, 12).Select(p => profile[(p - tonic + 12) % 12]).ToArray());
                 if (score > bestScore) (best, bestScore) = (new MusicalKey(tonic, minor), score);
             }
-        return best;
+        return (best, bestScore);
     }
 
     /// <summary>

@@ -88,6 +88,19 @@ public sealed class EstimatorTests
     }
 
     [Fact]
+    public void A_cadence_in_one_key_is_clearer_than_noise_and_a_chromatic_cluster()
+    {
+        var cMajor = Cadence([[48, 60, 64, 67], [41, 60, 65, 69], [43, 59, 62, 67], [48, 60, 64, 67]]);
+        var cluster = Cadence([[60, 61, 62, 63, 64, 65], [66, 67, 68, 69, 70, 71], [60, 61, 62, 63, 64, 65], [66, 67, 68, 69, 70, 71]]);
+        var random = new Random(4);
+        var noise = Enumerable.Range(0, cMajor.Length).Select(_ => (float)(random.NextDouble() - 0.5) * 0.3f).ToArray();
+        double tonal = KeyEstimator.Clarity(KeyEstimator.Chroma(cMajor, Rate));
+        Assert.InRange(tonal, 0.7, 1.0);
+        Assert.True(KeyEstimator.Clarity(KeyEstimator.Chroma(cluster, Rate)) < tonal - 0.3);
+        Assert.True(KeyEstimator.Clarity(KeyEstimator.Chroma(noise, Rate)) < tonal - 0.3);
+    }
+
+    [Fact]
     public void Keys_parse_from_and_print_to_the_corpus_names()
     {
         Assert.Equal(new MusicalKey(6, true), MusicalKey.Parse("F# minor"));

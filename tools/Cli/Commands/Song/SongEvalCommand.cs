@@ -10,6 +10,8 @@ using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Recognizer;
 using Media.Services.Song.Data;
 using Media.Services.Song.Generation;
+using Media.Services.Song.LeVo;
+using Media.Services.Song.LeVo.Generation;
 using Media.Services.Song.Model;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -17,7 +19,8 @@ using Spectre.Console.Cli;
 namespace Media.Cli.Commands.Song;
 
 /// <summary>
-/// <c>media eval song --n 50 --model DIR [--model DIR2 ...]</c>: each SongGen model folder (one mode each) sings the
+/// <c>media eval song --n 50 --model DIR|ID [--model ...]</c>: each song model (a SongGen folder of one mode, or a LeVo
+/// folder; a bare id such as <c>songgen</c> or <c>levo</c> names the models folder's own) sings the
 /// openings of n held-out corpus songs (their description and the lines sung within <c>--seconds</c>, for as long as the
 /// corpus sings them); the mix's tempo and key, the recognizer's CER on the vocal stem (dual-track) or the mix (mixed),
 /// the stems' leakage, RTF and time to the first chunk are measured (<see cref="SongModelEvaluation"/>), with the corpus's
@@ -32,7 +35,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         public int Count { get; init; } = 50;
 
         [CommandOption("--model")]
-        [Description("A SongGen model folder (repeat for several modes); default: the models folder's songgen/")]
+        [Description("A song model folder, SongGen (one mode) or LeVo, or a model id of the models folder (songgen, levo); repeat for one row each; default: songgen")]
         public string[] Model { get; init; } = [];
 
         [CommandOption("--seed")]
@@ -46,16 +49,16 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         public double Seconds { get; init; } = 8;
 
         [CommandOption("--guidance")]
-        [DefaultValue(3.0)]
-        public double Guidance { get; init; } = 3;
+        [Description("Guidance scale (default: the model's: SongGen 3, LeVo 1.5)")]
+        public double? Guidance { get; init; }
 
         [CommandOption("--top-k")]
-        [DefaultValue(250)]
-        public int TopK { get; init; } = 250;
+        [Description("Top-k (default: the model's: SongGen 250, LeVo 50)")]
+        public int? TopK { get; init; }
 
         [CommandOption("--temperature")]
-        [DefaultValue(1.0)]
-        public double Temperature { get; init; } = 1;
+        [Description("Temperature (default: the model's: SongGen 1, LeVo 0.9)")]
+        public double? Temperature { get; init; }
 
         [CommandOption("--models")]
         [Description("Models folder holding asr-ctc and media-codec (default: the checkout's models/)")]
@@ -71,7 +74,8 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
     {
         var device = settings.ApplyTorch();
         string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
-        string[] folders = settings.Model.Length > 0 ? settings.Model : [Path.Combine(models, SongGenerator.ModelFolder)];
+        string[] folders = [.. (settings.Model.Length > 0 ? settings.Model : [SongGenerator.ModelFolder])
+            .Select(m => Directory.Exists(m) ? m : Path.Combine(models, m))];
         using var recognizer = CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);
         using var features = new SpeechFeatures(recognizer.Config.Mel);
         var evaluation = new SongModelEvaluation(recognizer, features);
@@ -80,17 +84,21 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         Console.WriteLine("mode              tempo   key     lyric_cer  corpus_cer  leakage  rtf     cpu_rtf  first_chunk_s");
         foreach (string folder in folders)
         {
-            using var songs = SongGenLoader.LoadFolder(folder, Path.Combine(models, "media-codec"), device, maxConcurrent: 1);
+            using ISongSynthesizer songs = LeVoCheckpoint.IsLeVoFolder(folder)
+                ? LeVoLoader.LoadFolder(folder, Path.Combine(models, "media-codec"), device, maxConcurrent: 1)
+                : SongGenLoader.LoadFolder(folder, Path.Combine(models, "media-codec"), device, maxConcurrent: 1);
+            var defaults = songs.Defaults;
             var rows = new List<SongModelRow>();
             for (int i = 0; i < settings.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 ulong seed = settings.Seed + (ulong)i;
                 var song = corpus.Generate(seed);
-                var excerpt = SongExcerpt.Of(song, settings.Seconds, songs.Config.FrameRate);
-                double seconds = Math.Min(excerpt.Seconds, Math.Min(Media.Services.Song.SongJobKind.MaxSeconds, songs.Config.MaxFrames / (double)songs.Config.FrameRate));
+                var excerpt = SongExcerpt.Of(song, settings.Seconds, songs.FrameRate);
+                double seconds = Math.Min(excerpt.Seconds, Math.Min(Media.Services.Song.SongJobKind.MaxSeconds, songs.MaxSeconds));
                 var spec = new SongSpec(new SongCondition(song.Style.Text, excerpt.LyricsTokens()), seconds, null,
-                    new SamplingParameters { Temperature = settings.Temperature, TopK = settings.TopK, Seed = seed }, settings.Guidance);
+                    new SamplingParameters { Temperature = settings.Temperature ?? defaults.Temperature, TopK = settings.TopK ?? defaults.TopK, Seed = seed },
+                    settings.Guidance ?? defaults.GuidanceScale);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var audio = songs.SynthesizeAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).GetAwaiter().GetResult();
                 double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
@@ -102,7 +110,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
                     Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, heard \"{row.Transcript}\""));
             }
             var report = new SongModelReport(rows);
-            string mode = songs.Config.Mode;
+            string mode = songs.Name;
             reports.Add((mode, report));
             Console.WriteLine(Invariant($"{mode,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
         }
