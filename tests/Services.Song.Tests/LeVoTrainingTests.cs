@@ -112,3 +112,42 @@ public sealed class LeVoTrainingTests : IDisposable
         Assert.Equal(tokenizer.Tokens(mixes.Get(0).Mix!), loaded.Tokens(mixes.Get(0).Mix!));
     }
 }
+
+[Collection(SingleThreadedTorch.Name)]
+public sealed class LeVoDpoTests : IDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("levo-dpo").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    static LeVoSample Sample(Random random, int tokens, int codes, double score) =>
+        new([.. Enumerable.Range(0, tokens).Select(_ => random.Next(codes))], [.. Enumerable.Range(0, tokens).Select(_ => random.Next(codes))],
+            [.. Enumerable.Range(0, tokens).Select(_ => random.Next(codes))], score);
+
+    [Fact]
+    public void Dpo_starts_at_log_two_and_learns_to_prefer_the_chosen_samples_while_the_reference_stays()
+    {
+        var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
+        string pretrained = Path.Combine(root, "pre");
+        using (var model = LeVoModelTests.Create(config)) LeVoCheckpoint.Save(pretrained, model, config);
+        var random = new Random(8);
+        var pairs = Enumerable.Range(0, 4).Select(i => new LeVoPreferencePair((ulong)i, $"style {i}", LyricsTokenizer.Encode("[verse]\nla la\n"),
+            Sample(random, 6 + i, config.CodeSize, 2.5), Sample(random, 6 + i, config.CodeSize, 1.0))).ToList();
+
+        using var training = new LeVoDpoTraining(pretrained, pairs, batch: 4, beta: 0.1,
+            new TrainerOptions { RunDirectory = Path.Combine(root, "run"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 }, CPU);
+        using var reference = LeVoCheckpoint.Load(pretrained);
+        var first = LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU));
+        Assert.Equal(Math.Log(2), first.Total.item<float>(), 3);
+
+        training.Run();
+        var losses = training.Trainer.History.Select(h => h.Loss).ToList();
+        Assert.True(losses[^1] < 0.5 * Math.Log(2), string.Join(", ", losses));
+        var after = LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU));
+        Assert.Equal(1.0, after.RewardAccuracy);
+        Assert.True(after.Margin > 0);
+
+        training.Export(Path.Combine(root, "post"));
+        Assert.Equal(15, LeVoCheckpoint.ReadConfig(Path.Combine(root, "post")).DpoSteps);
+    }
+}

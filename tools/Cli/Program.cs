@@ -53,7 +53,8 @@ app.Configure(config =>
         eval.AddCommand<MagicMixEvalCommand>("magicmix").WithDescription("MagicMix on (layout, content) pairs at nu 0.3/0.5/0.7 in both modes: layout IoU and content colour/shape accuracy; the base latent DiT's own text-to-image table.");
         eval.AddCommand<ImageMarEvalCommand>("image-mar").WithDescription("MAR and Token-Shuffle on the same held-out prompts and seeds: per-attribute accuracy in one table.");
         eval.AddCommand<AudioTokensEvalCommand>("audio-tokens").WithDescription("Acoustic vs semantic k-means tokens: character mutual information and speaker invariance on held-out speech.");
-        eval.AddCommand<SongEvalCommand>("song").WithDescription("SongGen models (one row per mode): tempo and key accuracy, lyric CER against the corpus ceiling, stem leakage, RTF, time to first chunk.");
+        eval.AddCommand<SongEvalCommand>("song").WithDescription("Song models, SongGen (one row per mode) and LeVo: tempo and key accuracy, lyric CER against the corpus ceiling, stem leakage, key clarity, RTF, time to first chunk; LeVo's DPO preference gain.");
+        eval.AddCommand<LeVoTokenizerEvalCommand>("levo-tokenizer").WithDescription("LeVo's single-codebook tokens on held-out songs: mel distance per track against the codec's own codes, and the recognizer's CER on the vocal.");
         eval.AddCommand<SongCorpusEvalCommand>("song-corpus").WithDescription("The sung-lyrics song corpus's ceilings: recognizer CER on the vocal stems, tempo and key estimator accuracy on the mixes.");
         eval.AddCommand<ImageDArEvalCommand>("image-dar").WithDescription("D-AR and Token-Shuffle on the same held-out prompts and seeds, the tokenizer ceiling, and the preview PSNR curve.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");

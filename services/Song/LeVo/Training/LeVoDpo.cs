@@ -1,0 +1,77 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Media.Services.Song.LeVo.Training;
+
+/// <summary>One sampled song of a prompt: its three token streams and the score that ranked it.</summary>
+public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, double Score);
+
+/// <summary>A preference pair: two samples of one prompt (its description and lyrics ids), the better-scored one chosen.</summary>
+public sealed record LeVoPreferencePair(ulong Seed, string Description, int[] Lyrics, LeVoSample Chosen, LeVoSample Rejected);
+
+/// <summary>A DPO batch: the chosen and rejected layouts [B, 3, S] (padded with the special id) and their conditions.</summary>
+public sealed record LeVoDpoBatch(Tensor Chosen, Tensor Rejected, IReadOnlyList<LeVoCondition> Conditions);
+
+/// <summary>A DPO loss with its parts: the mean loss, the share of pairs whose implicit reward ranks them right, the mean reward margin.</summary>
+public sealed record LeVoDpoParts(Tensor Total, double RewardAccuracy, double Margin);
+
+/// <summary>
+/// Direct preference optimisation (Rafailov et al. 2023) as LeVo post-trains LeLM: for a pair of samples of one prompt,
+/// <c>-log sigmoid(beta [(log pi(chosen) - log ref(chosen)) - (log pi(rejected) - log ref(rejected))])</c>, where a
+/// sample's log-probability is the sum over all three streams' real tokens (the main LM's mixed tokens and the
+/// sub-decoder's vocal and accompaniment tokens) and <c>ref</c> is the frozen pre-DPO model.
+/// </summary>
+public static class LeVoDpo
+{
+    /// <summary>LeVo's and the DPO paper's usual beta.</summary>
+    public const double DefaultBeta = 0.1;
+
+    /// <summary>Sum of log-probabilities [B] of the layout steps' real tokens under <paramref name="model"/>.</summary>
+    public static Tensor SequenceLogProbability(LeLmModel model, Tensor steps, IReadOnlyList<LeVoCondition?> conditions)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(steps);
+        using var scope = NewDisposeScope();
+        long s = steps.shape[2] - 1;
+        var targets = steps.narrow(2, 1, s);                                           // [B, 3, S-1]
+        var (mixed, dual) = model.Forward(steps.narrow(2, 0, s), conditions);
+        var logits = cat([mixed.unsqueeze(2), dual!], 2).permute(0, 2, 1, 3);         // [B, 3, S-1, V+1]
+        var real = targets.lt(model.Config.CodeSize);
+        var logProbabilities = logits.log_softmax(-1).gather(-1, targets.clamp_max(model.Config.CodeSize).unsqueeze(-1)).squeeze(-1);
+        return (logProbabilities * real.to(logProbabilities.dtype)).sum([1, 2]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The DPO loss of <paramref name="batch"/> for <paramref name="policy"/> against the frozen <paramref name="reference"/>.</summary>
+    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        Tensor refChosen, refRejected;
+        using (no_grad())
+        {
+            refChosen = SequenceLogProbability(reference, batch.Chosen, batch.Conditions);
+            refRejected = SequenceLogProbability(reference, batch.Rejected, batch.Conditions);
+        }
+        var margin = beta * ((SequenceLogProbability(policy, batch.Chosen, batch.Conditions) - refChosen)
+            - (SequenceLogProbability(policy, batch.Rejected, batch.Conditions) - refRejected));
+        var loss = -nn.functional.logsigmoid(margin).mean();
+        return new LeVoDpoParts(loss.MoveToOuterDisposeScope(), margin.gt(0).to(ScalarType.Float32).mean().item<float>(), margin.mean().item<float>());
+    }
+
+    /// <summary>The batch of <paramref name="pairs"/> laid out for <paramref name="config"/> on <paramref name="device"/>.</summary>
+    public static LeVoDpoBatch Batch(LeVoConfig config, IReadOnlyList<LeVoPreferencePair> pairs, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Count == 0) throw new ArgumentException("A DPO batch needs at least one pair.", nameof(pairs));
+        int[][] Layout(LeVoSample sample) => LeVoTokenLayout.For(config, sample.Mixed.Length).Arrange(sample.Mixed, sample.Vocal, sample.Accompaniment);
+        var chosen = pairs.Select(p => Layout(p.Chosen)).ToList();
+        var rejected = pairs.Select(p => Layout(p.Rejected)).ToList();
+        int steps = chosen.Concat(rejected).Max(r => r[0].Length);
+        Tensor Pack(List<int[][]> rows) => tensor(rows.SelectMany(r => r.SelectMany(s => s.Concat(Enumerable.Repeat(config.Special, steps - s.Length))))
+            .Select(v => (long)v).ToArray(), ScalarType.Int64, device).view(rows.Count, 3, steps);
+        return new LeVoDpoBatch(Pack(chosen), Pack(rejected), [.. pairs.Select(p => LeVoCondition.Of(config, p.Description, p.Lyrics))]);
+    }
+}
