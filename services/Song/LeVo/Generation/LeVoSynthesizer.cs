@@ -38,7 +38,12 @@ public sealed class LeVoSynthesizer(LeVoStepLoop loop, NeuralAudioCodec codec, C
     public int Tokens(double seconds) => Math.Clamp((int)Math.Ceiling(seconds * Config.TokenRate), 1, Config.MaxTokens);
 
     /// <inheritdoc/>
-    public async Task<SongAudio> SynthesizeAsync(SongSpec spec, Func<float[], CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken)
+    public async Task<SongAudio> SynthesizeAsync(SongSpec spec, Func<float[], CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken) =>
+        (await GenerateAsync(spec, onChunk, cancellationToken).ConfigureAwait(false)).Audio;
+
+    /// <summary>As <see cref="SynthesizeAsync"/>, also returning the three token streams (what DPO pairs are made of).</summary>
+    public async Task<(SongAudio Audio, int[] Mixed, int[] Vocal, int[] Accompaniment)> GenerateAsync(SongSpec spec, Func<float[], CancellationToken, ValueTask> onChunk,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(onChunk);
@@ -74,7 +79,8 @@ public sealed class LeVoSynthesizer(LeVoStepLoop loop, NeuralAudioCodec codec, C
         await foreach (int step in loop.StepsAsync(request, cancellationToken).ConfigureAwait(false))
             await DecodeUpTo(request.TracksReady(step)).ConfigureAwait(false);
         await DecodeUpTo(tokens).ConfigureAwait(false);
-        return new SongAudio([.. mix], [.. vocals], [.. accompaniment], SampleRate, firstChunk, clock.Elapsed.TotalSeconds);
+        return (new SongAudio([.. mix], [.. vocals], [.. accompaniment], SampleRate, firstChunk, clock.Elapsed.TotalSeconds),
+            [.. request.Mixed], [.. request.Vocal], [.. request.Accompaniment]);
     }
 
     /// <summary>Frees the served model, the tokenizer and the codec.</summary>

@@ -60,6 +60,10 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         [Description("Temperature (default: the model's: SongGen 1, LeVo 0.9)")]
         public double? Temperature { get; init; }
 
+        [CommandOption("--reference")]
+        [Description("A pre-DPO LeVo folder: the first model's dpo preference gain over it, prompt by prompt (default: a DPO-trained LeVo folder's own pre-dpo/)")]
+        public string? Reference { get; init; }
+
         [CommandOption("--models")]
         [Description("Models folder holding asr-ctc and media-codec (default: the checkout's models/)")]
         public string? Models { get; init; }
@@ -81,8 +85,8 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         var evaluation = new SongModelEvaluation(recognizer, features);
         var corpus = new LyricSongGenerator(16000);
         var reports = new List<(string Mode, SongModelReport Report)>();
-        Console.WriteLine("mode              tempo   key     lyric_cer  corpus_cer  leakage  rtf     cpu_rtf  first_chunk_s");
-        foreach (string folder in folders)
+        Console.WriteLine("model             tempo   key     lyric_cer  corpus_cer  leakage  clarity  rtf     cpu_rtf  first_chunk_s");
+        SongModelReport Evaluate(string folder, string? label = null)
         {
             using ISongSynthesizer songs = LeVoCheckpoint.IsLeVoFolder(folder)
                 ? LeVoLoader.LoadFolder(folder, Path.Combine(models, "media-codec"), device, maxConcurrent: 1)
@@ -107,15 +111,29 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
                     audio.Vocals, audio.Accompaniment, audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds));
                 rows.Add(row);
                 if (settings.Verbose)
-                    Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, heard \"{row.Transcript}\""));
+                    Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, clarity {row.KeyClarity:F2}, heard \"{row.Transcript}\""));
             }
             var report = new SongModelReport(rows);
-            string mode = songs.Name;
-            reports.Add((mode, report));
-            Console.WriteLine(Invariant($"{mode,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
+            string name = label ?? songs.Name;
+            Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
+            reports.Add((name, report));
+            return report;
+        }
+        var first = folders.Select(f => Evaluate(f)).ToList()[0];
+        // DPO's preference gain: the first model against its pre-DPO reference, prompt by prompt on the same seeds.
+        string? reference = settings.Reference
+            ?? (LeVoCheckpoint.IsLeVoFolder(folders[0]) && LeVoCheckpoint.ReadConfig(folders[0]).DpoSteps > 0 && Directory.Exists(Path.Combine(folders[0], "pre-dpo"))
+                ? Path.Combine(folders[0], "pre-dpo") : null);
+        double? gain = null;
+        if (reference is not null)
+        {
+            var before = Evaluate(reference, "levo (pre-dpo)");
+            gain = first.Rows.Zip(before.Rows).Count(p => p.First.PreferenceScore > p.Second.PreferenceScore) / (double)first.Rows.Count;
+            Console.WriteLine(Invariant($"preference score: {first.Rows.Average(r => r.PreferenceScore):F3} (reference {before.Rows.Average(r => r.PreferenceScore):F3})"));
+            reports.RemoveAt(reports.Count - 1); // the reference is not a candidate for the headline
         }
         var (bestMode, best) = reports.MinBy(r => r.Report.LyricCer);
-        Console.WriteLine($"best mode: {bestMode}");
+        Console.WriteLine($"best model: {bestMode}");
         Console.WriteLine(Invariant($"tempo accuracy: {best.TempoAccuracy:F2}"));
         Console.WriteLine(Invariant($"key accuracy: {best.KeyAccuracy:F2}"));
         Console.WriteLine(Invariant($"lyric cer: {best.LyricCer:F4}"));
@@ -123,6 +141,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         if (best.StemLeakage is { } leak) Console.WriteLine(Invariant($"stem leakage: {leak:F4}"));
         Console.WriteLine(Invariant($"rtf: {best.RealTimeFactor:F2} (cpu {best.CpuRealTimeFactor:F2})"));
         Console.WriteLine(Invariant($"time to first chunk: {best.MeanFirstChunkSeconds:F2} s"));
+        if (gain is { } g) Console.WriteLine(Invariant($"dpo preference gain: {g:F2}"));
         return 0;
     }
 

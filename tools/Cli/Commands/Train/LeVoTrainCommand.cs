@@ -6,6 +6,7 @@ using Media.Cli.Commands.Settings;
 using Media.Services.Song;
 using Media.Services.Song.Data;
 using Media.Services.Song.LeVo;
+using Media.Services.Song.LeVo.Generation;
 using Media.Services.Song.LeVo.Training;
 using Media.Services.Song.Training;
 using Media.Tokenizers.Audio.Codec;
@@ -16,13 +17,16 @@ using Spectre.Console.Cli;
 namespace Media.Cli.Commands.Train;
 
 /// <summary>
-/// <c>media train levo --stage tokenizer|lm|decoder</c>: LeVo on the sung-lyrics corpus, one stage per call, in order:
+/// <c>media train levo --stage tokenizer|lm|decoder|dpo</c>: LeVo on the sung-lyrics corpus, one stage per call, in order:
 /// <list type="number">
 /// <item><c>tokenizer</c>: k-means over pairs of the codec's quantized latents (<see cref="CodecLatentTokenizer"/>) of
 /// the mix, vocal and accompaniment of the first <c>--fit-songs</c> training songs; writes RUN/tokenizer.</item>
 /// <item><c>lm</c>: the main LM over the mixed stream (<see cref="LeVoTraining"/>, stage 1), run folder RUN/lm, export RUN/lm/model.</item>
 /// <item><c>decoder</c>: the AR sub-decoder from stage 1's export, the LM frozen; run folder RUN/decoder, export RUN/model
 /// (the servable folder, tokenizer included).</item>
+/// <item><c>dpo</c>: preference pairs built automatically from RUN/model's own samples of <c>--dpo-prompts</c> training
+/// prompts (<see cref="LeVoPreferencePairs"/>, RUN/dpo/pairs.jsonl), then DPO (<see cref="LeVoDpoTraining"/>, run folder
+/// RUN/dpo/run); exports RUN/model-dpo with the pre-DPO model beside it in <c>pre-dpo/</c> (the reference of the gain).</item>
 /// </list>
 /// Songs come from SongGen's token caches in RUN/tokens (mixed-pro for the mixes, parallel for the tracks; link a SongGen
 /// run's caches in to reuse them), made on demand otherwise. Each training stage resumes from its run folder.
@@ -32,7 +36,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
     internal sealed class Settings : TrainingRunSettings
     {
         [CommandOption("--stage")]
-        [Description("tokenizer, lm (stage 1: the main LM) or decoder (stage 2: the sub-decoder, LM frozen)")]
+        [Description("tokenizer, lm (stage 1: the main LM), decoder (stage 2: the sub-decoder, LM frozen) or dpo (pairs from RUN/model's samples, then DPO)")]
         [DefaultValue("lm")]
         public string Stage { get; init; } = "lm";
 
@@ -112,6 +116,26 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [DefaultValue(30)]
         public int MaxSeconds { get; init; } = 30;
 
+        [CommandOption("--dpo-prompts")]
+        [Description("dpo: training prompts sampled twice each for the preference pairs")]
+        [DefaultValue(48)]
+        public int DpoPrompts { get; init; } = 48;
+
+        [CommandOption("--beta")]
+        [Description("dpo: the DPO temperature")]
+        [DefaultValue(0.1)]
+        public double Beta { get; init; } = 0.1;
+
+        [CommandOption("--dpo-steps")]
+        [Description("dpo: optimizer steps over the pairs")]
+        [DefaultValue(60L)]
+        public long DpoSteps { get; init; } = 60;
+
+        [CommandOption("--dpo-lr")]
+        [Description("dpo: peak learning rate")]
+        [DefaultValue(5e-5)]
+        public double DpoLearningRate { get; init; } = 5e-5;
+
         [CommandOption("--until")]
         [Description("Stop after this step (a checkpoint and an export are written)")]
         public long? Until { get; init; }
@@ -143,7 +167,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (Stage is not ("tokenizer" or "lm" or "decoder")) return ValidationResult.Error("--stage must be tokenizer, lm or decoder.");
+            if (Stage is not ("tokenizer" or "lm" or "decoder" or "dpo")) return ValidationResult.Error("--stage must be tokenizer, lm, decoder or dpo.");
+            if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
             if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
             if (Codebooks < 1 || Songs < 1 || MaxSeconds < 1 || FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
@@ -164,6 +189,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         var tracks = new SongTokenCache(settings.Run, dataset, SongMode.Parallel, settings.Seconds, c.FrameRate);
         string tokenizerFolder = Path.Combine(settings.Run, LeVoCheckpoint.TokenizerFolder);
         if (settings.Stage == "tokenizer") return FitTokenizer(settings, codec, mixes, tracks, tokenizerFolder, clock, device, cancellationToken);
+        if (settings.Stage == "dpo") return Dpo(settings, clock, device, cancellationToken);
 
         if (!Directory.Exists(tokenizerFolder)) throw new InvalidOperationException($"'{tokenizerFolder}' has no tokenizer yet: run --stage tokenizer first.");
         using var tokenizer = CodecLatentTokenizer.Load(tokenizerFolder, codec);
@@ -190,6 +216,56 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         training.Export(export);
         AnsiConsole.MarkupLine($"stage {settings.Stage} trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(export)}[/]");
         return 0;
+    }
+
+    static int Dpo(Settings settings, Stopwatch clock, TorchSharp.torch.Device device, CancellationToken cancellationToken)
+    {
+        string pretrained = settings.Export ?? Path.Combine(settings.Run, "model"), folder = Path.Combine(settings.Run, "dpo");
+        string models = new Media.Hosting.MediaOptions().ResolveModelsDirectory();
+        Directory.CreateDirectory(folder);
+        string pairsPath = Path.Combine(folder, "pairs.jsonl");
+        var (pairs, done) = LeVoPreferencePairs.Read(pairsPath);
+        if (done.Count < settings.DpoPrompts)
+        {
+            using var songs = LeVoLoader.LoadFolder(pretrained, settings.Codec, device, maxConcurrent: 1);
+            using var recognizer = Media.Services.Audio.Speech.Recognizer.CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);
+            using var features = new Media.Services.Audio.Speech.SpeechFeatures(recognizer.Config.Mel);
+            var maker = new LeVoPreferencePairs(songs, new Media.Services.Audio.Evaluation.SongModelEvaluation(recognizer, features),
+                new LyricSongGenerator(songs.SampleRate), settings.Seconds);
+            for (ulong seed = 0; seed < (ulong)settings.DpoPrompts && !cancellationToken.IsCancellationRequested; seed++)
+            {
+                if (done.Contains(seed)) continue;
+                var prompt = maker.MakeAsync(seed, pairsPath, cancellationToken).GetAwaiter().GetResult();
+                if (prompt.Pair is { } pair) pairs.Add(pair);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] prompt {seed}: scores {prompt.First:F3} / {prompt.Second:F3}{(prompt.Pair is null ? " (tie, dropped)" : "")}"));
+            }
+            if (cancellationToken.IsCancellationRequested) return 130;
+        }
+        var schedule = settings.Schedule("pairs") with
+        {
+            RunDirectory = Path.Combine(folder, "run"), TotalSteps = settings.DpoSteps, LearningRate = settings.DpoLearningRate,
+            MinLearningRate = settings.DpoLearningRate / 10, WarmupSteps = Math.Min(10, settings.DpoSteps / 10), Progress = null,
+        };
+        using var training = new LeVoDpoTraining(pretrained, pairs, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}")));
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts (ties dropped); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected)))"));
+        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken);
+        string export = Path.Combine(settings.Run, "model-dpo");
+        training.Export(export);
+        CopyFolder(Path.Combine(pretrained, LeVoCheckpoint.TokenizerFolder), Path.Combine(export, LeVoCheckpoint.TokenizerFolder));
+        CopyFolder(pretrained, Path.Combine(export, "pre-dpo"), skip: LeVoCheckpoint.TokenizerFolder);
+        AnsiConsole.MarkupLine($"dpo trained to step {training.Trainer.Step} of {settings.DpoSteps}; exported [bold]{Markup.Escape(export)}[/] (the pre-DPO model in pre-dpo/)");
+        return 0;
+    }
+
+    static void CopyFolder(string from, string to, string? skip = null)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        foreach (var sub in Directory.EnumerateDirectories(from).Where(d => Path.GetFileName(d) != skip && Path.GetFileName(d) != "pre-dpo"))
+            CopyFolder(sub, Path.Combine(to, Path.GetFileName(sub)));
     }
 
     static int FitTokenizer(Settings settings, NeuralAudioCodec codec, SongTokenCache mixes, SongTokenCache tracks, string folder, Stopwatch clock,

@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Media.Services.Audio.Codec;
+using Media.Services.Song.LeVo;
+using Media.Tests.Support;
+using Media.Tokenizers.Audio.Codec;
+using Media.Tokenizers.Audio.Kmeans;
+using static TorchSharp.torch;
+
+namespace Media.Cli.Tests.Song;
+
+/// <summary><c>media train levo</c>'s stages and <c>media eval song</c> on a LeVo folder with its pre-DPO reference.</summary>
+public sealed class LeVoCommandTests : IDisposable
+{
+    readonly string folder = Directory.CreateTempSubdirectory("media-levo-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    static async Task<(int Code, string Output)> Run(params string[] args)
+    {
+        var (code, output) = await CliProcess.RunAsync(args);
+        return (code, Regex.Replace(output, @"\s+", " "));
+    }
+
+    [Fact]
+    public async Task An_unknown_stage_is_refused_and_a_training_stage_needs_the_tokenizer_first()
+    {
+        var (code, output) = await Run("train", "levo", "--stage", "everything", "--run", Path.Combine(folder, "run"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("--stage must be tokenizer, lm, decoder or dpo.", output, StringComparison.Ordinal);
+
+        var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
+        Assert.NotEqual(0, code2);
+        Assert.Contains("has no tokenizer yet: run --stage tokenizer first", output2, StringComparison.Ordinal);
+    }
+
+    /// <summary>A random LeVo folder (both stages and DPO marked trained) with its tokenizer and a pre-DPO copy.</summary>
+    static string TinyLeVo(string root, string codecFolder)
+    {
+        using var codec = NeuralAudioCodec.Load(codecFolder);
+        var random = new Random(3);
+        var tracks = Enumerable.Range(0, 4).Select(_ => (IReadOnlyList<IReadOnlyList<int>>)Enumerable.Range(0, 2)
+            .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, 30).Select(_ => random.Next(16)).ToArray()).ToList());
+        using var tokenizer = CodecLatentTokenizer.Fit(codec, tracks, 2, 2, 12, 3, 1000, 1, CPU).Tokenizer;
+        var config = new LeVoConfig
+        {
+            CodeSize = 12, Dim = 32, Layers = 1, SubLayers = 1, Heads = 4, Delay = 2, MaxTokens = 150, MaxLyricsTokens = 400, MaxDescriptionBytes = 300,
+            LmSteps = 1, DecoderSteps = 1, DpoSteps = 1,
+        };
+        string levo = Path.Combine(root, "levo");
+        foreach (var (at, seed) in new[] { (levo, 1), (Path.Combine(levo, "pre-dpo"), 2) })
+        {
+            manual_seed(seed);
+            using var model = new LeLmModel(config);
+            LeVoCheckpoint.Save(at, model, config);
+            tokenizer.Save(Path.Combine(at, LeVoCheckpoint.TokenizerFolder));
+        }
+        return levo;
+    }
+
+    [EspeakFact]
+    [Slow("sings a corpus song twice through a tiny LeVo, with the recognizer")]
+    public async Task Eval_song_gives_levo_a_row_the_headline_lines_and_the_dpo_preference_gain_over_its_pre_dpo_model()
+    {
+        string models = Path.Combine(folder, "models");
+        string codec = RandomCodecCheckpoint.Write(models);
+        Directory.CreateSymbolicLink(Path.Combine(models, "asr-ctc"), CommittedModels.Path("asr-ctc"));
+        string levo = TinyLeVo(folder, codec);
+        var (code, output) = await Run("eval", "song", "--model", levo, "-n", "1", "--seconds", "5", "--models", models, "--threads", "1");
+        Assert.True(code == 0, output);
+        Assert.Matches(@"levo \d\.\d\d", output);
+        Assert.Contains("levo (pre-dpo)", output, StringComparison.Ordinal);
+        Assert.Contains("best model: levo", output, StringComparison.Ordinal);
+        foreach (var line in new[] { "tempo accuracy: ", "key accuracy: ", "lyric cer: ", "corpus lyric cer: ", "stem leakage: ", "dpo preference gain: " })
+            Assert.Contains(line, output, StringComparison.Ordinal);
+        Assert.Matches(@"dpo preference gain: [01]\.\d\d$", output.Trim());
+    }
+}

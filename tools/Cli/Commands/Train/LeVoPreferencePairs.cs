@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Media.Audio.Corpora;
+using Media.Modeling.Sampling;
+using Media.Services.Audio.Evaluation;
+using Media.Services.Song.Data;
+using Media.Services.Song.Generation;
+using Media.Services.Song.LeVo.Generation;
+using Media.Services.Song.LeVo.Training;
+using Media.Services.Song.Model;
+
+namespace Media.Cli.Commands.Train;
+
+/// <summary>
+/// LeVo's automatically built preference pairs: for each training prompt (a corpus song's opening: its description and
+/// sung lines), the pre-DPO model sings two samples (seeds 2p and 2p + 1); each is measured as the evaluation measures
+/// songs (<see cref="SongModelEvaluation"/>) and ranked by <see cref="SongModelRow.PreferenceScore"/> (lyric CER, tempo and
+/// key adherence, key clarity); the better one is chosen, ties are dropped. Pairs are appended to a JSON-lines file one
+/// prompt at a time, so an interrupted run continues where it stopped.
+/// </summary>
+internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvaluation evaluation, LyricSongGenerator corpus, double seconds)
+{
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>A prompt's outcome: the pair (null on a tie) and both samples' scores.</summary>
+    public sealed record Prompt(ulong Seed, LeVoPreferencePair? Pair, double First, double Second);
+
+    /// <summary>The pairs already in <paramref name="path"/>, and the prompt seeds done (ties included).</summary>
+    public static (List<LeVoPreferencePair> Pairs, HashSet<ulong> Done) Read(string path)
+    {
+        var pairs = new List<LeVoPreferencePair>();
+        var done = new HashSet<ulong>();
+        if (!File.Exists(path)) return (pairs, done);
+        foreach (var line in File.ReadLines(path).Where(l => l.Length > 0))
+        {
+            var prompt = JsonSerializer.Deserialize<Prompt>(line, Json) ?? throw new InvalidDataException($"{path}: an empty line.");
+            done.Add(prompt.Seed);
+            if (prompt.Pair is { } pair) pairs.Add(pair);
+        }
+        return (pairs, done);
+    }
+
+    /// <summary>Samples and ranks prompt <paramref name="seed"/> and appends its outcome to <paramref name="path"/>.</summary>
+    public async Task<Prompt> MakeAsync(ulong seed, string path, CancellationToken cancellationToken)
+    {
+        var song = corpus.Generate(seed);
+        var excerpt = SongExcerpt.Of(song, seconds, songs.FrameRate);
+        double length = Math.Min(excerpt.Seconds, songs.MaxSeconds);
+        var lyrics = excerpt.LyricsTokens();
+        var defaults = songs.Defaults;
+        var samples = new List<(LeVoSample Sample, double Score)>();
+        for (ulong k = 0; k < 2; k++)
+        {
+            var spec = new SongSpec(new SongCondition(song.Style.Text, lyrics), length, null,
+                new SamplingParameters { Temperature = defaults.Temperature, TopK = defaults.TopK, Seed = 2 * seed + k }, defaults.GuidanceScale);
+            var clock = Stopwatch.StartNew();
+            var (audio, mixed, vocal, accompaniment) = await songs.GenerateAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+            var trueVocals = song.Vocals.AsSpan(0, Math.Min(song.Vocals.Length, (int)(length * song.SampleRate))).ToArray();
+            var row = evaluation.Measure(new GeneratedSong(seed, song.Music.Tempo, song.Music.Key, excerpt.Transcript, trueVocals, audio.Mix, audio.Vocals,
+                audio.Accompaniment, audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, clock.Elapsed.TotalSeconds, 0));
+            samples.Add((new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore), row.PreferenceScore));
+        }
+        var (first, second) = (samples[0], samples[1]);
+        LeVoPreferencePair? pair = Math.Abs(first.Score - second.Score) < 1e-9 ? null
+            : first.Score > second.Score ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, first.Sample, second.Sample)
+            : new LeVoPreferencePair(seed, song.Style.Text, lyrics, second.Sample, first.Sample);
+        var prompt = new Prompt(seed, pair, first.Score, second.Score);
+        File.AppendAllText(path, JsonSerializer.Serialize(prompt, Json) + "\n");
+        return prompt;
+    }
+}
