@@ -33,7 +33,7 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
 {
-    internal sealed class Settings : TrainingRunSettings
+    internal sealed class Settings : SongTrainingSettings
     {
         [CommandOption("--stage")]
         [Description("tokenizer, lm (stage 1: the main LM), decoder (stage 2: the sub-decoder, LM frozen) or dpo (pairs from RUN/model's samples, then DPO)")]
@@ -44,29 +44,6 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [Description("Run folder: tokenizer/, tokens/ (the SongGen caches read), lm/ and decoder/ (the stages' runs), model/ (the export)")]
         [DefaultValue("runs/levo")]
         public override string Run { get; init; } = "runs/levo";
-
-        [CommandOption("--export")]
-        [Description("Folder the decoder stage exports the servable model to; default: RUN/model")]
-        public string? Export { get; init; }
-
-        [CommandOption("--codec")]
-        [DefaultValue("models/media-codec")]
-        public string Codec { get; init; } = "models/media-codec";
-
-        [CommandOption("--codebooks")]
-        [Description("Codec codebooks of the cached codes (their quantized latents are clustered)")]
-        [DefaultValue(4)]
-        public int Codebooks { get; init; } = 4;
-
-        [CommandOption("--songs")]
-        [Description("Corpus songs in the training set (seeds 0..N-1)")]
-        [DefaultValue(512)]
-        public int Songs { get; init; } = 512;
-
-        [CommandOption("--seconds")]
-        [Description("Each song cut to its opening of this many seconds (the lines sung by then)")]
-        [DefaultValue(8.0)]
-        public double Seconds { get; init; } = 8;
 
         [CommandOption("--fit-songs")]
         [Description("tokenizer: training songs whose three tracks are clustered")]
@@ -88,33 +65,15 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [DefaultValue(2)]
         public int FramesPerToken { get; init; } = 2;
 
-        [CommandOption("--dim")]
-        [DefaultValue(256)]
-        public int Dim { get; init; } = 256;
-
-        [CommandOption("--layers")]
-        [Description("Main LM blocks")]
-        [DefaultValue(6)]
-        public int Layers { get; init; } = 6;
-
         [CommandOption("--sub-layers")]
         [Description("Sub-decoder blocks")]
         [DefaultValue(3)]
         public int SubLayers { get; init; } = 3;
 
-        [CommandOption("--heads")]
-        [DefaultValue(4)]
-        public int Heads { get; init; } = 4;
-
         [CommandOption("--delay")]
         [Description("Steps the vocal and accompaniment streams trail the mix (LeVo: 250, ten seconds)")]
         [DefaultValue(12)]
         public int Delay { get; init; } = 12;
-
-        [CommandOption("--max-seconds")]
-        [Description("Longest song the model holds")]
-        [DefaultValue(30)]
-        public int MaxSeconds { get; init; } = 30;
 
         [CommandOption("--dpo-prompts")]
         [Description("dpo: training prompts sampled twice each for the preference pairs")]
@@ -136,44 +95,12 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [DefaultValue(5e-5)]
         public double DpoLearningRate { get; init; } = 5e-5;
 
-        [CommandOption("--until")]
-        [Description("Stop after this step (a checkpoint and an export are written)")]
-        public long? Until { get; init; }
-
-        [CommandOption("--steps")]
-        [DefaultValue(20000L)]
-        public override long Steps { get; init; } = 20000;
-
-        [CommandOption("--minutes")]
-        [Description("Stop (with a checkpoint and an export) after this many minutes of this invocation; 0 = no limit")]
-        [DefaultValue(0.0)]
-        public double Minutes { get; init; }
-
-        [CommandOption("--batch")]
-        [DefaultValue(4)]
-        public override int Batch { get; init; } = 4;
-
-        [CommandOption("--lr")]
-        [DefaultValue(5e-4)]
-        public override double LearningRate { get; init; } = 5e-4;
-
-        [CommandOption("--checkpoint-every")]
-        [DefaultValue(50L)]
-        public override long CheckpointEvery { get; init; } = 50;
-
-        [CommandOption("--threads")]
-        [DefaultValue(1)]
-        public override int Threads { get; init; } = 1;
-
         public override ValidationResult Validate()
         {
             if (Stage is not ("tokenizer" or "lm" or "decoder" or "dpo")) return ValidationResult.Error("--stage must be tokenizer, lm, decoder or dpo.");
             if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
-            if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
-            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
-            if (Codebooks < 1 || Songs < 1 || MaxSeconds < 1 || FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
-                return ValidationResult.Error("--codebooks, --songs, --max-seconds, --frames-per-token must be positive, --fit-songs in 1..--songs, --clusters at least 2.");
-            if (!Directory.Exists(Codec)) return ValidationResult.Error($"--codec '{Codec}' is not a folder.");
+            if (FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
+                return ValidationResult.Error("--frames-per-token must be positive, --fit-songs in 1..--songs, --clusters at least 2.");
             return base.Validate();
         }
     }
@@ -211,7 +138,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] step {step + 1}  loss {loss.Total.item<float>():F4}{(loss.Vocal is { } v ? $"  vocal {v:F3}  accompaniment {loss.Accompaniment:F3}" : "")}")));
         settings.AnnounceStart(training.Trainer.ResumedFromStep,
             $"LeVo stage {settings.Stage}, {settings.Dim}x{settings.Layers}+{settings.SubLayers}, {config.CodeSize} tokens at {config.TokenRate:F0}/s, delay {settings.Delay}, {settings.Songs} songs of {settings.Seconds} s");
-        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, settings.Until, cancellationToken);
+        training.Run(settings.Budget, settings.Until, cancellationToken);
         string export = stage == LeVoStage.Lm ? stageOne : settings.Export ?? Path.Combine(settings.Run, "model");
         training.Export(export);
         AnsiConsole.MarkupLine($"stage {settings.Stage} trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(export)}[/]");
@@ -251,7 +178,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}")));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts (ties dropped); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected)))"));
-        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken);
+        training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
         CopyFolder(Path.Combine(pretrained, LeVoCheckpoint.TokenizerFolder), Path.Combine(export, LeVoCheckpoint.TokenizerFolder));

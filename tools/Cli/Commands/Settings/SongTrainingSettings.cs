@@ -1,0 +1,95 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Media.Cli.Commands.Settings;
+
+/// <summary>
+/// What the song trainers (<c>train songgen</c>, <c>train levo</c>) share: the codec and its codebooks, the training songs
+/// and their openings, the transformer's width, depth and heads, the longest song, and a run stopped by minutes or at a step.
+/// </summary>
+internal abstract class SongTrainingSettings : TrainingRunSettings
+{
+    [CommandOption("--export")]
+    [Description("Folder the servable model is exported to; default: RUN/model")]
+    public string? Export { get; init; }
+
+    [CommandOption("--codec")]
+    [Description("The codec folder whose codes the songs are encoded with")]
+    [DefaultValue("models/media-codec")]
+    public string Codec { get; init; } = "models/media-codec";
+
+    [CommandOption("--codebooks")]
+    [Description("Codec codebooks per track (K)")]
+    [DefaultValue(4)]
+    public int Codebooks { get; init; } = 4;
+
+    [CommandOption("--songs")]
+    [Description("Corpus songs in the training set (seeds 0..N-1)")]
+    [DefaultValue(512)]
+    public int Songs { get; init; } = 512;
+
+    [CommandOption("--seconds")]
+    [Description("Each song cut to its opening of this many seconds (the lines sung by then)")]
+    [DefaultValue(8.0)]
+    public double Seconds { get; init; } = 8;
+
+    [CommandOption("--dim")]
+    [DefaultValue(256)]
+    public int Dim { get; init; } = 256;
+
+    [CommandOption("--layers")]
+    [Description("Decoder (SongGen) or main LM (LeVo) blocks")]
+    [DefaultValue(6)]
+    public int Layers { get; init; } = 6;
+
+    [CommandOption("--heads")]
+    [DefaultValue(4)]
+    public int Heads { get; init; } = 4;
+
+    [CommandOption("--max-seconds")]
+    [Description("Longest song the model holds")]
+    [DefaultValue(30)]
+    public int MaxSeconds { get; init; } = 30;
+
+    [CommandOption("--until")]
+    [Description("Stop after this step (a checkpoint and an export are written; the same command without --until continues)")]
+    public long? Until { get; init; }
+
+    [CommandOption("--steps")]
+    [DefaultValue(20000L)]
+    public override long Steps { get; init; } = 20000;
+
+    [CommandOption("--minutes")]
+    [Description("Stop (with a checkpoint and an export) after this many minutes of this invocation; 0 = no limit")]
+    [DefaultValue(0.0)]
+    public double Minutes { get; init; }
+
+    [CommandOption("--batch")]
+    [DefaultValue(4)]
+    public override int Batch { get; init; } = 4;
+
+    [CommandOption("--lr")]
+    [DefaultValue(5e-4)]
+    public override double LearningRate { get; init; } = 5e-4;
+
+    [CommandOption("--checkpoint-every")]
+    [DefaultValue(50L)]
+    public override long CheckpointEvery { get; init; } = 50;
+
+    [CommandOption("--threads")]
+    [DefaultValue(1)]
+    public override int Threads { get; init; } = 1;
+
+    /// <summary>The budget of this invocation (null: none).</summary>
+    public TimeSpan? Budget => Minutes > 0 ? TimeSpan.FromMinutes(Minutes) : null;
+
+    public override ValidationResult Validate()
+    {
+        if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
+        if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+        if (Codebooks < 1 || Songs < 1 || MaxSeconds < 1) return ValidationResult.Error("--codebooks, --songs and --max-seconds must be positive.");
+        if (!Directory.Exists(Codec)) return ValidationResult.Error($"--codec '{Codec}' is not a folder.");
+        return base.Validate();
+    }
+}
