@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Media.Services.Song.Generation;
 
 namespace Media.Services.Song.Tests;
 
@@ -45,5 +46,18 @@ public sealed class SongJobKindTests
         var schema = SongJobKind.Definition.ToJsonSchema();
         var modes = schema["properties"]!["mode"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
         Assert.Equal(["mixed", "mixed-pro", "parallel", "parallel-a-v", "parallel-v-a", "interleaving-a-v", "interleaving-v-a"], modes);
+    }
+
+    [Fact]
+    public void Sampling_left_out_takes_the_models_defaults_and_a_request_overrides_them()
+    {
+        var bare = JsonDocument.Parse("""{"lyrics": "[verse]\nwe sing"}""").RootElement;
+        var levo = SongSpec.Parse(bare, SongSamplingDefaults.LeVo);
+        Assert.Equal((0.9, 50, 1.5), (levo.Sampling.Temperature, levo.Sampling.TopK, levo.GuidanceScale));
+        var songgen = SongSpec.Parse(bare);
+        Assert.Equal((1.0, 250, 3.0), (songgen.Sampling.Temperature, songgen.Sampling.TopK, songgen.GuidanceScale));
+        var asked = SongSpec.Parse(JsonDocument.Parse("""{"lyrics": "[verse]\nwe sing", "temperature": 0.5, "top_k": 7, "guidance_scale": 2}""").RootElement,
+            SongSamplingDefaults.LeVo);
+        Assert.Equal((0.5, 7, 2.0), (asked.Sampling.Temperature, asked.Sampling.TopK, asked.GuidanceScale));
     }
 }
