@@ -1,4 +1,5 @@
 using Media.Modeling.Sampling;
+using Media.Modeling.Serving;
 using Media.Services.Audio.Codec;
 using Media.Services.Song.Generation;
 using Media.Services.Song.LeVo;
@@ -26,7 +27,7 @@ public sealed class LeVoGenerationTests : IDisposable
     static LeVoConfig Config => LeVoModelTests.Tiny() with { CodeSize = Clusters, SampleRate = 16000, LmSteps = 1, DecoderSteps = 1 };
 
     /// <summary>A tokenizer of <see cref="Clusters"/> tokens fitted to random codes of the tiny codec.</summary>
-    static CodecLatentTokenizer Tokenizer(NeuralAudioCodec codec)
+    internal static CodecLatentTokenizer Tokenizer(NeuralAudioCodec codec)
     {
         var random = new Random(3);
         var tracks = Enumerable.Range(0, 4).Select(_ => (IReadOnlyList<IReadOnlyList<int>>)Enumerable.Range(0, 2)
@@ -50,11 +51,13 @@ public sealed class LeVoGenerationTests : IDisposable
         return (request.Mixed, request.Vocal, request.Accompaniment);
     }
 
-    [Fact]
-    public async Task Greedy_decoding_on_the_scheduler_picks_what_a_full_teacher_forced_pass_predicts()
+    [Theory]
+    [InlineData(256)]
+    [InlineData(7)] // the prefix arrives in several chunks, the sub-decoder prefilling from each
+    public async Task Greedy_decoding_on_the_scheduler_picks_what_a_full_teacher_forced_pass_predicts(int prefillBudget)
     {
         var config = Config;
-        using var loop = new LeVoStepLoop(LeVoModelTests.Create(config), 1);
+        using var loop = new LeVoStepLoop(LeVoModelTests.Create(config), 1, prefillBudget);
         var condition = LeVoCondition.Of(config, "ballad, calm", LyricsTokenizer.Encode("[verse]\nwe sing of the sea\n"));
         using var request = new LeVoRequest(loop.Model, condition, tokens: 9, SamplingParameters.Greedy, guidanceScale: 1);
         var (mixed, vocal, accompaniment) = await Run(loop, request);
@@ -82,6 +85,24 @@ public sealed class LeVoGenerationTests : IDisposable
             }
         }
         Assert.Equal(27, checkedPicks);
+    }
+
+    [Fact]
+    public async Task A_reader_that_stops_early_returns_only_once_the_request_has_left_the_scheduler()
+    {
+        var config = Config;
+        using var loop = new LeVoStepLoop(LeVoModelTests.Create(config), 1);
+        var condition = LeVoCondition.Of(config, "ballad", LyricsTokenizer.Encode("[verse]\nwe sing of the sea\n"));
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var request = new LeVoRequest(loop.Model, condition, 30, new SamplingParameters { Temperature = 1, Seed = 1 }, 1.5);
+            await foreach (int step in loop.StepsAsync(request, CancellationToken.None))
+                if (step == 2) break;
+            // Its caches and prefixes are freed next: the scheduler's thread must be done with them.
+            Assert.True(request.Completion.IsCompleted);
+            Assert.Equal(RequestStatus.Cancelled, await request.Completion);
+            request.Dispose();
+        }
     }
 
     [Fact]

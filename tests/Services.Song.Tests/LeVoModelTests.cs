@@ -99,6 +99,11 @@ public sealed class LeVoModelTests
         var (pair, _) = model.Forward(steps, [a, null]);
         Assert.Equal(together.shape, pair.shape);
         Assert.Equal(model.Conditions.PrefixLength([a, null]), model.Conditions.PrefixLength([a]));
+        // Padding goes in front: the unconditional row ends exactly as it does alone.
+        var (both, _) = model.Conditions.Prefix([a, null], CPU);
+        var (nullAlone, _) = model.Conditions.Prefix([null], CPU);
+        Assert.Equal(model.Conditions.PrefixLength([a]), (int)both.shape[1]);
+        Assert.True(both[1, (int)(both.shape[1] - nullAlone.shape[1])..].allclose(nullAlone[0]));
     }
 
     [Fact]

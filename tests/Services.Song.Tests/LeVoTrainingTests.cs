@@ -130,6 +130,8 @@ public sealed class LeVoDpoTests : IDisposable
         var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
         string pretrained = Path.Combine(root, "pre");
         using (var model = LeVoModelTests.Create(config)) LeVoCheckpoint.Save(pretrained, model, config);
+        using (var codec = new NeuralAudioCodec(new EncodecModel(RandomCodecCheckpoint.Tiny)))
+        using (var tokenizer = LeVoGenerationTests.Tokenizer(codec)) tokenizer.Save(Path.Combine(pretrained, LeVoCheckpoint.TokenizerFolder));
         var random = new Random(8);
         var pairs = Enumerable.Range(0, 4).Select(i => new LeVoPreferencePair((ulong)i, $"style {i}", LyricsTokenizer.Encode("[verse]\nla la\n"),
             Sample(random, 6 + i, config.CodeSize, 2.5), Sample(random, 6 + i, config.CodeSize, 1.0))).ToList();
@@ -147,7 +149,13 @@ public sealed class LeVoDpoTests : IDisposable
         Assert.Equal(1.0, after.RewardAccuracy);
         Assert.True(after.Margin > 0);
 
-        training.Export(Path.Combine(root, "post"));
-        Assert.Equal(15, LeVoCheckpoint.ReadConfig(Path.Combine(root, "post")).DpoSteps);
+        string post = Path.Combine(root, "post");
+        training.Export(post);
+        Assert.Equal(15, LeVoCheckpoint.ReadConfig(post).DpoSteps);
+        // The export is servable as it is, and so is the pre-DPO model inside it, the reference of the preference gain.
+        Assert.True(LeVoCheckpoint.IsLeVoFolder(post));
+        Assert.True(LeVoCheckpoint.IsLeVoFolder(Path.Combine(post, LeVoCheckpoint.PreDpoFolder)));
+        Assert.Equal(0, LeVoCheckpoint.ReadConfig(Path.Combine(post, LeVoCheckpoint.PreDpoFolder)).DpoSteps);
+        Assert.False(Directory.Exists(Path.Combine(post, LeVoCheckpoint.PreDpoFolder, LeVoCheckpoint.PreDpoFolder)));
     }
 }

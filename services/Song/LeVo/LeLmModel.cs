@@ -63,9 +63,12 @@ public sealed class LeLmModel : nn.Module
     /// <summary>Where the weights live.</summary>
     public Device Device => transformer.Device;
 
-    /// <summary>The parameters of the sub-decoder's side (stage 2 trains only these): its transformer, tables, MLP and heads.</summary>
+    /// <summary>
+    /// The parameters of the sub-decoder's side (stage 2 trains only these): its transformer, tables, MLP and heads, and the
+    /// prompt audio's track tables that only it reads.
+    /// </summary>
     public IEnumerable<Parameter> SubDecoderParameters() =>
-        transformer2.parameters().Concat(layer2_emb.parameters()).Concat(mlp.parameters()).Concat(linears.parameters());
+        transformer2.parameters().Concat(layer2_emb.parameters()).Concat(mlp.parameters()).Concat(linears.parameters()).Concat(condition_provider.SubDecoderParameters());
 
     /// <summary>Main LM input embeddings [..., dim] of mixed ids.</summary>
     public Tensor EmbedMixed(Tensor mixed) => emb[0].call(Checked(mixed));

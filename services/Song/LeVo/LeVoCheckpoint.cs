@@ -59,6 +59,22 @@ public static class LeVoCheckpoint
         ModelFolder.Save(directory, ModelFolder.HalfState(model), config.ToJson(), new Dictionary<string, string> { ["model"] = "levo" });
     }
 
+    /// <summary>The pre-DPO model's subfolder of a DPO-trained model folder (the reference its preference gain is measured against).</summary>
+    public const string PreDpoFolder = "pre-dpo";
+
+    /// <summary>Copies the LeVo model folder <paramref name="from"/> (its files and its tokenizer, not a pre-DPO model inside it) to <paramref name="to"/>.</summary>
+    public static void Copy(string from, string to)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(from);
+        ArgumentException.ThrowIfNullOrEmpty(to);
+        if (!IsLeVoFolder(from)) throw new DirectoryNotFoundException($"'{from}' is not a LeVo model folder (a model with tokenizer/ beside it).");
+        foreach (var (source, target) in new[] { (from, to), (Path.Combine(from, TokenizerFolder), Path.Combine(to, TokenizerFolder)) })
+        {
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.EnumerateFiles(source)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
     /// <summary>Our state in LeVo's released layout (for export, and to test the reader).</summary>
     public static Dictionary<string, Tensor> ToLeVoLayout(LeLmModel model)
     {

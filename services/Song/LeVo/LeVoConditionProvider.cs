@@ -17,8 +17,9 @@ namespace Media.Services.Song.LeVo;
 /// streams — the mixed one for the main LM (<c>emb.0</c>), vocal + accompaniment for the sub-decoder (<c>emb.1 + emb.2</c>,
 /// after <c>layer2_EOT_emb</c>). Requests carry no prompt, so it is always LeVo's null prompt (the special id).</item>
 /// </list>
-/// Rows are padded to the longest of the batch with each table's padding id and attended to, as LeVo pads to a fixed
-/// length and attends to the padding.
+/// Rows are padded at the front to the longest of the batch with the lyrics' padding embedding, and the padding is
+/// attended to (LeVo pads every condition to a fixed length and attends to it too); padding at the front keeps each row's
+/// distances between conditions and audio its own, whatever shares its batch.
 /// </summary>
 public sealed class LeVoConditionProvider : nn.Module
 {
@@ -51,30 +52,40 @@ public sealed class LeVoConditionProvider : nn.Module
             if (l.Count == 0 || l.Count > Config.MaxLyricsTokens) throw new ArgumentException($"Lyrics hold 1 to {Config.MaxLyricsTokens} tokens; got {l.Count}.", nameof(conditions));
         foreach (var d in descriptions)
             if (d.Count == 0 || d.Count > Config.MaxDescriptionBytes) throw new ArgumentException($"A description holds 1 to {Config.MaxDescriptionBytes} ids; got {d.Count}.", nameof(conditions));
-        var lyricsIds = Pad(lyrics, LyricsTokenizer.Pad, device);
-        var structure = Pad([.. lyrics.Select(l => (IReadOnlyList<int>)Structure(l))], 0, device);
-        var lyricsEmbeddings = conditioners.description.Embed(lyricsIds, structure);
-        var descriptionEmbeddings = conditioners.type_info.Embed(Pad(descriptions, Config.DescriptionPad, device));
-        Tensor main, sub;
-        if (conditioners.prompt_audio is { } prompt)
+        // Each row's [lyrics ; prompt ; description] is laid out at its own length, then the rows are padded at the front, so
+        // the distances between the conditions and the audio are each row's own, in training batches and when served alike.
+        var rows = new List<(Tensor Main, Tensor Sub)>();
+        for (int i = 0; i < conditions.Count; i++)
         {
-            var (promptMain, promptSub) = prompt.NullPrompt(conditions.Count, device);
-            main = cat([lyricsEmbeddings, promptMain, descriptionEmbeddings], 1);
-            sub = cat([lyricsEmbeddings, promptSub, descriptionEmbeddings], 1);
+            var lyricsEmbeddings = conditioners.description.Embed(Ids(lyrics[i], device), Ids(Structure(lyrics[i]), device));
+            var descriptionEmbeddings = conditioners.type_info.Embed(Ids(descriptions[i], device));
+            if (conditioners.prompt_audio is { } prompt)
+            {
+                var (promptMain, promptSub) = prompt.NullPrompt(1, device);
+                rows.Add((cat([lyricsEmbeddings, promptMain, descriptionEmbeddings], 1), cat([lyricsEmbeddings, promptSub, descriptionEmbeddings], 1)));
+            }
+            else
+            {
+                var both = cat([lyricsEmbeddings, descriptionEmbeddings], 1);
+                rows.Add((both, both));
+            }
         }
-        else
-        {
-            main = cat([lyricsEmbeddings, descriptionEmbeddings], 1);
-            sub = main;
-        }
+        long length = rows.Max(r => r.Main.shape[1]);
+        var pad = conditioners.description.Embed(Ids([LyricsTokenizer.Pad], device), Ids([0], device));
+        Tensor Padded(Tensor row) => row.shape[1] == length ? row : cat([pad.expand(1, length - row.shape[1], -1), row], 1);
+        var main = cat([.. rows.Select(r => Padded(r.Main))], 0);
+        var sub = conditioners.prompt_audio is null ? main : cat([.. rows.Select(r => Padded(r.Sub))], 0);
         return (main.MoveToOuterDisposeScope(), sub.MoveToOuterDisposeScope());
     }
+
+    /// <summary>The parameters of the sub-decoder's side of the prefix (the prompt audio's track tables and end-of-text embedding).</summary>
+    public IEnumerable<Parameter> SubDecoderParameters() => conditioners.prompt_audio?.SubDecoderParameters() ?? [];
 
     /// <summary>Prefix positions of <paramref name="conditions"/> (all rows are padded to this).</summary>
     public int PrefixLength(IReadOnlyList<LeVoCondition?> conditions)
     {
         ArgumentNullException.ThrowIfNull(conditions);
-        return conditions.Max(c => c?.Lyrics.Count ?? 1) + Config.PromptPositions + conditions.Max(c => c?.Description.Count ?? 1);
+        return conditions.Max(c => (c?.Lyrics.Count ?? 1) + (c?.Description.Count ?? 1)) + Config.PromptPositions;
     }
 
     /// <summary>The section of each lyrics token: 1 + the index of the latest tag at or before it (0 before the first tag, and for padding).</summary>
@@ -92,12 +103,7 @@ public sealed class LeVoConditionProvider : nn.Module
         return structure;
     }
 
-    static Tensor Pad(List<IReadOnlyList<int>> rows, int pad, Device device)
-    {
-        int length = rows.Max(r => r.Count);
-        var flat = rows.SelectMany(r => r.Select(v => (long)v).Concat(Enumerable.Repeat((long)pad, length - r.Count))).ToArray();
-        return tensor(flat, ScalarType.Int64, device).view(rows.Count, length);
-    }
+    static Tensor Ids(IReadOnlyList<int> ids, Device device) => tensor(ids.Select(v => (long)v).ToArray(), ScalarType.Int64, device).view(1, -1);
 
     /// <summary>The <c>conditioners</c> level of LeVo's keys.</summary>
     sealed class LeVoConditioners : nn.Module
@@ -165,6 +171,9 @@ public sealed class LeVoConditionProvider : nn.Module
             layer2_EOT_emb = new Parameter(randn(1, config.Dim) * 0.02);
             RegisterComponents();
         }
+
+        /// <summary>What the sub-decoder reads of it: the track tables and its end-of-text embedding.</summary>
+        internal IEnumerable<Parameter> SubDecoderParameters() => [.. emb[1].parameters(), .. emb[2].parameters(), layer2_EOT_emb];
 
         /// <summary>LeVo's null prompt for <paramref name="rows"/> rows: every prompt id special, end id included.</summary>
         internal (Tensor Main, Tensor Sub) NullPrompt(int rows, Device device)

@@ -6,7 +6,8 @@ namespace Media.Modeling.Serving;
 /// <summary>
 /// Streams what one request reports while a <see cref="StepScheduler"/> running on its own thread steps it (an image's
 /// token windows, a song's steps): the request is submitted, each report is passed on in order, and a reader that stops
-/// early, fails or is cancelled cancels the request at the next step boundary. What every served model's step loop shares.
+/// early, fails or is cancelled cancels the request at the next step boundary and returns once it has left the scheduler
+/// (so the request's own tensors can be freed then). What every served model's step loop shares.
 /// </summary>
 public static class StepReports
 {
@@ -42,7 +43,14 @@ public static class StepReports
         }
         finally
         {
-            if (!read) scheduler.Cancel(request.Id);
+            if (!read)
+            {
+                scheduler.Cancel(request.Id);
+                // It may be in the middle of a step on the scheduler's thread: return only once it has left (the cancel takes
+                // effect at the next step boundary, and a stopping loop cancels everything), so the caller can free what it holds.
+                await request.Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                    .ConfigureAwait(false);
+            }
         }
         var status = await request.Completion.ConfigureAwait(false);
         if (status == RequestStatus.Cancelled || cancellationToken.IsCancellationRequested)

@@ -46,14 +46,16 @@ public sealed class LeVoCommandTests : IDisposable
             CodeSize = 12, Dim = 32, Layers = 1, SubLayers = 1, Heads = 4, Delay = 2, MaxTokens = 150, MaxLyricsTokens = 400, MaxDescriptionBytes = 300,
             LmSteps = 1, DecoderSteps = 1, DpoSteps = 1,
         };
-        string levo = Path.Combine(root, "levo");
-        foreach (var (at, seed) in new[] { (levo, 1), (Path.Combine(levo, "pre-dpo"), 2) })
+        string levo = Path.Combine(root, "levo"), pre = Path.Combine(root, "pre");
+        foreach (var (at, seed) in new[] { (pre, 2), (levo, 1) })
         {
             manual_seed(seed);
             using var model = new LeLmModel(config);
-            LeVoCheckpoint.Save(at, model, config);
+            LeVoCheckpoint.Save(at, model, at == pre ? config with { DpoSteps = 0 } : config);
             tokenizer.Save(Path.Combine(at, LeVoCheckpoint.TokenizerFolder));
         }
+        // As the DPO export lays it out: the pre-DPO model inside the DPO one.
+        LeVoCheckpoint.Copy(pre, Path.Combine(levo, LeVoCheckpoint.PreDpoFolder));
         return levo;
     }
 

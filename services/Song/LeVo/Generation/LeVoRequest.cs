@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using Media.Modeling.Sampling;
 using Media.Modeling.Serving;
 using Media.Modeling.Transformers;
@@ -55,13 +56,14 @@ public sealed class LeVoRequest : GenerationRequest, IDisposable
         LeVoCondition?[] rows = Rows == 1 ? [condition] : [condition, null];
         using (var scope = NewDisposeScope())
         {
+            using var inFlight = FinalizerGate.Enter();
             using var noGrad = no_grad();
             var (main, sub) = model.Conditions.Prefix(rows, model.Device);
             prefixMain = main.DetachFromDisposeScope();
             prefixSub = sub.DetachFromDisposeScope();
         }
         PrefixLength = (int)prefixMain.shape[1];
-        subCache = model.Sub.CreateCache(Rows, PrefixLength + Layout.Steps);
+        using (FinalizerGate.Enter()) subCache = model.Sub.CreateCache(Rows, PrefixLength + Layout.Steps);
         subSlots = [.. subCache.Allocate(Rows).Slots];
         last = [model.Config.Special, model.Config.Special, model.Config.Special];
         Mixed = new int[tokens];

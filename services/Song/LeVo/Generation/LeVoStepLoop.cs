@@ -11,14 +11,18 @@ public sealed class LeVoStepLoop : IDisposable
 {
     readonly StepSchedulerThread steps;
 
-    /// <summary>Serves <paramref name="model"/> (takes ownership) for up to <paramref name="maxConcurrent"/> songs (CFG pairs) at once.</summary>
-    public LeVoStepLoop(LeLmModel model, int maxConcurrent)
+    /// <summary>
+    /// Serves <paramref name="model"/> (takes ownership) for up to <paramref name="maxConcurrent"/> songs (CFG pairs) at once;
+    /// each step prefills at most <paramref name="prefillBudget"/> prefix positions of newcomers beside the running songs.
+    /// </summary>
+    public LeVoStepLoop(LeLmModel model, int maxConcurrent, int prefillBudget = 256)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefillBudget, 2);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConcurrent);
         Model = model;
         // Decode rows take one position each; what is left of the budget prefills a newcomer's condition prefix in chunks.
-        steps = new StepSchedulerThread(model.Main, model.Main.CreateCache(2 * maxConcurrent), tokenBudget: 2 * maxConcurrent + 256);
+        steps = new StepSchedulerThread(model.Main, model.Main.CreateCache(2 * maxConcurrent), tokenBudget: 2 * maxConcurrent + prefillBudget);
     }
 
     /// <summary>The model.</summary>

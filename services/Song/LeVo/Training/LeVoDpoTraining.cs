@@ -15,6 +15,7 @@ public sealed class LeVoDpoTraining : IDisposable
     readonly IReadOnlyList<LeVoPreferencePair> pairs;
     readonly int batch;
     readonly LeLmModel reference;
+    readonly string pretrained;
 
     /// <summary>A fresh or resumed DPO run over <paramref name="pairs"/>.</summary>
     public LeVoDpoTraining(string pretrained, IReadOnlyList<LeVoPreferencePair> pairs, int batch, double beta, TrainerOptions trainerOptions, Device device,
@@ -29,6 +30,7 @@ public sealed class LeVoDpoTraining : IDisposable
         if (!Config.IsTrained) throw new ArgumentException($"'{pretrained}' holds no two-stage LeVo model to post-train.", nameof(pretrained));
         this.pairs = pairs;
         this.batch = batch;
+        this.pretrained = pretrained;
         Beta = beta;
         manual_seed(trainerOptions.Seed);
         Model = ModelFolder.Load(pretrained, () => new LeLmModel(Config), device);
@@ -72,10 +74,15 @@ public sealed class LeVoDpoTraining : IDisposable
         Trainer.Run(linked.Token);
     }
 
-    /// <summary>Writes the post-trained model folder (fp16, DPO steps in its config); the caller copies the tokenizer beside it.</summary>
+    /// <summary>
+    /// Writes the post-trained model folder (fp16, DPO steps in its config) with the tokenizer beside it, and the pre-DPO
+    /// model in its <see cref="LeVoCheckpoint.PreDpoFolder"/> (what <c>media eval song</c> measures the preference gain against).
+    /// </summary>
     public void Export(string directory)
     {
         Model.eval();
+        LeVoCheckpoint.Copy(pretrained, Path.Combine(directory, LeVoCheckpoint.PreDpoFolder));
+        LeVoCheckpoint.Copy(pretrained, directory);
         LeVoCheckpoint.Save(directory, Model, Config with { DpoSteps = Trainer.Step });
         Model.train();
     }

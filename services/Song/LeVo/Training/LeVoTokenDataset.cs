@@ -18,6 +18,9 @@ public sealed record LeVoExample(ulong Seed, string Description, int[] Lyrics, i
 /// </summary>
 public sealed class LeVoTokenDataset(SongTokenCache mixes, SongTokenCache tracks, CodecLatentTokenizer tokenizer)
 {
+    // Tokenized once per song: a run draws every song many times, and an example is a few hundred ints.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, LeVoExample> examples = new();
+
     /// <summary>The tokenizer of the streams.</summary>
     public CodecLatentTokenizer Tokenizer => tokenizer;
 
@@ -34,7 +37,9 @@ public sealed class LeVoTokenDataset(SongTokenCache mixes, SongTokenCache tracks
     }
 
     /// <summary>The example of song <paramref name="seed"/>.</summary>
-    public LeVoExample Get(ulong seed)
+    public LeVoExample Get(ulong seed) => examples.GetOrAdd(seed, Make);
+
+    LeVoExample Make(ulong seed)
     {
         var (mix, vocal, accompaniment, example) = Codes(seed);
         return new LeVoExample(seed, example.Description, example.Lyrics, tokenizer.Tokens(mix), tokenizer.Tokens(vocal), tokenizer.Tokens(accompaniment));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Media.Modeling.Devices;
 using Media.Tokenizers.Audio.Codec;
 using static TorchSharp.torch;
 
@@ -71,6 +72,7 @@ public sealed class CodecLatentTokenizer : IDisposable
         if (frames == 0 || codes.Take(Codebooks).Any(r => r.Count != frames))
             throw new ArgumentException("Every codebook row must hold the same, non-zero number of frames.", nameof(codes));
         using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
         var matrix = tensor(codes.Take(Codebooks).SelectMany(r => r.Select(v => (long)v)).ToArray(), [1, Codebooks, frames]);
         var latents = codec.Model.Quantizer.Decode(matrix.to(codec.Model.Device)).squeeze(0).t().cpu(); // [frames, hidden]
         long rest = frames % FramesPerToken;
@@ -98,6 +100,8 @@ public sealed class CodecLatentTokenizer : IDisposable
     public Tensor Latents(IReadOnlyList<int> tokens)
     {
         using var scope = NewDisposeScope();
+        // Served processes run torch work inside the gate, so the finalizer thread never frees a temporary under libtorch.
+        using var inFlight = FinalizerGate.Enter();
         var vectors = Codebook.Vectors(tokens); // [T, g * hidden]
         return vectors.reshape(-1, codec.Model.Config.HiddenSize).t().unsqueeze(0).contiguous().MoveToOuterDisposeScope();
     }

@@ -122,8 +122,8 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         var first = folders.Select(f => Evaluate(f)).ToList()[0];
         // DPO's preference gain: the first model against its pre-DPO reference, prompt by prompt on the same seeds.
         string? reference = settings.Reference
-            ?? (LeVoCheckpoint.IsLeVoFolder(folders[0]) && LeVoCheckpoint.ReadConfig(folders[0]).DpoSteps > 0 && Directory.Exists(Path.Combine(folders[0], "pre-dpo"))
-                ? Path.Combine(folders[0], "pre-dpo") : null);
+            ?? (LeVoCheckpoint.IsLeVoFolder(folders[0]) && LeVoCheckpoint.ReadConfig(folders[0]).DpoSteps > 0 && Directory.Exists(Path.Combine(folders[0], LeVoCheckpoint.PreDpoFolder))
+                ? Path.Combine(folders[0], LeVoCheckpoint.PreDpoFolder) : null);
         double? gain = null;
         if (reference is not null)
         {

@@ -181,18 +181,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
-        CopyFolder(Path.Combine(pretrained, LeVoCheckpoint.TokenizerFolder), Path.Combine(export, LeVoCheckpoint.TokenizerFolder));
-        CopyFolder(pretrained, Path.Combine(export, "pre-dpo"), skip: LeVoCheckpoint.TokenizerFolder);
         AnsiConsole.MarkupLine($"dpo trained to step {training.Trainer.Step} of {settings.DpoSteps}; exported [bold]{Markup.Escape(export)}[/] (the pre-DPO model in pre-dpo/)");
         return 0;
-    }
-
-    static void CopyFolder(string from, string to, string? skip = null)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
-        foreach (var sub in Directory.EnumerateDirectories(from).Where(d => Path.GetFileName(d) != skip && Path.GetFileName(d) != "pre-dpo"))
-            CopyFolder(sub, Path.Combine(to, Path.GetFileName(sub)));
     }
 
     static int FitTokenizer(Settings settings, NeuralAudioCodec codec, SongTokenCache mixes, SongTokenCache tracks, string folder, Stopwatch clock,
