@@ -84,6 +84,9 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         using var features = new SpeechFeatures(recognizer.Config.Mel);
         var evaluation = new SongModelEvaluation(recognizer, features);
         var corpus = new LyricSongGenerator(16000);
+        // Every model sings the same prompts: each corpus song is rendered once (espeak-ng and PSOLA take seconds a song).
+        var songsBySeed = new Dictionary<ulong, LyricSong>();
+        LyricSong Song(ulong seed) => songsBySeed.TryGetValue(seed, out var made) ? made : songsBySeed[seed] = corpus.Generate(seed);
         var reports = new List<(string Mode, SongModelReport Report)>();
         Console.WriteLine("model             tempo   key     lyric_cer  corpus_cer  leakage  clarity  rtf     cpu_rtf  first_chunk_s");
         SongModelReport Evaluate(string folder, string? label = null)
@@ -97,7 +100,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 ulong seed = settings.Seed + (ulong)i;
-                var song = corpus.Generate(seed);
+                var song = Song(seed);
                 var excerpt = SongExcerpt.Of(song, settings.Seconds, songs.FrameRate);
                 double seconds = Math.Min(excerpt.Seconds, Math.Min(Media.Services.Song.SongJobKind.MaxSeconds, songs.MaxSeconds));
                 var spec = new SongSpec(new SongCondition(song.Style.Text, excerpt.LyricsTokens()), seconds, null,
