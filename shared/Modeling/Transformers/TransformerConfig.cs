@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Media.Modeling.Transformers;
 
 /// <summary>
@@ -32,6 +34,8 @@ public sealed record TransformerConfig(
     public int HeadDim => Dim / NHead;
 
     /// <summary>An explicit SwiGLU hidden width (Hugging Face Llama's <c>intermediate_size</c>), instead of the multiple-of rule.</summary>
+    /// <remarks>Left out of JSON when unset, so configs written before it existed (model folders, pinned run configs) read and compare as before.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? IntermediateSize { get; init; }
 
     /// <summary>SwiGLU hidden width: <see cref="IntermediateSize"/> when set, else LlamaGen's <c>find_multiple(int(2 * 4 * dim / 3), multiple_of)</c>.</summary>
