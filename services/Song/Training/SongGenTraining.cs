@@ -87,13 +87,8 @@ public sealed class SongGenTraining : IDisposable
     /// Trains to the run's total steps (or to <paramref name="until"/>, a step short of them), or until <paramref name="budget"/>
     /// passes; a checkpoint is written either way.
     /// </summary>
-    public void Run(TimeSpan? budget = null, long? until = null, CancellationToken cancellationToken = default)
-    {
-        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        if (until is { } step) Trainer.RunUntil(step, linked.Token);
-        else Trainer.Run(linked.Token);
-    }
+    public void Run(TimeSpan? budget = null, long? until = null, CancellationToken cancellationToken = default) =>
+        Trainer.RunFor(budget, until, cancellationToken);
 
     /// <summary>Writes the model folder (fp16) with the steps trained so far in its config.</summary>
     public void Export(string directory)

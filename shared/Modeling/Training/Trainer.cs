@@ -94,6 +94,17 @@ public sealed class Trainer<TBatch> : IDisposable
     public IReadOnlyList<StepRecord> Run(CancellationToken cancellationToken = default) => RunUntil(options.TotalSteps, cancellationToken);
 
     /// <summary>
+    /// Trains to <paramref name="until"/> (or <see cref="TrainerOptions.TotalSteps"/>), stopping between steps once
+    /// <paramref name="budget"/> of wall time has passed or on cancellation; a checkpoint is written either way.
+    /// </summary>
+    public IReadOnlyList<StepRecord> RunFor(TimeSpan? budget, long? until = null, CancellationToken cancellationToken = default)
+    {
+        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
+        return RunUntil(until ?? options.TotalSteps, linked.Token);
+    }
+
+    /// <summary>
     /// Trains until <paramref name="stopAfterStep"/> steps are complete (or cancellation, checked between
     /// steps), then writes a checkpoint so a later trainer continues from there.
     /// </summary>

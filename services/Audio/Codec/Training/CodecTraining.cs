@@ -90,12 +90,8 @@ public sealed class CodecTraining : IDisposable
     }
 
     /// <summary>Trains to the end of the schedule, or until cancelled or <paramref name="budget"/> has passed (with a checkpoint either way).</summary>
-    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default)
-    {
-        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        Trainer.Run(linked.Token);
-    }
+    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default) =>
+        Trainer.RunFor(budget, cancellationToken: cancellationToken);
 
     /// <summary>Writes <c>config.json</c> and the fp16 <c>model.safetensors</c> (Hugging Face EnCodec layout, with the step) to <paramref name="directory"/>.</summary>
     public void Export(string directory)

@@ -67,12 +67,8 @@ public sealed class LeVoDpoTraining : IDisposable
     }
 
     /// <summary>Trains to the run's total steps, or until <paramref name="budget"/> passes; a checkpoint is written either way.</summary>
-    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default)
-    {
-        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        Trainer.Run(linked.Token);
-    }
+    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default) =>
+        Trainer.RunFor(budget, cancellationToken: cancellationToken);
 
     /// <summary>
     /// Writes the post-trained model folder (fp16, DPO steps in its config) with the tokenizer beside it, and the pre-DPO

@@ -100,13 +100,8 @@ public sealed class LeVoTraining : IDisposable
     }
 
     /// <summary>Trains to the stage's total steps (or to <paramref name="until"/>), or until <paramref name="budget"/> passes; a checkpoint is written either way.</summary>
-    public void Run(TimeSpan? budget = null, long? until = null, CancellationToken cancellationToken = default)
-    {
-        using var stop = budget is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop.Token);
-        if (until is { } step) Trainer.RunUntil(step, linked.Token);
-        else Trainer.Run(linked.Token);
-    }
+    public void Run(TimeSpan? budget = null, long? until = null, CancellationToken cancellationToken = default) =>
+        Trainer.RunFor(budget, until, cancellationToken);
 
     /// <summary>
     /// Writes the model folder (fp16) with the stage's steps in its config, and the tokenizer beside it (<c>tokenizer/</c>),
