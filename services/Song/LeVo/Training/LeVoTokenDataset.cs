@@ -24,9 +24,14 @@ public sealed class LeVoTokenDataset(SongTokenCache mixes, SongTokenCache tracks
     /// <summary>The tokenizer of the streams.</summary>
     public CodecLatentTokenizer Tokenizer => tokenizer;
 
-    /// <summary>The codec codes [codebook][frame] of song <paramref name="seed"/>'s mix, vocal and accompaniment.</summary>
-    public (int[][] Mix, int[][] Vocal, int[][] Accompaniment, SongTrainingExample Example) Codes(ulong seed)
+    /// <summary>
+    /// The codec codes [codebook][frame] of song <paramref name="seed"/>'s mix, vocal and accompaniment from the two caches (what the tokenizer is fitted on, before
+    /// there is a tokenizer), checked to be of one excerpt.
+    /// </summary>
+    public static (int[][] Mix, int[][] Vocal, int[][] Accompaniment, SongTrainingExample Example) Codes(SongTokenCache mixes, SongTokenCache tracks, ulong seed)
     {
+        ArgumentNullException.ThrowIfNull(mixes);
+        ArgumentNullException.ThrowIfNull(tracks);
         var mix = mixes.Get(seed);
         var dual = tracks.Get(seed);
         if (mix.Mix is null || dual.Vocals is null || dual.Accompaniment is null)
@@ -41,7 +46,7 @@ public sealed class LeVoTokenDataset(SongTokenCache mixes, SongTokenCache tracks
 
     LeVoExample Make(ulong seed)
     {
-        var (mix, vocal, accompaniment, example) = Codes(seed);
+        var (mix, vocal, accompaniment, example) = Codes(mixes, tracks, seed);
         return new LeVoExample(seed, example.Description, example.Lyrics, tokenizer.Tokens(mix), tokenizer.Tokens(vocal), tokenizer.Tokens(accompaniment));
     }
 }

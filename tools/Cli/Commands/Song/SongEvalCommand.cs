@@ -8,11 +8,9 @@ using Media.Modeling.Sampling;
 using Media.Services.Audio.Evaluation;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Recognizer;
-using Media.Services.Song.Data;
 using Media.Services.Song.Generation;
 using Media.Services.Song.LeVo;
 using Media.Services.Song.LeVo.Generation;
-using Media.Services.Song.Model;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -100,18 +98,12 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 ulong seed = settings.Seed + (ulong)i;
-                var song = Song(seed);
-                var excerpt = SongExcerpt.Of(song, settings.Seconds, songs.FrameRate);
-                double seconds = Math.Min(excerpt.Seconds, Math.Min(Media.Services.Song.SongJobKind.MaxSeconds, songs.MaxSeconds));
-                var spec = new SongSpec(new SongCondition(song.Style.Text, excerpt.LyricsTokens()), seconds, null,
-                    new SamplingParameters { Temperature = settings.Temperature ?? defaults.Temperature, TopK = settings.TopK ?? defaults.TopK, Seed = seed },
+                var prompt = CorpusSongPrompt.Of(seed, Song(seed), settings.Seconds, songs);
+                var spec = prompt.Spec(new SamplingParameters { Temperature = settings.Temperature ?? defaults.Temperature, TopK = settings.TopK ?? defaults.TopK, Seed = seed },
                     settings.Guidance ?? defaults.GuidanceScale);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var audio = songs.SynthesizeAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).GetAwaiter().GetResult();
-                double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-                var trueVocals = song.Vocals.AsSpan(0, Math.Min(song.Vocals.Length, (int)(seconds * song.SampleRate))).ToArray();
-                var row = evaluation.Measure(new GeneratedSong(seed, song.Music.Tempo, song.Music.Key, excerpt.Transcript, trueVocals, audio.Mix,
-                    audio.Vocals, audio.Accompaniment, audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds));
+                var row = evaluation.Measure(prompt.Made(audio, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
                 rows.Add(row);
                 if (settings.Verbose)
                     Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, clarity {row.KeyClarity:F2}, heard \"{row.Transcript}\""));

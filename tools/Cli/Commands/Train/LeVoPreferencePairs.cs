@@ -1,13 +1,11 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Media.Audio.Corpora;
+using Media.Cli.Commands.Song;
 using Media.Modeling.Sampling;
 using Media.Services.Audio.Evaluation;
-using Media.Services.Song.Data;
 using Media.Services.Song.Generation;
 using Media.Services.Song.LeVo.Generation;
 using Media.Services.Song.LeVo.Training;
-using Media.Services.Song.Model;
 
 namespace Media.Cli.Commands.Train;
 
@@ -44,26 +42,21 @@ internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvalua
     public async Task<Prompt> MakeAsync(ulong seed, string path, CancellationToken cancellationToken)
     {
         var song = corpus.Generate(seed);
-        var excerpt = SongExcerpt.Of(song, seconds, songs.FrameRate);
-        double length = Math.Min(excerpt.Seconds, songs.MaxSeconds);
-        var lyrics = excerpt.LyricsTokens();
+        var asked = CorpusSongPrompt.Of(seed, song, seconds, songs);
+        var lyrics = asked.Excerpt.LyricsTokens();
         var defaults = songs.Defaults;
-        var samples = new List<(LeVoSample Sample, double Score)>();
+        var samples = new List<LeVoSample>();
         for (ulong k = 0; k < 2; k++)
         {
-            var spec = new SongSpec(new SongCondition(song.Style.Text, lyrics), length, null,
-                new SamplingParameters { Temperature = defaults.Temperature, TopK = defaults.TopK, Seed = 2 * seed + k }, defaults.GuidanceScale);
-            var clock = Stopwatch.StartNew();
+            var spec = asked.Spec(new SamplingParameters { Temperature = defaults.Temperature, TopK = defaults.TopK, Seed = 2 * seed + k }, defaults.GuidanceScale);
             var (audio, mixed, vocal, accompaniment) = await songs.GenerateAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
-            var trueVocals = song.Vocals.AsSpan(0, Math.Min(song.Vocals.Length, (int)(length * song.SampleRate))).ToArray();
-            var row = evaluation.Measure(new GeneratedSong(seed, song.Music.Tempo, song.Music.Key, excerpt.Transcript, trueVocals, audio.Mix, audio.Vocals,
-                audio.Accompaniment, audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, clock.Elapsed.TotalSeconds, 0));
-            samples.Add((new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore), row.PreferenceScore));
+            var row = evaluation.Measure(asked.Made(audio, cpuSeconds: 0));
+            samples.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore));
         }
         var (first, second) = (samples[0], samples[1]);
         LeVoPreferencePair? pair = Math.Abs(first.Score - second.Score) < 1e-9 ? null
-            : first.Score > second.Score ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, first.Sample, second.Sample)
-            : new LeVoPreferencePair(seed, song.Style.Text, lyrics, second.Sample, first.Sample);
+            : first.Score > second.Score ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, first, second)
+            : new LeVoPreferencePair(seed, song.Style.Text, lyrics, second, first);
         var prompt = new Prompt(seed, pair, first.Score, second.Score);
         File.AppendAllText(path, JsonSerializer.Serialize(prompt, Json) + "\n");
         return prompt;

@@ -193,11 +193,10 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             for (int seed = 0; seed < settings.FitSongs; seed++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var mix = mixes.Get((ulong)seed);
-                var dual = tracks.Get((ulong)seed);
-                yield return mix.Mix!;
-                yield return dual.Vocals!;
-                yield return dual.Accompaniment!;
+                var (mix, vocal, accompaniment, _) = LeVoTokenDataset.Codes(mixes, tracks, (ulong)seed);
+                yield return mix;
+                yield return vocal;
+                yield return accompaniment;
             }
         }
         var (tokenizer, fit, vectors) = CodecLatentTokenizer.Fit(codec, Tracks(), settings.FramesPerToken, settings.Codebooks, settings.Clusters,
