@@ -6,6 +6,7 @@ using Media.Services.Song.LeVo.Generation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using static TorchSharp.torch;
 
 namespace Media.Services.Song;
 
@@ -22,23 +23,17 @@ public static class SongServiceExtensions
             "Lyrics-to-song: LeVo's LeLM, a main LM over mixed tokens and an AR sub-decoder over vocal and accompaniment tokens", SongGenerator.LeVoFolder));
         if (!builder.RunsModels()) return builder;
         builder.Services.AddTorchOptions();
-        // Loaded on the first song job from models/songgen (refused while untrained) and models/media-codec; as many songs
-        // step together as the song worker runs jobs at once (Media:Jobs:Concurrency:song).
-        builder.Services.AddGenerator("songgen", sp =>
+        // Each loaded on its first job, with models/media-codec (refused while untrained: models/songgen with trained_steps 0,
+        // models/levo without both stages); as many songs step together as the song worker runs jobs at once
+        // (Media:Jobs:Concurrency:song).
+        void AddSongModel(string id, Func<string, Device?, int, ISongSynthesizer> load) => builder.Services.AddGenerator(id, sp =>
         {
             var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
             var device = DeviceSelector.Apply(sp.GetService<IOptions<TorchOptions>>()?.Value ?? new());
-            return new SongGenerator(SongGenLoader.Load(options.ResolveModelsDirectory(), device,
-                sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("song")));
+            return new SongGenerator(load(options.ResolveModelsDirectory(), device, sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("song")));
         });
-        // LeVo: loaded on the first levo job from models/levo (refused until both stages are trained) and models/media-codec.
-        builder.Services.AddGenerator(SongGenerator.LeVoFolder, sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
-            var device = DeviceSelector.Apply(sp.GetService<IOptions<TorchOptions>>()?.Value ?? new());
-            return new SongGenerator(LeVoLoader.Load(options.ResolveModelsDirectory(), device,
-                sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("song")));
-        });
+        AddSongModel(SongGenerator.ModelFolder, (models, device, concurrency) => SongGenLoader.Load(models, device, concurrency));
+        AddSongModel(SongGenerator.LeVoFolder, (models, device, concurrency) => LeVoLoader.Load(models, device, concurrency));
         // The family's worker, where models run: pulls song jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("song");
         return builder;

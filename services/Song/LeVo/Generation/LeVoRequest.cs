@@ -105,14 +105,8 @@ public sealed class LeVoRequest : GenerationRequest, IDisposable
     public override bool IsDone => step >= Layout.Steps - 1;
 
     /// <inheritdoc/>
-    public override Tensor PromptEmbeddings(DecoderTransformer model, int start, int count)
-    {
-        var parts = new List<Tensor>();
-        int prefixCount = Math.Min(count, PrefixLength - start);
-        if (prefixCount > 0) parts.Add(prefixMain.narrow(1, start, prefixCount));
-        if (start + count > PrefixLength) parts.Add(lm.EmbedMixed(Special(1)));
-        return parts.Count == 1 ? parts[0] : cat(parts, 1);
-    }
+    public override Tensor PromptEmbeddings(DecoderTransformer model, int start, int count) =>
+        PromptSlice(prefixMain, start, count, () => lm.EmbedMixed(Special(1)));
 
     /// <inheritdoc/>
     public override void PromptHidden(DecoderTransformer model, Tensor hidden, int start)
@@ -120,14 +114,19 @@ public sealed class LeVoRequest : GenerationRequest, IDisposable
         ArgumentNullException.ThrowIfNull(hidden);
         using var noGrad = no_grad();
         int count = (int)hidden.shape[1];
-        var parts = new List<Tensor>();
+        var embeddings = PromptSlice(prefixSub, start, count, () => lm.EmbedDual(Special(1), Special(1)));
+        var states = lm.Sub.HiddenCached(lm.SubInput(embeddings, hidden), subCache, subSlots);
+        if (start + count > PrefixLength) promptSubHidden = states.select(1, -1);
+    }
+
+    /// <summary>Prompt positions start..start+count-1 of one transformer: its prefix, then the start step's embedding if the range reaches it.</summary>
+    Tensor PromptSlice(Tensor prefix, int start, int count, Func<Tensor> startStep)
+    {
         int prefixCount = Math.Min(count, PrefixLength - start);
-        if (prefixCount > 0) parts.Add(prefixSub.narrow(1, start, prefixCount));
-        bool last = start + count > PrefixLength;
-        if (last) parts.Add(lm.EmbedDual(Special(1), Special(1)));
-        var input = lm.SubInput(parts.Count == 1 ? parts[0] : cat(parts, 1), hidden);
-        var states = lm.Sub.HiddenCached(input, subCache, subSlots);
-        if (last) promptSubHidden = states.select(1, -1);
+        var parts = new List<Tensor>();
+        if (prefixCount > 0) parts.Add(prefix.narrow(1, start, prefixCount));
+        if (start + count > PrefixLength) parts.Add(startStep());
+        return parts.Count == 1 ? parts[0] : cat(parts, 1);
     }
 
     /// <inheritdoc/>

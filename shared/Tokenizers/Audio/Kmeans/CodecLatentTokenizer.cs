@@ -64,20 +64,22 @@ public sealed class CodecLatentTokenizer : IDisposable
     /// <see cref="Codebooks"/> rows; the first that many are summed). The last group repeats its last frame when the frames
     /// do not divide.
     /// </summary>
-    public Tensor LatentVectors(IReadOnlyList<IReadOnlyList<int>> codes)
+    public Tensor LatentVectors(IReadOnlyList<IReadOnlyList<int>> codes) => LatentVectors(codec, codes, FramesPerToken, Codebooks);
+
+    static Tensor LatentVectors(NeuralAudioCodec codec, IReadOnlyList<IReadOnlyList<int>> codes, int framesPerToken, int codebooks)
     {
         ArgumentNullException.ThrowIfNull(codes);
-        if (codes.Count < Codebooks) throw new ArgumentException($"Give at least {Codebooks} rows of codes; got {codes.Count}.", nameof(codes));
+        if (codes.Count < codebooks) throw new ArgumentException($"Give at least {codebooks} rows of codes; got {codes.Count}.", nameof(codes));
         int frames = codes[0].Count;
-        if (frames == 0 || codes.Take(Codebooks).Any(r => r.Count != frames))
+        if (frames == 0 || codes.Take(codebooks).Any(r => r.Count != frames))
             throw new ArgumentException("Every codebook row must hold the same, non-zero number of frames.", nameof(codes));
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
-        var matrix = tensor(codes.Take(Codebooks).SelectMany(r => r.Select(v => (long)v)).ToArray(), [1, Codebooks, frames]);
+        var matrix = tensor(codes.Take(codebooks).SelectMany(r => r.Select(v => (long)v)).ToArray(), [1, codebooks, frames]);
         var latents = codec.Model.Quantizer.Decode(matrix.to(codec.Model.Device)).squeeze(0).t().cpu(); // [frames, hidden]
-        long rest = frames % FramesPerToken;
-        if (rest != 0) latents = cat([latents, latents[^1..].expand(FramesPerToken - rest, -1)], 0);
-        return latents.reshape(-1, FramesPerToken * latents.shape[1]).MoveToOuterDisposeScope();
+        long rest = frames % framesPerToken;
+        if (rest != 0) latents = cat([latents, latents[^1..].expand(framesPerToken - rest, -1)], 0);
+        return latents.reshape(-1, framesPerToken * latents.shape[1]).MoveToOuterDisposeScope();
     }
 
     /// <summary>The tokens of codec codes [codebook][frame].</summary>
@@ -157,10 +159,8 @@ public sealed class CodecLatentTokenizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(codec);
         ArgumentNullException.ThrowIfNull(tracks);
-        int width = codec.Model.Config.HiddenSize * framesPerToken;
         using var scope = NewDisposeScope();
-        using var probe = new CodecLatentTokenizer(codec, new KmeansCodebook(zeros(1, width), zeros(width), ones(width)), framesPerToken, codebooks);
-        var vectors = cat([.. tracks.Select(probe.LatentVectors)], 0);
+        var vectors = cat([.. tracks.Select(t => LatentVectors(codec, t, framesPerToken, codebooks))], 0);
         var (codebook, fit) = KmeansCodebook.Fit(vectors, clusters, iterations, maxVectors, seed, device);
         fit.Centroids.MoveToOuterDisposeScope();
         return (new CodecLatentTokenizer(codec, codebook, framesPerToken, codebooks), fit, Math.Min(vectors.shape[0], maxVectors));
