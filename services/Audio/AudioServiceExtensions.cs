@@ -24,24 +24,28 @@ public static class AudioServiceExtensions
         builder.Services.AddJobKind(SpeechJobKind.Definition);
         builder.Services.AddJobKind(CodecJobKinds.EncodeDefinition);
         builder.Services.AddJobKind(CodecJobKinds.DecodeDefinition);
-        builder.Services.AddModelSlot(new ModelSlot("ardit-tts", "audio", [SpeechJobKind.Name],
-            "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", "ardit-tts"));
+        builder.Services.AddModelSlot(new ModelSlot(ArditVoice.Teacher, "audio", [SpeechJobKind.Name],
+            "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", ArditVoice.Teacher));
+        builder.Services.AddModelSlot(new ModelSlot(ArditVoice.Student, "audio", [SpeechJobKind.Name],
+            "Text-to-speech: the ARDiT voice distilled to one network evaluation per block (media train tts-distill)", ArditVoice.Student));
         builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", [CodecJobKinds.Encode, CodecJobKinds.Decode],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
         // The voice's longest speech and trained block sizes, from its config.json, refuse a job at submission (400) rather than fail it later.
-        builder.Services.AddModelLimits("ardit-tts", ArditParameterLimits.Describe, ArditParameterLimits.Check);
+        builder.Services.AddModelLimits(ArditVoice.Teacher, ArditParameterLimits.Describe, ArditParameterLimits.Check);
+        builder.Services.AddModelLimits(ArditVoice.Student, ArditParameterLimits.Describe, ArditParameterLimits.Check);
         if (!runsModels) return builder;
-        // Loaded on the first speech job, from the committed voice, its latent decoder and the prompt encoder over the same VAE.
-        builder.Services.AddGenerator("ardit-tts", sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
-            var device = Media.Modeling.Devices.DeviceSelector.Apply(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value ?? new());
-            string models = options.ResolveModelsDirectory();
-            var voice = ArditVoice.Load(models, device);
-            // As many utterances step together as the audio worker runs jobs at once (Media:Jobs:Concurrency:audio).
-            voice.StartBatching(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("audio"));
-            return new ArditSpeechGenerator(voice, SpeechPromptEncoder.Load(models, device));
-        });
+        // Each voice is loaded on its first speech job, with its latent decoder and the prompt encoder over the same VAE.
+        foreach (string name in new[] { ArditVoice.Teacher, ArditVoice.Student })
+            builder.Services.AddGenerator(name, sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
+                var device = Media.Modeling.Devices.DeviceSelector.Apply(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value ?? new());
+                string models = options.ResolveModelsDirectory();
+                var voice = ArditVoice.Load(models, device, name);
+                // As many utterances step together as the audio worker runs jobs at once (Media:Jobs:Concurrency:audio).
+                voice.StartBatching(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("audio"));
+                return new ArditSpeechGenerator(voice, SpeechPromptEncoder.Load(models, device));
+            });
         builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.
         builder.Services.AddFamilyWorker("audio");

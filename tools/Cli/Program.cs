@@ -42,6 +42,7 @@ app.Configure(config =>
         train.AddCommand<SongGenTrainCommand>("songgen").WithDescription("Train SongGen (one mode) on the sung-lyrics corpus encoded by models/media-codec; export RUN/model.");
         train.AddCommand<LeVoTrainCommand>("levo").WithDescription("Train LeVo on the sung-lyrics corpus, one stage per call: --stage tokenizer, lm (main LM), decoder (sub-decoder, LM frozen); export RUN/model.");
         train.AddCommand<TrainTtsCommand>("tts").WithDescription("Train the ARDiT text-to-speech voice over the mel VAE latents; export to models/ardit-tts.");
+        train.AddCommand<TrainTtsDistillCommand>("tts-distill").WithDescription("Distil the ARDiT voice into a one-step student (distribution matching against the voice, with an online fake score); export to models/ardit-tts-1step.");
     });
     config.AddBranch("eval", eval =>
     {

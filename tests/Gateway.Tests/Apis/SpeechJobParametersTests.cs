@@ -13,7 +13,7 @@ public sealed class SpeechJobParametersTests : IDisposable
 
     public SpeechJobParametersTests()
     {
-        TinyArditVoice.Write(factory.ModelsDirectory);
+        TinyArditVoice.Write(factory.ModelsDirectory, student: true);
         client = factory.StartKestrel();
     }
 
@@ -58,9 +58,27 @@ public sealed class SpeechJobParametersTests : IDisposable
         Assert.Equal("must be within 1..64", solver["parameters.steps"]);
     }
 
-    async Task<Dictionary<string, string>> ProblemAsync(object parameters)
+    [Fact]
+    [Slow("ARDiT inference through the gateway")]
+    public async Task The_distilled_voice_speaks_at_one_step_and_refuses_other_step_counts()
     {
-        using var response = await client.PostAsJsonAsync("/api/jobs", new { kind = "speech", model = "ardit-tts", parameters });
+        var submitted = await JobsApiTests.SubmitAsync(client, new { kind = "speech", model = "ardit-tts-1step", parameters = new { text = "hello there", seed = 3 } });
+        var done = await JobsApiTests.WaitFinishedAsync(client, submitted.GetProperty("id").GetString()!);
+        Assert.True(done.GetProperty("status").GetString() == "succeeded", done.GetRawText());
+        Assert.True(WavFile.Read(await client.GetByteArrayAsync(new Uri(done.GetProperty("artifacts")[0].GetProperty("url").GetString()!, UriKind.Relative))).Length > 0);
+
+        var errors = await ProblemAsync(new { text = "hello", steps = 8 }, "ardit-tts-1step");
+        Assert.Equal("must be 1: this voice is distilled to 1 network evaluation per block (ardit-tts takes other step counts)", errors["parameters.steps"]);
+
+        // The OpenAI route reaches it by model id.
+        using var speech = await client.PostAsJsonAsync("/v1/audio/speech", new { model = "ardit-tts-1step", input = "hello there", response_format = "wav" });
+        Assert.Equal(HttpStatusCode.OK, speech.StatusCode);
+        Assert.True(WavFile.Read(await speech.Content.ReadAsByteArrayAsync()).Length > 0);
+    }
+
+    async Task<Dictionary<string, string>> ProblemAsync(object parameters, string model = "ardit-tts")
+    {
+        using var response = await client.PostAsJsonAsync("/api/jobs", new { kind = "speech", model, parameters });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -14,7 +14,11 @@ static class TinyArditVoice
     /// <summary>Longest speech of the tiny model: 60 latent frames at 20 Hz.</summary>
     public const double MaxSeconds = 3;
 
-    public static void Write(string modelsDirectory)
+    /// <summary>
+    /// The tiny voice as <c>ardit-tts</c> and, with <paramref name="student"/>, also as a one-step distilled
+    /// <c>ardit-tts-1step</c> (block size 4, steps 1): the same random weights, as a student starts from its teacher.
+    /// </summary>
+    public static void Write(string modelsDirectory, bool student = false)
     {
         string committed = CommittedModels();
         foreach (string folder in new[] { VaeVocoderDecoder.VaeFolder, "tts-vocoder" })
@@ -35,7 +39,9 @@ static class TinyArditVoice
             foreach (var (_, p) in model.named_parameters())
                 p.normal_(0, 0.2);
         var voice = new ArditVoiceConfig { Model = config, Duration = new DurationPredictor { Weights = [4, 1, 0, 0] }, TrainedBlockSizes = [1, 4] };
-        SpeechModelFolder.Save(model, voice, Path.Combine(modelsDirectory, "ardit-tts"));
+        SpeechModelFolder.Save(model, voice, Path.Combine(modelsDirectory, ArditVoice.Teacher));
+        if (student)
+            SpeechModelFolder.Save(model, voice with { TrainedBlockSizes = [4], Steps = 1, Teacher = ArditVoice.Teacher }, Path.Combine(modelsDirectory, ArditVoice.Student));
     }
 
     static string CommittedModels()

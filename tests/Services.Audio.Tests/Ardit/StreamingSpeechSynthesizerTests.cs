@@ -138,6 +138,18 @@ public sealed class StreamingSpeechSynthesizerTests
     }
 
     [Fact]
+    public void A_distilled_voice_samples_only_with_its_one_step()
+    {
+        var config = ArditTestModels.Tiny(4) with { VocabSize = Text.VocabularySize, FrameRate = 25 };
+        using var model = ArditTestModels.Randomised(config);
+        var speech = new StreamingSpeechSynthesizer(model, Text, Durations, new OverlapAddTestDecoder(config.LatentDim), [4], onlySteps: 1);
+        Assert.Equal(1, speech.OnlySteps);
+        Assert.True(speech.Synthesize(new SpeechRequest { Text = "one", Sampling = new() { Steps = 1 } }).Samples.Length > 0);
+        var refused = Assert.Throws<ArgumentException>(() => speech.Plan(new SpeechRequest { Text = "one", Sampling = new() { Steps = 8 } }));
+        Assert.Equal("This voice is distilled to sample with 1 flow step per block, not 8; other step counts are the teacher voice's.", refused.Message);
+    }
+
+    [Fact]
     public void Cancelling_stops_generation_at_the_next_block()
     {
         var (model, speech, _) = Build(1);

@@ -11,4 +11,11 @@ public sealed record ArditVoiceConfig
     [JsonPropertyName("trained_block_sizes")] public int[] TrainedBlockSizes { get; init; } = [1, 4];
     /// <summary>Models folder name of the mel VAE whose latents this model generates.</summary>
     [JsonPropertyName("latent_model")] public string LatentModel { get; init; } = "tts-mel-vae";
+    /// <summary>
+    /// The one flow step count this voice samples with, for a distilled student (1: one network evaluation per block);
+    /// null for a voice that takes any step count (a job without one gets 8).
+    /// </summary>
+    [JsonPropertyName("steps")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Steps { get; init; }
+    /// <summary>Models folder name of the voice a distilled student was distilled from; null for a voice trained on data.</summary>
+    [JsonPropertyName("teacher")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Teacher { get; init; }
 }

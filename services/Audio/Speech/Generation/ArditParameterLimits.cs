@@ -27,6 +27,8 @@ public static class ArditParameterLimits
             errors["parameters.duration"] = [$"must be at most {model.MaxFrames / model.FrameRate:0.##} s: this model makes at most {model.MaxFrames} latent frames at {model.FrameRate:0.##} Hz"];
         if (parameters.TryGetProperty("block_size", out var b) && b.TryGetInt32(out int blockSize) && !config.TrainedBlockSizes.Contains(blockSize))
             errors["parameters.block_size"] = [$"must be one of {string.Join(", ", config.TrainedBlockSizes.Order())}: the block sizes this model was trained with"];
+        if (config.Steps is { } only && parameters.TryGetProperty("steps", out var s) && s.TryGetInt32(out int steps) && steps != only)
+            errors["parameters.steps"] = [$"must be {only}: this voice is distilled to {only} network evaluation{(only == 1 ? "" : "s")} per block{(config.Teacher is { } teacher ? $" ({teacher} takes other step counts)" : "")}"];
         return errors;
     }
 
@@ -40,13 +42,16 @@ public static class ArditParameterLimits
         ArditVoiceConfig config;
         try { config = SpeechModelFolder.ReadConfig<ArditVoiceConfig>(model.Checkpoint); }
         catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or UnauthorizedAccessException) { return null; }
-        return new JsonObject
+        var limits = new JsonObject
         {
             ["text_characters"] = SpeechJobKind.MaxTextLength,
             ["utterance_characters"] = config.Model.MaxTextLength,
             ["utterance_seconds"] = Math.Round(config.Model.MaxFrames / config.Model.FrameRate, 2),
             ["block_sizes"] = new JsonArray([.. config.TrainedBlockSizes.Order().Select(b => (JsonNode)b)]),
         };
+        // A distilled voice samples with one step count only.
+        if (config.Steps is { } only) limits["steps"] = new JsonArray(only);
+        return limits;
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
         try
         {
             // Parsed inside the gate: encoding a prompt clip runs the VAE, which serves one request at a time.
-            var request = Parse(job.Parameters, prompts);
+            var request = Parse(job.Parameters, prompts, speech.OnlySteps ?? DefaultSteps);
             if (speech.IsBatching)
             {
                 // The batching thread serves concurrent jobs together: only the prompt encoding is one at a time.
@@ -63,9 +63,9 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
     /// submission; direct callers get the same rules), so bad values raise an <see cref="ArgumentException"/> naming the
     /// field; an unreadable prompt clip raises <see cref="AudioFormatException"/>. A prompt clip is encoded with
     /// <paramref name="prompts"/> (the caller disposes the latents). Limits of the model itself (its longest speech, its
-    /// block sizes) are checked when the request is planned.
+    /// block sizes) are checked when the request is planned. A job without <c>steps</c> gets <paramref name="defaultSteps"/>.
     /// </summary>
-    public static SpeechRequest Parse(JsonElement parameters, SpeechPromptEncoder? prompts = null)
+    public static SpeechRequest Parse(JsonElement parameters, SpeechPromptEncoder? prompts = null, int defaultSteps = DefaultSteps)
     {
         var errors = SpeechJobKind.Definition.Validate(parameters);
         if (errors.Count > 0)
@@ -74,7 +74,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
         JsonElement? Field(string name) => parameters.TryGetProperty(name, out var v) ? v : null;
         var sampling = new ArditSamplingOptions
         {
-            Steps = Field("steps")?.GetInt32() ?? DefaultSteps,
+            Steps = Field("steps")?.GetInt32() ?? defaultSteps,
             Solver = Field("solver")?.GetString() is { } solver ? FlowSolverNames.Parse(solver, "solver") : FlowSolver.Euler,
             BlockSize = Field("block_size")?.GetInt32(),
             Seed = Field("seed")?.GetInt64() ?? 0,
@@ -96,7 +96,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
         };
     }
 
-    /// <summary>Flow ODE steps per block when a job gives none.</summary>
+    /// <summary>Flow ODE steps per block when a job gives none (a distilled voice's own count instead: 1).</summary>
     public const int DefaultSteps = 8;
 
     /// <summary>Stops the voice's batching, releases the gate and the prompt encoder.</summary>

@@ -4,18 +4,35 @@ using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Speech.Generation;
 
-/// <summary>Loads the committed ARDiT voice (models/ardit-tts) with its latent decoder into a <see cref="StreamingSpeechSynthesizer"/>.</summary>
+/// <summary>
+/// Loads an ARDiT voice (the committed models/ardit-tts, or its one-step distilled student models/ardit-tts-1step) with
+/// its latent decoder into a <see cref="StreamingSpeechSynthesizer"/>.
+/// </summary>
 public static class ArditVoice
 {
-    /// <summary>The synthesizer of the voice in <paramref name="modelsDirectory"/>; clear errors when a part is missing.</summary>
-    public static StreamingSpeechSynthesizer Load(string modelsDirectory, Device device)
+    /// <summary>Models folder (and model id) of the voice trained on data.</summary>
+    public const string Teacher = "ardit-tts";
+
+    /// <summary>Models folder (and model id) of the voice distilled to one network evaluation per block (<c>media train tts-distill</c>).</summary>
+    public const string Student = "ardit-tts-1step";
+
+    /// <summary>The synthesizer of the voice <paramref name="name"/> in <paramref name="modelsDirectory"/>; clear errors when a part is missing.</summary>
+    public static StreamingSpeechSynthesizer Load(string modelsDirectory, Device device, string name = Teacher)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
-        string folder = Path.Combine(modelsDirectory, "ardit-tts");
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return LoadFolder(Path.Combine(modelsDirectory, name), modelsDirectory, device);
+    }
+
+    /// <summary>The synthesizer of the voice in <paramref name="folder"/>, decoded by the latent decoder in <paramref name="modelsDirectory"/>.</summary>
+    public static StreamingSpeechSynthesizer LoadFolder(string folder, string modelsDirectory, Device device)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
         var config = SpeechModelFolder.ReadConfig<ArditVoiceConfig>(folder);
         var model = new ArditModel(config.Model);
         SpeechModelFolder.LoadWeights(model, folder, device, ArditModel.CheckpointRenames);
         var decoder = VaeVocoderDecoder.Load(modelsDirectory, device);
-        return new StreamingSpeechSynthesizer(model, FrontEndTextEncoder.Default, config.Duration, decoder, config.TrainedBlockSizes);
+        return new StreamingSpeechSynthesizer(model, FrontEndTextEncoder.Default, config.Duration, decoder, config.TrainedBlockSizes, config.Steps);
     }
 }

@@ -23,10 +23,13 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     /// <paramref name="trainedBlockSizes"/> are the block sizes the model was trained with, the only ones a request may ask
     /// for (default: 1 and the configured B, what training draws from unless told otherwise).
     /// </summary>
+    /// <paramref name="onlySteps"/>: the one flow step count the model samples with (a distilled one-step student), null for any.
     public StreamingSpeechSynthesizer(ArditModel model, ISpeechTextEncoder textEncoder, DurationPredictor durations, ILatentSpeechDecoder decoder,
-        IReadOnlyList<int>? trainedBlockSizes = null)
+        IReadOnlyList<int>? trainedBlockSizes = null, int? onlySteps = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (onlySteps is < 1) throw new ArgumentOutOfRangeException(nameof(onlySteps), onlySteps, "The step count must be positive.");
+        OnlySteps = onlySteps;
         this.trainedBlockSizes = [.. (trainedBlockSizes ?? [1, model.Config.BlockSize]).Distinct().Order()];
         if (this.trainedBlockSizes.Length == 0 || this.trainedBlockSizes[0] < 1)
             throw new ArgumentException("The trained block sizes must be positive, and at least one.", nameof(trainedBlockSizes));
@@ -64,6 +67,9 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     /// <summary>The block sizes a request may ask for: those the model was trained with.</summary>
     public IReadOnlyList<int> TrainedBlockSizes => trainedBlockSizes;
 
+    /// <summary>The one flow step count this voice samples with (1 for a distilled student); null when it takes any.</summary>
+    public int? OnlySteps { get; }
+
     /// <summary>Latent frames per second of speech.</summary>
     public double FrameRate => synthesizer.Model.Config.FrameRate;
 
@@ -77,6 +83,8 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
         var config = synthesizer.Model.Config;
         if (request.Sampling.BlockSize is { } asked && !trainedBlockSizes.Contains(asked))
             throw new ArgumentException($"The block size {asked} is not one this model was trained with ({string.Join(", ", trainedBlockSizes)}).");
+        if (OnlySteps is { } only && request.Sampling.Steps != only)
+            throw new ArgumentException($"This voice is distilled to sample with {only} flow step{(only == 1 ? "" : "s")} per block, not {request.Sampling.Steps}; other step counts are the teacher voice's.");
         string text = textEncoder.Normalize(request.Text ?? "");
         if (text.Length == 0) throw new ArgumentException("The text is empty (nothing speakable after normalisation).");
         int promptFrames = 0;

@@ -103,13 +103,24 @@ public sealed class ArditTraining : IDisposable
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(random);
-        var picked = Enumerable.Range(0, count).Select(_ => examples[random.Next(examples.Count)]).ToList();
-        return Pad(picked, BlockSizes[random.Next(BlockSizes.Count)], device);
+        return Batch(examples, random, count, BlockSizes, model.Config.LatentDim, device);
     }
 
-    ArditBatch Pad(List<ArditExample> picked, int blockSize, Device device)
+    /// <summary>A batch of <paramref name="count"/> random utterances of latent width <paramref name="latentDim"/> and one of <paramref name="blockSizes"/>, from <paramref name="random"/> alone.</summary>
+    public static ArditBatch Batch(IReadOnlyList<ArditExample> examples, Random random, int count, IReadOnlyList<int> blockSizes, int latentDim, Device device)
     {
-        int c = model.Config.LatentDim;
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(blockSizes);
+        var picked = Enumerable.Range(0, count).Select(_ => examples[random.Next(examples.Count)]).ToList();
+        return Pad(picked, blockSizes[random.Next(blockSizes.Count)], latentDim, device);
+    }
+
+    /// <summary>The utterances <paramref name="picked"/> as one padded batch of block size <paramref name="blockSize"/>.</summary>
+    public static ArditBatch Pad(IReadOnlyList<ArditExample> picked, int blockSize, int latentDim, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(picked);
+        int c = latentDim;
         int l = picked.Max(e => e.Ids.Length), n = picked.Max(e => e.Frames);
         var text = new long[picked.Count * l];
         var latents = new float[picked.Count * n * c];
@@ -134,7 +145,7 @@ public sealed class ArditTraining : IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             using var generator = new Generator(1234);
-            var batch = Pad([.. heldOut.Take(32)], b, device);
+            var batch = Pad([.. heldOut.Take(32)], b, model.Config.LatentDim, device);
             results[$"val_loss_b{b}"] = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, b, batch.TextFrames).item<float>();
             if (batch.TextFrames is not null && !results.ContainsKey("val_timing"))
                 results["val_timing"] = model.TimingLoss(batch.Text, batch.TextLengths, batch.TextFrames, batch.FrameLengths).item<float>();

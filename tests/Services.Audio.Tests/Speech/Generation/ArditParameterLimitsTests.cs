@@ -55,4 +55,29 @@ public sealed class ArditParameterLimitsTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_distilled_voice_takes_its_one_step_count_and_says_so()
+    {
+        var student = Voice with { TrainedBlockSizes = [4], Steps = 1, Teacher = "ardit-tts" };
+        IReadOnlyDictionary<string, string[]> CheckStudent(string json) => ArditParameterLimits.Check(student, JsonDocument.Parse(json).RootElement);
+        Assert.Empty(CheckStudent("""{"text":"x"}"""));
+        Assert.Empty(CheckStudent("""{"text":"x","steps":1}"""));
+        Assert.Equal("must be 1: this voice is distilled to 1 network evaluation per block (ardit-tts takes other step counts)",
+            Assert.Single(CheckStudent("""{"text":"x","steps":8}""")["parameters.steps"]));
+        Assert.Empty(Check("""{"text":"x","steps":8}"""));   // the teacher takes any count
+
+        string folder = Directory.CreateTempSubdirectory("ardit-limits-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(student, SpeechModelFolder.Json));
+            var limits = ArditParameterLimits.Describe(new ModelStatus("ardit-tts-1step", "audio", ["speech"], "test", ModelState.Available, null, folder))!;
+            Assert.Equal("[1]", limits["steps"]!.ToJsonString());
+            Assert.Equal("[4]", limits["block_sizes"]!.ToJsonString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

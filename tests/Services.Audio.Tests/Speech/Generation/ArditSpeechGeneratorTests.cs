@@ -61,6 +61,13 @@ public sealed class ArditSpeechGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void A_distilled_voice_gives_a_job_without_steps_its_own_count()
+    {
+        Assert.Equal(1, ArditSpeechGenerator.Parse(Json(new { text = "hello" }), defaultSteps: 1).Sampling.Steps);
+        Assert.Equal(3, ArditSpeechGenerator.Parse(Json(new { text = "hello", steps = 3 }), defaultSteps: 1).Sampling.Steps);
+    }
+
+    [Fact]
     public void Defaults_are_eight_euler_steps_the_models_block_size_and_the_predicted_duration()
     {
         var request = ArditSpeechGenerator.Parse(Json(new { text = "hello", voice = "alloy" }));

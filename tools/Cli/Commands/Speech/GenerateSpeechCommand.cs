@@ -24,7 +24,8 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
         [CommandArgument(0, "<text>")] public string Text { get; init; } = "";
         [CommandOption("-o|--output")][DefaultValue("speech.wav")] public string Output { get; init; } = "speech.wav";
         [CommandOption("--duration")][Description("Seconds of new speech (default: the duration predictor)")] public double? Duration { get; init; }
-        [CommandOption("--steps")][DefaultValue(8)] public int Steps { get; init; } = 8;
+        [CommandOption("--steps")][Description("Flow steps per block (default: 8; the distilled voice takes 1)")] public int? Steps { get; init; }
+        [CommandOption("--model")][Description("ardit-tts (the voice trained on data) or ardit-tts-1step (distilled to one network evaluation per block)")][DefaultValue("ardit-tts")] public string Model { get; init; } = "ardit-tts";
         [CommandOption("--solver")][Description("Flow ODE solver: euler or adams2")][DefaultValue("euler")] public string Solver { get; init; } = "euler";
         [CommandOption("--block-size")][Description("Latent frames per AR step (1 or 4)")] public int? BlockSize { get; init; }
         [CommandOption("--seed")][DefaultValue(0L)] public long Seed { get; init; }
@@ -44,6 +45,9 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
                 return ValidationResult.Error("--prompt-text needs --prompt-wav: the clip it transcribes.");
             if (PromptWav is not null && !File.Exists(PromptWav))
                 return ValidationResult.Error($"The prompt clip '{PromptWav}' does not exist.");
+            if (Model is not (ArditVoice.Teacher or ArditVoice.Student))
+                return ValidationResult.Error($"--model must be {ArditVoice.Teacher} or {ArditVoice.Student}, not '{Model}'.");
+            if (Steps is < 1) return ValidationResult.Error("--steps must be positive.");
             try { _ = FlowSolverNames.Parse(Solver, "--solver"); }
             catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
             if (AudioFormat.Find(OutputFormat) is null)
@@ -70,13 +74,13 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
                 using var encoder = SpeechPromptEncoder.Load(models, device);
                 prompt = encoder.Encode(wav);
             }
-            var speech = ArditVoice.Load(models, device);
+            var speech = ArditVoice.Load(models, device, settings.Model);
             result = speech.Synthesize(new SpeechRequest
             {
                 Text = settings.Text, DurationSeconds = settings.Duration,
                 Sampling = new ArditSamplingOptions
                 {
-                    Steps = settings.Steps, Solver = FlowSolverNames.Parse(settings.Solver, "--solver"), BlockSize = settings.BlockSize, Seed = settings.Seed,
+                    Steps = settings.Steps ?? speech.OnlySteps ?? ArditSpeechGenerator.DefaultSteps, Solver = FlowSolverNames.Parse(settings.Solver, "--solver"), BlockSize = settings.BlockSize, Seed = settings.Seed,
                 },
                 PromptLatents = prompt, PromptTranscript = settings.PromptText,
             }, cancellationToken: cancellationToken);

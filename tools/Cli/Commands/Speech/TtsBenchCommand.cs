@@ -1,5 +1,6 @@
 using Media.Modeling.Diffusion;
 using System.Globalization;
+using Media.Cli.Commands.Bench;
 using Media.Cli.Commands.Train;
 using Media.Hosting;
 using Media.Services.Audio.Speech;
@@ -30,23 +31,50 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         };
         var clips = session.Test.Clips.Take(settings.Count).ToList();
 
-        // One warm-up sentence so the first measured request does not pay for lazy initialisation.
-        voice.Synthesize(new SpeechRequest { Text = clips[0].Text, Sampling = sampling }, cancellationToken: cancellationToken);
-        double generated = 0, elapsed = 0;
-        var firstAudio = new List<double>();
-        foreach (var clip in clips)
+        var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device) : null;
+        // The teacher at every step count asked for, then the student at its one step: side by side in one run.
+        var rows = settings.ParsedStepCounts.Select(steps => (Voice: voice, Name: ArditVoice.Teacher, Sampling: sampling with { Steps = steps })).ToList();
+        if (student is not null)
+            rows.Add((student, ArditVoice.Student, sampling with { Steps = student.OnlySteps ?? 1, Solver = FlowSolver.Euler, BlockSize = student.TrainedBlockSizes[0] }));
+        var table = new Table().AddColumns("voice", "B", "steps", "audio s", "wall s", "cpu s", "rtf", "cpu rtf", "first audio ms", "first audio p95 ms");
+        var measured = new List<(string Name, int Steps, double Rtf, double FirstAudio, double FirstAudioP95)>();
+        foreach (var row in rows)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var result = voice.Synthesize(new SpeechRequest { Text = clip.Text, Sampling = sampling }, cancellationToken: cancellationToken);
-            generated += result.DurationSeconds;
-            elapsed += result.Elapsed.TotalSeconds;
-            firstAudio.Add(result.TimeToFirstAudio.TotalMilliseconds);
+            // One warm-up sentence so the first measured request does not pay for lazy initialisation.
+            row.Voice.Synthesize(new SpeechRequest { Text = clips[0].Text, Sampling = row.Sampling }, cancellationToken: cancellationToken);
+            double generated = 0, elapsed = 0;
+            var firstAudio = new List<double>();
+            var (_, cpu) = BenchClock.Measure(() =>
+            {
+                foreach (var clip in clips)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var result = row.Voice.Synthesize(new SpeechRequest { Text = clip.Text, Sampling = row.Sampling }, cancellationToken: cancellationToken);
+                    generated += result.DurationSeconds;
+                    elapsed += result.Elapsed.TotalSeconds;
+                    firstAudio.Add(result.TimeToFirstAudio.TotalMilliseconds);
+                }
+            });
+            firstAudio.Sort();
+            double p95 = firstAudio[(int)Math.Min(firstAudio.Count - 1, Math.Ceiling(0.95 * firstAudio.Count) - 1)];
+            table.AddRow(row.Name, Invariant($"{row.Sampling.BlockSize}"), Invariant($"{row.Sampling.Steps}"), Invariant($"{generated:F1}"), Invariant($"{elapsed:F2}"),
+                Invariant($"{cpu:F2}"), Invariant($"{elapsed / generated:F4}"), Invariant($"{cpu / generated:F4}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"), Invariant($"{p95:F0}"));
+            measured.Add((row.Name, row.Sampling.Steps, elapsed / generated, firstAudio[firstAudio.Count / 2], p95));
         }
-        firstAudio.Sort();
-        AnsiConsole.WriteLine(Invariant($"sentences: {clips.Count}, audio {generated:F1} s, wall {elapsed:F1} s, B={sampling.BlockSize}, steps={sampling.Steps}, solver={FlowSolverNames.Name(sampling.Solver)}, threads={TorchSharp.torch.get_num_threads()}"));
-        AnsiConsole.WriteLine(Invariant($"tts rtf: {elapsed / generated:F3}"));
-        AnsiConsole.WriteLine(Invariant($"time to first audio ms: {firstAudio[firstAudio.Count / 2]:F0}"));
-        AnsiConsole.WriteLine(Invariant($"time to first audio p95 ms: {firstAudio[(int)Math.Min(firstAudio.Count - 1, Math.Ceiling(0.95 * firstAudio.Count) - 1)]:F0}"));
+        AnsiConsole.WriteLine(Invariant($"sentences: {clips.Count}, B={sampling.BlockSize}, solver={FlowSolverNames.Name(sampling.Solver)}, threads={TorchSharp.torch.get_num_threads()}"));
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(Invariant($"tts rtf: {measured[0].Rtf:F3}"));
+        AnsiConsole.WriteLine(Invariant($"time to first audio ms: {measured[0].FirstAudio:F0}"));
+        AnsiConsole.WriteLine(Invariant($"time to first audio p95 ms: {measured[0].FirstAudioP95:F0}"));
+        if (student is not null)
+        {
+            // The teacher at its default 8 steps (the first teacher row when 8 was not asked for) over the one-step student.
+            var teacher = measured.Where(m => m.Name == ArditVoice.Teacher).OrderBy(m => m.Steps == ArditSpeechGenerator.DefaultSteps ? 0 : 1).First();
+            var distilled = measured.First(m => m.Name == ArditVoice.Student);
+            AnsiConsole.WriteLine(Invariant($"student rtf: {distilled.Rtf:F4} (teacher at {teacher.Steps} steps: {teacher.Rtf:F4})"));
+            AnsiConsole.WriteLine(Invariant($"student rtf speedup: {teacher.Rtf / distilled.Rtf:F2}"));
+            student.Dispose();
+        }
         if (settings.Concurrent > 1) BenchBatching(voice, clips.Select(c => c.Text).ToList(), sampling, settings.Concurrent, cancellationToken);
         return 0;
     }

@@ -61,44 +61,71 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
             AnsiConsole.WriteLine(Invariant($"copy synthesis (reference latents -> VAE decoder -> vocoder): mcd {copyMcd:F2}, cer {copyCer:F4}, judge cer {copyJudgeCer:F4}"));
         }
 
-        var table = new Table().AddColumns("B", "steps", "solver", "durations", "length / ref", "mcd (dB)", "cer (asr-ctc)", "cer (asr-ctc-judge)", "rtf");
-        (double Mcd, double Cer, double JudgeCer)? headline = null;
+        var rows = new List<(StreamingSpeechSynthesizer Voice, string Name, int Block, int Steps, FlowSolver Solver, TtsEvalDurations Durations)>();
         // Duration sources innermost, then solvers, so one setting's rows sit together.
         foreach (var (block, steps, solver, durations) in settings.ParsedBlockSizes
             .SelectMany(b => settings.ParsedStepCounts.SelectMany(n => settings.ParsedSolvers.SelectMany(s => settings.ParsedDurations.Select(d => (b, n, s, d))))))
+            rows.Add((voice, ArditVoice.Teacher, block, steps, solver, durations));
+        using var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device) : null;
+        if (student is not null)
+        {
+            // The student at its one step, at the block sizes asked for that it was distilled at (else its own).
+            var blocks = settings.ParsedBlockSizes.Where(student.TrainedBlockSizes.Contains).DefaultIfEmpty(student.TrainedBlockSizes[0]);
+            foreach (var (block, durations) in blocks.SelectMany(b => settings.ParsedDurations.Select(d => (b, d))))
+                rows.Add((student, ArditVoice.Student, block, student.OnlySteps ?? 1, FlowSolver.Euler, durations));
+        }
+
+        var table = new Table().AddColumns("voice", "B", "steps", "solver", "durations", "length / ref", "mcd (dB)", "cer (asr-ctc)", "cer (asr-ctc-judge)", "rtf", "first audio ms");
+        var results = new List<(string Name, int Steps, double Mcd, double Cer, double JudgeCer)>();
+        foreach (var row in rows)
         {
             double distortion = 0, generated = 0, elapsed = 0, referenceSeconds = 0;
             var transcripts = new List<(string Reference, float[] Samples)>();
+            var firstAudio = new List<double>();
             foreach (var clip in clips)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 double seconds = (double)clip.Samples.Length / mel.SampleRate;
-                var result = voice.Synthesize(new SpeechRequest
+                var result = row.Voice.Synthesize(new SpeechRequest
                 {
                     Text = clip.Text,
                     // Null is what a request without a duration gets: the voice's duration predictor.
-                    DurationSeconds = durations == TtsEvalDurations.Reference ? seconds : null,
-                    Sampling = new ArditSamplingOptions { Steps = steps, Solver = solver, BlockSize = block, Seed = settings.Seed },
+                    DurationSeconds = row.Durations == TtsEvalDurations.Reference ? seconds : null,
+                    Sampling = new ArditSamplingOptions { Steps = row.Steps, Solver = row.Solver, BlockSize = row.Block, Seed = settings.Seed },
                 }, cancellationToken: cancellationToken);
                 distortion += mcd.Compute(clip.Samples, result.Samples);
                 generated += result.DurationSeconds;
                 referenceSeconds += seconds;
                 elapsed += result.Elapsed.TotalSeconds;
+                firstAudio.Add(result.TimeToFirstAudio.TotalMilliseconds);
                 transcripts.Add((clip.Target, result.Samples));
             }
             double cer = RecognizerEvaluation.Cer(recognizer, features, transcripts);
             double judgeCer = RecognizerEvaluation.Cer(judge, features, transcripts);
             double meanMcd = distortion / clips.Count;
-            table.AddRow(Invariant($"{block}"), Invariant($"{steps}"), FlowSolverNames.Name(solver), durations.ToString().ToLowerInvariant(),
+            firstAudio.Sort();
+            table.AddRow(row.Name, Invariant($"{row.Block}"), Invariant($"{row.Steps}"), FlowSolverNames.Name(row.Solver), row.Durations.ToString().ToLowerInvariant(),
                 Invariant($"{generated / referenceSeconds:F3}"), Invariant($"{meanMcd:F2}"), Invariant($"{cer:F4}"), Invariant($"{judgeCer:F4}"),
-                Invariant($"{elapsed / generated:F3}"));
-            headline ??= (meanMcd, cer, judgeCer);
+                Invariant($"{elapsed / generated:F3}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"));
+            results.Add((row.Name, row.Steps, meanMcd, cer, judgeCer));
         }
         AnsiConsole.Write(table);
         // The first configuration is the headline figure (B, steps, solver and duration source as listed first).
-        AnsiConsole.WriteLine(Invariant($"mcd: {headline!.Value.Mcd:F2}"));
-        AnsiConsole.WriteLine(Invariant($"cer: {headline.Value.Cer:F4}"));
-        AnsiConsole.WriteLine(Invariant($"judge cer: {headline.Value.JudgeCer:F4}"));
+        var headline = results[0];
+        AnsiConsole.WriteLine(Invariant($"mcd: {headline.Mcd:F2}"));
+        AnsiConsole.WriteLine(Invariant($"cer: {headline.Cer:F4}"));
+        AnsiConsole.WriteLine(Invariant($"judge cer: {headline.JudgeCer:F4}"));
+        if (student is not null)
+        {
+            // The distillation's comparison: the teacher at 8 steps (its default; the first teacher row when 8 was not asked for) against the student's first row.
+            var teacher = results.Where(r => r.Name == ArditVoice.Teacher).OrderBy(r => r.Steps == ArditSpeechGenerator.DefaultSteps ? 0 : 1).First();
+            var distilled = results.First(r => r.Name == ArditVoice.Student);
+            AnsiConsole.WriteLine(Invariant($"teacher steps: {teacher.Steps}"));
+            AnsiConsole.WriteLine(Invariant($"teacher cer: {teacher.Cer:F4}"));
+            AnsiConsole.WriteLine(Invariant($"student cer: {distilled.Cer:F4}"));
+            AnsiConsole.WriteLine(Invariant($"teacher judge cer: {teacher.JudgeCer:F4}"));
+            AnsiConsole.WriteLine(Invariant($"student judge cer: {distilled.JudgeCer:F4}"));
+        }
         return 0;
     }
 

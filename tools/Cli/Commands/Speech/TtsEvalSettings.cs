@@ -44,9 +44,23 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [Description("eval tts: folder of the independent recognizer scoring beside asr-ctc (default: <models>/asr-ctc-judge)")]
     public string? Judge { get; init; }
 
+    [CommandOption("--student")]
+    [Description("Folder of the one-step distilled voice compared at 1 step beside the teacher's step counts (default: <models>/ardit-tts-1step when it exists; 'none' leaves it out)")]
+    public string? Student { get; init; }
+
     [CommandOption("--models")]
     [Description("Models folder holding ardit-tts, tts-mel-vae, tts-vocoder and asr-ctc (default: the checkout's models/)")]
     public string? Models { get; init; }
+
+    /// <summary>The student's folder: --student, else the models folder's ardit-tts-1step when it holds a voice; null for none.</summary>
+    public string? StudentFolder(string models)
+    {
+        if (string.Equals(Student, "none", StringComparison.OrdinalIgnoreCase)) return null;
+        string folder = Student ?? Path.Combine(models, Media.Services.Audio.Speech.Generation.ArditVoice.Student);
+        if (Media.Services.Audio.Speech.SpeechModelFolder.Exists(folder)) return folder;
+        if (Student is not null) throw new ArgumentException($"--student {Student} holds no voice (config.json and model.safetensors).");
+        return null;
+    }
 
     public IReadOnlyList<int> ParsedStepCounts => Parse(StepCounts, "--step-counts");
 

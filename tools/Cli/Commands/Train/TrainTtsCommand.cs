@@ -30,13 +30,7 @@ internal sealed class TrainTtsCommand : Command<TrainTtsSettings>
             LatentDim = vaeConfig.LatentDim, FrameRate = vaeConfig.LatentRate, VocabSize = frontEnd.Symbols.Count,
             BlockSize = 4, Dim = 128, NLayer = 4, NHead = 4, MaxTextLength = 200, MaxFrames = 300, TextTiming = settings.TextTiming,
         };
-        var clock = Stopwatch.StartNew();
-        using var recognizer = config.IsAligned ? CtcRecognizer.Load(Path.Combine(modelsDirectory, "asr-ctc"), session.Device) : null;
-        using var aligner = recognizer is null ? null : new CtcTextAligner(recognizer);
-        Func<SpeechClip, double[]?>? align = aligner is null ? null : clip => aligner.Align(clip.Samples, clip.Text);
-        var train = ArditTraining.Encode(vae, session.Train, frontEnd.Encode, config.MaxFrames, config.MaxTextLength, align);
-        var test = ArditTraining.Encode(vae, session.Test, frontEnd.Encode, config.MaxFrames, config.MaxTextLength, align);
-        AnsiConsole.WriteLine($"encoded {train.Count} train / {test.Count} held-out clips to latents{(aligner is null ? "" : " and aligned their characters")} in {clock.Elapsed.TotalSeconds:F0} s");
+        var (train, test) = Examples(session, vae, config, modelsDirectory);
         var duration = DurationPredictor.Fit([.. train.Select(e => (e.Text, e.Frames))]);
         var options = session.Options(steps: 4000, batch: 16, learningRate: 1e-3) with { CheckpointEvery = 100, EvalEvery = 250 };
         using var model = new ArditModel(config);
@@ -57,5 +51,22 @@ internal sealed class TrainTtsCommand : Command<TrainTtsSettings>
             session.Report(scores.ToDictionary(kv => kv.Key, kv => (object)kv.Value));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The corpus splits as ARDiT examples: VAE latents and, for an aligned model, each character's frame as the committed
+    /// recognizer (<c>asr-ctc</c>) force-aligns it.
+    /// </summary>
+    internal static (List<ArditExample> Train, List<ArditExample> Test) Examples(SpeechTrainingSession session, MelVae vae, ArditConfig config, string modelsDirectory)
+    {
+        var frontEnd = new TextFrontEnd(SpeechSymbols.Default);
+        var clock = Stopwatch.StartNew();
+        using var recognizer = config.IsAligned ? CtcRecognizer.Load(Path.Combine(modelsDirectory, "asr-ctc"), session.Device) : null;
+        using var aligner = recognizer is null ? null : new CtcTextAligner(recognizer);
+        Func<SpeechClip, double[]?>? align = aligner is null ? null : clip => aligner.Align(clip.Samples, clip.Text);
+        var train = ArditTraining.Encode(vae, session.Train, frontEnd.Encode, config.MaxFrames, config.MaxTextLength, align);
+        var test = ArditTraining.Encode(vae, session.Test, frontEnd.Encode, config.MaxFrames, config.MaxTextLength, align);
+        AnsiConsole.WriteLine($"encoded {train.Count} train / {test.Count} held-out clips to latents{(aligner is null ? "" : " and aligned their characters")} in {clock.Elapsed.TotalSeconds:F0} s");
+        return (train, test);
     }
 }
