@@ -139,23 +139,39 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
             model.AppendClean(cache, model.Normalize(prefix!.narrow(0, start, b).to(device)).unsqueeze(0), start);
         }
         var schedule = FlowMatching.Schedule(options.Steps, options.TimeShift);
-        for (int start = p; start < stop; start += b)
+        // The finished block waits to be appended to the cache in the same forward pass as the next block's first step.
+        Tensor? pending = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int n = Math.Min(b, totalFrames - start);
-            LatentBlock block;
-            using (FinalizerGate.Enter())
-            using (var scope = NewDisposeScope())
+            for (int start = p; start < stop; start += b)
             {
-                var x = randn([1, n, c], generator: generator).to(device);
-                using var sampler = new FlowSampler(schedule, options.Solver);
-                while (sampler.StepIndex < sampler.Steps)
-                    x = sampler.Step(x, model.VelocityCached(cache, x, sampler.Time, start));
-                if (start + n < stop) model.AppendClean(cache, x, start);
-                // A block cut by stopFrame (editing) is still sampled whole, as in training, then trimmed.
-                block = new LatentBlock(start, model.Denormalize(x).squeeze(0).narrow(0, 0, Math.Min(n, stop - start)).MoveToOuterDisposeScope());
+                cancellationToken.ThrowIfCancellationRequested();
+                int n = Math.Min(b, totalFrames - start);
+                LatentBlock block;
+                using (FinalizerGate.Enter())
+                using (var scope = NewDisposeScope())
+                {
+                    var x = randn([1, n, c], generator: generator).to(device);
+                    using var sampler = new FlowSampler(schedule, options.Solver);
+                    while (sampler.StepIndex < sampler.Steps)
+                    {
+                        var velocity = pending is null
+                            ? model.VelocityCached(cache, x, sampler.Time, start)
+                            : model.AppendCleanAndVelocity(cache, pending, start - b, x, sampler.Time, start);
+                        pending?.Dispose();
+                        pending = null;
+                        x = sampler.Step(x, velocity);
+                    }
+                    if (start + n < stop) pending = x.clone().DetachFromDisposeScope();
+                    // A block cut by stopFrame (editing) is still sampled whole, as in training, then trimmed.
+                    block = new LatentBlock(start, model.Denormalize(x).squeeze(0).narrow(0, 0, Math.Min(n, stop - start)).MoveToOuterDisposeScope());
+                }
+                yield return block;
             }
-            yield return block;
+        }
+        finally
+        {
+            pending?.Dispose();
         }
     }
 
