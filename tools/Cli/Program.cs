@@ -13,6 +13,9 @@ using Spectre.Console.Cli;
 // Spectre.Console.Cli refuses one-letter long names, yet the documented commands say `--n 200`: read `--n` as `-n`.
 args = [.. args.Select(a => a == "--n" || a.StartsWith("--n=", StringComparison.Ordinal) ? a[1..] : a)];
 
+// Redirected into a log, Spectre would wrap tables at 80 columns and cut every figure in half: use $COLUMNS, else 240.
+if (Console.IsOutputRedirected)
+    Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns > 0 ? columns : 240;
 var app = new CommandApp();
 app.Configure(config =>
 {
