@@ -75,13 +75,14 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
                 rows.Add((student, ArditVoice.Student, block, student.OnlySteps ?? 1, FlowSolver.Euler, durations));
         }
 
-        var table = new Table().AddColumns("voice", "B", "steps", "solver", "durations", "length / ref", "mcd (dB)", "cer (asr-ctc)", "cer (asr-ctc-judge)", "rtf", "first audio ms");
-        var results = new List<(string Name, int Steps, double Mcd, double Cer, double JudgeCer)>();
+        var table = new Table().AddColumns("voice", "B", "steps", "solver", "durations", "length / ref", "mcd (dB)", "cer (asr-ctc)", "cer (asr-ctc-judge)", "mel gv / ref", "rtf", "first audio ms");
+        var results = new List<(string Name, int Steps, double Mcd, double Cer, double JudgeCer, double Gv)>();
         foreach (var row in rows)
         {
             double distortion = 0, generated = 0, elapsed = 0, referenceSeconds = 0;
             var transcripts = new List<(string Reference, float[] Samples)>();
             var firstAudio = new List<double>();
+            var pairs = new List<(float[] Reference, float[] Generated)>();
             foreach (var clip in clips)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -99,15 +100,17 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
                 elapsed += result.Elapsed.TotalSeconds;
                 firstAudio.Add(result.TimeToFirstAudio.TotalMilliseconds);
                 transcripts.Add((clip.Target, result.Samples));
+                pairs.Add((clip.Samples, result.Samples));
             }
             double cer = RecognizerEvaluation.Cer(recognizer, features, transcripts);
             double judgeCer = RecognizerEvaluation.Cer(judge, features, transcripts);
             double meanMcd = distortion / clips.Count;
+            double gv = MelGlobalVariance.Ratio(features, pairs);
             firstAudio.Sort();
             table.AddRow(row.Name, Invariant($"{row.Block}"), Invariant($"{row.Steps}"), FlowSolverNames.Name(row.Solver), row.Durations.ToString().ToLowerInvariant(),
                 Invariant($"{generated / referenceSeconds:F3}"), Invariant($"{meanMcd:F2}"), Invariant($"{cer:F4}"), Invariant($"{judgeCer:F4}"),
-                Invariant($"{elapsed / generated:F3}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"));
-            results.Add((row.Name, row.Steps, meanMcd, cer, judgeCer));
+                Invariant($"{gv:F3}"), Invariant($"{elapsed / generated:F3}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"));
+            results.Add((row.Name, row.Steps, meanMcd, cer, judgeCer, gv));
         }
         AnsiConsole.Write(table);
         // The first configuration is the headline figure (B, steps, solver and duration source as listed first).
@@ -125,6 +128,8 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
             AnsiConsole.WriteLine(Invariant($"student cer: {distilled.Cer:F4}"));
             AnsiConsole.WriteLine(Invariant($"teacher judge cer: {teacher.JudgeCer:F4}"));
             AnsiConsole.WriteLine(Invariant($"student judge cer: {distilled.JudgeCer:F4}"));
+            AnsiConsole.WriteLine(Invariant($"teacher mel gv ratio: {teacher.Gv:F3}"));
+            AnsiConsole.WriteLine(Invariant($"student mel gv ratio: {distilled.Gv:F3}"));
         }
         return 0;
     }
