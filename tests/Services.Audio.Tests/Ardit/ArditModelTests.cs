@@ -35,6 +35,49 @@ public sealed class ArditModelTests
     }
 
     [Fact]
+    public void Appending_a_block_in_the_next_blocks_forward_pass_equals_the_two_calls_alone_and_batched()
+    {
+        using var scope = NewDisposeScope();
+        var config = ArditTestModels.Tiny(4);
+        using var model = ArditTestModels.Randomised(config);
+        manual_seed(4);
+        // Three utterances: two with a finished block waiting (of 4 frames, and of 2 as a B = 2 request has), one without.
+        var texts = new[] { randint(0, config.VocabSize, [1, 7]), randint(0, config.VocabSize, [1, 5]), randint(0, config.VocabSize, [1, 9]) };
+        int[] totals = [16, 12, 20];
+        Tensor?[] pending = [randn(1, 4, config.LatentDim), randn(1, 2, config.LatentDim), null];
+        var noisy = randn(3, 2, config.LatentDim);
+        double[] times = [0.2, 0.5, 0.9];
+
+        ArditContextCache[] Caches() => [.. texts.Select((t, r) =>
+        {
+            var cache = model.StartContext(t, totals[r]);
+            model.AppendClean(cache, randn(1, 4, config.LatentDim, generator: new Generator((ulong)r + 1)), 0);   // the same earlier context both ways
+            return cache;
+        })];
+        var separate = Caches();
+        var expected = Enumerable.Range(0, 3).Select(r =>
+        {
+            if (pending[r] is { } block) model.AppendClean(separate[r], block, 4);
+            return model.VelocityCached(separate[r], noisy.narrow(0, r, 1), times[r], separate[r].CleanFrames);
+        }).ToArray();
+        int[] firstFrames = [.. separate.Select(c => c.CleanFrames)];
+
+        var batched = Caches();
+        var together = model.AppendCleanAndVelocityCached(batched, pending, noisy, times, firstFrames);
+        var fusedAlone = Caches()[0];
+        var one = model.AppendCleanAndVelocity(fusedAlone, pending[0]!, 4, noisy.narrow(0, 0, 1), times[0], 8);
+        for (int r = 0; r < 3; r++)
+        {
+            Assert.True(together.narrow(0, r, 1).allclose(expected[r], rtol: 1e-4, atol: 1e-5), $"row {r}: max difference {(together.narrow(0, r, 1) - expected[r]).abs().max().item<float>()}");
+            Assert.Equal(separate[r].CleanFrames, batched[r].CleanFrames);
+        }
+        Assert.True(one.allclose(expected[0], rtol: 1e-4, atol: 1e-5));
+        // The appended context is the same too: the next block sees the same velocity either way.
+        var next = randn(1, 4, config.LatentDim);
+        Assert.True(model.VelocityCached(batched[1], next, 0.4, 6).allclose(model.VelocityCached(separate[1], next, 0.4, 6), rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
     public void A_noisy_block_ignores_later_frames_and_its_own_clean_copy()
     {
         using var scope = NewDisposeScope();

@@ -279,50 +279,84 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     public Tensor VelocityCached(IReadOnlyList<ArditContextCache> caches, Tensor xt, IReadOnlyList<double> times, IReadOnlyList<int> firstFrames)
     {
         ArgumentNullException.ThrowIfNull(caches);
+        if (caches.Count == 1) return VelocityCached(caches[0], xt, times[0], firstFrames[0]);
+        return AppendCleanAndVelocityCached(caches, new Tensor?[caches.Count], xt, times, firstFrames);
+    }
+
+    /// <summary>
+    /// The batched <see cref="AppendCleanAndVelocity"/>: row r first appends its finished block <paramref name="clean"/>[r]
+    /// [1, m_r, C] (null: none) to its cache at the cache's clean frames, and in the same forward pass gives the velocity of
+    /// its noisy block x_t[r] at <paramref name="times"/>[r] from <paramref name="firstFrames"/>[r]. Past contexts and clean
+    /// blocks of different lengths are padded and masked; each row equals its own calls alone within float rounding.
+    /// </summary>
+    public Tensor AppendCleanAndVelocityCached(IReadOnlyList<ArditContextCache> caches, IReadOnlyList<Tensor?> clean, Tensor xt, IReadOnlyList<double> times, IReadOnlyList<int> firstFrames)
+    {
+        ArgumentNullException.ThrowIfNull(caches);
+        ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(xt);
         ArgumentNullException.ThrowIfNull(times);
         ArgumentNullException.ThrowIfNull(firstFrames);
         int rows = caches.Count;
-        if (rows == 0 || xt.dim() != 3 || xt.shape[0] != rows || times.Count != rows || firstFrames.Count != rows)
-            throw new ArgumentException($"Need one cache, time and first frame per row of x_t; got {rows} caches, {times.Count} times, {firstFrames.Count} first frames for x_t [{string.Join(", ", xt.shape)}].");
-        if (rows == 1) return VelocityCached(caches[0], xt, times[0], firstFrames[0]);
+        if (rows == 0 || xt.dim() != 3 || xt.shape[0] != rows || times.Count != rows || firstFrames.Count != rows || clean.Count != rows)
+            throw new ArgumentException($"Need one cache, clean block (or null), time and first frame per row of x_t; got {rows} caches, {clean.Count} clean blocks, {times.Count} times, {firstFrames.Count} first frames for x_t [{string.Join(", ", xt.shape)}].");
+        var cleanLengths = new long[rows];
         for (int r = 0; r < rows; r++)
         {
             using var row = xt.narrow(0, r, 1);
             CheckBlock(caches[r], row, firstFrames[r]);
+            if (clean[r] is not { } block) continue;
+            CheckBlock(caches[r], block, caches[r].CleanFrames);
+            if (firstFrames[r] < caches[r].CleanFrames + block.shape[1])
+                throw new ArgumentException($"Row {r}: the noisy block at frame {firstFrames[r]} must follow the clean block ending at {caches[r].CleanFrames + block.shape[1]}.", nameof(firstFrames));
+            cleanLengths[r] = block.shape[1];
         }
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
-        long n = xt.shape[1];
+        long n = xt.shape[1], m = cleanLengths.Max();
         var device = Device;
-        var positions = arange(n, device: device).unsqueeze(0) + tensor(firstFrames.Select(f => (long)f).ToArray(), device: device).unsqueeze(1);
+        var cleanStarts = tensor(caches.Select(c => (long)c.CleanFrames).ToArray(), device: device).unsqueeze(1);
+        var positions = cat([arange(m, device: device).unsqueeze(0) + cleanStarts,
+                             arange(n, device: device).unsqueeze(0) + tensor(firstFrames.Select(f => (long)f).ToArray(), device: device).unsqueeze(1)], 1);
         var totals = tensor(caches.Select(c => (long)c.TotalFrames).ToArray(), device: device).unsqueeze(1);
-        var x = noisy_proj.call(xt.to(device)) + Progress(positions, totals);
+        var noisy = noisy_proj.call(xt.to(device));
+        var x = (m == 0 ? noisy : cat([clean_proj.call(cat([.. clean.Select(b => b is null ? zeros([1, m, Config.LatentDim], device: device)
+            : b.shape[1] == m ? b.to(device) : nn.functional.pad(b.to(device), [0, 0, 0, m - b.shape[1]]))], 0)), noisy], 1)) + Progress(positions, totals);
         // Times as float32 before scaling, as the one-row path's full([1, n], t) has them.
         var flowTimes = tensor(times.Select(t => (float)t).ToArray(), device: device).unsqueeze(1).expand(rows, n);
-        var c = Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(flowTimes);
+        var noisyKind = Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(flowTimes);
+        var c = m == 0 ? noisyKind : cat([Kind(ArditTokenKind.Clean, rows, m), noisyKind], 1);
         var (cos, sin) = rope.At(positions);
         var pastLengths = new long[rows];
         for (int r = 0; r < rows; r++) pastLengths[r] = caches[r].Layer(0)?.Keys.shape[2] ?? 0;
         long longest = pastLengths.Max();
-        // Row r attends to its own past (the first pastLengths[r] of the padded positions) and to its whole block.
-        var key = arange(longest + n, device: device).unsqueeze(0);
-        var mask = key.lt(tensor(pastLengths, device: device).unsqueeze(1)).logical_or(key.ge(longest)).view(rows, 1, 1, longest + n).expand(rows, 1, n, longest + n);
+        // Row r's keys: its own past (the first pastLengths[r] of the padded positions), its real clean frames (seen by its clean
+        // and noisy queries), and its noisy block (seen by the noisy queries only).
+        var key = arange(longest + m + n, device: device).view(1, 1, -1);
+        var query = arange(m + n, device: device).view(1, -1, 1);
+        var past = key.lt(tensor(pastLengths, device: device).view(rows, 1, 1));
+        var ownClean = key.ge(longest).logical_and(key.lt(tensor(cleanLengths, device: device).view(rows, 1, 1) + longest));
+        var ownNoisy = key.ge(longest + m).logical_and(query.ge(m));
+        var mask = past.logical_or(ownClean).logical_or(ownNoisy).unsqueeze(1);   // [R, 1, m + n, longest + m + n]
         for (int i = 0; i < layers.Count; i++)
         {
             var keys = new Tensor[rows];
             var values = new Tensor[rows];
             for (int r = 0; r < rows; r++)
             {
-                var past = caches[r].Layer(i) ?? throw new InvalidOperationException("A cache was used before its text was encoded.");
+                var layerPast = caches[r].Layer(i) ?? throw new InvalidOperationException("A cache was used before its text was encoded.");
                 long pad = longest - pastLengths[r];
-                keys[r] = pad == 0 ? past.Keys : nn.functional.pad(past.Keys, [0, 0, 0, pad]);
-                values[r] = pad == 0 ? past.Values : nn.functional.pad(past.Values, [0, 0, 0, pad]);
+                keys[r] = pad == 0 ? layerPast.Keys : nn.functional.pad(layerPast.Keys, [0, 0, 0, pad]);
+                values[r] = pad == 0 ? layerPast.Values : nn.functional.pad(layerPast.Values, [0, 0, 0, pad]);
             }
-            x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, PastKeys = cat(keys, 0), PastValues = cat(values, 0) }).Output;
+            var (output, k, v) = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, PastKeys = cat(keys, 0), PastValues = cat(values, 0) });
+            for (int r = 0; r < rows; r++)
+                if (cleanLengths[r] > 0)
+                    caches[r].Append(i, k.narrow(0, r, 1).narrow(2, 0, cleanLengths[r]), v.narrow(0, r, 1).narrow(2, 0, cleanLengths[r]));
+            x = output;
         }
-        return Output(x, c).MoveToOuterDisposeScope();
+        for (int r = 0; r < rows; r++) caches[r].CleanFrames += (int)cleanLengths[r];
+        return Output(x.narrow(1, m, n), c.narrow(1, m, n)).MoveToOuterDisposeScope();
     }
 
     Tensor FramePositions(int firstFrame, long n) => (arange(n, device: Device) + firstFrame).unsqueeze(0);

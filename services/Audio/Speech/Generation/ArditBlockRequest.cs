@@ -61,6 +61,9 @@ public sealed class ArditBlockRequest : GroupedRequest
 
     internal FlowSampler? Sampler { get; set; }
 
+    /// <summary>The last finished block [1, B, C] (model space; owned), appended to the cache in the next step's forward pass; null when none waits.</summary>
+    internal Tensor? Pending { get; set; }
+
     /// <summary>
     /// Finished blocks in order; completed when the request leaves the scheduler. Read it from a thread of its own (as
     /// <see cref="ArditSynthesizer.Blocks"/> does) or after the scheduler is done: a continuation may run on the stepping thread.
@@ -85,6 +88,8 @@ public sealed class ArditBlockRequest : GroupedRequest
         Latents = null;
         Sampler?.Dispose();
         Sampler = null;
+        Pending?.Dispose();
+        Pending = null;
         Cache?.Dispose();
         Cache = null;
         Generator?.Dispose();

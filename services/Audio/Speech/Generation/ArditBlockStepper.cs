@@ -41,7 +41,15 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
         ArgumentNullException.ThrowIfNull(group);
         using var scope = NewDisposeScope();
         var xt = group.Count == 1 ? group[0].Latents! : cat(group.Select(r => r.Latents!).ToArray(), 0);
-        var velocity = model.VelocityCached([.. group.Select(r => r.Cache!)], xt, [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)]);
+        // Blocks finished last step join their caches in this forward pass (one call per step, not one more per request).
+        var velocity = group.All(r => r.Pending is null)
+            ? model.VelocityCached([.. group.Select(r => r.Cache!)], xt, [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)])
+            : model.AppendCleanAndVelocityCached([.. group.Select(r => r.Cache!)], [.. group.Select(r => r.Pending)], xt, [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)]);
+        foreach (var request in group)
+        {
+            request.Pending?.Dispose();
+            request.Pending = null;
+        }
         for (int i = 0; i < group.Count; i++)
         {
             var request = group[i];
@@ -60,19 +68,20 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
         request.Output.TryComplete();
     }
 
-    /// <summary>The block is clean: context for the next one, and out to the caller, trimmed at the stop frame as in <see cref="ArditSynthesizer.Blocks"/>.</summary>
+    /// <summary>The block is clean: context for the next one (pending until its first step), and out to the caller, trimmed at the stop frame as in <see cref="ArditSynthesizer.Blocks"/>.</summary>
     void FinishBlock(ArditBlockRequest request)
     {
         using var scope = NewDisposeScope();
         int start = request.Start, n = request.Length, stop = request.StopFrame;
         var x = request.Latents!;
-        if (start + n < stop) model.AppendClean(request.Cache!, x, start);
         var latents = model.Denormalize(x).squeeze(0).narrow(0, 0, Math.Min(n, stop - start)).DetachFromDisposeScope();
         if (!request.Output.TryWrite(new LatentBlock(start, latents))) latents.Dispose();
         request.Sampler!.Dispose();
         request.Sampler = null;
         request.Latents = null;
-        x.Dispose();
+        // Context for the next block: appended in the forward pass of its first step.
+        if (start + n < stop) request.Pending = x;
+        else x.Dispose();
         request.Start += request.BlockSize;
         if (!request.IsDone) DrawNoise(request);
     }
