@@ -39,9 +39,11 @@ public static class AudioServiceExtensions
             builder.Services.AddGenerator(name, sp =>
             {
                 var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
-                var device = Media.Modeling.Devices.DeviceSelector.Apply(sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value ?? new());
+                var torchOptions = sp.GetService<IOptions<Media.Modeling.Devices.TorchOptions>>()?.Value ?? new();
+                var device = Media.Modeling.Devices.DeviceSelector.Apply(torchOptions);
                 string models = options.ResolveModelsDirectory();
-                var voice = ArditVoice.Load(models, device, name);
+                // Media:Torch:Dtype applies to the DiT (weights and cache); the VAE decoder and vocoder stay float32.
+                var voice = ArditVoice.Load(models, device, name, Media.Modeling.Devices.DeviceSelector.ResolveDtype(torchOptions.Dtype, device));
                 // As many utterances step together as the audio worker runs jobs at once (Media:Jobs:Concurrency:audio).
                 voice.StartBatching(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("audio"));
                 return new ArditSpeechGenerator(voice, SpeechPromptEncoder.Load(models, device));

@@ -1,6 +1,7 @@
 using Media.Services.Audio.Speech.Ardit;
 using Media.Services.Audio.Speech.Generation;
 using Media.Modeling.Diffusion;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Tests.Ardit;
@@ -137,6 +138,26 @@ public sealed class StreamingSpeechSynthesizerTests
         Assert.Equal(64, speech.Plan(new SpeechRequest { Text = "one", DurationSeconds = 2.56 }).TotalFrames);
         var longer = Assert.Throws<ArgumentException>(() => speech.Plan(new SpeechRequest { Text = "one", DurationSeconds = 2.6 }));
         Assert.StartsWith("The speech would be 2.6 s (65 latent frames); this model makes at most 2.56 s (64 frames).", longer.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_voice_in_bfloat16_speaks_float32_audio_close_to_the_float32_voices()
+    {
+        var (model, speech, _) = Build(4, aligned: true);
+        var (half, halfSpeech, _) = Build(4, aligned: true);
+        using (model)
+        using (half)
+        {
+            half.to(ScalarType.BFloat16);
+            var request = new SpeechRequest { Text = "Hello there.", DurationSeconds = 1, Sampling = new() { Steps = 2, Seed = 3 } };
+            var full = speech.Synthesize(request).Samples;
+            var reduced = halfSpeech.Synthesize(request).Samples;
+            Assert.Equal(full.Length, reduced.Length);
+            double scale = full.Max(Math.Abs), largest = full.Zip(reduced, (a, b) => (double)Math.Abs(a - b)).Max();
+            // bfloat16 keeps 8 bits of mantissa: close, not equal.
+            Assert.True(largest < 0.1 * scale, $"largest difference {largest} against a peak of {scale}");
+            Assert.True(largest > 0, "the bfloat16 voice computed in float32");
+        }
     }
 
     [Fact]

@@ -137,8 +137,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var progress = Progress(arange(n, device: device).unsqueeze(0).expand(rows, n), totals.unsqueeze(1));
         var spoken = textFrames ?? TextFrames(text, textLengths, frameLengths);
         var x = cat([text_embeddings.call(text.to(device)) + TextProgress(spoken, frameLengths, l),
-                     clean_proj.call(clean.to(device)) + progress,
-                     noisy_proj.call(noisy.to(device)) + progress], 1);
+                     clean_proj.call(Weights(clean)) + progress,
+                     noisy_proj.call(Weights(noisy)) + progress], 1);
         var c = cat([Kind(ArditTokenKind.Text, rows, l), Kind(ArditTokenKind.Clean, rows, n),
                      Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(times.to(device))], 1);
         var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device);
@@ -208,7 +208,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long n = latents.shape[1];
-        var x = clean_proj.call(latents.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
+        var x = clean_proj.call(Weights(latents)) + FrameProgress(firstFrame, n, cache.TotalFrames);
         Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, FramePositions(firstFrame, n), store: true);
         cache.CleanFrames += (int)n;
     }
@@ -223,7 +223,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long n = xt.shape[1];
-        var x = noisy_proj.call(xt.to(Device)) + FrameProgress(firstFrame, n, cache.TotalFrames);
+        var x = noisy_proj.call(Weights(xt)) + FrameProgress(firstFrame, n, cache.TotalFrames);
         var c = Kind(ArditTokenKind.Noisy, 1, n) + TimeEmbedding(full([1, n], t, device: Device));
         var h = Run(x, c, cache, FramePositions(firstFrame, n), store: false);
         return Output(h, c).MoveToOuterDisposeScope();
@@ -250,8 +250,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         var device = Device;
         long m = clean.shape[1], n = xt.shape[1];
-        var x = cat([clean_proj.call(clean.to(device)) + FrameProgress(cleanStart, m, cache.TotalFrames),
-                     noisy_proj.call(xt.to(device)) + FrameProgress(firstFrame, n, cache.TotalFrames)], 1);
+        var x = cat([clean_proj.call(Weights(clean)) + FrameProgress(cleanStart, m, cache.TotalFrames),
+                     noisy_proj.call(Weights(xt)) + FrameProgress(firstFrame, n, cache.TotalFrames)], 1);
         var c = cat([Kind(ArditTokenKind.Clean, 1, m), Kind(ArditTokenKind.Noisy, 1, n) + TimeEmbedding(full([1, n], t, device: device))], 1);
         var (cos, sin) = rope.At(cat([FramePositions(cleanStart, m), FramePositions(firstFrame, n)], 1));
         long past = cache.Layer(0)?.Keys.shape[2] ?? throw new InvalidOperationException("The cache was used before its text was encoded.");
@@ -319,9 +319,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var positions = cat([arange(m, device: device).unsqueeze(0) + cleanStarts,
                              arange(n, device: device).unsqueeze(0) + tensor(firstFrames.Select(f => (long)f).ToArray(), device: device).unsqueeze(1)], 1);
         var totals = tensor(caches.Select(c => (long)c.TotalFrames).ToArray(), device: device).unsqueeze(1);
-        var noisy = noisy_proj.call(xt.to(device));
-        var x = (m == 0 ? noisy : cat([clean_proj.call(cat([.. clean.Select(b => b is null ? zeros([1, m, Config.LatentDim], device: device)
-            : b.shape[1] == m ? b.to(device) : nn.functional.pad(b.to(device), [0, 0, 0, m - b.shape[1]]))], 0)), noisy], 1)) + Progress(positions, totals);
+        var noisy = noisy_proj.call(Weights(xt));
+        var x = (m == 0 ? noisy : cat([clean_proj.call(Weights(cat([.. clean.Select(b => b is null ? zeros([1, m, Config.LatentDim], device: device)
+            : b.shape[1] == m ? b.to(device) : nn.functional.pad(b.to(device), [0, 0, 0, m - b.shape[1]]))], 0))), noisy], 1)) + Progress(positions, totals);
         // Times as float32 before scaling, as the one-row path's full([1, n], t) has them.
         var flowTimes = tensor(times.Select(t => (float)t).ToArray(), device: device).unsqueeze(1).expand(rows, n);
         var noisyKind = Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(flowTimes);
@@ -359,6 +359,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         return Output(x.narrow(1, m, n), c.narrow(1, m, n)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Latents [..., C] onto the weights' device and dtype (float32, or bfloat16 under <c>Media:Torch:Dtype</c>).</summary>
+    Tensor Weights(Tensor latents) => latents.to(Device).to_type(final_layer.weight!.dtype);
+
     Tensor FramePositions(int firstFrame, long n) => (arange(n, device: Device) + firstFrame).unsqueeze(0);
 
     Tensor Run(Tensor x, Tensor c, ArditContextCache cache, Tensor positions, bool store)
@@ -378,7 +381,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     Tensor Output(Tensor h, Tensor c)
     {
         var m = final_modulation.call(c).chunk(2, -1);
-        return final_layer.call(Modulation.Modulate(final_norm.call(h), m[0], m[1]));
+        // Velocities leave in float32 whatever the weights' dtype: the flow sampler integrates in float32.
+        return final_layer.call(Modulation.Modulate(final_norm.call(h), m[0], m[1])).to_type(ScalarType.Float32);
     }
 
     Tensor Kind(ArditTokenKind kind, long rows, long length) =>

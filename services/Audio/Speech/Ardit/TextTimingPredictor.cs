@@ -43,8 +43,9 @@ public sealed class TextTimingPredictor : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(text);
         using var scope = NewDisposeScope();
         // Padding is zeroed so a padded row reads like an unpadded one at the convolutions' edges.
-        var keep = text.ne(0).unsqueeze(-1).to(ScalarType.Float32);
-        var h = embeddings.call(text) * keep;
+        var h = embeddings.call(text);
+        var keep = text.ne(0).unsqueeze(-1).to(h.dtype);   // the weights' dtype: float32, or bfloat16 under Media:Torch:Dtype
+        h *= keep;
         for (int i = 0; i < convs.Count; i++)
             h = norms[i].call(nn.functional.relu(UnfoldConvolution.Forward(convs[i], h.transpose(1, 2)).transpose(1, 2))) * keep;
         return proj.call(h).MoveToOuterDisposeScope();
@@ -93,7 +94,7 @@ public sealed class TextTimingPredictor : nn.Module<Tensor, Tensor>
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long rows = text.shape[0], l = text.shape[1];
-        var output = forward(text).cpu().exp().sub(1).ClampMin(0.0).data<float>().ToArray();
+        var output = forward(text).cpu().to_type(ScalarType.Float32).exp().sub(1).ClampMin(0.0).data<float>().ToArray();
         var result = new double[rows][];
         for (int r = 0; r < rows; r++)
         {

@@ -17,21 +17,23 @@ public static class ArditVoice
     public const string Student = "ardit-tts-1step";
 
     /// <summary>The synthesizer of the voice <paramref name="name"/> in <paramref name="modelsDirectory"/>; clear errors when a part is missing.</summary>
-    public static StreamingSpeechSynthesizer Load(string modelsDirectory, Device device, string name = Teacher)
+    /// <paramref name="dtype"/>: the DiT's weights and cache (bfloat16 halves them; latents and velocities stay float32).
+    public static StreamingSpeechSynthesizer Load(string modelsDirectory, Device device, string name = Teacher, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return LoadFolder(Path.Combine(modelsDirectory, name), modelsDirectory, device);
+        return LoadFolder(Path.Combine(modelsDirectory, name), modelsDirectory, device, dtype);
     }
 
     /// <summary>The synthesizer of the voice in <paramref name="folder"/>, decoded by the latent decoder in <paramref name="modelsDirectory"/>.</summary>
-    public static StreamingSpeechSynthesizer LoadFolder(string folder, string modelsDirectory, Device device)
+    public static StreamingSpeechSynthesizer LoadFolder(string folder, string modelsDirectory, Device device, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
         var config = SpeechModelFolder.ReadConfig<ArditVoiceConfig>(folder);
         var model = new ArditModel(config.Model);
         SpeechModelFolder.LoadWeights(model, folder, device, ArditModel.CheckpointRenames);
+        if (dtype != ScalarType.Float32) model.to(dtype);
         var decoder = VaeVocoderDecoder.Load(modelsDirectory, device);
         return new StreamingSpeechSynthesizer(model, FrontEndTextEncoder.Default, config.Duration, decoder, config.TrainedBlockSizes, config.Steps);
     }

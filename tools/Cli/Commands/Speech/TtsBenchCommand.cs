@@ -24,14 +24,15 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
         var mel = SpeechModelFolder.ReadConfig<MelVaeConfig>(Path.Combine(models, "tts-mel-vae")).Mel;
         var session = SpeechTrainingSession.Start(settings, "ardit-tts", mel);
-        var voice = ArditVoice.Load(models, session.Device);
+        var dtype = Media.Modeling.Devices.DeviceSelector.ResolveDtype(settings.Dtype, session.Device);
+        var voice = ArditVoice.Load(models, session.Device, dtype: dtype);
         var sampling = new ArditSamplingOptions
         {
             Steps = settings.ParsedStepCounts[0], Solver = settings.ParsedSolvers[0], BlockSize = settings.ParsedBlockSizes[0], Seed = settings.Seed,
         };
         var clips = session.Test.Clips.Take(settings.Count).ToList();
 
-        var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device) : null;
+        var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device, dtype) : null;
         // The teacher at every step count asked for, then the student at its one step: side by side in one run.
         var rows = settings.ParsedStepCounts.Select(steps => (Voice: voice, Name: ArditVoice.Teacher, Sampling: sampling with { Steps = steps })).ToList();
         if (student is not null)

@@ -39,7 +39,8 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         }
         var mel = SpeechModelFolder.ReadConfig<MelVaeConfig>(Path.Combine(models, "tts-mel-vae")).Mel;
         var session = SpeechTrainingSession.Start(settings, "ardit-tts", mel);
-        var voice = ArditVoice.Load(models, session.Device);
+        var dtype = Media.Modeling.Devices.DeviceSelector.ResolveDtype(settings.Dtype, session.Device);
+        var voice = ArditVoice.Load(models, session.Device, dtype: dtype);
         using var recognizer = CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), session.Device);
         using var judge = CtcRecognizer.Load(judgeFolder, session.Device);
         using var features = new SpeechFeatures(mel);
@@ -66,7 +67,7 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         foreach (var (block, steps, solver, durations) in settings.ParsedBlockSizes
             .SelectMany(b => settings.ParsedStepCounts.SelectMany(n => settings.ParsedSolvers.SelectMany(s => settings.ParsedDurations.Select(d => (b, n, s, d))))))
             rows.Add((voice, ArditVoice.Teacher, block, steps, solver, durations));
-        using var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device) : null;
+        using var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device, dtype) : null;
         if (student is not null)
         {
             // The student at its one step, at the block sizes asked for that it was distilled at (else its own).

@@ -44,6 +44,11 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [Description("eval tts: folder of the independent recognizer scoring beside asr-ctc (default: <models>/asr-ctc-judge)")]
     public string? Judge { get; init; }
 
+    [CommandOption("--dtype")]
+    [Description("Precision of the ARDiT transformer's weights and cache: float32 or bfloat16 (float16 on CUDA); the decoder and vocoder stay float32")]
+    [DefaultValue("float32")]
+    public string Dtype { get; init; } = "float32";
+
     [CommandOption("--student")]
     [Description("Folder of the one-step distilled voice compared at 1 step beside the teacher's step counts (default: <models>/ardit-tts-1step when it exists; 'none' leaves it out)")]
     public string? Student { get; init; }
@@ -95,7 +100,7 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     {
         if (Count < 1) return ValidationResult.Error("-n must be at least 1.");
         if (Concurrent is < 1 or > 64) return ValidationResult.Error("--concurrent must be 1..64.");
-        try { _ = ParsedStepCounts; _ = ParsedBlockSizes; _ = ParsedSolvers; _ = ParsedDurations; }
+        try { _ = ParsedStepCounts; _ = ParsedBlockSizes; _ = ParsedSolvers; _ = ParsedDurations; _ = Media.Modeling.Devices.DeviceSelector.ParseDtype(Dtype); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return base.Validate();
     }
