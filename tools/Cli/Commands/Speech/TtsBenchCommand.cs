@@ -78,9 +78,7 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         AnsiConsole.WriteLine(Invariant($"time to first audio p95 ms: {measured[0].FirstAudioP95:F0}"));
         if (student is not null)
         {
-            // The teacher at its default 8 steps (the first teacher row when 8 was not asked for) over the one-step student.
-            var teacher = measured.Where(m => m.Name == ArditVoice.Teacher).OrderBy(m => m.Steps == ArditSpeechGenerator.DefaultSteps ? 0 : 1).First();
-            var distilled = measured.First(m => m.Name == ArditVoice.Student);
+            var (teacher, distilled) = TtsEvalSettings.DistillationPair(measured, r => r.Name, r => r.Steps);
             AnsiConsole.WriteLine(Invariant($"student rtf: {distilled.Rtf:F4} (teacher at {teacher.Steps} steps: {teacher.Rtf:F4})"));
             AnsiConsole.WriteLine(Invariant($"student rtf speedup: {teacher.Rtf / distilled.Rtf:F2}"));
             AnsiConsole.WriteLine(Invariant($"student model rtf speedup: {teacher.ModelRtf / distilled.ModelRtf:F2} (latents only, without the VAE decoder and vocoder)"));

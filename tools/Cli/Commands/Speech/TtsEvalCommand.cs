@@ -121,9 +121,7 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         AnsiConsole.WriteLine(Invariant($"judge cer: {headline.JudgeCer:F4}"));
         if (student is not null)
         {
-            // The distillation's comparison: the teacher at 8 steps (its default; the first teacher row when 8 was not asked for) against the student's first row.
-            var teacher = results.Where(r => r.Name == ArditVoice.Teacher).OrderBy(r => r.Steps == ArditSpeechGenerator.DefaultSteps ? 0 : 1).First();
-            var distilled = results.First(r => r.Name == ArditVoice.Student);
+            var (teacher, distilled) = TtsEvalSettings.DistillationPair(results, r => r.Name, r => r.Steps);
             AnsiConsole.WriteLine(Invariant($"teacher steps: {teacher.Steps}"));
             AnsiConsole.WriteLine(Invariant($"teacher cer: {teacher.Cer:F4}"));
             AnsiConsole.WriteLine(Invariant($"student cer: {distilled.Cer:F4}"));

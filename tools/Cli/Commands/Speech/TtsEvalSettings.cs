@@ -67,6 +67,15 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
         return null;
     }
 
+    /// <summary>
+    /// The distillation's comparison among measured rows: the teacher at its default 8 steps (its first row when 8 was not
+    /// asked for) and the student's first row.
+    /// </summary>
+    public static (T Teacher, T Student) DistillationPair<T>(IReadOnlyList<T> rows, Func<T, string> name, Func<T, int> steps) =>
+        (rows.Where(r => name(r) == Media.Services.Audio.Speech.Generation.ArditVoice.Teacher)
+             .OrderBy(r => steps(r) == Media.Services.Audio.Speech.Generation.ArditSpeechGenerator.DefaultSteps ? 0 : 1).First(),
+         rows.First(r => name(r) == Media.Services.Audio.Speech.Generation.ArditVoice.Student));
+
     public IReadOnlyList<int> ParsedStepCounts => Parse(StepCounts, "--step-counts");
 
     public IReadOnlyList<int> ParsedBlockSizes => Parse(BlockSizes, "--block-sizes");
