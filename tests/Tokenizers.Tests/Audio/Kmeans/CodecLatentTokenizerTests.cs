@@ -6,6 +6,9 @@ using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Tests.Audio.Kmeans;
 
+// Serial: the tiny codec's weights come from the global generator (TinyEncodec.Create seeds it), which parallel test
+// classes draw from too; in parallel its weights, and so the k-means fit checked here, varied from run to run.
+[Collection(SingleThreadedTorch.Name)]
 public sealed class CodecLatentTokenizerTests
 {
     static int[][] Codes(NeuralAudioCodec codec, int seed, int samples = 24_000) =>
