@@ -279,7 +279,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     public Tensor VelocityCached(IReadOnlyList<ArditContextCache> caches, Tensor xt, IReadOnlyList<double> times, IReadOnlyList<int> firstFrames)
     {
         ArgumentNullException.ThrowIfNull(caches);
-        if (caches.Count == 1) return VelocityCached(caches[0], xt, times[0], firstFrames[0]);
+        ArgumentNullException.ThrowIfNull(times);
+        ArgumentNullException.ThrowIfNull(firstFrames);
+        if (caches.Count == 1 && times.Count == 1 && firstFrames.Count == 1) return VelocityCached(caches[0], xt, times[0], firstFrames[0]);
         return AppendCleanAndVelocityCached(caches, new Tensor?[caches.Count], xt, times, firstFrames);
     }
 

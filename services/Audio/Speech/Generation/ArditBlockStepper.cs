@@ -10,9 +10,10 @@ namespace Media.Services.Audio.Speech.Generation;
 /// ARDiT on the shared <see cref="GroupStepScheduler{TRequest}"/>: admitting a request encodes its text (and prefix) into
 /// its own cache and draws its first block's noise; a step stacks the current blocks of one length from several requests
 /// into one DiT forward pass over their separate caches (<see cref="ArditModel.VelocityCached(IReadOnlyList{ArditContextCache}, Tensor, IReadOnlyList{double}, IReadOnlyList{int})"/>),
-/// then takes each request's ODE step with its own sampler. A request whose block reached t = 1 appends it to its cache
-/// as clean context, sends it out and draws the next block's noise from its own generator, so each request's speech is
-/// what <see cref="ArditSynthesizer.Blocks"/> makes for it alone.
+/// then takes each request's ODE step with its own sampler. A request whose block reached t = 1 sends it out, keeps it as
+/// pending clean context (appended to its cache inside the next step's forward pass:
+/// <see cref="ArditModel.AppendCleanAndVelocityCached"/>) and draws the next block's noise from its own generator, so each
+/// request's speech is what <see cref="ArditSynthesizer.Blocks"/> makes for it alone.
 /// </summary>
 public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlockRequest>
 {

@@ -16,7 +16,7 @@ namespace Media.Services.Audio.Speech.Training;
 /// <item>Student: x̂ = z + v_G(z, t = 0) per block, from noise z: exactly the voice's one-step Euler sampler, so the
 /// student is served by the same cached synthesizer at <c>steps: 1</c>.</item>
 /// <item>Integral-KL / distribution-matching gradient: x̂ is noised again at a random t per block, and the teacher's and
-/// the fake network's clean estimates x_t + (1 - t) v are compared; x̂ moves by (fake − teacher), normalised per
+/// the fake network's clean estimates x_t + (1 - t) v are compared; the gradient on x̂ is (fake − teacher), normalised per
 /// utterance by |x̂ − teacher estimate| (DMD's weighting), through the surrogate ½ ‖x̂ − sg(x̂ − g)‖².</item>
 /// <item>Fake score: the flow-matching loss on the student's own (detached) blocks, so it tracks the student's
 /// distribution as the student moves.</item>

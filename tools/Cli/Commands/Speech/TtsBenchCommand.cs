@@ -38,7 +38,7 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         if (student is not null)
             rows.Add((student, ArditVoice.Student, sampling with { Steps = student.OnlySteps ?? 1, Solver = FlowSolver.Euler, BlockSize = student.TrainedBlockSizes[0] }));
         var table = new Table().AddColumns("voice", "B", "steps", "audio s", "wall s", "cpu s", "rtf", "cpu rtf", "model rtf", "first audio ms", "first audio p95 ms");
-        var measured = new List<(string Name, int Steps, double Rtf, double ModelRtf, double FirstAudio, double FirstAudioP95)>();
+        var measured = new List<(string Name, int Steps, int? Block, double Rtf, double ModelRtf, double FirstAudio, double FirstAudioP95)>();
         foreach (var row in rows)
         {
             // One warm-up sentence so the first measured request does not pay for lazy initialisation.
@@ -69,7 +69,7 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
             double p95 = firstAudio[(int)Math.Min(firstAudio.Count - 1, Math.Ceiling(0.95 * firstAudio.Count) - 1)];
             table.AddRow(row.Name, Invariant($"{row.Sampling.BlockSize}"), Invariant($"{row.Sampling.Steps}"), Invariant($"{generated:F1}"), Invariant($"{elapsed:F2}"),
                 Invariant($"{cpu:F2}"), Invariant($"{elapsed / generated:F4}"), Invariant($"{cpu / generated:F4}"), Invariant($"{modelWall / generated:F4}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"), Invariant($"{p95:F0}"));
-            measured.Add((row.Name, row.Sampling.Steps, elapsed / generated, modelWall / generated, firstAudio[firstAudio.Count / 2], p95));
+            measured.Add((row.Name, row.Sampling.Steps, row.Sampling.BlockSize, elapsed / generated, modelWall / generated, firstAudio[firstAudio.Count / 2], p95));
         }
         AnsiConsole.WriteLine(Invariant($"sentences: {clips.Count}, B={sampling.BlockSize}, solver={FlowSolverNames.Name(sampling.Solver)}, threads={TorchSharp.torch.get_num_threads()}"));
         AnsiConsole.Write(table);
@@ -78,8 +78,8 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         AnsiConsole.WriteLine(Invariant($"time to first audio p95 ms: {measured[0].FirstAudioP95:F0}"));
         if (student is not null)
         {
-            var (teacher, distilled) = TtsEvalSettings.DistillationPair(measured, r => r.Name, r => r.Steps);
-            AnsiConsole.WriteLine(Invariant($"student rtf: {distilled.Rtf:F4} (teacher at {teacher.Steps} steps: {teacher.Rtf:F4})"));
+            var (teacher, distilled) = TtsEvalSettings.DistillationPair(measured, r => r.Name, r => r.Steps, r => r.Block ?? 0);
+            AnsiConsole.WriteLine(Invariant($"student rtf: {distilled.Rtf:F4} (B={distilled.Block}; teacher at {teacher.Steps} steps, B={teacher.Block}: {teacher.Rtf:F4})"));
             AnsiConsole.WriteLine(Invariant($"student rtf speedup: {teacher.Rtf / distilled.Rtf:F2}"));
             AnsiConsole.WriteLine(Invariant($"student model rtf speedup: {teacher.ModelRtf / distilled.ModelRtf:F2} (latents only, without the VAE decoder and vocoder)"));
             student.Dispose();

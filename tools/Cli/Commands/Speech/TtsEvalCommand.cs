@@ -77,7 +77,7 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         }
 
         var table = new Table().AddColumns("voice", "B", "steps", "solver", "durations", "length / ref", "mcd (dB)", "cer (asr-ctc)", "cer (asr-ctc-judge)", "mel gv / ref", "rtf", "first audio ms");
-        var results = new List<(string Name, int Steps, double Mcd, double Cer, double JudgeCer, double Gv)>();
+        var results = new List<(string Name, int Steps, int Block, TtsEvalDurations Durations, double Mcd, double Cer, double JudgeCer, double Gv)>();
         foreach (var row in rows)
         {
             double distortion = 0, generated = 0, elapsed = 0, referenceSeconds = 0;
@@ -111,7 +111,7 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
             table.AddRow(row.Name, Invariant($"{row.Block}"), Invariant($"{row.Steps}"), FlowSolverNames.Name(row.Solver), row.Durations.ToString().ToLowerInvariant(),
                 Invariant($"{generated / referenceSeconds:F3}"), Invariant($"{meanMcd:F2}"), Invariant($"{cer:F4}"), Invariant($"{judgeCer:F4}"),
                 Invariant($"{gv:F3}"), Invariant($"{elapsed / generated:F3}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"));
-            results.Add((row.Name, row.Steps, meanMcd, cer, judgeCer, gv));
+            results.Add((row.Name, row.Steps, row.Block, row.Durations, meanMcd, cer, judgeCer, gv));
         }
         AnsiConsole.Write(table);
         // The first configuration is the headline figure (B, steps, solver and duration source as listed first).
@@ -121,7 +121,7 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         AnsiConsole.WriteLine(Invariant($"judge cer: {headline.JudgeCer:F4}"));
         if (student is not null)
         {
-            var (teacher, distilled) = TtsEvalSettings.DistillationPair(results, r => r.Name, r => r.Steps);
+            var (teacher, distilled) = TtsEvalSettings.DistillationPair(results, r => r.Name, r => r.Steps, r => (r.Block, r.Durations));
             AnsiConsole.WriteLine(Invariant($"teacher steps: {teacher.Steps}"));
             AnsiConsole.WriteLine(Invariant($"teacher cer: {teacher.Cer:F4}"));
             AnsiConsole.WriteLine(Invariant($"student cer: {distilled.Cer:F4}"));

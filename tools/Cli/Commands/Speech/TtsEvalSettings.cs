@@ -68,13 +68,18 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     }
 
     /// <summary>
-    /// The distillation's comparison among measured rows: the teacher at its default 8 steps (its first row when 8 was not
-    /// asked for) and the student's first row.
+    /// The distillation's comparison among measured rows: the student's first row, and the teacher's row at the same
+    /// <paramref name="setting"/> (block size, duration source) and its default 8 steps — else the nearest there is: same
+    /// setting before 8 steps, then the first row.
     /// </summary>
-    public static (T Teacher, T Student) DistillationPair<T>(IReadOnlyList<T> rows, Func<T, string> name, Func<T, int> steps) =>
-        (rows.Where(r => name(r) == Media.Services.Audio.Speech.Generation.ArditVoice.Teacher)
-             .OrderBy(r => steps(r) == Media.Services.Audio.Speech.Generation.ArditSpeechGenerator.DefaultSteps ? 0 : 1).First(),
-         rows.First(r => name(r) == Media.Services.Audio.Speech.Generation.ArditVoice.Student));
+    public static (T Teacher, T Student) DistillationPair<T>(IReadOnlyList<T> rows, Func<T, string> name, Func<T, int> steps, Func<T, object> setting)
+    {
+        var student = rows.First(r => name(r) == Media.Services.Audio.Speech.Generation.ArditVoice.Student);
+        var teacher = rows.Where(r => name(r) == Media.Services.Audio.Speech.Generation.ArditVoice.Teacher)
+            .OrderBy(r => Equals(setting(r), setting(student)) ? 0 : 1)
+            .ThenBy(r => steps(r) == Media.Services.Audio.Speech.Generation.ArditSpeechGenerator.DefaultSteps ? 0 : 1).First();
+        return (teacher, student);
+    }
 
     public IReadOnlyList<int> ParsedStepCounts => Parse(StepCounts, "--step-counts");
 

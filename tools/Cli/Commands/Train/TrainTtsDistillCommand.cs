@@ -53,9 +53,14 @@ internal sealed class TrainTtsDistillCommand : Command<TrainTtsDistillSettings>
         if (cancellationToken.IsCancellationRequested) return 130;
         var metadata = session.Metadata(options, distillation.Trainer.Step, session.TrainSeconds());
         metadata["teacher"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(teacherFolder));
+        IReadOnlyDictionary<string, double> scores;
         using (distillation.Trainer.Ema?.SwapIn())
-            SpeechModelFolder.Save(pair.Student, voice with { TrainedBlockSizes = [blockSize], Steps = 1, Teacher = ArditVoice.Teacher }, session.OutputDirectory, metadata);
-        var scores = distillation.Validate();
+        {
+            // The student serves one block size: it is also its configured B, what a job without block_size gets.
+            SpeechModelFolder.Save(pair.Student, voice with { Model = voice.Model with { BlockSize = blockSize }, TrainedBlockSizes = [blockSize], Steps = 1, Teacher = metadata["teacher"] },
+                session.OutputDirectory, metadata);
+            scores = distillation.Validate();   // the exported (EMA) weights
+        }
         session.Report(scores.ToDictionary(kv => kv.Key, kv => (object)kv.Value));
         return 0;
     }
