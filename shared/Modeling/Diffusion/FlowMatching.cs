@@ -67,12 +67,13 @@ public static class FlowMatching
         return (predictedVelocity - VelocityTarget(x0, x1)).square().flatten(1).mean([1]).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Times per sample [B] or per leading position (e.g. [B, N] for [B, N, C]: a time per frame) against <paramref name="like"/>.</summary>
     internal static Tensor Broadcast(Tensor t, Tensor like)
     {
         ArgumentNullException.ThrowIfNull(t);
-        if (t.dim() != 1 || t.shape[0] != like.shape[0])
-            throw new ArgumentException($"Times must be [B={like.shape[0]}], got [{string.Join(", ", t.shape)}].", nameof(t));
-        long[] shape = [like.shape[0], .. Enumerable.Repeat(1L, (int)like.dim() - 1)];
+        if (t.dim() < 1 || t.dim() > like.dim() || !t.shape.SequenceEqual(like.shape.Take((int)t.dim())))
+            throw new ArgumentException($"Times must be [B={like.shape[0]}] or a leading part of [{string.Join(", ", like.shape)}], got [{string.Join(", ", t.shape)}].", nameof(t));
+        long[] shape = [.. t.shape, .. Enumerable.Repeat(1L, (int)(like.dim() - t.dim()))];
         return t.to(like.device).to_type(like.dtype).view(shape);
     }
 

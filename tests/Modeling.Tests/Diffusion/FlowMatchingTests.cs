@@ -24,6 +24,25 @@ public sealed class FlowMatchingTests
         Assert.True(jumped.allclose(x1, rtol: 0, atol: 1e-6));
     }
 
+    [Fact]
+    public void Times_per_frame_interpolate_and_jump_each_frame_at_its_own_time()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(1);
+        var x0 = randn(2, 3, 4);
+        var x1 = randn(2, 3, 4);
+        var t = rand(2, 3);   // a time per (row, frame): ARDiT's blocks each at their own flow time
+        var xt = FlowMatching.Interpolate(x0, x1, t);
+        for (int r = 0; r < 2; r++)
+            for (int f = 0; f < 3; f++)
+            {
+                float tf = t[r, f].item<float>();
+                Assert.True(xt[r, f].allclose(tf * x1[r, f] + (1 - tf) * x0[r, f], rtol: 0, atol: 1e-6));
+            }
+        Assert.True(FlowMatching.JumpToData(xt, FlowMatching.VelocityTarget(x0, x1), t).allclose(x1, rtol: 0, atol: 1e-5));
+        Assert.Throws<ArgumentException>(() => FlowMatching.Interpolate(x0, x1, rand(2, 4)));   // not a leading part of [2, 3, 4]
+    }
+
     [Theory]
     [InlineData(0.0, 2.0, 0.0)]
     [InlineData(0.5, 2.0, 1.0 / 3)]

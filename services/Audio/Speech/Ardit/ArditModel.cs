@@ -165,7 +165,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var blockTimes = rand([rows, blocks], generator: generator).to(device);
         var times = blockTimes.repeat_interleave(b, dim: 1).narrow(1, 0, n);
         var x0 = randn(x1.shape, generator: generator).to(device);
-        var xt = times.unsqueeze(-1) * x1 + (1 - times.unsqueeze(-1)) * x0;
+        var xt = FlowMatching.Interpolate(x0, x1, times);
         var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b, textFrames);
         var valid = arange(n, device: device).unsqueeze(0).lt(tensor(frameLengths, device: device).unsqueeze(1)).to(ScalarType.Float32);
         var perFrame = (predicted - FlowMatching.VelocityTarget(x0, x1)).square().mean([-1]);
@@ -233,40 +233,17 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// <see cref="AppendClean"/> of the finished block <paramref name="clean"/> [1, m, C] at <paramref name="cleanStart"/> and
     /// <see cref="VelocityCached(ArditContextCache, Tensor, double, int)"/> of the next block x_t [1, n, C] at
     /// <paramref name="firstFrame"/>, in one forward pass: the clean frames attend to the cache and to themselves, the noisy
-    /// ones to the cache, the clean block and themselves — the training layout's mask over the two blocks. The same
-    /// results within float rounding, for one call instead of two per block (half the calls of one-step sampling).
+    /// ones to the cache, the clean block and themselves — the training layout's mask over the two blocks (the one-row case of
+    /// <see cref="AppendCleanAndVelocityCached"/>). The same results within float rounding, for one call instead of two per
+    /// block (half the calls of one-step sampling).
     /// </summary>
     public Tensor AppendCleanAndVelocity(ArditContextCache cache, Tensor clean, int cleanStart, Tensor xt, double t, int firstFrame)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(xt);
-        CheckBlock(cache, clean, cleanStart);
-        CheckBlock(cache, xt, firstFrame);
         if (cleanStart != cache.CleanFrames) throw new ArgumentException($"The cache holds {cache.CleanFrames} clean frames; the next block must start there, not at {cleanStart}.", nameof(cleanStart));
-        if (firstFrame < cleanStart + clean.shape[1]) throw new ArgumentException($"The noisy block at frame {firstFrame} must follow the clean block ending at {cleanStart + clean.shape[1]}.", nameof(firstFrame));
-        using var scope = NewDisposeScope();
-        using var inFlight = FinalizerGate.Enter();
-        using var noGrad = no_grad();
-        var device = Device;
-        long m = clean.shape[1], n = xt.shape[1];
-        var x = cat([clean_proj.call(Weights(clean)) + FrameProgress(cleanStart, m, cache.TotalFrames),
-                     noisy_proj.call(Weights(xt)) + FrameProgress(firstFrame, n, cache.TotalFrames)], 1);
-        var c = cat([Kind(ArditTokenKind.Clean, 1, m), Kind(ArditTokenKind.Noisy, 1, n) + TimeEmbedding(full([1, n], t, device: device))], 1);
-        var (cos, sin) = rope.At(cat([FramePositions(cleanStart, m), FramePositions(firstFrame, n)], 1));
-        long past = cache.Layer(0)?.Keys.shape[2] ?? throw new InvalidOperationException("The cache was used before its text was encoded.");
-        // Rows of the clean block stop at its last key; rows of the noisy block see every key.
-        var mask = arange(past + m + n, device: device).unsqueeze(0).lt(tensor(new[] { past + m }, device: device).unsqueeze(1))
-            .logical_or(arange(m + n, device: device).unsqueeze(1).ge(m)).view(1, 1, m + n, past + m + n);
-        for (int i = 0; i < layers.Count; i++)
-        {
-            var layer = cache.Layer(i)!.Value;
-            var (output, k, v) = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, PastKeys = layer.Keys, PastValues = layer.Values });
-            cache.Append(i, k.narrow(2, 0, m), v.narrow(2, 0, m));
-            x = output;
-        }
-        cache.CleanFrames += (int)m;
-        return Output(x.narrow(1, m, n), c.narrow(1, m, n)).MoveToOuterDisposeScope();
+        return AppendCleanAndVelocityCached([cache], [clean], xt, [t], [firstFrame]);
     }
 
     /// <summary>

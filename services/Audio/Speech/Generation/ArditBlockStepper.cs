@@ -9,7 +9,7 @@ namespace Media.Services.Audio.Speech.Generation;
 /// <summary>
 /// ARDiT on the shared <see cref="GroupStepScheduler{TRequest}"/>: admitting a request encodes its text (and prefix) into
 /// its own cache and draws its first block's noise; a step stacks the current blocks of one length from several requests
-/// into one DiT forward pass over their separate caches (<see cref="ArditModel.VelocityCached(IReadOnlyList{ArditContextCache}, Tensor, IReadOnlyList{double}, IReadOnlyList{int})"/>),
+/// into one DiT forward pass over their separate caches (<see cref="ArditModel.AppendCleanAndVelocityCached"/>),
 /// then takes each request's ODE step with its own sampler. A request whose block reached t = 1 sends it out, keeps it as
 /// pending clean context (appended to its cache inside the next step's forward pass:
 /// <see cref="ArditModel.AppendCleanAndVelocityCached"/>) and draws the next block's noise from its own generator, so each
@@ -43,9 +43,8 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
         using var scope = NewDisposeScope();
         var xt = group.Count == 1 ? group[0].Latents! : cat(group.Select(r => r.Latents!).ToArray(), 0);
         // Blocks finished last step join their caches in this forward pass (one call per step, not one more per request).
-        var velocity = group.All(r => r.Pending is null)
-            ? model.VelocityCached([.. group.Select(r => r.Cache!)], xt, [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)])
-            : model.AppendCleanAndVelocityCached([.. group.Select(r => r.Cache!)], [.. group.Select(r => r.Pending)], xt, [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)]);
+        var velocity = model.AppendCleanAndVelocityCached([.. group.Select(r => r.Cache!)], [.. group.Select(r => r.Pending)], xt,
+            [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)]);
         foreach (var request in group)
         {
             request.Pending?.Dispose();

@@ -88,7 +88,7 @@ public sealed class ArditDistillation : IDisposable
         var drawn = Draw(pair.Student, batch, clean, randn(clean.shape, generator: generator).to(device));
         var times = BlockTimes(rows, n, generator, device);
         var noise = randn(clean.shape, generator: generator).to(device);
-        var xt = Noised(drawn.detach(), noise, times);
+        var xt = FlowMatching.Interpolate(noise, drawn.detach(), times);
         Tensor gradient;
         using (no_grad())
         {
@@ -104,7 +104,7 @@ public sealed class ArditDistillation : IDisposable
         // The fake score learns the student's distribution: flow matching on the student's blocks, fresh noise and times.
         var fakeTimes = BlockTimes(rows, n, generator, device, 0, 1);
         var fakeNoise = randn(clean.shape, generator: generator).to(device);
-        var fakeXt = Noised(drawn.detach(), fakeNoise, fakeTimes);
+        var fakeXt = FlowMatching.Interpolate(fakeNoise, drawn.detach(), fakeTimes);
         var velocity = pair.FakeScore.Velocity(batch.Text, batch.TextLengths, clean, fakeXt, fakeTimes, batch.FrameLengths, BlockSize, batch.TextFrames);
         var fakeLoss = ((velocity - FlowMatching.VelocityTarget(fakeNoise, drawn.detach())).square() * valid).sum() / count;
         var gap = (gradient.square().sum() / count).detach();
@@ -147,11 +147,8 @@ public sealed class ArditDistillation : IDisposable
         return results;
     }
 
-    Tensor CleanEstimate(ArditModel model, ArditBatch batch, Tensor clean, Tensor xt, Tensor times)
-    {
-        var v = model.Velocity(batch.Text, batch.TextLengths, clean, xt, times, batch.FrameLengths, BlockSize, batch.TextFrames);
-        return xt + (1 - times.unsqueeze(-1)) * v;
-    }
+    Tensor CleanEstimate(ArditModel model, ArditBatch batch, Tensor clean, Tensor xt, Tensor times) =>
+        FlowMatching.JumpToData(xt, model.Velocity(batch.Text, batch.TextLengths, clean, xt, times, batch.FrameLengths, BlockSize, batch.TextFrames), times);
 
     /// <summary>One flow time per block of B frames, uniform in [lo, hi] (default: the distillation's range), laid out per frame [R, N].</summary>
     Tensor BlockTimes(long rows, long n, Generator? generator, Device device, double? lo = null, double? hi = null)
@@ -161,8 +158,6 @@ public sealed class ArditDistillation : IDisposable
         var t = (rand([rows, blocks], generator: generator) * (b - a) + a).to(device);
         return t.repeat_interleave(BlockSize, dim: 1).narrow(1, 0, n);
     }
-
-    static Tensor Noised(Tensor x1, Tensor x0, Tensor times) => times.unsqueeze(-1) * x1 + (1 - times.unsqueeze(-1)) * x0;
 
     /// <summary>Frees the trainer.</summary>
     public void Dispose() => Trainer.Dispose();
