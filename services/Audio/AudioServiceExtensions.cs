@@ -22,20 +22,24 @@ public static class AudioServiceExtensions
         bool runsModels = builder.RunsModels();
         if (runsModels) builder.Services.AddTorchOptions();
         builder.Services.AddJobKind(SpeechJobKind.Definition);
+        builder.Services.AddJobKind(SpeechEditJobKind.Definition);
         builder.Services.AddJobKind(CodecJobKinds.EncodeDefinition);
         builder.Services.AddJobKind(CodecJobKinds.DecodeDefinition);
-        builder.Services.AddModelSlot(new ModelSlot(ArditVoice.Teacher, "audio", [SpeechJobKind.Name],
-            "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents", ArditVoice.Teacher));
-        builder.Services.AddModelSlot(new ModelSlot(ArditVoice.Student, "audio", [SpeechJobKind.Name],
+        builder.Services.AddModelSlot(new ModelSlot(ArditVoice.Teacher, "audio", [SpeechJobKind.Name, SpeechEditJobKind.Name],
+            "Text-to-speech: autoregressive diffusion transformer over mel-VAE latents (edits from the left context)", ArditVoice.Teacher));
+        builder.Services.AddModelSlot(new ModelSlot(ArditVoice.Student, "audio", [SpeechJobKind.Name, SpeechEditJobKind.Name],
             "Text-to-speech: the ARDiT voice distilled to one network evaluation per block (media train tts-distill)", ArditVoice.Student));
+        builder.Services.AddModelSlot(new ModelSlot(ArditVoice.Infilling, "audio", [SpeechJobKind.Name, SpeechEditJobKind.Name],
+            "Text-to-speech and speech editing: the ARDiT voice fine-tuned with fill-in-the-middle, so an edit fits both sides", ArditVoice.Infilling));
         builder.Services.AddModelSlot(new ModelSlot("media-codec", "audio", [CodecJobKinds.Encode, CodecJobKinds.Decode],
             "EnCodec-architecture neural audio codec (RVQ tokens), trained here", "media-codec"));
         // The voice's longest speech and trained block sizes, from its config.json, refuse a job at submission (400) rather than fail it later.
         builder.Services.AddModelLimits(ArditVoice.Teacher, ArditParameterLimits.Describe, ArditParameterLimits.Check);
         builder.Services.AddModelLimits(ArditVoice.Student, ArditParameterLimits.Describe, ArditParameterLimits.Check);
+        builder.Services.AddModelLimits(ArditVoice.Infilling, ArditParameterLimits.Describe, ArditParameterLimits.Check);
         if (!runsModels) return builder;
-        // Each voice is loaded on its first speech job, with its latent decoder and the prompt encoder over the same VAE.
-        foreach (string name in new[] { ArditVoice.Teacher, ArditVoice.Student })
+        // Each voice is loaded on its first speech job, with its latent decoder, the prompt encoder over the same VAE (and, on its first edit, the aligner).
+        foreach (string name in new[] { ArditVoice.Teacher, ArditVoice.Student, ArditVoice.Infilling })
             builder.Services.AddGenerator(name, sp =>
             {
                 var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
@@ -46,7 +50,9 @@ public static class AudioServiceExtensions
                 var voice = ArditVoice.Load(models, device, name, Media.Modeling.Devices.DeviceSelector.ResolveDtype(torchOptions.Dtype, device));
                 // As many utterances step together as the audio worker runs jobs at once (Media:Jobs:Concurrency:audio).
                 voice.StartBatching(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ConcurrencyOf("audio"));
-                return new ArditSpeechGenerator(voice, SpeechPromptEncoder.Load(models, device));
+                // The recognizer that aligned the voice's training data locates the words of an edit (loaded on the first one).
+                return new ArditSpeechGenerator(voice, SpeechPromptEncoder.Load(models, device),
+                    () => Media.Services.Audio.Speech.Recognizer.CtcRecognizer.Load(Path.Combine(models, ArditVoice.Aligner), device));
             });
         builder.Services.AddCodecGenerator();
         // The family's worker: pulls audio jobs and runs them on the generators registered for these slots.

@@ -18,10 +18,12 @@ static class TinyArditVoice
     /// The tiny voice as <c>ardit-tts</c> and, with <paramref name="student"/>, also as a one-step distilled
     /// <c>ardit-tts-1step</c> (block size 4, steps 1): the same random weights, as a student starts from its teacher.
     /// </summary>
-    public static void Write(string modelsDirectory, bool student = false)
+    /// With <paramref name="infilling"/> also as <c>ardit-tts-fim</c> (a voice trained with fill-in-the-middle), beside a copy of
+    /// the committed recognizer that aligns the transcripts of speech-edit jobs.
+    public static void Write(string modelsDirectory, bool student = false, bool infilling = false)
     {
         string committed = CommittedModels();
-        foreach (string folder in new[] { VaeVocoderDecoder.VaeFolder, "tts-vocoder" })
+        foreach (string folder in infilling ? new[] { VaeVocoderDecoder.VaeFolder, "tts-vocoder", ArditVoice.Aligner } : [VaeVocoderDecoder.VaeFolder, "tts-vocoder"])
         {
             string target = Directory.CreateDirectory(Path.Combine(modelsDirectory, folder)).FullName;
             foreach (string file in new[] { "config.json", "model.safetensors" })
@@ -42,6 +44,8 @@ static class TinyArditVoice
         SpeechModelFolder.Save(model, voice, Path.Combine(modelsDirectory, ArditVoice.Teacher));
         if (student)
             SpeechModelFolder.Save(model, voice with { TrainedBlockSizes = [4], Steps = 1, Teacher = ArditVoice.Teacher }, Path.Combine(modelsDirectory, ArditVoice.Student));
+        if (infilling)
+            SpeechModelFolder.Save(model, voice with { FillInMiddle = 0.5 }, Path.Combine(modelsDirectory, ArditVoice.Infilling));
     }
 
     static string CommittedModels()

@@ -5,27 +5,52 @@ namespace Media.Services.Audio.Tests.Ardit;
 public sealed class ArditAttentionMaskTests
 {
     // The rule of MODELS.md written out per pair of positions, independently of the tensor construction.
-    static bool Allowed(long textWidth, long frameWidth, long textLength, long frames, long block, long q, long k)
+    // With a suffix from frame s (fill-in-the-middle): its clean frames are seen by every frame before s and see the text
+    // and each other; noisy frames from s on are padding.
+    static bool Allowed(long textWidth, long frameWidth, long textLength, long frames, long block, long q, long k, long suffix = long.MaxValue)
     {
         (int Kind, long Frame, bool Valid) Describe(long i)
         {
             if (i < textWidth) return (0, -1, i < textLength);
             long j = (i - textWidth) % frameWidth;
-            return (i < textWidth + frameWidth ? 1 : 2, j, j < frames);
+            bool noisy = i >= textWidth + frameWidth;
+            return (noisy ? 2 : 1, j, j < frames && !(noisy && j >= suffix));
         }
         var a = Describe(q);
         var b = Describe(k);
         if (!a.Valid) return q == k;
         if (!b.Valid) return false;
+        bool keyInSuffix = b.Kind == 1 && b.Frame >= suffix;
         switch (a.Kind)
         {
             case 0: return b.Kind == 0;
-            case 1: return b.Kind == 0 || (b.Kind == 1 && b.Frame / block <= a.Frame / block);
+            case 1 when a.Frame >= suffix: return b.Kind == 0 || keyInSuffix;
+            case 1: return b.Kind == 0 || keyInSuffix || (b.Kind == 1 && b.Frame / block <= a.Frame / block);
             default:
-                return b.Kind == 0
+                return b.Kind == 0 || keyInSuffix
                     || (b.Kind == 1 && b.Frame / block < a.Frame / block)
                     || (b.Kind == 2 && b.Frame / block == a.Frame / block);
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(3)]
+    public void Fill_in_the_middle_mask_lets_every_frame_before_the_suffix_see_it_pair_by_pair(int block)
+    {
+        long[] textLengths = [5, 3, 4];
+        long[] frameLengths = [9, 6, 9];
+        long[] suffixStarts = [6, 6, 2];   // row 1 has no suffix (it starts at its end); rows 0 and 2 cut a block at 6 and 2
+        const long L = 5, N = 9;
+        using var mask = ArditAttentionMask.Build(textLengths, frameLengths, L, N, block, suffixStarts: suffixStarts);
+        var values = mask.data<bool>().ToArray();
+        long t = L + 2 * N;
+        for (int r = 0; r < 3; r++)
+            for (long q = 0; q < t; q++)
+                for (long k = 0; k < t; k++)
+                    Assert.True(Allowed(L, N, textLengths[r], frameLengths[r], block, q, k, suffixStarts[r]) == values[r * t * t + q * t + k],
+                        $"row {r}, query {q}, key {k}, block {block}");
     }
 
     [Theory]

@@ -34,6 +34,41 @@ public sealed class ArditModelTests
         }
     }
 
+    [Theory]
+    [InlineData(4, 7)]
+    [InlineData(4, 8)]
+    [InlineData(1, 5)]
+    public void Cached_editing_with_the_suffix_encoded_first_equals_the_fill_in_the_middle_training_layout(int blockSize, int suffixStart)
+    {
+        using var scope = NewDisposeScope();
+        var config = ArditTestModels.Tiny(blockSize);
+        using var model = ArditTestModels.Randomised(config);
+        const int L = 7, N = 11;
+        manual_seed(3);
+        var text = randint(0, config.VocabSize, [1, L]);
+        var clean = randn(1, N, config.LatentDim);
+        var noisy = randn(1, N, config.LatentDim);
+        const double t = 0.3;
+        var whole = model.Velocity(text, [L], clean, noisy, full(1, N, t), [N], suffixStarts: [suffixStart]);
+        var unseen = model.Velocity(text, [L], clean, noisy, full(1, N, t), [N]);
+
+        using var cache = model.StartContext(text, N);
+        model.AppendSuffix(cache, clean.narrow(1, suffixStart, N - suffixStart));
+        Assert.Equal(suffixStart, cache.SuffixStart);
+        for (int start = 0; start < suffixStart; start += blockSize)
+        {
+            // The block that reaches the suffix is short: it stops where the suffix starts.
+            int n = Math.Min(blockSize, suffixStart - start);
+            var cached = model.VelocityCached(cache, noisy.narrow(1, start, n), t, start);
+            var reference = whole.narrow(1, start, n);
+            Assert.True(cached.allclose(reference, rtol: 1e-4, atol: 1e-5),
+                $"block at frame {start}: max difference {(cached - reference).abs().max().item<float>()}");
+            Assert.False(cached.allclose(unseen.narrow(1, start, n), rtol: 1e-3, atol: 1e-4), $"block at frame {start} did not see the suffix");
+            model.AppendClean(cache, clean.narrow(1, start, n), start);
+        }
+        Assert.Throws<ArgumentException>(() => model.VelocityCached(cache, noisy.narrow(1, suffixStart - 1, 2), t, suffixStart - 1));
+    }
+
     [Fact]
     public void Appending_a_block_in_the_next_blocks_forward_pass_equals_the_two_calls_alone_and_batched()
     {

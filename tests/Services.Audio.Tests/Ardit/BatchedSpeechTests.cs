@@ -83,6 +83,36 @@ public sealed class BatchedSpeechTests
     }
 
     [Fact]
+    public async Task Fill_in_the_middle_edits_stepped_with_plain_speech_make_what_each_makes_alone()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Model(4);
+        var synthesizer = new ArditSynthesizer(model);
+        var ids = Utterances.Select(u => Text.Encode(Text.Normalize(u.Text))).ToArray();
+        manual_seed(11);
+        // Utterance 0 edits frames 4..9 of 14 (a prefix of one block, a suffix of 5 frames, its own text placement); the others speak.
+        var prefix = randn(4, model.Config.LatentDim);
+        var suffix = randn(5, model.Config.LatentDim);
+        double[] textFrames = [.. Enumerable.Range(0, ids[0].Length).Select(i => i * 13.0 / ids[0].Length)];
+        var alone = new float[Utterances.Length][];
+        alone[0] = [.. synthesizer.Blocks(ids[0], 14, prefix, Utterances[0].Sampling, textFrames: textFrames, suffix: suffix).SelectMany(b => { using (b) return Flatten(b.Latents); })];
+        for (int i = 1; i < Utterances.Length; i++) alone[i] = Flatten(synthesizer.Generate(ids[i], Utterances[i].Frames, Utterances[i].Sampling));
+        Assert.Equal(5 * model.Config.LatentDim, alone[0].Length);   // frames 4..8: a block, then one frame up to the suffix
+
+        using var scheduler = new GroupStepScheduler<ArditBlockRequest>(new ArditBlockStepper(model), maxRunning: 8);
+        var requests = Utterances.Select((u, i) => i == 0
+            ? synthesizer.CreateRequest(ids[0], 14, prefix, u.Sampling, textFrames: textFrames, suffix: suffix)
+            : synthesizer.CreateRequest(ids[i], u.Frames, null, u.Sampling)).ToList();
+        foreach (var request in requests) scheduler.Submit(request);
+        while (scheduler.HasWork) scheduler.Step();
+        for (int i = 0; i < requests.Count; i++)
+        {
+            Assert.Equal(RequestStatus.Completed, await requests[i].Completion);
+            AssertClose(alone[i], Drain(requests[i]), $"utterance {i}");
+        }
+    }
+
+    [Fact]
     public async Task Cancelling_one_request_leaves_the_others_unchanged()
     {
         using var scope = NewDisposeScope();

@@ -202,6 +202,18 @@ public sealed class StreamingSpeechSynthesizerTests
             Assert.True(edited.narrow(0, 0, 8).eq(original.narrow(0, 0, 8)).all().item<bool>());
             Assert.True(edited.narrow(0, 14, 6).eq(original.narrow(0, 14, 6)).all().item<bool>());
             Assert.False(edited.narrow(0, 8, 6).allclose(original.narrow(0, 8, 6)));
+            // Fill-in-the-middle: the span sees what follows it (a different suffix, a different span), and is cut to end where
+            // the suffix starts; from the left alone it does not see it.
+            var sampling = new ArditSamplingOptions { Steps = 2, Seed = 3 };
+            var other = original.clone();
+            other.narrow(0, 14, 6).add_(1.0);
+            var filled = speech.Synthesizer.Edit(ids, original, 9, 14, sampling, fillInMiddle: true);
+            var filledOther = speech.Synthesizer.Edit(ids, other, 9, 14, sampling, fillInMiddle: true);
+            Assert.True(filled.narrow(0, 0, 8).eq(original.narrow(0, 0, 8)).all().item<bool>());
+            Assert.True(filled.narrow(0, 14, 6).eq(original.narrow(0, 14, 6)).all().item<bool>());
+            Assert.False(filled.narrow(0, 8, 6).allclose(filledOther.narrow(0, 8, 6)));
+            var leftOther = speech.Synthesizer.Edit(ids, other, 9, 14, sampling);
+            Assert.True(edited.narrow(0, 8, 6).allclose(leftOther.narrow(0, 8, 6)));
             // Continuation: the generated frames depend on the prompt (it is context, not ignored).
             var a = speech.Synthesizer.Generate(ids, 16, new() { Steps = 2, Seed = 3 }, original.narrow(0, 0, 8));
             var b = speech.Synthesizer.Generate(ids, 16, new() { Steps = 2, Seed = 3 }, original.narrow(0, 4, 8));

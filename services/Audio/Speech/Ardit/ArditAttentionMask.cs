@@ -9,15 +9,21 @@ namespace Media.Services.Audio.Speech.Ardit;
 /// text attends to text; clean frame j attends to text and clean frames j' with block(j') &lt;= block(j);
 /// noisy frame j attends to text, clean frames with block(j') &lt; block(j) and noisy frames with block(j') = block(j).
 /// Padding is never attended to; a padding query sees only itself (so softmax stays finite; its output is unused).
+/// Fill-in-the-middle (editing): a row with a suffix start s &lt; N keeps its clean frames from s on as a suffix every
+/// frame before s sees (beside the text), the suffix frames seeing the text and each other; noisy frames from s on are
+/// left out, as padding, so the last block before s may be short. This is the layout of cached editing, where the text and
+/// then the suffix are encoded before the first block (<see cref="ArditModel.AppendSuffix"/>).
 /// </summary>
 public static class ArditAttentionMask
 {
     /// <summary>Boolean [rows, 1, L + 2N, L + 2N] mask (true = attend) for the given valid lengths per row.</summary>
-    public static Tensor Build(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, long blockSize, Device? device = null)
+    /// <paramref name="suffixStarts"/>: per row, the first frame of its suffix (fill-in-the-middle), or null for none.
+    public static Tensor Build(long[] textLengths, long[] frameLengths, long textWidth, long frameWidth, long blockSize, Device? device = null, long[]? suffixStarts = null)
     {
         ArgumentNullException.ThrowIfNull(textLengths);
         ArgumentNullException.ThrowIfNull(frameLengths);
         if (textLengths.Length != frameLengths.Length) throw new ArgumentException("One text length and one frame length per row are needed.");
+        if (suffixStarts is not null && suffixStarts.Length != frameLengths.Length) throw new ArgumentException("One suffix start per row.", nameof(suffixStarts));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         using var scope = NewDisposeScope();
         var (kind, frame, valid) = Describe(textLengths, frameLengths, textWidth, frameWidth, device);
@@ -26,14 +32,21 @@ public static class ArditAttentionMask
         Tensor K(Tensor x) => x.unsqueeze(1);
         var qKind = Q(kind);
         var kKind = K(kind);
+        // Without a suffix every frame is "before" it (the suffix starts past the longest row).
+        var suffix = frame.ge(suffixStarts is null ? full([textLengths.Length, 1], frameWidth, dtype: ScalarType.Int64, device: device) : tensor(suffixStarts, device: device).unsqueeze(1));
+        valid = valid.logical_and(kind.eq((long)ArditTokenKind.Noisy).logical_and(suffix).logical_not());
         var keyText = kKind.eq((long)ArditTokenKind.Text);
         var keyClean = kKind.eq((long)ArditTokenKind.Clean);
         var keyNoisy = kKind.eq((long)ArditTokenKind.Noisy);
+        var keySuffix = keyClean.logical_and(K(suffix));
+        var keyBefore = keyClean.logical_and(K(suffix).logical_not());
         var fromText = qKind.eq((long)ArditTokenKind.Text).logical_and(keyText);
-        var fromClean = qKind.eq((long)ArditTokenKind.Clean).logical_and(keyText.logical_or(keyClean.logical_and(K(block).le(Q(block)))));
+        var fromSuffix = qKind.eq((long)ArditTokenKind.Clean).logical_and(Q(suffix)).logical_and(keyText.logical_or(keySuffix));
+        var fromClean = qKind.eq((long)ArditTokenKind.Clean).logical_and(Q(suffix).logical_not())
+            .logical_and(keyText.logical_or(keySuffix).logical_or(keyBefore.logical_and(K(block).le(Q(block)))));
         var fromNoisy = qKind.eq((long)ArditTokenKind.Noisy).logical_and(
-            keyText.logical_or(keyClean.logical_and(K(block).lt(Q(block)))).logical_or(keyNoisy.logical_and(K(block).eq(Q(block)))));
-        var allowed = fromText.logical_or(fromClean).logical_or(fromNoisy).logical_and(Q(valid)).logical_and(K(valid));
+            keyText.logical_or(keySuffix).logical_or(keyBefore.logical_and(K(block).lt(Q(block)))).logical_or(keyNoisy.logical_and(K(block).eq(Q(block)))));
+        var allowed = fromText.logical_or(fromSuffix).logical_or(fromClean).logical_or(fromNoisy).logical_and(Q(valid)).logical_and(K(valid));
         long t = kind.shape[1];
         var self = eye(t, dtype: ScalarType.Bool, device: device).unsqueeze(0).logical_and(Q(valid.logical_not()));
         return allowed.logical_or(self).unsqueeze(1).MoveToOuterDisposeScope();

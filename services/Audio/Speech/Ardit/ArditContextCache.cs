@@ -15,6 +15,7 @@ public sealed class ArditContextCache : IDisposable
         layers = new (Tensor, Tensor)?[layerCount];
         TextLength = textLength;
         TotalFrames = totalFrames;
+        SuffixStart = totalFrames;
     }
 
     /// <summary>Text tokens at the start of the context.</summary>
@@ -23,7 +24,10 @@ public sealed class ArditContextCache : IDisposable
     /// <summary>The utterance's total number of latent frames (the duration input).</summary>
     public int TotalFrames { get; }
 
-    /// <summary>Clean frames appended so far.</summary>
+    /// <summary>First frame of the fill-in-the-middle suffix in the cache (<see cref="ArditModel.AppendSuffix"/>); <see cref="TotalFrames"/> when there is none.</summary>
+    public int SuffixStart { get; internal set; }
+
+    /// <summary>Clean frames appended so far (before the suffix).</summary>
     public int CleanFrames { get; internal set; }
 
     internal (Tensor Keys, Tensor Values)? Layer(int layer) => layers[layer];

@@ -119,9 +119,10 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// Full forward of the training layout: text [R, L] (ids, padded), clean and noisy latents [R, N, C] (model space,
     /// padded), flow times per frame [R, N] (constant within a block). Returns the predicted velocity [R, N, C] of the noisy copy.
     /// <paramref name="blockSize"/> overrides the configured B (one model can be trained for several);
-    /// <paramref name="textFrames"/> (per row, the frame of each text token) overrides <see cref="TextFrames"/>.
+    /// <paramref name="textFrames"/> (per row, the frame of each text token) overrides <see cref="TextFrames"/>;
+    /// <paramref name="suffixStarts"/> (per row) keeps the clean frames from there on as a fill-in-the-middle suffix (see <see cref="ArditAttentionMask"/>).
     /// </summary>
-    public Tensor Velocity(Tensor text, long[] textLengths, Tensor clean, Tensor noisy, Tensor times, long[] frameLengths, int? blockSize = null, double[][]? textFrames = null)
+    public Tensor Velocity(Tensor text, long[] textLengths, Tensor clean, Tensor noisy, Tensor times, long[] frameLengths, int? blockSize = null, double[][]? textFrames = null, long[]? suffixStarts = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(textLengths);
@@ -141,7 +142,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
                      noisy_proj.call(Weights(noisy)) + progress], 1);
         var c = cat([Kind(ArditTokenKind.Text, rows, l), Kind(ArditTokenKind.Clean, rows, n),
                      Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(times.to(device))], 1);
-        var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device);
+        var mask = ArditAttentionMask.Build(textLengths, frameLengths, l, n, blockSize ?? Config.BlockSize, device, suffixStarts);
         var (cos, sin) = rope.At(ArditAttentionMask.Positions(textLengths, frameLengths, l, n, device, spoken));
         var inputs = new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask };
         foreach (var layer in layers) x = layer.Run(x, c, inputs: inputs).Output;
@@ -150,9 +151,10 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Flow-matching loss of a batch (data-space latents [R, N, C], padded): one flow time per block of B frames,
-    /// x_t = t x1 + (1 - t) x0, mean squared velocity error over the real frames.
+    /// x_t = t x1 + (1 - t) x0, mean squared velocity error over the real frames (before the suffix, for a row given a
+    /// fill-in-the-middle <paramref name="suffixStarts"/>).
     /// </summary>
-    public Tensor Loss(Tensor text, long[] textLengths, Tensor latents, long[] frameLengths, Generator? generator = null, int? blockSize = null, double[][]? textFrames = null)
+    public Tensor Loss(Tensor text, long[] textLengths, Tensor latents, long[] frameLengths, Generator? generator = null, int? blockSize = null, double[][]? textFrames = null, long[]? suffixStarts = null)
     {
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(frameLengths);
@@ -166,8 +168,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var times = blockTimes.repeat_interleave(b, dim: 1).narrow(1, 0, n);
         var x0 = randn(x1.shape, generator: generator).to(device);
         var xt = FlowMatching.Interpolate(x0, x1, times);
-        var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b, textFrames);
-        var valid = arange(n, device: device).unsqueeze(0).lt(tensor(frameLengths, device: device).unsqueeze(1)).to(ScalarType.Float32);
+        var predicted = Velocity(text, textLengths, x1, xt, times, frameLengths, (int)b, textFrames, suffixStarts);
+        var ends = suffixStarts is null ? frameLengths : [.. frameLengths.Zip(suffixStarts, Math.Min)];
+        var valid = arange(n, device: device).unsqueeze(0).lt(tensor(ends, device: device).unsqueeze(1)).to(ScalarType.Float32);
         var perFrame = (predicted - FlowMatching.VelocityTarget(x0, x1)).square().mean([-1]);
         return ((perFrame * valid).sum() / valid.sum().ClampMin(1.0)).MoveToOuterDisposeScope();
     }
@@ -195,6 +198,29 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var positions = ArditAttentionMask.Positions([l], [totalFrames], l, 0, Device, spoken);
         Run(x, c, cache, positions, store: true);
         return cache;
+    }
+
+    /// <summary>
+    /// Fill-in-the-middle (editing): encodes the clean suffix [1, S, C] (model space) that ends the utterance, frames
+    /// <c>TotalFrames - S</c> on, into the cache right after the text, so every block generated before it sees what follows
+    /// (the suffix frames see the text and each other: <see cref="ArditAttentionMask"/>'s suffix rows). Once, before any
+    /// clean block; blocks then stop at the suffix (the last may be short).
+    /// </summary>
+    public void AppendSuffix(ArditContextCache cache, Tensor latents)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(latents);
+        if (cache.SuffixStart < cache.TotalFrames || cache.CleanFrames > 0) throw new InvalidOperationException("The suffix goes into the cache once, before any clean block.");
+        int first = cache.TotalFrames - (int)latents.shape[1];
+        if (first <= 0) throw new ArgumentException($"A suffix of {latents.shape[1]} frames leaves nothing to generate in {cache.TotalFrames}.", nameof(latents));
+        CheckBlock(cache, latents, first);
+        using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
+        using var noGrad = no_grad();
+        long n = latents.shape[1];
+        var x = clean_proj.call(Weights(latents)) + FrameProgress(first, n, cache.TotalFrames);
+        Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, FramePositions(first, n), store: true);
+        cache.SuffixStart = first;
     }
 
     /// <summary>Appends clean latents [1, n, C] (model space) starting at frame <paramref name="firstFrame"/> as context; n is one block or less at the end.</summary>
@@ -418,6 +444,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"A block must be [1, n, {Config.LatentDim}], got [{string.Join(", ", latents.shape)}].", nameof(latents));
         if (firstFrame < 0 || firstFrame + latents.shape[1] > cache.TotalFrames)
             throw new ArgumentException($"Frames {firstFrame}..{firstFrame + latents.shape[1] - 1} fall outside the utterance's {cache.TotalFrames} frames.", nameof(firstFrame));
+        if (firstFrame < cache.SuffixStart && firstFrame + latents.shape[1] > cache.SuffixStart)
+            throw new ArgumentException($"Frames {firstFrame}..{firstFrame + latents.shape[1] - 1} run into the suffix, which starts at frame {cache.SuffixStart}.", nameof(firstFrame));
     }
 
     void CheckIds(Tensor text) => TokenIdRange.Check(text, Config.VocabSize, "Text ids", nameof(text));

@@ -16,6 +16,11 @@ public sealed record ArditVoiceConfig
     /// null for a voice that takes any step count (a job without one gets 8).
     /// </summary>
     [JsonPropertyName("steps")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Steps { get; init; }
+    /// <summary>
+    /// Share of training rows that kept a suffix as context (fill-in-the-middle, ARDiT's editing recipe); null for a voice
+    /// never trained so, which edits from the left context alone.
+    /// </summary>
+    [JsonPropertyName("fill_in_middle")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? FillInMiddle { get; init; }
     /// <summary>Models folder name of the voice a distilled student was distilled from; null for a voice trained on data.</summary>
     [JsonPropertyName("teacher")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Teacher { get; init; }
 }

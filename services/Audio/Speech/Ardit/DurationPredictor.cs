@@ -30,6 +30,18 @@ public sealed record DurationPredictor
         return Math.Max(1, (int)Math.Round(frames));
     }
 
+    /// <summary>
+    /// Frames <paramref name="text"/> adds inside an utterance: the prediction without the intercept (the pauses an utterance
+    /// opens and closes with), at least 0. Editing sizes a replaced span with it.
+    /// </summary>
+    public double SpanFrames(string text)
+    {
+        var f = Features(text);
+        double frames = 0;
+        for (int i = 1; i < f.Length; i++) frames += Weights[i] * f[i];
+        return Math.Max(0, frames);
+    }
+
     /// <summary>Fits the weights to (text, frames) pairs by ridge-regularised least squares (normal equations).</summary>
     public static DurationPredictor Fit(IReadOnlyList<(string Text, int Frames)> examples, double ridge = 1e-3)
     {

@@ -20,18 +20,21 @@ public static class RecognizerEvaluation
         ArgumentNullException.ThrowIfNull(recognizer);
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(items);
-        var device = recognizer.parameters().First().device;
+        return CharacterErrorRate.Compute(items.Select(item => (item.Reference, Transcribe(recognizer, features, item.Samples))).ToList());
+    }
+
+    /// <summary>The recognizer's greedy transcript of <paramref name="samples"/> (mono, at the features' rate), in eval mode.</summary>
+    public static string Transcribe(CtcRecognizer recognizer, SpeechFeatures features, float[] samples)
+    {
+        ArgumentNullException.ThrowIfNull(recognizer);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(samples);
         bool wasTraining = recognizer.training;
         recognizer.eval();
         try
         {
-            var pairs = items.Select(item =>
-            {
-                using var scope = NewDisposeScope();
-                var mel = features.Normalized(tensor(item.Samples, device: device));
-                return (item.Reference, recognizer.Transcribe(mel));
-            }).ToList();
-            return CharacterErrorRate.Compute(pairs);
+            using var scope = NewDisposeScope();
+            return recognizer.Transcribe(features.Normalized(tensor(samples, device: recognizer.parameters().First().device)));
         }
         finally
         {

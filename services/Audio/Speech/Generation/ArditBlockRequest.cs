@@ -20,8 +20,12 @@ public sealed class ArditBlockRequest : GroupedRequest
     readonly Channel<LatentBlock> blocks = Channel.CreateUnbounded<LatentBlock>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
 
-    internal ArditBlockRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int blockSize, int stopFrame)
+    internal ArditBlockRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int blockSize, int stopFrame,
+        double[]? textFrames = null, Tensor? suffix = null)
     {
+        TextFrames = textFrames;
+        Suffix = suffix;
+        End = totalFrames - (int)(suffix?.shape[0] ?? 0);
         TextIds = textIds;
         TotalFrames = totalFrames;
         Prefix = prefix;
@@ -34,6 +38,15 @@ public sealed class ArditBlockRequest : GroupedRequest
     internal int[] TextIds { get; }
 
     internal int TotalFrames { get; }
+
+    /// <summary>Where each text token sits (null: the model places them).</summary>
+    internal double[]? TextFrames { get; }
+
+    /// <summary>Clean data-space suffix [S, C] after the span (owned; fill-in-the-middle), or null.</summary>
+    internal Tensor? Suffix { get; private set; }
+
+    /// <summary>Where blocks end: the suffix's first frame, or the utterance's end.</summary>
+    internal int End { get; }
 
     /// <summary>Clean data-space prefix [P, C] (owned: a detached copy), or null.</summary>
     internal Tensor? Prefix { get; private set; }
@@ -48,7 +61,7 @@ public sealed class ArditBlockRequest : GroupedRequest
     internal int Start { get; set; }
 
     /// <summary>Frames of the block being sampled (the last block may be short).</summary>
-    internal int Length => Math.Min(BlockSize, TotalFrames - Start);
+    internal int Length => Math.Min(BlockSize, End - Start);
 
     internal Generator? Generator { get; set; }
 
@@ -84,6 +97,8 @@ public sealed class ArditBlockRequest : GroupedRequest
     {
         Prefix?.Dispose();
         Prefix = null;
+        Suffix?.Dispose();
+        Suffix = null;
         Latents?.Dispose();
         Latents = null;
         Sampler?.Dispose();

@@ -3,6 +3,8 @@ using Media.Audio.IO;
 using Media.Hosting.Jobs;
 using Media.Hosting.Workers;
 using Media.Modeling.Diffusion;
+using Media.Services.Audio.Speech.Editing;
+using Media.Services.Audio.Speech.Recognizer;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Speech.Generation;
@@ -14,12 +16,41 @@ namespace Media.Services.Audio.Speech.Generation;
 /// is accepted (OpenAI's requests carry it) and ignored: the model has one voice. Audio leaves as <c>audio-chunk</c>
 /// events (16-bit PCM) while later blocks are generated (the first block at once, then every 0.4 s of speech: <see cref="StreamingSpeechSynthesizer.DecodeFrames"/>); the finished WAV is the artifact. Cancellation stops at the next block.
 /// A voice that is batching (<see cref="StreamingSpeechSynthesizer.StartBatching"/>) runs concurrent jobs together; one
-/// that is not runs them one at a time.
+/// that is not runs them one at a time. <c>speech-edit</c> jobs (<see cref="SpeechEditJobKind"/>) re-speak the changed
+/// words of a recording (<see cref="SpeechEditor"/>) and stream the whole edited recording the same way.
 /// </summary>
-public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, SpeechPromptEncoder? prompts = null) : IGenerator, IDisposable
+public sealed class ArditSpeechGenerator : IGenerator, IDisposable
 {
-    readonly StreamingSpeechSynthesizer speech = speech ?? throw new ArgumentNullException(nameof(speech));
+    readonly StreamingSpeechSynthesizer speech;
+    readonly SpeechPromptEncoder? prompts;
+    readonly Func<CtcRecognizer>? loadRecognizer;
     readonly SemaphoreSlim gate = new(1, 1);
+    CtcRecognizer? recognizer;
+    CtcTextAligner? aligner;
+    SpeechEditor? editor;
+
+    /// <summary>
+    /// A runner of <c>speech</c> jobs on <paramref name="speech"/>, with zero-shot prompts through <paramref name="prompts"/>, and
+    /// of <c>speech-edit</c> jobs when <paramref name="loadRecognizer"/> gives the recognizer the voice's alignments came from
+    /// (loaded on the first edit). The generator owns the voice, the prompt encoder and the recognizer.
+    /// </summary>
+    public ArditSpeechGenerator(StreamingSpeechSynthesizer speech, SpeechPromptEncoder? prompts = null, Func<CtcRecognizer>? loadRecognizer = null)
+    {
+        this.speech = speech ?? throw new ArgumentNullException(nameof(speech));
+        this.prompts = prompts;
+        this.loadRecognizer = loadRecognizer;
+    }
+
+    /// <summary>The editor, built on the first edit (under the gate).</summary>
+    SpeechEditor Editor()
+    {
+        if (editor is not null) return editor;
+        if (prompts is null || loadRecognizer is null)
+            throw new ArgumentException("This voice was loaded without the prompt encoder and the recognizer that aligns transcripts, so it takes no speech-edit jobs.");
+        recognizer = loadRecognizer();
+        aligner = new CtcTextAligner(recognizer);
+        return editor = new SpeechEditor(speech, prompts, aligner);
+    }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<GeneratedArtifact>> RunAsync(Job job, IJobEventSink events, CancellationToken cancellationToken)
@@ -30,32 +61,98 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
         bool holding = true;
         try
         {
-            // Parsed inside the gate: encoding a prompt clip runs the VAE, which serves one request at a time.
-            var request = Parse(job.Parameters, prompts, speech.OnlySteps ?? DefaultSteps);
+            // Parsed inside the gate: encoding a clip runs the VAE (and aligning one the recognizer), which serve one request at a time.
+            Func<Action<float[]>, SpeechResult> synthesize;
+            IDisposable? owned;
+            SpeechEditPlan? plan = null;
+            if (job.Kind == SpeechEditJobKind.Name)
+            {
+                var (audio, transcript, text, method, sampling) = ParseEdit(job.Parameters, speech.OnlySteps ?? DefaultSteps);
+                var prepared = Editor().Prepare(audio, transcript, text, sampling, method);
+                owned = prepared;
+                plan = prepared.Plan;
+                synthesize = onChunk => speech.SynthesizeEdit(prepared.Plan, prepared.Latents, sampling, onChunk, cancellationToken);
+            }
+            else
+            {
+                var request = Parse(job.Parameters, prompts, speech.OnlySteps ?? DefaultSteps);
+                owned = request.PromptLatents;
+                synthesize = onChunk => speech.Synthesize(request, onChunk, cancellationToken);
+            }
+            using var ownedInputs = owned;
             if (speech.IsBatching)
             {
-                // The batching thread serves concurrent jobs together: only the prompt encoding is one at a time.
+                // The batching thread serves concurrent jobs together: only the clip encoding is one at a time.
                 gate.Release();
                 holding = false;
             }
-            using var promptLatents = request.PromptLatents;
             var chunks = System.Threading.Channels.Channel.CreateUnbounded<float[]>();
             // The model runs on a thread of its own (it blocks while batched with other jobs, so not the pool's: ModelThreads); chunks are forwarded to the event stream as they come.
             var synthesis = ModelThreads.RunAsync(() =>
             {
-                try { return speech.Synthesize(request, c => chunks.Writer.TryWrite(c), cancellationToken); }
+                try { return synthesize(c => chunks.Writer.TryWrite(c)); }
                 finally { chunks.Writer.Complete(); }
-            }, CancellationToken.None); // always started, so the chunk channel always completes; Synthesize stops at a cancel itself
+            }, CancellationToken.None); // always started, so the chunk channel always completes; synthesis stops at a cancel itself
             await foreach (var chunk in chunks.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 await events.AudioChunkAsync(Pcm16.ToBytes(chunk), speech.SampleRate, 1, cancellationToken).ConfigureAwait(false);
             var result = await synthesis.ConfigureAwait(false);
             var wav = WavFile.ToBytes(AudioBuffer.FromMono(result.Samples, result.SampleRate));
-            return [new GeneratedArtifact(wav, "audio/wav", "speech.wav")];
+            if (plan is null) return [new GeneratedArtifact(wav, "audio/wav", "speech.wav")];
+            return [new GeneratedArtifact(wav, "audio/wav", "speech-edit.wav"),
+                    new GeneratedArtifact(JsonSerializer.SerializeToUtf8Bytes(EditReport(plan, speech.FrameRate)), "application/json", "edit.json")];
         }
         finally
         {
             if (holding) gate.Release();
         }
+    }
+
+    /// <summary>Where an edit landed in the edited audio, in seconds, for edit.json.</summary>
+    static Dictionary<string, object> EditReport(SpeechEditPlan plan, double frameRate) => new()
+    {
+        ["method"] = plan.Method == SpeechEditMethod.FillInMiddle ? SpeechEditJobKind.FillInMiddle : SpeechEditJobKind.LeftContext,
+        ["replaced"] = plan.Edit.OldSpan.Trim(),
+        ["with"] = plan.Edit.NewSpan.Trim(),
+        ["text"] = plan.Edit.New,
+        ["span_start_s"] = Math.Round(plan.SpanStart / frameRate, 3),
+        ["span_end_s"] = Math.Round(plan.SpanEnd / frameRate, 3),
+        ["regenerated_start_s"] = Math.Round(plan.KeepFrames / frameRate, 3),
+        ["regenerated_end_s"] = Math.Round(plan.SuffixStart / frameRate, 3),
+        ["duration_s"] = Math.Round(plan.TotalFrames / frameRate, 3),
+    };
+
+    /// <summary>
+    /// A speech-edit job's recording, transcripts, method (null: the voice's default) and sampler settings, checked against
+    /// the schema first (bad values raise an <see cref="ArgumentException"/> naming the field; an unreadable recording an
+    /// <see cref="AudioFormatException"/>).
+    /// </summary>
+    public static (AudioBuffer Audio, string Transcript, string Text, SpeechEditMethod? Method, ArditSamplingOptions Sampling) ParseEdit(JsonElement parameters, int defaultSteps = DefaultSteps)
+    {
+        var errors = SpeechEditJobKind.Definition.Validate(parameters);
+        if (errors.Count > 0)
+            throw new ArgumentException("Invalid speech-edit parameters: " + string.Join("; ", errors.OrderBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => $"{e.Key} {string.Join(", ", e.Value)}")) + ".");
+        var sampling = Sampling(parameters, defaultSteps);
+        AudioBuffer audio;
+        try { audio = WavFile.Read(Convert.FromBase64String(parameters.GetProperty("audio").GetString()!)); }
+        catch (AudioFormatException e) { throw new AudioFormatException($"The recording is not a readable WAV file. {e.Message}", e); }
+        SpeechEditMethod? method = parameters.TryGetProperty("method", out var m)
+            ? m.GetString() == SpeechEditJobKind.FillInMiddle ? SpeechEditMethod.FillInMiddle : SpeechEditMethod.LeftContext
+            : null;
+        return (audio, parameters.GetProperty("transcript").GetString()!, parameters.GetProperty("text").GetString()!, method, sampling);
+    }
+
+    /// <summary>The sampler settings both job kinds share.</summary>
+    static ArditSamplingOptions Sampling(JsonElement parameters, int defaultSteps)
+    {
+        JsonElement? Field(string name) => parameters.TryGetProperty(name, out var v) ? v : null;
+        return new ArditSamplingOptions
+        {
+            Steps = Field("steps")?.GetInt32() ?? defaultSteps,
+            Solver = Field("solver")?.GetString() is { } solver ? FlowSolverNames.Parse(solver, "solver") : FlowSolver.Euler,
+            BlockSize = Field("block_size")?.GetInt32(),
+            Seed = Field("seed")?.GetInt64() ?? 0,
+        };
     }
 
     /// <summary>
@@ -72,13 +169,7 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
             throw new ArgumentException("Invalid speech parameters: " + string.Join("; ", errors.OrderBy(e => e.Key, StringComparer.Ordinal)
                 .Select(e => $"{e.Key} {string.Join(", ", e.Value)}")) + ".");
         JsonElement? Field(string name) => parameters.TryGetProperty(name, out var v) ? v : null;
-        var sampling = new ArditSamplingOptions
-        {
-            Steps = Field("steps")?.GetInt32() ?? defaultSteps,
-            Solver = Field("solver")?.GetString() is { } solver ? FlowSolverNames.Parse(solver, "solver") : FlowSolver.Euler,
-            BlockSize = Field("block_size")?.GetInt32(),
-            Seed = Field("seed")?.GetInt64() ?? 0,
-        };
+        var sampling = Sampling(parameters, defaultSteps);
         // The schema lets at most one of duration, pace and speed through.
         double pace = Field("pace")?.GetDouble() ?? (Field("speed") is { } speed ? 1 / speed.GetDouble() : 1.0);
         double? duration = Field("duration")?.GetDouble();
@@ -99,11 +190,13 @@ public sealed class ArditSpeechGenerator(StreamingSpeechSynthesizer speech, Spee
     /// <summary>Flow ODE steps per block when a job gives none (a distilled voice's own count instead: 1).</summary>
     public const int DefaultSteps = 8;
 
-    /// <summary>Stops the voice's batching, releases the gate and the prompt encoder.</summary>
+    /// <summary>Stops the voice's batching, releases the gate, the prompt encoder and the recognizer.</summary>
     public void Dispose()
     {
         speech.Dispose();
         gate.Dispose();
         prompts?.Dispose();
+        aligner?.Dispose();
+        recognizer?.Dispose();
     }
 }

@@ -10,7 +10,8 @@ namespace Media.Services.Audio.Speech.Generation;
 /// <summary>
 /// ARDiT generation, one block of B latent frames at a time: the text and every finished block sit in a
 /// key/value cache; each new block starts from seeded noise, integrates the flow ODE with the model attending to
-/// that cache, and is then appended to it as clean context. Continuation and editing start from clean prefix latents.
+/// that cache, and is then appended to it as clean context. Continuation and editing start from clean prefix latents;
+/// fill-in-the-middle editing also puts the clean suffix after the span into the cache first, so the span fits both sides.
 /// After <see cref="StartBatching"/>, <see cref="Blocks"/> of concurrent callers are served together on the shared step
 /// scheduler (see <see cref="ArditBlockStepper"/>), each caller's speech unchanged.
 /// </summary>
@@ -61,17 +62,21 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
     /// <summary>
     /// Generates frames <c>prefix.Length .. stopFrame-1</c> of an utterance of <paramref name="totalFrames"/> frames for
     /// <paramref name="textIds"/>, after the clean data-space <paramref name="prefix"/> [P, C] (P a multiple of B, may be null).
-    /// Cancellation is checked before every block.
+    /// Cancellation is checked before every block. <paramref name="textFrames"/> places the text tokens (one frame each; by
+    /// default the model's own <see cref="ArditModel.TextFrames"/>). A clean data-space <paramref name="suffix"/> [S, C] ends
+    /// the utterance (fill-in-the-middle: a model trained so, see <see cref="ArditModel.AppendSuffix"/>): generation stops
+    /// where it starts, at frame N - S, the last block cut short there.
     /// </summary>
-    public IEnumerable<LatentBlock> Blocks(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame = null, CancellationToken cancellationToken = default)
+    public IEnumerable<LatentBlock> Blocks(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame = null,
+        double[]? textFrames = null, Tensor? suffix = null, CancellationToken cancellationToken = default)
     {
-        var (text, p, stop) = Check(textIds, totalFrames, prefix, options, stopFrame);
+        var context = Check(textIds, totalFrames, prefix, options, stopFrame, textFrames, suffix);
         if (scheduler is { } batched)
         {
-            text.Dispose();
-            return BatchedBlocks(batched, NewRequest(textIds, totalFrames, prefix, options, p, stop), cancellationToken);
+            context.Text.Dispose();
+            return BatchedBlocks(batched, NewRequest(textIds, totalFrames, prefix, options, context), cancellationToken);
         }
-        return AloneBlocks(text, totalFrames, prefix, options, p, stop, cancellationToken);
+        return AloneBlocks(context, totalFrames, prefix, options, cancellationToken);
     }
 
     /// <summary>
@@ -79,18 +84,20 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
     /// that makes what <see cref="Blocks"/> makes alone (same arguments, same checks); its blocks come out of
     /// <see cref="ArditBlockRequest.Blocks"/>. <see cref="StartBatching"/> does this for every caller.
     /// </summary>
-    public ArditBlockRequest CreateRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame = null)
+    public ArditBlockRequest CreateRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame = null,
+        double[]? textFrames = null, Tensor? suffix = null)
     {
-        var (text, p, stop) = Check(textIds, totalFrames, prefix, options, stopFrame);
-        text.Dispose();
-        return NewRequest(textIds, totalFrames, prefix, options, p, stop);
+        var context = Check(textIds, totalFrames, prefix, options, stopFrame, textFrames, suffix);
+        context.Text.Dispose();
+        return NewRequest(textIds, totalFrames, prefix, options, context);
     }
 
-    ArditBlockRequest NewRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int p, int stop)
+    ArditBlockRequest NewRequest(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, Context context)
     {
-        // The request owns a copy of the prefix: the caller's may be gone by the time it is admitted.
-        var owned = p > 0 ? prefix!.narrow(0, 0, p).to(model.Device).clone().DetachFromDisposeScope() : null;
-        return new ArditBlockRequest([.. textIds], totalFrames, owned, options, options.BlockSize ?? model.Config.BlockSize, stop);
+        // The request owns copies of the prefix and suffix: the caller's may be gone by the time it is admitted.
+        var owned = context.Prefix > 0 ? prefix!.narrow(0, 0, context.Prefix).to(model.Device).clone().DetachFromDisposeScope() : null;
+        var ownedSuffix = context.Suffix?.to(model.Device).clone().DetachFromDisposeScope();
+        return new ArditBlockRequest([.. textIds], totalFrames, owned, options, options.BlockSize ?? model.Config.BlockSize, context.Stop, context.TextFrames, ownedSuffix);
     }
 
     /// <summary>
@@ -125,13 +132,18 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
             throw new OperationCanceledException("The speech request was cancelled: the batching thread stopped.");
     }
 
-    IEnumerable<LatentBlock> AloneBlocks(Tensor text, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int p, int stop, CancellationToken cancellationToken)
+    IEnumerable<LatentBlock> AloneBlocks(Context context, int totalFrames, Tensor? prefix, ArditSamplingOptions options, CancellationToken cancellationToken)
     {
-        using var textTensor = text;
+        using var textTensor = context.Text;
+        int p = context.Prefix, stop = context.Stop;
         var device = model.Device;
         int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;
         using var generator = new Generator((ulong)options.Seed);
-        using var cache = model.StartContext(text, totalFrames);
+        using var cache = model.StartContext(context.Text, totalFrames, context.TextFrames);
+        if (context.Suffix is { } suffix)
+            using (FinalizerGate.Enter())
+            using (NewDisposeScope())
+                model.AppendSuffix(cache, model.Normalize(suffix.to(device)).unsqueeze(0));
         for (int start = 0; start < p; start += b)
         {
             using var inFlight = FinalizerGate.Enter();
@@ -146,7 +158,8 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
             for (int start = p; start < stop; start += b)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int n = Math.Min(b, totalFrames - start);
+                // Blocks end at the suffix when there is one (as trained), else at the utterance's end.
+                int n = Math.Min(b, cache.SuffixStart - start);
                 LatentBlock block;
                 using (FinalizerGate.Enter())
                 using (var scope = NewDisposeScope())
@@ -189,7 +202,9 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
     /// </summary>
     public Tensor GenerateWithoutCache(int[] textIds, int totalFrames, ArditSamplingOptions options, Tensor? prefix = null)
     {
-        var (text, p, _) = Check(textIds, totalFrames, prefix, options, null);
+        var context = Check(textIds, totalFrames, prefix, options, null);
+        var text = context.Text;
+        int p = context.Prefix;
         using var textTensor = text;
         using var outer = NewDisposeScope();
         using var noGrad = no_grad();
@@ -222,24 +237,40 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
 
     /// <summary>
     /// Editing: keeps <paramref name="latents"/> [N, C] outside frames spanStart..spanEnd-1 and regenerates that span
-    /// (from the block boundary at or before spanStart) for <paramref name="textIds"/>, the full new transcript.
-    /// Returns the whole edited sequence [N, C].
+    /// (from the block boundary at or before spanStart) for <paramref name="textIds"/>, the full new transcript, its tokens
+    /// at <paramref name="textFrames"/> when given. With <paramref name="fillInMiddle"/> (a model trained so) the frames from
+    /// spanEnd on are context the span is generated to fit; without, the span follows the left context alone and what
+    /// comes after is pasted back. Returns the whole edited sequence [N, C].
     /// </summary>
-    public Tensor Edit(int[] textIds, Tensor latents, int spanStart, int spanEnd, ArditSamplingOptions options)
+    public Tensor Edit(int[] textIds, Tensor latents, int spanStart, int spanEnd, ArditSamplingOptions options, bool fillInMiddle = false, double[]? textFrames = null)
     {
         ArgumentNullException.ThrowIfNull(latents);
+        ArgumentNullException.ThrowIfNull(options);
         int total = (int)latents.shape[0];
         if (spanStart < 0 || spanEnd <= spanStart || spanEnd > total)
             throw new ArgumentException($"The edited span {spanStart}..{spanEnd} must be a non-empty range inside 0..{total}.");
-        int blockSize = options.BlockSize ?? model.Config.BlockSize;
-        int keep = spanStart / blockSize * blockSize;
+        int keep = EditStart(spanStart, options);
         using var scope = NewDisposeScope();
         var prefix = latents.narrow(0, 0, keep);
-        var span = Generate(textIds, total, options, keep > 0 ? prefix : null, spanEnd);
-        return cat([prefix.to(span.device), span, latents.narrow(0, spanEnd, total - spanEnd).to(span.device)], 0).MoveToOuterDisposeScope();
+        var suffix = latents.narrow(0, spanEnd, total - spanEnd);
+        var blocks = Blocks(textIds, total, keep > 0 ? prefix : null, options, fillInMiddle ? null : spanEnd, textFrames: textFrames,
+            suffix: fillInMiddle && spanEnd < total ? suffix : null).ToList();
+        try { return cat([prefix.to(blocks[0].Latents.device), .. blocks.Select(x => x.Latents), suffix.to(blocks[0].Latents.device)], 0).MoveToOuterDisposeScope(); }
+        finally { foreach (var x in blocks) x.Dispose(); }
     }
 
-    (Tensor Text, int Prefix, int Stop) Check(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame)
+    /// <summary>The first frame an edit of a span from <paramref name="spanStart"/> regenerates: the block boundary at or before it (the prefix is whole blocks).</summary>
+    public int EditStart(int spanStart, ArditSamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int blockSize = options.BlockSize ?? model.Config.BlockSize;
+        return spanStart / blockSize * blockSize;
+    }
+
+    /// <summary>A checked request: the text tensor, prefix frames, the stop frame, and the text frames and suffix as given.</summary>
+    sealed record Context(Tensor Text, int Prefix, int Stop, double[]? TextFrames, Tensor? Suffix);
+
+    Context Check(int[] textIds, int totalFrames, Tensor? prefix, ArditSamplingOptions options, int? stopFrame, double[]? textFrames = null, Tensor? suffix = null)
     {
         ArgumentNullException.ThrowIfNull(textIds);
         ArgumentNullException.ThrowIfNull(options);
@@ -259,9 +290,18 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
             if (p % blockSize != 0) throw new ArgumentException($"Prefix length {p} must be a multiple of the block size {blockSize}.", nameof(prefix));
             if (p >= totalFrames) throw new ArgumentException($"The prefix ({p} frames) leaves nothing to generate in {totalFrames} frames.", nameof(prefix));
         }
-        int stop = stopFrame ?? totalFrames;
-        if (stop <= p || stop > totalFrames) throw new ArgumentOutOfRangeException(nameof(stopFrame), stop, $"Generation must stop after frame {p} and by frame {totalFrames}.");
+        int end = totalFrames;
+        if (suffix is not null)
+        {
+            if (suffix.dim() != 2 || suffix.shape[1] != model.Config.LatentDim || suffix.shape[0] == 0)
+                throw new ArgumentException($"Suffix latents must be [S, {model.Config.LatentDim}] with S > 0.", nameof(suffix));
+            end = totalFrames - (int)suffix.shape[0];
+            if (stopFrame is { } asked && asked != end) throw new ArgumentException($"With a suffix, generation stops where it starts (frame {end}), not at {asked}.", nameof(stopFrame));
+        }
+        int stop = stopFrame ?? end;
+        if (stop <= p || stop > totalFrames) throw new ArgumentOutOfRangeException(nameof(stopFrame), stop, $"Generation must stop after frame {p} and by frame {end}.");
+        if (textFrames is not null && textFrames.Length != textIds.Length) throw new ArgumentException($"Need one frame per text token ({textIds.Length}), got {textFrames.Length}.", nameof(textFrames));
         var text = tensor(textIds.Select(i => (long)i).ToArray(), [1, textIds.Length], device: model.Device);
-        return (text, p, stop);
+        return new Context(text, p, stop, textFrames, suffix);
     }
 }

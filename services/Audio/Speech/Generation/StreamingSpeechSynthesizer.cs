@@ -64,6 +64,15 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     /// <summary>The block generator underneath.</summary>
     public ArditSynthesizer Synthesizer => synthesizer;
 
+    /// <summary>Whether the model was trained with fill-in-the-middle (<see cref="Ardit.ArditVoiceConfig.FillInMiddle"/>): edits can see what follows the span.</summary>
+    public bool FillInMiddle { get; init; }
+
+    /// <summary>The text side: normalisation and ids.</summary>
+    public ISpeechTextEncoder TextEncoder => textEncoder;
+
+    /// <summary>The default duration predictor.</summary>
+    public DurationPredictor Durations => durations;
+
     /// <summary>The block sizes a request may ask for: those the model was trained with.</summary>
     public IReadOnlyList<int> TrainedBlockSizes => trainedBlockSizes;
 
@@ -87,10 +96,7 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var config = synthesizer.Model.Config;
-        if (request.Sampling.BlockSize is { } asked && !trainedBlockSizes.Contains(asked))
-            throw new ArgumentException($"The block size {asked} is not one this model was trained with ({string.Join(", ", trainedBlockSizes)}).");
-        if (OnlySteps is { } only && request.Sampling.Steps != only)
-            throw new ArgumentException($"This voice is distilled to sample with {only} flow step{(only == 1 ? "" : "s")} per block, not {request.Sampling.Steps}; other step counts are the teacher voice's.");
+        CheckSampling(request.Sampling);
         string text = textEncoder.Normalize(request.Text ?? "");
         if (text.Length == 0) throw new ArgumentException("The text is empty (nothing speakable after normalisation).");
         int promptFrames = 0;
@@ -131,6 +137,16 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
                 + $"{config.MaxFrames / config.FrameRate:0.##} s ({config.MaxFrames} frames){(promptFrames > 0 ? ", prompt included" : "")}. Ask for a shorter duration or text.");
         }
         return (ids, promptFrames, total);
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> (written for the requester) for a block size or step count this voice was not trained for.</summary>
+    public void CheckSampling(ArditSamplingOptions sampling)
+    {
+        ArgumentNullException.ThrowIfNull(sampling);
+        if (sampling.BlockSize is { } asked && !trainedBlockSizes.Contains(asked))
+            throw new ArgumentException($"The block size {asked} is not one this model was trained with ({string.Join(", ", trainedBlockSizes)}).");
+        if (OnlySteps is { } only && sampling.Steps != only)
+            throw new ArgumentException($"This voice is distilled to sample with {only} flow step{(only == 1 ? "" : "s")} per block, not {sampling.Steps}; other step counts are the teacher voice's.");
     }
 
     /// <summary>Latent frames a requested duration of <paramref name="seconds"/> becomes: the nearest whole count, at least one.</summary>
@@ -192,13 +208,45 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var (ids, promptFrames, total) = Plan(request);
+        using var scope = NewDisposeScope();
+        var prefix = promptFrames > 0 ? request.PromptLatents!.narrow(0, 0, promptFrames) : null;
+        // The prompt's own audio comes out of the decoder first; only the new speech is returned.
+        return Render(prefix, synthesizer.Blocks(ids, total, prefix, request.Sampling, cancellationToken: cancellationToken), null, promptFrames, onChunk, clock);
+    }
+
+    /// <summary>
+    /// Speaks an edit (<see cref="Editing.SpeechEditor"/>): the kept prefix [K, C] and suffix of <paramref name="original"/>
+    /// around the span its <paramref name="plan"/> regenerates, with the suffix in context for a fill-in-the-middle plan.
+    /// The whole edited utterance streams out (prefix, span, suffix) and is returned.
+    /// </summary>
+    public SpeechResult SynthesizeEdit(Editing.SpeechEditPlan plan, Tensor original, ArditSamplingOptions sampling, Action<float[]>? onChunk = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(original);
+        CheckSampling(sampling);
+        var clock = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        int n = (int)original.shape[0];
+        var prefix = plan.KeepFrames > 0 ? original.narrow(0, 0, plan.KeepFrames) : null;
+        var suffix = plan.OldSuffixStart < n ? original.narrow(0, plan.OldSuffixStart, n - plan.OldSuffixStart) : null;
+        bool fill = plan.Method == Editing.SpeechEditMethod.FillInMiddle && suffix is not null;
+        var blocks = synthesizer.Blocks(plan.Ids, plan.TotalFrames, prefix, sampling, fill ? null : plan.SuffixStart, plan.TextFrames, fill ? suffix : null, cancellationToken);
+        return Render(prefix, blocks, suffix, 0, onChunk, clock);
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="prefix"/>, the <paramref name="blocks"/> as they come and <paramref name="suffix"/> in one
+    /// decoder stream, handing out audio as soon as it is final, less the first <paramref name="skipFrames"/> latent frames' audio.
+    /// </summary>
+    SpeechResult Render(Tensor? prefix, IEnumerable<LatentBlock> blocks, Tensor? suffix, int skipFrames, Action<float[]>? onChunk, Stopwatch clock)
+    {
         TimeSpan? firstAudio = null;
         var samples = new List<float>();
-        long skip = (long)Math.Round(promptFrames * decoder.SampleRate / decoder.FrameRate);
+        long skip = (long)Math.Round(skipFrames * decoder.SampleRate / decoder.FrameRate);
         long seen = 0;
+        int frames = 0;
         void Emit(float[] audio)
         {
-            // The prompt's own audio comes out of the decoder first; only the new speech is returned.
             int drop = (int)Math.Clamp(skip - seen, 0, audio.Length);
             seen += audio.Length;
             if (drop == audio.Length) return;
@@ -208,11 +256,9 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
             onChunk?.Invoke(chunk);
         }
         using var stream = decoder.OpenStream();
-        using var scope = NewDisposeScope();
-        Tensor? prefix = null;
-        if (promptFrames > 0)
+        if (prefix is not null)
         {
-            prefix = request.PromptLatents!.narrow(0, 0, promptFrames);
+            frames += (int)prefix.shape[0];
             Emit(stream.Push(prefix));
         }
         // Blocks are decoded at once until audio has come out (time to first audio); later ones in pieces of at least
@@ -227,8 +273,9 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
         }
         try
         {
-            foreach (var block in synthesizer.Blocks(ids, total, prefix, request.Sampling, cancellationToken: cancellationToken))
+            foreach (var block in blocks)
             {
+                frames += (int)block.Latents.shape[0];
                 waiting.Add(block);
                 if (firstAudio is null || waiting.Sum(b => b.Latents.shape[0]) >= DecodeFrames) Decode();
             }
@@ -238,7 +285,12 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
         {
             foreach (var b in waiting) b.Dispose();
         }
+        if (suffix is not null)
+        {
+            frames += (int)suffix.shape[0];
+            Emit(stream.Push(suffix));
+        }
         Emit(stream.Finish());
-        return new SpeechResult([.. samples], decoder.SampleRate, total - promptFrames, firstAudio ?? clock.Elapsed, clock.Elapsed);
+        return new SpeechResult([.. samples], decoder.SampleRate, frames - skipFrames, firstAudio ?? clock.Elapsed, clock.Elapsed);
     }
 }

@@ -21,6 +21,9 @@ public sealed class CtcTextAligner : IDisposable
         features = new SpeechFeatures(recognizer.Config.Mel);
     }
 
+    /// <summary>The sample rate <see cref="Align"/> takes audio at.</summary>
+    public int SampleRate => recognizer.Config.Mel.SampleRate;
+
     /// <summary>Seconds per recognizer output frame.</summary>
     public double FrameSeconds => CtcRecognizerConfig.Subsampling / recognizer.Config.Mel.FrameRate;
 

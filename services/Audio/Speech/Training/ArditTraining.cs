@@ -12,12 +12,17 @@ namespace Media.Services.Audio.Speech.Training;
 /// </summary>
 public sealed record ArditExample(string Text, int[] Ids, float[] Latents, int Frames, double[]? TextFrames = null);
 
-/// <summary>A padded ARDiT batch and the block size it trains (text frames: one row per example, for an aligned model).</summary>
-public sealed record ArditBatch(Tensor Text, long[] TextLengths, Tensor Latents, long[] FrameLengths, int BlockSize, double[][]? TextFrames = null);
+/// <summary>
+/// A padded ARDiT batch and the block size it trains (text frames: one row per example, for an aligned model; suffix
+/// starts: per row, where its fill-in-the-middle suffix begins, its frame count for none).
+/// </summary>
+public sealed record ArditBatch(Tensor Text, long[] TextLengths, Tensor Latents, long[] FrameLengths, int BlockSize, double[][]? TextFrames = null, long[]? SuffixStarts = null);
 
 /// <summary>
 /// Trains an <see cref="ArditModel"/> on clips encoded once by the mel VAE: batches of whole utterances, the block
 /// size drawn per step from <see cref="BlockSizes"/> so one model serves B = 1 and B = 4, and a held-out flow loss.
+/// With a fill-in-the-middle rate (ARDiT's editing recipe), that share of the rows keeps a random suffix as clean context
+/// every earlier frame sees, and is trained on the frames before it (see <see cref="ArditAttentionMask"/>).
 /// </summary>
 public sealed class ArditTraining : IDisposable
 {
@@ -27,8 +32,11 @@ public sealed class ArditTraining : IDisposable
     readonly int batchSize;
 
     /// <summary>A trainer for <paramref name="model"/> (on its device); sets its latent statistics from <paramref name="train"/>.</summary>
-    public ArditTraining(ArditModel model, IReadOnlyList<ArditExample> train, IReadOnlyList<ArditExample> heldOut, SpeechTrainingOptions options, int[]? blockSizes = null)
+    public ArditTraining(ArditModel model, IReadOnlyList<ArditExample> train, IReadOnlyList<ArditExample> heldOut, SpeechTrainingOptions options, int[]? blockSizes = null,
+        double fillInMiddle = 0)
     {
+        if (!(fillInMiddle is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(fillInMiddle), fillInMiddle, "The fill-in-the-middle rate is a fraction of rows, 0..1.");
+        FillInMiddle = fillInMiddle;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(heldOut);
@@ -42,13 +50,16 @@ public sealed class ArditTraining : IDisposable
         if (model.Config.IsAligned && train.Concat(heldOut).Any(e => e.TextFrames is null))
             throw new ArgumentException("An aligned ARDiT model trains on examples whose characters carry their spoken frames (Encode with an aligner).", nameof(train));
         SetStatistics(model, train);
-        Trainer = new Trainer<ArditBatch>(model, p => Batch(train, p.CreateRandom(), batchSize, p.Device),
+        Trainer = new Trainer<ArditBatch>(model, p => Batch(train, p.CreateRandom(), batchSize, BlockSizes, model.Config.LatentDim, p.Device, FillInMiddle),
             b => Loss(b, generator: null),
             options.ToTrainerOptions("frames"), b => b.FrameLengths.Sum())
         {
             Evaluate = _ => Validate(),
         };
     }
+
+    /// <summary>Share of rows trained with a fill-in-the-middle suffix.</summary>
+    public double FillInMiddle { get; }
 
     /// <summary>Block sizes drawn per batch.</summary>
     public IReadOnlyList<int> BlockSizes { get; }
@@ -59,7 +70,7 @@ public sealed class ArditTraining : IDisposable
     /// <summary>The flow loss of <paramref name="batch"/> plus, for an aligned model, its timing predictor's loss.</summary>
     Tensor Loss(ArditBatch batch, Generator? generator)
     {
-        var flow = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, batch.BlockSize, batch.TextFrames);
+        var flow = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, batch.BlockSize, batch.TextFrames, batch.SuffixStarts);
         return batch.TextFrames is null ? flow : flow + model.TimingLoss(batch.Text, batch.TextLengths, batch.TextFrames, batch.FrameLengths);
     }
 
@@ -103,17 +114,25 @@ public sealed class ArditTraining : IDisposable
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(random);
-        return Batch(examples, random, count, BlockSizes, model.Config.LatentDim, device);
+        return Batch(examples, random, count, BlockSizes, model.Config.LatentDim, device, FillInMiddle);
     }
 
-    /// <summary>A batch of <paramref name="count"/> random utterances of latent width <paramref name="latentDim"/> and one of <paramref name="blockSizes"/>, from <paramref name="random"/> alone.</summary>
-    public static ArditBatch Batch(IReadOnlyList<ArditExample> examples, Random random, int count, IReadOnlyList<int> blockSizes, int latentDim, Device device)
+    /// <summary>
+    /// A batch of <paramref name="count"/> random utterances of latent width <paramref name="latentDim"/> and one of
+    /// <paramref name="blockSizes"/>, from <paramref name="random"/> alone; with <paramref name="fillInMiddle"/> &gt; 0 that
+    /// share of rows (on average) keeps a suffix from a uniform frame 1..N-1 on.
+    /// </summary>
+    public static ArditBatch Batch(IReadOnlyList<ArditExample> examples, Random random, int count, IReadOnlyList<int> blockSizes, int latentDim, Device device, double fillInMiddle = 0)
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(random);
         ArgumentNullException.ThrowIfNull(blockSizes);
         var picked = Enumerable.Range(0, count).Select(_ => examples[random.Next(examples.Count)]).ToList();
-        return Pad(picked, blockSizes[random.Next(blockSizes.Count)], latentDim, device);
+        var batch = Pad(picked, blockSizes[random.Next(blockSizes.Count)], latentDim, device);
+        // Drawn after the rest, and only when asked, so batches without fill-in-the-middle stay what they were.
+        if (fillInMiddle <= 0) return batch;
+        long[] starts = [.. picked.Select(e => e.Frames > 1 && random.NextDouble() < fillInMiddle ? random.Next(1, e.Frames) : (long)e.Frames)];
+        return batch with { SuffixStarts = starts };
     }
 
     /// <summary>The utterances <paramref name="picked"/> as one padded batch of block size <paramref name="blockSize"/>.</summary>
@@ -147,6 +166,13 @@ public sealed class ArditTraining : IDisposable
             using var generator = new Generator(1234);
             var batch = Pad([.. heldOut.Take(32)], b, model.Config.LatentDim, device);
             results[$"val_loss_b{b}"] = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, generator, b, batch.TextFrames).item<float>();
+            if (FillInMiddle > 0)
+            {
+                // Every row with a suffix from its middle frame: the editing case.
+                using var fim = new Generator(1234);
+                long[] middles = [.. batch.FrameLengths.Select(f => Math.Max(1, f / 2))];
+                results[$"val_fim_loss_b{b}"] = model.Loss(batch.Text, batch.TextLengths, batch.Latents, batch.FrameLengths, fim, b, batch.TextFrames, middles).item<float>();
+            }
             if (batch.TextFrames is not null && !results.ContainsKey("val_timing"))
                 results["val_timing"] = model.TimingLoss(batch.Text, batch.TextLengths, batch.TextFrames, batch.FrameLengths).item<float>();
         }

@@ -38,6 +38,29 @@ public class CharacterErrorRateTests
         Assert.Throws<ArgumentException>(() => CharacterErrorRate.Compute("", "a"));
     }
 
+    [Theory]
+    [InlineData("the red car", "the red car", 0)]
+    [InlineData("the red car", "the bed car", 1)]    // a substitution in the span
+    [InlineData("the red car", "thx red cxr", 0)]    // errors outside the span do not count
+    [InlineData("the red car", "the rd car", 1)]     // a deletion in the span
+    [InlineData("the red car", "the reed car", 1)]   // an insertion inside the span
+    [InlineData("the red car", "the xyzzy car", 5)]  // three substitutions and two insertions
+    public void Span_edits_count_the_errors_on_the_span_of_a_whole_utterance(string reference, string hypothesis, int expected)
+    {
+        Assert.Equal(expected, CharacterErrorRate.SpanEdits(reference, hypothesis, 4, 7));
+    }
+
+    [Fact]
+    public void Span_edits_over_the_whole_reference_are_the_edit_distance()
+    {
+        var random = new SeededRandom(3);
+        for (int i = 0; i < 200; i++)
+        {
+            string a = RandomString(random), b = RandomString(random);
+            Assert.Equal(CharacterErrorRate.EditDistance(a, b), CharacterErrorRate.SpanEdits(a, b, 0, a.Length) + (a.Length == 0 ? b.Length : 0));
+        }
+    }
+
     static string RandomString(SeededRandom random) => new(Enumerable.Range(0, random.Next(0, 7)).Select(_ => (char)('a' + random.Next(3))).ToArray());
 
     // Levenshtein's definition, memo-free: fine for strings of at most 6 characters.

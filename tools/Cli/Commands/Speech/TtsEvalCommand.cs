@@ -39,6 +39,7 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         }
         var mel = SpeechModelFolder.ReadConfig<MelVaeConfig>(Path.Combine(models, "tts-mel-vae")).Mel;
         var session = SpeechTrainingSession.Start(settings, "ardit-tts", mel);
+        if (settings.Edits > 0) return TtsEditEvaluation.Run(settings, session, models, judgeFolder, cancellationToken);
         var dtype = Media.Modeling.Devices.DeviceSelector.ResolveDtype(settings.Dtype, session.Device);
         var voice = ArditVoice.Load(models, session.Device, dtype: dtype);
         using var recognizer = CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), session.Device);

@@ -53,6 +53,15 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [Description("Folder of the one-step distilled voice compared at 1 step beside the teacher's step counts (default: <models>/ardit-tts-1step when it exists; 'none' leaves it out)")]
     public string? Student { get; init; }
 
+    [CommandOption("--edits")]
+    [Description("eval tts: instead of speaking sentences, edit this many held-out recordings (one word each replaced) and score the edited span and the joins, fill-in-the-middle against left-context editing")]
+    [DefaultValue(0)]
+    public int Edits { get; init; }
+
+    [CommandOption("--infilling")]
+    [Description("eval tts --edits: folder of the voice trained with fill-in-the-middle (default: <models>/ardit-tts-fim)")]
+    public string? Infilling { get; init; }
+
     [CommandOption("--models")]
     [Description("Models folder holding ardit-tts, tts-mel-vae, tts-vocoder and asr-ctc (default: the checkout's models/)")]
     public string? Models { get; init; }

@@ -37,16 +37,16 @@ internal sealed class TrainTtsCommand : Command<TrainTtsSettings>
         model.to(session.Device);
         if (settings.Init is { } init && TrainingCheckpoint.List(session.RunDirectory).Count == 0)
         {
-            var report = Checkpoint.LoadInto(model, Path.Combine(init, "model.safetensors"), new CheckpointLoadOptions { Device = session.Device }, strict: false);
+            var report = Checkpoint.LoadInto(model, Path.Combine(init, "model.safetensors"), new CheckpointLoadOptions { Device = session.Device, Renames = ArditModel.CheckpointRenames }, strict: false);
             AnsiConsole.WriteLine($"initialised {report.Loaded.Count} tensors from {init} ({report.Missing.Count} start fresh: {string.Join(", ", report.Missing.Select(k => k.Split('.')[0]).Distinct())})");
         }
-        using (var training = new ArditTraining(model, train, test, options))
+        using (var training = new ArditTraining(model, train, test, options, fillInMiddle: settings.FillInMiddle))
         {
             training.Trainer.Run(cancellationToken);
             if (cancellationToken.IsCancellationRequested) return 130;
             var metadata = session.Metadata(options, training.Trainer.Step, session.TrainSeconds());
             using (training.Trainer.Ema?.SwapIn())
-                SpeechModelFolder.Save(model, new ArditVoiceConfig { Model = config, Duration = duration, TrainedBlockSizes = [.. training.BlockSizes] }, session.OutputDirectory, metadata);
+                SpeechModelFolder.Save(model, new ArditVoiceConfig { Model = config, Duration = duration, TrainedBlockSizes = [.. training.BlockSizes], FillInMiddle = settings.FillInMiddle > 0 ? settings.FillInMiddle : null }, session.OutputDirectory, metadata);
             var scores = training.Validate();
             session.Report(scores.ToDictionary(kv => kv.Key, kv => (object)kv.Value));
         }

@@ -17,8 +17,14 @@ internal sealed class TrainTtsSettings : SpeechTrainSettings
     [Description("A trained ardit-tts folder whose weights start a new run (parts it lacks, such as the timing predictor, start fresh)")]
     public string? Init { get; init; }
 
+    [CommandOption("--fill-in-middle")]
+    [Description("Share of training rows (0..1) that keep a random suffix of their latents as context, ARDiT's editing recipe: the voice then fills a span to fit both sides")]
+    [DefaultValue(0.0)]
+    public double FillInMiddle { get; init; }
+
     public override ValidationResult Validate() =>
-        TextTiming is ArditConfig.Aligned or ArditConfig.Uniform
-            ? base.Validate()
-            : ValidationResult.Error($"--text-timing must be {ArditConfig.Aligned} or {ArditConfig.Uniform}, not \"{TextTiming}\".");
+        TextTiming is not (ArditConfig.Aligned or ArditConfig.Uniform)
+            ? ValidationResult.Error($"--text-timing must be {ArditConfig.Aligned} or {ArditConfig.Uniform}, not \"{TextTiming}\".")
+            : FillInMiddle is < 0 or > 1 ? ValidationResult.Error($"--fill-in-middle is a share of rows, 0..1, not {FillInMiddle}.")
+            : base.Validate();
 }
