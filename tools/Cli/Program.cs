@@ -26,6 +26,7 @@ app.Configure(config =>
         generate.SetDescription("Generate media from a prompt.");
         generate.AddCommand<ImageGenerateCommand>("image").WithDescription("Draw a 64x64 image with the Token-Shuffle model.");
         generate.AddCommand<GenerateSpeechCommand>("speech").WithDescription("Speak text with the ARDiT voice (models/ardit-tts) into a WAV.");
+        generate.AddCommand<EditSpeechCommand>("speech-edit").WithDescription("Re-speak the changed words of a recording in its voice (ARDiT fill-in-the-middle editing).");
     });
     config.AddBranch("train", train =>
     {

@@ -80,7 +80,7 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     /// Latent frames handed to the decoder at a time after the first block (which goes at once): 8 frames (0.4 s at 20 Hz)
     /// halve the decoder and vocoder calls of B = 4 for one block more of delay on later chunks.
     /// </summary>
-    public int DecodeFrames { get; init; } = 8;
+    public int DecodeFrames { get; set; } = 8;
 
     /// <summary>The one flow step count this voice samples with (1 for a distilled student); null when it takes any.</summary>
     public int? OnlySteps { get; }

@@ -25,7 +25,7 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
         [CommandOption("-o|--output")][DefaultValue("speech.wav")] public string Output { get; init; } = "speech.wav";
         [CommandOption("--duration")][Description("Seconds of new speech (default: the duration predictor)")] public double? Duration { get; init; }
         [CommandOption("--steps")][Description("Flow steps per block (default: 8; the distilled voice takes 1)")] public int? Steps { get; init; }
-        [CommandOption("--model")][Description("ardit-tts (the voice trained on data) or ardit-tts-1step (distilled to one network evaluation per block)")][DefaultValue("ardit-tts")] public string Model { get; init; } = "ardit-tts";
+        [CommandOption("--model")][Description("ardit-tts (the voice trained on data), ardit-tts-1step (distilled to one network evaluation per block) or ardit-tts-fim (trained with fill-in-the-middle)")][DefaultValue("ardit-tts")] public string Model { get; init; } = "ardit-tts";
         [CommandOption("--solver")][Description("Flow ODE solver: euler or adams2")][DefaultValue("euler")] public string Solver { get; init; } = "euler";
         [CommandOption("--block-size")][Description("Latent frames per AR step (1 or 4)")] public int? BlockSize { get; init; }
         [CommandOption("--seed")][DefaultValue(0L)] public long Seed { get; init; }
@@ -45,8 +45,8 @@ internal sealed class GenerateSpeechCommand : Command<GenerateSpeechCommand.Sett
                 return ValidationResult.Error("--prompt-text needs --prompt-wav: the clip it transcribes.");
             if (PromptWav is not null && !File.Exists(PromptWav))
                 return ValidationResult.Error($"The prompt clip '{PromptWav}' does not exist.");
-            if (Model is not (ArditVoice.Teacher or ArditVoice.Student))
-                return ValidationResult.Error($"--model must be {ArditVoice.Teacher} or {ArditVoice.Student}, not '{Model}'.");
+            if (Model is not (ArditVoice.Teacher or ArditVoice.Student or ArditVoice.Infilling))
+                return ValidationResult.Error($"--model must be {ArditVoice.Teacher}, {ArditVoice.Student} or {ArditVoice.Infilling}, not '{Model}'.");
             if (Steps is < 1) return ValidationResult.Error("--steps must be positive.");
             try { _ = FlowSolverNames.Parse(Solver, "--solver"); }
             catch (ArgumentException e) { return ValidationResult.Error(e.Message); }

@@ -91,8 +91,8 @@ internal static class TtsEditEvaluation
                 spanEdits += CharacterErrorRate.SpanEdits(target, heard, start, end);
                 judgeSpanEdits += CharacterErrorRate.SpanEdits(target, judged, start, end);
                 utterances.Add((target, judged));
-                if (Environment.GetEnvironmentVariable("MEDIA_EDIT_DEBUG") is not null)
-                    AnsiConsole.WriteLine($"{edit.OldWord}->{edit.NewWord} keep {plan.KeepFrames} span {plan.SpanStart}-{plan.SpanEnd} suffix {plan.SuffixStart}/{plan.OldSuffixStart} total {plan.TotalFrames} | {target} | {judged}");
+                if (settings.ShowEdits)
+                    AnsiConsole.WriteLine(Invariant($"{row.Voice} {Method(row.Method)}: {edit.OldWord} -> {edit.NewWord}, regenerated frames {plan.KeepFrames}-{plan.SuffixStart} of {plan.TotalFrames}; judge heard \"{judged}\""));
                 double rate = row.Speech.FrameRate;
                 left.Add(JoinDistance.At(features, samples, plan.KeepFrames / rate));
                 right.Add(JoinDistance.At(features, samples, plan.SuffixStart / rate));

@@ -58,6 +58,17 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [DefaultValue(0)]
     public int Edits { get; init; }
 
+    [CommandOption("--decode-frames")]
+    [Description("bench tts: latent frames handed to the VAE decoder and vocoder at a time after the first block, comma-separated to compare (default: the service's)")]
+    public string? DecodeFrames { get; init; }
+
+    /// <summary>The decode sizes to compare; null for the service's own.</summary>
+    public IReadOnlyList<int>? ParsedDecodeFrames => DecodeFrames is null ? null : Parse(DecodeFrames, "--decode-frames");
+
+    [CommandOption("--show-edits")]
+    [Description("eval tts --edits: print each edit and what the judge heard")]
+    public bool ShowEdits { get; init; }
+
     [CommandOption("--infilling")]
     [Description("eval tts --edits: folder of the voice trained with fill-in-the-middle (default: <models>/ardit-tts-fim)")]
     public string? Infilling { get; init; }
@@ -123,7 +134,7 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     {
         if (Count < 1) return ValidationResult.Error("-n must be at least 1.");
         if (Concurrent is < 1 or > 64) return ValidationResult.Error("--concurrent must be 1..64.");
-        try { _ = ParsedStepCounts; _ = ParsedBlockSizes; _ = ParsedSolvers; _ = ParsedDurations; _ = Media.Modeling.Devices.DeviceSelector.ParseDtype(Dtype); }
+        try { _ = ParsedStepCounts; _ = ParsedDecodeFrames; _ = ParsedBlockSizes; _ = ParsedSolvers; _ = ParsedDurations; _ = Media.Modeling.Devices.DeviceSelector.ParseDtype(Dtype); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return base.Validate();
     }

@@ -1,0 +1,62 @@
+using Media.Audio.Corpora;
+using Media.Services.Audio.Speech.Editing;
+using Media.Services.Audio.Speech.FrontEnd;
+using Media.Services.Audio.Speech.Generation;
+using Media.Services.Audio.Speech.Recognizer;
+using Media.Services.Audio.Tests.Ardit;
+using static TorchSharp.torch;
+
+namespace Media.Services.Audio.Tests.Speech.Editing;
+
+/// <summary>
+/// Editing a real recording with the committed voice, prompt encoder and aligner (skipped where espeak-ng is missing;
+/// test.sh installs it): where the edit lands and what is kept.
+/// </summary>
+[Collection(SingleThreadedTorch.Name)]
+public sealed class SpeechEditorTests
+{
+    static readonly EspeakRenderer Espeak = new();
+
+    [EspeakFact]
+    public void The_changed_word_is_found_where_it_is_spoken_and_the_audio_before_the_regenerated_stretch_is_kept()
+    {
+        string models = CommittedModels.Folder;
+        using var speech = ArditVoice.Load(models, CPU);
+        using var encoder = SpeechPromptEncoder.Load(models, CPU);
+        using var recognizer = CtcRecognizer.Load(Path.Combine(models, ArditVoice.Aligner), CPU);
+        using var aligner = new CtcTextAligner(recognizer);
+        var editor = new SpeechEditor(speech, encoder, aligner);
+        string transcript = "the quick brown fox jumps over the lazy dog";
+        var audio = Espeak.Render(transcript, new EspeakVoice("en-us", 150, 50));
+        var sampling = new ArditSamplingOptions { Steps = 2, Seed = 1 };
+
+        using var prepared = editor.Prepare(audio, transcript, "the quick red fox jumps over the lazy dog", sampling);
+        var plan = prepared.Plan;
+        Assert.Equal(SpeechEditMethod.LeftContext, plan.Method);   // the committed voice was not trained with fill-in-the-middle
+        Assert.Equal("brown ", plan.Edit.OldSpan);
+        Assert.Equal("red ", plan.Edit.NewSpan);
+        // The word sits where the aligner hears "brown": after "quick", before "fox".
+        string text = new TextFrontEnd(SpeechSymbols.Default).Canonicalize(transcript);
+        var heard = aligner.Align(audio.WithChannels(1).Resample(aligner.SampleRate).Channels[0], text)!;
+        double quick = heard[text.IndexOf("quick", StringComparison.Ordinal)] * speech.FrameRate;
+        double fox = heard[text.IndexOf("fox", StringComparison.Ordinal)] * speech.FrameRate;
+        Assert.InRange(plan.SpanStart, quick, fox);
+        Assert.True(plan.KeepFrames <= plan.SpanStart && plan.KeepFrames % 4 == 0 && plan.SpanStart - plan.KeepFrames < 4);
+        Assert.Equal(plan.TotalFrames - plan.SuffixStart, prepared.Latents.shape[0] - plan.OldSuffixStart);
+        Assert.Equal(plan.Edit.New.Length, plan.TextFrames.Length);
+        for (int i = 1; i < plan.TextFrames.Length; i++) Assert.True(plan.TextFrames[i] >= plan.TextFrames[i - 1] - 1, $"character {i} placed before character {i - 1}");
+
+        var result = speech.SynthesizeEdit(plan, prepared.Latents, sampling);
+        Assert.Equal(plan.TotalFrames, result.Frames);
+        // The kept prefix decodes as the recording's own latents do (the decoder is causal): the same audio up to the regenerated stretch.
+        var decoder = VaeVocoderDecoder.Load(models, CPU);
+        using var stream = decoder.OpenStream();
+        float[] copy = [.. stream.Push(prepared.Latents), .. stream.Finish()];
+        int kept = (int)(plan.KeepFrames * result.SampleRate / speech.FrameRate) - 3000;   // less the vocoder's look-ahead and window
+        Assert.True(kept > 0);
+        for (int i = 0; i < kept; i++) Assert.True(Math.Abs(copy[i] - result.Samples[i]) < 1e-4, $"sample {i}: {copy[i]} kept vs {result.Samples[i]}");
+
+        var error = Assert.Throws<ArgumentException>(() => editor.Prepare(audio, transcript, "the quick red fox jumps over the lazy dog", sampling, SpeechEditMethod.FillInMiddle));
+        Assert.Contains("fill-in-the-middle", error.Message, StringComparison.Ordinal);
+    }
+}
