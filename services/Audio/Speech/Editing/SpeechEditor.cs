@@ -85,9 +85,15 @@ public sealed class SpeechEditor(StreamingSpeechSynthesizer speech, SpeechPrompt
         int span = edit.NewSpan.Any(char.IsLetterOrDigit) ? Math.Max(1, (int)Math.Round(pace * speech.Durations.SpanFrames(edit.NewSpan))) : 0;
         int keep = speech.Synthesizer.EditStart(cutStart, sampling);
         int blockSize = sampling.BlockSize ?? config.BlockSize;
-        // A deletion at a block boundary leaves nothing to generate: regenerate the start of what follows (one block) so the join is smoothed.
-        int extra = keep == cutStart + span ? Math.Min(blockSize, n - cutEnd - 1) : 0;
-        if (keep == cutStart + span && extra <= 0) throw new ArgumentException("The edit deletes everything after the kept audio: say what is left with a speech job instead.");
+        // A deletion at a block boundary leaves nothing to generate: regenerate the start of what follows (one block), or at
+        // the very end the last block before the cut, so the join is still smoothed.
+        int extra = 0;
+        if (keep == cutStart + span)
+        {
+            if (n - cutEnd > 1) extra = Math.Min(blockSize, n - cutEnd - 1);
+            else if (keep >= blockSize) keep -= blockSize;
+            else throw new ArgumentException("The edit leaves less than one block of the recording: say the new text with a speech job instead.");
+        }
         int suffixStart = cutStart + span + extra, oldSuffixStart = cutEnd + extra;
         int total = suffixStart + (n - oldSuffixStart);
         if (total > config.MaxFrames)

@@ -59,4 +59,32 @@ public sealed class SpeechEditorTests
         var error = Assert.Throws<ArgumentException>(() => editor.Prepare(audio, transcript, "the quick red fox jumps over the lazy dog", sampling, SpeechEditMethod.FillInMiddle));
         Assert.Contains("fill-in-the-middle", error.Message, StringComparison.Ordinal);
     }
+
+    [EspeakTheory]
+    [InlineData("the quick brown fox jumps over the lazy")]      // the last word deleted
+    [InlineData("the quick brown fox jumps over the lazy dog")]  // nothing changed: refused
+    [InlineData("so the quick brown fox jumps over the lazy dog")]   // a word inserted at the start
+    [InlineData("the quick fox jumps over the lazy dog")]        // a word deleted in the middle
+    public void Deletions_and_insertions_anywhere_give_a_recording_of_the_planned_length(string text)
+    {
+        string models = CommittedModels.Folder;
+        using var speech = ArditVoice.Load(models, CPU);
+        using var encoder = SpeechPromptEncoder.Load(models, CPU);
+        using var recognizer = CtcRecognizer.Load(Path.Combine(models, ArditVoice.Aligner), CPU);
+        using var aligner = new CtcTextAligner(recognizer);
+        var editor = new SpeechEditor(speech, encoder, aligner);
+        string transcript = "the quick brown fox jumps over the lazy dog";
+        var audio = Espeak.Render(transcript, new EspeakVoice("en-us", 150, 50));
+        var sampling = new ArditSamplingOptions { Steps = 1, Seed = 1 };
+        if (text == transcript)
+        {
+            Assert.Contains("nothing to edit", Assert.Throws<ArgumentException>(() => editor.Edit(audio, transcript, text, sampling)).Message, StringComparison.Ordinal);
+            return;
+        }
+        var (result, plan) = editor.Edit(audio, transcript, text, sampling);
+        Assert.Equal(plan.TotalFrames, result.Frames);
+        Assert.True(plan.KeepFrames < plan.SuffixStart && plan.SuffixStart <= plan.TotalFrames);
+        Assert.Equal(text, plan.Edit.New);
+        Assert.InRange(result.DurationSeconds, plan.TotalFrames / speech.FrameRate - 0.1, plan.TotalFrames / speech.FrameRate + 0.1);
+    }
 }
