@@ -189,7 +189,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
-        var cache = new ArditContextCache(Config.NLayer, (int)text.shape[1], totalFrames);
+        var cache = new ArditContextCache(Config.NLayer, (int)text.shape[1], totalFrames, Config.MaxPositions);
         long l = text.shape[1];
         if (textFrames is not null && textFrames.Length != l) throw new ArgumentException($"Need one frame per text token ({l}), got {textFrames.Length}.", nameof(textFrames));
         var spoken = textFrames is null ? TextFrames(text, [l], [totalFrames]) : [textFrames];
@@ -333,7 +333,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var c = m == 0 ? noisyKind : cat([Kind(ArditTokenKind.Clean, rows, m), noisyKind], 1);
         var (cos, sin) = rope.At(positions);
         var pastLengths = new long[rows];
-        for (int r = 0; r < rows; r++) pastLengths[r] = caches[r].Layer(0)?.Keys.shape[2] ?? 0;
+        for (int r = 0; r < rows; r++) pastLengths[r] = caches[r].Length(0);
         long longest = pastLengths.Max();
         // Row r's keys: its own past (the first pastLengths[r] of the padded positions), its real clean frames (seen by its clean
         // and noisy queries), and its noisy block (seen by the noisy queries only).
@@ -349,10 +349,10 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             var values = new Tensor[rows];
             for (int r = 0; r < rows; r++)
             {
-                var layerPast = caches[r].Layer(i) ?? throw new InvalidOperationException("A cache was used before its text was encoded.");
-                long pad = longest - pastLengths[r];
-                keys[r] = pad == 0 ? layerPast.Keys : nn.functional.pad(layerPast.Keys, [0, 0, 0, pad]);
-                values[r] = pad == 0 ? layerPast.Values : nn.functional.pad(layerPast.Values, [0, 0, 0, pad]);
+                // Views of one length over the preallocated buffers (past a row's own context: zeros, masked out).
+                var layerPast = caches[r].Layer(i, (int)longest) ?? throw new InvalidOperationException("A cache was used before its text was encoded.");
+                keys[r] = layerPast.Keys;
+                values[r] = layerPast.Values;
             }
             var (output, k, v) = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, PastKeys = cat(keys, 0), PastValues = cat(values, 0) });
             for (int r = 0; r < rows; r++)

@@ -49,11 +49,24 @@ internal static class TtsEditEvaluation
         var sampling = new ArditSamplingOptions { Steps = steps, BlockSize = block, Seed = settings.Seed };
         AnsiConsole.WriteLine(Invariant($"sampling: B = {block}, {steps} flow steps per block, euler"));
 
-        // The original recordings' own change across the same joins, and across every latent-frame boundary.
+        // The recordings resynthesised through the same latent decoder and vocoder (the edits keep their audio that way): their
+        // own change across the same joins, and across every latent-frame boundary.
         double latentSeconds = 1 / teacher.FrameRate;
-        double natural = edits.Average(e => JoinDistance.Mean(features, e.Clip.Samples, latentSeconds));
+        var decoder = VaeVocoderDecoder.Load(models, device);
+        var copies = edits.ToDictionary(e => e, e => Resampled(TtsEvalCommand.CopySynthesis(encoder, decoder, e.Clip.Samples, features.Config.SampleRate),
+            decoder.SampleRate, features.Config.SampleRate));
+        double natural = edits.Average(e => JoinDistance.Mean(features, copies[e], latentSeconds));
         var table = new Table().AddColumns("voice", "method", "span cer (asr-ctc)", "span cer (asr-ctc-judge)", "utterance cer (judge)",
-            "left join dB", "right join dB", "original at joins dB", "span s / old word s", "rtf");
+            "left join dB", "right join dB", "resynthesised recording at joins dB", "span s / old word s", "rtf");
+        // Two references for the span CER: the recognizers on the replaced word in the real recordings (their floor on these
+        // words), and the voice speaking each new sentence whole at its predicted duration (the word without any edit).
+        var (realSpan, realJudgeSpan, realUtterance) = SpanCer(recognizer, judge, features,
+            edits.Select(e => (e.Clip.Samples, e.Clip.Text, e.Word, e.OldWord)));
+        table.AddRow("recording", "(the replaced word)", Invariant($"{realSpan:F4}"), Invariant($"{realJudgeSpan:F4}"), Invariant($"{realUtterance:F4}"), "", "", "", "", "");
+        var spoken = edits.Select(e => (Resampled(teacher.Synthesize(new SpeechRequest { Text = e.Text, Sampling = sampling }, cancellationToken: cancellationToken).Samples,
+            teacher.SampleRate, features.Config.SampleRate), e.Text, e.Word, e.NewWord)).ToList();
+        var (ttsSpan, ttsJudgeSpan, ttsUtterance) = SpanCer(recognizer, judge, features, spoken);
+        table.AddRow(ArditVoice.Teacher, "(new sentence spoken whole)", Invariant($"{ttsSpan:F4}"), Invariant($"{ttsJudgeSpan:F4}"), Invariant($"{ttsUtterance:F4}"), "", "", "", "", "");
         var results = new List<(string Voice, SpeechEditMethod Method, double SpanCer, double JudgeSpanCer, double Join)>();
         foreach (var row in rows)
         {
@@ -96,8 +109,8 @@ internal static class TtsEditEvaluation
                 double rate = row.Speech.FrameRate;
                 left.Add(JoinDistance.At(features, samples, plan.KeepFrames / rate));
                 right.Add(JoinDistance.At(features, samples, plan.SuffixStart / rate));
-                original.Add(JoinDistance.At(features, edit.Clip.Samples, plan.KeepFrames / rate));
-                original.Add(JoinDistance.At(features, edit.Clip.Samples, plan.OldSuffixStart / rate));
+                original.Add(JoinDistance.At(features, copies[edit], plan.KeepFrames / rate));
+                original.Add(JoinDistance.At(features, copies[edit], plan.OldSuffixStart / rate));
                 spanRatio += (plan.SpanEnd - plan.SpanStart) / Math.Max(1.0, plan.OldSuffixStart - plan.SpanStart - (plan.SuffixStart - plan.SpanEnd));
                 seconds += result.DurationSeconds;
                 elapsed += result.Elapsed.TotalSeconds;
@@ -129,6 +142,26 @@ internal static class TtsEditEvaluation
         AnsiConsole.WriteLine(Invariant($"left-context span judge cer: {current.JudgeSpanCer:F4}"));
         AnsiConsole.WriteLine(Invariant($"left-context join distance: {current.Join:F2}"));
         return 0;
+    }
+
+    /// <summary>Pooled span CER (both recognizers) of word <c>Word</c> (= <c>Spoken</c>) of each canonical text, and the judge's utterance CER.</summary>
+    static (double Span, double JudgeSpan, double JudgeUtterance) SpanCer(CtcRecognizer recognizer, CtcRecognizer judge, Media.Services.Audio.Speech.SpeechFeatures features,
+        IEnumerable<(float[] Samples, string Text, int Word, string Spoken)> items)
+    {
+        long edits = 0, judgeEdits = 0, chars = 0;
+        var utterances = new List<(string, string)>();
+        foreach (var (samples, text, word, spoken) in items)
+        {
+            string target = TextFrontEnd.RecognitionTarget(text);
+            string before = TextFrontEnd.RecognitionTarget(string.Join(' ', text.Split(' ').Take(word)));
+            int start = before.Length + (before.Length > 0 ? 1 : 0);
+            string judged = RecognizerEvaluation.Transcribe(judge, features, samples);
+            edits += CharacterErrorRate.SpanEdits(target, RecognizerEvaluation.Transcribe(recognizer, features, samples), start, start + spoken.Length);
+            judgeEdits += CharacterErrorRate.SpanEdits(target, judged, start, start + spoken.Length);
+            chars += spoken.Length;
+            utterances.Add((target, judged));
+        }
+        return ((double)edits / chars, (double)judgeEdits / chars, CharacterErrorRate.Compute(utterances));
     }
 
     static string Method(SpeechEditMethod method) => method == SpeechEditMethod.FillInMiddle ? SpeechEditJobKind.FillInMiddle : SpeechEditJobKind.LeftContext;

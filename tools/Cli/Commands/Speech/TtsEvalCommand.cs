@@ -41,7 +41,8 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         var session = SpeechTrainingSession.Start(settings, "ardit-tts", mel);
         if (settings.Edits > 0) return TtsEditEvaluation.Run(settings, session, models, judgeFolder, cancellationToken);
         var dtype = Media.Modeling.Devices.DeviceSelector.ResolveDtype(settings.Dtype, session.Device);
-        var voice = ArditVoice.Load(models, session.Device, dtype: dtype);
+        var voice = settings.Voice is { } folder ? ArditVoice.LoadFolder(folder, models, session.Device, dtype) : ArditVoice.Load(models, session.Device, dtype: dtype);
+        string voiceName = settings.Voice is { } named ? Path.GetFileName(Path.TrimEndingDirectorySeparator(named)) : ArditVoice.Teacher;
         using var recognizer = CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), session.Device);
         using var judge = CtcRecognizer.Load(judgeFolder, session.Device);
         using var features = new SpeechFeatures(mel);
@@ -67,7 +68,7 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         // Duration sources innermost, then solvers, so one setting's rows sit together.
         foreach (var (block, steps, solver, durations) in settings.ParsedBlockSizes
             .SelectMany(b => settings.ParsedStepCounts.SelectMany(n => settings.ParsedSolvers.SelectMany(s => settings.ParsedDurations.Select(d => (b, n, s, d))))))
-            rows.Add((voice, ArditVoice.Teacher, block, steps, solver, durations));
+            rows.Add((voice, voiceName, block, steps, solver, durations));
         using var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device, dtype) : null;
         if (student is not null)
         {
@@ -134,7 +135,8 @@ internal sealed class TtsEvalCommand : Command<TtsEvalSettings>
         return 0;
     }
 
-    static float[] CopySynthesis(SpeechPromptEncoder encoder, VaeVocoderDecoder decoder, float[] samples, int sampleRate)
+    /// <summary>The recording through the voice's latent space: its VAE latents decoded and vocoded (what any ARDiT output passes through).</summary>
+    internal static float[] CopySynthesis(SpeechPromptEncoder encoder, VaeVocoderDecoder decoder, float[] samples, int sampleRate)
     {
         using var latents = encoder.Encode(Media.Audio.IO.AudioBuffer.FromMono(samples, sampleRate));
         using var stream = decoder.OpenStream();

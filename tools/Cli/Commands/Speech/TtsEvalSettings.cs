@@ -49,6 +49,10 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     [DefaultValue("float32")]
     public string Dtype { get; init; } = "float32";
 
+    [CommandOption("--voice")]
+    [Description("eval tts: folder of the voice to score instead of <models>/ardit-tts (e.g. models/ardit-tts-fim); the distilled student is then left out")]
+    public string? Voice { get; init; }
+
     [CommandOption("--student")]
     [Description("Folder of the one-step distilled voice compared at 1 step beside the teacher's step counts (default: <models>/ardit-tts-1step when it exists; 'none' leaves it out)")]
     public string? Student { get; init; }
@@ -80,7 +84,7 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     /// <summary>The student's folder: --student, else the models folder's ardit-tts-1step when it holds a voice; null for none.</summary>
     public string? StudentFolder(string models)
     {
-        if (string.Equals(Student, "none", StringComparison.OrdinalIgnoreCase)) return null;
+        if (string.Equals(Student, "none", StringComparison.OrdinalIgnoreCase) || Voice is not null) return null;
         string folder = Student ?? Path.Combine(models, Media.Services.Audio.Speech.Generation.ArditVoice.Student);
         if (Media.Services.Audio.Speech.SpeechModelFolder.Exists(folder)) return folder;
         if (Student is not null) throw new ArgumentException($"--student {Student} holds no voice (config.json and model.safetensors).");
