@@ -241,6 +241,43 @@ test("speech: audio starts playing from the first chunk, then the WAV is offered
   await screenshot("speech");
 });
 
+/** A WAV file of 16-bit PCM mono: `samples` of a 220 Hz tone at 8 kHz. */
+function toneWav(samples) {
+  const wav = Buffer.alloc(44 + 2 * samples);
+  wav.write("RIFF", 0); wav.writeUInt32LE(36 + 2 * samples, 4); wav.write("WAVE", 8);
+  wav.write("fmt ", 12); wav.writeUInt32LE(16, 16); wav.writeUInt16LE(1, 20); wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(8000, 24); wav.writeUInt32LE(16000, 28); wav.writeUInt16LE(2, 32); wav.writeUInt16LE(16, 34);
+  wav.write("data", 36); wav.writeUInt32LE(2 * samples, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 8000)), 44 + 2 * i);
+  return wav;
+}
+
+test("edit: an uploaded recording, its transcript and the new text travel as a speech-edit job; the edit plays, then the WAV and where it landed", async () => {
+  const upload = toneWav(4000);
+  await page.goto("/edit.html");
+  await page.getByLabel(/^Recording/).setInputFiles({ name: "take.wav", mimeType: "audio/wav", buffer: upload });
+  await page.locator("#original").waitFor({ state: "visible", timeout: 5_000 });
+  await page.getByLabel("Transcript").fill("hello there friend");
+  await page.getByLabel("New text").fill("hello lovely friend");
+  await page.locator("select[name=model]").selectOption("test-speech");
+  await page.locator("select[name=method]").selectOption("fill-in-middle");
+  await page.getByLabel("Steps").fill("20");
+  await page.getByRole("button", { name: "Edit" }).click();
+
+  await playsBeforeTheResult();
+  assert.equal(await page.locator("#player").evaluate((p) => p.dataset.chunks), "20");
+  const summary = await page.locator("#summary").textContent();
+  assert.equal(summary, '"hello there friend" → "hello lovely friend" at 0.00 s–0.20 s (fill-in-middle).');
+  assert.ok(Math.abs((await resultDuration()) - 0.2) < 0.01, "20 chunks of 80 samples at 8 kHz");
+  const job = await waitJob(await page.evaluate(() => document.body.dataset.job));
+  assert.equal(job.kind, "speech-edit");
+  assert.equal(job.parameters.audio, upload.toString("base64"), "the upload reached the job byte for byte");
+  assert.equal(job.parameters.transcript, "hello there friend");
+  assert.equal(job.parameters.text, "hello lovely friend");
+  assert.equal(job.parameters.method, "fill-in-middle");
+  await screenshot("edit");
+});
+
 test("speech from the OpenAI route as Ogg Opus decodes in the browser to the input's length", async () => {
   await page.goto("/speech.html");
   const decoded = await page.evaluate(async () => {
@@ -324,7 +361,7 @@ test("history: jobs with their artifacts, newest first, and a cancel button for 
 });
 
 test("every page runs under the gateway's content security policy without a violation", async () => {
-  for (const path of ["/", "/speech.html", "/song.html", "/batch.html", "/history.html"]) {
+  for (const path of ["/", "/speech.html", "/edit.html", "/song.html", "/batch.html", "/history.html"]) {
     const response = await page.goto(path);
     assert.match(response.headers()["content-security-policy"] ?? "", /script-src 'self'/, `${path} carries the policy`);
     await page.waitForLoadState("networkidle");

@@ -240,6 +240,14 @@ export function progressUi(progress, status) {
 
 export const artifactUrl = (id) => `/api/artifacts/${id}`;
 
+/** The bytes of an uploaded file (its arrayBuffer) as base64, as jobs take uploads. */
+export const base64 = (buffer) => {
+  let text = "";
+  const bytes = new Uint8Array(buffer);
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+};
+
 /** Object URL of a preview's PNG bytes (MessagePack delivers them as a Uint8Array). */
 export function previewUrl(payload) {
   const bytes = typeof payload === "string" ? Uint8Array.from(atob(payload), (c) => c.charCodeAt(0)) : payload;

@@ -1,6 +1,6 @@
 // The mix page: a layout (an uploaded image or a layout prompt) and a content prompt in, MagicMix's knobs, a preview every
 // few steps, then the mixed image. The upload travels as base64 in the image job's mix parameter.
-import { fillModels, imageOutput, numbersFrom, progressUi, submitJobs } from "/js/api.js";
+import { base64, fillModels, imageOutput, numbersFrom, progressUi, submitJobs } from "/js/api.js";
 
 const form = document.getElementById("form");
 const generate = document.getElementById("generate");
@@ -17,13 +17,6 @@ if (form.elements.model.selectedOptions[0]?.disabled ?? true) {
   ui.status("No mixing model can run yet: magicmix has not been trained. The list shows its state.", "failed");
   generate.disabled = true;
 }
-
-const base64 = (buffer) => {
-  let text = "";
-  const bytes = new Uint8Array(buffer);
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-};
 
 form.elements.layout_image.addEventListener("change", () => {
   const file = form.elements.layout_image.files[0];

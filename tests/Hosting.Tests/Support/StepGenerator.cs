@@ -24,7 +24,8 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
     public async Task<IReadOnlyList<GeneratedArtifact>> RunAsync(Job job, IJobEventSink events, CancellationToken cancellationToken)
     {
         bool song = job.Kind == SongKind;
-        bool sounds = song || job.Kind == TestModels.SpeechKind.Name;
+        bool edit = job.Kind == SpeechEditKind;
+        bool sounds = song || edit || job.Kind == TestModels.SpeechKind.Name;
         int samples = song ? SampleRate / 10 : SamplesPerChunk;
         int steps = song
             ? (int)Math.Round(10 * (job.Parameters.TryGetProperty("duration_seconds", out var d) ? d.GetDouble() : 1))
@@ -46,6 +47,7 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
             if (!sounds && step == (steps + 1) / 2) await events.PreviewAsync(TinyMedia.Png(4, 4, (byte)(step * 10)), step, steps, cancellationToken);
         }
         if (song) return SongArtifacts(audio.ToArray(), job.Parameters.TryGetProperty("mode", out var m) ? m.GetString()! : "mixed");
+        if (edit) return EditArtifacts(audio.ToArray(), job.Parameters);
         return sounds
             ? [new GeneratedArtifact(TinyMedia.Wav(audio.ToArray(), SampleRate), "audio/wav", "speech.wav")]
             : [new GeneratedArtifact(TinyMedia.Png(8, 8, (byte)steps), "image/png", "image.png")];
@@ -53,6 +55,28 @@ public sealed class StepGenerator(TimeSpan stepDelay, int? throwAtStep = null) :
 
     /// <summary>The song service's job kind name (the gateway registers the kind itself).</summary>
     public const string SongKind = "song";
+
+    /// <summary>The audio service's speech editing kind (the gateway registers the kind itself).</summary>
+    public const string SpeechEditKind = "speech-edit";
+
+    /// <summary>
+    /// An edit's artifacts as the speech service returns them: the edited WAV and edit.json. The stand-in reports the whole
+    /// transcript replaced by the whole new text over the whole recording.
+    /// </summary>
+    static GeneratedArtifact[] EditArtifacts(byte[] audio, System.Text.Json.JsonElement parameters)
+    {
+        double seconds = audio.Length / 2.0 / SampleRate;
+        var report = new Dictionary<string, object>
+        {
+            ["method"] = parameters.TryGetProperty("method", out var m) ? m.GetString()! : "left-context",
+            ["replaced"] = parameters.GetProperty("transcript").GetString()!,
+            ["with"] = parameters.GetProperty("text").GetString()!,
+            ["span_start_s"] = 0.0,
+            ["span_end_s"] = seconds,
+        };
+        return [new GeneratedArtifact(TinyMedia.Wav(audio, SampleRate), "audio/wav", "speech-edit.wav"),
+                new GeneratedArtifact(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report), "application/json", "edit.json")];
+    }
 
     static GeneratedArtifact[] SongArtifacts(byte[] mix, string mode)
     {

@@ -44,7 +44,9 @@ public sealed class TestModels
         services.AddModelLimits(Image, _ => new System.Text.Json.Nodes.JsonObject { ["mix"] = true }, (_, _) => new Dictionary<string, string[]>());
         Slot(services, Slow, "image", "image", SlowGenerator);
         Slot(services, Broken, "image", "image", BrokenGenerator);
-        Slot(services, Speech, "audio", "speech", SpeechGenerator);
+        // test-speech also edits where the audio service's speech-edit kind is registered (the gateway's web app and its tests).
+        bool edits = services.Any(d => d.ImplementationInstance is JobKind known && known.Name == StepGenerator.SpeechEditKind);
+        Slot(services, Speech, "audio", edits ? ["speech", StepGenerator.SpeechEditKind] : ["speech"], SpeechGenerator);
         // Songs take the song service's own kind, so a test-song job is checked by the real song schema (lyrics tags, modes).
         if (services.Any(d => d.ImplementationInstance is JobKind known && known.Name == StepGenerator.SongKind))
         {
@@ -65,9 +67,11 @@ public sealed class TestModels
         }
     }
 
-    static void Slot(IServiceCollection services, string id, string family, string kind, StepGenerator generator)
+    static void Slot(IServiceCollection services, string id, string family, string kind, StepGenerator generator) => Slot(services, id, family, [kind], generator);
+
+    static void Slot(IServiceCollection services, string id, string family, string[] kinds, StepGenerator generator)
     {
-        services.AddModelSlot(new ModelSlot(id, family, [kind], "test generator", id));
+        services.AddModelSlot(new ModelSlot(id, family, kinds, "test generator", id));
         services.AddGenerator(id, _ => generator);
     }
 }
