@@ -64,6 +64,7 @@ public sealed class SpeechEditor(StreamingSpeechSynthesizer speech, SpeechPrompt
         ArgumentNullException.ThrowIfNull(transcript);
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sampling);
+        using var scope = NewDisposeScope();
         if (method == SpeechEditMethod.FillInMiddle && !speech.FillInMiddle)
             throw new ArgumentException("This voice was not trained with fill-in-the-middle, so it edits from the left context only (method \"left-context\").");
         var config = speech.Synthesizer.Model.Config;
@@ -110,7 +111,8 @@ public sealed class SpeechEditor(StreamingSpeechSynthesizer speech, SpeechPrompt
         }
         for (int i = edit.NewEnd; i < frames.Length; i++) frames[i] = heard[i - edit.NewEnd + edit.OldEnd] - cutEnd + cutStart + span;
         for (int i = 0; i < frames.Length; i++) frames[i] = Math.Clamp(frames[i], 0, total - 1e-3);
-        return new SpeechEditPlan(edit, method, ids, frames, total, keep, cutStart, cutStart + span, suffixStart, oldSuffixStart);
+        // A uniform-timing voice was trained with its characters at an even rate, never at aligned frames: it places them itself.
+        return new SpeechEditPlan(edit, method, ids, config.IsAligned ? frames : null, total, keep, cutStart, cutStart + span, suffixStart, oldSuffixStart);
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ public static class ArditParameterLimits
             errors["parameters.block_size"] = [$"must be one of {string.Join(", ", config.TrainedBlockSizes.Order())}: the block sizes this model was trained with"];
         if (config.Steps is { } only && parameters.TryGetProperty("steps", out var s) && s.TryGetInt32(out int steps) && steps != only)
             errors["parameters.steps"] = [$"must be {only}: this voice is distilled to {only} network evaluation{(only == 1 ? "" : "s")} per block{(config.Teacher is { } teacher ? $" ({teacher} takes other step counts)" : "")}"];
-        if (config.FillInMiddle is null && parameters.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() == SpeechEditJobKind.FillInMiddle)
+        if (config.FillInMiddle is not > 0 && parameters.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() == SpeechEditJobKind.FillInMiddle)
             errors["parameters.method"] = [$"must be {SpeechEditJobKind.LeftContext}: this voice was not trained with fill-in-the-middle ({ArditVoice.Infilling} was)"];
         return errors;
     }
@@ -53,7 +53,7 @@ public static class ArditParameterLimits
         };
         // A distilled voice samples with one step count only.
         if (config.Steps is { } only) limits["steps"] = new JsonArray(only);
-        limits["edit_methods"] = config.FillInMiddle is null ? new JsonArray(SpeechEditJobKind.LeftContext) : new JsonArray(SpeechEditJobKind.FillInMiddle, SpeechEditJobKind.LeftContext);
+        limits["edit_methods"] = config.FillInMiddle is not > 0 ? new JsonArray(SpeechEditJobKind.LeftContext) : new JsonArray(SpeechEditJobKind.FillInMiddle, SpeechEditJobKind.LeftContext);
         return limits;
     }
 

@@ -47,8 +47,17 @@ public sealed class ArditSpeechGenerator : IGenerator, IDisposable
         if (editor is not null) return editor;
         if (prompts is null || loadRecognizer is null)
             throw new ArgumentException("This voice was loaded without the prompt encoder and the recognizer that aligns transcripts, so it takes no speech-edit jobs.");
-        recognizer = loadRecognizer();
-        aligner = new CtcTextAligner(recognizer);
+        var loaded = loadRecognizer();
+        try
+        {
+            aligner = new CtcTextAligner(loaded);
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+        recognizer = loaded;
         return editor = new SpeechEditor(speech, prompts, aligner);
     }
 

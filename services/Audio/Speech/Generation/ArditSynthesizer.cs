@@ -74,7 +74,8 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
         if (scheduler is { } batched)
         {
             context.Text.Dispose();
-            return BatchedBlocks(batched, NewRequest(textIds, totalFrames, prefix, options, context), cancellationToken);
+            // The request (and its copies of the prefix and suffix) is made when the blocks are first read, so an unread sequence holds nothing.
+            return BatchedBlocks(batched, () => NewRequest(textIds, totalFrames, prefix, options, context), cancellationToken);
         }
         return AloneBlocks(context, totalFrames, prefix, options, cancellationToken);
     }
@@ -104,8 +105,9 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
     /// The blocks of one request served with others: submitted to the scheduler, read as they come, cancelled with the
     /// token (checked before every block handed out, as alone) or when the caller stops reading early.
     /// </summary>
-    static IEnumerable<LatentBlock> BatchedBlocks(GroupStepScheduler<ArditBlockRequest> batched, ArditBlockRequest request, CancellationToken cancellationToken)
+    static IEnumerable<LatentBlock> BatchedBlocks(GroupStepScheduler<ArditBlockRequest> batched, Func<ArditBlockRequest> create, CancellationToken cancellationToken)
     {
+        var request = create();
         using var registration = cancellationToken.Register(() => batched.Cancel(request.Id));
         batched.Submit(request);
         try

@@ -224,9 +224,13 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(original);
         CheckSampling(sampling);
+        int n = (int)original.shape[0];
+        if (original.dim() != 2 || plan.KeepFrames > n || plan.OldSuffixStart > n || n - plan.OldSuffixStart != plan.TotalFrames - plan.SuffixStart)
+            throw new ArgumentException($"The recording's latents [{string.Join(", ", original.shape)}] do not fit the plan (it keeps {plan.KeepFrames} frames and the frames from {plan.OldSuffixStart} on).", nameof(original));
+        if (plan.Method == Editing.SpeechEditMethod.FillInMiddle && !FillInMiddle)
+            throw new ArgumentException("This voice was not trained with fill-in-the-middle, so it edits from the left context only.", nameof(plan));
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        int n = (int)original.shape[0];
         var prefix = plan.KeepFrames > 0 ? original.narrow(0, 0, plan.KeepFrames) : null;
         var suffix = plan.OldSuffixStart < n ? original.narrow(0, plan.OldSuffixStart, n - plan.OldSuffixStart) : null;
         bool fill = plan.Method == Editing.SpeechEditMethod.FillInMiddle && suffix is not null;

@@ -43,7 +43,7 @@ public sealed class SpeechEditorTests
         Assert.InRange(plan.SpanStart, quick, fox);
         Assert.True(plan.KeepFrames <= plan.SpanStart && plan.KeepFrames % 4 == 0 && plan.SpanStart - plan.KeepFrames < 4);
         Assert.Equal(plan.TotalFrames - plan.SuffixStart, prepared.Latents.shape[0] - plan.OldSuffixStart);
-        Assert.Equal(plan.Edit.New.Length, plan.TextFrames.Length);
+        Assert.Equal(plan.Edit.New.Length, Assert.IsType<double[]>(plan.TextFrames).Length);
         for (int i = 1; i < plan.TextFrames.Length; i++) Assert.True(plan.TextFrames[i] >= plan.TextFrames[i - 1] - 1, $"character {i} placed before character {i - 1}");
 
         var result = speech.SynthesizeEdit(plan, prepared.Latents, sampling);

@@ -32,6 +32,11 @@ internal static class TtsEditEvaluation
         using var encoder = SpeechPromptEncoder.Load(models, device);
         using var features = new Media.Services.Audio.Speech.SpeechFeatures(recognizer.Config.Mel);
         var edits = HeldOutEdits.Draw(session.Test.Clips, settings.Edits, (int)settings.Seed);
+        if (edits.Count == 0)
+        {
+            AnsiConsole.MarkupLine("[red]No held-out sentence of four words or more to edit.[/]");
+            return 1;
+        }
         AnsiConsole.WriteLine(Invariant($"held-out edits: {edits.Count} (one word replaced in each; seed {settings.Seed})"));
 
         using var teacher = ArditVoice.Load(models, device, dtype: dtype);
@@ -127,17 +132,18 @@ internal static class TtsEditEvaluation
         AnsiConsole.WriteLine(Invariant($"natural join distance: {natural:F2}"));
         // The headline is the product's editing: fill-in-the-middle where a voice is trained for it; the current method beside it.
         var product = results.FirstOrDefault(r => r.Method == SpeechEditMethod.FillInMiddle);
-        var current = results.First(r => r.Voice == ArditVoice.Teacher);
+        var current = results.FirstOrDefault(r => r.Voice == ArditVoice.Teacher);
         if (product.Voice is not null)
         {
             AnsiConsole.WriteLine(Invariant($"edit span cer: {product.SpanCer:F4}"));
             AnsiConsole.WriteLine(Invariant($"edit span judge cer: {product.JudgeSpanCer:F4}"));
             AnsiConsole.WriteLine(Invariant($"edit join distance: {product.Join:F2}"));
         }
-        else
+        else if (current.Voice is not null)
         {
             AnsiConsole.WriteLine(Invariant($"edit span cer: {current.SpanCer:F4}"));
         }
+        if (current.Voice is null) return 1;   // every edit of the current method was refused (each said why above)
         AnsiConsole.WriteLine(Invariant($"left-context span cer: {current.SpanCer:F4}"));
         AnsiConsole.WriteLine(Invariant($"left-context span judge cer: {current.JudgeSpanCer:F4}"));
         AnsiConsole.WriteLine(Invariant($"left-context join distance: {current.Join:F2}"));
