@@ -214,13 +214,19 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         int first = cache.TotalFrames - (int)latents.shape[1];
         if (first <= 0) throw new ArgumentException($"A suffix of {latents.shape[1]} frames leaves nothing to generate in {cache.TotalFrames}.", nameof(latents));
         CheckBlock(cache, latents, first);
+        StoreClean(cache, latents, first);
+        cache.SuffixStart = first;
+    }
+
+    /// <summary>Runs clean latents [1, n, C] at frames firstFrame.. through every layer, keeping their keys and values in the cache.</summary>
+    void StoreClean(ArditContextCache cache, Tensor latents, int firstFrame)
+    {
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
         long n = latents.shape[1];
-        var x = clean_proj.call(Weights(latents)) + FrameProgress(first, n, cache.TotalFrames);
-        Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, FramePositions(first, n), store: true);
-        cache.SuffixStart = first;
+        var x = clean_proj.call(Weights(latents)) + FrameProgress(firstFrame, n, cache.TotalFrames);
+        Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, FramePositions(firstFrame, n), store: true);
     }
 
     /// <summary>Appends clean latents [1, n, C] (model space) starting at frame <paramref name="firstFrame"/> as context; n is one block or less at the end.</summary>
@@ -230,13 +236,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(latents);
         CheckBlock(cache, latents, firstFrame);
         if (firstFrame != cache.CleanFrames) throw new ArgumentException($"The cache holds {cache.CleanFrames} clean frames; the next block must start there, not at {firstFrame}.", nameof(firstFrame));
-        using var scope = NewDisposeScope();
-        using var inFlight = FinalizerGate.Enter();
-        using var noGrad = no_grad();
-        long n = latents.shape[1];
-        var x = clean_proj.call(Weights(latents)) + FrameProgress(firstFrame, n, cache.TotalFrames);
-        Run(x, Kind(ArditTokenKind.Clean, 1, n), cache, FramePositions(firstFrame, n), store: true);
-        cache.CleanFrames += (int)n;
+        StoreClean(cache, latents, firstFrame);
+        cache.CleanFrames += (int)latents.shape[1];
     }
 
     /// <summary>Velocity [1, n, C] of the noisy block x_t [1, n, C] at flow time <paramref name="t"/>, starting at frame <paramref name="firstFrame"/>, given the cached context.</summary>

@@ -13,21 +13,41 @@ namespace Media.Services.Audio.Tests.Speech.Editing;
 /// test.sh installs it): where the edit lands and what is kept.
 /// </summary>
 [Collection(SingleThreadedTorch.Name)]
-public sealed class SpeechEditorTests
+public sealed class SpeechEditorTests : IDisposable
 {
     static readonly EspeakRenderer Espeak = new();
+    const string Transcript = "the quick brown fox jumps over the lazy dog";
+    readonly string models = CommittedModels.Folder;
+    readonly StreamingSpeechSynthesizer speech;
+    readonly SpeechPromptEncoder encoder;
+    readonly CtcRecognizer recognizer;
+    readonly CtcTextAligner aligner;
+    readonly SpeechEditor editor;
+
+    public SpeechEditorTests()
+    {
+        speech = ArditVoice.Load(models, CPU);
+        encoder = SpeechPromptEncoder.Load(models, CPU);
+        recognizer = CtcRecognizer.Load(Path.Combine(models, ArditVoice.Aligner), CPU);
+        aligner = new CtcTextAligner(recognizer);
+        editor = new SpeechEditor(speech, encoder, aligner);
+    }
+
+    public void Dispose()
+    {
+        aligner.Dispose();
+        recognizer.Dispose();
+        encoder.Dispose();
+        speech.Dispose();
+    }
+
+    static Media.Audio.IO.AudioBuffer Recording() => Espeak.Render(Transcript, new EspeakVoice("en-us", 150, 50));
 
     [EspeakFact]
     public void The_changed_word_is_found_where_it_is_spoken_and_the_audio_before_the_regenerated_stretch_is_kept()
     {
-        string models = CommittedModels.Folder;
-        using var speech = ArditVoice.Load(models, CPU);
-        using var encoder = SpeechPromptEncoder.Load(models, CPU);
-        using var recognizer = CtcRecognizer.Load(Path.Combine(models, ArditVoice.Aligner), CPU);
-        using var aligner = new CtcTextAligner(recognizer);
-        var editor = new SpeechEditor(speech, encoder, aligner);
-        string transcript = "the quick brown fox jumps over the lazy dog";
-        var audio = Espeak.Render(transcript, new EspeakVoice("en-us", 150, 50));
+        string transcript = Transcript;
+        var audio = Recording();
         var sampling = new ArditSamplingOptions { Steps = 2, Seed = 1 };
 
         using var prepared = editor.Prepare(audio, transcript, "the quick red fox jumps over the lazy dog", sampling);
@@ -67,14 +87,8 @@ public sealed class SpeechEditorTests
     [InlineData("the quick fox jumps over the lazy dog")]        // a word deleted in the middle
     public void Deletions_and_insertions_anywhere_give_a_recording_of_the_planned_length(string text)
     {
-        string models = CommittedModels.Folder;
-        using var speech = ArditVoice.Load(models, CPU);
-        using var encoder = SpeechPromptEncoder.Load(models, CPU);
-        using var recognizer = CtcRecognizer.Load(Path.Combine(models, ArditVoice.Aligner), CPU);
-        using var aligner = new CtcTextAligner(recognizer);
-        var editor = new SpeechEditor(speech, encoder, aligner);
-        string transcript = "the quick brown fox jumps over the lazy dog";
-        var audio = Espeak.Render(transcript, new EspeakVoice("en-us", 150, 50));
+        string transcript = Transcript;
+        var audio = Recording();
         var sampling = new ArditSamplingOptions { Steps = 1, Seed = 1 };
         if (text == transcript)
         {
