@@ -7,7 +7,7 @@ namespace Media.Gateway.Tests.WebPages;
 /// <summary>The web app's five pages, composed from one layout: each with the shared nav, its own title and active item, served as static files are.</summary>
 public sealed partial class WebPagesTests(WebPagesTests.Gateway gateway) : IClassFixture<WebPagesTests.Gateway>
 {
-    static readonly string[] NavLinks = ["/", "/mix.html", "/speech.html", "/song.html", "/batch.html", "/history.html"];
+    static readonly string[] NavLinks = ["/", "/mix.html", "/speech.html", "/edit.html", "/song.html", "/batch.html", "/history.html"];
     readonly HttpClient client = gateway.Client;
 
     /// <summary>One gateway for the class: its tests only read the pages.</summary>
@@ -31,6 +31,7 @@ public sealed partial class WebPagesTests(WebPagesTests.Gateway gateway) : IClas
     [InlineData("/index.html", "/", "Image")]
     [InlineData("/mix.html", "/mix.html", "Mix")]
     [InlineData("/speech.html", "/speech.html", "Speech")]
+    [InlineData("/edit.html", "/edit.html", "Edit speech")]
     [InlineData("/song.html", "/song.html", "Song")]
     [InlineData("/batch.html", "/batch.html", "Batch")]
     [InlineData("/history.html", "/history.html", "History")]
