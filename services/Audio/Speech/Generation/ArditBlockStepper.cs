@@ -26,15 +26,7 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
         var device = model.Device;
         request.Generator = new Generator((ulong)request.Options.Seed);
         using (var text = tensor(request.TextIds.Select(i => (long)i).ToArray(), [1, request.TextIds.Length], device: device))
-            request.Cache = model.StartContext(text, request.TotalFrames, request.TextFrames);
-        if (request.Suffix is { } suffix)
-            using (NewDisposeScope())
-                model.AppendSuffix(request.Cache, model.Normalize(suffix.to(device)).unsqueeze(0));
-        for (int start = 0; start < request.Start; start += request.BlockSize)
-        {
-            using var scope = NewDisposeScope();
-            model.AppendClean(request.Cache, model.Normalize(request.Prefix!.narrow(0, start, request.BlockSize).to(device)).unsqueeze(0), start);
-        }
+            request.Cache = ArditSynthesizer.OpenContext(model, text, request.TotalFrames, request.TextFrames, request.Suffix, request.Prefix, request.Start, request.BlockSize);
         request.Schedule = FlowMatching.Schedule(request.Options.Steps, request.Options.TimeShift);
         DrawNoise(request);
     }

@@ -137,10 +137,7 @@ public sealed class ArditSpeechGenerator : IGenerator, IDisposable
     /// </summary>
     public static (AudioBuffer Audio, string Transcript, string Text, SpeechEditMethod? Method, ArditSamplingOptions Sampling) ParseEdit(JsonElement parameters, int defaultSteps = DefaultSteps)
     {
-        var errors = SpeechEditJobKind.Definition.Validate(parameters);
-        if (errors.Count > 0)
-            throw new ArgumentException("Invalid speech-edit parameters: " + string.Join("; ", errors.OrderBy(e => e.Key, StringComparer.Ordinal)
-                .Select(e => $"{e.Key} {string.Join(", ", e.Value)}")) + ".");
+        CheckSchema(SpeechEditJobKind.Definition, parameters);
         var sampling = Sampling(parameters, defaultSteps);
         AudioBuffer audio;
         try { audio = WavFile.Read(Convert.FromBase64String(parameters.GetProperty("audio").GetString()!)); }
@@ -149,6 +146,15 @@ public sealed class ArditSpeechGenerator : IGenerator, IDisposable
             ? m.GetString() == SpeechEditJobKind.FillInMiddle ? SpeechEditMethod.FillInMiddle : SpeechEditMethod.LeftContext
             : null;
         return (audio, parameters.GetProperty("transcript").GetString()!, parameters.GetProperty("text").GetString()!, method, sampling);
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming every field of <paramref name="parameters"/> that <paramref name="kind"/>'s schema refuses.</summary>
+    static void CheckSchema(JobKind kind, JsonElement parameters)
+    {
+        var errors = kind.Validate(parameters);
+        if (errors.Count > 0)
+            throw new ArgumentException($"Invalid {kind.Name} parameters: " + string.Join("; ", errors.OrderBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => $"{e.Key} {string.Join(", ", e.Value)}")) + ".");
     }
 
     /// <summary>The sampler settings both job kinds share.</summary>
@@ -173,10 +179,7 @@ public sealed class ArditSpeechGenerator : IGenerator, IDisposable
     /// </summary>
     public static SpeechRequest Parse(JsonElement parameters, SpeechPromptEncoder? prompts = null, int defaultSteps = DefaultSteps)
     {
-        var errors = SpeechJobKind.Definition.Validate(parameters);
-        if (errors.Count > 0)
-            throw new ArgumentException("Invalid speech parameters: " + string.Join("; ", errors.OrderBy(e => e.Key, StringComparer.Ordinal)
-                .Select(e => $"{e.Key} {string.Join(", ", e.Value)}")) + ".");
+        CheckSchema(SpeechJobKind.Definition, parameters);
         JsonElement? Field(string name) => parameters.TryGetProperty(name, out var v) ? v : null;
         var sampling = Sampling(parameters, defaultSteps);
         // The schema lets at most one of duration, pace and speed through.

@@ -141,17 +141,7 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
         var device = model.Device;
         int b = options.BlockSize ?? model.Config.BlockSize, c = model.Config.LatentDim;
         using var generator = new Generator((ulong)options.Seed);
-        using var cache = model.StartContext(context.Text, totalFrames, context.TextFrames);
-        if (context.Suffix is { } suffix)
-            using (FinalizerGate.Enter())
-            using (NewDisposeScope())
-                model.AppendSuffix(cache, model.Normalize(suffix.to(device)).unsqueeze(0));
-        for (int start = 0; start < p; start += b)
-        {
-            using var inFlight = FinalizerGate.Enter();
-            using var scope = NewDisposeScope();
-            model.AppendClean(cache, model.Normalize(prefix!.narrow(0, start, b).to(device)).unsqueeze(0), start);
-        }
+        using var cache = OpenContext(model, context.Text, totalFrames, context.TextFrames, context.Suffix, prefix, p, b);
         var schedule = FlowMatching.Schedule(options.Steps, options.TimeShift);
         // The finished block waits to be appended to the cache in the same forward pass as the next block's first step.
         Tensor? pending = null;
@@ -188,6 +178,28 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
         {
             pending?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The cache an utterance's blocks start from, alone or batched: its text (tokens at <paramref name="textFrames"/>, or
+    /// where the model puts them), then the data-space <paramref name="suffix"/> when there is one, then the first
+    /// <paramref name="prefixFrames"/> of the data-space <paramref name="prefix"/>, a block of <paramref name="blockSize"/> at a time.
+    /// </summary>
+    internal static ArditContextCache OpenContext(ArditModel model, Tensor text, int totalFrames, double[]? textFrames, Tensor? suffix, Tensor? prefix, int prefixFrames, int blockSize)
+    {
+        var cache = model.StartContext(text, totalFrames, textFrames);
+        var device = model.Device;
+        if (suffix is not null)
+            using (FinalizerGate.Enter())
+            using (NewDisposeScope())
+                model.AppendSuffix(cache, model.Normalize(suffix.to(device)).unsqueeze(0));
+        for (int start = 0; start < prefixFrames; start += blockSize)
+        {
+            using var inFlight = FinalizerGate.Enter();
+            using var scope = NewDisposeScope();
+            model.AppendClean(cache, model.Normalize(prefix!.narrow(0, start, blockSize).to(device)).unsqueeze(0), start);
+        }
+        return cache;
     }
 
     /// <summary>All generated frames [stop - P, C] at once (the cached path, blocks concatenated).</summary>

@@ -75,13 +75,11 @@ internal static class TtsEditEvaluation
         var results = new List<(string Voice, SpeechEditMethod Method, double SpanCer, double JudgeSpanCer, double Join)>();
         foreach (var row in rows)
         {
-            long spanEdits = 0, judgeSpanEdits = 0, spanChars = 0;
-            var utterances = new List<(string Reference, string Hypothesis)>();
+            var edited = new List<(float[] Samples, string Text, int Word, string Spoken)>();
             var left = new List<double>();
             var right = new List<double>();
             var original = new List<double>();
             double spanRatio = 0, seconds = 0, elapsed = 0;
-            int done = 0;
             var editor = new SpeechEditor(row.Speech, encoder, aligner);
             foreach (var edit in edits)
             {
@@ -98,19 +96,10 @@ internal static class TtsEditEvaluation
                     AnsiConsole.WriteLine($"skipped {edit.Clip.Id}: {e.Message}");
                     continue;
                 }
-                done++;
                 var samples = Resampled(result.Samples, result.SampleRate, features.Config.SampleRate);
-                string target = TextFrontEnd.RecognitionTarget(plan.Edit.New);
-                string before = TextFrontEnd.RecognitionTarget(plan.Edit.New[..plan.Edit.NewStart]);
-                int start = before.Length + (before.Length > 0 ? 1 : 0), end = start + edit.NewWord.Length;
-                spanChars += edit.NewWord.Length;
-                string heard = RecognizerEvaluation.Transcribe(recognizer, features, samples);
-                string judged = RecognizerEvaluation.Transcribe(judge, features, samples);
-                spanEdits += CharacterErrorRate.SpanEdits(target, heard, start, end);
-                judgeSpanEdits += CharacterErrorRate.SpanEdits(target, judged, start, end);
-                utterances.Add((target, judged));
+                edited.Add((samples, edit.Text, edit.Word, edit.NewWord));
                 if (settings.ShowEdits)
-                    AnsiConsole.WriteLine(Invariant($"{row.Voice} {Method(row.Method)}: {edit.OldWord} -> {edit.NewWord}, regenerated frames {plan.KeepFrames}-{plan.SuffixStart} of {plan.TotalFrames}; judge heard \"{judged}\""));
+                    AnsiConsole.WriteLine(Invariant($"{row.Voice} {Method(row.Method)}: {edit.OldWord} -> {edit.NewWord}, regenerated frames {plan.KeepFrames}-{plan.SuffixStart} of {plan.TotalFrames}; judge heard \"{RecognizerEvaluation.Transcribe(judge, features, samples)}\""));
                 double rate = row.Speech.FrameRate;
                 left.Add(JoinDistance.At(features, samples, plan.KeepFrames / rate));
                 right.Add(JoinDistance.At(features, samples, plan.SuffixStart / rate));
@@ -120,12 +109,12 @@ internal static class TtsEditEvaluation
                 seconds += result.DurationSeconds;
                 elapsed += result.Elapsed.TotalSeconds;
             }
-            if (done == 0) continue;
-            double spanCer = (double)spanEdits / spanChars, judgeSpanCer = (double)judgeSpanEdits / spanChars;
+            if (edited.Count == 0) continue;
+            var (spanCer, judgeSpanCer, utteranceCer) = SpanCer(recognizer, judge, features, edited);
             double leftDb = Finite(left), rightDb = Finite(right);
             table.AddRow(row.Voice, Method(row.Method), Invariant($"{spanCer:F4}"), Invariant($"{judgeSpanCer:F4}"),
-                Invariant($"{CharacterErrorRate.Compute(utterances):F4}"), Invariant($"{leftDb:F2}"), Invariant($"{rightDb:F2}"),
-                Invariant($"{Finite(original):F2}"), Invariant($"{spanRatio / done:F2}"), Invariant($"{elapsed / seconds:F3}"));
+                Invariant($"{utteranceCer:F4}"), Invariant($"{leftDb:F2}"), Invariant($"{rightDb:F2}"),
+                Invariant($"{Finite(original):F2}"), Invariant($"{spanRatio / edited.Count:F2}"), Invariant($"{elapsed / seconds:F3}"));
             results.Add((row.Voice, row.Method, spanCer, judgeSpanCer, (leftDb + rightDb) / 2));
         }
         AnsiConsole.Write(table);
