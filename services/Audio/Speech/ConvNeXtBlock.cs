@@ -65,6 +65,23 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
         return Pointwise(x, causalConv.Stream(x, ref state));
     }
 
+    /// <summary>
+    /// The centred block on the next chunk <paramref name="x"/> of a stream: the outputs whose +-kernel/2 input frames have
+    /// all arrived (<c>[B, C, 0]</c> when none), <paramref name="carried"/> keeping the input still needed and
+    /// <paramref name="end"/> closing the sequence (<see cref="ConvolutionStreamState.Centred"/>). Chunked output equals
+    /// <see cref="forward"/> on the whole sequence; results stay in the caller's dispose scope.
+    /// </summary>
+    public Tensor StreamCentred(Tensor x, ref Tensor? carried, bool end)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (dwconv is not Conv1d centred) throw new InvalidOperationException("Only a centred block streams with look-ahead; a causal one uses Stream.");
+        long halfWidth = centred.weight!.shape[2] / 2;
+        var window = ConvolutionStreamState.Centred(x, ref carried, halfWidth, end);
+        if (window is null) return x.narrow(2, 0, 0);
+        var mixed = nn.functional.conv1d(window, centred.weight, centred.bias, groups: window.shape[1]);
+        return Pointwise(window.narrow(2, halfWidth, mixed.shape[2]), mixed);
+    }
+
     Tensor Pointwise(Tensor residual, Tensor mixed)
     {
         var h = mixed.transpose(1, 2);

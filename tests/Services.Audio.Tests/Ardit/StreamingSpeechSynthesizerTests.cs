@@ -40,12 +40,35 @@ public sealed class StreamingSpeechSynthesizerTests
             // Offline: no cache, the full layout recomputed at every ODE step, decoded in one go.
             var offline = decoder.DecodeAll(speech.Synthesizer.GenerateWithoutCache(ids, total, sampling));
             var streamed = chunks.SelectMany(c => c).ToArray();
-            // The first block goes out alone (a hop of 8 samples per frame), later audio every DecodeFrames frames.
+            // The first block goes out alone (a hop of 8 samples per frame).
             Assert.Equal(blockSize * 8, chunks[0].Length);
-            Assert.True(chunks.Count >= 1 + (total - blockSize) / Math.Max(blockSize, speech.DecodeFrames), $"{chunks.Count} chunks for {total} frames");
             Assert.Equal(offline.Length, streamed.Length);
             Assert.Equal(result.Samples, streamed);
             for (int i = 0; i < offline.Length; i++) Assert.True(Math.Abs(offline[i] - streamed[i]) < 1e-4, $"sample {i}: {offline[i]} vs {streamed[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 2, 8)]
+    [InlineData(4, 8, 16)]
+    public void After_the_first_block_chunks_double_from_DecodeFrames_up_to_MaxDecodeFrames(int blockSize, int decodeFrames, int maxDecodeFrames)
+    {
+        using var scope = NewDisposeScope();
+        var (model, speech, _) = Build(blockSize);
+        using (model)
+        {
+            speech.DecodeFrames = decodeFrames;
+            speech.MaxDecodeFrames = maxDecodeFrames;
+            var chunks = new List<float[]>();
+            var request = new SpeechRequest { Text = "Hello there, twelve cats and a dog.", DurationSeconds = 2.5, Sampling = new ArditSamplingOptions { Steps = 1, Seed = 3 } };
+            speech.Synthesize(request, chunks.Add);
+            int total = speech.Plan(request).TotalFrames;
+            var expected = new List<int> { blockSize };
+            for (int size = decodeFrames, left = total - blockSize; left > 0; left -= expected[^1], size = Math.Min(2 * size, maxDecodeFrames))
+                expected.Add(Math.Min(size, left));
+            expected.Add(1); // the stand-in decoder's last half grain, at the end of the stream
+            Assert.True(expected.Count >= 6, $"{total} frames make too few chunks to see the schedule");
+            Assert.Equal(expected, chunks.Select(c => c.Length / 8));
         }
     }
 

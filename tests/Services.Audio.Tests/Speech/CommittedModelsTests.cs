@@ -27,7 +27,7 @@ public class CommittedModelsTests
         var latents = randn(1, vae.Config.LatentDim, 12);
         using var noGrad = no_grad();
         var offline = vae.Decode(latents);
-        using var state = new MelVaeDecoderState(vae.Decoder.StateSlots);
+        using var state = new ConvolutionStreamState(vae.Decoder.StateSlots);
         var streamed = cat([vae.Decoder.Step(latents.narrow(2, 0, 4), state), vae.Decoder.Step(latents.narrow(2, 4, 8), state)], 2);
         Assert.True((offline - streamed).abs().max().item<float>() < 1e-5f);
     }

@@ -14,7 +14,7 @@ namespace Media.Services.Audio.Speech.Generation;
 /// <c>speed</c> (speed = 1 / pace), <c>steps</c>, <c>solver</c>, <c>block_size</c>, <c>seed</c>, and a zero-shot prompt:
 /// <c>prompt_audio</c> (a WAV file, base64) with <c>prompt_text</c> (what it says), continued in its voice. <c>voice</c>
 /// is accepted (OpenAI's requests carry it) and ignored: the model has one voice. Audio leaves as <c>audio-chunk</c>
-/// events (16-bit PCM) while later blocks are generated (the first block at once, then every 0.4 s of speech: <see cref="StreamingSpeechSynthesizer.DecodeFrames"/>); the finished WAV is the artifact. Cancellation stops at the next block.
+/// events (16-bit PCM) while later blocks are generated (the first block at once, then 0.4 s of speech, each later chunk twice the last up to 1.6 s: <see cref="StreamingSpeechSynthesizer.DecodeFrames"/>); the finished WAV is the artifact. Cancellation stops at the next block.
 /// A voice that is batching (<see cref="StreamingSpeechSynthesizer.StartBatching"/>) runs concurrent jobs together; one
 /// that is not runs them one at a time. <c>speech-edit</c> jobs (<see cref="SpeechEditJobKind"/>) re-speak the changed
 /// words of a recording (<see cref="SpeechEditor"/>) and stream the whole edited recording the same way.

@@ -77,10 +77,15 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     public IReadOnlyList<int> TrainedBlockSizes => trainedBlockSizes;
 
     /// <summary>
-    /// Latent frames handed to the decoder at a time after the first block (which goes at once): 8 frames (0.4 s at 20 Hz)
-    /// halve the decoder and vocoder calls of B = 4 for one block more of delay on later chunks.
+    /// Latent frames handed to the decoder in the chunk after the first block (which goes at once, for the time to first
+    /// audio); each later chunk doubles, up to <see cref="MaxDecodeFrames"/>. The VAE decoder and vocoder cost mostly per
+    /// call at a few frames (with one-step sampling, as much as the model), and a client already holds more audio than the
+    /// next chunk takes to make, as ElevenLabs's growing <c>chunk_length_schedule</c> assumes.
     /// </summary>
     public int DecodeFrames { get; set; } = 8;
+
+    /// <summary>The largest chunk of latent frames decoded at once (32: 1.6 s at 20 Hz).</summary>
+    public int MaxDecodeFrames { get; set; } = 32;
 
     /// <summary>The one flow step count this voice samples with (1 for a distilled student); null when it takes any.</summary>
     public int? OnlySteps { get; }
@@ -266,8 +271,9 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
             Emit(stream.Push(prefix));
         }
         // Blocks are decoded at once until audio has come out (time to first audio); later ones in pieces of at least
-        // DecodeFrames, since the decoder and vocoder cost mostly per call at a few frames (with one-step sampling, more than the model).
+        // DecodeFrames, doubling up to MaxDecodeFrames.
         var waiting = new List<LatentBlock>();
+        int chunkFrames = Math.Max(1, DecodeFrames);
         void Decode()
         {
             using (var joined = waiting.Count == 1 ? null : cat([.. waiting.Select(b => b.Latents)], 0))
@@ -281,7 +287,12 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
             {
                 frames += (int)block.Latents.shape[0];
                 waiting.Add(block);
-                if (firstAudio is null || waiting.Sum(b => b.Latents.shape[0]) >= DecodeFrames) Decode();
+                if (firstAudio is null) Decode();
+                else if (waiting.Sum(b => b.Latents.shape[0]) >= chunkFrames)
+                {
+                    Decode();
+                    chunkFrames = Math.Max(chunkFrames, Math.Min(2 * chunkFrames, MaxDecodeFrames));
+                }
             }
             if (waiting.Count > 0) Decode();
         }

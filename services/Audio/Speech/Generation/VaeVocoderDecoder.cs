@@ -40,7 +40,7 @@ public sealed class VaeVocoderDecoder(MelVae vae, IstftVocoder vocoder) : ILaten
 
     sealed class Session(VaeVocoderDecoder owner) : ILatentDecodingSession
     {
-        readonly MelVaeDecoderState state = new(owner.vae.Decoder.StateSlots);
+        readonly ConvolutionStreamState state = new(owner.vae.Decoder.StateSlots);
         readonly StreamingVocoder stream = new(owner.vocoder);
 
         public float[] Push(Tensor latents)

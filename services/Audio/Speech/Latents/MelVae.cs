@@ -36,7 +36,7 @@ public sealed class MelVae : nn.Module<Tensor, Tensor>
     /// <summary>The sizes.</summary>
     public MelVaeConfig Config { get; }
 
-    /// <summary>The causal decoder (for streaming with <see cref="MelVaeDecoderState"/>).</summary>
+    /// <summary>The causal decoder (for streaming with <see cref="ConvolutionStreamState"/>).</summary>
     public MelVaeDecoder Decoder => decoder;
 
     /// <summary>Normalised log-mel <c>[B, mels, T]</c>, T a multiple of 4, to the posterior (mean, log-variance) <c>[B, D, T/4]</c>.</summary>

@@ -10,7 +10,7 @@ namespace Media.Services.Audio.Speech.Latents;
 /// block by block: a causal conv in, causal ConvNeXt blocks at the latent rate, a stride-4 transposed
 /// conv with kernel 4 (each latent makes its own 4 frames, no overlap), causal blocks at the mel rate,
 /// LayerNorm and a linear projection to the mel bands. Every layer is frame-wise except the causal
-/// convs, whose carried state (<see cref="MelVaeDecoderState"/>) makes chunked decoding equal offline decoding.
+/// convs, whose carried state (<see cref="ConvolutionStreamState"/>) makes chunked decoding equal offline decoding.
 /// </summary>
 public sealed class MelVaeDecoder : nn.Module<Tensor, Tensor>
 {
@@ -48,7 +48,7 @@ public sealed class MelVaeDecoder : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor latents)
     {
-        using var state = new MelVaeDecoderState(StateSlots);
+        using var state = new ConvolutionStreamState(StateSlots);
         using var scope = NewDisposeScope();
         return Step(latents, state).MoveToOuterDisposeScope();
     }
@@ -57,7 +57,7 @@ public sealed class MelVaeDecoder : nn.Module<Tensor, Tensor>
     /// Decodes the next latents of a sequence whose earlier latents went through the same
     /// <paramref name="state"/>; a fresh state decodes from the start. Returns the new mel frames.
     /// </summary>
-    public Tensor Step(Tensor latents, MelVaeDecoderState state)
+    public Tensor Step(Tensor latents, ConvolutionStreamState state)
     {
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(state);

@@ -64,6 +64,36 @@ public sealed class IstftVocoder : nn.Module<Tensor, Tensor>, IVocoder
         return head.call(h).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Convolutions a <see cref="Stream"/> state carries: the embedding conv and each block's.</summary>
+    public int StreamSlots => 1 + Config.Blocks;
+
+    /// <summary>
+    /// The network on the next chunk <c>[B, mels, n]</c> (normalised) of a stream, every layer run once per frame: each
+    /// centred conv keeps in <paramref name="state"/> the input its next outputs still need, and <paramref name="end"/>
+    /// pads the sequence's end as the offline convs do. Returns the spectrum <c>[B, bins, k]</c> of the k frames whose
+    /// context became complete: the next k frames of <see cref="forward"/> on the whole sequence.
+    /// </summary>
+    public Tensor Stream(Tensor normalizedMel, ConvolutionStreamState state, bool end)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedMel);
+        ArgumentNullException.ThrowIfNull(state);
+        if (normalizedMel.dim() != 3 || normalizedMel.shape[1] != Mel.MelBands)
+            throw new ArgumentException($"Expected a normalised log-mel [B, {Mel.MelBands}, n]; got [{string.Join(", ", normalizedMel.shape)}].", nameof(normalizedMel));
+        if (state.Slots.Length != StreamSlots)
+            throw new ArgumentException($"The state has {state.Slots.Length} slots; this vocoder needs {StreamSlots}.", nameof(state));
+        using var scope = NewDisposeScope();
+        var window = ConvolutionStreamState.Centred(normalizedMel, ref state.Slots[0], Config.EmbedKernel / 2, end);
+        var h = window is null
+            ? zeros([normalizedMel.shape[0], Config.Channels, 0], device: normalizedMel.device)
+            : norm.call(nn.functional.conv1d(window, embed.weight!, embed.bias).transpose(1, 2)).transpose(1, 2);
+        for (int i = 0; i < Config.Blocks; i++) h = convnext[i].StreamCentred(h, ref state.Slots[i + 1], end);
+        state.Keep();
+        var spectrum = h.shape[2] == 0
+            ? zeros([h.shape[0], Mel.FftSize / 2 + 1, 0], dtype: ScalarType.ComplexFloat32, device: h.device)
+            : head.call(final_layer_norm.call(h.transpose(1, 2)));
+        return spectrum.MoveToOuterDisposeScope();
+    }
+
     /// <summary>Complex spectrum <c>[B, bins, T]</c> to <c>[B, (T - 1) * hop]</c> samples.</summary>
     public Tensor Inverse(Tensor spectrum)
     {

@@ -3,19 +3,19 @@ using static TorchSharp.torch;
 namespace Media.Services.Audio.Speech.Vocoder;
 
 /// <summary>
-/// Streams an <see cref="IstftVocoder"/>: log-mel chunks in, audio out as soon as it is final. A frame's
-/// spectrum is computed once its <see cref="IstftVocoderConfig.ReceptiveField"/> frames of look-ahead
-/// have arrived (with the same frames of look-back), so it equals the offline spectrum; the frames are
-/// inverse-FFT'd, windowed and overlap-added, and samples are emitted, divided by the summed squared
-/// window, once no later frame overlaps them. The concatenated output therefore equals torch.istft of
-/// the whole utterance: no seams or clicks at chunk joins. One utterance, batch 1.
+/// Streams an <see cref="IstftVocoder"/>: log-mel chunks in, audio out as soon as it is final. The network runs layer by
+/// layer on the frames each layer has not seen (<see cref="IstftVocoder.Stream"/>: a frame's spectrum comes out once its
+/// <see cref="IstftVocoderConfig.ReceptiveField"/> frames of look-ahead have arrived, equal to the offline spectrum, and no
+/// frame is computed twice); the frames are inverse-FFT'd, windowed and overlap-added, and samples are emitted, divided
+/// by the summed squared window, once no later frame overlaps them. The concatenated output therefore equals torch.istft
+/// of the whole utterance: no seams or clicks at chunk joins. One utterance, batch 1.
 /// </summary>
 public sealed class StreamingVocoder : IDisposable
 {
     readonly IstftVocoder vocoder;
-    readonly int hop, fftSize, lookAhead;
-    Tensor? mel;             // [mels, k]: frames [melStart, received)
-    long melStart, received, synthesized, emitted;
+    readonly int hop, fftSize;
+    readonly ConvolutionStreamState state;
+    long received, synthesized, emitted;
     Tensor? overlap, envelope;  // padded positions [bufferStart, bufferStart + length)
     long bufferStart;
     bool finished;
@@ -27,7 +27,7 @@ public sealed class StreamingVocoder : IDisposable
         this.vocoder = vocoder;
         hop = vocoder.Mel.HopLength;
         fftSize = vocoder.Mel.FftSize;
-        lookAhead = vocoder.Config.ReceptiveField;
+        state = new ConvolutionStreamState(vocoder.StreamSlots);
     }
 
     /// <summary>Samples emitted so far.</summary>
@@ -44,11 +44,8 @@ public sealed class StreamingVocoder : IDisposable
         if (logMel.dim() != 2 || logMel.shape[0] != vocoder.Mel.MelBands)
             throw new ArgumentException($"Expected a log-mel chunk [{vocoder.Mel.MelBands}, n]; got [{string.Join(", ", logMel.shape)}].", nameof(logMel));
         using var scope = NewDisposeScope();
-        var chunk = logMel.to_type(ScalarType.Float32);
-        Replace(ref mel, mel is null ? chunk.clone() : cat([mel, chunk], 1));
         received += logMel.shape[1];
-        long ready = received - lookAhead;
-        if (ready > synthesized) Synthesize(ready);
+        Synthesize(vocoder.Stream(Normalize(logMel), state, end: false));
         return Emit(synthesized * hop).MoveToOuterDisposeScope();
     }
 
@@ -59,50 +56,42 @@ public sealed class StreamingVocoder : IDisposable
         finished = true;
         using var scope = NewDisposeScope();
         if (received == 0) return zeros(0).MoveToOuterDisposeScope();
-        if (received > synthesized) Synthesize(received);
+        Synthesize(vocoder.Stream(Normalize(zeros(vocoder.Mel.MelBands, 0)), state, end: true));
         return Emit(fftSize / 2 + (received - 1) * hop).MoveToOuterDisposeScope();
     }
 
-    // Spectra of frames [synthesized, until) from mel frames [until-... ] with full context, overlap-added.
-    void Synthesize(long until)
-    {
-        long from = synthesized;
-        long windowStart = Math.Max(0, from - lookAhead);
-        long windowEnd = Math.Min(received, until + lookAhead);
-        var frames = mel!.narrow(1, windowStart - melStart, windowEnd - windowStart).unsqueeze(0);
-        var normalized = (frames - vocoder.Mel.NormMean) / vocoder.Mel.NormScale;
-        var spectrum = vocoder.call(normalized).squeeze(0).narrow(1, from - windowStart, until - from); // [bins, n]
-        var window = vocoder.Window(spectrum.device);
-        var segments = fft.irfft(spectrum.transpose(0, 1), fftSize, 1) * window;                         // [n, fftSize]
+    Tensor Normalize(Tensor logMel) => ((logMel.to_type(ScalarType.Float32) - vocoder.Mel.NormMean) / vocoder.Mel.NormScale).unsqueeze(0);
 
-        long start = from * hop, end = (until - 1) * hop + fftSize;
+    // Inverse-FFTs the spectra [1, bins, n] of the next n frames and overlap-adds them (and their squared windows).
+    void Synthesize(Tensor spectrum)
+    {
+        long n = spectrum.shape[2];
+        if (n == 0) return;
+        var window = vocoder.Window(spectrum.device);
+        var segments = fft.irfft(spectrum.squeeze(0).transpose(0, 1), fftSize, 1) * window;  // [n, fftSize]
+        long start = synthesized * hop, length = (n - 1) * hop + fftSize;
         if (overlap is null)
         {
             bufferStart = start;
-            Replace(ref overlap, zeros(end - start, device: spectrum.device));
-            Replace(ref envelope, zeros(end - start, device: spectrum.device));
+            Replace(ref overlap, zeros(length, device: spectrum.device));
+            Replace(ref envelope, zeros(length, device: spectrum.device));
         }
-        else if (bufferStart + overlap.shape[0] < end)
+        else if (bufferStart + overlap.shape[0] < start + length)
         {
-            long grow = end - bufferStart - overlap.shape[0];
+            long grow = start + length - bufferStart - overlap.shape[0];
             Replace(ref overlap, cat([overlap, zeros(grow, device: spectrum.device)]));
             Replace(ref envelope, cat([envelope!, zeros(grow, device: spectrum.device)]));
         }
-        var squared = window.square();
-        for (long t = 0; t < until - from; t++)
-        {
-            long offset = (from + t) * hop - bufferStart;
-            overlap!.narrow(0, offset, fftSize).add_(segments[t]);
-            envelope!.narrow(0, offset, fftSize).add_(squared);
-        }
-        synthesized = until;
+        overlap!.narrow(0, start - bufferStart, length).add_(OverlapAdd(segments));
+        envelope!.narrow(0, start - bufferStart, length).add_(OverlapAdd(window.square().expand(n, fftSize)));
+        synthesized += n;
+    }
 
-        long keepFrom = Math.Max(0, synthesized - lookAhead);
-        if (keepFrom > melStart)
-        {
-            Replace(ref mel, mel.narrow(1, keepFrom - melStart, received - keepFrom).clone());
-            melStart = keepFrom;
-        }
+    // Frames [n, fftSize] summed at hop spacing into (n - 1) * hop + fftSize samples, in one fold.
+    Tensor OverlapAdd(Tensor frames)
+    {
+        long length = (frames.shape[0] - 1) * hop + fftSize;
+        return nn.functional.fold(frames.transpose(0, 1).unsqueeze(0), (1, length), (1, fftSize), stride: (1, hop)).view(-1);
     }
 
     // Emits output samples whose padded position is below `complete` (all overlapping frames added).
@@ -129,9 +118,9 @@ public sealed class StreamingVocoder : IDisposable
     /// <summary>Frees the buffered frames and samples.</summary>
     public void Dispose()
     {
-        mel?.Dispose();
+        state.Dispose();
         overlap?.Dispose();
         envelope?.Dispose();
-        mel = overlap = envelope = null;
+        overlap = envelope = null;
     }
 }

@@ -1,3 +1,4 @@
+using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Latents;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -61,7 +62,7 @@ public class MelVaeTests
         var latents = randn(1, 4, 13);
         var offline = model.Decode(latents);
 
-        using var state = new MelVaeDecoderState(model.Decoder.StateSlots);
+        using var state = new ConvolutionStreamState(model.Decoder.StateSlots);
         var chunks = new List<Tensor>();
         int start = 0;
         foreach (int size in new[] { 1, 3, 2, 5, 2 })

@@ -34,15 +34,15 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
 
         var student = settings.StudentFolder(models) is { } studentFolder ? ArditVoice.LoadFolder(studentFolder, models, session.Device, dtype) : null;
         // The teacher at every step count asked for, then the student at its one step: side by side in one run (per decode size asked for).
-        int serviceDecode = voice.DecodeFrames;
+        var serviceDecode = (First: voice.DecodeFrames, Max: voice.MaxDecodeFrames);
         var decodes = settings.ParsedDecodeFrames ?? [serviceDecode];
         var rows = decodes.SelectMany(decode => settings.ParsedStepCounts.Select(steps => (Voice: voice, Name: ArditVoice.Teacher, Sampling: sampling with { Steps = steps }, Decode: decode))
             .Concat(student is null ? [] : [(student, ArditVoice.Student, sampling with { Steps = student.OnlySteps ?? 1, Solver = FlowSolver.Euler, BlockSize = student.TrainedBlockSizes[0] }, decode)])).ToList();
         var table = new Table().AddColumns("voice", "B", "steps", "decode frames", "audio s", "wall s", "cpu s", "rtf", "cpu rtf", "model rtf", "first audio ms", "first audio p95 ms");
-        var measured = new List<(string Name, int Steps, int? Block, int Decode, double Rtf, double ModelRtf, double FirstAudio, double FirstAudioP95)>();
+        var measured = new List<(string Name, int Steps, int? Block, (int First, int Max) Decode, double Rtf, double ModelRtf, double FirstAudio, double FirstAudioP95)>();
         foreach (var row in rows)
         {
-            row.Voice.DecodeFrames = row.Decode;
+            (row.Voice.DecodeFrames, row.Voice.MaxDecodeFrames) = row.Decode;
             // One warm-up sentence so the first measured request does not pay for lazy initialisation.
             row.Voice.Synthesize(new SpeechRequest { Text = clips[0].Text, Sampling = row.Sampling }, cancellationToken: cancellationToken);
             double generated = 0, elapsed = 0;
@@ -69,7 +69,7 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
             });
             firstAudio.Sort();
             double p95 = firstAudio[(int)Math.Min(firstAudio.Count - 1, Math.Ceiling(0.95 * firstAudio.Count) - 1)];
-            table.AddRow(row.Name, Invariant($"{row.Sampling.BlockSize}"), Invariant($"{row.Sampling.Steps}"), Invariant($"{row.Decode}"), Invariant($"{generated:F1}"), Invariant($"{elapsed:F2}"),
+            table.AddRow(row.Name, Invariant($"{row.Sampling.BlockSize}"), Invariant($"{row.Sampling.Steps}"), Invariant($"{row.Decode.First}-{row.Decode.Max}"), Invariant($"{generated:F1}"), Invariant($"{elapsed:F2}"),
                 Invariant($"{cpu:F2}"), Invariant($"{elapsed / generated:F4}"), Invariant($"{cpu / generated:F4}"), Invariant($"{modelWall / generated:F4}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"), Invariant($"{p95:F0}"));
             measured.Add((row.Name, row.Sampling.Steps, row.Sampling.BlockSize, row.Decode, elapsed / generated, modelWall / generated, firstAudio[firstAudio.Count / 2], p95));
         }
@@ -81,14 +81,14 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         if (student is not null)
         {
             // The headline compares both voices as the service decodes them (or at the first decode size asked for).
-            int headlineDecode = decodes.Contains(serviceDecode) ? serviceDecode : decodes[0];
+            var headlineDecode = decodes.Contains(serviceDecode) ? serviceDecode : decodes[0];
             var (teacher, distilled) = TtsEvalSettings.DistillationPair([.. measured.Where(r => r.Decode == headlineDecode)], r => r.Name, r => r.Steps, r => r.Block ?? 0);
             AnsiConsole.WriteLine(Invariant($"student rtf: {distilled.Rtf:F4} (B={distilled.Block}; teacher at {teacher.Steps} steps, B={teacher.Block}: {teacher.Rtf:F4})"));
             AnsiConsole.WriteLine(Invariant($"student rtf speedup: {teacher.Rtf / distilled.Rtf:F2}"));
             AnsiConsole.WriteLine(Invariant($"student model rtf speedup: {teacher.ModelRtf / distilled.ModelRtf:F2} (latents only, without the VAE decoder and vocoder)"));
             student.Dispose();
         }
-        voice.DecodeFrames = serviceDecode;
+        (voice.DecodeFrames, voice.MaxDecodeFrames) = serviceDecode;
         if (settings.Concurrent > 1) BenchBatching(voice, clips.Select(c => c.Text).ToList(), sampling, settings.Concurrent, cancellationToken);
         return 0;
     }

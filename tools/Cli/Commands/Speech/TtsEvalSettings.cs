@@ -63,11 +63,27 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     public int Edits { get; init; }
 
     [CommandOption("--decode-frames")]
-    [Description("bench tts: latent frames handed to the VAE decoder and vocoder at a time after the first block, comma-separated to compare (default: the service's)")]
+    [Description("bench tts: latent frames handed to the VAE decoder and vocoder at a time after the first block: N (always N) or N-M (N, doubling each chunk up to M), comma-separated to compare (default: the service's, 8-32)")]
     public string? DecodeFrames { get; init; }
 
-    /// <summary>The decode sizes to compare; null for the service's own.</summary>
-    public IReadOnlyList<int>? ParsedDecodeFrames => DecodeFrames is null ? null : Parse(DecodeFrames, "--decode-frames");
+    /// <summary>The decode schedules to compare; null for the service's own.</summary>
+    public IReadOnlyList<(int First, int Max)>? ParsedDecodeFrames => DecodeFrames is null ? null : ParseSchedules(DecodeFrames, "--decode-frames");
+
+    static (int First, int Max)[] ParseSchedules(string text, string option)
+    {
+        var error = new ArgumentException($"{option} takes N or N-M (positive integers, M >= N) separated by commas, not '{text}'.");
+        var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v =>
+        {
+            var ends = Parse(v.Replace('-', ','), option);
+            return ends.Length switch
+            {
+                1 => (ends[0], ends[0]),
+                2 when ends[1] >= ends[0] => (ends[0], ends[1]),
+                _ => throw error,
+            };
+        }).ToArray();
+        return values.Length > 0 ? values : throw error;
+    }
 
     [CommandOption("--show-edits")]
     [Description("eval tts --edits: print each edit and what the judge heard")]
