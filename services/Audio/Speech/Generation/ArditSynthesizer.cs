@@ -31,7 +31,7 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
 
     /// <summary>
     /// From now on <see cref="Blocks"/> (and what uses it) runs on a <see cref="GroupStepScheduler{TRequest}"/> thread that
-    /// steps up to <paramref name="maxBatch"/> concurrent utterances together; later callers wait for a place. Once only.
+    /// steps up to <paramref name="maxBatch"/> concurrent utterances together; later callers wait for a place. Once until <see cref="StopBatching"/>.
     /// </summary>
     public void StartBatching(int maxBatch)
     {
@@ -46,7 +46,10 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
     }
 
     /// <summary>Stops the batching thread (cancelling what it still serves); the model belongs to the caller.</summary>
-    public void Dispose()
+    public void Dispose() => StopBatching();
+
+    /// <summary>Stops batching, if it is on (cancelling what it still serves); <see cref="StartBatching"/> may start it again.</summary>
+    public void StopBatching()
     {
         lock (batchingGate)
         {

@@ -58,6 +58,9 @@ public sealed class StreamingSpeechSynthesizer : IDisposable
     /// <summary>True once <see cref="StartBatching"/> was called: concurrent calls are safe and batched.</summary>
     public bool IsBatching => synthesizer.MaxBatch > 0;
 
+    /// <summary>Stops batching, if it is on; <see cref="StartBatching"/> may start it again.</summary>
+    public void StopBatching() => synthesizer.StopBatching();
+
     /// <summary>Stops batching, if it was on (the model and decoder belong to the caller).</summary>
     public void Dispose() => synthesizer.Dispose();
 

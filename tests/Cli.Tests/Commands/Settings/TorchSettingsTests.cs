@@ -22,4 +22,16 @@ public sealed class TorchSettingsTests
         Assert.NotEqual(0, code);
         Assert.Contains("cpu, cuda or cuda:N", output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("32-8")]
+    [InlineData("8-x")]
+    [InlineData("0")]
+    public async Task A_decode_schedule_that_is_not_N_or_N_to_M_is_refused_before_any_work(string schedule)
+    {
+        var (code, output) = await CliProcess.RunAsync("bench", "tts", "--decode-frames", schedule);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--decode-frames takes N or N-M", output, StringComparison.Ordinal);
+    }
 }

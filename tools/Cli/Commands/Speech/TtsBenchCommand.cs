@@ -45,33 +45,37 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
             (row.Voice.DecodeFrames, row.Voice.MaxDecodeFrames) = row.Decode;
             // One warm-up sentence so the first measured request does not pay for lazy initialisation.
             row.Voice.Synthesize(new SpeechRequest { Text = clips[0].Text, Sampling = row.Sampling }, cancellationToken: cancellationToken);
-            double generated = 0, elapsed = 0;
-            var firstAudio = new List<double>();
-            var (_, cpu) = BenchClock.Measure(() =>
+        }
+        var runs = rows.Select(_ => new RowRun()).ToArray();
+        // Sentence by sentence, every row in turn: a shared machine's speed drifts by half within a minute, and interleaving
+        // lays that drift on all rows alike instead of on whichever row ran while it lasted.
+        foreach (var clip in clips)
+        {
+            for (int i = 0; i < rows.Count; i++)
             {
-                foreach (var clip in clips)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var result = row.Voice.Synthesize(new SpeechRequest { Text = clip.Text, Sampling = row.Sampling }, cancellationToken: cancellationToken);
-                    generated += result.DurationSeconds;
-                    elapsed += result.Elapsed.TotalSeconds;
-                    firstAudio.Add(result.TimeToFirstAudio.TotalMilliseconds);
-                }
-            });
-            // The latents alone (no VAE decoder or vocoder): what the step count changes.
-            var (modelWall, _) = BenchClock.Measure(() =>
-            {
-                foreach (var clip in clips)
-                {
-                    var (ids, _, total) = row.Voice.Plan(new SpeechRequest { Text = clip.Text, Sampling = row.Sampling });
-                    row.Voice.Synthesizer.Generate(ids, total, row.Sampling).Dispose();
-                }
-            });
-            firstAudio.Sort();
-            double p95 = firstAudio[(int)Math.Min(firstAudio.Count - 1, Math.Ceiling(0.95 * firstAudio.Count) - 1)];
-            table.AddRow(row.Name, Invariant($"{row.Sampling.BlockSize}"), Invariant($"{row.Sampling.Steps}"), Invariant($"{row.Decode.First}-{row.Decode.Max}"), Invariant($"{generated:F1}"), Invariant($"{elapsed:F2}"),
-                Invariant($"{cpu:F2}"), Invariant($"{elapsed / generated:F4}"), Invariant($"{cpu / generated:F4}"), Invariant($"{modelWall / generated:F4}"), Invariant($"{firstAudio[firstAudio.Count / 2]:F0}"), Invariant($"{p95:F0}"));
-            measured.Add((row.Name, row.Sampling.Steps, row.Sampling.BlockSize, row.Decode, elapsed / generated, modelWall / generated, firstAudio[firstAudio.Count / 2], p95));
+                cancellationToken.ThrowIfCancellationRequested();
+                var (row, run) = (rows[i], runs[i]);
+                (row.Voice.DecodeFrames, row.Voice.MaxDecodeFrames) = row.Decode;
+                SpeechResult? result = null;
+                var (_, cpu) = BenchClock.Measure(() => result = row.Voice.Synthesize(new SpeechRequest { Text = clip.Text, Sampling = row.Sampling }, cancellationToken: cancellationToken));
+                run.Generated += result!.DurationSeconds;
+                run.Elapsed += result.Elapsed.TotalSeconds;
+                run.Cpu += cpu;
+                run.FirstAudio.Add(result.TimeToFirstAudio.TotalMilliseconds);
+                // The latents alone (no VAE decoder or vocoder): what the step count changes.
+                var (ids, _, total) = row.Voice.Plan(new SpeechRequest { Text = clip.Text, Sampling = row.Sampling });
+                run.ModelWall += BenchClock.Measure(() => row.Voice.Synthesizer.Generate(ids, total, row.Sampling).Dispose()).Wall;
+            }
+        }
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var (row, run) = (rows[i], runs[i]);
+            run.FirstAudio.Sort();
+            double median = run.FirstAudio[run.FirstAudio.Count / 2];
+            double p95 = run.FirstAudio[(int)Math.Min(run.FirstAudio.Count - 1, Math.Ceiling(0.95 * run.FirstAudio.Count) - 1)];
+            table.AddRow(row.Name, Invariant($"{row.Sampling.BlockSize}"), Invariant($"{row.Sampling.Steps}"), Invariant($"{row.Decode.First}-{row.Decode.Max}"), Invariant($"{run.Generated:F1}"), Invariant($"{run.Elapsed:F2}"),
+                Invariant($"{run.Cpu:F2}"), Invariant($"{run.Elapsed / run.Generated:F4}"), Invariant($"{run.Cpu / run.Generated:F4}"), Invariant($"{run.ModelWall / run.Generated:F4}"), Invariant($"{median:F0}"), Invariant($"{p95:F0}"));
+            measured.Add((row.Name, row.Sampling.Steps, row.Sampling.BlockSize, row.Decode, run.Elapsed / run.Generated, run.ModelWall / run.Generated, median, p95));
         }
         AnsiConsole.WriteLine(Invariant($"sentences: {clips.Count}, B={sampling.BlockSize}, solver={FlowSolverNames.Name(sampling.Solver)}, threads={TorchSharp.torch.get_num_threads()}"));
         AnsiConsole.Write(table);
@@ -99,33 +103,37 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
     /// </summary>
     static void BenchBatching(StreamingSpeechSynthesizer voice, List<string> texts, ArditSamplingOptions sampling, int concurrent, CancellationToken cancellationToken)
     {
-        var process = System.Diagnostics.Process.GetCurrentProcess();
         SpeechRequest Request(int i) => new() { Text = texts[i], Sampling = sampling with { Seed = sampling.Seed + i } };
-
-        process.Refresh();
-        var cpu = process.TotalProcessorTime;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var alone = texts.Select((_, i) => voice.Synthesize(Request(i), cancellationToken: cancellationToken)).ToArray();
-        double aloneWall = clock.Elapsed.TotalSeconds;
-        process.Refresh();
-        double aloneCpu = (process.TotalProcessorTime - cpu).TotalSeconds;
-
-        voice.StartBatching(concurrent);
+        var alone = new SpeechResult[texts.Count];
         var batched = new SpeechResult[texts.Count];
-        int next = -1;
-        process.Refresh();
-        cpu = process.TotalProcessorTime;
-        clock.Restart();
-        // Each caller on a thread of its own, as each speech job is in the worker.
-        var callers = Enumerable.Range(0, concurrent).Select(_ => Task.Factory.StartNew(() =>
+        double aloneWall = 0, aloneCpu = 0, batchedWall = 0, batchedCpu = 0;
+        // Group by group of 2C sentences, each one by one and then by C callers that each take the group's next sentence
+        // when theirs is done, so the shared machine's drift falls on both ways alike.
+        for (int start = 0; start < texts.Count; start += 2 * concurrent)
         {
-            for (int i = Interlocked.Increment(ref next); i < texts.Count; i = Interlocked.Increment(ref next))
-                batched[i] = voice.Synthesize(Request(i), cancellationToken: cancellationToken);
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        Task.WaitAll(callers, cancellationToken);
-        double batchedWall = clock.Elapsed.TotalSeconds;
-        process.Refresh();
-        double batchedCpu = (process.TotalProcessorTime - cpu).TotalSeconds;
+            var group = Enumerable.Range(start, Math.Min(2 * concurrent, texts.Count - start)).ToArray();
+            var (wall, cpu) = BenchClock.Measure(() =>
+            {
+                foreach (int i in group) alone[i] = voice.Synthesize(Request(i), cancellationToken: cancellationToken);
+            });
+            aloneWall += wall;
+            aloneCpu += cpu;
+            voice.StartBatching(concurrent);
+            (wall, cpu) = BenchClock.Measure(() =>
+            {
+                int next = -1;
+                // Each caller on a thread of its own, as each speech job is in the worker.
+                var callers = Enumerable.Range(0, Math.Min(concurrent, group.Length)).Select(_ => Task.Factory.StartNew(() =>
+                {
+                    for (int j = Interlocked.Increment(ref next); j < group.Length; j = Interlocked.Increment(ref next))
+                        batched[group[j]] = voice.Synthesize(Request(group[j]), cancellationToken: cancellationToken);
+                }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+                Task.WaitAll(callers, cancellationToken);
+            });
+            voice.StopBatching();
+            batchedWall += wall;
+            batchedCpu += cpu;
+        }
 
         double audio = alone.Sum(r => r.DurationSeconds);
         double difference = alone.Zip(batched, (a, b) => a.Samples.Length != b.Samples.Length ? double.PositiveInfinity
@@ -139,4 +147,11 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
     }
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One bench row's sums over the sentences.</summary>
+    sealed class RowRun
+    {
+        public double Generated, Elapsed, Cpu, ModelWall;
+        public List<double> FirstAudio { get; } = [];
+    }
 }

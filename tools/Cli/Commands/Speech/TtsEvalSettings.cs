@@ -72,9 +72,10 @@ internal sealed class TtsEvalSettings : SpeechTrainSettings
     static (int First, int Max)[] ParseSchedules(string text, string option)
     {
         var error = new ArgumentException($"{option} takes N or N-M (positive integers, M >= N) separated by commas, not '{text}'.");
+        int End(string v) => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw error;
         var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v =>
         {
-            var ends = Parse(v.Replace('-', ','), option);
+            var ends = v.Split('-').Select(End).ToArray();
             return ends.Length switch
             {
                 1 => (ends[0], ends[0]),
