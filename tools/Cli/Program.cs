@@ -16,8 +16,10 @@ args = [.. args.Select(a => a == "--n" || a.StartsWith("--n=", StringComparison.
 // Redirected into a log, Spectre would wrap tables at 80 columns and cut every figure in half: use $COLUMNS, else 240.
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns > 0 ? columns : 240;
-// The service's malloc settings (DeviceSelector.Apply) for every command, so a bench measures the heap the service runs on.
-Media.Modeling.Devices.NativeHeap.Configure();
+// Training commands reuse their step's memory; every other command runs on the service's heap (DeviceSelector.Apply), so a
+// bench measures what the service runs.
+Media.Modeling.Devices.NativeHeap.Configure(args.FirstOrDefault() == "train"
+    ? Media.Modeling.Devices.NativeHeapProfile.Training : Media.Modeling.Devices.NativeHeapProfile.Serving);
 var app = new CommandApp();
 app.Configure(config =>
 {
