@@ -16,9 +16,9 @@ args = [.. args.Select(a => a == "--n" || a.StartsWith("--n=", StringComparison.
 // Redirected into a log, Spectre would wrap tables at 80 columns and cut every figure in half: use $COLUMNS, else 240.
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns > 0 ? columns : 240;
-// Training commands reuse their step's memory; every other command runs on the service's heap (DeviceSelector.Apply), so a
-// bench measures what the service runs.
-Media.Modeling.Devices.NativeHeap.Configure(args.FirstOrDefault() == "train"
+// Training and evaluation loops reuse their step's memory; every other command runs on the service's heap
+// (DeviceSelector.Apply), so a bench measures what the service runs.
+Media.Modeling.Devices.NativeHeap.Configure(args.FirstOrDefault() is "train" or "eval"
     ? Media.Modeling.Devices.NativeHeapProfile.Training : Media.Modeling.Devices.NativeHeapProfile.Serving);
 var app = new CommandApp();
 app.Configure(config =>

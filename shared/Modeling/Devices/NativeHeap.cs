@@ -87,6 +87,6 @@ public enum NativeHeapProfile
     /// <summary>A long-running service: memory given back, resident size flat across requests.</summary>
     Serving,
 
-    /// <summary>A training loop: the same large blocks reused step after step, none mapped and unmapped.</summary>
+    /// <summary>A training or evaluation loop: the same large blocks reused step after step, none mapped and unmapped.</summary>
     Training,
 }
