@@ -35,7 +35,8 @@ public sealed class ConvolutionStreamState : IDisposable
     internal static Tensor? Centred(Tensor x, ref Tensor? carried, long halfWidth, bool end)
     {
         ArgumentNullException.ThrowIfNull(x);
-        Tensor Pad() => zeros([x.shape[0], x.shape[1], halfWidth], dtype: x.dtype, device: x.device);
+        var like = carried ?? x;
+        Tensor Pad() => zeros([x.shape[0], x.shape[1], halfWidth], dtype: like.dtype, device: like.device);
         var buffer = cat(end ? [carried ?? Pad(), x, Pad()] : [carried ?? Pad(), x], 2);
         long outputs = buffer.shape[2] - 2 * halfWidth;
         carried = outputs > 0 ? buffer.narrow(2, outputs, 2 * halfWidth) : buffer;

@@ -19,7 +19,8 @@ namespace Media.Modeling.Devices;
 /// Training: a step allocates and frees the same large activations and gradients every time; mapped fresh, each comes
 /// back as zeroed pages faulted in one by one (two thirds of a SongGen step went to the kernel's page-fault path: 5.0 s
 /// a step, 1.6 s without). Nothing is mapped on its own and the heap is not trimmed below 1 GiB, so the loop reuses its
-/// memory; it does not grow, since every step asks for the same sizes.
+/// memory; it does not grow, since every step asks for the same sizes. (A thread other than the main one that asks for
+/// more than 64 MiB at once still gets it mapped: glibc's secondary arenas cannot hold a block that large.)
 /// </para>
 /// </summary>
 public static class NativeHeap

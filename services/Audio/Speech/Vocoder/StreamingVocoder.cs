@@ -19,6 +19,7 @@ public sealed class StreamingVocoder : IDisposable
     Tensor? overlap, envelope;  // padded positions [bufferStart, bufferStart + length)
     long bufferStart;
     bool finished;
+    Device? device;  // where the pushed chunks live: the end of the stream is padded there
 
     /// <summary>A stream through <paramref name="vocoder"/> (which should be in eval mode).</summary>
     public StreamingVocoder(IstftVocoder vocoder)
@@ -44,6 +45,8 @@ public sealed class StreamingVocoder : IDisposable
         if (logMel.dim() != 2 || logMel.shape[0] != vocoder.Mel.MelBands)
             throw new ArgumentException($"Expected a log-mel chunk [{vocoder.Mel.MelBands}, n]; got [{string.Join(", ", logMel.shape)}].", nameof(logMel));
         using var scope = NewDisposeScope();
+        using var noGrad = no_grad();  // the carried inputs must not chain one push's graph to the next
+        device ??= logMel.device;
         received += logMel.shape[1];
         Synthesize(vocoder.Stream(Normalize(logMel), state, end: false));
         return Emit(synthesized * hop).MoveToOuterDisposeScope();
@@ -55,8 +58,9 @@ public sealed class StreamingVocoder : IDisposable
         if (finished) throw new InvalidOperationException("The stream is already finished.");
         finished = true;
         using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         if (received == 0) return zeros(0).MoveToOuterDisposeScope();
-        Synthesize(vocoder.Stream(Normalize(zeros(vocoder.Mel.MelBands, 0)), state, end: true));
+        Synthesize(vocoder.Stream(Normalize(zeros(vocoder.Mel.MelBands, 0, device: device)), state, end: true));
         return Emit(fftSize / 2 + (received - 1) * hop).MoveToOuterDisposeScope();
     }
 

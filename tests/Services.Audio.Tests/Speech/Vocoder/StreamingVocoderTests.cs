@@ -60,4 +60,16 @@ public class StreamingVocoderTests
         }
         Assert.Throws<ArgumentException>(() => stream.Push(randn(40, 2)));
     }
+
+    [Fact]
+    public void A_stream_used_outside_no_grad_keeps_no_autograd_graph_between_pushes()
+    {
+        // The carried inputs of each layer live from one push to the next: with a graph attached, every chunk's history
+        // would chain to the previous one's for the whole utterance.
+        using var scope = NewDisposeScope();
+        using var vocoder = Tiny();
+        using var stream = new StreamingVocoder(vocoder);
+        for (int i = 0; i < 4; i++) Assert.False(stream.Push(randn(80, 6)).requires_grad);
+        Assert.False(stream.Finish().requires_grad);
+    }
 }

@@ -107,32 +107,46 @@ internal sealed class TtsBenchCommand : Command<TtsEvalSettings>
         var alone = new SpeechResult[texts.Count];
         var batched = new SpeechResult[texts.Count];
         double aloneWall = 0, aloneCpu = 0, batchedWall = 0, batchedCpu = 0;
-        // Group by group of 2C sentences, each one by one and then by C callers that each take the group's next sentence
-        // when theirs is done, so the shared machine's drift falls on both ways alike.
-        for (int start = 0; start < texts.Count; start += 2 * concurrent)
+        // Group by group of 4C sentences, one by one and by C callers that each take the group's next sentence when theirs
+        // is done, the two ways' order swapped from group to group, so the shared machine's drift falls on both alike.
+        for (int start = 0, g = 0; start < texts.Count; start += 4 * concurrent, g++)
         {
-            var group = Enumerable.Range(start, Math.Min(2 * concurrent, texts.Count - start)).ToArray();
-            var (wall, cpu) = BenchClock.Measure(() =>
+            var group = Enumerable.Range(start, Math.Min(4 * concurrent, texts.Count - start)).ToArray();
+            void OneByOne()
             {
-                foreach (int i in group) alone[i] = voice.Synthesize(Request(i), cancellationToken: cancellationToken);
-            });
-            aloneWall += wall;
-            aloneCpu += cpu;
-            voice.StartBatching(concurrent);
-            (wall, cpu) = BenchClock.Measure(() =>
-            {
-                int next = -1;
-                // Each caller on a thread of its own, as each speech job is in the worker.
-                var callers = Enumerable.Range(0, Math.Min(concurrent, group.Length)).Select(_ => Task.Factory.StartNew(() =>
+                var (wall, cpu) = BenchClock.Measure(() =>
                 {
-                    for (int j = Interlocked.Increment(ref next); j < group.Length; j = Interlocked.Increment(ref next))
-                        batched[group[j]] = voice.Synthesize(Request(group[j]), cancellationToken: cancellationToken);
-                }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-                Task.WaitAll(callers, cancellationToken);
-            });
-            voice.StopBatching();
-            batchedWall += wall;
-            batchedCpu += cpu;
+                    foreach (int i in group) alone[i] = voice.Synthesize(Request(i), cancellationToken: cancellationToken);
+                });
+                aloneWall += wall;
+                aloneCpu += cpu;
+            }
+            void Batched()
+            {
+                voice.StartBatching(concurrent);
+                try
+                {
+                    var (wall, cpu) = BenchClock.Measure(() =>
+                    {
+                        int next = -1;
+                        // Each caller on a thread of its own, as each speech job is in the worker.
+                        var callers = Enumerable.Range(0, Math.Min(concurrent, group.Length)).Select(_ => Task.Factory.StartNew(() =>
+                        {
+                            for (int j = Interlocked.Increment(ref next); j < group.Length; j = Interlocked.Increment(ref next))
+                                batched[group[j]] = voice.Synthesize(Request(group[j]), cancellationToken: cancellationToken);
+                        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+                        Task.WaitAll(callers, cancellationToken);
+                    });
+                    batchedWall += wall;
+                    batchedCpu += cpu;
+                }
+                finally
+                {
+                    voice.StopBatching();
+                }
+            }
+            if (g % 2 == 0) { OneByOne(); Batched(); }
+            else { Batched(); OneByOne(); }
         }
 
         double audio = alone.Sum(r => r.DurationSeconds);
