@@ -40,27 +40,12 @@ public static class NativeHeap
     public const int TrainingTrimThresholdBytes = 1 << 30;
 
     static readonly Lock Gate = new();
-    static NativeHeapProfile? applied;
-    static bool taken;
+    static bool? taken; // null until the first Configure
 
     /// <summary>Applies <paramref name="profile"/> once per process (later calls keep the first); true when glibc took it.</summary>
     public static bool Configure(NativeHeapProfile profile = NativeHeapProfile.Serving)
     {
-        lock (Gate)
-        {
-            if (applied is null)
-            {
-                applied = profile;
-                taken = Apply(profile);
-            }
-            return taken;
-        }
-    }
-
-    /// <summary>The profile this process runs with; null before <see cref="Configure"/>.</summary>
-    public static NativeHeapProfile? Profile
-    {
-        get { lock (Gate) return applied; }
+        lock (Gate) return taken ??= Apply(profile);
     }
 
     static bool Apply(NativeHeapProfile profile)
