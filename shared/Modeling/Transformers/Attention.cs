@@ -108,9 +108,13 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         inputs ??= AttentionInputs.None;
         if ((inputs.PastKeys is null) != (inputs.PastValues is null))
             throw new ArgumentException("Give past keys and past values together.", nameof(inputs));
+        if (inputs.CacheWrite is not null && inputs.PastKeys is not null)
+            throw new ArgumentException("Give past keys or a cache to write, not both.", nameof(inputs));
         using var scope = NewDisposeScope();
         var (q, k, v) = Project(x, inputs.Rope, inputs.Cos, inputs.Sin);
-        var (allK, allV) = inputs.PastKeys is { } pastKeys ? (cat([pastKeys, k], 2), cat([inputs.PastValues!, v], 2)) : (k, v);
+        var (allK, allV) = inputs.CacheWrite is { } write
+            ? AppendToCache(write.Cache, inputs.CacheLayer, write.FirstSlot, write.CommonStart, write.SlotIndex, write.WritePositions, write.KeyLength, k, v, x.shape[0])
+            : inputs.PastKeys is { } pastKeys ? (cat([pastKeys, k], 2), cat([inputs.PastValues!, v], 2)) : (k, v);
         var output = Output(q, allK, allV, inputs.Mask, inputs.IsCausal);
         return (output.MoveToOuterDisposeScope(), k.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope());
     }
@@ -247,10 +251,13 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     }
 
     /// <summary>Writes this pass's keys and values at each row's cache positions and reads back each row's keys so far.</summary>
-    (Tensor K, Tensor V) AppendToCache(KvCache cache, AttentionContext ctx, Tensor k, Tensor v, long rows)
+    (Tensor K, Tensor V) AppendToCache(KvCache cache, AttentionContext ctx, Tensor k, Tensor v, long rows) =>
+        AppendToCache(cache, layerIndex, ctx.FirstSlot, ctx.CommonStart, ctx.SlotIndex, ctx.WritePositions, ctx.KeyLength, k, v, rows);
+
+    static (Tensor K, Tensor V) AppendToCache(KvCache cache, int layer, int? firstSlot, int? commonStart, Tensor? slotIndex, Tensor? writePositions, long keyLength, Tensor k, Tensor v, long rows)
     {
-        var (keys, values) = cache.Layer(layerIndex);
-        if (ctx.FirstSlot is int slot && ctx.CommonStart is int start)
+        var (keys, values) = cache.Layer(layer);
+        if (firstSlot is int slot && commonStart is int start)
         {
             // Consecutive slots at one length: the new positions are one block of the cache, written as a slice.
             long t = k.shape[2];
@@ -260,14 +267,15 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         else
         {
             // [slot, :, position] with slot [B,1] and position [B,T] selects a [B, T, n_kv_head, head_dim] block.
-            var at = new[] { TensorIndex.Tensor(ctx.SlotIndex!.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(ctx.WritePositions!) };
+            var slots = slotIndex ?? arange(firstSlot!.Value, firstSlot.Value + rows, dtype: ScalarType.Int64, device: keys.device);
+            var at = new[] { TensorIndex.Tensor(slots.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(writePositions!) };
             keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
             values.index_put_(v.transpose(1, 2).to(values.dtype), at);
         }
-        if (ctx.FirstSlot is int first)
-            return (keys.narrow(0, first, rows).narrow(2, 0, ctx.KeyLength).to(k.dtype),
-                    values.narrow(0, first, rows).narrow(2, 0, ctx.KeyLength).to(v.dtype));
-        return (keys.narrow(2, 0, ctx.KeyLength).index_select(0, ctx.SlotIndex!).to(k.dtype),
-                values.narrow(2, 0, ctx.KeyLength).index_select(0, ctx.SlotIndex!).to(v.dtype));
+        if (firstSlot is int first)
+            return (keys.narrow(0, first, rows).narrow(2, 0, keyLength).to(k.dtype),
+                    values.narrow(0, first, rows).narrow(2, 0, keyLength).to(v.dtype));
+        return (keys.narrow(2, 0, keyLength).index_select(0, slotIndex!).to(k.dtype),
+                values.narrow(2, 0, keyLength).index_select(0, slotIndex!).to(v.dtype));
     }
 }

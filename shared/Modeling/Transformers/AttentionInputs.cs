@@ -4,7 +4,7 @@ namespace Media.Modeling.Transformers;
 
 /// <summary>
 /// What one <see cref="Attention.Attend"/> call needs besides the tokens: RoPE angles for this pass's positions, a mask,
-/// and keys and values of earlier positions kept by the caller (ARDiT's clean context). All optional; the tensors belong
+/// and keys and values of earlier positions kept by the caller (ARDiT's clean context), as tensors or in a <see cref="KvCache"/>. All optional; the tensors belong
 /// to the caller's dispose scope.
 /// </summary>
 public sealed record AttentionInputs
@@ -32,4 +32,14 @@ public sealed record AttentionInputs
 
     /// <summary>Values of earlier positions, [batch, n_kv_head, past, head_dim].</summary>
     public Tensor? PastValues { get; init; }
+
+    /// <summary>
+    /// Instead of <see cref="PastKeys"/>: this pass's keys and values are written into a <see cref="KvCache"/> and each row
+    /// attends to its slot there in place (no copy of the past); the <see cref="Mask"/> is over the slot's first
+    /// <see cref="KvCacheWrite.KeyLength"/> positions.
+    /// </summary>
+    public KvCacheWrite? CacheWrite { get; init; }
+
+    /// <summary>The layer of <see cref="CacheWrite"/>'s cache this pass writes and reads.</summary>
+    public int CacheLayer { get; init; }
 }

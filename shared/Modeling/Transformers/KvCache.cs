@@ -38,17 +38,18 @@ public sealed class KvCache : IDisposable
         values = new Tensor[layers];
         for (int i = 0; i < layers; i++)
         {
-            keys[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device);
-            values[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device);
+            // The cache outlives whatever dispose scope it is created in (an utterance's context opened inside a pass).
+            keys[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device).DetachFromDisposeScope();
+            values[i] = zeros([slots, kvHeads, maxLength, headDim], dtype, device).DetachFromDisposeScope();
         }
         memoryKeys = new Tensor[memoryLength > 0 ? layers : 0];
         memoryValues = new Tensor[memoryKeys.Length];
         for (int i = 0; i < memoryKeys.Length; i++)
         {
-            memoryKeys[i] = zeros([slots, kvHeads, memoryLength, headDim], dtype, device);
-            memoryValues[i] = zeros([slots, kvHeads, memoryLength, headDim], dtype, device);
+            memoryKeys[i] = zeros([slots, kvHeads, memoryLength, headDim], dtype, device).DetachFromDisposeScope();
+            memoryValues[i] = zeros([slots, kvHeads, memoryLength, headDim], dtype, device).DetachFromDisposeScope();
         }
-        memoryMask = memoryLength > 0 ? zeros([slots, memoryLength], ScalarType.Bool, device) : null;
+        memoryMask = memoryLength > 0 ? zeros([slots, memoryLength], ScalarType.Bool, device).DetachFromDisposeScope() : null;
         memoryLengths = new int[slots];
         MemoryLength = memoryLength;
         lengths = new int[slots];

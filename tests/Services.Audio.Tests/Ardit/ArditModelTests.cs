@@ -1,3 +1,4 @@
+using Media.Modeling.Transformers;
 using Media.Services.Audio.Speech.Ardit;
 using static TorchSharp.torch;
 
@@ -83,9 +84,9 @@ public sealed class ArditModelTests
         var noisy = randn(3, 2, config.LatentDim);
         double[] times = [0.2, 0.5, 0.9];
 
-        ArditContextCache[] Caches() => [.. texts.Select((t, r) =>
+        ArditContextCache[] Caches(KvCache? slots = null) => [.. texts.Select((t, r) =>
         {
-            var cache = model.StartContext(t, totals[r]);
+            var cache = model.StartContext(t, totals[r], slots: slots);
             model.AppendClean(cache, randn(1, 4, config.LatentDim, generator: new Generator((ulong)r + 1)), 0);   // the same earlier context both ways
             return cache;
         })];
@@ -97,7 +98,8 @@ public sealed class ArditModelTests
         }).ToArray();
         int[] firstFrames = [.. separate.Select(c => c.CleanFrames)];
 
-        var batched = Caches();
+        using var slots = model.CreateContextSlots(3);
+        var batched = Caches(slots);
         var together = model.AppendCleanAndVelocityCached(batched, pending, noisy, times, firstFrames);
         var fusedAlone = Caches()[0];
         var one = model.AppendCleanAndVelocity(fusedAlone, pending[0]!, 4, noisy.narrow(0, 0, 1), times[0], 8);
@@ -110,6 +112,66 @@ public sealed class ArditModelTests
         // The appended context is the same too: the next block sees the same velocity either way.
         var next = randn(1, 4, config.LatentDim);
         Assert.True(model.VelocityCached(batched[1], next, 0.4, 6).allclose(model.VelocityCached(separate[1], next, 0.4, 6), rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void A_short_last_block_padded_into_a_batched_step_and_rows_in_scattered_slots_equal_their_calls_alone()
+    {
+        using var scope = NewDisposeScope();
+        var config = ArditTestModels.Tiny(4);
+        using var model = ArditTestModels.Randomised(config);
+        manual_seed(6);
+        var texts = new[] { randint(0, config.VocabSize, [1, 6]), randint(0, config.VocabSize, [1, 8]), randint(0, config.VocabSize, [1, 5]) };
+        int[] totals = [12, 10, 16];
+        var noisy = randn(3, 4, config.LatentDim);
+        double[] times = [0.1, 0.6, 0.8];
+        int[] real = [4, 2, 4];   // row 1's last block (frames 8-9 of 10) is short: two frames, then padding
+
+        ArditContextCache Open(int r, KvCache? slots)
+        {
+            var cache = model.StartContext(texts[r], totals[r], slots: slots);
+            for (int f = 0; f < 8; f += 4) model.AppendClean(cache, randn(1, 4, config.LatentDim, generator: new Generator((ulong)(10 * r + f + 1))), f);
+            return cache;
+        }
+        var alone = Enumerable.Range(0, 3).Select(r =>
+        {
+            using var cache = Open(r, null);
+            return model.VelocityCached(cache, noisy.narrow(0, r, 1).narrow(1, 0, real[r]), times[r], 8);
+        }).ToArray();
+
+        using var slots = model.CreateContextSlots(5);
+        var a = Open(0, slots);
+        var hole = Open(1, slots);   // slot 1 stays taken, so the rows' slots are 0, 2, 3: gathered, not one view
+        var b = Open(1, slots);
+        var c = Open(2, slots);
+        Assert.Equal([0, 2, 3], new[] { a.Slot, b.Slot, c.Slot });
+        var together = model.AppendCleanAndVelocityCached([a, b, c], [null, null, null], noisy, times, [8, 8, 8], real);
+        for (int r = 0; r < 3; r++)
+        {
+            var row = together.narrow(0, r, 1).narrow(1, 0, real[r]);
+            Assert.True(row.allclose(alone[r], rtol: 1e-4, atol: 1e-5), $"row {r}: max difference {(row - alone[r]).abs().max().item<float>()}");
+        }
+        // The padding is not context: the short row's velocity does not move with what the padded frames hold.
+        var changed = noisy.clone();
+        changed.narrow(0, 1, 1).narrow(1, 2, 2).add_(3.0);
+        var again = model.AppendCleanAndVelocityCached([a, b, c], [null, null, null], changed, times, [8, 8, 8], real);
+        Assert.True(again.narrow(0, 1, 1).narrow(1, 0, 2).allclose(together.narrow(0, 1, 1).narrow(1, 0, 2), rtol: 1e-5, atol: 1e-6));
+
+        Assert.Equal(1, slots.FreeSlotCount);
+        foreach (var cache in new[] { a, hole, b, c }) cache.Dispose();
+        Assert.Equal(5, slots.FreeSlotCount);
+    }
+
+    [Fact]
+    public void Batched_rows_must_share_one_slot_storage()
+    {
+        using var scope = NewDisposeScope();
+        var config = ArditTestModels.Tiny(4);
+        using var model = ArditTestModels.Randomised(config);
+        using var first = model.StartContext(randint(0, config.VocabSize, [1, 5]), 8);
+        using var second = model.StartContext(randint(0, config.VocabSize, [1, 5]), 8);
+        var error = Assert.Throws<ArgumentException>(() => model.AppendCleanAndVelocityCached([first, second], [null, null], randn(2, 4, config.LatentDim), [0.5, 0.5], [0, 0]));
+        Assert.Contains("slot storage", error.Message);
     }
 
     [Fact]

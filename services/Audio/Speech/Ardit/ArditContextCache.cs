@@ -1,27 +1,30 @@
-using static TorchSharp.torch;
+using Media.Modeling.Transformers;
 
 namespace Media.Services.Audio.Speech.Ardit;
 
 /// <summary>
-/// Keys and values of the clean context of one utterance being generated — its text, then each clean block as it
-/// is appended — per layer, [1, heads, positions, head_dim]. Noisy blocks read it but never write to it. Each layer's
-/// buffer is allocated once at <see cref="Capacity"/> positions and written in place, so appending a block copies the
-/// block, not the whole context, and caches of one model can be stacked for a batched step by views of one length.
+/// Keys and values of the clean context of one utterance being generated — its text, then each clean block as it is
+/// appended — in one slot of a shared <see cref="KvCache"/> (<see cref="ArditModel.CreateContextSlots"/>). Each forward
+/// pass writes its keys into the slot and attends to the slot in place, so neither appending a block nor a batched step
+/// copies a context; noisy blocks are written past <see cref="Length"/> as scratch and never kept. A cache opened
+/// without shared slots has a one-slot <see cref="KvCache"/> of its own.
 /// </summary>
 public sealed class ArditContextCache : IDisposable
 {
-    readonly (Tensor Keys, Tensor Values)?[] buffers;
-    readonly int[] lengths;
+    readonly KvCache? owned;
+    readonly SlotGroup slot;
+    bool disposed;
 
-    internal ArditContextCache(int layerCount, int textLength, int totalFrames, int capacity)
+    internal ArditContextCache(KvCache storage, bool ownsStorage, int textLength, int totalFrames)
     {
-        if (capacity < textLength + totalFrames) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"The cache must hold the text and every frame ({textLength + totalFrames} positions).");
-        buffers = new (Tensor, Tensor)?[layerCount];
-        lengths = new int[layerCount];
+        if (storage.MaxLength < textLength + totalFrames)
+            throw new ArgumentOutOfRangeException(nameof(storage), storage.MaxLength, $"The cache must hold the text and every frame ({textLength + totalFrames} positions).");
+        slot = storage.Allocate();
+        Storage = storage;
+        owned = ownsStorage ? storage : null;
         TextLength = textLength;
         TotalFrames = totalFrames;
         SuffixStart = totalFrames;
-        Capacity = capacity;
     }
 
     /// <summary>Text tokens at the start of the context.</summary>
@@ -30,8 +33,14 @@ public sealed class ArditContextCache : IDisposable
     /// <summary>The utterance's total number of latent frames (the duration input).</summary>
     public int TotalFrames { get; }
 
-    /// <summary>Positions each layer's buffer holds (the model's longest text and utterance together).</summary>
-    public int Capacity { get; }
+    /// <summary>The keys and values of this and (when shared) other utterances.</summary>
+    public KvCache Storage { get; }
+
+    /// <summary>This utterance's slot in <see cref="Storage"/>.</summary>
+    public int Slot => slot.Slots[0];
+
+    /// <summary>Positions kept so far: the text, the suffix and the clean frames.</summary>
+    public int Length { get; internal set; }
 
     /// <summary>First frame of the fill-in-the-middle suffix in the cache (<see cref="ArditModel.AppendSuffix"/>); <see cref="TotalFrames"/> when there is none.</summary>
     public int SuffixStart { get; internal set; }
@@ -39,40 +48,12 @@ public sealed class ArditContextCache : IDisposable
     /// <summary>Clean frames appended so far (before the suffix).</summary>
     public int CleanFrames { get; internal set; }
 
-    /// <summary>Positions cached in layer <paramref name="layer"/>.</summary>
-    internal int Length(int layer) => lengths[layer];
-
-    /// <summary>The layer's cached keys and values so far, [1, heads, length, head_dim] views (null before the text is encoded).</summary>
-    internal (Tensor Keys, Tensor Values)? Layer(int layer) => Layer(layer, lengths[layer]);
-
-    /// <summary>The first <paramref name="length"/> positions of the layer's buffers (past its own length: zeros, for padding a batch).</summary>
-    internal (Tensor Keys, Tensor Values)? Layer(int layer, int length) =>
-        buffers[layer] is { } b ? (b.Keys.narrow(2, 0, length), b.Values.narrow(2, 0, length)) : null;
-
-    internal void Append(int layer, Tensor keys, Tensor values)
-    {
-        int n = (int)keys.shape[2], at = lengths[layer];
-        if (at + n > Capacity) throw new InvalidOperationException($"The cache holds at most {Capacity} positions; appending {n} to {at} would overflow it.");
-        if (buffers[layer] is not { } b)
-        {
-            b = (zeros([1, keys.shape[1], Capacity, keys.shape[3]], keys.dtype, keys.device).DetachFromDisposeScope(),
-                 zeros([1, values.shape[1], Capacity, values.shape[3]], values.dtype, values.device).DetachFromDisposeScope());
-            buffers[layer] = b;
-        }
-        using var noGrad = no_grad();
-        using (var k = b.Keys.narrow(2, at, n)) k.copy_(keys);
-        using (var v = b.Values.narrow(2, at, n)) v.copy_(values);
-        lengths[layer] = at + n;
-    }
-
-    /// <inheritdoc/>
+    /// <summary>Gives the slot back (and frees storage of its own).</summary>
     public void Dispose()
     {
-        foreach (var entry in buffers)
-        {
-            entry?.Keys.Dispose();
-            entry?.Values.Dispose();
-        }
-        Array.Clear(buffers);
+        if (disposed) return;
+        disposed = true;
+        if (owned is not null) owned.Dispose();
+        else Storage.Free(slot);
     }
 }

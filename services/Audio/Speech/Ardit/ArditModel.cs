@@ -175,11 +175,25 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         return ((perFrame * valid).sum() / valid.sum().ClampMin(1.0)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Positions past the longest context a slot keeps room for: a batched pass writes a padded clean and noisy block there as scratch.</summary>
+    const int ScratchPositions = 64;
+
+    /// <summary>
+    /// Shared storage for <paramref name="slots"/> utterances' contexts (<see cref="StartContext"/>), on the weights' device and
+    /// dtype: utterances in one slot storage step together without copying their contexts (<see cref="AppendCleanAndVelocityCached"/>).
+    /// </summary>
+    public KvCache CreateContextSlots(int slots)
+    {
+        var weight = final_layer.weight!;
+        return new KvCache(Config.NLayer, slots, Config.NHead, Config.MaxPositions + ScratchPositions, Config.HeadDim, weight.device, weight.dtype);
+    }
+
     /// <summary>
     /// Starts cached generation: encodes the text [1, L] (ids) of an utterance of <paramref name="totalFrames"/> frames,
-    /// its tokens at <paramref name="textFrames"/> when given, else at <see cref="TextFrames"/>.
+    /// its tokens at <paramref name="textFrames"/> when given, else at <see cref="TextFrames"/>, into a slot of
+    /// <paramref name="slots"/> (<see cref="CreateContextSlots"/>; null: storage of the cache's own).
     /// </summary>
-    public ArditContextCache StartContext(Tensor text, int totalFrames, double[]? textFrames = null)
+    public ArditContextCache StartContext(Tensor text, int totalFrames, double[]? textFrames = null, KvCache? slots = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         CheckIds(text);
@@ -189,14 +203,22 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
-        var cache = new ArditContextCache(Config.NLayer, (int)text.shape[1], totalFrames, Config.MaxPositions);
         long l = text.shape[1];
         if (textFrames is not null && textFrames.Length != l) throw new ArgumentException($"Need one frame per text token ({l}), got {textFrames.Length}.", nameof(textFrames));
+        var cache = slots is null ? new ArditContextCache(CreateContextSlots(1), true, (int)l, totalFrames) : new ArditContextCache(slots, false, (int)l, totalFrames);
         var spoken = textFrames is null ? TextFrames(text, [l], [totalFrames]) : [textFrames];
         var x = text_embeddings.call(text.to(Device)) + TextProgress(spoken, [totalFrames], l);
         var c = Kind(ArditTokenKind.Text, 1, l);
         var positions = ArditAttentionMask.Positions([l], [totalFrames], l, 0, Device, spoken);
-        Run(x, c, cache, positions, store: true);
+        try
+        {
+            Run(x, c, cache, positions, store: true);
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
         return cache;
     }
 
@@ -292,10 +314,14 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// <summary>
     /// The batched <see cref="AppendCleanAndVelocity"/>: row r first appends its finished block <paramref name="clean"/>[r]
     /// [1, m_r, C] (null: none) to its cache at the cache's clean frames, and in the same forward pass gives the velocity of
-    /// its noisy block x_t[r] at <paramref name="times"/>[r] from <paramref name="firstFrames"/>[r]. Past contexts and clean
-    /// blocks of different lengths are padded and masked; each row equals its own calls alone within float rounding.
+    /// its noisy block x_t[r] at <paramref name="times"/>[r] from <paramref name="firstFrames"/>[r]. The caches share one
+    /// slot storage (<see cref="CreateContextSlots"/>), read in place. Clean blocks of different lengths are padded and
+    /// masked, and so are noisy blocks: row r's first <paramref name="lengths"/>[r] frames are real (null: all), the rest
+    /// padding whose velocities mean nothing, so a short last block steps with full ones. Each row equals its own calls
+    /// alone within float rounding.
     /// </summary>
-    public Tensor AppendCleanAndVelocityCached(IReadOnlyList<ArditContextCache> caches, IReadOnlyList<Tensor?> clean, Tensor xt, IReadOnlyList<double> times, IReadOnlyList<int> firstFrames)
+    public Tensor AppendCleanAndVelocityCached(IReadOnlyList<ArditContextCache> caches, IReadOnlyList<Tensor?> clean, Tensor xt, IReadOnlyList<double> times, IReadOnlyList<int> firstFrames,
+        IReadOnlyList<int>? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(caches);
         ArgumentNullException.ThrowIfNull(clean);
@@ -303,12 +329,19 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(times);
         ArgumentNullException.ThrowIfNull(firstFrames);
         int rows = caches.Count;
-        if (rows == 0 || xt.dim() != 3 || xt.shape[0] != rows || times.Count != rows || firstFrames.Count != rows || clean.Count != rows)
-            throw new ArgumentException($"Need one cache, clean block (or null), time and first frame per row of x_t; got {rows} caches, {clean.Count} clean blocks, {times.Count} times, {firstFrames.Count} first frames for x_t [{string.Join(", ", xt.shape)}].");
+        if (rows == 0 || xt.dim() != 3 || xt.shape[0] != rows || times.Count != rows || firstFrames.Count != rows || clean.Count != rows || (lengths is not null && lengths.Count != rows))
+            throw new ArgumentException($"Need one cache, clean block (or null), time, first frame (and length) per row of x_t; got {rows} caches, {clean.Count} clean blocks, {times.Count} times, {firstFrames.Count} first frames for x_t [{string.Join(", ", xt.shape)}].");
+        var storage = caches[0].Storage;
+        if (caches.Any(c => !ReferenceEquals(c.Storage, storage)))
+            throw new ArgumentException("Batched rows must share one slot storage (CreateContextSlots).", nameof(caches));
+        long n = xt.shape[1];
         var cleanLengths = new long[rows];
+        var noisyLengths = new long[rows];
         for (int r = 0; r < rows; r++)
         {
-            using var row = xt.narrow(0, r, 1);
+            noisyLengths[r] = lengths?[r] ?? n;
+            if (noisyLengths[r] < 1 || noisyLengths[r] > n) throw new ArgumentOutOfRangeException(nameof(lengths), $"Row {r}: a block of {n} frames has 1..{n} real ones, not {noisyLengths[r]}.");
+            using var row = xt.narrow(0, r, 1).narrow(1, 0, noisyLengths[r]);
             CheckBlock(caches[r], row, firstFrames[r]);
             if (clean[r] is not { } block) continue;
             CheckBlock(caches[r], block, caches[r].CleanFrames);
@@ -319,7 +352,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
-        long n = xt.shape[1], m = cleanLengths.Max();
+        long m = cleanLengths.Max();
         var device = Device;
         var cleanStarts = tensor(caches.Select(c => (long)c.CleanFrames).ToArray(), device: device).unsqueeze(1);
         var positions = cat([arange(m, device: device).unsqueeze(0) + cleanStarts,
@@ -333,35 +366,26 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var noisyKind = Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(flowTimes);
         var c = m == 0 ? noisyKind : cat([Kind(ArditTokenKind.Clean, rows, m), noisyKind], 1);
         var (cos, sin) = rope.At(positions);
-        var pastLengths = new long[rows];
-        for (int r = 0; r < rows; r++) pastLengths[r] = caches[r].Length(0);
-        long longest = pastLengths.Max();
-        // Row r's keys: its own past (the first pastLengths[r] of the padded positions), its real clean frames (seen by its clean
-        // and noisy queries), and its noisy block (seen by the noisy queries only).
-        var key = arange(longest + m + n, device: device).view(1, 1, -1);
+        // Row r's pass goes into its slot at its own length: [clean m (real m_r, then padding) | noisy n (real n_r, then padding)].
+        var pastLengths = caches.Select(cache => cache.Length).ToArray();
+        long keyLength = pastLengths.Max() + m + n;
+        if (keyLength > storage.MaxLength) throw new InvalidOperationException($"The slots hold {storage.MaxLength} positions; this step needs {keyLength}.");
+        using var write = new KvCacheWrite(storage, [.. caches.Select(cache => cache.Slot)], pastLengths, (int)(m + n), keyLength);
+        // Row r's keys: its past, its real clean frames (seen by its clean and noisy queries), and its real noisy frames (seen by the noisy queries only).
+        var key = arange(keyLength, device: device).view(1, 1, -1);
         var query = arange(m + n, device: device).view(1, -1, 1);
-        var past = key.lt(tensor(pastLengths, device: device).view(rows, 1, 1));
-        var ownClean = key.ge(longest).logical_and(key.lt(tensor(cleanLengths, device: device).view(rows, 1, 1) + longest));
-        var ownNoisy = key.ge(longest + m).logical_and(query.ge(m));
-        var mask = past.logical_or(ownClean).logical_or(ownNoisy).unsqueeze(1);   // [R, 1, m + n, longest + m + n]
+        var past = tensor(pastLengths.Select(p => (long)p).ToArray(), device: device).view(rows, 1, 1);
+        var seen = key.lt(past + tensor(cleanLengths, device: device).view(rows, 1, 1));
+        var noisyStart = past + m;
+        var ownNoisy = key.ge(noisyStart).logical_and(key.lt(noisyStart + tensor(noisyLengths, device: device).view(rows, 1, 1))).logical_and(query.ge(m));
+        var mask = seen.logical_or(ownNoisy).unsqueeze(1);   // [R, 1, m + n, keyLength]
         for (int i = 0; i < layers.Count; i++)
+            x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, CacheWrite = write, CacheLayer = i }).Output;
+        for (int r = 0; r < rows; r++)
         {
-            var keys = new Tensor[rows];
-            var values = new Tensor[rows];
-            for (int r = 0; r < rows; r++)
-            {
-                // Views of one length over the preallocated buffers (past a row's own context: zeros, masked out).
-                var layerPast = caches[r].Layer(i, (int)longest) ?? throw new InvalidOperationException("A cache was used before its text was encoded.");
-                keys[r] = layerPast.Keys;
-                values[r] = layerPast.Values;
-            }
-            var (output, k, v) = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, PastKeys = cat(keys, 0), PastValues = cat(values, 0) });
-            for (int r = 0; r < rows; r++)
-                if (cleanLengths[r] > 0)
-                    caches[r].Append(i, k.narrow(0, r, 1).narrow(2, 0, cleanLengths[r]), v.narrow(0, r, 1).narrow(2, 0, cleanLengths[r]));
-            x = output;
+            caches[r].Length += (int)cleanLengths[r];
+            caches[r].CleanFrames += (int)cleanLengths[r];
         }
-        for (int r = 0; r < rows; r++) caches[r].CleanFrames += (int)cleanLengths[r];
         return Output(x.narrow(1, m, n), c.narrow(1, m, n)).MoveToOuterDisposeScope();
     }
 
@@ -370,17 +394,17 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
 
     Tensor FramePositions(int firstFrame, long n) => (arange(n, device: Device) + firstFrame).unsqueeze(0);
 
+    /// <summary>One row through every layer, attending to its cached context and itself; its keys are kept when <paramref name="store"/>, else left as scratch.</summary>
     Tensor Run(Tensor x, Tensor c, ArditContextCache cache, Tensor positions, bool store)
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = rope.At(positions);
+        int n = (int)x.shape[1];
+        if (cache.Length + n > cache.Storage.MaxLength) throw new InvalidOperationException($"The cache holds at most {cache.Storage.MaxLength} positions; {n} more after {cache.Length} would overflow it.");
+        using var write = new KvCacheWrite(cache.Storage, [cache.Slot], [cache.Length], n, cache.Length + n);
         for (int i = 0; i < layers.Count; i++)
-        {
-            var past = cache.Layer(i);
-            var (output, k, v) = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, PastKeys = past?.Keys, PastValues = past?.Values });
-            if (store) cache.Append(i, k, v);
-            x = output;
-        }
+            x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, CacheWrite = write, CacheLayer = i }).Output;
+        if (store) cache.Length += n;
         return x.MoveToOuterDisposeScope();
     }
 

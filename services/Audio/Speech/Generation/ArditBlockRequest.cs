@@ -86,8 +86,8 @@ public sealed class ArditBlockRequest : GroupedRequest
     internal ChannelWriter<LatentBlock> Output => blocks.Writer;
 
     /// <inheritdoc/>
-    /// <remarks>Blocks of one length stack into one batched forward pass.</remarks>
-    public override object BatchKey => Length;
+    /// <remarks>Blocks of one block size stack into one batched forward pass (a short last block padded).</remarks>
+    public override object BatchKey => BlockSize;
 
     /// <inheritdoc/>
     public override bool IsDone => Start >= StopFrame;

@@ -1,5 +1,6 @@
 using Media.Modeling.Diffusion;
 using Media.Modeling.Serving;
+using Media.Modeling.Transformers;
 using Media.Services.Audio.Speech.Ardit;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,9 +16,18 @@ namespace Media.Services.Audio.Speech.Generation;
 /// <see cref="ArditModel.AppendCleanAndVelocityCached"/>) and draws the next block's noise from its own generator, so each
 /// request's speech is what <see cref="ArditSynthesizer.Blocks"/> makes for it alone.
 /// </summary>
-public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlockRequest>
+public sealed class ArditBlockStepper : IGroupStepper<ArditBlockRequest>, IDisposable
 {
-    readonly ArditModel model = model ?? throw new ArgumentNullException(nameof(model));
+    readonly ArditModel model;
+    readonly KvCache slots;
+
+    /// <summary>Steps up to <paramref name="slots"/> utterances of <paramref name="model"/> at once, their contexts in one slot storage read in place.</summary>
+    public ArditBlockStepper(ArditModel model, int slots)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(slots);
+        this.slots = model.CreateContextSlots(slots);
+    }
 
     /// <inheritdoc/>
     public void Admit(ArditBlockRequest request)
@@ -26,7 +36,7 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
         var device = model.Device;
         request.Generator = new Generator((ulong)request.Options.Seed);
         using (var text = tensor(request.TextIds.Select(i => (long)i).ToArray(), [1, request.TextIds.Length], device: device))
-            request.Cache = ArditSynthesizer.OpenContext(model, text, request.TotalFrames, request.TextFrames, request.Suffix, request.Prefix, request.Start, request.BlockSize);
+            request.Cache = ArditSynthesizer.OpenContext(model, text, request.TotalFrames, request.TextFrames, request.Suffix, request.Prefix, request.Start, request.BlockSize, slots);
         request.Schedule = FlowMatching.Schedule(request.Options.Steps, request.Options.TimeShift);
         DrawNoise(request);
     }
@@ -36,10 +46,14 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
     {
         ArgumentNullException.ThrowIfNull(group);
         using var scope = NewDisposeScope();
-        var xt = group.Count == 1 ? group[0].Latents! : cat(group.Select(r => r.Latents!).ToArray(), 0);
+        // In slot order, so the rows' contexts are read as one view of the slot storage.
+        group = [.. group.OrderBy(r => r.Cache!.Slot)];
+        // A short last block steps with the full ones, padded (the padding is masked out of every row's attention).
+        int n = group.Max(r => r.Length);
+        var xt = group.Count == 1 ? group[0].Latents! : cat(group.Select(r => r.Length == n ? r.Latents! : nn.functional.pad(r.Latents!, [0, 0, 0, n - r.Length])).ToArray(), 0);
         // Blocks finished last step join their caches in this forward pass (one call per step, not one more per request).
         var velocity = model.AppendCleanAndVelocityCached([.. group.Select(r => r.Cache!)], [.. group.Select(r => r.Pending)], xt,
-            [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)]);
+            [.. group.Select(r => r.Sampler!.Time)], [.. group.Select(r => r.Start)], [.. group.Select(r => r.Length)]);
         foreach (var request in group)
         {
             request.Pending?.Dispose();
@@ -48,7 +62,7 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
         for (int i = 0; i < group.Count; i++)
         {
             var request = group[i];
-            var next = request.Sampler!.Step(request.Latents!, velocity.narrow(0, i, 1)).DetachFromDisposeScope();
+            var next = request.Sampler!.Step(request.Latents!, velocity.narrow(0, i, 1).narrow(1, 0, request.Length)).DetachFromDisposeScope();
             request.Latents!.Dispose();
             request.Latents = next;
             if (request.Sampler.StepIndex == request.Sampler.Steps) FinishBlock(request);
@@ -62,6 +76,9 @@ public sealed class ArditBlockStepper(ArditModel model) : IGroupStepper<ArditBlo
         request.Free();
         request.Output.TryComplete();
     }
+
+    /// <summary>Frees the slot storage (once the scheduler is done with every request).</summary>
+    public void Dispose() => slots.Dispose();
 
     /// <summary>The block is clean: context for the next one (pending until its first step), and out to the caller, trimmed at the stop frame as in <see cref="ArditSynthesizer.Blocks"/>.</summary>
     void FinishBlock(ArditBlockRequest request)

@@ -1,6 +1,7 @@
 using Media.Modeling.Devices;
 using Media.Modeling.Diffusion;
 using Media.Modeling.Serving;
+using Media.Modeling.Transformers;
 using Media.Services.Audio.Speech.Ardit;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,6 +21,7 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
     readonly ArditModel model = model ?? throw new ArgumentNullException(nameof(model));
     readonly Lock batchingGate = new();
     GroupStepScheduler<ArditBlockRequest>? scheduler;
+    ArditBlockStepper? stepper;
     CancellationTokenSource? stopBatching;
     Task? batchLoop;
 
@@ -40,7 +42,8 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
         {
             if (scheduler is not null) throw new InvalidOperationException("Batching is already on.");
             stopBatching = new CancellationTokenSource();
-            scheduler = new GroupStepScheduler<ArditBlockRequest>(new ArditBlockStepper(model), maxBatch);
+            stepper = new ArditBlockStepper(model, maxBatch);
+            scheduler = new GroupStepScheduler<ArditBlockRequest>(stepper, maxBatch);
             batchLoop = scheduler.RunAsync(stopBatching.Token);
         }
     }
@@ -57,8 +60,10 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
             stopBatching!.Cancel();
             batchLoop!.GetAwaiter().GetResult();
             scheduler.Dispose();
+            stepper!.Dispose();
             stopBatching.Dispose();
             scheduler = null;
+            stepper = null;
         }
     }
 
@@ -188,21 +193,30 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
     /// where the model puts them), then the data-space <paramref name="suffix"/> when there is one, then the first
     /// <paramref name="prefixFrames"/> of the data-space <paramref name="prefix"/>, a block of <paramref name="blockSize"/> at a time.
     /// </summary>
-    internal static ArditContextCache OpenContext(ArditModel model, Tensor text, int totalFrames, double[]? textFrames, Tensor? suffix, Tensor? prefix, int prefixFrames, int blockSize)
+    internal static ArditContextCache OpenContext(ArditModel model, Tensor text, int totalFrames, double[]? textFrames, Tensor? suffix, Tensor? prefix, int prefixFrames, int blockSize,
+        KvCache? slots = null)
     {
-        var cache = model.StartContext(text, totalFrames, textFrames);
-        var device = model.Device;
-        if (suffix is not null)
-            using (FinalizerGate.Enter())
-            using (NewDisposeScope())
-                model.AppendSuffix(cache, model.Normalize(suffix.to(device)).unsqueeze(0));
-        for (int start = 0; start < prefixFrames; start += blockSize)
+        var cache = model.StartContext(text, totalFrames, textFrames, slots);
+        try
         {
-            using var inFlight = FinalizerGate.Enter();
-            using var scope = NewDisposeScope();
-            model.AppendClean(cache, model.Normalize(prefix!.narrow(0, start, blockSize).to(device)).unsqueeze(0), start);
+            var device = model.Device;
+            if (suffix is not null)
+                using (FinalizerGate.Enter())
+                using (NewDisposeScope())
+                    model.AppendSuffix(cache, model.Normalize(suffix.to(device)).unsqueeze(0));
+            for (int start = 0; start < prefixFrames; start += blockSize)
+            {
+                using var inFlight = FinalizerGate.Enter();
+                using var scope = NewDisposeScope();
+                model.AppendClean(cache, model.Normalize(prefix!.narrow(0, start, blockSize).to(device)).unsqueeze(0), start);
+            }
+            return cache;
         }
-        return cache;
+        catch
+        {
+            cache.Dispose();   // gives a shared slot back
+            throw;
+        }
     }
 
     /// <summary>All generated frames [stop - P, C] at once (the cached path, blocks concatenated).</summary>
