@@ -273,7 +273,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var noGrad = no_grad();
         long n = xt.shape[1];
         var x = noisy_proj.call(Weights(xt)) + FrameProgress(firstFrame, n, cache.TotalFrames);
-        var c = Kind(ArditTokenKind.Noisy, 1, n) + TimeEmbedding(full([1, n], t, device: Device));
+        // One condition for the block (DiT's [B, D]): its frames share kind and time, so adaLN runs once, not per frame.
+        var c = (Kind(ArditTokenKind.Noisy, 1, 1) + TimeEmbedding(full([1, 1], t, device: Device))).squeeze(1);
         var h = Run(x, c, cache, FramePositions(firstFrame, n), store: false);
         return Output(h, c).MoveToOuterDisposeScope();
     }
@@ -361,10 +362,11 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var noisy = noisy_proj.call(Weights(xt));
         var x = (m == 0 ? noisy : cat([clean_proj.call(Weights(cat([.. clean.Select(b => b is null ? zeros([1, m, Config.LatentDim], device: device)
             : b.shape[1] == m ? b.to(device) : nn.functional.pad(b.to(device), [0, 0, 0, m - b.shape[1]]))], 0))), noisy], 1)) + Progress(positions, totals);
-        // Times as float32 before scaling, as the one-row path's full([1, n], t) has them.
-        var flowTimes = tensor(times.Select(t => (float)t).ToArray(), device: device).unsqueeze(1).expand(rows, n);
-        var noisyKind = Kind(ArditTokenKind.Noisy, rows, n) + TimeEmbedding(flowTimes);
-        var c = m == 0 ? noisyKind : cat([Kind(ArditTokenKind.Clean, rows, m), noisyKind], 1);
+        // Times as float32 before scaling, as the one-row path's full([1, 1], t) has them. A row's noisy frames share one
+        // condition [R, D] (adaLN once per row); with clean frames in the pass, conditions go per token.
+        var flowTimes = tensor(times.Select(t => (float)t).ToArray(), device: device).unsqueeze(1);
+        var noisyCondition = (Kind(ArditTokenKind.Noisy, rows, 1) + TimeEmbedding(flowTimes)).squeeze(1);
+        var c = m == 0 ? noisyCondition : cat([Kind(ArditTokenKind.Clean, rows, m), noisyCondition.unsqueeze(1).expand(rows, n, -1)], 1);
         var (cos, sin) = rope.At(positions);
         // Row r's pass goes into its slot at its own length: [clean m (real m_r, then padding) | noisy n (real n_r, then padding)].
         var pastLengths = caches.Select(cache => cache.Length).ToArray();
@@ -386,7 +388,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             caches[r].Length += (int)cleanLengths[r];
             caches[r].CleanFrames += (int)cleanLengths[r];
         }
-        return Output(x.narrow(1, m, n), c.narrow(1, m, n)).MoveToOuterDisposeScope();
+        return Output(x.narrow(1, m, n), m == 0 ? c : c.narrow(1, m, n)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Latents [..., C] onto the weights' device and dtype (float32, or bfloat16 under <c>Media:Torch:Dtype</c>).</summary>
