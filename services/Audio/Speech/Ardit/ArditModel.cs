@@ -299,9 +299,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Velocities [R, n, C] of R noisy blocks x_t [R, n, C] of R utterances in one forward pass (batched serving): row r
     /// at flow time <paramref name="times"/>[r], starting at frame <paramref name="firstFrames"/>[r], attending to its own
-    /// <paramref name="caches"/>[r]. The caches' contexts differ in length, so they are padded to the longest and the padding
-    /// is masked out; each row's result equals <see cref="VelocityCached(ArditContextCache, Tensor, double, int)"/> alone
-    /// within float rounding.
+    /// <paramref name="caches"/>[r], all in one slot storage (<see cref="CreateContextSlots"/>). The contexts differ in length;
+    /// each row reads its own slot up to the longest and the rest is masked out, so each row's result equals
+    /// <see cref="VelocityCached(ArditContextCache, Tensor, double, int)"/> alone within float rounding.
     /// </summary>
     public Tensor VelocityCached(IReadOnlyList<ArditContextCache> caches, Tensor xt, IReadOnlyList<double> times, IReadOnlyList<int> firstFrames)
     {
