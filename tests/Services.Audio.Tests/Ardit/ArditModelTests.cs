@@ -90,7 +90,8 @@ public sealed class ArditModelTests
             model.AppendClean(cache, randn(1, 4, config.LatentDim, generator: new Generator((ulong)r + 1)), 0);   // the same earlier context both ways
             return cache;
         })];
-        var separate = Caches();
+        using var ownSlots = model.CreateContextSlots(3);   // the separate calls' caches, freed with it
+        var separate = Caches(ownSlots);
         var expected = Enumerable.Range(0, 3).Select(r =>
         {
             if (pending[r] is { } block) model.AppendClean(separate[r], block, 4);
@@ -101,7 +102,8 @@ public sealed class ArditModelTests
         using var slots = model.CreateContextSlots(3);
         var batched = Caches(slots);
         var together = model.AppendCleanAndVelocityCached(batched, pending, noisy, times, firstFrames);
-        var fusedAlone = Caches()[0];
+        using var fusedSlots = model.CreateContextSlots(3);
+        var fusedAlone = Caches(fusedSlots)[0];
         var one = model.AppendCleanAndVelocity(fusedAlone, pending[0]!, 4, noisy.narrow(0, 0, 1), times[0], 8);
         for (int r = 0; r < 3; r++)
         {

@@ -66,7 +66,8 @@ public sealed class BatchedSpeechTests
         var ids = Utterances.Select(u => Text.Encode(Text.Normalize(u.Text))).ToArray();
         var alone = Utterances.Select((u, i) => Flatten(synthesizer.Generate(ids[i], u.Frames, u.Sampling))).ToArray();
 
-        var stepper = new CountingStepper(new ArditBlockStepper(model, slots: 8));
+        using var slotted = new ArditBlockStepper(model, slots: 8);
+        var stepper = new CountingStepper(slotted);
         using var scheduler = new GroupStepScheduler<ArditBlockRequest>(stepper, maxRunning: 8);
         var requests = Utterances.Select((u, i) => synthesizer.CreateRequest(ids[i], u.Frames, null, u.Sampling)).ToList();
         foreach (var request in requests) scheduler.Submit(request);
@@ -99,7 +100,8 @@ public sealed class BatchedSpeechTests
         for (int i = 1; i < Utterances.Length; i++) alone[i] = Flatten(synthesizer.Generate(ids[i], Utterances[i].Frames, Utterances[i].Sampling));
         Assert.Equal(5 * model.Config.LatentDim, alone[0].Length);   // frames 4..8: a block, then one frame up to the suffix
 
-        using var scheduler = new GroupStepScheduler<ArditBlockRequest>(new ArditBlockStepper(model, slots: 8), maxRunning: 8);
+        using var stepper = new ArditBlockStepper(model, slots: 8);
+        using var scheduler = new GroupStepScheduler<ArditBlockRequest>(stepper, maxRunning: 8);
         var requests = Utterances.Select((u, i) => i == 0
             ? synthesizer.CreateRequest(ids[0], 14, prefix, u.Sampling, textFrames: textFrames, suffix: suffix)
             : synthesizer.CreateRequest(ids[i], u.Frames, null, u.Sampling)).ToList();
@@ -121,7 +123,8 @@ public sealed class BatchedSpeechTests
         var ids = Utterances.Select(u => Text.Encode(Text.Normalize(u.Text))).ToArray();
         var alone = Utterances.Select((u, i) => Flatten(synthesizer.Generate(ids[i], u.Frames, u.Sampling))).ToArray();
 
-        using var scheduler = new GroupStepScheduler<ArditBlockRequest>(new ArditBlockStepper(model, slots: 8), maxRunning: 8);
+        using var stepper = new ArditBlockStepper(model, slots: 8);
+        using var scheduler = new GroupStepScheduler<ArditBlockRequest>(stepper, maxRunning: 8);
         var requests = Utterances.Select((u, i) => synthesizer.CreateRequest(ids[i], u.Frames, null, u.Sampling)).ToList();
         foreach (var request in requests) scheduler.Submit(request);
         for (int step = 0; step < 4; step++) scheduler.Step();

@@ -176,7 +176,10 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Positions past the longest context a slot keeps room for: a batched pass writes a padded clean and noisy block there as scratch.</summary>
-    const int ScratchPositions = 64;
+    const int ScratchPositions = 2 * MaxBatchedBlockSize;
+
+    /// <summary>The longest block a batched step takes (its padded clean and noisy blocks must fit a slot's scratch room).</summary>
+    public const int MaxBatchedBlockSize = 32;
 
     /// <summary>
     /// Shared storage for <paramref name="slots"/> utterances' contexts (<see cref="StartContext"/>), on the weights' device and
@@ -206,20 +209,20 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         long l = text.shape[1];
         if (textFrames is not null && textFrames.Length != l) throw new ArgumentException($"Need one frame per text token ({l}), got {textFrames.Length}.", nameof(textFrames));
         var cache = slots is null ? new ArditContextCache(CreateContextSlots(1), true, (int)l, totalFrames) : new ArditContextCache(slots, false, (int)l, totalFrames);
-        var spoken = textFrames is null ? TextFrames(text, [l], [totalFrames]) : [textFrames];
-        var x = text_embeddings.call(text.to(Device)) + TextProgress(spoken, [totalFrames], l);
-        var c = Kind(ArditTokenKind.Text, 1, l);
-        var positions = ArditAttentionMask.Positions([l], [totalFrames], l, 0, Device, spoken);
         try
         {
+            var spoken = textFrames is null ? TextFrames(text, [l], [totalFrames]) : [textFrames];
+            var x = text_embeddings.call(text.to(Device)) + TextProgress(spoken, [totalFrames], l);
+            var c = Kind(ArditTokenKind.Text, 1, l);
+            var positions = ArditAttentionMask.Positions([l], [totalFrames], l, 0, Device, spoken);
             Run(x, c, cache, positions, store: true);
+            return cache;
         }
         catch
         {
-            cache.Dispose();
+            cache.Dispose();   // gives a shared slot back
             throw;
         }
-        return cache;
     }
 
     /// <summary>

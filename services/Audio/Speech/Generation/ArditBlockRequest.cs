@@ -9,8 +9,8 @@ namespace Media.Services.Audio.Speech.Generation;
 
 /// <summary>
 /// One utterance served by <see cref="ArditBlockStepper"/>: its text, duration, prefix and sampler settings, and while it
-/// runs its own seeded generator, clean-context cache, current noisy block and flow sampler. Each scheduler step advances
-/// its block by one ODE step (batched with the other blocks of the same length); a finished block goes out through
+/// runs its own seeded generator, clean-context cache (a slot of the stepper's storage), current noisy block and flow
+/// sampler. Each scheduler step advances its block by one ODE step (batched with the other blocks of the same block size); a finished block goes out through
 /// <see cref="Blocks"/>, to be decoded by the caller while later blocks are sampled.
 /// </summary>
 public sealed class ArditBlockRequest : GroupedRequest

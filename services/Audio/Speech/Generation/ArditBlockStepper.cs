@@ -9,9 +9,9 @@ namespace Media.Services.Audio.Speech.Generation;
 
 /// <summary>
 /// ARDiT on the shared <see cref="GroupStepScheduler{TRequest}"/>: admitting a request encodes its text (and prefix) into
-/// its own cache and draws its first block's noise; a step stacks the current blocks of one length from several requests
-/// into one DiT forward pass over their separate caches (<see cref="ArditModel.AppendCleanAndVelocityCached"/>),
-/// then takes each request's ODE step with its own sampler. A request whose block reached t = 1 sends it out, keeps it as
+/// its slot of the stepper's one slot storage and draws its first block's noise; a step stacks the current blocks of one
+/// block size from several requests (a short last block padded) into one DiT forward pass that reads their contexts in
+/// place (<see cref="ArditModel.AppendCleanAndVelocityCached"/>), then takes each request's ODE step with its own sampler. A request whose block reached t = 1 sends it out, keeps it as
 /// pending clean context (appended to its cache inside the next step's forward pass:
 /// <see cref="ArditModel.AppendCleanAndVelocityCached"/>) and draws the next block's noise from its own generator, so each
 /// request's speech is what <see cref="ArditSynthesizer.Blocks"/> makes for it alone.
@@ -33,6 +33,8 @@ public sealed class ArditBlockStepper : IGroupStepper<ArditBlockRequest>, IDispo
     public void Admit(ArditBlockRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.BlockSize > ArditModel.MaxBatchedBlockSize)
+            throw new ArgumentException($"Batched blocks take at most {ArditModel.MaxBatchedBlockSize} frames, not {request.BlockSize}.", nameof(request));
         var device = model.Device;
         request.Generator = new Generator((ulong)request.Options.Seed);
         using (var text = tensor(request.TextIds.Select(i => (long)i).ToArray(), [1, request.TextIds.Length], device: device))

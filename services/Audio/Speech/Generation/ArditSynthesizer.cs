@@ -57,13 +57,19 @@ public sealed class ArditSynthesizer(ArditModel model) : IDisposable
         lock (batchingGate)
         {
             if (scheduler is null) return;
-            stopBatching!.Cancel();
-            batchLoop!.GetAwaiter().GetResult();
-            scheduler.Dispose();
-            stepper!.Dispose();
-            stopBatching.Dispose();
-            scheduler = null;
-            stepper = null;
+            try
+            {
+                stopBatching!.Cancel();
+                batchLoop!.GetAwaiter().GetResult();
+            }
+            finally
+            {
+                scheduler.Dispose();
+                stepper!.Dispose();
+                stopBatching!.Dispose();
+                scheduler = null;
+                stepper = null;
+            }
         }
     }
 
