@@ -56,7 +56,8 @@ public sealed class StepScheduler : StepLoop<GenerationRequest>
     protected override (int Rows, int PrefillTokens) Advance(StepOutcome outcome)
     {
         int budget = TokenBudget;
-        var decoders = Running.Where(r => r.PrefillDone).ToList();
+        // In slot order: the rows' keys are then mostly one run of consecutive slots, read in place.
+        var decoders = Running.Where(r => r.PrefillDone).OrderBy(r => r.Slots!.Slots[0]).ToList();
         int decodeRows = decoders.Sum(r => r.Rows);
         budget -= decodeRows;
         var chunks = PlanPrefill(ref budget, outcome.Joined);

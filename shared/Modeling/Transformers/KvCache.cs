@@ -21,7 +21,7 @@ public sealed class KvCache : IDisposable
     readonly int[] memoryLengths;
     readonly int[] lengths;
     readonly SlotGroup?[] owners;
-    readonly Stack<int> free = new();
+    readonly SortedSet<int> free = [];
     readonly Lock gate = new();
 
     /// <summary>
@@ -54,8 +54,9 @@ public sealed class KvCache : IDisposable
         MemoryLength = memoryLength;
         lengths = new int[slots];
         owners = new SlotGroup?[slots];
-        // Lowest slot on top, so a fresh cache hands out 0, 1, 2, ... (consecutive slots are read as views).
-        for (int s = slots - 1; s >= 0; s--) free.Push(s);
+        // The lowest free slots go out first, so running sequences stay packed at the front in order, and a batch sorted
+        // by slot is mostly one run of consecutive slots, read as a view instead of gathered (a copy of every row's keys).
+        for (int s = 0; s < slots; s++) free.Add(s);
         MaxLength = maxLength;
     }
 
@@ -88,7 +89,11 @@ public sealed class KvCache : IDisposable
             group = null;
             if (free.Count < rows) return false;
             var slots = new int[rows];
-            for (int i = 0; i < rows; i++) slots[i] = free.Pop();
+            for (int i = 0; i < rows; i++)
+            {
+                slots[i] = free.Min;
+                free.Remove(slots[i]);
+            }
             group = new SlotGroup(slots);
             foreach (int s in slots)
             {
@@ -108,14 +113,12 @@ public sealed class KvCache : IDisposable
         {
             if (group.Slots.Any(s => s < 0 || s >= SlotCount || !ReferenceEquals(owners[s], group)))
                 throw new InvalidOperationException($"Slots [{string.Join(", ", group.Slots)}] are not held by this group (freed twice, or from another cache).");
-            // Push in reverse so the group's slots come back out in the same order.
-            for (int i = group.Slots.Count - 1; i >= 0; i--)
+            foreach (int s in group.Slots)
             {
-                int s = group.Slots[i];
                 owners[s] = null;
                 lengths[s] = 0;
                 memoryLengths[s] = 0;
-                free.Push(s);
+                free.Add(s);
             }
         }
     }

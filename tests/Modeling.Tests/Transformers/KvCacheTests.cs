@@ -65,6 +65,23 @@ public sealed class KvCacheTests
     }
 
     [Fact]
+    public void Freed_slots_go_out_lowest_first_so_running_sequences_stay_packed_in_order()
+    {
+        using var cache = new KvCache(layers: 1, slots: 8, kvHeads: 1, maxLength: 4, headDim: 2);
+        var pairs = Enumerable.Range(0, 4).Select(_ => cache.AllocatePair()).ToArray();
+        Assert.Equal([[0, 1], [2, 3], [4, 5], [6, 7]], pairs.Select(p => p.Slots.ToArray()));
+        // Sequences finish in any order; the next ones fill the lowest gaps, each pair in ascending order, so a batch
+        // sorted by slot reads one run of consecutive slots.
+        cache.Free(pairs[0]);
+        cache.Free(pairs[2]);
+        cache.Free(pairs[1]);
+        Assert.Equal([0, 1], cache.AllocatePair().Slots);
+        Assert.Equal([2, 3], cache.AllocatePair().Slots);
+        Assert.Equal([4], cache.Allocate().Slots);
+        Assert.Equal(1, cache.FreeSlotCount);
+    }
+
+    [Fact]
     public void Chunked_prefill_then_decoding_equals_the_full_forward_pass()
     {
         using var model = TinyDecoder.Create();
