@@ -1,3 +1,4 @@
+using Media.Modeling.Devices;
 using TorchSharp;
 using static TorchSharp.torch;
 using Media.Modeling.Tensors;
@@ -20,6 +21,9 @@ public static class LogitFilters
         ArgumentNullException.ThrowIfNull(rows);
         CheckShape(logits, rows.Count);
         foreach (var row in rows) row.Validate();
+        // Every number these operations take is a temporary Scalar (and every tensor subtraction an alpha of 1): the gate keeps
+        // the finalizer thread from freeing one mid-call, whether or not the caller holds a section already.
+        using var inFlight = FinalizerGate.Enter();
         using var scope = NewDisposeScope();
         long vocab = logits.shape[^1];
         var x = logits.to_type(ScalarType.Float32);
@@ -72,7 +76,7 @@ public static class LogitFilters
         var probs = sortedKept.softmax(-1);
         var before = probs.cumsum(-1) - probs;
         var pLimit = RowValues(p.Select(v => v >= 1 ? double.PositiveInfinity : v), x);
-        var keepSorted = (before < pLimit).logical_and(sortedKept != float.NegativeInfinity);
+        var keepSorted = (before < pLimit).logical_and(sortedKept.isneginf().logical_not());
         var keep = zeros(x.shape, ScalarType.Bool, x.device).scatter(-1, order, keepSorted);
         return x.MaskedFill(keep.logical_not(), double.NegativeInfinity).MoveToOuterDisposeScope();
     }
@@ -88,6 +92,7 @@ public static class LogitFilters
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(topK);
         ArgumentNullException.ThrowIfNull(topP);
+        using var inFlight = FinalizerGate.Enter();
         using var scope = NewDisposeScope();
         long vocab = logits.shape[^1];
         // One stable descending sort serves both filters: equal logits stay in token-id order.
@@ -103,7 +108,7 @@ public static class LogitFilters
         var before = probs.cumsum(-1) - probs;
         var p = where(topP >= 1, HeldScalars.FullLike(topP, double.PositiveInfinity), topP);
         // The first sorted token has nothing before it, so at least one token always survives.
-        var dropSorted = (before >= p).logical_or(sortedKept == float.NegativeInfinity);
+        var dropSorted = (before >= p).logical_or(sortedKept.isneginf());
         var drop = zeros_like(dropSorted).scatter(-1, order, dropSorted);
         return logits.MaskedFill(drop, double.NegativeInfinity).MoveToOuterDisposeScope();
     }
