@@ -267,8 +267,7 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         else
         {
             // [slot, :, position] with slot [B,1] and position [B,T] selects a [B, T, n_kv_head, head_dim] block.
-            var slots = slotIndex ?? arange(firstSlot!.Value, firstSlot.Value + rows, dtype: ScalarType.Int64, device: keys.device);
-            var at = new[] { TensorIndex.Tensor(slots.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(writePositions!) };
+            var at = new[] { TensorIndex.Tensor(slotIndex!.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(writePositions!) };
             keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
             values.index_put_(v.transpose(1, 2).to(values.dtype), at);
         }

@@ -37,9 +37,12 @@ public sealed class KvCacheWrite : IDisposable
         FirstSlot = consecutive ? slots[0] : null;
         CommonStart = common ? starts[0] : null;
         var device = cache.Layer(0).Keys.device;
-        if (!consecutive) SlotIndex = tensor(slots.Select(s => (long)s).ToArray(), device: device);
         if (!(consecutive && common))
+        {
+            // Written by index: the slots and positions once for every layer of the pass.
+            SlotIndex = tensor(slots.Select(s => (long)s).ToArray(), device: device);
             WritePositions = tensor(starts.Select(s => (long)s).ToArray(), device: device).unsqueeze(1) + arange(count, dtype: ScalarType.Int64, device: device).unsqueeze(0);
+        }
     }
 
     /// <summary>The cache written and read.</summary>
@@ -57,7 +60,7 @@ public sealed class KvCacheWrite : IDisposable
     /// <summary>The rows' common first new position, else null.</summary>
     internal int? CommonStart { get; }
 
-    /// <summary>The slots as an index, when they are not consecutive.</summary>
+    /// <summary>The slots as an index, unless one slice write and one view read do.</summary>
     internal Tensor? SlotIndex { get; }
 
     /// <summary>Each row's new positions [rows, T], unless one slice write does.</summary>

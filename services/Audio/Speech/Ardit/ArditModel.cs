@@ -374,7 +374,6 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         // Row r's pass goes into its slot at its own length: [clean m (real m_r, then padding) | noisy n (real n_r, then padding)].
         var pastLengths = caches.Select(cache => cache.Length).ToArray();
         long keyLength = pastLengths.Max() + m + n;
-        if (keyLength > storage.MaxLength) throw new InvalidOperationException($"The slots hold {storage.MaxLength} positions; this step needs {keyLength}.");
         using var write = new KvCacheWrite(storage, [.. caches.Select(cache => cache.Slot)], pastLengths, (int)(m + n), keyLength);
         // Row r's keys: its past, its real clean frames (seen by its clean and noisy queries), and its real noisy frames (seen by the noisy queries only).
         var key = arange(keyLength, device: device).view(1, 1, -1);
@@ -405,7 +404,6 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (cos, sin) = rope.At(positions);
         int n = (int)x.shape[1];
-        if (cache.Length + n > cache.Storage.MaxLength) throw new InvalidOperationException($"The cache holds at most {cache.Storage.MaxLength} positions; {n} more after {cache.Length} would overflow it.");
         using var write = new KvCacheWrite(cache.Storage, [cache.Slot], [cache.Length], n, cache.Length + n);
         for (int i = 0; i < layers.Count; i++)
             x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, CacheWrite = write, CacheLayer = i }).Output;
