@@ -218,18 +218,21 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     /// <summary>Splits a <c>wqkv</c> output [B, T, (heads + 2 kv heads) * head_dim] into rotated heads.</summary>
     (Tensor Q, Tensor K, Tensor V) SplitHeads(Tensor qkv, RotaryEmbedding? rope, Tensor? cos, Tensor? sin)
     {
-        long b = qkv.shape[0], t = qkv.shape[1], kvDim = nKvHead * headDim;
-        var parts = qkv.split([dim, kvDim, kvDim], -1);
-        var q = parts[0].view(b, t, nHead, headDim).transpose(1, 2);
-        var k = parts[1].view(b, t, nKvHead, headDim).transpose(1, 2);
-        var v = parts[2].view(b, t, nKvHead, headDim).transpose(1, 2);
-        if (q_norm is not null) (q, k) = (q_norm.call(q), k_norm!.call(k));
-        if (rope is not null)
+        long b = qkv.shape[0], t = qkv.shape[1];
+        if (rope is not null && (cos is null || sin is null)) throw new ArgumentException("RoPE needs the cos and sin of the positions.");
+        var heads = qkv.view(b, t, nHead + 2 * nKvHead, headDim).transpose(1, 2);
+        var v = heads.narrow(1, nHead + nKvHead, nKvHead);
+        if (rope is not null && q_norm is null)
         {
-            if (cos is null || sin is null) throw new ArgumentException("RoPE needs the cos and sin of the positions.");
-            q = rope.Apply(q, cos, sin);
-            k = rope.Apply(k, cos, sin);
+            // Queries and keys rotate in one pass: a cached decode step rotates in every layer, and each tensor operation
+            // costs microseconds there.
+            var qk = rope.Apply(heads.narrow(1, 0, nHead + nKvHead), cos!, sin!);
+            return (qk.narrow(1, 0, nHead), qk.narrow(1, nHead, nKvHead), v);
         }
+        var q = heads.narrow(1, 0, nHead);
+        var k = heads.narrow(1, nHead, nKvHead);
+        if (q_norm is not null) (q, k) = (q_norm.call(q), k_norm!.call(k));
+        if (rope is not null) (q, k) = (rope.Apply(q, cos!, sin!), rope.Apply(k, cos!, sin!));
         return (q, k, v);
     }
 
@@ -271,10 +274,10 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
             keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
             values.index_put_(v.transpose(1, 2).to(values.dtype), at);
         }
-        if (firstSlot is int first)
-            return (keys.narrow(0, first, rows).narrow(2, 0, keyLength).to(k.dtype),
-                    values.narrow(0, first, rows).narrow(2, 0, keyLength).to(v.dtype));
-        return (keys.narrow(2, 0, keyLength).index_select(0, slotIndex!).to(k.dtype),
-                values.narrow(2, 0, keyLength).index_select(0, slotIndex!).to(v.dtype));
+        var (readKeys, readValues) = firstSlot is int first
+            ? (keys.narrow(0, first, rows).narrow(2, 0, keyLength), values.narrow(0, first, rows).narrow(2, 0, keyLength))
+            : (keys.narrow(2, 0, keyLength).index_select(0, slotIndex!), values.narrow(2, 0, keyLength).index_select(0, slotIndex!));
+        // A cache in the pass's own dtype (the usual case) is read as it is, without a no-op conversion per layer.
+        return readKeys.dtype == k.dtype ? (readKeys, readValues) : (readKeys.to(k.dtype), readValues.to(v.dtype));
     }
 }

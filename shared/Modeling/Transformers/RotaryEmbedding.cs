@@ -94,17 +94,19 @@ public sealed class RotaryEmbedding : nn.Module
                     if (prefix) (c, sn) = spec.Prefix == PrefixRotation.Zero ? (0.0, 0.0) : (1.0, 0.0);
                     int first = spec.Pairing == RotaryPairing.Interleaved ? s * width + 2 * j : s * width + j;
                     int second = spec.Pairing == RotaryPairing.Interleaved ? first + 1 : first + pairs;
-                    foreach (int d in new[] { first, second })
-                    {
-                        cosTable[p * headDim + d] = (float)c;
-                        sinTable[p * headDim + d] = (float)sn;
-                    }
+                    cosTable[p * headDim + first] = cosTable[p * headDim + second] = (float)c;
+                    // The pair's sign folded in: the rotation's (-b, a) is the swapped pair (b, a) times (-sin, +sin).
+                    sinTable[p * headDim + first] = (float)-sn;
+                    sinTable[p * headDim + second] = (float)sn;
                 }
         }
         return (cosTable, sinTable);
     }
 
-    /// <summary>cos and sin for <paramref name="positions"/> [batch, time], shaped [batch, 1, time, head_dim] to broadcast over heads.</summary>
+    /// <summary>
+    /// cos and sin for <paramref name="positions"/> [batch, time], shaped [batch, 1, time, head_dim] to broadcast over heads,
+    /// for <see cref="Apply"/>. The sin carries each pair's sign (-sin on a pair's first dim, +sin on its second).
+    /// </summary>
     public (Tensor Cos, Tensor Sin) At(Tensor positions)
     {
         ArgumentNullException.ThrowIfNull(positions);
@@ -126,29 +128,30 @@ public sealed class RotaryEmbedding : nn.Module
         return (tables.Cos.index_select(0, flat).view(b, 1, t, headDim), tables.Sin.index_select(0, flat).view(b, 1, t, headDim));
     }
 
-    /// <summary>Rotates <paramref name="x"/> [batch, heads, time, head_dim] by the angles from <see cref="At"/>.</summary>
+    /// <summary>Rotates <paramref name="x"/> [batch, heads, time, head_dim] (or any layout with head_dim last that the angles broadcast over) by the angles from <see cref="At"/>.</summary>
     public Tensor Apply(Tensor x, Tensor cosAt, Tensor sinAt)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(cosAt);
         ArgumentNullException.ThrowIfNull(sinAt);
-        // Rotate in fp32 like LlamaGen (x.float() ... type_as(x)), so half-precision models rotate exactly.
-        var xf = x.dtype == ScalarType.Float64 ? x : x.to(ScalarType.Float32);
-        var rotated = xf * cosAt.to(xf.dtype) + RotatePairs(xf) * sinAt.to(xf.dtype);
-        return rotated.to(x.dtype);
+        // Rotate in fp32 like LlamaGen (x.float() ... type_as(x)), so half-precision models rotate exactly. The dtype checks
+        // skip no-op conversions: a cached decode step rotates in every layer, and each call costs microseconds.
+        bool widen = x.dtype is not (ScalarType.Float32 or ScalarType.Float64);
+        var xf = widen ? x.to(ScalarType.Float32) : x;
+        var cos = cosAt.dtype == xf.dtype ? cosAt : cosAt.to(xf.dtype);
+        var sin = sinAt.dtype == xf.dtype ? sinAt : sinAt.to(xf.dtype);
+        // Every pair (a, b) becomes (a cos - b sin, b cos + a sin): the pair swapped, times the signed sin.
+        var rotated = (xf * cos).add_(SwapPairs(xf).mul_(sin));
+        return widen ? rotated.to(x.dtype) : rotated;
     }
 
-    /// <summary>Maps each pair (a, b) to (-b, a); with cos/sin this is the 2x2 rotation of every pair.</summary>
-    Tensor RotatePairs(Tensor x)
+    /// <summary>Swaps the two dims of every pair: (a, b) to (b, a), a new tensor.</summary>
+    Tensor SwapPairs(Tensor x)
     {
         var shape = x.shape;
         var lead = shape[..^1];
-        if (pairing == RotaryPairing.Interleaved)
-        {
-            var p = x.reshape([.. lead, headDim / 2, 2]);
-            return stack([-p.select(-1, 1), p.select(-1, 0)], -1).reshape(shape);
-        }
-        var h = x.reshape([.. lead, sections, 2, headDim / sections / 2]);
-        return stack([-h.select(-2, 1), h.select(-2, 0)], -2).reshape(shape);
+        return pairing == RotaryPairing.Interleaved
+            ? x.reshape([.. lead, headDim / 2, 2]).flip(-1).reshape(shape)
+            : x.reshape([.. lead, sections, 2, headDim / sections / 2]).flip(-2).reshape(shape);
     }
 }

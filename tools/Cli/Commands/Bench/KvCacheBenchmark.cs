@@ -19,11 +19,11 @@ internal sealed record KvCacheBenchResult(
     BenchRun Cached, BenchRun Uncached, BenchRun Batched, BenchRun OneByOne, bool CachedMatchesUncached, bool BatchedMatchesOneByOne, long Parameters,
     WeightStreaming Floor, IReadOnlyList<SchedulerOverhead> Overheads, double MatmulPeakGigaflops, PrecisionRuns Precision)
 {
-    /// <summary>The weight-streaming floor of one token over the cached decode's time per token (batch 1): 1 = at the floor.</summary>
-    public double FractionOfFloor => Floor.OneRow.TotalSeconds / (Cached.Elapsed.TotalSeconds / Cached.Tokens);
+    /// <summary>The weight-streaming floor of one token over a cached decode step (batch 1, measured alternately): 1 = at the floor.</summary>
+    public double FractionOfFloor => Floor.OneRow / Floor.DecodeStep;
 
     /// <summary>The same by this process's CPU time (what other tenants of a shared machine do not inflate).</summary>
-    public double FractionOfFloorByCpu => Floor.OneRowCpu.TotalSeconds / (Cached.Cpu.TotalSeconds / Cached.Tokens);
+    public double FractionOfFloorByCpu => Floor.OneRowCpu / Floor.DecodeStepCpu;
 
     public double KvCacheSpeedup => Uncached.Elapsed / Cached.Elapsed;
 
@@ -47,10 +47,12 @@ internal sealed record SchedulerOverhead(int Batch, BenchRun Bare, BenchRun Sche
 internal sealed record PrecisionRuns(BenchRun Float32One, BenchRun BFloat16One, BenchRun Float32Batch, BenchRun BFloat16Batch, double TokenAgreement);
 
 /// <summary>
-/// One matrix product over as many weights as the decoder's projections hold, for 1 and for 8 input rows:
-/// the time a decode step cannot beat when every weight must come from memory once per step.
+/// One matrix product over as many weights as the decoder's projections hold, for 1 and for 8 input rows: the time a
+/// decode step cannot beat when every weight must come from memory once per step. Against it, the time of one cached
+/// decode step at batch 1 (after the prefill: time per output token), the two measured in alternating rounds so that
+/// the memory bandwidth a shared machine gives the process changes both alike.
 /// </summary>
-internal sealed record WeightStreaming(double Megabytes, TimeSpan OneRow, TimeSpan EightRows, TimeSpan OneRowCpu)
+internal sealed record WeightStreaming(double Megabytes, TimeSpan OneRow, TimeSpan EightRows, TimeSpan OneRowCpu, TimeSpan DecodeStep, TimeSpan DecodeStepCpu, int Rounds)
 {
     public double GigabytesPerSecond => Megabytes / 1e3 / OneRow.TotalSeconds;
 }
@@ -131,8 +133,8 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
         progress("float32 against bfloat16");
         var precision = ComparePrecision(model, prompts.Take(OverheadBatches.Max()).ToArray(), cachedFlops);
 
-        progress("weight-streaming floor and matmul peak");
-        var floor = MeasureWeightStreaming(model);
+        progress("weight-streaming floor against cached decode steps, and matmul peak");
+        var floor = MeasureWeightStreaming(model, prompts[0], 2 * rounds);
         double peak = MeasureMatmulPeak();
 
         return new KvCacheBenchResult(
@@ -222,17 +224,17 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
         return [.. tokens];
     }
 
-    WeightStreaming MeasureWeightStreaming(DecoderTransformer model)
+    WeightStreaming MeasureWeightStreaming(DecoderTransformer model, long[] prompt, int rounds)
     {
         using var scope = NewDisposeScope();
         long projected = model.parameters().Where(p => p.dim() == 2).Sum(p => p.numel()) - (long)config.VocabSize * config.Dim; // all but tok_embeddings
         var weights = randn([projected / config.Dim, config.Dim], device: device);
         var rows = randn([8, config.Dim], device: device);
+        const int repeats = 10;
         (TimeSpan Wall, TimeSpan Cpu) Per(Tensor x)
         {
             using var inner = NewDisposeScope();
             nn.functional.linear(x, weights).sum().item<float>(); // warm, and wait for the device
-            const int repeats = 20;
             var (wall, cpu, _) = Time(() =>
             {
                 for (int i = 0; i < repeats; i++)
@@ -244,8 +246,41 @@ internal sealed class KvCacheBenchmark(TransformerConfig config, int promptLengt
             });
             return (wall / repeats, cpu / repeats);
         }
-        var one = Per(rows[..1]);
-        return new WeightStreaming(projected * 4 / 1e6, one.Wall, Per(rows).Wall, one.Cpu);
+        var (floorWall, floorCpu, stepWall, stepCpu) = (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        for (int round = 0; round < rounds; round++)
+        {
+            // Odd rounds decode first, so neither side always follows the other.
+            (TimeSpan Wall, TimeSpan Cpu) decode = default, one = default;
+            if (round % 2 == 1) decode = TimeDecodeSteps(model, prompt, newTokens);
+            one = Per(rows[..1]);
+            if (round % 2 == 0) decode = TimeDecodeSteps(model, prompt, newTokens);
+            (floorWall, floorCpu, stepWall, stepCpu) = (floorWall + one.Wall, floorCpu + one.Cpu, stepWall + decode.Wall, stepCpu + decode.Cpu);
+        }
+        return new WeightStreaming(projected * 4 / 1e6, floorWall / rounds, Per(rows).Wall, floorCpu / rounds, stepWall / rounds, stepCpu / rounds, rounds);
+    }
+
+    /// <summary>Wall and CPU time of one cached decode step at batch 1, averaged over <paramref name="count"/> steps after the prefill.</summary>
+    (TimeSpan Wall, TimeSpan Cpu) TimeDecodeSteps(DecoderTransformer model, long[] prompt, int count)
+    {
+        using var cache = model.CreateCache(1, promptLength + count);
+        var slot = cache.Allocate().Slots;
+        long next;
+        using (var scope = NewDisposeScope())
+        {
+            var hidden = model.HiddenCached(model.Embed(tensor(prompt, device: device).unsqueeze(0)), cache, slot);
+            next = model.Logits(hidden[0, -1]).argmax().item<long>();
+        }
+        var (wall, cpu, _) = Time(() =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                using var scope = NewDisposeScope();
+                var logits = model.ForwardCached(model.Embed(full(1, 1, next, ScalarType.Int64, device)), cache, slot);
+                next = logits[0, 0].argmax().item<long>();
+            }
+            return 0;
+        });
+        return (wall / count, cpu / count);
     }
 
     long[] Prompt(int promptSeed)
