@@ -4,6 +4,8 @@ using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
+using Media.Tokenizers.Audio.Training.Adversarial;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Codec.Training;
@@ -12,7 +14,10 @@ namespace Media.Services.Audio.Codec.Training;
 /// The recipe of our EnCodec-architecture codec (<see cref="MediaCodecConfig"/>): espeak-ng speech and procedural
 /// music, a warm-up without the quantizer on the squared time-domain error, then reconstruction losses with EMA
 /// codebooks at a sampled served bandwidth per step; AdamW (β 0.5, 0.9, no weight decay) as the shared trainer runs
-/// it; resumable; exported as <c>config.json</c> + fp16 <c>model.safetensors</c>.
+/// it; resumable; exported as <c>config.json</c> + fp16 <c>model.safetensors</c>. With
+/// <see cref="CodecTrainingOptions.AdversarialStart"/> the run also trains EnCodec's MS-STFT discriminator from that step on
+/// (one optimizer and one checkpoint over <c>codec.*</c> and <c>discriminator.*</c>), with feature matching and the loss
+/// balancer; only the codec is exported.
 /// </summary>
 public sealed class CodecTraining : IDisposable
 {
@@ -34,14 +39,23 @@ public sealed class CodecTraining : IDisposable
         Config = config;
         manual_seed(trainerOptions.Seed);
         Model = new EncodecModel(config, device);
-        objective = new CodecTrainingObjective(Model, new CodecLossWeights { Time = options.TimeWeight });
+        if (options.InitFrom is { } init) LoadInit(Model, config, init);
+        if (options.AdversarialStart is not null)
+        {
+            Discriminator = new MultiScaleStftDiscriminator(options.DiscriminatorFftSizes, options.DiscriminatorFilters);
+            Discriminator.to(device);
+            if (ClipSamplesFor(config, options.ClipSeconds) < Discriminator.MinimumSamples)
+                throw new ArgumentException($"Adversarial training needs clips of at least {Discriminator.MinimumSamples} samples (the largest discriminator FFT).");
+        }
+        objective = new CodecTrainingObjective(Model, new CodecLossWeights { Time = options.TimeWeight }, discriminator: Discriminator);
         // The warm-up learns the waveform from the time-domain error alone: from a random decoder, the spectral terms
         // win first with audio of the right spectrum and the wrong phase (runs B and C of the model card). It is the
         // squared error: the absolute error stays flat at the silent output's (run D; a probe clip for 150 steps).
         warmup = new CodecTrainingObjective(Model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
         ClipSamples = ClipSamplesFor(config, options.ClipSeconds);
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
-        Trainer = new Trainer<(Tensor Audio, int Codebooks)>(Model,
+        nn.Module trained = Discriminator is null ? Model : new CodecGanTrainingModel(Model, Discriminator);
+        Trainer = new Trainer<(Tensor Audio, int Codebooks, bool Adversarial)>(trained,
             position =>
             {
                 var random = position.CreateRandom();
@@ -49,11 +63,12 @@ public sealed class CodecTraining : IDisposable
                 // Before that, no quantizer: straight from the start, the commitment loss pulled the random encoder's
                 // outputs onto one code per codebook and the decoder learned to ignore them (a first run collapsed so).
                 int codebooks = position.Step < options.ContinuousSteps ? 0 : codebookChoices[random.Next(codebookChoices.Length)];
-                return (corpus.Batch(random, options.Batch, ClipSamples, position.Device), codebooks);
+                bool adversarial = codebooks > 0 && options.AdversarialStart is { } start && position.Step >= start;
+                return (corpus.Batch(random, options.Batch, ClipSamples, position.Device), codebooks, adversarial);
             },
             batch =>
             {
-                var loss = (batch.Codebooks == 0 ? warmup : objective).Compute(batch.Audio, batch.Codebooks);
+                var loss = batch.Codebooks == 0 ? warmup.Compute(batch.Audio, 0) : objective.Compute(batch.Audio, batch.Codebooks, adversarial: batch.Adversarial);
                 stepLosses?.Invoke(loss);
                 return loss.Total;
             },
@@ -66,8 +81,21 @@ public sealed class CodecTraining : IDisposable
     /// <summary>The codec being trained.</summary>
     public EncodecModel Model { get; }
 
+    /// <summary>The discriminator of an adversarial run (trained, checkpointed, never exported).</summary>
+    public MultiScaleStftDiscriminator? Discriminator { get; }
+
     /// <summary>The trainer (step, resume point).</summary>
-    public Trainer<(Tensor Audio, int Codebooks)> Trainer { get; }
+    public Trainer<(Tensor Audio, int Codebooks, bool Adversarial)> Trainer { get; }
+
+    // A codec folder's weights as the starting point: the same architecture, strictly.
+    static void LoadInit(EncodecModel model, EncodecConfig config, string folder)
+    {
+        var path = Path.Combine(folder, "model.safetensors");
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model.safetensors in '{folder}' to start from.", path);
+        if (EncodecCheckpoint.ConfigBeside(path) is { } theirs && theirs.ToJson() != config.ToJson())
+            throw new ArgumentException($"'{folder}' holds another codec configuration than the one trained.");
+        EncodecCheckpoint.LoadInto(model, path);
+    }
 
     /// <summary>Samples per training clip: whole frames.</summary>
     public int ClipSamples { get; }
@@ -108,6 +136,7 @@ public sealed class CodecTraining : IDisposable
     public void Dispose()
     {
         Trainer.Dispose();
+        Discriminator?.Dispose();
         warmup.Dispose();
         objective.Dispose();
         Model.Dispose();

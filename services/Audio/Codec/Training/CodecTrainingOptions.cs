@@ -27,9 +27,28 @@ public sealed record CodecTrainingOptions
     /// <summary>Length of a training clip in seconds (rounded to whole frames).</summary>
     public double ClipSeconds { get; init; } = 1.0;
 
+    /// <summary>
+    /// The step from which steps are adversarial (EnCodec's MS-STFT discriminator, feature matching and loss balancer);
+    /// null trains on reconstruction alone.
+    /// </summary>
+    public long? AdversarialStart { get; init; }
+
+    /// <summary>Channels of every discriminator scale (EnCodec: 32).</summary>
+    public int DiscriminatorFilters { get; init; } = 32;
+
+    /// <summary>FFT sizes of the discriminator's scales (EnCodec: 2048, 1024, 512, 256, 128).</summary>
+    public IReadOnlyList<int> DiscriminatorFftSizes { get; init; } = [2048, 1024, 512, 256, 128];
+
+    /// <summary>A codec folder (config.json + model.safetensors) to start from instead of random weights; a run that resumes ignores it.</summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>Throws on settings no run can use.</summary>
     public void Validate()
     {
+        if (AdversarialStart is < 0) throw new ArgumentException("The adversarial start step must be 0 or more.");
+        if (DiscriminatorFilters < 1) throw new ArgumentException("The discriminator needs at least one filter.");
+        if (DiscriminatorFftSizes.Count == 0 || DiscriminatorFftSizes.Any(n => n < 16 || (n & (n - 1)) != 0))
+            throw new ArgumentException("The discriminator's FFT sizes must be powers of two of at least 16.");
         if (ContinuousSteps < 0) throw new ArgumentException("The continuous steps must be 0 or more.");
         if (!double.IsFinite(TimeWeight) || TimeWeight < 0) throw new ArgumentException("The time weight must be a finite number >= 0.");
         if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) throw new ArgumentException("The clip length must be in (0, 30] seconds.");

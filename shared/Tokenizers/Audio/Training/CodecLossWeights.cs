@@ -1,9 +1,9 @@
 namespace Media.Tokenizers.Audio.Training;
 
 /// <summary>
-/// Weights of the codec's training losses. No adversarial term: on a CPU budget the codec is trained on
-/// reconstruction alone, so the time-domain term is heavier than EnCodec's 0.1 to keep the waveform
-/// (and SI-SNR) in phase, while the spectral terms carry the perceptual shape.
+/// Weights of the codec's training losses. Reconstruction steps sum weighted losses: the time-domain term is heavier
+/// than EnCodec's 0.1 to keep the waveform (and SI-SNR) in phase, while the spectral terms carry the perceptual shape.
+/// Adversarial steps hand t, f, g and feat to the loss balancer with the <c>Balanced*</c> shares (EnCodec's 0.1, 1, 3, 3).
 /// </summary>
 public sealed record CodecLossWeights
 {
@@ -25,4 +25,16 @@ public sealed record CodecLossWeights
 
     /// <summary>Commitment of the encoder's latents to their codes (EnCodec: 1).</summary>
     public double Commitment { get; init; } = 1;
+
+    /// <summary>Adversarial steps: the time-domain L1's share of the balanced gradient (EnCodec: 0.1).</summary>
+    public double BalancedTime { get; init; } = 0.1;
+
+    /// <summary>Adversarial steps: the frequency terms' (STFT + mel) share of the balanced gradient (EnCodec: 1).</summary>
+    public double BalancedFrequency { get; init; } = 1;
+
+    /// <summary>Adversarial steps: the generator hinge's share of the balanced gradient (EnCodec: 3).</summary>
+    public double BalancedGenerator { get; init; } = 3;
+
+    /// <summary>Adversarial steps: the feature matching's share of the balanced gradient (EnCodec: 3).</summary>
+    public double BalancedFeatures { get; init; } = 3;
 }

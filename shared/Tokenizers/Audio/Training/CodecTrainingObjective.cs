@@ -1,5 +1,7 @@
 using Media.Audio.Metrics;
+using Media.Modeling.Training;
 using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Training.Adversarial;
 using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Audio.Training;
@@ -8,19 +10,31 @@ namespace Media.Tokenizers.Audio.Training;
 /// The training objective of an <see cref="EncodecModel"/>: encode, quantize with a codebook count drawn
 /// per step (so every bandwidth decodes, as EnCodec's bandwidth sampling), decode, and weigh time-domain
 /// L1 (and optionally squared) error, multi-resolution STFT and log-mel distances and the commitment loss. Codebooks learn by EMA.
+/// With a <see cref="MultiScaleStftDiscriminator"/> a step may also be adversarial, as EnCodec trains: the time (t), frequency
+/// (f: STFT + mel), generator hinge (g) and feature-matching (feat) losses reach the decoded audio through the
+/// <see cref="LossBalancer"/> (weights <see cref="CodecLossWeights.BalancedTime"/> and the rest), the commitment loss as it is,
+/// and the discriminator's hinge loss (on the decoded audio detached) trains the discriminator in the same backward.
 /// </summary>
 public sealed class CodecTrainingObjective : IDisposable
 {
     readonly EncodecModel model;
     readonly MultiResolutionStftDistance stft;
     readonly MelDistance mel;
+    readonly MultiScaleStftDiscriminator? discriminator;
+    readonly LossBalancer? balancer;
 
-    /// <summary>An objective for <paramref name="model"/>.</summary>
-    public CodecTrainingObjective(EncodecModel model, CodecLossWeights? weights = null, CodebookEma? ema = null)
+    /// <summary>An objective for <paramref name="model"/>; with <paramref name="discriminator"/>, steps may be adversarial.</summary>
+    public CodecTrainingObjective(EncodecModel model, CodecLossWeights? weights = null, CodebookEma? ema = null, MultiScaleStftDiscriminator? discriminator = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         this.model = model;
         Weights = weights ?? new CodecLossWeights();
+        this.discriminator = discriminator;
+        if (discriminator is not null)
+            balancer = new LossBalancer(new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["t"] = Weights.BalancedTime, ["f"] = Weights.BalancedFrequency, ["g"] = Weights.BalancedGenerator, ["feat"] = Weights.BalancedFeatures,
+            });
         Ema = ema ?? new CodebookEma();
         stft = MultiResolutionStftDistance.ForSampleRate(model.Config.SamplingRate);
         mel = new MelDistance(new MelSpectrogramOptions
@@ -42,10 +56,12 @@ public sealed class CodecTrainingObjective : IDisposable
     /// <summary>
     /// The loss for audio [B, channels, T] (T a multiple of the hop) with <paramref name="numCodebooks"/>
     /// codebooks (0: no quantizer at all, the autoencoder warm-up that keeps the encoder from collapsing onto one code);
-    /// updates the codebooks when <paramref name="updateCodebooks"/>.
+    /// updates the codebooks when <paramref name="updateCodebooks"/>. An <paramref name="adversarial"/> step (the objective needs a
+    /// discriminator) balances the losses and trains the discriminator too.
     /// </summary>
-    public CodecLoss Compute(Tensor audio, int numCodebooks, bool updateCodebooks = true)
+    public CodecLoss Compute(Tensor audio, int numCodebooks, bool updateCodebooks = true, bool adversarial = false)
     {
+        if (adversarial && discriminator is null) throw new InvalidOperationException("An adversarial step needs the objective's discriminator.");
         model.CheckAudio(audio, nameof(audio));
         if (audio.shape[2] % model.Config.HopLength != 0)
             throw new ArgumentException($"Training clips must be a multiple of the hop ({model.Config.HopLength} samples); got {audio.shape[2]}.", nameof(audio));
@@ -61,6 +77,26 @@ public sealed class CodecTrainingObjective : IDisposable
         var squared = Weights.SquaredTime == 0 ? zeros([], device: estimate.device) : nn.functional.mse_loss(estimate, reference);
         var spectral = stft.Forward(reference, estimate);
         var melLoss = mel.Forward(reference, estimate);
+        if (adversarial)
+        {
+            if (audio.shape[2] < discriminator!.MinimumSamples)
+                throw new ArgumentException($"Adversarial clips need at least {discriminator.MinimumSamples} samples (the largest STFT); got {audio.shape[2]}.", nameof(audio));
+            var real = discriminator.call(audio);
+            var fake = discriminator.call(decoded);
+            var generator = AdversarialLosses.Generator(fake);
+            var features = AdversarialLosses.FeatureMatching(real, fake);
+            var critic = AdversarialLosses.Discriminator(real, discriminator.call(decoded.detach()));
+            var (surrogate, _) = balancer!.Surrogate(decoded, new Dictionary<string, Tensor>(StringComparer.Ordinal)
+            {
+                ["t"] = time, ["f"] = spectral + melLoss, ["g"] = generator, ["feat"] = features,
+            });
+            var adversarialTotal = surrogate + Weights.Commitment * quantized.Commitment + critic;
+            return new CodecLoss(adversarialTotal.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
+                quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes)
+            {
+                Generator = generator.item<float>(), FeatureMatching = features.item<float>(), Discriminator = critic.item<float>(),
+            };
+        }
         var total = Weights.Time * time + Weights.SquaredTime * squared + Weights.Stft * spectral + Weights.Mel * melLoss + Weights.Commitment * quantized.Commitment;
         return new CodecLoss(total.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
             quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes);

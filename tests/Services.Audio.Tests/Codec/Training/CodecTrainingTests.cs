@@ -24,6 +24,50 @@ public sealed class CodecTrainingTests
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { ClipSeconds = 0 }.Validate());
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { TimeWeight = double.NaN }.Validate());
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { ContinuousSteps = -1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { AdversarialStart = -1 }.Validate());
+        Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { DiscriminatorFftSizes = [100] }.Validate());
+    }
+
+    [EspeakFact]
+    [Slow("synthesises six utterances and trains a tiny codec adversarially for three steps")]
+    public void An_adversarial_run_starts_from_a_codec_folder_checkpoints_its_discriminator_and_exports_only_the_codec()
+    {
+        using var corpusDirectory = new TempDirectory();
+        using var init = new TempDirectory();
+        using var run = new TempDirectory();
+        using var export = new TempDirectory();
+        manual_seed(7);
+        using (var start = new EncodecModel(Tiny))
+        {
+            File.WriteAllText(Path.Combine(init.Path, "config.json"), Tiny.ToJson());
+            Checkpoint.Save(start, Path.Combine(init.Path, "model.safetensors"), new Dictionary<string, string> { ["format"] = "encodec-hf" });
+        }
+        var options = new CodecTrainingOptions
+        {
+            Corpus = corpusDirectory.Path, Utterances = 6, MusicClips = 2, Batch = 2, ContinuousSteps = 0, ClipSeconds = 0.1,
+            AdversarialStart = 1, DiscriminatorFilters = 2, DiscriminatorFftSizes = [512, 128], InitFrom = init.Path,
+        };
+        var corpus = CodecTraining.LoadCorpus(Tiny, options);
+        var adversarial = new List<bool>();
+        using (var training = new CodecTraining(Tiny, corpus, options, new TrainerOptions { RunDirectory = run.Path, TotalSteps = 3, CheckpointEvery = 1, Seed = 1 }, CPU,
+            loss => adversarial.Add(loss.Generator is not null)))
+        {
+            using (var loaded = EncodecCheckpoint.Load(Path.Combine(init.Path, "model.safetensors")))
+                Assert.True(loaded.state_dict()["decoder.layers.0.conv.weight"].allclose(training.Model.state_dict()["decoder.layers.0.conv.weight"]));
+            training.Run();
+            training.Export(export.Path);
+        }
+
+        Assert.Equal(new[] { false, true, true }, adversarial);
+        var checkpoint = Directory.EnumerateFiles(run.Path, "*.safetensors", SearchOption.AllDirectories).First();
+        using (var saved = SafetensorsFile.Open(checkpoint))
+        {
+            Assert.Contains(saved.Header.Entries, e => e.Name.Contains("discriminator.discriminators.1.conv_post.", StringComparison.Ordinal));
+            Assert.Contains(saved.Header.Entries, e => e.Name.Contains("codec.decoder.", StringComparison.Ordinal));
+        }
+        using var exported = SafetensorsFile.Open(Path.Combine(export.Path, "model.safetensors"));
+        Assert.DoesNotContain(exported.Header.Entries, e => e.Name.Contains("discriminator", StringComparison.Ordinal));
+        using var reloaded = EncodecCheckpoint.Load(Path.Combine(export.Path, "model.safetensors"));
     }
 
     [EspeakFact]

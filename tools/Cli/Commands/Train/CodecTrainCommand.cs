@@ -78,6 +78,24 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [DefaultValue(1.0)]
         public double ClipSeconds { get; init; } = 1.0;
 
+        [CommandOption("--adversarial-start")]
+        [Description("From this step on, train EnCodec's MS-STFT discriminator too, with feature matching and the loss balancer (t 0.1, f 1, g 3, feat 3); unset: reconstruction losses only")]
+        public long? AdversarialStart { get; init; }
+
+        [CommandOption("--disc-filters")]
+        [Description("Channels of every discriminator scale (EnCodec: 32)")]
+        [DefaultValue(32)]
+        public int DiscriminatorFilters { get; init; } = 32;
+
+        [CommandOption("--disc-ffts")]
+        [Description("FFT sizes of the discriminator's scales, comma-separated (EnCodec: 2048,1024,512,256,128)")]
+        [DefaultValue("2048,1024,512,256,128")]
+        public string DiscriminatorFfts { get; init; } = "2048,1024,512,256,128";
+
+        [CommandOption("--init")]
+        [Description("Codec folder (config.json + model.safetensors) to start from, e.g. models/media-codec for an adversarial fine-tune; a resumed run ignores it")]
+        public string? Init { get; init; }
+
         [CommandOption("--lr")]
         [Description("Peak learning rate (AdamW)")]
         [DefaultValue(1e-3)]
@@ -100,7 +118,23 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
             if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
             if (Config is { } c && !File.Exists(c)) return ValidationResult.Error($"--config '{c}' does not exist.");
+            if (AdversarialStart is < 0) return ValidationResult.Error("--adversarial-start must be 0 or more.");
+            if (DiscriminatorFilters < 1) return ValidationResult.Error("--disc-filters must be positive.");
+            if (ParseFfts(DiscriminatorFfts) is null) return ValidationResult.Error("--disc-ffts must be comma-separated powers of two of at least 16.");
+            if (Init is { } init && !File.Exists(Path.Combine(init, "model.safetensors"))) return ValidationResult.Error($"--init '{init}' has no model.safetensors.");
             return base.Validate();
+        }
+
+        internal static int[]? ParseFfts(string text)
+        {
+            var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var sizes = new List<int>();
+            foreach (var part in parts)
+            {
+                if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 16 || (n & (n - 1)) != 0) return null;
+                sizes.Add(n);
+            }
+            return sizes.Count == 0 ? null : [.. sizes];
         }
     }
 
@@ -112,7 +146,10 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         {
             Corpus = settings.Corpus, Utterances = settings.Utterances, MusicClips = settings.MusicClips, Batch = settings.Batch,
             ContinuousSteps = settings.ContinuousSteps, TimeWeight = settings.TimeWeight, ClipSeconds = settings.ClipSeconds,
+            AdversarialStart = settings.AdversarialStart, DiscriminatorFilters = settings.DiscriminatorFilters,
+            DiscriminatorFftSizes = Settings.ParseFfts(settings.DiscriminatorFfts)!, InitFrom = settings.Init,
         };
+        if (settings.Config is null && settings.Init is { } init) config = EncodecConfig.Load(Path.Combine(init, "config.json"));
         var corpus = CodecTraining.LoadCorpus(config, options, cancellationToken);
         Console.Error.WriteLine($"codec training data: {corpus.Speech.Count} speech clips, {corpus.Music.Count} music clips at {config.SamplingRate} Hz");
 
@@ -121,7 +158,8 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         var schedule = settings.Schedule("clips") with { Progress = null };
         using var training = new CodecTraining(config, corpus, options, schedule, device, loss =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}")));
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}"
+                + (loss.Generator is { } g ? $"  g {g:F4}  feat {loss.FeatureMatching:F4}  d {loss.Discriminator:F4}" : ""))));
         if (training.Trainer.ResumedFromStep is { } resumed) Console.Error.WriteLine($"resumed from step {resumed}");
         training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken);
 
