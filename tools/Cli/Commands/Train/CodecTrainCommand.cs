@@ -125,6 +125,10 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             return base.Validate();
         }
 
+        internal static string AdversarialTerms(CodecLoss loss) => loss.Generator is { } g
+            ? string.Create(CultureInfo.InvariantCulture, $"  g {g:F4}  feat {loss.FeatureMatching:F4}  d {loss.Discriminator:F4}")
+            : "";
+
         internal static int[]? ParseFfts(string text)
         {
             var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -158,8 +162,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         var schedule = settings.Schedule("clips") with { Progress = null };
         using var training = new CodecTraining(config, corpus, options, schedule, device, loss =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}"
-                + (loss.Generator is { } g ? $"  g {g:F4}  feat {loss.FeatureMatching:F4}  d {loss.Discriminator:F4}" : ""))));
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}{Settings.AdversarialTerms(loss)}")));
         if (training.Trainer.ResumedFromStep is { } resumed) Console.Error.WriteLine($"resumed from step {resumed}");
         training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken);
 
