@@ -22,6 +22,7 @@ public sealed class Trainer<TBatch> : IDisposable
     readonly WarmupCosineSchedule schedule;
     readonly AdamW optimizer;
     readonly List<Parameter> parameters;
+    readonly List<List<Parameter>> clipGroups;
     readonly Device device;
     readonly List<StepRecord> history = [];
     double elapsedBefore;
@@ -65,8 +66,13 @@ public sealed class Trainer<TBatch> : IDisposable
         this.countItems = countItems;
         this.options = options;
         schedule = new WarmupCosineSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.TotalSteps);
-        parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        var named = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        parameters = named.Select(p => p.parameter).ToList();
         if (parameters.Count == 0) throw new ArgumentException("The model has no trainable parameters.", nameof(model));
+        clipGroups = options.ClipGroups is { } prefixes
+            ? named.GroupBy(p => prefixes.FirstOrDefault(prefix => p.name.StartsWith(prefix, StringComparison.Ordinal)) ?? "")
+                .Select(g => g.Select(p => p.parameter).ToList()).ToList()
+            : [parameters];
         device = parameters[0].device;
         optimizer = optim.AdamW(parameters, options.LearningRate, options.Beta1, options.Beta2, options.Epsilon, options.WeightDecay);
         Ema = options.EmaDecay is { } decay ? new ExponentialMovingAverage(model, decay) : null;
@@ -158,9 +164,14 @@ public sealed class Trainer<TBatch> : IDisposable
             lossSum += value;
             items += countItems?.Invoke(batch) ?? 1;
         }
-        double gradNorm = options.MaxGradNorm is { } clip
-            ? GradientClipping.ClipGlobalNorm(parameters, clip)
-            : GradientClipping.GlobalNorm(parameters);
+        double gradNorm;
+        if (options.MaxGradNorm is not { } clip) gradNorm = GradientClipping.GlobalNorm(parameters);
+        else if (clipGroups.Count == 1) gradNorm = GradientClipping.ClipGlobalNorm(parameters, clip);
+        else
+        {
+            gradNorm = GradientClipping.GlobalNorm(parameters); // logged before clipping, as with one group
+            foreach (var group in clipGroups) GradientClipping.ClipGlobalNorm(group, clip);
+        }
         if (!double.IsFinite(gradNorm))
             throw new InvalidOperationException($"The gradient norm became {gradNorm} at step {Step + 1}; lower the learning rate or check the loss.");
         optimizer.step();

@@ -36,6 +36,13 @@ public sealed record TrainerOptions
     /// <summary>Clip the global gradient norm to this; null does not clip (the norm is still logged).</summary>
     public double? MaxGradNorm { get; init; } = 1.0;
 
+    /// <summary>
+    /// Parameter-name prefixes whose gradients are clipped to <see cref="MaxGradNorm"/> each on their own (the rest together):
+    /// two networks trained by one optimizer, such as a generator and its discriminator, must not shrink each other's step.
+    /// Null clips all parameters as one.
+    /// </summary>
+    public IReadOnlyList<string>? ClipGroups { get; init; }
+
     /// <summary>Keep an exponential moving average of the weights with this decay; null keeps none.</summary>
     public double? EmaDecay { get; init; }
 

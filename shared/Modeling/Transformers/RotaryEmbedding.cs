@@ -141,7 +141,7 @@ public sealed class RotaryEmbedding : nn.Module
         var cos = cosAt.dtype == xf.dtype ? cosAt : cosAt.to(xf.dtype);
         var sin = sinAt.dtype == xf.dtype ? sinAt : sinAt.to(xf.dtype);
         // Every pair (a, b) becomes (a cos - b sin, b cos + a sin): the pair swapped, times the signed sin.
-        var rotated = (xf * cos).add_(SwapPairs(xf).mul_(sin));
+        var rotated = (xf * cos).add_(SwapPairs(xf) * sin); // out of place: the angles may broadcast wider than x
         return widen ? rotated.to(x.dtype) : rotated;
     }
 

@@ -55,7 +55,7 @@ public sealed class CodecTraining : IDisposable
         ClipSamples = ClipSamplesFor(config, options.ClipSeconds);
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
         nn.Module trained = Discriminator is null ? Model : new CodecGanTrainingModel(Model, Discriminator);
-        Trainer = new Trainer<(Tensor Audio, int Codebooks, bool Adversarial)>(trained,
+        Trainer = new Trainer<(Tensor Audio, int Codebooks, AdversarialPhase Phase)>(trained,
             position =>
             {
                 var random = position.CreateRandom();
@@ -63,16 +63,20 @@ public sealed class CodecTraining : IDisposable
                 // Before that, no quantizer: straight from the start, the commitment loss pulled the random encoder's
                 // outputs onto one code per codebook and the decoder learned to ignore them (a first run collapsed so).
                 int codebooks = position.Step < options.ContinuousSteps ? 0 : codebookChoices[random.Next(codebookChoices.Length)];
-                bool adversarial = codebooks > 0 && options.AdversarialStart is { } start && position.Step >= start;
-                return (corpus.Batch(random, options.Batch, ClipSamples, position.Device), codebooks, adversarial);
+                var phase = codebooks == 0 || options.AdversarialStart is not { } start || position.Step < start ? AdversarialPhase.None
+                    : position.Step < start + options.DiscriminatorWarmupSteps ? AdversarialPhase.DiscriminatorOnly
+                    : AdversarialPhase.Full;
+                return (corpus.Batch(random, options.Batch, ClipSamples, position.Device), codebooks, phase);
             },
             batch =>
             {
-                var loss = batch.Codebooks == 0 ? warmup.Compute(batch.Audio, 0) : objective.Compute(batch.Audio, batch.Codebooks, adversarial: batch.Adversarial);
+                var loss = batch.Codebooks == 0 ? warmup.Compute(batch.Audio, 0) : objective.Compute(batch.Audio, batch.Codebooks, adversarial: batch.Phase);
                 stepLosses?.Invoke(loss);
                 return loss.Total;
             },
-            trainerOptions with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0 }, batch => batch.Audio.shape[0]);
+            // The codec and its discriminator share one optimizer but each has its gradient clipped alone.
+            trainerOptions with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, ClipGroups = Discriminator is null ? null : ["codec.", "discriminator."] },
+            batch => batch.Audio.shape[0]);
     }
 
     /// <summary>The architecture trained.</summary>
@@ -85,7 +89,7 @@ public sealed class CodecTraining : IDisposable
     public MultiScaleStftDiscriminator? Discriminator { get; }
 
     /// <summary>The trainer (step, resume point).</summary>
-    public Trainer<(Tensor Audio, int Codebooks, bool Adversarial)> Trainer { get; }
+    public Trainer<(Tensor Audio, int Codebooks, AdversarialPhase Phase)> Trainer { get; }
 
     // A codec folder's weights as the starting point: the same architecture, strictly.
     static void LoadInit(EncodecModel model, EncodecConfig config, string folder)

@@ -33,6 +33,13 @@ public sealed record CodecTrainingOptions
     /// </summary>
     public long? AdversarialStart { get; init; }
 
+    /// <summary>
+    /// Steps after <see cref="AdversarialStart"/> in which only the discriminator learns from the adversarial terms (the codec
+    /// keeps its reconstruction losses): a fine-tune from a trained codec needs a discriminator that already tells real from
+    /// decoded audio before the codec follows its gradients. 0 (EnCodec, from scratch) starts both together.
+    /// </summary>
+    public long DiscriminatorWarmupSteps { get; init; }
+
     /// <summary>Channels of every discriminator scale (EnCodec: 32).</summary>
     public int DiscriminatorFilters { get; init; } = 32;
 
@@ -46,6 +53,9 @@ public sealed record CodecTrainingOptions
     public void Validate()
     {
         if (AdversarialStart is < 0) throw new ArgumentException("The adversarial start step must be 0 or more.");
+        if (DiscriminatorWarmupSteps < 0) throw new ArgumentException("The discriminator warm-up must be 0 or more steps.");
+        if (InitFrom is not null && ContinuousSteps > 0)
+            throw new ArgumentException("A run that starts from a trained codec starts quantized: its continuous (no quantizer) steps must be 0.");
         if (DiscriminatorFilters < 1) throw new ArgumentException("The discriminator needs at least one filter.");
         if (DiscriminatorFftSizes.Count == 0 || DiscriminatorFftSizes.Any(n => n < 16 || (n & (n - 1)) != 0))
             throw new ArgumentException("The discriminator's FFT sizes must be powers of two of at least 16.");

@@ -7,7 +7,10 @@ namespace Media.Tokenizers.Audio.Training;
 /// </summary>
 public sealed record CodecLoss(TorchSharp.torch.Tensor Total, double Time, double Stft, double Mel, double Commitment, int Codebooks, int RestartedCodes)
 {
-    /// <summary>The generator's hinge loss over the discriminator's scales, when adversarial.</summary>
+    /// <summary>What the step did with the discriminator.</summary>
+    public Adversarial.AdversarialPhase Phase { get; init; }
+
+    /// <summary>The generator's hinge loss over the discriminator's scales, when adversarial (only logged while the discriminator warms up).</summary>
     public double? Generator { get; init; }
 
     /// <summary>The relative feature-matching loss, when adversarial.</summary>

@@ -56,12 +56,13 @@ public sealed class CodecTrainingObjective : IDisposable
     /// <summary>
     /// The loss for audio [B, channels, T] (T a multiple of the hop) with <paramref name="numCodebooks"/>
     /// codebooks (0: no quantizer at all, the autoencoder warm-up that keeps the encoder from collapsing onto one code);
-    /// updates the codebooks when <paramref name="updateCodebooks"/>. An <paramref name="adversarial"/> step (the objective needs a
-    /// discriminator) balances the losses and trains the discriminator too.
+    /// updates the codebooks when <paramref name="updateCodebooks"/>. An <see cref="AdversarialPhase.Full"/> step (the objective
+    /// needs a discriminator) balances the losses and trains the discriminator too; a <see cref="AdversarialPhase.DiscriminatorOnly"/>
+    /// step trains the codec on the reconstruction losses and the discriminator on its hinge loss.
     /// </summary>
-    public CodecLoss Compute(Tensor audio, int numCodebooks, bool updateCodebooks = true, bool adversarial = false)
+    public CodecLoss Compute(Tensor audio, int numCodebooks, bool updateCodebooks = true, AdversarialPhase adversarial = AdversarialPhase.None)
     {
-        if (adversarial && discriminator is null) throw new InvalidOperationException("An adversarial step needs the objective's discriminator.");
+        if (adversarial != AdversarialPhase.None && discriminator is null) throw new InvalidOperationException("An adversarial step needs the objective's discriminator.");
         model.CheckAudio(audio, nameof(audio));
         if (audio.shape[2] % model.Config.HopLength != 0)
             throw new ArgumentException($"Training clips must be a multiple of the hop ({model.Config.HopLength} samples); got {audio.shape[2]}.", nameof(audio));
@@ -77,29 +78,56 @@ public sealed class CodecTrainingObjective : IDisposable
         var squared = Weights.SquaredTime == 0 ? zeros([], device: estimate.device) : nn.functional.mse_loss(estimate, reference);
         var spectral = stft.Forward(reference, estimate);
         var melLoss = mel.Forward(reference, estimate);
-        if (adversarial)
+        var total = Weights.Time * time + Weights.SquaredTime * squared + Weights.Stft * spectral + Weights.Mel * melLoss + Weights.Commitment * quantized.Commitment;
+        if (adversarial == AdversarialPhase.DiscriminatorOnly)
         {
-            if (audio.shape[2] < discriminator!.MinimumSamples)
-                throw new ArgumentException($"Adversarial clips need at least {discriminator.MinimumSamples} samples (the largest STFT); got {audio.shape[2]}.", nameof(audio));
-            var real = discriminator.call(audio);
+            CheckAdversarialLength(audio);
+            var real = discriminator!.call(audio);
+            var fake = discriminator.call(decoded.detach());
+            var critic = AdversarialLosses.Discriminator(real, fake);
+            return new CodecLoss((total + critic).MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
+                quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes)
+            {
+                Phase = adversarial, Generator = AdversarialLosses.Generator(fake).item<float>(),
+                FeatureMatching = AdversarialLosses.FeatureMatching(real, fake).item<float>(), Discriminator = critic.item<float>(),
+            };
+        }
+        if (adversarial == AdversarialPhase.Full)
+        {
+            CheckAdversarialLength(audio);
+            var real = discriminator!.call(audio);
             var fake = discriminator.call(decoded);
             var generator = AdversarialLosses.Generator(fake);
             var features = AdversarialLosses.FeatureMatching(real, fake);
             var critic = AdversarialLosses.Discriminator(real, discriminator.call(decoded.detach()));
-            var (surrogate, _) = balancer!.Surrogate(decoded, new Dictionary<string, Tensor>(StringComparer.Ordinal)
-            {
-                ["t"] = time, ["f"] = spectral + melLoss, ["g"] = generator, ["feat"] = features,
-            });
-            var adversarialTotal = surrogate + Weights.Commitment * quantized.Commitment + critic;
+            var balanced = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["t"] = time, ["f"] = spectral + melLoss, ["g"] = generator, ["feat"] = features };
+            var (surrogate, _) = balancer!.Surrogate(decoded, balanced);
+            // The surrogate's value means nothing; the logged loss is the balanced losses weighted by their shares (the gradient is the surrogate's).
+            var shown = balanced.Select(p => p.Value.detach() * BalancedShare(p.Key)).Aggregate((a, b) => a + b);
+            var adversarialTotal = surrogate - surrogate.detach() + shown + Weights.Commitment * quantized.Commitment + critic;
             return new CodecLoss(adversarialTotal.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
                 quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes)
             {
-                Generator = generator.item<float>(), FeatureMatching = features.item<float>(), Discriminator = critic.item<float>(),
+                Phase = adversarial, Generator = generator.item<float>(), FeatureMatching = features.item<float>(), Discriminator = critic.item<float>(),
             };
         }
-        var total = Weights.Time * time + Weights.SquaredTime * squared + Weights.Stft * spectral + Weights.Mel * melLoss + Weights.Commitment * quantized.Commitment;
         return new CodecLoss(total.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
             quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes);
+    }
+
+    void CheckAdversarialLength(Tensor audio)
+    {
+        if (audio.shape[2] < discriminator!.MinimumSamples)
+            throw new ArgumentException($"Adversarial clips need at least {discriminator.MinimumSamples} samples (the largest STFT); got {audio.shape[2]}.", nameof(audio));
+    }
+
+    double BalancedShare(string name)
+    {
+        double sum = Weights.BalancedTime + Weights.BalancedFrequency + Weights.BalancedGenerator + Weights.BalancedFeatures;
+        return name switch
+        {
+            "t" => Weights.BalancedTime, "f" => Weights.BalancedFrequency, "g" => Weights.BalancedGenerator, _ => Weights.BalancedFeatures,
+        } / sum;
     }
 
     /// <summary>Releases the cached STFT windows and filterbank.</summary>

@@ -3,6 +3,7 @@ using Media.Modeling.Training;
 using Media.Services.Audio.Codec.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
+using Media.Tokenizers.Audio.Training.Adversarial;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Tests.Codec.Training;
@@ -26,6 +27,7 @@ public sealed class CodecTrainingTests
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { ContinuousSteps = -1 }.Validate());
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { AdversarialStart = -1 }.Validate());
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { DiscriminatorFftSizes = [100] }.Validate());
+        Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { InitFrom = "models/media-codec", ContinuousSteps = 400 }.Validate());
     }
 
     [EspeakFact]
@@ -45,12 +47,12 @@ public sealed class CodecTrainingTests
         var options = new CodecTrainingOptions
         {
             Corpus = corpusDirectory.Path, Utterances = 6, MusicClips = 2, Batch = 2, ContinuousSteps = 0, ClipSeconds = 0.1,
-            AdversarialStart = 1, DiscriminatorFilters = 2, DiscriminatorFftSizes = [512, 128], InitFrom = init.Path,
+            AdversarialStart = 1, DiscriminatorWarmupSteps = 1, DiscriminatorFilters = 2, DiscriminatorFftSizes = [512, 128], InitFrom = init.Path,
         };
         var corpus = CodecTraining.LoadCorpus(Tiny, options);
-        var adversarial = new List<bool>();
+        var phases = new List<AdversarialPhase>();
         using (var training = new CodecTraining(Tiny, corpus, options, new TrainerOptions { RunDirectory = run.Path, TotalSteps = 3, CheckpointEvery = 1, Seed = 1 }, CPU,
-            loss => adversarial.Add(loss.Generator is not null)))
+            loss => phases.Add(loss.Phase)))
         {
             using (var loaded = EncodecCheckpoint.Load(Path.Combine(init.Path, "model.safetensors")))
                 Assert.True(loaded.state_dict()["decoder.layers.0.conv.weight"].allclose(training.Model.state_dict()["decoder.layers.0.conv.weight"]));
@@ -58,7 +60,7 @@ public sealed class CodecTrainingTests
             training.Export(export.Path);
         }
 
-        Assert.Equal(new[] { false, true, true }, adversarial);
+        Assert.Equal(new[] { AdversarialPhase.None, AdversarialPhase.DiscriminatorOnly, AdversarialPhase.Full }, phases);
         var checkpoint = Directory.EnumerateFiles(run.Path, "*.safetensors", SearchOption.AllDirectories).First();
         using (var saved = SafetensorsFile.Open(checkpoint))
         {

@@ -81,7 +81,7 @@ public sealed class AdversarialCodecTrainingTests
         using var objective = new CodecTrainingObjective(model, discriminator: discriminator);
         var audio = TinyEncodec.Audio(2, 3_200);
 
-        var loss = objective.Compute(audio, config.NumQuantizers, updateCodebooks: false, adversarial: true);
+        var loss = objective.Compute(audio, config.NumQuantizers, updateCodebooks: false, adversarial: AdversarialPhase.Full);
         loss.Total.backward();
 
         Assert.NotNull(loss.Generator);
@@ -100,6 +100,6 @@ public sealed class AdversarialCodecTrainingTests
         var alone = discriminator.parameters().Select(p => p.grad!).ToArray();
         for (int i = 0; i < alone.Length; i++) Assert.True(fromStep[i].allclose(alone[i], rtol: 1e-4, atol: 1e-7), $"parameter {i} differs");
 
-        Assert.Throws<InvalidOperationException>(() => new CodecTrainingObjective(model).Compute(audio, config.NumQuantizers, adversarial: true));
+        Assert.Throws<InvalidOperationException>(() => new CodecTrainingObjective(model).Compute(audio, config.NumQuantizers, adversarial: AdversarialPhase.Full));
     }
 }

@@ -5,6 +5,7 @@ using Media.Cli.Commands.Settings;
 using Media.Services.Audio.Codec.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
+using Media.Tokenizers.Audio.Training.Adversarial;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -64,9 +65,8 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         public override int Batch { get; init; } = 8;
 
         [CommandOption("--continuous-steps")]
-        [Description("First steps train encoder and decoder without the quantizer, on the squared time-domain error alone; the codebooks then start from the encoder's outputs")]
-        [DefaultValue(400)]
-        public int ContinuousSteps { get; init; } = 400;
+        [Description("First steps train encoder and decoder without the quantizer, on the squared time-domain error alone; the codebooks then start from the encoder's outputs (default 400; 0 with --init)")]
+        public int? ContinuousSteps { get; init; }
 
         [CommandOption("--time-weight")]
         [Description("Weight of the time-domain L1 term against the spectral terms (weight 1 each)")]
@@ -81,6 +81,11 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [CommandOption("--adversarial-start")]
         [Description("From this step on, train EnCodec's MS-STFT discriminator too, with feature matching and the loss balancer (t 0.1, f 1, g 3, feat 3); unset: reconstruction losses only")]
         public long? AdversarialStart { get; init; }
+
+        [CommandOption("--disc-warmup-steps")]
+        [Description("Steps after --adversarial-start in which only the discriminator learns from the adversarial terms (the codec keeps its reconstruction losses); for a fine-tune from --init")]
+        [DefaultValue(0L)]
+        public long DiscriminatorWarmupSteps { get; init; }
 
         [CommandOption("--disc-filters")]
         [Description("Channels of every discriminator scale (EnCodec: 32)")]
@@ -113,6 +118,8 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         public override ValidationResult Validate()
         {
             if (ContinuousSteps < 0) return ValidationResult.Error("--continuous-steps must be 0 or more.");
+            if (Init is not null && ContinuousSteps > 0) return ValidationResult.Error("--init starts from a trained, quantized codec: --continuous-steps must be 0.");
+            if (DiscriminatorWarmupSteps < 0) return ValidationResult.Error("--disc-warmup-steps must be 0 or more.");
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
@@ -126,7 +133,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         }
 
         internal static string AdversarialTerms(CodecLoss loss) => loss.Generator is { } g
-            ? string.Create(CultureInfo.InvariantCulture, $"  g {g:F4}  feat {loss.FeatureMatching:F4}  d {loss.Discriminator:F4}")
+            ? string.Create(CultureInfo.InvariantCulture, $"  g {g:F4}  feat {loss.FeatureMatching:F4}  d {loss.Discriminator:F4}{(loss.Phase == AdversarialPhase.DiscriminatorOnly ? " (discriminator warm-up)" : "")}")
             : "";
 
         internal static int[]? ParseFfts(string text)
@@ -149,8 +156,8 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         var options = new CodecTrainingOptions
         {
             Corpus = settings.Corpus, Utterances = settings.Utterances, MusicClips = settings.MusicClips, Batch = settings.Batch,
-            ContinuousSteps = settings.ContinuousSteps, TimeWeight = settings.TimeWeight, ClipSeconds = settings.ClipSeconds,
-            AdversarialStart = settings.AdversarialStart, DiscriminatorFilters = settings.DiscriminatorFilters,
+            ContinuousSteps = settings.ContinuousSteps ?? (settings.Init is null ? 400 : 0), TimeWeight = settings.TimeWeight, ClipSeconds = settings.ClipSeconds,
+            AdversarialStart = settings.AdversarialStart, DiscriminatorWarmupSteps = settings.DiscriminatorWarmupSteps, DiscriminatorFilters = settings.DiscriminatorFilters,
             DiscriminatorFftSizes = Settings.ParseFfts(settings.DiscriminatorFfts)!, InitFrom = settings.Init,
         };
         if (settings.Config is null && settings.Init is { } init) config = EncodecConfig.Load(Path.Combine(init, "config.json"));
