@@ -47,7 +47,11 @@ public sealed class CodecTraining : IDisposable
             if (ClipSamplesFor(config, options.ClipSeconds) < Discriminator.MinimumSamples)
                 throw new ArgumentException($"Adversarial training needs clips of at least {Discriminator.MinimumSamples} samples (the largest discriminator FFT).");
         }
-        objective = new CodecTrainingObjective(Model, new CodecLossWeights { Time = options.TimeWeight }, discriminator: Discriminator);
+        objective = new CodecTrainingObjective(Model, new CodecLossWeights
+        {
+            Time = options.TimeWeight, BalancedTime = options.Balance.Time, BalancedFrequency = options.Balance.Frequency,
+            BalancedGenerator = options.Balance.Generator, BalancedFeatures = options.Balance.Features,
+        }, discriminator: Discriminator);
         // The warm-up learns the waveform from the time-domain error alone: from a random decoder, the spectral terms
         // win first with audio of the right spectrum and the wrong phase (runs B and C of the model card). It is the
         // squared error: the absolute error stays flat at the silent output's (run D; a probe clip for 150 steps).

@@ -40,6 +40,9 @@ public sealed record CodecTrainingOptions
     /// </summary>
     public long DiscriminatorWarmupSteps { get; init; }
 
+    /// <summary>Shares of the balanced gradient in adversarial steps: time L1, frequency (STFT + mel), generator hinge, feature matching (EnCodec: 0.1, 1, 3, 3).</summary>
+    public (double Time, double Frequency, double Generator, double Features) Balance { get; init; } = (0.1, 1, 3, 3);
+
     /// <summary>Channels of every discriminator scale (EnCodec: 32).</summary>
     public int DiscriminatorFilters { get; init; } = 32;
 
@@ -53,6 +56,8 @@ public sealed record CodecTrainingOptions
     public void Validate()
     {
         if (AdversarialStart is < 0) throw new ArgumentException("The adversarial start step must be 0 or more.");
+        if (new[] { Balance.Time, Balance.Frequency, Balance.Generator, Balance.Features }.Any(w => !double.IsFinite(w) || w <= 0))
+            throw new ArgumentException("The balanced shares must be positive.");
         if (DiscriminatorWarmupSteps < 0) throw new ArgumentException("The discriminator warm-up must be 0 or more steps.");
         if (InitFrom is not null && ContinuousSteps > 0)
             throw new ArgumentException("A run that starts from a trained codec starts quantized: its continuous (no quantizer) steps must be 0.");

@@ -27,6 +27,7 @@ public sealed class CodecTrainingTests
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { ContinuousSteps = -1 }.Validate());
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { AdversarialStart = -1 }.Validate());
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { DiscriminatorFftSizes = [100] }.Validate());
+        Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { Balance = (0.1, 1, 0, 3) }.Validate());
         Assert.Throws<ArgumentException>(() => new CodecTrainingOptions { InitFrom = "models/media-codec", ContinuousSteps = 400 }.Validate());
     }
 

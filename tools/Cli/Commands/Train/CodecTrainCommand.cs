@@ -87,6 +87,11 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [DefaultValue(0L)]
         public long DiscriminatorWarmupSteps { get; init; }
 
+        [CommandOption("--balance")]
+        [Description("Shares of the balanced gradient in adversarial steps: time L1, frequency (STFT + mel), generator hinge, feature matching (EnCodec: 0.1,1,3,3)")]
+        [DefaultValue("0.1,1,3,3")]
+        public string Balance { get; init; } = "0.1,1,3,3";
+
         [CommandOption("--disc-filters")]
         [Description("Channels of every discriminator scale (EnCodec: 32)")]
         [DefaultValue(32)]
@@ -127,6 +132,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             if (Config is { } c && !File.Exists(c)) return ValidationResult.Error($"--config '{c}' does not exist.");
             if (AdversarialStart is < 0) return ValidationResult.Error("--adversarial-start must be 0 or more.");
             if (DiscriminatorFilters < 1) return ValidationResult.Error("--disc-filters must be positive.");
+            if (ParseBalance(Balance) is null) return ValidationResult.Error("--balance must be four positive numbers: t,f,g,feat.");
             if (ParseFfts(DiscriminatorFfts) is null) return ValidationResult.Error("--disc-ffts must be comma-separated powers of two of at least 16.");
             if (Init is { } init && !File.Exists(Path.Combine(init, "model.safetensors"))) return ValidationResult.Error($"--init '{init}' has no model.safetensors.");
             return base.Validate();
@@ -135,6 +141,15 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         internal static string AdversarialTerms(CodecLoss loss) => loss.Generator is { } g
             ? string.Create(CultureInfo.InvariantCulture, $"  g {g:F4}  feat {loss.FeatureMatching:F4}  d {loss.Discriminator:F4}{(loss.Phase == AdversarialPhase.DiscriminatorOnly ? " (discriminator warm-up)" : "")}")
             : "";
+
+        internal static (double, double, double, double)? ParseBalance(string text)
+        {
+            var parts = text.Split(',', StringSplitOptions.TrimEntries);
+            var values = new double[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+                if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]) || values[i] <= 0) return null;
+            return values.Length == 4 ? (values[0], values[1], values[2], values[3]) : null;
+        }
 
         internal static int[]? ParseFfts(string text)
         {
@@ -158,7 +173,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             Corpus = settings.Corpus, Utterances = settings.Utterances, MusicClips = settings.MusicClips, Batch = settings.Batch,
             ContinuousSteps = settings.ContinuousSteps ?? (settings.Init is null ? 400 : 0), TimeWeight = settings.TimeWeight, ClipSeconds = settings.ClipSeconds,
             AdversarialStart = settings.AdversarialStart, DiscriminatorWarmupSteps = settings.DiscriminatorWarmupSteps, DiscriminatorFilters = settings.DiscriminatorFilters,
-            DiscriminatorFftSizes = Settings.ParseFfts(settings.DiscriminatorFfts)!, InitFrom = settings.Init,
+            DiscriminatorFftSizes = Settings.ParseFfts(settings.DiscriminatorFfts)!, Balance = Settings.ParseBalance(settings.Balance)!.Value, InitFrom = settings.Init,
         };
         if (settings.Config is null && settings.Init is { } init) config = EncodecConfig.Load(Path.Combine(init, "config.json"));
         var corpus = CodecTraining.LoadCorpus(config, options, cancellationToken);
