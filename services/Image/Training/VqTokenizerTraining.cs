@@ -128,11 +128,13 @@ public sealed class VqTokenizerTraining : IDisposable
             DiscriminatorWeight = options.DiscriminatorWeight,
             DiscriminatorStart = options.DiscriminatorStart,
         }, featureNetwork is null ? null : new Perceptual.PerceptualDistance(featureNetwork), Discriminator);
-        trained = Discriminator is null ? Model : new Adversarial.VqGanTrainingModel(Model, Discriminator);
+        trained = Discriminator is null ? Model : new AdversarialPair("vq", Model, Discriminator);
         var schedule = trainerOptions with
         {
             WeightDecay = 0,
             MaxGradNorm = 1.0,
+            // Each network clipped on its own, as LlamaGen's two optimizers clip theirs.
+            ClipGroups = (trained as AdversarialPair)?.ClipGroups,
             EmaDecay = options.Ema > 0 ? options.Ema : null,
             EvalEvery = options.EvalEvery,
         };

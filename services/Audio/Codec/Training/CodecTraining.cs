@@ -16,7 +16,7 @@ namespace Media.Services.Audio.Codec.Training;
 /// codebooks at a sampled served bandwidth per step; AdamW (β 0.5, 0.9, no weight decay) as the shared trainer runs
 /// it; resumable; exported as <c>config.json</c> + fp16 <c>model.safetensors</c>. With
 /// <see cref="CodecTrainingOptions.AdversarialStart"/> the run also trains EnCodec's MS-STFT discriminator from that step on
-/// (one optimizer and one checkpoint over <c>codec.*</c> and <c>discriminator.*</c>), with feature matching and the loss
+/// (an <see cref="AdversarialPair"/>: one optimizer and one checkpoint over <c>codec.*</c> and <c>discriminator.*</c>, clipped apart), with feature matching and the loss
 /// balancer; only the codec is exported.
 /// </summary>
 public sealed class CodecTraining : IDisposable
@@ -58,8 +58,8 @@ public sealed class CodecTraining : IDisposable
         warmup = new CodecTrainingObjective(Model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
         ClipSamples = ClipSamplesFor(config, options.ClipSeconds);
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
-        nn.Module trained = Discriminator is null ? Model : new CodecGanTrainingModel(Model, Discriminator);
-        Trainer = new Trainer<(Tensor Audio, int Codebooks, AdversarialPhase Phase)>(trained,
+        var pair = Discriminator is null ? null : new AdversarialPair("codec", Model, Discriminator);
+        Trainer = new Trainer<(Tensor Audio, int Codebooks, AdversarialPhase Phase)>(pair ?? (nn.Module)Model,
             position =>
             {
                 var random = position.CreateRandom();
@@ -79,7 +79,7 @@ public sealed class CodecTraining : IDisposable
                 return loss.Total;
             },
             // The codec and its discriminator share one optimizer but each has its gradient clipped alone.
-            trainerOptions with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, ClipGroups = Discriminator is null ? null : ["codec.", "discriminator."] },
+            trainerOptions with { Beta1 = 0.5, Beta2 = 0.9, WeightDecay = 0, ClipGroups = pair?.ClipGroups },
             batch => batch.Audio.shape[0]);
     }
 
