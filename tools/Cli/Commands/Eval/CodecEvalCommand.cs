@@ -105,6 +105,12 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         string table = Table(rows);
         Console.Out.WriteLine(table);
         if (ours is null) Console.Out.WriteLine($"our codec is not trained: no checkpoint at {settings.Checkpoint} (train it with `media train codec`).");
+        // Headline lines (issue 20): our codec on held-out speech at its 6 kbps setting.
+        if (rows.FirstOrDefault(r => r.System == "ours 6 kbps" && r.Domain == "speech") is { } headline)
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speech stoi at 6 kbps: {headline.Stoi:0.000}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speech si-snr at 6 kbps: {headline.SiSnr:0.00}"));
+        }
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluated in {clock.Elapsed.TotalSeconds:F0} s"));
         if (!string.IsNullOrEmpty(settings.Out))
         {

@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Media.Tokenizers.Audio.Encodec;
+
+namespace Media.Cli.Tests.Codec;
+
+[Slow("renders a small espeak-ng corpus and runs the codec evaluation in a CLI process")]
+public sealed class CodecEvalCommandTests : IDisposable
+{
+    // A tiny 16 kHz codec that serves 6 kbps (codebooks of 16: 0.2 kbps each), saved as our own folder.
+    static readonly EncodecConfig Tiny = new() { SamplingRate = 16_000, NumFilters = 4, HiddenSize = 8, CodebookSize = 16, TargetBandwidths = [1.2, 6.0] };
+
+    readonly string folder = Directory.CreateTempSubdirectory("media-codec-eval-").FullName;
+
+    [EspeakFact]
+    public async Task The_headline_lines_repeat_our_6_kbps_speech_row_of_the_table()
+    {
+        string model = Path.Combine(folder, "codec");
+        Directory.CreateDirectory(model);
+        TorchSharp.torch.manual_seed(5);
+        using (var codec = new EncodecModel(Tiny)) Media.Modeling.Checkpoints.Checkpoint.Save(codec, Path.Combine(model, "model.safetensors"));
+        File.WriteAllText(Path.Combine(model, "config.json"), Tiny.ToJson());
+
+        var (code, output) = await CliProcess.RunAsync("eval", "codec", "-n", "1", "--utterances", "60", "--corpus", Path.Combine(folder, "corpus"),
+            "--checkpoint", model, "--out", "");
+
+        Assert.True(code == 0, output);
+        var row = Regex.Match(output, @"\| ours 6 kbps \| speech \(1\) \| (?<snr>-?[\d.]+) \| [\d.]+ \| (?<stoi>[\d.]+) \|");
+        Assert.True(row.Success, output);
+        double stoi = double.Parse(Regex.Match(output, @"^speech stoi at 6 kbps: (?<v>[\d.]+)$", RegexOptions.Multiline).Groups["v"].Value, CultureInfo.InvariantCulture);
+        double snr = double.Parse(Regex.Match(output, @"^speech si-snr at 6 kbps: (?<v>-?[\d.]+)$", RegexOptions.Multiline).Groups["v"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(double.Parse(row.Groups["stoi"].Value, CultureInfo.InvariantCulture), stoi, 3);
+        Assert.Equal(double.Parse(row.Groups["snr"].Value, CultureInfo.InvariantCulture), snr, 2);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
