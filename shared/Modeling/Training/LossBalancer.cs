@@ -35,6 +35,9 @@ public sealed class LossBalancer
         this.totalNorm = totalNorm;
     }
 
+    /// <summary>Each loss's share of the balanced gradient: its weight over the weights' sum.</summary>
+    public IReadOnlyDictionary<string, double> Shares => weights.ToDictionary(p => p.Key, p => p.Value / weights.Values.Sum(), StringComparer.Ordinal);
+
     /// <summary>The running average of each loss's gradient norm (per batch item), as last updated.</summary>
     public IReadOnlyDictionary<string, double> AverageNorms =>
         averages.ToDictionary(p => p.Key, p => p.Value.Sum / p.Value.Count, StringComparer.Ordinal);
@@ -50,7 +53,7 @@ public sealed class LossBalancer
         if (!losses.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(weights.Keys))
             throw new ArgumentException($"Expected the losses {string.Join(", ", weights.Keys)}; got {string.Join(", ", losses.Keys)}.", nameof(losses));
         using var scope = NewDisposeScope();
-        double weightSum = weights.Values.Sum();
+        var shares = Shares;
         Tensor? balanced = null;
         foreach (var (name, loss) in losses)
         {
@@ -60,7 +63,7 @@ public sealed class LossBalancer
             var (sum, count) = averages.GetValueOrDefault(name);
             (sum, count) = (beta * sum + norm, beta * count + 1);
             averages[name] = (sum, count);
-            double scale = weights[name] / weightSum * totalNorm / (1e-12 + sum / count);
+            double scale = shares[name] * totalNorm / (1e-12 + sum / count);
             balanced = balanced is null ? grad * scale : balanced.add_(grad, alpha: scale);
         }
         var gradient = balanced!.detach();

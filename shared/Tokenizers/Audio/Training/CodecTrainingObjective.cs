@@ -79,55 +79,32 @@ public sealed class CodecTrainingObjective : IDisposable
         var spectral = stft.Forward(reference, estimate);
         var melLoss = mel.Forward(reference, estimate);
         var total = Weights.Time * time + Weights.SquaredTime * squared + Weights.Stft * spectral + Weights.Mel * melLoss + Weights.Commitment * quantized.Commitment;
-        if (adversarial == AdversarialPhase.DiscriminatorOnly)
-        {
-            CheckAdversarialLength(audio);
-            var real = discriminator!.call(audio);
-            var fake = discriminator.call(decoded.detach());
-            var critic = AdversarialLosses.Discriminator(real, fake);
-            return new CodecLoss((total + critic).MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
-                quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes)
-            {
-                Phase = adversarial, Generator = AdversarialLosses.Generator(fake).item<float>(),
-                FeatureMatching = AdversarialLosses.FeatureMatching(real, fake).item<float>(), Discriminator = critic.item<float>(),
-            };
-        }
-        if (adversarial == AdversarialPhase.Full)
-        {
-            CheckAdversarialLength(audio);
-            var real = discriminator!.call(audio);
-            var fake = discriminator.call(decoded);
-            var generator = AdversarialLosses.Generator(fake);
-            var features = AdversarialLosses.FeatureMatching(real, fake);
-            var critic = AdversarialLosses.Discriminator(real, discriminator.call(decoded.detach()));
-            var balanced = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["t"] = time, ["f"] = spectral + melLoss, ["g"] = generator, ["feat"] = features };
-            var (surrogate, _) = balancer!.Surrogate(decoded, balanced);
-            // The surrogate's value means nothing; the logged loss is the balanced losses weighted by their shares (the gradient is the surrogate's).
-            var shown = balanced.Select(p => p.Value.detach() * BalancedShare(p.Key)).Aggregate((a, b) => a + b);
-            var adversarialTotal = surrogate - surrogate.detach() + shown + Weights.Commitment * quantized.Commitment + critic;
-            return new CodecLoss(adversarialTotal.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
-                quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes)
-            {
-                Phase = adversarial, Generator = generator.item<float>(), FeatureMatching = features.item<float>(), Discriminator = critic.item<float>(),
-            };
-        }
-        return new CodecLoss(total.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(),
-            quantized.Commitment.item<float>(), numCodebooks, quantized.RestartedCodes);
-    }
-
-    void CheckAdversarialLength(Tensor audio)
-    {
+        if (adversarial == AdversarialPhase.None)
+            return Result(total, AdversarialPhase.None, null, null, null);
         if (audio.shape[2] < discriminator!.MinimumSamples)
             throw new ArgumentException($"Adversarial clips need at least {discriminator.MinimumSamples} samples (the largest STFT); got {audio.shape[2]}.", nameof(audio));
-    }
+        var real = discriminator.call(audio);
+        var judgedDetached = discriminator.call(decoded.detach());
+        var critic = AdversarialLosses.Discriminator(real, judgedDetached);
+        // While the discriminator warms up the codec keeps its reconstruction loss; the generator terms are only logged.
+        var judged = adversarial == AdversarialPhase.Full ? discriminator.call(decoded) : judgedDetached;
+        var generator = AdversarialLosses.Generator(judged);
+        var features = AdversarialLosses.FeatureMatching(real, judged);
+        if (adversarial == AdversarialPhase.DiscriminatorOnly)
+            return Result(total + critic, adversarial, generator, features, critic);
+        var balanced = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["t"] = time, ["f"] = spectral + melLoss, ["g"] = generator, ["feat"] = features };
+        var (surrogate, _) = balancer!.Surrogate(decoded, balanced);
+        // The surrogate's value means nothing; the logged loss is the balanced losses weighted by their shares (the gradient is the surrogate's).
+        var shares = balancer.Shares;
+        var shown = balanced.Select(p => p.Value.detach() * shares[p.Key]).Aggregate((a, b) => a + b);
+        return Result(surrogate - surrogate.detach() + shown + Weights.Commitment * quantized.Commitment + critic, adversarial, generator, features, critic);
 
-    double BalancedShare(string name)
-    {
-        double sum = Weights.BalancedTime + Weights.BalancedFrequency + Weights.BalancedGenerator + Weights.BalancedFeatures;
-        return name switch
-        {
-            "t" => Weights.BalancedTime, "f" => Weights.BalancedFrequency, "g" => Weights.BalancedGenerator, _ => Weights.BalancedFeatures,
-        } / sum;
+        CodecLoss Result(Tensor loss, AdversarialPhase phase, Tensor? g, Tensor? feat, Tensor? d) =>
+            new(loss.MoveToOuterDisposeScope(), time.item<float>(), spectral.item<float>(), melLoss.item<float>(), quantized.Commitment.item<float>(),
+                numCodebooks, quantized.RestartedCodes)
+            {
+                Phase = phase, Generator = g?.item<float>(), FeatureMatching = feat?.item<float>(), Discriminator = d?.item<float>(),
+            };
     }
 
     /// <summary>Releases the cached STFT windows and filterbank.</summary>
