@@ -36,6 +36,47 @@ public static class WeightNorm
     }
 
     /// <summary>
+    /// The inverse of <see cref="Fold"/> with PyTorch's default dim 0: g is the norm of each first-dimension slice of
+    /// <paramref name="weight"/> ([out, 1, ..., 1]) and v the weight itself (copied), as <c>weight_norm</c> starts a layer.
+    /// </summary>
+    public static (Tensor G, Tensor V) Split(Tensor weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.dim() < 2) throw new ArgumentException($"Weight norm over dim 0 needs a weight of two or more dimensions; got [{string.Join(", ", weight.shape)}].", nameof(weight));
+        var detached = weight.detach();
+        var reduce = Enumerable.Range(1, (int)detached.dim() - 1).Select(d => (long)d).ToArray();
+        return (detached.square().sum(reduce, keepdim: true).sqrt(), detached.clone());
+    }
+
+    /// <summary>
+    /// A plain (folded) state for a module that trains under weight norm: for every <c>X.weight_g</c>/<c>X.weight_v</c>
+    /// key of <paramref name="targetKeys"/> the pair is split from <paramref name="folded"/>'s <c>X.weight</c>
+    /// (<see cref="Split"/>); other keys are taken as they are. New tensors are the caller's to dispose with the result.
+    /// </summary>
+    public static Dictionary<string, Tensor> Unfold(IReadOnlyDictionary<string, Tensor> folded, IEnumerable<string> targetKeys)
+    {
+        ArgumentNullException.ThrowIfNull(folded);
+        ArgumentNullException.ThrowIfNull(targetKeys);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (string key in targetKeys)
+        {
+            bool isG = key.EndsWith(LegacyG, StringComparison.Ordinal);
+            if (!isG && !key.EndsWith(LegacyV, StringComparison.Ordinal))
+            {
+                if (folded.TryGetValue(key, out var plain)) result[key] = plain;
+                continue;
+            }
+            string weight = key[..^LegacyG.Length] + ".weight";
+            if (!folded.TryGetValue(weight, out var w))
+                throw new KeyNotFoundException($"The weights have no '{weight}' for '{key}'.");
+            var (g, v) = Split(w);
+            result[key] = isG ? g : v;
+            (isG ? v : g).Dispose();
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Replaces every <c>X.weight_g</c>/<c>X.weight_v</c> pair and every
     /// <c>X.parametrizations.weight.original0</c>/<c>original1</c> pair by <c>X.weight</c>; other keys pass through.
     /// </summary>

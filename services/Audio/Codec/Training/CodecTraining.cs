@@ -17,7 +17,8 @@ namespace Media.Services.Audio.Codec.Training;
 /// it; resumable; exported as <c>config.json</c> + fp16 <c>model.safetensors</c>. With
 /// <see cref="CodecTrainingOptions.AdversarialStart"/> the run also trains EnCodec's MS-STFT discriminator from that step on
 /// (an <see cref="AdversarialPair"/>: one optimizer and one checkpoint over <c>codec.*</c> and <c>discriminator.*</c>, clipped apart), with feature matching and the loss
-/// balancer; only the codec is exported.
+/// balancer; only the codec is exported. With <see cref="CodecTrainingOptions.WeightNorm"/> (the default, as EnCodec) the
+/// convolutions train weight-normalised and the export folds them.
 /// </summary>
 public sealed class CodecTraining : IDisposable
 {
@@ -38,7 +39,7 @@ public sealed class CodecTraining : IDisposable
         options.Validate();
         Config = config;
         manual_seed(trainerOptions.Seed);
-        Model = new EncodecModel(config, device);
+        Model = new EncodecModel(config, device, options.WeightNorm);
         if (options.InitFrom is { } init) LoadInit(Model, config, init);
         if (options.AdversarialStart is not null)
         {
@@ -95,14 +96,24 @@ public sealed class CodecTraining : IDisposable
     /// <summary>The trainer (step, resume point).</summary>
     public Trainer<(Tensor Audio, int Codebooks, AdversarialPhase Phase)> Trainer { get; }
 
-    // A codec folder's weights as the starting point: the same architecture, strictly.
+    // A codec folder's weights as the starting point: the same architecture, strictly. Its folded kernels are split into
+    // g and v for a weight-normalised run, as weight_norm starts a trained layer.
     static void LoadInit(EncodecModel model, EncodecConfig config, string folder)
     {
         var path = Path.Combine(folder, "model.safetensors");
         if (!File.Exists(path)) throw new FileNotFoundException($"No model.safetensors in '{folder}' to start from.", path);
         if (EncodecCheckpoint.ConfigBeside(path) is { } theirs && theirs.ToJson() != config.ToJson())
             throw new ArgumentException($"'{folder}' holds another codec configuration than the one trained.");
-        EncodecCheckpoint.LoadInto(model, path);
+        if (!model.WeightNormalized)
+        {
+            EncodecCheckpoint.LoadInto(model, path);
+            return;
+        }
+        using var scope = NewDisposeScope();
+        using var plain = EncodecCheckpoint.Load(path, config);
+        var state = WeightNorm.Unfold(plain.state_dict(), model.state_dict().Keys);
+        using (no_grad())
+            foreach (var (key, tensor) in model.state_dict()) tensor.copy_(state[key]);
     }
 
     /// <summary>Samples per training clip: whole frames.</summary>
@@ -129,14 +140,18 @@ public sealed class CodecTraining : IDisposable
     public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default) =>
         Trainer.RunFor(budget, cancellationToken: cancellationToken);
 
-    /// <summary>Writes <c>config.json</c> and the fp16 <c>model.safetensors</c> (Hugging Face EnCodec layout, with the step) to <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes <c>config.json</c> and the fp16 <c>model.safetensors</c> (Hugging Face EnCodec layout, with the step, weight norm
+    /// folded into plain kernels) to <paramref name="directory"/>.
+    /// </summary>
     public void Export(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
         Model.eval();
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "config.json"), Config.ToJson());
-        Checkpoint.Save(Model, Path.Combine(directory, "model.safetensors"),
+        using var scope = NewDisposeScope();
+        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), WeightNorm.FoldAll(Model.state_dict()),
             new Dictionary<string, string> { ["step"] = Trainer.Step.ToString(CultureInfo.InvariantCulture), ["format"] = "encodec-hf" }, ScalarType.Float16);
     }
 

@@ -49,6 +49,12 @@ public sealed record CodecTrainingOptions
     /// <summary>FFT sizes of the discriminator's scales (EnCodec: 2048, 1024, 512, 256, 128).</summary>
     public IReadOnlyList<int> DiscriminatorFftSizes { get; init; } = [2048, 1024, 512, 256, 128];
 
+    /// <summary>
+    /// Train every convolution weight-normalised (<c>weight_g</c>, <c>weight_v</c>), as EnCodec does; the export folds them
+    /// into plain weights. A run keeps the choice it started with (its checkpoints hold one set of keys or the other).
+    /// </summary>
+    public bool WeightNorm { get; init; } = true;
+
     /// <summary>A codec folder (config.json + model.safetensors) to start from instead of random weights; a run that resumes ignores it.</summary>
     public string? InitFrom { get; init; }
 

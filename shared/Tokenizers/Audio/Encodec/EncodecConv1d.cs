@@ -7,18 +7,27 @@ namespace Media.Tokenizers.Audio.Encodec;
 /// <summary>
 /// A causal 1-D convolution (HF <c>EncodecConv1d</c>): pad pad_total = k_eff - s on the left and the
 /// extra that fills the last window on the right, then convolve. The weight is stored folded
-/// (<c>conv.weight</c>, <c>conv.bias</c>); weight norm is applied once, when a checkpoint is loaded.
+/// (<c>conv.weight</c>, <c>conv.bias</c>); a checkpoint's weight norm is folded once, when it is loaded. Built with
+/// <c>weightNorm</c> (training, as EnCodec trains) the layer holds <c>conv.weight_g</c>, <c>conv.weight_v</c> and
+/// <c>conv.bias</c> instead (<see cref="WeightNormedKernel"/>).
 /// </summary>
 public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
 {
-    readonly Conv1d conv;
+    readonly nn.Module conv;
     readonly int dilation;
 
-    /// <summary>Creates the convolution.</summary>
+    /// <summary>Creates the convolution; with <paramref name="weightNorm"/> its kernel trains weight-normalised.</summary>
     public EncodecConv1d(long inChannels, long outChannels, int kernelSize, int stride = 1, int dilation = 1,
-        EncodecPadMode padMode = EncodecPadMode.Reflect) : base(nameof(EncodecConv1d))
+        EncodecPadMode padMode = EncodecPadMode.Reflect, bool weightNorm = false) : base(nameof(EncodecConv1d))
     {
-        conv = nn.Conv1d(inChannels, outChannels, kernelSize, stride: stride, dilation: dilation);
+        var plain = nn.Conv1d(inChannels, outChannels, kernelSize, stride: stride, dilation: dilation);
+        if (weightNorm)
+        {
+            // PyTorch's initialisation, then weight_norm over it: the same starting kernel either way.
+            conv = new WeightNormedKernel(plain.weight!, plain.bias);
+            plain.Dispose();
+        }
+        else conv = plain;
         Stride = stride;
         this.dilation = dilation;
         EffectiveKernelSize = CausalPadding.EffectiveKernelSize(kernelSize, dilation);
@@ -50,9 +59,16 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
     }
 
     /// <summary>Convolves already padded samples (no padding added); in training through <see cref="UnfoldConvolution"/>, whose gradients libtorch's CPU kernel gets wrong.</summary>
-    internal Tensor ConvolvePadded(Tensor padded) => UnfoldConvolution.Needed(padded, conv.weight!)
-        ? UnfoldConvolution.Conv1d(padded, conv.weight!, conv.bias, Stride, dilation)
-        : conv.call(padded);
+    internal Tensor ConvolvePadded(Tensor padded)
+    {
+        if (conv is Conv1d plain && !UnfoldConvolution.Needed(padded, plain.weight!)) return plain.call(padded);
+        using var scope = NewDisposeScope();
+        var (weight, bias) = conv is WeightNormedKernel normed ? (normed.Weight(), normed.Bias) : (((Conv1d)conv).weight!, ((Conv1d)conv).bias);
+        var output = UnfoldConvolution.Needed(padded, weight)
+            ? UnfoldConvolution.Conv1d(padded, weight, bias, Stride, dilation)
+            : nn.functional.conv1d(padded, weight, bias, Stride, 0, dilation);
+        return output.MoveToOuterDisposeScope();
+    }
 
     ILayerStream IStreamingLayer.OpenStream() => new Stream(this);
 

@@ -13,27 +13,27 @@ public sealed class EncodecDecoder : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
 
-    /// <summary>Builds the decoder for <paramref name="config"/>.</summary>
-    public EncodecDecoder(EncodecConfig config) : base(nameof(EncodecDecoder))
+    /// <summary>Builds the decoder for <paramref name="config"/>; <paramref name="weightNorm"/> weight-normalises every convolution (training).</summary>
+    public EncodecDecoder(EncodecConfig config, bool weightNorm = false) : base(nameof(EncodecDecoder))
     {
         ArgumentNullException.ThrowIfNull(config);
         var padMode = EncodecModel.PadModeOf(config);
         long width = config.NumFilters * (1L << config.UpsamplingRatios.Count);
         var model = new List<nn.Module<Tensor, Tensor>>
         {
-            new EncodecConv1d(config.HiddenSize, width, config.KernelSize, padMode: padMode),
+            new EncodecConv1d(config.HiddenSize, width, config.KernelSize, padMode: padMode, weightNorm: weightNorm),
         };
         if (config.NumLstmLayers > 0) model.Add(new EncodecLstm(width, config.NumLstmLayers));
         foreach (int ratio in config.UpsamplingRatios)
         {
             model.Add(nn.ELU());
-            model.Add(new EncodecConvTranspose1d(width, width / 2, kernelSize: ratio * 2, stride: ratio));
+            model.Add(new EncodecConvTranspose1d(width, width / 2, kernelSize: ratio * 2, stride: ratio, weightNorm: weightNorm));
             for (int j = 0; j < config.NumResidualLayers; j++)
-                model.Add(new EncodecResnetBlock(config, width / 2, (int)Math.Pow(config.DilationGrowthRate, j)));
+                model.Add(new EncodecResnetBlock(config, width / 2, (int)Math.Pow(config.DilationGrowthRate, j), weightNorm));
             width /= 2;
         }
         model.Add(nn.ELU());
-        model.Add(new EncodecConv1d(config.NumFilters, config.AudioChannels, config.LastKernelSize, padMode: padMode));
+        model.Add(new EncodecConv1d(config.NumFilters, config.AudioChannels, config.LastKernelSize, padMode: padMode, weightNorm: weightNorm));
         layers = nn.ModuleList([.. model]);
         RegisterComponents();
     }

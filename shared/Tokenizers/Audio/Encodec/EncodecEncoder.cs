@@ -12,27 +12,27 @@ public sealed class EncodecEncoder : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
 
-    /// <summary>Builds the encoder for <paramref name="config"/>.</summary>
-    public EncodecEncoder(EncodecConfig config) : base(nameof(EncodecEncoder))
+    /// <summary>Builds the encoder for <paramref name="config"/>; <paramref name="weightNorm"/> weight-normalises every convolution (training).</summary>
+    public EncodecEncoder(EncodecConfig config, bool weightNorm = false) : base(nameof(EncodecEncoder))
     {
         ArgumentNullException.ThrowIfNull(config);
         var padMode = EncodecModel.PadModeOf(config);
         var model = new List<nn.Module<Tensor, Tensor>>
         {
-            new EncodecConv1d(config.AudioChannels, config.NumFilters, config.KernelSize, padMode: padMode),
+            new EncodecConv1d(config.AudioChannels, config.NumFilters, config.KernelSize, padMode: padMode, weightNorm: weightNorm),
         };
         long width = config.NumFilters;
         foreach (int ratio in config.UpsamplingRatios.Reverse())
         {
             for (int j = 0; j < config.NumResidualLayers; j++)
-                model.Add(new EncodecResnetBlock(config, width, (int)Math.Pow(config.DilationGrowthRate, j)));
+                model.Add(new EncodecResnetBlock(config, width, (int)Math.Pow(config.DilationGrowthRate, j), weightNorm));
             model.Add(nn.ELU());
-            model.Add(new EncodecConv1d(width, width * 2, kernelSize: ratio * 2, stride: ratio, padMode: padMode));
+            model.Add(new EncodecConv1d(width, width * 2, kernelSize: ratio * 2, stride: ratio, padMode: padMode, weightNorm: weightNorm));
             width *= 2;
         }
         if (config.NumLstmLayers > 0) model.Add(new EncodecLstm(width, config.NumLstmLayers));
         model.Add(nn.ELU());
-        model.Add(new EncodecConv1d(width, config.HiddenSize, config.LastKernelSize, padMode: padMode));
+        model.Add(new EncodecConv1d(width, config.HiddenSize, config.LastKernelSize, padMode: padMode, weightNorm: weightNorm));
         layers = nn.ModuleList([.. model]);
         RegisterComponents();
     }

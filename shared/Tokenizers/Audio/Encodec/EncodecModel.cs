@@ -17,14 +17,19 @@ public sealed class EncodecModel : nn.Module
     readonly EncodecDecoder decoder;
     readonly ResidualVectorQuantizer quantizer;
 
-    /// <summary>Builds the model (random weights) for <paramref name="config"/> on <paramref name="device"/> (CPU when null).</summary>
-    public EncodecModel(EncodecConfig config, Device? device = null) : base(nameof(EncodecModel))
+    /// <summary>
+    /// Builds the model (random weights) for <paramref name="config"/> on <paramref name="device"/> (CPU when null). With
+    /// <paramref name="weightNorm"/> every convolution keeps <c>weight_g</c>/<c>weight_v</c> instead of <c>weight</c>, as
+    /// EnCodec trains; such a state is folded (<see cref="Media.Modeling.Checkpoints.WeightNorm.FoldAll"/>) for inference.
+    /// </summary>
+    public EncodecModel(EncodecConfig config, Device? device = null, bool weightNorm = false) : base(nameof(EncodecModel))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        encoder = new EncodecEncoder(config);
-        decoder = new EncodecDecoder(config);
+        WeightNormalized = weightNorm;
+        encoder = new EncodecEncoder(config, weightNorm);
+        decoder = new EncodecDecoder(config, weightNorm);
         quantizer = new ResidualVectorQuantizer(config.NumQuantizers, config.CodebookSize, config.HiddenSize);
         RegisterComponents();
         if (device is not null) this.to(device);
@@ -33,6 +38,9 @@ public sealed class EncodecModel : nn.Module
 
     /// <summary>The architecture's hyper-parameters.</summary>
     public EncodecConfig Config { get; }
+
+    /// <summary>True when the convolutions train weight-normalised (<c>weight_g</c>/<c>weight_v</c> keys).</summary>
+    public bool WeightNormalized { get; }
 
     /// <summary>The residual vector quantizer.</summary>
     public ResidualVectorQuantizer Quantizer => quantizer;

@@ -13,18 +13,18 @@ public sealed class EncodecResnetBlock : nn.Module<Tensor, Tensor>, IStreamingLa
     readonly ModuleList<nn.Module<Tensor, Tensor>> block;
     readonly nn.Module<Tensor, Tensor> shortcut;
 
-    /// <summary>Creates the block for <paramref name="dim"/> channels; the first convolution uses <paramref name="dilation"/>.</summary>
-    public EncodecResnetBlock(EncodecConfig config, long dim, int dilation) : base(nameof(EncodecResnetBlock))
+    /// <summary>Creates the block for <paramref name="dim"/> channels; the first convolution uses <paramref name="dilation"/>; <paramref name="weightNorm"/> as <see cref="EncodecConv1d"/>.</summary>
+    public EncodecResnetBlock(EncodecConfig config, long dim, int dilation, bool weightNorm = false) : base(nameof(EncodecResnetBlock))
     {
         ArgumentNullException.ThrowIfNull(config);
         var padMode = EncodecModel.PadModeOf(config);
         long hidden = dim / config.Compress;
         block = nn.ModuleList<nn.Module<Tensor, Tensor>>(
             nn.ELU(),
-            new EncodecConv1d(dim, hidden, config.ResidualKernelSize, dilation: dilation, padMode: padMode),
+            new EncodecConv1d(dim, hidden, config.ResidualKernelSize, dilation: dilation, padMode: padMode, weightNorm: weightNorm),
             nn.ELU(),
-            new EncodecConv1d(hidden, dim, 1, padMode: padMode));
-        shortcut = config.UseConvShortcut ? new EncodecConv1d(dim, dim, 1, padMode: padMode) : nn.Identity();
+            new EncodecConv1d(hidden, dim, 1, padMode: padMode, weightNorm: weightNorm));
+        shortcut = config.UseConvShortcut ? new EncodecConv1d(dim, dim, 1, padMode: padMode, weightNorm: weightNorm) : nn.Identity();
         RegisterComponents();
     }
 

@@ -102,6 +102,10 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [DefaultValue("2048,1024,512,256,128")]
         public string DiscriminatorFfts { get; init; } = "2048,1024,512,256,128";
 
+        [CommandOption("--no-weight-norm")]
+        [Description("Train plain kernels instead of EnCodec's weight-normalised ones (weight_g, weight_v; folded at export); a run resumes only with the choice it started with")]
+        public bool NoWeightNorm { get; init; }
+
         [CommandOption("--init")]
         [Description("Codec folder (config.json + model.safetensors) to start from, e.g. models/media-codec for an adversarial fine-tune; a resumed run ignores it")]
         public string? Init { get; init; }
@@ -174,6 +178,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             ContinuousSteps = settings.ContinuousSteps ?? (settings.Init is null ? 400 : 0), TimeWeight = settings.TimeWeight, ClipSeconds = settings.ClipSeconds,
             AdversarialStart = settings.AdversarialStart, DiscriminatorWarmupSteps = settings.DiscriminatorWarmupSteps, DiscriminatorFilters = settings.DiscriminatorFilters,
             DiscriminatorFftSizes = Settings.ParseFfts(settings.DiscriminatorFfts)!, Balance = Settings.ParseBalance(settings.Balance)!.Value, InitFrom = settings.Init,
+            WeightNorm = !settings.NoWeightNorm,
         };
         if (settings.Config is null && settings.Init is { } init) config = EncodecConfig.Load(Path.Combine(init, "config.json"));
         var corpus = CodecTraining.LoadCorpus(config, options, cancellationToken);
