@@ -43,9 +43,13 @@ public static class WeightNorm
     {
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.dim() < 2) throw new ArgumentException($"Weight norm over dim 0 needs a weight of two or more dimensions; got [{string.Join(", ", weight.shape)}].", nameof(weight));
+        using var scope = NewDisposeScope();
         var detached = weight.detach();
+        var compute = detached.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         var reduce = Enumerable.Range(1, (int)detached.dim() - 1).Select(d => (long)d).ToArray();
-        return (detached.square().sum(reduce, keepdim: true).sqrt(), detached.clone());
+        // The norm in at least float32, as Fold computes it; g keeps the weight's dtype.
+        var g = detached.to_type(compute).square().sum(reduce, keepdim: true).sqrt().to_type(detached.dtype);
+        return (g.MoveToOuterDisposeScope(), detached.clone().MoveToOuterDisposeScope());
     }
 
     /// <summary>

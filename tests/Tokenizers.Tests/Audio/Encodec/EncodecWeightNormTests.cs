@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Media.Tokenizers.Tests.Audio.Encodec;
 
 /// <summary>EnCodec trained as its paper trains it: weight-normalised convolutions, folded into plain kernels for inference.</summary>
+[Collection(SingleThreadedTorch.Name)]
 public sealed class EncodecWeightNormTests
 {
     [Fact]
@@ -40,25 +41,39 @@ public sealed class EncodecWeightNormTests
         Assert.True(folded.Decode(codes).allclose(decoded, rtol: 1e-4, atol: 1e-6));
     }
 
+    // ||a - b|| / ||b||: the two models' passes agree to float rounding, which the quantizer's nearest-code choices and
+    // the deep chain amplify to about a percent; a wrong parametrisation or libtorch's faulty conv backward is far off.
+    static double Off(Tensor actual, Tensor expected) => (actual - expected).norm().item<float>() / expected.norm().item<float>();
+
     [Fact]
-    public void In_training_each_kernel_learns_its_length_and_its_direction_apart()
+    public void In_training_g_and_v_get_the_plain_kernels_gradient_through_the_chain_rule()
     {
         using var scope = NewDisposeScope();
+        var audio = TinyEncodec.Audio(2, 3200);
+        using var plain = TinyEncodec.Create(seed: 5);
         manual_seed(5);
         using var normed = new EncodecModel(TinyEncodec.Config, weightNorm: true);
-        normed.train();
-        using var objective = new CodecTrainingObjective(normed, new CodecLossWeights());
+        foreach (var model in new[] { plain, normed })
+        {
+            model.train();
+            using var objective = new CodecTrainingObjective(model, new CodecLossWeights());
+            manual_seed(6);   // the codebooks' first use draws from the generator: the same draws for both
+            objective.Compute(audio, 2, updateCodebooks: false).Total.backward();
+        }
 
-        objective.Compute(TinyEncodec.Audio(2, 3200), 2, updateCodebooks: false).Total.backward();
-
+        var plainParameters = plain.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         var parameters = normed.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var layer in new[] { "encoder.layers.0.conv", "encoder.layers.1.block.1.conv", "encoder.layers.3.conv", "decoder.layers.3.conv", "decoder.layers.0.conv" })
         {
+            // W = g u with u = v / ||v|| per first-dimension slice: dL/dg = <dL/dW, u>, dL/dv = g / ||v|| (dL/dW - <dL/dW, u> u).
+            var gradW = plainParameters[layer + ".weight"].grad!;
             var (g, v) = (parameters[layer + ".weight_g"], parameters[layer + ".weight_v"]);
-            Assert.True(g.grad is { } gradG && gradG.abs().sum().item<float>() > 0, layer);
-            // d/dv of g v/||v|| is orthogonal to v in each slice: v's gradient only turns the kernel, g's alone scales it.
-            var along = (v.grad! * v).sum([1, 2]).abs() / (v.grad!.square().sum([1, 2]).sqrt() * v.square().sum([1, 2]).sqrt() + 1e-12);
-            Assert.True(along.max().item<float>() < 1e-3, $"{layer}: {along.max().item<float>()}");
+            var norm = v.square().sum([1, 2], keepdim: true).sqrt();
+            var u = v / norm;
+            var along = (gradW * u).sum([1, 2], keepdim: true);
+            Assert.True(Off(g.grad!, along) < 0.02, layer + ": g");
+            Assert.True(Off(v.grad!, g / norm * (gradW - along * u)) < 0.02, layer + ": v");
+            Assert.True(along.abs().sum().item<float>() > 0, layer);
         }
     }
 }
