@@ -111,9 +111,7 @@ public sealed class CodecTraining : IDisposable
         }
         using var scope = NewDisposeScope();
         using var plain = EncodecCheckpoint.Load(path, config);
-        var state = WeightNorm.Unfold(plain.state_dict(), model.state_dict().Keys);
-        using (no_grad())
-            foreach (var (key, tensor) in model.state_dict()) tensor.copy_(state[key]);
+        StateDictLoader.Load(model, WeightNorm.Unfold(plain.state_dict(), model.state_dict().Keys));
     }
 
     /// <summary>Samples per training clip: whole frames.</summary>

@@ -61,7 +61,6 @@ public sealed class EncodecConv1d : nn.Module<Tensor, Tensor>, IStreamingLayer
     /// <summary>Convolves already padded samples (no padding added); in training through <see cref="UnfoldConvolution"/>, whose gradients libtorch's CPU kernel gets wrong.</summary>
     internal Tensor ConvolvePadded(Tensor padded)
     {
-        if (conv is Conv1d plain && !UnfoldConvolution.Needed(padded, plain.weight!)) return plain.call(padded);
         using var scope = NewDisposeScope();
         var (weight, bias) = conv is WeightNormedKernel normed ? (normed.Weight(), normed.Bias) : (((Conv1d)conv).weight!, ((Conv1d)conv).bias);
         var output = UnfoldConvolution.Needed(padded, weight)
