@@ -112,6 +112,8 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
             throw new ArgumentException("Give past keys or a cache to write, not both.", nameof(inputs));
         using var scope = NewDisposeScope();
         var (q, k, v) = Project(x, inputs.Rope, inputs.Cos, inputs.Sin);
+        if (inputs.CacheWrite is { ViewRows: int viewRows } split)
+            return (wo.call(MixSplit(q, k, v, split, inputs.CacheLayer, viewRows, inputs.Mask, inputs.IsCausal)).MoveToOuterDisposeScope(), k.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope());
         var (allK, allV) = inputs.CacheWrite is { } write
             ? AppendToCache(write.Cache, inputs.CacheLayer, write.FirstSlot, write.CommonStart, write.SlotIndex, write.WritePositions, write.KeyLength, k, v, x.shape[0])
             : inputs.PastKeys is { } pastKeys ? (cat([pastKeys, k], 2), cat([inputs.PastValues!, v], 2)) : (k, v);
@@ -251,6 +253,25 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
         long b = q.shape[0], t = q.shape[2];
         var o = nn.functional.scaled_dot_product_attention(q, k, v, mask, is_casual: isCausal);
         return o.transpose(1, 2).reshape(b, t, dim);
+    }
+
+    /// <summary>
+    /// A cache write whose leading <paramref name="viewRows"/> rows read consecutive slots: every row's keys and values are
+    /// written first (so a row sees what another row of its slot wrote in this pass), then the leading rows attend to a view
+    /// of their slots and the rest to a gather of theirs. [B, T, D] before <c>wo</c>.
+    /// </summary>
+    Tensor MixSplit(Tensor q, Tensor k, Tensor v, KvCacheWrite write, int layer, int viewRows, Tensor? mask, bool isCausal)
+    {
+        var (keys, values) = write.Cache.Layer(layer);
+        var at = new[] { TensorIndex.Tensor(write.SlotIndex!.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(write.WritePositions!) };
+        keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
+        values.index_put_(v.transpose(1, 2).to(values.dtype), at);
+        long rows = q.shape[0], rest = rows - viewRows, length = write.KeyLength;
+        Tensor Read(Tensor cache, bool view) => (view ? cache.narrow(0, write.ViewSlot, viewRows).narrow(2, 0, length)
+            : cache.narrow(2, 0, length).index_select(0, write.GatheredSlotIndex!)).to(k.dtype);
+        Tensor? Rows(Tensor? m, long start, long count) => m is null || m.shape[0] == 1 ? m : m.narrow(0, start, count);
+        return cat([Mix(q.narrow(0, 0, viewRows), Read(keys, true), Read(values, true), Rows(mask, 0, viewRows), isCausal),
+                    Mix(q.narrow(0, viewRows, rest), Read(keys, false), Read(values, false), Rows(mask, viewRows, rest), isCausal)], 0);
     }
 
     /// <summary>Writes this pass's keys and values at each row's cache positions and reads back each row's keys so far.</summary>

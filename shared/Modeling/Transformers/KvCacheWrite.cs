@@ -6,7 +6,9 @@ namespace Media.Modeling.Transformers;
 /// Where one <see cref="Attention.Attend"/> pass puts its keys and values in a <see cref="KvCache"/> that it then attends to
 /// in place (ARDiT's contexts): row r's T new positions go to slot <see cref="Slots"/>[r] from <c>starts[r]</c> on, and
 /// every row reads the first <see cref="KeyLength"/> positions of its slot under the pass's mask. Consecutive slots are
-/// read as one view (no copy of the past), and new positions at one common start are written as one slice.
+/// read as one view (no copy of the past), and new positions at one common start are written as one slice. When only the
+/// leading rows have consecutive slots (a slot may also appear twice: ARDiT's clean and noisy blocks of one utterance as two
+/// rows), those rows are read as a view and the others gathered (<see cref="ViewRows"/>).
 /// </summary>
 public sealed class KvCacheWrite : IDisposable
 {
@@ -28,12 +30,9 @@ public sealed class KvCacheWrite : IDisposable
         Cache = cache;
         Slots = slots;
         KeyLength = keyLength;
-        bool consecutive = true, common = true;
-        for (int r = 1; r < slots.Count; r++)
-        {
-            consecutive &= slots[r] == slots[0] + r;
-            common &= starts[r] == starts[0];
-        }
+        int run = 1;
+        while (run < slots.Count && slots[run] == slots[0] + run) run++;
+        bool consecutive = run == slots.Count, common = starts.All(s => s == starts[0]);
         FirstSlot = consecutive ? slots[0] : null;
         CommonStart = common ? starts[0] : null;
         var device = cache.Layer(0).Keys.device;
@@ -42,6 +41,13 @@ public sealed class KvCacheWrite : IDisposable
             // Written by index: the slots and positions once for every layer of the pass.
             SlotIndex = tensor(slots.Select(s => (long)s).ToArray(), device: device);
             WritePositions = tensor(starts.Select(s => (long)s).ToArray(), device: device).unsqueeze(1) + arange(count, dtype: ScalarType.Int64, device: device).unsqueeze(0);
+        }
+        // A view of two or more leading rows saves copying their pasts, for one more attention call over the gathered rest.
+        if (!consecutive && run >= 2)
+        {
+            ViewRows = run;
+            ViewSlot = slots[0];
+            GatheredSlotIndex = tensor(slots.Skip(run).Select(s => (long)s).ToArray(), device: device);
         }
     }
 
@@ -66,10 +72,20 @@ public sealed class KvCacheWrite : IDisposable
     /// <summary>Each row's new positions [rows, T], unless one slice write does.</summary>
     internal Tensor? WritePositions { get; }
 
+    /// <summary>Leading rows read as one view of consecutive slots from <see cref="ViewSlot"/> while the rest are gathered; null when every row is read one way.</summary>
+    internal int? ViewRows { get; }
+
+    /// <summary>The first slot of the <see cref="ViewRows"/> read as a view.</summary>
+    internal int ViewSlot { get; }
+
+    /// <summary>The slots of the rows after <see cref="ViewRows"/>, gathered.</summary>
+    internal Tensor? GatheredSlotIndex { get; }
+
     /// <summary>Frees the index tensors.</summary>
     public void Dispose()
     {
         SlotIndex?.Dispose();
         WritePositions?.Dispose();
+        GatheredSlotIndex?.Dispose();
     }
 }

@@ -356,41 +356,46 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
-        long m = cleanLengths.Max();
+        // Finished blocks ride as rows of their own after the R noisy rows, [R + P, T, D] with T the longer block: a row
+        // without one costs no padded clean frames, and every row has one condition (adaLN once per row).
+        var pending = Enumerable.Range(0, rows).Where(r => clean[r] is not null).ToArray();
+        int p = pending.Length;
+        long t = Math.Max(n, p == 0 ? 0 : cleanLengths.Max());
         var device = Device;
-        var cleanStarts = tensor(caches.Select(c => (long)c.CleanFrames).ToArray(), device: device).unsqueeze(1);
-        var positions = cat([arange(m, device: device).unsqueeze(0) + cleanStarts,
-                             arange(n, device: device).unsqueeze(0) + tensor(firstFrames.Select(f => (long)f).ToArray(), device: device).unsqueeze(1)], 1);
-        var totals = tensor(caches.Select(c => (long)c.TotalFrames).ToArray(), device: device).unsqueeze(1);
-        var noisy = noisy_proj.call(Weights(xt));
-        var x = (m == 0 ? noisy : cat([clean_proj.call(Weights(cat([.. clean.Select(b => b is null ? zeros([1, m, Config.LatentDim], device: device)
-            : b.shape[1] == m ? b.to(device) : nn.functional.pad(b.to(device), [0, 0, 0, m - b.shape[1]]))], 0))), noisy], 1)) + Progress(positions, totals);
-        // Times as float32 before scaling, as the one-row path's full([1, 1], t) has them. A row's noisy frames share one
-        // condition [R, D] (adaLN once per row); with clean frames in the pass, conditions go per token.
-        var flowTimes = tensor(times.Select(t => (float)t).ToArray(), device: device).unsqueeze(1);
+        Tensor Rows(IEnumerable<long> values) => tensor(values.ToArray(), device: device).unsqueeze(1);
+        Tensor Padded(Tensor block) => block.shape[1] == t ? block.to(device) : nn.functional.pad(block.to(device), [0, 0, 0, t - block.shape[1]]);
+        var firsts = Rows(firstFrames.Select(f => (long)f).Concat(pending.Select(r => (long)caches[r].CleanFrames)));
+        var positions = arange(t, device: device).unsqueeze(0) + firsts;
+        var totals = Rows(caches.Select(c => (long)c.TotalFrames).Concat(pending.Select(r => (long)caches[r].TotalFrames)));
+        var noisy = noisy_proj.call(Weights(Padded(xt)));
+        var x = (p == 0 ? noisy : cat([noisy, clean_proj.call(Weights(cat([.. pending.Select(r => Padded(clean[r]!))], 0)))], 0)) + Progress(positions, totals);
+        // Times as float32 before scaling, as the one-row path's full([1, 1], t) has them.
+        var flowTimes = tensor(times.Select(time => (float)time).ToArray(), device: device).unsqueeze(1);
         var noisyCondition = (Kind(ArditTokenKind.Noisy, rows, 1) + TimeEmbedding(flowTimes)).squeeze(1);
-        var c = m == 0 ? noisyCondition : cat([Kind(ArditTokenKind.Clean, rows, m), noisyCondition.unsqueeze(1).expand(rows, n, -1)], 1);
+        var c = p == 0 ? noisyCondition : cat([noisyCondition, Kind(ArditTokenKind.Clean, p, 1).squeeze(1)], 0);
         var (cos, sin) = rope.At(positions);
-        // Row r's pass goes into its slot at its own length: [clean m (real m_r, then padding) | noisy n (real n_r, then padding)].
-        var pastLengths = caches.Select(cache => cache.Length).ToArray();
-        long keyLength = pastLengths.Max() + m + n;
-        using var write = new KvCacheWrite(storage, [.. caches.Select(cache => cache.Slot)], pastLengths, (int)(m + n), keyLength);
-        // Row r's keys: its past, its real clean frames (seen by its clean and noisy queries), and its real noisy frames (seen by the noisy queries only).
+        // A clean row writes its block at its slot's end; its noisy row then writes after it (padding included), reading the
+        // clean keys this pass wrote. A noisy row without a clean block writes at the end, as scratch.
+        var pastLengths = caches.Select(cache => (long)cache.Length).ToArray();
+        var noisyStarts = Enumerable.Range(0, rows).Select(r => pastLengths[r] + (clean[r] is null ? 0 : t)).ToArray();
+        var starts = noisyStarts.Concat(pending.Select(r => pastLengths[r])).ToArray();
+        long keyLength = starts.Max() + t;
+        using var write = new KvCacheWrite(storage, [.. caches.Select(cache => cache.Slot), .. pending.Select(r => caches[r].Slot)], [.. starts.Select(v => (int)v)], (int)t, keyLength);
+        // Row keys seen: a noisy row its slot's past, its clean block's real frames and its own real frames; a clean row its
+        // slot's past and its own real frames (all of them, the training layout's clean block).
         var key = arange(keyLength, device: device).view(1, 1, -1);
-        var query = arange(m + n, device: device).view(1, -1, 1);
-        var past = tensor(pastLengths.Select(p => (long)p).ToArray(), device: device).view(rows, 1, 1);
-        var seen = key.lt(past + tensor(cleanLengths, device: device).view(rows, 1, 1));
-        var noisyStart = past + m;
-        var ownNoisy = key.ge(noisyStart).logical_and(key.lt(noisyStart + tensor(noisyLengths, device: device).view(rows, 1, 1))).logical_and(query.ge(m));
-        var mask = seen.logical_or(ownNoisy).unsqueeze(1);   // [R, 1, m + n, keyLength]
+        var seenEnd = Rows(Enumerable.Range(0, rows).Select(r => pastLengths[r] + cleanLengths[r]).Concat(pending.Select(r => pastLengths[r] + cleanLengths[r]))).view(-1, 1, 1);
+        var ownStart = Rows(noisyStarts.Concat(pending.Select(_ => 0L))).view(-1, 1, 1);
+        var ownEnd = Rows(noisyLengths.Select((l, r) => noisyStarts[r] + l).Concat(pending.Select(_ => 0L))).view(-1, 1, 1);
+        var mask = key.lt(seenEnd).logical_or(key.ge(ownStart).logical_and(key.lt(ownEnd))).unsqueeze(1);   // [R + P, 1, 1, keyLength]
         for (int i = 0; i < layers.Count; i++)
             x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, CacheWrite = write, CacheLayer = i }).Output;
-        for (int r = 0; r < rows; r++)
+        foreach (int r in pending)
         {
             caches[r].Length += (int)cleanLengths[r];
             caches[r].CleanFrames += (int)cleanLengths[r];
         }
-        return Output(x.narrow(1, m, n), m == 0 ? c : c.narrow(1, m, n)).MoveToOuterDisposeScope();
+        return Output(x.narrow(0, 0, rows).narrow(1, 0, n), noisyCondition).MoveToOuterDisposeScope();
     }
 
     /// <summary>Latents [..., C] onto the weights' device and dtype (float32, or bfloat16 under <c>Media:Torch:Dtype</c>).</summary>
