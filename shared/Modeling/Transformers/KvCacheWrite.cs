@@ -7,8 +7,8 @@ namespace Media.Modeling.Transformers;
 /// in place (ARDiT's contexts): row r's T new positions go to slot <see cref="Slots"/>[r] from <c>starts[r]</c> on, and
 /// every row reads the first <see cref="KeyLength"/> positions of its slot under the pass's mask. Consecutive slots are
 /// read as one view (no copy of the past), and new positions at one common start are written as one slice. When only the
-/// leading rows have consecutive slots (a slot may also appear twice: ARDiT's clean and noisy blocks of one utterance as two
-/// rows), those rows are read as a view and the others gathered (<see cref="ViewRows"/>).
+/// leading rows have consecutive slots (a slot may also appear twice: two rows of one sequence, such as a finished block and
+/// the next one), those rows are read as a view and the others gathered (<see cref="ViewRows"/>).
 /// </summary>
 public sealed class KvCacheWrite : IDisposable
 {
