@@ -27,6 +27,14 @@ public sealed class KvCacheWrite : IDisposable
         if (starts.Any(s => s < 0 || s + count > keyLength) || keyLength > cache.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(keyLength), keyLength, $"Every row's {count} new positions must lie within the {keyLength} read, at most the cache's {cache.MaxLength}.");
         if (slots.Any(s => s < 0 || s >= cache.SlotCount)) throw new ArgumentOutOfRangeException(nameof(slots), $"The cache has {cache.SlotCount} slots.");
+        // Rows of one slot must write apart: overlapping positions would be written in no defined order.
+        foreach (var rows in Enumerable.Range(0, slots.Count).GroupBy(r => slots[r]).Where(g => g.Count() > 1))
+        {
+            var first = rows.Select(r => starts[r]).Order().ToArray();
+            for (int i = 1; i < first.Length; i++)
+                if (first[i] < first[i - 1] + count)
+                    throw new ArgumentException($"Two rows of slot {rows.Key} write overlapping positions (from {first[i - 1]} and {first[i]}, {count} each).", nameof(starts));
+        }
         Cache = cache;
         Slots = slots;
         KeyLength = keyLength;

@@ -175,7 +175,10 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         return ((perFrame * valid).sum() / valid.sum().ClampMin(1.0)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Positions past the longest context a slot keeps room for: a batched pass writes a padded clean and noisy block there as scratch.</summary>
+    /// <summary>
+    /// Positions past the longest context a slot keeps room for: a pass with a finished block writes it and the next noisy
+    /// block there, each padded to the longer of the two (2 x that length), the noisy one as scratch.
+    /// </summary>
     const int ScratchPositions = 2 * MaxBatchedBlockSize;
 
     /// <summary>The longest block a batched step takes (its padded clean and noisy blocks must fit a slot's scratch room).</summary>
@@ -380,6 +383,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var noisyStarts = Enumerable.Range(0, rows).Select(r => pastLengths[r] + (clean[r] is null ? 0 : t)).ToArray();
         var starts = noisyStarts.Concat(pending.Select(r => pastLengths[r])).ToArray();
         long keyLength = starts.Max() + t;
+        if (keyLength > storage.MaxLength)
+            throw new ArgumentException($"Blocks of {t} frames do not fit the slots' scratch room after the context: a pass takes blocks of at most {ScratchPositions / 2} frames.", nameof(xt));
         using var write = new KvCacheWrite(storage, [.. caches.Select(cache => cache.Slot), .. pending.Select(r => caches[r].Slot)], [.. starts.Select(v => (int)v)], (int)t, keyLength);
         // Row keys seen: a noisy row its slot's past, its clean block's real frames and its own real frames; a clean row its
         // slot's past and its own real frames (all of them, the training layout's clean block).
