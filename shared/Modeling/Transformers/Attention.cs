@@ -263,9 +263,7 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     Tensor MixSplit(Tensor q, Tensor k, Tensor v, KvCacheWrite write, int layer, int viewRows, Tensor? mask, bool isCausal)
     {
         var (keys, values) = write.Cache.Layer(layer);
-        var at = new[] { TensorIndex.Tensor(write.SlotIndex!.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(write.WritePositions!) };
-        keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
-        values.index_put_(v.transpose(1, 2).to(values.dtype), at);
+        WriteByIndex(keys, values, write.SlotIndex!, write.WritePositions!, k, v);
         long rows = q.shape[0], rest = rows - viewRows, length = write.KeyLength;
         Tensor Read(Tensor cache, bool view) => (view ? cache.narrow(0, write.ViewSlot, viewRows).narrow(2, 0, length)
             : cache.narrow(2, 0, length).index_select(0, write.GatheredSlotIndex!)).to(k.dtype);
@@ -278,6 +276,15 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
     (Tensor K, Tensor V) AppendToCache(KvCache cache, AttentionContext ctx, Tensor k, Tensor v, long rows) =>
         AppendToCache(cache, layerIndex, ctx.FirstSlot, ctx.CommonStart, ctx.SlotIndex, ctx.WritePositions, ctx.KeyLength, k, v, rows);
 
+    /// <summary>Writes row r's keys and values [B, n_kv_head, T, head_dim] at slot <paramref name="slotIndex"/>[r], positions <paramref name="writePositions"/>[r].</summary>
+    static void WriteByIndex(Tensor keys, Tensor values, Tensor slotIndex, Tensor writePositions, Tensor k, Tensor v)
+    {
+        // [slot, :, position] with slot [B,1] and position [B,T] selects a [B, T, n_kv_head, head_dim] block.
+        var at = new[] { TensorIndex.Tensor(slotIndex.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(writePositions) };
+        keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
+        values.index_put_(v.transpose(1, 2).to(values.dtype), at);
+    }
+
     static (Tensor K, Tensor V) AppendToCache(KvCache cache, int layer, int? firstSlot, int? commonStart, Tensor? slotIndex, Tensor? writePositions, long keyLength, Tensor k, Tensor v, long rows)
     {
         var (keys, values) = cache.Layer(layer);
@@ -288,13 +295,7 @@ public sealed class Attention : nn.Module<Tensor, AttentionContext, Tensor>
             keys.narrow(0, slot, rows).narrow(2, start, t).copy_(k);
             values.narrow(0, slot, rows).narrow(2, start, t).copy_(v);
         }
-        else
-        {
-            // [slot, :, position] with slot [B,1] and position [B,T] selects a [B, T, n_kv_head, head_dim] block.
-            var at = new[] { TensorIndex.Tensor(slotIndex!.unsqueeze(1)), TensorIndex.Colon, TensorIndex.Tensor(writePositions!) };
-            keys.index_put_(k.transpose(1, 2).to(keys.dtype), at);
-            values.index_put_(v.transpose(1, 2).to(values.dtype), at);
-        }
+        else WriteByIndex(keys, values, slotIndex!, writePositions!, k, v);
         var (readKeys, readValues) = firstSlot is int first
             ? (keys.narrow(0, first, rows).narrow(2, 0, keyLength), values.narrow(0, first, rows).narrow(2, 0, keyLength))
             : (keys.narrow(2, 0, keyLength).index_select(0, slotIndex!), values.narrow(2, 0, keyLength).index_select(0, slotIndex!));

@@ -363,13 +363,14 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         // without one costs no padded clean frames, and every row has one condition (adaLN once per row).
         var pending = Enumerable.Range(0, rows).Where(r => clean[r] is not null).ToArray();
         int p = pending.Length;
+        int[] utterance = [.. Enumerable.Range(0, rows), .. pending];   // each row's cache
         long t = Math.Max(n, p == 0 ? 0 : cleanLengths.Max());
         var device = Device;
         Tensor Rows(IEnumerable<long> values) => tensor(values.ToArray(), device: device).unsqueeze(1);
         Tensor Padded(Tensor block) => block.shape[1] == t ? block.to(device) : nn.functional.pad(block.to(device), [0, 0, 0, t - block.shape[1]]);
         var firsts = Rows(firstFrames.Select(f => (long)f).Concat(pending.Select(r => (long)caches[r].CleanFrames)));
         var positions = arange(t, device: device).unsqueeze(0) + firsts;
-        var totals = Rows(caches.Select(c => (long)c.TotalFrames).Concat(pending.Select(r => (long)caches[r].TotalFrames)));
+        var totals = Rows(utterance.Select(r => (long)caches[r].TotalFrames));
         var noisy = noisy_proj.call(Weights(Padded(xt)));
         var x = (p == 0 ? noisy : cat([noisy, clean_proj.call(Weights(cat([.. pending.Select(r => Padded(clean[r]!))], 0)))], 0)) + Progress(positions, totals);
         // Times as float32 before scaling, as the one-row path's full([1, 1], t) has them.
@@ -383,13 +384,11 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         var noisyStarts = Enumerable.Range(0, rows).Select(r => pastLengths[r] + (clean[r] is null ? 0 : t)).ToArray();
         var starts = noisyStarts.Concat(pending.Select(r => pastLengths[r])).ToArray();
         long keyLength = starts.Max() + t;
-        if (keyLength > storage.MaxLength)
-            throw new ArgumentException($"Blocks of {t} frames do not fit the slots' scratch room after the context: a pass takes blocks of at most {ScratchPositions / 2} frames.", nameof(xt));
-        using var write = new KvCacheWrite(storage, [.. caches.Select(cache => cache.Slot), .. pending.Select(r => caches[r].Slot)], [.. starts.Select(v => (int)v)], (int)t, keyLength);
+        using var write = new KvCacheWrite(storage, [.. utterance.Select(r => caches[r].Slot)], [.. starts.Select(v => (int)v)], (int)t, keyLength);
         // Row keys seen: a noisy row its slot's past, its clean block's real frames and its own real frames; a clean row its
         // slot's past and its own real frames (all of them, the training layout's clean block).
         var key = arange(keyLength, device: device).view(1, 1, -1);
-        var seenEnd = Rows(Enumerable.Range(0, rows).Select(r => pastLengths[r] + cleanLengths[r]).Concat(pending.Select(r => pastLengths[r] + cleanLengths[r]))).view(-1, 1, 1);
+        var seenEnd = Rows(utterance.Select(r => pastLengths[r] + cleanLengths[r])).view(-1, 1, 1);
         var ownStart = Rows(noisyStarts.Concat(pending.Select(_ => 0L))).view(-1, 1, 1);
         var ownEnd = Rows(noisyLengths.Select((l, r) => noisyStarts[r] + l).Concat(pending.Select(_ => 0L))).view(-1, 1, 1);
         var mask = key.lt(seenEnd).logical_or(key.ge(ownStart).logical_and(key.lt(ownEnd))).unsqueeze(1);   // [R + P, 1, 1, keyLength]
