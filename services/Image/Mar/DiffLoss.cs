@@ -10,7 +10,9 @@ namespace Media.Services.Image.Mar;
 /// steps and takes the epsilon MSE plus the variational-bound term of the learned-range variance;
 /// sampling runs the ancestral sampler on a respaced process, noise scaled by the temperature, CFG on
 /// epsilon. The processes are the shared <see cref="GaussianDiffusion"/>, respaced with
-/// <see cref="TimestepRespacing"/>; respaced processes are cached per (steps, largest timestep).
+/// <see cref="TimestepRespacing"/>; respaced processes are cached per (steps, largest timestep). With a velocity
+/// weight cap (our models; MAR has none) the epsilon MSE is weighted as the velocity's
+/// (<see cref="GaussianDiffusion.VelocityLossWeights"/>); the output stays epsilon.
 /// </summary>
 public sealed class DiffLoss : nn.Module
 {
@@ -20,12 +22,18 @@ public sealed class DiffLoss : nn.Module
     readonly SimpleMlpAdaLn net;
     readonly GaussianDiffusion trainDiffusion = GaussianDiffusion.Create("cosine", TrainingTimesteps, DiffusionVariance.LearnedRange);
     readonly Dictionary<(int Steps, int? MaxTimestep), GaussianDiffusion> respaced = [];
+    readonly float[]? mseWeights;
 
-    /// <summary>A head for tokens of <paramref name="channels"/> conditioned on the decoder's <paramref name="zChannels"/>-wide outputs.</summary>
-    public DiffLoss(int channels, int zChannels, int width, int depth) : base(nameof(DiffLoss))
+    /// <summary>
+    /// A head for tokens of <paramref name="channels"/> conditioned on the decoder's <paramref name="zChannels"/>-wide
+    /// outputs; <paramref name="velocityWeightCap"/> weights its training loss as the velocity's (null: MAR's epsilon loss).
+    /// </summary>
+    public DiffLoss(int channels, int zChannels, int width, int depth, double? velocityWeightCap = null) : base(nameof(DiffLoss))
     {
         net = new SimpleMlpAdaLn(channels, width, zChannels, depth);
         RegisterComponents();
+        // Not a module buffer: the weights follow from the schedule and the cap, so checkpoints keep MAR's keys.
+        if (velocityWeightCap is { } cap) mseWeights = [.. trainDiffusion.VelocityLossWeights(cap).Select(w => (float)w)];
     }
 
     /// <summary>The network.</summary>
@@ -47,7 +55,9 @@ public sealed class DiffLoss : nn.Module
         var t = randint(0, TrainingTimesteps, [n], dtype: ScalarType.Int64, generator: generator).to(target.device);
         var noise = randn(target.shape, generator: generator).to(target.dtype).to(target.device);
         using var losses = trainDiffusion.TrainingLosses((x, steps) => net.call(x, steps, z), target, t, noise);
-        var loss = mask is null ? losses.Loss.mean() : (losses.Loss * mask).sum() / mask.sum();
+        var perRow = mseWeights is null ? losses.Loss
+            : tensor(mseWeights, device: t.device).index_select(0, t).to(losses.Mse.dtype) * losses.Mse + losses.VariationalBound!;
+        var loss = mask is null ? perRow.mean() : (perRow * mask).sum() / mask.sum();
         return loss.MoveToOuterDisposeScope();
     }
 

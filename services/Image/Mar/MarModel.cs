@@ -60,7 +60,7 @@ public sealed class MarModel : nn.Module
         RegisterComponents();
         InitializeWeights();
         // The head keeps its own initialisation (MAR builds it after initialize_weights).
-        diffloss = new DiffLoss(config.TokenEmbedDim, dec, config.DifflossW, config.DifflossD);
+        diffloss = new DiffLoss(config.TokenEmbedDim, dec, config.DifflossW, config.DifflossD, config.VelocityWeightCap);
         register_module(nameof(diffloss), diffloss);
     }
 

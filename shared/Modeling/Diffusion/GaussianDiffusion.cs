@@ -78,6 +78,18 @@ public sealed class GaussianDiffusion
     public IReadOnlyList<int> TimestepMap => timestepMap;
 
     /// <summary>
+    /// Per-step weights that turn the epsilon MSE into the MSE of the velocity v = sqrt(abar) eps - sqrt(1 - abar) x0
+    /// (Salimans and Ho 2022): an x0 error d costs SNR d^2 in epsilon and d^2 / (1 - abar) in v, a factor
+    /// 1 + 1/SNR = 1 / abar, capped at <paramref name="cap"/> because it grows without bound as abar goes to 0.
+    /// The epsilon loss gives the high-noise steps, where only the condition tells x0, almost no weight.
+    /// </summary>
+    public double[] VelocityLossWeights(double cap)
+    {
+        if (!(cap >= 1)) throw new ArgumentOutOfRangeException(nameof(cap), cap, "The cap must be at least 1 (1 is the epsilon loss).");
+        return [.. alphasCumprod.Select(a => Math.Min(1 / a, cap))];
+    }
+
+    /// <summary>
     /// A process keeping only <paramref name="keep"/> (original step indices, ascending) of this one, with
     /// betas recomputed so abar at each kept step is unchanged: beta'_j = 1 - abar_{k_j} / abar_{k_{j-1}}.
     /// </summary>

@@ -140,4 +140,31 @@ public sealed class GaussianDiffusionTests
         Assert.True(vb[0] > 1e-3, $"KL {vb[0]} at t = 5 should be clearly positive");
         Assert.True(bad.Loss.allclose(bad.Mse + bad.VariationalBound!, rtol: 0, atol: 1e-6));
     }
+
+    [Fact]
+    public void Velocity_loss_weights_turn_an_epsilon_error_into_the_velocity_error_up_to_the_cap()
+    {
+        using var scope = NewDisposeScope();
+        var process = GaussianDiffusion.Create("cosine", 1000, DiffusionVariance.LearnedRange);
+        var weights = process.VelocityLossWeights(50);
+        var x0 = tensor(Point).view(1, 4);
+        var wrongX0 = x0 + tensor(new[] { 0.3f, -0.2f, 0.1f, 0.4f }).view(1, 4);
+        var noise = tensor(new[] { -0.7f, 1.1f, 0.2f, -0.4f }).view(1, 4);
+        foreach (int step in new[] { 0, 100, 500, 900 })
+        {
+            var t = tensor(new long[] { step });
+            double a = process.AlphasCumprod[step];
+            var xt = process.QSample(x0, t, noise);
+            // The epsilon a model predicting wrongX0 would give, and the velocities v = sqrt(abar) eps - sqrt(1 - abar) x0 of both.
+            var wrongEps = process.PredictEpsilon(xt, t, wrongX0);
+            var v = Math.Sqrt(a) * noise - Math.Sqrt(1 - a) * x0;
+            var wrongV = Math.Sqrt(a) * wrongEps - Math.Sqrt(1 - a) * wrongX0;
+            double epsError = (wrongEps - noise).square().sum().item<float>(), vError = (wrongV - v).square().sum().item<float>();
+            Assert.Equal(vError, weights[step] * epsError, vError * 1e-3);
+        }
+        // 1 / abar passes 50 near t = 910 and grows to 4e8 at t = 999: capped there.
+        Assert.Equal(50, weights[999]);
+        Assert.All(process.VelocityLossWeights(1), w => Assert.Equal(1, w));
+        Assert.Throws<ArgumentOutOfRangeException>(() => process.VelocityLossWeights(0.5));
+    }
 }

@@ -166,6 +166,34 @@ public sealed class MarModelTests
     }
 
     [Fact]
+    public void Velocity_weight_cap_weights_the_head_loss_and_travels_in_the_config_only_when_set()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        using var plain = new DiffLoss(channels: 4, zChannels: 8, width: 32, depth: 1);
+        using var capOne = new DiffLoss(channels: 4, zChannels: 8, width: 32, depth: 1, velocityWeightCap: 1);
+        using var capped = new DiffLoss(channels: 4, zChannels: 8, width: 32, depth: 1, velocityWeightCap: 50);
+        capOne.load_state_dict(plain.state_dict());
+        capped.load_state_dict(plain.state_dict());
+        var target = randn(256, 4);
+        var z = randn(256, 8);
+        double Loss(DiffLoss head)
+        {
+            using var generator = new Generator(9);
+            return head.Loss(target, z, generator: generator).item<float>();
+        }
+        // A cap of 1 is MAR's epsilon loss; a cap of 50 weighs the noisy timesteps up (the mean of min(1/abar, 50) is about 10).
+        Assert.Equal(Loss(plain), Loss(capOne), 5);
+        Assert.True(Loss(capped) > 3 * Loss(plain), $"{Loss(capped)} against {Loss(plain)}");
+
+        var ours = TinyCaption with { VelocityWeightCap = 50 };
+        Assert.Equal(50, MarConfig.FromJson(ours.ToJson()).VelocityWeightCap);
+        // The public layouts have no such setting, so their config reads as before.
+        Assert.DoesNotContain("velocity_weight_cap", MarConfig.MarB.ToJson(), StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => (TinyCaption with { VelocityWeightCap = 0.5 }).Validate());
+    }
+
+    [Fact]
     public void Training_reduces_the_loss_on_a_fixed_batch()
     {
         using var scope = NewDisposeScope();

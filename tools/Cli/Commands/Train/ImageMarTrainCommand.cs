@@ -63,8 +63,14 @@ internal sealed class ImageMarTrainCommand : LatentImageTrainCommand<ImageMarTra
         [DefaultValue(950)]
         public int SamplingMaxTimestep { get; init; } = 950;
 
+        [CommandOption("--velocity-weight-cap")]
+        [Description("Weight the head's epsilon loss as the velocity's, min(1/abar_t, cap) per timestep (0: MAR's plain epsilon loss; see MarConfig)")]
+        [DefaultValue(50.0)]
+        public double VelocityWeightCap { get; init; } = 50;
+
         public override ValidationResult Validate()
         {
+            if (VelocityWeightCap != 0 && !(VelocityWeightCap >= 1)) return ValidationResult.Error("--velocity-weight-cap must be 0 (off) or at least 1.");
             if (HeadDepth <= 0 || HeadWidth <= 0) return ValidationResult.Error("Sizes must be positive.");
             if (SamplingMaxTimestep is < 0 or > 999) return ValidationResult.Error("--sampling-max-timestep must lie in 0..999 (0: all timesteps).");
             return base.Validate();
@@ -79,6 +85,7 @@ internal sealed class ImageMarTrainCommand : LatentImageTrainCommand<ImageMarTra
         BufferSize = settings.TextLength, CaptionGpt2Ids = vocabulary.Gpt2Ids.ToArray(),
         DifflossD = settings.HeadDepth, DifflossW = settings.HeadWidth, VaeSha256 = vaeSha256,
         SamplingMaxTimestep = settings.SamplingMaxTimestep > 0 ? settings.SamplingMaxTimestep : null,
+        VelocityWeightCap = settings.VelocityWeightCap > 0 ? settings.VelocityWeightCap : null,
     };
 
     // The run pins the architecture; the sampler's start timestep only travels with the exported model.
