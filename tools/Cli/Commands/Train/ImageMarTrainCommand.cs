@@ -91,7 +91,12 @@ internal sealed class ImageMarTrainCommand : LatentImageTrainCommand<ImageMarTra
     // The run pins the architecture; the sampler's start timestep only travels with the exported model.
     protected override (string File, string Json) RunConfig(MarConfig config) => (MarCheckpoint.ConfigFile, (config with { SamplingMaxTimestep = null }).ToJson());
 
+    // main_mar.py: AdamW with weight decay 0.02 and betas (0.9, 0.95), gradients clipped at 3.0.
     protected override double WeightDecay => 0.02;
+
+    protected override double? Beta2 => 0.95;
+
+    protected override double MaxGradNorm => 3.0;
 
     protected override LatentImageTraining<MarConfig, MarModel> Start(MarConfig config, Settings settings, TrainerOptions schedule, AutoencoderKl vae, string vaeSha256, Device device) =>
         new MarTraining(new MarTrainingOptions { Config = config, Samples = settings.Samples, Batch = settings.Batch, DataSeed = (ulong)settings.DataSeed },

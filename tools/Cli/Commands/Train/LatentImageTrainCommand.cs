@@ -29,6 +29,12 @@ internal abstract class LatentImageTrainCommand<TSettings, TConfig, TModel> : Co
     /// <summary>AdamW's weight decay of the recipe.</summary>
     protected abstract double WeightDecay { get; }
 
+    /// <summary>AdamW's beta2 of this recipe (null: the trainer's 0.999).</summary>
+    protected virtual double? Beta2 => null;
+
+    /// <summary>The global gradient-norm clip of this recipe.</summary>
+    protected virtual double MaxGradNorm => 1.0;
+
     /// <summary>Prepares (or resumes) the recipe.</summary>
     protected abstract LatentImageTraining<TConfig, TModel> Start(TConfig config, TSettings settings, TrainerOptions schedule, AutoencoderKl vae, string vaeSha256, Device device);
 
@@ -45,7 +51,8 @@ internal abstract class LatentImageTrainCommand<TSettings, TConfig, TModel> : Co
         var (file, json) = RunConfig(config);
         settings.PinRunConfig(file, json);
 
-        var schedule = settings.Schedule("images") with { WeightDecay = WeightDecay, MaxGradNorm = 1.0, EmaDecay = settings.Ema > 0 ? settings.Ema : null };
+        var schedule = settings.Schedule("images");
+        schedule = schedule with { Beta2 = Beta2 ?? schedule.Beta2, WeightDecay = WeightDecay, MaxGradNorm = MaxGradNorm, EmaDecay = settings.Ema > 0 ? settings.Ema : null };
         AnsiConsole.MarkupLine($"encoding {settings.Samples:N0} training scenes with [bold]{Markup.Escape(settings.Vae)}[/] (cached in the run folder)");
         using var training = Start(config, settings, schedule, vae, vaeSha, device);
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"{Tokens(config)}, {training.Model.parameters().Sum(p => p.numel()):N0} parameters");
