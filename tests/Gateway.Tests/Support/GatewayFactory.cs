@@ -1,7 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using Media.Hosting.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,10 +41,12 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     /// <summary>Starts Kestrel on a free loopback port and returns a client for it.</summary>
     public HttpClient StartKestrel()
     {
-        int port = FreePort();
-        UseKestrel(port);
+        // Kestrel picks the port as it binds: a port found free beforehand could be taken by another test before the bind.
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         StartServer();
-        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
+            ?? throw new InvalidOperationException("Kestrel reported no addresses.");
+        BaseAddress = new Uri(addresses.Addresses.Single());
         return new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -68,10 +71,4 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         if (disposing && ownsRoot && Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
