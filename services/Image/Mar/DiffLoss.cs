@@ -22,7 +22,7 @@ public sealed class DiffLoss : nn.Module
     readonly SimpleMlpAdaLn net;
     readonly GaussianDiffusion trainDiffusion = GaussianDiffusion.Create("cosine", TrainingTimesteps, DiffusionVariance.LearnedRange);
     readonly Dictionary<(int Steps, int? MaxTimestep), GaussianDiffusion> respaced = [];
-    readonly float[]? mseWeights;
+    readonly double[]? mseWeights;
 
     /// <summary>
     /// A head for tokens of <paramref name="channels"/> conditioned on the decoder's <paramref name="zChannels"/>-wide
@@ -33,7 +33,7 @@ public sealed class DiffLoss : nn.Module
         net = new SimpleMlpAdaLn(channels, width, zChannels, depth);
         RegisterComponents();
         // Not a module buffer: the weights follow from the schedule and the cap, so checkpoints keep MAR's keys.
-        if (velocityWeightCap is { } cap) mseWeights = [.. trainDiffusion.VelocityLossWeights(cap).Select(w => (float)w)];
+        if (velocityWeightCap is { } cap) mseWeights = trainDiffusion.VelocityLossWeights(cap);
     }
 
     /// <summary>The network.</summary>
@@ -54,10 +54,8 @@ public sealed class DiffLoss : nn.Module
         long n = target.shape[0];
         var t = randint(0, TrainingTimesteps, [n], dtype: ScalarType.Int64, generator: generator).to(target.device);
         var noise = randn(target.shape, generator: generator).to(target.dtype).to(target.device);
-        using var losses = trainDiffusion.TrainingLosses((x, steps) => net.call(x, steps, z), target, t, noise);
-        var perRow = mseWeights is null ? losses.Loss
-            : tensor(mseWeights, device: t.device).index_select(0, t).to(losses.Mse.dtype) * losses.Mse + losses.VariationalBound!;
-        var loss = mask is null ? perRow.mean() : (perRow * mask).sum() / mask.sum();
+        using var losses = trainDiffusion.TrainingLosses((x, steps) => net.call(x, steps, z), target, t, noise, mseWeights);
+        var loss = mask is null ? losses.Loss.mean() : (losses.Loss * mask).sum() / mask.sum();
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -242,22 +242,26 @@ public sealed class GaussianDiffusion
     /// <summary>
     /// iDDPM's training terms at timesteps <paramref name="t"/> with <paramref name="noise"/>: the epsilon MSE
     /// and, for a learned variance, the variational bound term (KL to the posterior in bits, the decoder NLL
-    /// at t = 0) computed with the mean detached so it trains only the variance. Loss = MSE + VB.
+    /// at t = 0) computed with the mean detached so it trains only the variance. Loss = MSE + VB, the MSE weighted per
+    /// step by <paramref name="mseWeights"/> when given (<see cref="VelocityLossWeights"/>); <c>Mse</c> stays unweighted.
     /// </summary>
-    public DiffusionLosses TrainingLosses(DenoiseModel model, Tensor x0, Tensor t, Tensor noise)
+    public DiffusionLosses TrainingLosses(DenoiseModel model, Tensor x0, Tensor t, Tensor noise, IReadOnlyList<double>? mseWeights = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x0);
         ArgumentNullException.ThrowIfNull(noise);
         CheckTimesteps(t, x0);
+        if (mseWeights is not null && mseWeights.Count != Steps)
+            throw new ArgumentException($"{mseWeights.Count} MSE weights for a process of {Steps} steps.", nameof(mseWeights));
         using var scope = NewDisposeScope();
         var xt = QSample(x0, t, noise);
         var output = model(xt, MapTimesteps(t));
         long channels = x0.shape[1];
         var eps = output.narrow(1, 0, channels);
         var mse = MeanFlat((noise - eps).square());
+        var weighted = mseWeights is null ? mse : Extract([.. mseWeights], t, mse) * mse;
         if (Variance != DiffusionVariance.LearnedRange)
-            return new DiffusionLosses(mse.MoveToOuterDisposeScope(), null, mse.clone().MoveToOuterDisposeScope());
+            return new DiffusionLosses(mse.MoveToOuterDisposeScope(), null, weighted.clone().MoveToOuterDisposeScope());
 
         var frozen = cat([eps.detach(), output.narrow(1, channels, channels)], 1);
         var (trueMean, _, trueLogVariance) = QPosterior(x0, xt, t);
@@ -265,7 +269,7 @@ public sealed class GaussianDiffusion
         var kl = MeanFlat(GaussianMath.NormalKl(trueMean, trueLogVariance, prediction.Mean, prediction.LogVariance)) / Math.Log(2.0);
         var nll = -MeanFlat(GaussianMath.DiscretizedGaussianLogLikelihood(x0, prediction.Mean, 0.5 * prediction.LogVariance)) / Math.Log(2.0);
         var vb = where(t.to(x0.device) == 0, nll, kl);
-        return new DiffusionLosses(mse.MoveToOuterDisposeScope(), vb.MoveToOuterDisposeScope(), (mse + vb).MoveToOuterDisposeScope());
+        return new DiffusionLosses(mse.MoveToOuterDisposeScope(), vb.MoveToOuterDisposeScope(), (weighted + vb).MoveToOuterDisposeScope());
     }
 
     /// <summary>Maps step indices of this process to the original timesteps the model was trained on.</summary>

@@ -70,5 +70,4 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         if (disposing && ownsRoot && Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
     }
-
 }
