@@ -105,14 +105,16 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codebook usage: {metrics.CodebookUsage:0.000} ({metrics.CodesUsed} of {model.Config.CodebookSize})"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity: {metrics.Perplexity:0.0}"));
         AnsiConsole.WriteLine("prompt attributes found in the reconstructions (the ceiling of an AR model on these codes):");
-        var attributes = ReconstructionAttributes(model, images, settings, device);
+        var (attributes, strays) = ReconstructionAttributes(model, images, settings, device);
         AnsiConsole.WriteLine(attributes.ToString());
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconstruction shape accuracy: {attributes.Accuracy(Criterion.Shape) ?? 0:0.000}"));
+        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stray pixels per image: {strays.PerImage:0.00}"));
+        AnsiConsole.WriteLine(StrayShares(strays));
         if (settings.Compare is { } other)
         {
             using var compared = VqModelFolder.Load(other, device);
             var otherMetrics = VqReconstructionMetrics.Measure(compared, images, settings.Batch);
-            var otherAttributes = ReconstructionAttributes(compared, images, settings, device);
+            var (otherAttributes, otherStrays) = ReconstructionAttributes(compared, images, settings, device);
             AnsiConsole.WriteLine();
             AnsiConsole.WriteLine($"| {metrics.Images} held-out images | {other} | {source} |");
             AnsiConsole.WriteLine("| --- | --- | --- |");
@@ -123,6 +125,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
                 AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {criterion.ToString().ToLowerInvariant()} accuracy (n={attributes.Asked(criterion)}) | {otherAttributes.Accuracy(criterion) ?? 0:0.000} | {attributes.Accuracy(criterion) ?? 0:0.000} |"));
             AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| overall | {otherAttributes.Overall:0.000} | {attributes.Overall:0.000} |"));
+            AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| stray pixels per image (above right of objects) | {otherStrays.PerImage:0.00} ({otherStrays.Shares().AboveRight:0%}) | {strays.PerImage:0.00} ({strays.Shares().AboveRight:0%}) |"));
         }
 
         if (settings.Grid is { } gridPath)
@@ -140,20 +143,35 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         return 0;
     }
 
-    // The scene evaluator reads the reconstructions as if they were generated for the held-out prompts.
-    static EvaluationReport ReconstructionAttributes(VqModel model, Tensor images, Settings settings, Device device)
+    // The scene evaluator reads the reconstructions as if they were generated for the held-out prompts; beside it, the
+    // pixels they paint where the originals have background.
+    static (EvaluationReport Report, StrayPixels Strays) ReconstructionAttributes(VqModel model, Tensor images, Settings settings, Device device)
     {
         var prompts = new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed).Take(DataSplit.HeldOut, settings.Count).Select(s => s.Prompt).ToList();
         var report = new EvaluationReport();
+        var strays = StrayPixels.None;
         for (int start = 0; start < prompts.Count; start += settings.Batch)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(settings.Batch, prompts.Count - start);
+            var batch = images.slice(0, start, start + count, 1);
+            var originals = ImageTensors.FromTensor(batch);
             RgbImage[] decoded;
-            using (no_grad()) decoded = ImageTensors.FromTensor(model.Decode(model.Encode(images.slice(0, start, start + count, 1).to(device))).cpu());
-            for (int i = 0; i < count; i++) report.Add(PromptEvaluator.Evaluate(decoded[i], prompts[start + i]));
+            using (no_grad()) decoded = ImageTensors.FromTensor(model.Decode(model.Encode(batch.to(device))).cpu());
+            for (int i = 0; i < count; i++)
+            {
+                report.Add(PromptEvaluator.Evaluate(decoded[i], prompts[start + i]));
+                strays = strays.Add(StrayPixels.Measure(originals[i], decoded[i]));
+            }
         }
-        return report;
+        return (report, strays);
+    }
+
+    static string StrayShares(StrayPixels strays)
+    {
+        var (aboveRight, aboveLeft, belowLeft, belowRight) = strays.Shares();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"stray pixels around objects: above right {aboveRight:0%}, above left {aboveLeft:0%}, below left {belowLeft:0%}, below right {belowRight:0%} (pixels painted over background, more than {StrayPixels.Reach} px from the original's objects)");
     }
 
     // A run folder holds the architecture (config.json) and training checkpoints whose weights are the "model." entries.
