@@ -25,6 +25,9 @@ public sealed record VqObjectiveOptions
     /// </summary>
     public double ObjectWeight { get; init; }
 
+    /// <summary>Pixels within this distance of the foreground weigh as foreground (<see cref="SceneReconstructionLoss.ObjectMargin"/>); 0: only the foreground.</summary>
+    public int ObjectMargin { get; init; }
+
     /// <summary>RGB distance from the background, in the [-1, 1] pixel scale, above which a pixel is foreground (32 of 255, as the scene evaluator).</summary>
     public const double ForegroundThreshold = SceneReconstructionLoss.ForegroundThreshold;
 
@@ -46,7 +49,7 @@ public sealed record VqObjectiveOptions
     /// <summary>Throws <see cref="ArgumentException"/> on negative weights or intervals.</summary>
     public void Validate()
     {
-        if (L1Weight < 0 || L2Weight < 0 || GradientWeight < 0 || ObjectWeight < 0 || PerceptualWeight < 0 || DiscriminatorWeight < 0)
+        if (L1Weight < 0 || L2Weight < 0 || GradientWeight < 0 || ObjectWeight < 0 || ObjectMargin < 0 || PerceptualWeight < 0 || DiscriminatorWeight < 0)
             throw new ArgumentException("Loss weights must not be negative.");
         if (DiscriminatorStart < 0) throw new ArgumentException("DiscriminatorStart must not be negative.");
         if (L1Weight + L2Weight == 0) throw new ArgumentException("At least one of the L1 and L2 reconstruction weights must be positive.");
@@ -90,7 +93,7 @@ public sealed class VqObjective
         this.options = options;
         this.perceptual = perceptual;
         this.discriminator = discriminator;
-        reconstructionLoss = new SceneReconstructionLoss(options.L1Weight, options.L2Weight, options.GradientWeight, options.ObjectWeight);
+        reconstructionLoss = new SceneReconstructionLoss(options.L1Weight, options.L2Weight, options.GradientWeight, options.ObjectWeight, options.ObjectMargin);
         lastLayer = model.named_parameters().Single(p => p.name == LastLayerKey).parameter;
     }
 
@@ -160,7 +163,7 @@ public sealed class VqObjective
     /// <summary>The weighted reconstruction terms for images and reconstructions [B, C, H, W] (<see cref="SceneReconstructionLoss"/>).</summary>
     public Tensor ReconstructionLoss(Tensor images, Tensor reconstruction) => reconstructionLoss.Loss(images, reconstruction);
 
-    /// <summary>Per-pixel weights [B, 1, H, W]: 1 + <see cref="VqObjectiveOptions.ObjectWeight"/> on foreground pixels, 1 elsewhere.</summary>
+    /// <summary>Per-pixel weights [B, 1, H, W]: 1 + <see cref="VqObjectiveOptions.ObjectWeight"/> on foreground pixels (and within <see cref="VqObjectiveOptions.ObjectMargin"/> of them), 1 elsewhere.</summary>
     public Tensor PixelWeights(Tensor images) => reconstructionLoss.PixelWeights(images);
 
     void MaybeRestart(VqTrainingBatch batch, Tensor latents)

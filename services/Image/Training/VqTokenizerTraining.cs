@@ -32,6 +32,9 @@ public sealed record VqTokenizerTrainingOptions
     /// <summary>Extra reconstruction weight of pixels that differ from the image's border colour (0: all pixels alike).</summary>
     public double ObjectWeight { get; init; }
 
+    /// <summary>Pixels within this distance of the foreground weigh as foreground in the reconstruction terms (0: only the foreground).</summary>
+    public int ObjectMargin { get; init; }
+
     /// <summary>A scene feature network folder (<c>media train scene-features</c>): adds the perceptual term. Null: none.</summary>
     public string? PerceptualNetwork { get; init; }
 
@@ -66,7 +69,7 @@ public sealed record VqTokenizerTrainingOptions
     public void Validate()
     {
         if (Downsample is not (4 or 8)) throw new ArgumentException("The downsampling must be 4 or 8.");
-        if (ObjectWeight < 0) throw new ArgumentException("The object weight must not be negative.");
+        if (ObjectWeight < 0 || ObjectMargin < 0) throw new ArgumentException("The object weight and margin must not be negative.");
         if (Ema is < 0 or >= 1) throw new ArgumentException("The EMA decay must lie in [0, 1).");
         if (PerceptualWeight < 0 || DiscriminatorWeight < 0 || DiscriminatorStart < 0)
             throw new ArgumentException("The perceptual and discriminator weights and the discriminator start must not be negative.");
@@ -122,6 +125,7 @@ public sealed class VqTokenizerTraining : IDisposable
         {
             RestartEvery = options.RestartEvery,
             ObjectWeight = options.ObjectWeight,
+            ObjectMargin = options.ObjectMargin,
             // The last fifth fine-tunes a settled codebook.
             RestartUntil = trainerOptions.TotalSteps * 4L / 5,
             PerceptualWeight = options.PerceptualWeight,

@@ -73,6 +73,30 @@ public sealed class VqObjectiveTests
     }
 
     [Fact]
+    public void Object_margin_prices_a_speck_beside_the_object_as_an_error_on_it()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new VqModel(Small);
+        var options = new VqObjectiveOptions { L1Weight = 1, L2Weight = 0, GradientWeight = 0, ObjectWeight = 4 };
+        var plain = new VqObjective(model, options);
+        var margined = new VqObjective(model, options with { ObjectMargin = 1 });
+        // The 2x2 object at rows 3-4, columns 2-3 of an 8x8 scene; a speck one pixel above right of it, one far away.
+        var images = tensor(new float[] { -0.5f, 0.2f, 0.9f }).reshape(1, 3, 1, 1).expand(1, 3, 8, 8).contiguous();
+        images[.., .., 3..5, 2..4] = tensor(new float[] { 0.8f, -0.6f, 0.1f }).reshape(1, 3, 1, 1);
+        var besideIt = images.clone();
+        besideIt[.., .., 2, 4] += 0.5f;
+        var farAway = images.clone();
+        farAway[.., .., 7, 7] += 0.5f;
+
+        Assert.Equal(1 * 0.5 * 3 / 192, plain.ReconstructionLoss(images, besideIt).item<float>(), 1e-6);
+        Assert.Equal(5 * 0.5 * 3 / 192, margined.ReconstructionLoss(images, besideIt).item<float>(), 1e-6);
+        Assert.Equal(1 * 0.5 * 3 / 192, margined.ReconstructionLoss(images, farAway).item<float>(), 1e-6);
+        // The 2x2 object grown by one pixel on every side: a 4x4 square of weight 5.
+        Assert.Equal(16 * 5 + 48 * 1, margined.PixelWeights(images).sum().item<float>(), 1e-5);
+        Assert.Throws<ArgumentException>(() => new VqObjective(model, options with { ObjectMargin = -1 }));
+    }
+
+    [Fact]
     public void Negative_object_weight_is_rejected()
     {
         using var model = new VqModel(Small);

@@ -55,6 +55,11 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [DefaultValue(0.0)]
         public double ObjectWeight { get; init; }
 
+        [CommandOption("--object-margin")]
+        [Description("Pixels within this distance of an object weigh as the object in the reconstruction terms, so specks beside objects cost as much as errors on them (0: the object's pixels only)")]
+        [DefaultValue(0)]
+        public int ObjectMargin { get; init; }
+
         [CommandOption("--eval-every")]
         [Description("Measure held-out PSNR and codebook usage every this many steps (0: never)")]
         [DefaultValue(250)]
@@ -95,7 +100,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         public override ValidationResult Validate()
         {
             if (Downsample is not (4 or 8)) return ValidationResult.Error("--downsample must be 4 or 8.");
-            if (ObjectWeight < 0) return ValidationResult.Error("--object-weight must not be negative.");
+            if (ObjectWeight < 0 || ObjectMargin < 0) return ValidationResult.Error("--object-weight and --object-margin must not be negative.");
             if (PerceptualWeight < 0 || DiscriminatorWeight < 0 || DiscriminatorStart < 0)
                 return ValidationResult.Error("--perceptual-weight, --disc-weight and --disc-start must not be negative.");
             if (PerceptualNetwork is { } net && !File.Exists(Path.Combine(net, Media.Modeling.Checkpoints.ModelFolder.ConfigFile))) return ValidationResult.Error($"--perceptual-net {net} has no {Media.Modeling.Checkpoints.ModelFolder.ConfigFile}.");
@@ -128,7 +133,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
     static VqTokenizerTrainingOptions RecipeOptions(Settings s) => new()
     {
         Downsample = s.Downsample, Channels = s.Channels, ResBlocks = s.ResBlocks, Codebook = s.Codebook, CodebookDim = s.CodebookDim,
-        RestartEvery = s.RestartEvery, ObjectWeight = s.ObjectWeight, Ema = s.Ema, EvalEvery = s.EvalEvery, EvalImages = s.EvalImages,
+        RestartEvery = s.RestartEvery, ObjectWeight = s.ObjectWeight, ObjectMargin = s.ObjectMargin, Ema = s.Ema, EvalEvery = s.EvalEvery, EvalImages = s.EvalImages,
         Batch = s.Batch, DataSeed = s.DataSeed, PerceptualNetwork = s.PerceptualNetwork, PerceptualWeight = s.PerceptualWeight,
         DiscriminatorWeight = s.DiscriminatorWeight, DiscriminatorStart = s.DiscriminatorStart, InitFrom = s.Init,
     };
