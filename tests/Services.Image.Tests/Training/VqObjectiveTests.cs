@@ -50,15 +50,21 @@ public sealed class VqObjectiveTests
         Assert.Equal(expected, actual, 1e-5);
     }
 
+    // An 8x8 scene: background (-0.5, 0.2, 0.9) with a 2x2 object of colour (0.8, -0.6, 0.1) at rows 3-4, columns 2-3.
+    static Tensor SceneWithObject()
+    {
+        var images = tensor(new float[] { -0.5f, 0.2f, 0.9f }).reshape(1, 3, 1, 1).expand(1, 3, 8, 8).contiguous();
+        images[.., .., 3..5, 2..4] = tensor(new float[] { 0.8f, -0.6f, 0.1f }).reshape(1, 3, 1, 1);
+        return images;
+    }
+
     [Fact]
     public void Object_weight_multiplies_the_error_of_pixels_away_from_the_border_colour()
     {
         using var scope = NewDisposeScope();
         using var model = new VqModel(Small);
         var objective = new VqObjective(model, new VqObjectiveOptions { L1Weight = 1, L2Weight = 0, GradientWeight = 0, ObjectWeight = 4 });
-        // Background (-0.5, 0.2, 0.9) with a 2x2 object of colour (0.8, -0.6, 0.1) at rows 3-4, columns 2-3.
-        var images = tensor(new float[] { -0.5f, 0.2f, 0.9f }).reshape(1, 3, 1, 1).expand(1, 3, 8, 8).contiguous();
-        images[.., .., 3..5, 2..4] = tensor(new float[] { 0.8f, -0.6f, 0.1f }).reshape(1, 3, 1, 1);
+        var images = SceneWithObject();
         var onObject = images.clone();
         onObject[.., .., 3..5, 2..4] += 0.5f;
         var onBackground = images.clone();
@@ -80,9 +86,8 @@ public sealed class VqObjectiveTests
         var options = new VqObjectiveOptions { L1Weight = 1, L2Weight = 0, GradientWeight = 0, ObjectWeight = 4 };
         var plain = new VqObjective(model, options);
         var margined = new VqObjective(model, options with { ObjectMargin = 1 });
-        // The 2x2 object at rows 3-4, columns 2-3 of an 8x8 scene; a speck one pixel above right of it, one far away.
-        var images = tensor(new float[] { -0.5f, 0.2f, 0.9f }).reshape(1, 3, 1, 1).expand(1, 3, 8, 8).contiguous();
-        images[.., .., 3..5, 2..4] = tensor(new float[] { 0.8f, -0.6f, 0.1f }).reshape(1, 3, 1, 1);
+        // A speck one pixel above right of the object, one far away.
+        var images = SceneWithObject();
         var besideIt = images.clone();
         besideIt[.., .., 2, 4] += 0.5f;
         var farAway = images.clone();
