@@ -41,6 +41,11 @@ internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settin
         [DefaultValue(4.0)]
         public double ObjectWeight { get; init; } = 4;
 
+        [CommandOption("--object-margin")]
+        [Description("Pixels within this distance of an object weigh as the object, so specks beside objects cost as much as errors on them (0: the object's pixels only; see models/image-vq's card)")]
+        [DefaultValue(0)]
+        public int ObjectMargin { get; init; }
+
         [CommandOption("--kl-weight")]
         [Description("Weight of the KL term against per-image pixel error sums (latent diffusion: 1e-6)")]
         [DefaultValue(1e-6)]
@@ -62,7 +67,7 @@ internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settin
 
         public override ValidationResult Validate()
         {
-            if (ObjectWeight < 0 || KlWeight < 0) return ValidationResult.Error("--object-weight and --kl-weight must not be negative.");
+            if (ObjectWeight < 0 || ObjectMargin < 0 || KlWeight < 0) return ValidationResult.Error("--object-weight, --object-margin and --kl-weight must not be negative.");
             if (EmbedDim < 1) return ValidationResult.Error("--embed-dim must be positive.");
             return base.Validate();
         }
@@ -80,7 +85,7 @@ internal sealed class ImageVaeTrainCommand : Command<ImageVaeTrainCommand.Settin
             Config = config,
             Batch = settings.Batch,
             DataSeed = (ulong)settings.DataSeed,
-            Reconstruction = new SceneReconstructionLoss(ObjectWeight: settings.ObjectWeight),
+            Reconstruction = new SceneReconstructionLoss(ObjectWeight: settings.ObjectWeight, ObjectMargin: settings.ObjectMargin),
             KlWeight = settings.KlWeight,
             EvalImages = settings.EvalEvery > 0 ? settings.EvalImages : 0,
         };
