@@ -105,7 +105,9 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codebook usage: {metrics.CodebookUsage:0.000} ({metrics.CodesUsed} of {model.Config.CodebookSize})"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity: {metrics.Perplexity:0.0}"));
         AnsiConsole.WriteLine("prompt attributes found in the reconstructions (the ceiling of an AR model on these codes):");
-        var (attributes, strays) = ReconstructionAttributes(model, images, settings, device);
+        // The held-out scenes once: their prompts for the evaluator, their renders for the stray pixels.
+        var scenes = new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed).Take(DataSplit.HeldOut, settings.Count).ToList();
+        var (attributes, strays) = ReconstructionAttributes(model, images, scenes, settings.Batch, device);
         AnsiConsole.WriteLine(attributes.ToString());
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconstruction shape accuracy: {attributes.Accuracy(Criterion.Shape) ?? 0:0.000}"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stray pixels per image: {strays.PerImage:0.00}"));
@@ -114,7 +116,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         {
             using var compared = VqModelFolder.Load(other, device);
             var otherMetrics = VqReconstructionMetrics.Measure(compared, images, settings.Batch);
-            var (otherAttributes, otherStrays) = ReconstructionAttributes(compared, images, settings, device);
+            var (otherAttributes, otherStrays) = ReconstructionAttributes(compared, images, scenes, settings.Batch, device);
             AnsiConsole.WriteLine();
             AnsiConsole.WriteLine($"| {metrics.Images} held-out images | {other} | {source} |");
             AnsiConsole.WriteLine("| --- | --- | --- |");
@@ -145,23 +147,22 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
 
     // The scene evaluator reads the reconstructions as if they were generated for the held-out prompts; beside it, the
     // pixels they paint where the originals have background.
-    static (EvaluationReport Report, StrayPixels Strays) ReconstructionAttributes(VqModel model, Tensor images, Settings settings, Device device)
+    // images holds the scenes' renders as a tensor, in order.
+    static (EvaluationReport Report, StrayPixels Strays) ReconstructionAttributes(VqModel model, Tensor images, List<CaptionedImage> scenes, int batch, Device device)
     {
-        var prompts = new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed).Take(DataSplit.HeldOut, settings.Count).Select(s => s.Prompt).ToList();
         var report = new EvaluationReport();
         var strays = StrayPixels.None;
-        for (int start = 0; start < prompts.Count; start += settings.Batch)
+        for (int start = 0; start < scenes.Count; start += batch)
         {
             using var scope = NewDisposeScope();
-            int count = Math.Min(settings.Batch, prompts.Count - start);
-            var batch = images.slice(0, start, start + count, 1);
-            var originals = ImageTensors.FromTensor(batch);
+            int count = Math.Min(batch, scenes.Count - start);
             RgbImage[] decoded;
-            using (no_grad()) decoded = ImageTensors.FromTensor(model.Decode(model.Encode(batch.to(device))).cpu());
+            using (no_grad()) decoded = ImageTensors.FromTensor(model.Decode(model.Encode(images.slice(0, start, start + count, 1).to(device))).cpu());
             for (int i = 0; i < count; i++)
             {
-                report.Add(PromptEvaluator.Evaluate(decoded[i], prompts[start + i]));
-                strays = strays.Add(StrayPixels.Measure(originals[i], decoded[i]));
+                var scene = scenes[start + i];
+                report.Add(PromptEvaluator.Evaluate(decoded[i], scene.Prompt));
+                strays = strays.Add(StrayPixels.Measure(scene.Image, decoded[i]));
             }
         }
         return (report, strays);
