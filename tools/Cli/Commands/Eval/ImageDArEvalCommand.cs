@@ -17,10 +17,15 @@ namespace Media.Cli.Commands.Eval;
 /// <c>media eval image-dar --n 200</c>: the first n held-out prompts drawn by D-AR and by Token-Shuffle with the same seeds
 /// (prompt i uses seed + i), scored by the GenEval-style evaluator in one table beside the D-AR tokenizer's round trip of the
 /// true renders (the AR model's ceiling); then the preview curve — mean PSNR of the preview after group k against the final
-/// image, k = 1..G, over the first 50 prompts — and time to first preview against time to the final image.
+/// image, k = 1..G, over the first 50 prompts — time to first preview against time to the final image, and layout control:
+/// with the first k groups from a reference scene of one object, the share of generated objects in the reference's cell
+/// (<see cref="LayoutControl"/>; k = 0 is the chance level).
 /// </summary>
 internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Settings>
 {
+    /// <summary>Groups taken from the reference in the layout-control measure (the issue's k = 1, 2, 4; 0 is the chance level).</summary>
+    static readonly int[] LayoutGroups = [0, 1, 2, 4];
+
     internal sealed class Settings : InferenceSettings
     {
         [CommandOption("-n|--count")]
@@ -52,6 +57,11 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
         [DefaultValue(50)]
         public int PreviewCount { get; init; } = 50;
 
+        [CommandOption("--layout-n")]
+        [Description("Prompts of the layout-control measure (first 1, 2 and 4 groups from a reference scene; 0 skips it)")]
+        [DefaultValue(50)]
+        public int LayoutCount { get; init; } = 50;
+
         [CommandOption("--token-shuffle")]
         [Description("Token-Shuffle model folder for the comparison column ('none' skips it)")]
         [DefaultValue("models/token-shuffle")]
@@ -67,7 +77,7 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
         public string? Grid { get; init; }
 
         public override ValidationResult Validate() =>
-            Count < 1 || Batch < 1 || PreviewCount < 0 ? ValidationResult.Error("--n and --batch must be positive, --preview-n not negative.") : base.Validate();
+            Count < 1 || Batch < 1 || PreviewCount < 0 || LayoutCount < 0 ? ValidationResult.Error("--n and --batch must be positive, --preview-n and --layout-n not negative.") : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -78,6 +88,7 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
         double[] curve;
         double psnr;
         EvaluationReport ceiling;
+        var layout = new List<(int Groups, CellShare Share)>();
         using (var dar = DArGenerator.LoadFolder(settings.Model, device, settings.Batch))
         {
             // Time to first preview against the final image, one request alone (no batching), after a warm-up.
@@ -134,6 +145,16 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
                     for (int j = 0; j < decoded.Length; j++) ceiling.Add(PromptEvaluator.Evaluate(decoded[j], samples[start + j].Prompt));
                 }
             }
+            // Layout control: prompts that leave the object's cell free, the first k groups from a one-object reference.
+            var pairs = LayoutControl.Pairs(new CaptionedImageGenerator(64), settings.LayoutCount);
+            foreach (int k in LayoutGroups.Where(k => k <= dar.Groups && pairs.Count > 0))
+            {
+                var generated = await ImageEvalColumns.DrawAsync(pairs.Count, settings.Batch, (i, ct) => dar.GenerateAsync(new ImageRequest(pairs[i].Prompt.Caption)
+                {
+                    GuidanceScale = settings.Cfg, Sampling = new() { Temperature = 1.0, TopK = settings.TopK, Seed = (ulong)(settings.Seed + i) },
+                }, k == 0 ? null : dar.ReferenceTokens(pairs[i].Reference.Image, k), null, ct), cancellationToken);
+                layout.Add((k, LayoutControl.Measure(generated.Select((image, i) => (image, pairs[i].Reference.Scene.Objects[0].Cell)))));
+            }
             if (settings.Grid is { } gridPath) await ImageEvalColumns.WriteGridAsync(gridPath, samples, images, cancellationToken);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"time to first preview: {firstPreview.Average():0.000} s, to the final image: {final.Average():0.000} s (one request alone, mean of {final.Count})"));
@@ -150,6 +171,10 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
         foreach (var (criterion, name) in new[] { (Criterion.Color, "colour"), (Criterion.Shape, "shape"), (Criterion.Position, "position") })
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name} accuracy: {dArReport.Accuracy(criterion) ?? 0:0.000}"));
         Console.WriteLine($"preview psnr rises at every group: {(PreviewCurve.RisesAtEveryGroup(curve) ? "yes" : "no")}");
+        if (layout.Count > 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"layout control, objects in the reference's cell ({settings.LayoutCount} prompts): ")
+                + string.Join(", ", layout.Select(l => string.Create(CultureInfo.InvariantCulture,
+                    $"k={l.Groups}{(l.Groups == 0 ? " (chance)" : "")} {(l.Share.Share is { } share ? share.ToString("0.000", CultureInfo.InvariantCulture) : "-")} ({l.Share.InReferenceCell}/{l.Share.Objects})"))));
         return 0;
     }
 }
