@@ -36,6 +36,7 @@ public sealed class CommittedImageModelCardTests
         Assert.NotNull(colour);
         Assert.True(colour >= 0.6, $"colour accuracy {colour:F3} on 20 held-out prompts ({report.Asked(Criterion.Color)} objects asked); the card's is 0.810");
     }
+
     [Fact]
     [Slow("committed-model inference: encodes and decodes 40 scenes")]
     public void Image_vq_keeps_small_shapes_and_paints_no_specks_beside_objects()
