@@ -47,18 +47,7 @@ public sealed class CommittedImageModelCardTests
         using var model = VqModelFolder.Load(CommittedModels.Path("image-vq"));
         model.eval();
         var scenes = new CaptionedImageGenerator(64, 0).Take(DataSplit.HeldOut, 40).ToList();
-        RgbImage[] decoded;
-        using (no_grad())
-        using (NewDisposeScope())
-        using (var images = ImageTensors.ToTensor([.. scenes.Select(s => s.Image)]))
-            decoded = ImageTensors.FromTensor(model.Decode(model.Encode(images)));
-        var report = new EvaluationReport();
-        var strays = StrayPixels.None;
-        for (int i = 0; i < scenes.Count; i++)
-        {
-            report.Add(PromptEvaluator.Evaluate(decoded[i], scenes[i].Prompt));
-            strays = strays.Add(StrayPixels.Measure(scenes[i].Image, decoded[i]));
-        }
+        var (report, strays) = VqRoundTrip.Evaluate(model, scenes, 40);
 
         double? shape = report.Accuracy(Criterion.Shape);
         Assert.NotNull(shape);

@@ -80,14 +80,7 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
         if (settings.VqCeiling)
         {
             using var vq = VqModelFolder.Load(settings.VqDirectory(), device);
-            var ceiling = new EvaluationReport();
-            foreach (var chunk in samples.Chunk(50))
-            {
-                using var scope = TorchSharp.torch.NewDisposeScope();
-                var codes = vq.Encode(ImageTensors.ToTensor(chunk.Select(s => s.Image).ToList(), device));
-                var decoded = ImageTensors.FromTensor(vq.Decode(codes).cpu());
-                for (int i = 0; i < chunk.Length; i++) ceiling.Add(PromptEvaluator.Evaluate(decoded[i], chunk[i].Prompt));
-            }
+            var (ceiling, _) = VqRoundTrip.Evaluate(vq, samples, 50, device);
             AnsiConsole.WriteLine("VQ round trip of the held-out renders (ceiling):");
             AnsiConsole.WriteLine(ceiling.ToString());
         }

@@ -147,12 +147,16 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
             }
             // Layout control: prompts that leave the object's cell free, the first k groups from a one-object reference.
             var pairs = LayoutControl.Pairs(new CaptionedImageGenerator(64), settings.LayoutCount);
-            foreach (int k in LayoutGroups.Where(k => k <= dar.Groups && pairs.Count > 0))
+            var groups = LayoutGroups.Where(k => k <= dar.Groups && pairs.Count > 0).ToArray();
+            // Each reference encoded once; k groups are the first k x TokensPerGroup of its tokens.
+            int perGroup = dar.Tokenizer.Config.TokensPerGroup;
+            var references = groups.Length == 0 ? [] : pairs.Select(p => dar.ReferenceTokens(p.Reference.Image, groups.Max())).ToArray();
+            foreach (int k in groups)
             {
                 var generated = await ImageEvalColumns.DrawAsync(pairs.Count, settings.Batch, (i, ct) => dar.GenerateAsync(new ImageRequest(pairs[i].Prompt.Caption)
                 {
                     GuidanceScale = settings.Cfg, Sampling = new() { Temperature = 1.0, TopK = settings.TopK, Seed = (ulong)(settings.Seed + i) },
-                }, k == 0 ? null : dar.ReferenceTokens(pairs[i].Reference.Image, k), null, ct), cancellationToken);
+                }, k == 0 ? null : references[i][..(k * perGroup)], null, ct), cancellationToken);
                 layout.Add((k, LayoutControl.Measure(generated.Select((image, i) => (image, pairs[i].Reference.Scene.Objects[0].Cell)))));
             }
             if (settings.Grid is { } gridPath) await ImageEvalColumns.WriteGridAsync(gridPath, samples, images, cancellationToken);

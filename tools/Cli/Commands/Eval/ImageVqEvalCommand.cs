@@ -94,8 +94,9 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
             : settings.Run is { } run ? LoadRun(run, device)
             : VqModelFolder.Load(source, device);
 
-        var data = new VqTrainingImages(new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed), settings.Batch);
-        using var images = data.HeldOut(settings.Count);
+        // The held-out scenes rendered once: their images for the metrics, their prompts and renders for the evaluator.
+        var scenes = new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed).Take(DataSplit.HeldOut, settings.Count).ToList();
+        using var images = ImageTensors.ToTensor([.. scenes.Select(s => s.Image)]);
         var metrics = VqReconstructionMetrics.Measure(model, images, settings.Batch);
         long side = settings.Size / model.Config.DownsampleFactor;
 
@@ -105,9 +106,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codebook usage: {metrics.CodebookUsage:0.000} ({metrics.CodesUsed} of {model.Config.CodebookSize})"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity: {metrics.Perplexity:0.0}"));
         AnsiConsole.WriteLine("prompt attributes found in the reconstructions (the ceiling of an AR model on these codes):");
-        // The held-out scenes once: their prompts for the evaluator, their renders for the stray pixels.
-        var scenes = new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed).Take(DataSplit.HeldOut, settings.Count).ToList();
-        var (attributes, strays) = ReconstructionAttributes(model, images, scenes, settings.Batch, device);
+        var (attributes, strays) = VqRoundTrip.Evaluate(model, scenes, settings.Batch, device);
         AnsiConsole.WriteLine(attributes.ToString());
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconstruction shape accuracy: {attributes.Accuracy(Criterion.Shape) ?? 0:0.000}"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stray pixels per image: {strays.PerImage:0.00}"));
@@ -116,7 +115,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         {
             using var compared = VqModelFolder.Load(other, device);
             var otherMetrics = VqReconstructionMetrics.Measure(compared, images, settings.Batch);
-            var (otherAttributes, otherStrays) = ReconstructionAttributes(compared, images, scenes, settings.Batch, device);
+            var (otherAttributes, otherStrays) = VqRoundTrip.Evaluate(compared, scenes, settings.Batch, device);
             AnsiConsole.WriteLine();
             AnsiConsole.WriteLine($"| {metrics.Images} held-out images | {other} | {source} |");
             AnsiConsole.WriteLine("| --- | --- | --- |");
@@ -143,29 +142,6 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
             AnsiConsole.MarkupLine($"grid: {Markup.Escape(gridPath)}");
         }
         return 0;
-    }
-
-    // The scene evaluator reads the reconstructions as if they were generated for the held-out prompts; beside it, the
-    // pixels they paint where the originals have background.
-    // images holds the scenes' renders as a tensor, in order.
-    static (EvaluationReport Report, StrayPixels Strays) ReconstructionAttributes(VqModel model, Tensor images, List<CaptionedImage> scenes, int batch, Device device)
-    {
-        var report = new EvaluationReport();
-        var strays = StrayPixels.None;
-        for (int start = 0; start < scenes.Count; start += batch)
-        {
-            using var scope = NewDisposeScope();
-            int count = Math.Min(batch, scenes.Count - start);
-            RgbImage[] decoded;
-            using (no_grad()) decoded = ImageTensors.FromTensor(model.Decode(model.Encode(images.slice(0, start, start + count, 1).to(device))).cpu());
-            for (int i = 0; i < count; i++)
-            {
-                var scene = scenes[start + i];
-                report.Add(PromptEvaluator.Evaluate(decoded[i], scene.Prompt));
-                strays = strays.Add(StrayPixels.Measure(scene.Image, decoded[i]));
-            }
-        }
-        return (report, strays);
     }
 
     static string StrayShares(StrayPixels strays)
