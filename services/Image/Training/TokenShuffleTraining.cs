@@ -1,4 +1,5 @@
 using System.Globalization;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
 using Media.Modeling.Transformers;
 using Media.Services.Image.Data;
@@ -39,6 +40,12 @@ public sealed record TokenShuffleTrainingOptions
 
     /// <summary>Seed of the procedural scenes.</summary>
     public int DataSeed { get; init; }
+
+    /// <summary>
+    /// A model folder of the same architecture and tokenizer whose weights a fresh run starts from (training on past
+    /// a finished run, whose optimizer state is gone). Null: random initial weights. A resumed run ignores it.
+    /// </summary>
+    public string? InitFrom { get; init; }
 }
 
 /// <summary>
@@ -81,15 +88,29 @@ public sealed class TokenShuffleTraining : IDisposable
         this.options = options;
         seed = trainerOptions.Seed;
         Config = config;
+        if (options.InitFrom is { } initFolder) RequireSameModel(initFolder);
         var conditioning = new CaptionConditioning(config);
         data = ArTokenDataset.LoadOrBuild(Path.Combine(trainerOptions.RunDirectory, TokensFile), options.Samples, new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed),
             encode, device, vqSha256, conditioning, options.Batch, options.CaptionDropout);
         manual_seed(trainerOptions.Seed);
         Model = new TokenShuffleModel(config);
+        if (options.InitFrom is { } init) LoadInitialWeights(init);
         Model.to(device);
         Trainer = new Trainer<ArTrainingBatch>(Model, data.Batch, b => Model.Loss(b.Condition, b.Codes),
             trainerOptions with { WeightDecay = 0.05, MaxGradNorm = 1.0 }, b => b.Codes.shape[0]);
     }
+
+    // The same config, tokenizer hash included (codes of another tokenizer mean other things); checked before any encoding.
+    void RequireSameModel(string directory)
+    {
+        var initConfig = TokenShuffleCheckpoint.ReadConfig(directory);
+        if (initConfig.ToJson() != Config.ToJson())
+            throw new ArgumentException($"{directory} holds another architecture or tokenizer than this run: {initConfig.ToJson()}");
+    }
+
+    void LoadInitialWeights(string directory) =>
+        Checkpoint.LoadInto(Model, Path.Combine(directory, TokenShuffleCheckpoint.WeightsFile),
+            new CheckpointLoadOptions { Renames = TokenShuffleCheckpoint.FileToModule, FloatDtype = ScalarType.Float32 }, strict: true);
 
     /// <summary>The architecture trained.</summary>
     public TokenShuffleConfig Config { get; }
@@ -122,13 +143,17 @@ public sealed class TokenShuffleTraining : IDisposable
         Trainer.RunUntil(Math.Max(Trainer.Step, stopAfterStep), cancellationToken);
 
     /// <summary>Saves the model folder (config.json + fp16 model.safetensors) with the step, seed and sample count.</summary>
-    public void Export(string directory) =>
-        TokenShuffleCheckpoint.Save(Model, directory, new Dictionary<string, string>
+    public void Export(string directory)
+    {
+        var metadata = new Dictionary<string, string>
         {
             ["steps"] = Trainer.Step.ToString(CultureInfo.InvariantCulture),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["samples"] = options.Samples.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (options.InitFrom is { } init) metadata["init"] = Path.GetFullPath(init);
+        TokenShuffleCheckpoint.Save(Model, directory, metadata);
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -75,4 +75,34 @@ public sealed class TokenShuffleTrainingTests
         Assert.Equal(2, resumed.Trainer.Step);
         Assert.Empty(resumed.Trainer.History);
     }
+
+    [Fact]
+    [Slow("encodes four scenes twice and trains a tiny transformer for one step")]
+    public void A_fresh_run_can_start_from_a_finished_models_weights_but_not_from_another_tokenizers()
+    {
+        using var finished = new TempDirectory();
+        using var vq = TinyVq();
+        var config = TokenShuffleTraining.ConfigFor(Tiny, vq, "abc");
+        manual_seed(11);
+        using (var model = new TokenShuffleModel(config)) TokenShuffleCheckpoint.Save(model, finished.Path);
+        using var saved = TokenShuffleCheckpoint.Load(finished.Path);
+
+        using var run = new TempDirectory();
+        var schedule = new TrainerOptions { RunDirectory = run.Path, TotalSteps = 1, Seed = 7 };
+        using (var training = new TokenShuffleTraining(config, Tiny with { InitFrom = finished.Path }, schedule, vq, CPU))
+        {
+            var start = training.Model.state_dict();
+            foreach (var (key, value) in saved.state_dict())
+                Assert.True(value.to(ScalarType.Float32).eq(start[key]).all().item<bool>(), key);
+            training.Run(1);
+            Assert.Equal(1, training.Trainer.Step);
+        }
+
+        using var otherRun = new TempDirectory();
+        var otherTokenizer = config with { VqSha256 = "another" };
+        var error = Assert.Throws<ArgumentException>(() => new TokenShuffleTraining(otherTokenizer, Tiny with { InitFrom = finished.Path },
+            new TrainerOptions { RunDirectory = otherRun.Path, TotalSteps = 1 }, vq, CPU));
+        Assert.Contains("another architecture or tokenizer", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(otherRun.Path, TokenShuffleTraining.TokensFile)));
+    }
 }

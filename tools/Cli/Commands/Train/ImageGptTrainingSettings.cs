@@ -52,6 +52,10 @@ internal abstract class ImageGptTrainingSettings : ImageTrainingSettings
     [Description("Stop after this step (a checkpoint is written; the same command without --until continues)")]
     public int? Until { get; init; }
 
+    [CommandOption("--init")]
+    [Description("Start a fresh run from this model folder's weights (same architecture and tokenizer), to train past a finished run")]
+    public string? Init { get; init; }
+
     /// <summary>Where the trained model folder is written at the end (each trainer says what it holds).</summary>
     public abstract string? Out { get; init; }
 
@@ -59,7 +63,7 @@ internal abstract class ImageGptTrainingSettings : ImageTrainingSettings
     public TokenShuffleTrainingOptions TrainingOptions(int shuffle) => new()
     {
         Shuffle = shuffle, Samples = Samples, Batch = Batch, Dim = Dim, Layers = Layers,
-        Heads = Heads, TextLength = TextLength, CaptionDropout = CaptionDropout, DataSeed = DataSeed,
+        Heads = Heads, TextLength = TextLength, CaptionDropout = CaptionDropout, DataSeed = DataSeed, InitFrom = Init,
     };
 
     public override ValidationResult Validate()
@@ -68,6 +72,8 @@ internal abstract class ImageGptTrainingSettings : ImageTrainingSettings
         if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
         if (TextLength <= 0) return ValidationResult.Error("--text-length must be positive.");
         if (CaptionDropout is < 0 or >= 1) return ValidationResult.Error("--caption-dropout must lie in [0, 1).");
+        if (Init is { } init && !File.Exists(Path.Combine(init, Media.Modeling.Checkpoints.ModelFolder.ConfigFile)))
+            return ValidationResult.Error($"--init {init} has no {Media.Modeling.Checkpoints.ModelFolder.ConfigFile}.");
         return base.Validate();
     }
 }
