@@ -84,20 +84,15 @@ public sealed class ArTokenDataset : IDisposable
             }
         }
 
-        const int chunk = 64;
-        var codeChunks = new List<Tensor>();
         var conditionRows = new List<long[]>();
-        for (int start = 0; start < count; start += chunk)
+        var allCodes = ChunkedEncoding.Encode(count, chunkSize: 64, (start, n) =>
         {
-            using var scope = NewDisposeScope();
-            var samples = images.Take(DataSplit.Train, Math.Min(chunk, count - start), start).ToList();
+            var samples = images.Take(DataSplit.Train, n, start).ToList();
             var pixels = ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), device);
-            codeChunks.Add(encode(pixels).to(ScalarType.Int64).cpu().MoveToOuterDisposeScope());
             conditionRows.AddRange(samples.Select(s => conditioning.Encode(s.Caption)));
-            progress?.Report(start + samples.Count);
-        }
-        var allCodes = cat(codeChunks, 0);
-        foreach (var t in codeChunks) t.Dispose();
+            progress?.Report(start + n);
+            return [encode(pixels).to(ScalarType.Int64)];
+        })[0];
         var allCondition = tensor(conditionRows.SelectMany(r => r).ToArray(), ScalarType.Int64).view(count, conditioning.Length);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(cachePath))!);
         SafetensorsWriter.Write(cachePath, new Dictionary<string, Tensor> { [CodesKey] = allCodes, [ConditionKey] = allCondition },

@@ -61,24 +61,17 @@ public sealed class MarLatentDataset : IDisposable
                 return new MarLatentDataset(cached[MeanKey], cached[LogVarianceKey], cached[ConditionKey], vae.Config.ScaleFactor, batchSize);
             }
         }
-        const int chunk = 64;
-        var means = new List<Tensor>();
-        var logVariances = new List<Tensor>();
         var rows = new List<long[]>();
         var device = vae.parameters().First().device;
-        for (int start = 0; start < count; start += chunk)
+        var encoded = ChunkedEncoding.Encode(count, chunkSize: 64, (start, n) =>
         {
-            using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var samples = images.Take(DataSplit.Train, Math.Min(chunk, count - start), start).ToList();
-            using var posterior = vae.Encode(ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), device));
-            means.Add(posterior.Mean.cpu().MoveToOuterDisposeScope());
-            logVariances.Add(posterior.LogVariance.cpu().MoveToOuterDisposeScope());
+            var samples = images.Take(DataSplit.Train, n, start).ToList();
+            var posterior = vae.Encode(ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), device));
             rows.AddRange(samples.Select(s => captions.Encode(s.Caption)));
-        }
-        var allMean = cat(means, 0);
-        var allLogVariance = cat(logVariances, 0);
-        foreach (var t in means.Concat(logVariances)) t.Dispose();
+            return [posterior.Mean, posterior.LogVariance];
+        });
+        var (allMean, allLogVariance) = (encoded[0], encoded[1]);
         var allCondition = tensor(rows.SelectMany(r => r).ToArray(), ScalarType.Int64).view(count, captions.Length);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(cachePath))!);
         SafetensorsWriter.Write(cachePath, new Dictionary<string, Tensor> { [MeanKey] = allMean, [LogVarianceKey] = allLogVariance, [ConditionKey] = allCondition },
