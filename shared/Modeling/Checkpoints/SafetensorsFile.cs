@@ -46,16 +46,16 @@ public sealed class SafetensorsFile : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("Safetensors data is little-endian; this reader needs a little-endian host.");
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"Safetensors file '{path}' does not exist.", path);
-        long fileLength = info.Length;
-        if (fileLength < 8)
-            throw new InvalidDataException($"{path}: {fileLength} bytes is too short for a safetensors file (8-byte header length missing).");
+        if (!File.Exists(path)) throw new FileNotFoundException($"Safetensors file '{path}' does not exist.", path);
 
         SafetensorsHeader header;
-        long dataStart;
+        long dataStart, fileLength;
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
         {
+            // The opened file's length: FileInfo.Length of a symbolic link (a Hugging Face cache snapshot is all links) is the link's own.
+            fileLength = stream.Length;
+            if (fileLength < 8)
+                throw new InvalidDataException($"{path}: {fileLength} bytes is too short for a safetensors file (8-byte header length missing).");
             Span<byte> lengthBytes = stackalloc byte[8];
             stream.ReadExactly(lengthBytes);
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);

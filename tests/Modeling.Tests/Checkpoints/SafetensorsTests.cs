@@ -155,4 +155,22 @@ public sealed class SafetensorsTests
         File.Delete(path);
         Assert.False(File.Exists(path));
     }
+
+    [Fact]
+    public void A_file_reached_through_a_symbolic_link_loads_as_the_file_itself()
+    {
+        // A Hugging Face cache snapshot links every file to a blob: snapshots/<rev>/model.safetensors -> ../../blobs/<sha>.
+        using var dir = new TempDirectory();
+        using var scope = NewDisposeScope();
+        Directory.CreateDirectory(dir.File("blobs"));
+        Directory.CreateDirectory(dir.File("snapshot"));
+        string blob = dir.File("blobs/0a1b2c");
+        SafetensorsWriter.Write(blob, new Dictionary<string, Tensor> { ["w"] = arange(1000, dtype: ScalarType.Float32) });
+        string link = dir.File("snapshot/model.safetensors");
+        File.CreateSymbolicLink(link, "../blobs/0a1b2c");
+
+        var loaded = Checkpoint.Load(link);
+
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (float)i), loaded["w"].data<float>().ToArray());
+    }
 }
