@@ -90,8 +90,9 @@ public sealed class ArTokenDataset : IDisposable
             var samples = images.Take(DataSplit.Train, n, start).ToList();
             var pixels = ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), device);
             conditionRows.AddRange(samples.Select(s => conditioning.Encode(s.Caption)));
+            var codes = encode(pixels).to(ScalarType.Int64);
             progress?.Report(start + n);
-            return [encode(pixels).to(ScalarType.Int64)];
+            return [codes];
         })[0];
         var allCondition = tensor(conditionRows.SelectMany(r => r).ToArray(), ScalarType.Int64).view(count, conditioning.Length);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(cachePath))!);

@@ -43,7 +43,8 @@ public sealed record TokenShuffleTrainingOptions
 
     /// <summary>
     /// A model folder of the same architecture and tokenizer whose weights a fresh run starts from (training on past
-    /// a finished run, whose optimizer state is gone). Null: random initial weights. A resumed run ignores it.
+    /// a finished run, whose optimizer state is gone). Null: random initial weights. A run that has a checkpoint
+    /// resumes from it and ignores this; its exports keep naming the folder the run started from.
     /// </summary>
     public string? InitFrom { get; init; }
 }
@@ -60,6 +61,11 @@ public sealed class TokenShuffleTraining : IDisposable
 
     /// <summary>Where the encoded scenes are cached in the run folder.</summary>
     public const string TokensFile = "tokens.safetensors";
+
+    /// <summary>Where a run started with <see cref="TokenShuffleTrainingOptions.InitFrom"/> records that folder.</summary>
+    public const string InitFile = "init-from.txt";
+
+    readonly string runDirectory;
 
     readonly ArTokenDataset data;
     readonly TokenShuffleTrainingOptions options;
@@ -87,30 +93,50 @@ public sealed class TokenShuffleTraining : IDisposable
         string vqSha256 = config.VqSha256 ?? throw new ArgumentException("The config names no VQ tokenizer (VqSha256).", nameof(config));
         this.options = options;
         seed = trainerOptions.Seed;
+        runDirectory = trainerOptions.RunDirectory;
         Config = config;
-        if (options.InitFrom is { } initFolder) RequireSameModel(initFolder);
+        // A run with a checkpoint resumes from it; only a fresh one starts from the init folder, checked before any encoding.
+        string? init = TrainingCheckpoint.List(runDirectory).Count == 0 ? options.InitFrom : null;
+        if (init is not null) RequireInitFolder(init, config);
         var conditioning = new CaptionConditioning(config);
-        data = ArTokenDataset.LoadOrBuild(Path.Combine(trainerOptions.RunDirectory, TokensFile), options.Samples, new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed),
+        data = ArTokenDataset.LoadOrBuild(Path.Combine(runDirectory, TokensFile), options.Samples, new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed),
             encode, device, vqSha256, conditioning, options.Batch, options.CaptionDropout);
-        manual_seed(trainerOptions.Seed);
-        Model = new TokenShuffleModel(config);
-        if (options.InitFrom is { } init) LoadInitialWeights(init);
-        Model.to(device);
-        Trainer = new Trainer<ArTrainingBatch>(Model, data.Batch, b => Model.Loss(b.Condition, b.Codes),
-            trainerOptions with { WeightDecay = 0.05, MaxGradNorm = 1.0 }, b => b.Codes.shape[0]);
+        try
+        {
+            manual_seed(trainerOptions.Seed);
+            Model = new TokenShuffleModel(config);
+            if (init is not null)
+            {
+                Checkpoint.LoadInto(Model, Path.Combine(init, TokenShuffleCheckpoint.WeightsFile),
+                    new CheckpointLoadOptions { Renames = TokenShuffleCheckpoint.FileToModule, FloatDtype = ScalarType.Float32 }, strict: true);
+                File.WriteAllText(Path.Combine(runDirectory, InitFile), Path.GetFullPath(init));
+            }
+            Model.to(device);
+            Trainer = new Trainer<ArTrainingBatch>(Model, data.Batch, b => Model.Loss(b.Condition, b.Codes),
+                trainerOptions with { WeightDecay = 0.05, MaxGradNorm = 1.0 }, b => b.Codes.shape[0]);
+        }
+        catch
+        {
+            Model?.Dispose();
+            data.Dispose();
+            throw;
+        }
     }
 
-    // The same config, tokenizer hash included (codes of another tokenizer mean other things); checked before any encoding.
-    void RequireSameModel(string directory)
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> unless <paramref name="directory"/> is a model folder (config and weights)
+    /// of exactly <paramref name="config"/>, tokenizer hash included: codes of another tokenizer mean other things.
+    /// </summary>
+    public static void RequireInitFolder(string directory, TokenShuffleConfig config)
     {
-        var initConfig = TokenShuffleCheckpoint.ReadConfig(directory);
-        if (initConfig.ToJson() != Config.ToJson())
-            throw new ArgumentException($"{directory} holds another architecture or tokenizer than this run: {initConfig.ToJson()}");
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(config);
+        foreach (var file in new[] { TokenShuffleCheckpoint.ConfigFile, TokenShuffleCheckpoint.WeightsFile })
+            if (!File.Exists(Path.Combine(directory, file))) throw new ArgumentException($"{directory} is not a model folder: it has no {file}.");
+        string initJson = TokenShuffleCheckpoint.ReadConfig(directory).ToJson(), runJson = config.ToJson();
+        if (initJson != runJson)
+            throw new ArgumentException($"{directory} holds another architecture or tokenizer than this run. It: {initJson}; this run: {runJson}");
     }
-
-    void LoadInitialWeights(string directory) =>
-        Checkpoint.LoadInto(Model, Path.Combine(directory, TokenShuffleCheckpoint.WeightsFile),
-            new CheckpointLoadOptions { Renames = TokenShuffleCheckpoint.FileToModule, FloatDtype = ScalarType.Float32 }, strict: true);
 
     /// <summary>The architecture trained.</summary>
     public TokenShuffleConfig Config { get; }
@@ -142,7 +168,7 @@ public sealed class TokenShuffleTraining : IDisposable
     public void Run(long stopAfterStep, CancellationToken cancellationToken = default) =>
         Trainer.RunUntil(Math.Max(Trainer.Step, stopAfterStep), cancellationToken);
 
-    /// <summary>Saves the model folder (config.json + fp16 model.safetensors) with the step, seed and sample count.</summary>
+    /// <summary>Saves the model folder (config.json + fp16 model.safetensors) with the step, seed, sample count and the folder the run started from, if any.</summary>
     public void Export(string directory)
     {
         var metadata = new Dictionary<string, string>
@@ -151,7 +177,8 @@ public sealed class TokenShuffleTraining : IDisposable
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["samples"] = options.Samples.ToString(CultureInfo.InvariantCulture),
         };
-        if (options.InitFrom is { } init) metadata["init"] = Path.GetFullPath(init);
+        string initFile = Path.Combine(runDirectory, InitFile);
+        if (File.Exists(initFile)) metadata["init"] = File.ReadAllText(initFile);
         TokenShuffleCheckpoint.Save(Model, directory, metadata);
     }
 

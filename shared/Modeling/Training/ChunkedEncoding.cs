@@ -21,7 +21,9 @@ public static class ChunkedEncoding
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         ArgumentNullException.ThrowIfNull(encodeChunk);
-        Tensor[]? outputs = null;
+        var outputs = new List<Tensor>();
+        // A copy into a slice of a buffer would record the chunk's graph in the buffer and keep every chunk's activations.
+        using var noGrad = no_grad();
         try
         {
             for (int start = 0; start < count; start += chunkSize)
@@ -29,20 +31,23 @@ public static class ChunkedEncoding
                 int n = Math.Min(chunkSize, count - start);
                 using var scope = NewDisposeScope();
                 var parts = encodeChunk(start, n);
-                outputs ??= [.. parts.Select(p => empty([count, .. p.shape[1..]], p.dtype, CPU).DetachFromDisposeScope())];
-                if (parts.Length != outputs.Length) throw new InvalidOperationException($"Chunk at row {start} gave {parts.Length} tensors; the first gave {outputs.Length}.");
+                if (parts.Length == 0) throw new InvalidOperationException($"Chunk at row {start} gave no tensors.");
+                if (start == 0)
+                    foreach (var p in parts) outputs.Add(empty([count, .. p.shape.AsSpan(1)], p.dtype, CPU).DetachFromDisposeScope());
+                if (parts.Length != outputs.Count) throw new InvalidOperationException($"Chunk at row {start} gave {parts.Length} tensors; the first gave {outputs.Count}.");
                 for (int k = 0; k < parts.Length; k++)
                 {
-                    if (parts[k].shape[0] != n || !parts[k].shape.AsSpan(1).SequenceEqual(outputs[k].shape.AsSpan(1)))
-                        throw new InvalidOperationException($"Chunk at row {start}, tensor {k}: [{string.Join(", ", parts[k].shape)}], expected [{n}, {string.Join(", ", outputs[k].shape.Skip(1))}].");
+                    if (parts[k].shape[0] != n || !parts[k].shape.AsSpan(1).SequenceEqual(outputs[k].shape.AsSpan(1)) || parts[k].dtype != outputs[k].dtype)
+                        throw new InvalidOperationException($"Chunk at row {start}, tensor {k}: [{string.Join(", ", parts[k].shape)}] {parts[k].dtype}, "
+                            + $"expected [{n}, {string.Join(", ", outputs[k].shape.Skip(1))}] {outputs[k].dtype}.");
                     outputs[k].narrow(0, start, n).copy_(parts[k]);
                 }
             }
-            return outputs!;
+            return [.. outputs];
         }
         catch
         {
-            foreach (var t in outputs ?? []) t.Dispose();
+            foreach (var t in outputs) t.Dispose();
             throw;
         }
     }

@@ -35,5 +35,7 @@ public sealed class ChunkedEncodingTests
         var error = Assert.Throws<InvalidOperationException>(() => ChunkedEncoding.Encode(6, 3, (start, n) => [zeros(n, start == 0 ? 2 : 5)]));
 
         Assert.Contains("Chunk at row 3", error.Message, StringComparison.Ordinal);
+        var dtype = Assert.Throws<InvalidOperationException>(() => ChunkedEncoding.Encode(6, 3, (start, n) => [zeros([n, 2], start == 0 ? ScalarType.Int64 : ScalarType.Float32)]));
+        Assert.Contains("Float32", dtype.Message, StringComparison.Ordinal);
     }
 }

@@ -77,8 +77,8 @@ public sealed class TokenShuffleTrainingTests
     }
 
     [Fact]
-    [Slow("encodes four scenes twice and trains a tiny transformer for one step")]
-    public void A_fresh_run_can_start_from_a_finished_models_weights_but_not_from_another_tokenizers()
+    [Slow("encodes four scenes twice and trains a tiny transformer for two steps")]
+    public void A_fresh_run_starts_from_a_finished_models_weights_a_resume_from_its_checkpoint_and_another_tokenizers_model_is_refused()
     {
         using var finished = new TempDirectory();
         using var vq = TinyVq();
@@ -88,7 +88,8 @@ public sealed class TokenShuffleTrainingTests
         using var saved = TokenShuffleCheckpoint.Load(finished.Path);
 
         using var run = new TempDirectory();
-        var schedule = new TrainerOptions { RunDirectory = run.Path, TotalSteps = 1, Seed = 7 };
+        using var export = new TempDirectory();
+        var schedule = new TrainerOptions { RunDirectory = run.Path, TotalSteps = 2, CheckpointEvery = 1, Seed = 7 };
         using (var training = new TokenShuffleTraining(config, Tiny with { InitFrom = finished.Path }, schedule, vq, CPU))
         {
             var start = training.Model.state_dict();
@@ -98,6 +99,27 @@ public sealed class TokenShuffleTrainingTests
             Assert.Equal(1, training.Trainer.Step);
         }
 
+        // The resume continues from its checkpoint (not the init weights, which may be gone by then) and its export
+        // still names the folder the run started from.
+        Directory.Delete(finished.Path, recursive: true);
+        using (var resumed = new TokenShuffleTraining(config, Tiny with { InitFrom = finished.Path }, schedule, vq, CPU))
+        {
+            Assert.Equal(1L, resumed.Trainer.ResumedFromStep);
+            resumed.Run(2);
+            resumed.Export(export.Path);
+        }
+        using (var exported = SafetensorsFile.Open(Path.Combine(export.Path, "model.safetensors")))
+            Assert.Equal(Path.GetFullPath(finished.Path), exported.Metadata["init"]);
+
+        using var noWeights = new TempDirectory();
+        File.WriteAllText(Path.Combine(noWeights.Path, "config.json"), config.ToJson());
+        using var emptyRun = new TempDirectory();
+        var missing = Assert.Throws<ArgumentException>(() => new TokenShuffleTraining(config, Tiny with { InitFrom = noWeights.Path },
+            new TrainerOptions { RunDirectory = emptyRun.Path, TotalSteps = 1 }, vq, CPU));
+        Assert.Contains("no model.safetensors", missing.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(emptyRun.Path, TokenShuffleTraining.TokensFile)));
+
+        using (var model = new TokenShuffleModel(config)) TokenShuffleCheckpoint.Save(model, finished.Path);
         using var otherRun = new TempDirectory();
         var otherTokenizer = config with { VqSha256 = "another" };
         var error = Assert.Throws<ArgumentException>(() => new TokenShuffleTraining(otherTokenizer, Tiny with { InitFrom = finished.Path },

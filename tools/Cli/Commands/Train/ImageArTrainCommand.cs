@@ -46,7 +46,7 @@ internal sealed class ImageArTrainCommand : Command<ImageArTrainCommand.Settings
         string vqSha = TokenShuffleCheckpoint.Sha256(Path.Combine(settings.Vq, VqModelFolder.WeightsFile));
         var options = settings.TrainingOptions(settings.Shuffle);
         var config = TokenShuffleTraining.ConfigFor(options, vq, vqSha);
-        settings.PinRunConfig(TokenShuffleCheckpoint.ConfigFile, config.ToJson());
+        settings.PinGptRunConfig(config);
 
         AnsiConsole.MarkupLine($"encoding {settings.Samples:N0} training images with [bold]{Markup.Escape(settings.Vq)}[/] (cached in the run folder)");
         using var training = new TokenShuffleTraining(config, options, settings.Schedule("images"), vq, device);

@@ -38,7 +38,7 @@ internal sealed class ImageDArTrainCommand : Command<ImageDArTrainCommand.Settin
         string tokenizerSha = TokenShuffleCheckpoint.Sha256(Path.Combine(settings.Tokenizer, DArTokenizerFolder.WeightsFile));
         var options = settings.TrainingOptions(1);
         var config = DArTraining.ConfigFor(options, tokenizer.Config, tokenizerSha);
-        settings.PinRunConfig(TokenShuffleCheckpoint.ConfigFile, config.ToJson());
+        settings.PinGptRunConfig(config);
 
         AnsiConsole.MarkupLine($"tokenizing {settings.Samples:N0} training images with [bold]{Markup.Escape(settings.Tokenizer)}[/] (cached in the run folder)");
         using var training = new TokenShuffleTraining(config, options, settings.Schedule("images"), DArTraining.Encoder(tokenizer), device);

@@ -59,6 +59,17 @@ internal abstract class ImageGptTrainingSettings : ImageTrainingSettings
     /// <summary>Where the trained model folder is written at the end (each trainer says what it holds).</summary>
     public abstract string? Out { get; init; }
 
+    /// <summary>
+    /// Pins <paramref name="config"/> as the run's, after checking that a fresh run's <c>--init</c> folder holds this very
+    /// model (so a mismatch leaves no run folder pinned to options the init weights cannot fill).
+    /// </summary>
+    public void PinGptRunConfig(Media.Services.Image.TokenShuffle.TokenShuffleConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (Init is { } init && Media.Modeling.Training.TrainingCheckpoint.List(Run).Count == 0) TokenShuffleTraining.RequireInitFolder(init, config);
+        PinRunConfig(Media.Services.Image.TokenShuffle.TokenShuffleCheckpoint.ConfigFile, config.ToJson());
+    }
+
     /// <summary>The recipe's options for windows of <paramref name="shuffle"/>² codes.</summary>
     public TokenShuffleTrainingOptions TrainingOptions(int shuffle) => new()
     {
@@ -72,8 +83,8 @@ internal abstract class ImageGptTrainingSettings : ImageTrainingSettings
         if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
         if (TextLength <= 0) return ValidationResult.Error("--text-length must be positive.");
         if (CaptionDropout is < 0 or >= 1) return ValidationResult.Error("--caption-dropout must lie in [0, 1).");
-        if (Init is { } init && !File.Exists(Path.Combine(init, Media.Modeling.Checkpoints.ModelFolder.ConfigFile)))
-            return ValidationResult.Error($"--init {init} has no {Media.Modeling.Checkpoints.ModelFolder.ConfigFile}.");
+        foreach (var file in new[] { Media.Modeling.Checkpoints.ModelFolder.ConfigFile, Media.Modeling.Checkpoints.ModelFolder.WeightsFile })
+            if (Init is { } init && !File.Exists(Path.Combine(init, file))) return ValidationResult.Error($"--init {init} has no {file}.");
         return base.Validate();
     }
 }
