@@ -50,7 +50,9 @@ public sealed class SafetensorsFile : IDisposable
 
         SafetensorsHeader header;
         long dataStart, fileLength;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        MemoryMappedFile? map = null;
+        try
         {
             // The opened file's length: FileInfo.Length of a symbolic link (a Hugging Face cache snapshot is all links) is the link's own.
             fileLength = stream.Length;
@@ -67,11 +69,15 @@ public sealed class SafetensorsFile : IDisposable
             stream.ReadExactly(json);
             dataStart = 8 + (long)headerLength;
             header = SafetensorsHeader.Parse(json, fileLength - dataStart, path);
+            // The map takes the stream that was read, so header and data come from one file even if the path is replaced
+            // meanwhile. A file with no tensor bytes cannot be mapped (zero-length view); nothing needs reading then.
+            if (fileLength > dataStart)
+                map = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
         }
-        // A file with no tensor bytes cannot be mapped (zero-length view); nothing needs reading then.
-        var map = fileLength > dataStart
-            ? MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, capacity: 0, MemoryMappedFileAccess.Read)
-            : null;
+        finally
+        {
+            if (map is null) stream.Dispose();
+        }
         return new SafetensorsFile(path, header, dataStart, map);
     }
 
