@@ -65,7 +65,6 @@ public sealed class MarLatentDataset : IDisposable
         var device = vae.parameters().First().device;
         var encoded = ChunkedEncoding.Encode(count, chunkSize: 64, (start, n) =>
         {
-            using var noGrad = no_grad();
             var samples = images.Take(DataSplit.Train, n, start).ToList();
             var posterior = vae.Encode(ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), device));
             rows.AddRange(samples.Select(s => captions.Encode(s.Caption)));
