@@ -1,6 +1,5 @@
 using Media.Services.Image.Data;
 using Media.Tokenizers.Image;
-using static TorchSharp.torch;
 
 namespace Media.Services.Image.Evaluation;
 
@@ -11,26 +10,28 @@ namespace Media.Services.Image.Evaluation;
 /// </summary>
 public static class VqRoundTrip
 {
-    /// <summary>Encodes and decodes <paramref name="scenes"/>' images <paramref name="batch"/> at a time on <paramref name="device"/> (null: the CPU).</summary>
-    public static (EvaluationReport Report, StrayPixels Strays) Evaluate(VqModel model, IReadOnlyList<CaptionedImage> scenes, int batch, Device? device = null)
+    /// <summary>
+    /// Encodes and decodes <paramref name="scenes"/>' images <paramref name="batch"/> at a time on the model's device; one
+    /// pass gives the evaluator's report, the stray pixels and the reconstruction metrics.
+    /// </summary>
+    public static (EvaluationReport Report, StrayPixels Strays, VqReconstructionMetrics Metrics) Evaluate(VqModel model, IReadOnlyList<CaptionedImage> scenes, int batch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(scenes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        if (scenes.Count == 0) throw new ArgumentException("No scenes to round-trip.", nameof(scenes));
         var report = new EvaluationReport();
         var strays = StrayPixels.None;
-        for (int start = 0; start < scenes.Count; start += batch)
+        using var images = ImageTensors.ToTensor([.. scenes.Select(s => s.Image)]);
+        var metrics = VqReconstructionMetrics.Measure(model, images, batch, (start, reconstructions) =>
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var chunk = scenes.Skip(start).Take(batch).ToList();
-            var decoded = ImageTensors.FromTensor(model.Decode(model.Encode(ImageTensors.ToTensor([.. chunk.Select(s => s.Image)], device))).cpu());
-            for (int i = 0; i < chunk.Count; i++)
+            var decoded = ImageTensors.FromTensor(reconstructions.cpu());
+            for (int i = 0; i < decoded.Length; i++)
             {
-                report.Add(PromptEvaluator.Evaluate(decoded[i], chunk[i].Prompt));
-                strays = strays.Add(StrayPixels.Measure(chunk[i].Image, decoded[i]));
+                report.Add(PromptEvaluator.Evaluate(decoded[i], scenes[start + i].Prompt));
+                strays = strays.Add(StrayPixels.Measure(scenes[start + i].Image, decoded[i]));
             }
-        }
-        return (report, strays);
+        });
+        return (report, strays, metrics);
     }
 }

@@ -16,9 +16,11 @@ public sealed record VqReconstructionMetrics(int Images, double Psnr, double Cod
 
     /// <summary>
     /// Encodes and decodes <paramref name="images"/> ([N, 3, H, W] in [-1, 1]) in batches of
-    /// <paramref name="batchSize"/> on the model's device, in eval mode under no_grad.
+    /// <paramref name="batchSize"/> on the model's device, in eval mode under no_grad. <paramref name="reconstructed"/>,
+    /// when given, sees each batch's first index and reconstructions (valid during the call only), so a caller that
+    /// also reads the reconstructions needs no second pass.
     /// </summary>
-    public static VqReconstructionMetrics Measure(VqModel model, Tensor images, int batchSize = 50)
+    public static VqReconstructionMetrics Measure(VqModel model, Tensor images, int batchSize = 50, Action<int, Tensor>? reconstructed = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
@@ -42,6 +44,7 @@ public sealed record VqReconstructionMetrics(int Images, double Psnr, double Cod
                 var ids = model.Encode(batch);
                 var reconstruction = model.Decode(ids);
                 foreach (var psnr in PsnrPerImage(batch, reconstruction)) psnrSum += psnr;
+                reconstructed?.Invoke(start, reconstruction);
                 var counts = ids.reshape(-1).bincount(null, codes).cpu().data<long>().ToArray();
                 for (int c = 0; c < codes; c++) histogram[c] += counts[c];
             }

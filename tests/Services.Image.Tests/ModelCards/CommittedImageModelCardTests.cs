@@ -47,7 +47,7 @@ public sealed class CommittedImageModelCardTests
         using var model = VqModelFolder.Load(CommittedModels.Path("image-vq"));
         model.eval();
         var scenes = new CaptionedImageGenerator(64, 0).Take(DataSplit.HeldOut, 40).ToList();
-        var (report, strays) = VqRoundTrip.Evaluate(model, scenes, 40);
+        var (report, strays, _) = VqRoundTrip.Evaluate(model, scenes, 40);
 
         double? shape = report.Accuracy(Criterion.Shape);
         Assert.NotNull(shape);

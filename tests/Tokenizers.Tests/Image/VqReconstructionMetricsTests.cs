@@ -69,4 +69,26 @@ public sealed class VqReconstructionMetricsTests
         var reconstructions = model.Decode(model.Encode(images));
         Assert.Equal(VqReconstructionMetrics.PsnrPerImage(images, reconstructions).Average(), metrics.Psnr, 1e-9);
     }
+
+    [Fact]
+    public void Callers_see_every_reconstruction_once_in_order()
+    {
+        // eval image-vq reads the scene evaluator's figures off the same pass as the PSNR.
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        using var model = new VqModel(Small);
+        model.eval();
+        var images = rand(7, 3, 4, 4, generator: new Generator(6)) * 2 - 1;
+        var starts = new List<int>();
+        var seen = new List<Tensor>();
+        VqReconstructionMetrics.Measure(model, images, batchSize: 3, (start, reconstruction) =>
+        {
+            starts.Add(start);
+            seen.Add(reconstruction.clone().MoveToOuterDisposeScope());
+        });
+
+        Assert.Equal([0, 3, 6], starts);
+        using var noGrad = no_grad();
+        Assert.True(cat(seen, 0).allclose(model.Decode(model.Encode(images)), 1e-5, 1e-6));
+    }
 }

@@ -80,7 +80,7 @@ internal sealed class ImageArEvalCommand : AsyncCommand<ImageArEvalCommand.Setti
         if (settings.VqCeiling)
         {
             using var vq = VqModelFolder.Load(settings.VqDirectory(), device);
-            var (ceiling, _) = VqRoundTrip.Evaluate(vq, samples, 50, device);
+            var (ceiling, _, _) = VqRoundTrip.Evaluate(vq, samples, 50);
             AnsiConsole.WriteLine("VQ round trip of the held-out renders (ceiling):");
             AnsiConsole.WriteLine(ceiling.ToString());
         }

@@ -96,8 +96,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
 
         // The held-out scenes rendered once: their images for the metrics, their prompts and renders for the evaluator.
         var scenes = new CaptionedImageGenerator(settings.Size, (ulong)settings.DataSeed).Take(DataSplit.HeldOut, settings.Count).ToList();
-        using var images = ImageTensors.ToTensor([.. scenes.Select(s => s.Image)]);
-        var metrics = VqReconstructionMetrics.Measure(model, images, settings.Batch);
+        var (attributes, strays, metrics) = VqRoundTrip.Evaluate(model, scenes, settings.Batch);
         long side = settings.Size / model.Config.DownsampleFactor;
 
         AnsiConsole.MarkupLine($"model: {Markup.Escape(source)} ({side}x{side} = {side * side} tokens per image, {model.Config.CodebookSize} codes)");
@@ -106,7 +105,6 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"codebook usage: {metrics.CodebookUsage:0.000} ({metrics.CodesUsed} of {model.Config.CodebookSize})"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"perplexity: {metrics.Perplexity:0.0}"));
         AnsiConsole.WriteLine("prompt attributes found in the reconstructions (the ceiling of an AR model on these codes):");
-        var (attributes, strays) = VqRoundTrip.Evaluate(model, scenes, settings.Batch, device);
         AnsiConsole.WriteLine(attributes.ToString());
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconstruction shape accuracy: {attributes.Accuracy(Criterion.Shape) ?? 0:0.000}"));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stray pixels per image: {strays.PerImage:0.00}"));
@@ -114,8 +112,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         if (settings.Compare is { } other)
         {
             using var compared = VqModelFolder.Load(other, device);
-            var otherMetrics = VqReconstructionMetrics.Measure(compared, images, settings.Batch);
-            var (otherAttributes, otherStrays) = VqRoundTrip.Evaluate(compared, scenes, settings.Batch, device);
+            var (otherAttributes, otherStrays, otherMetrics) = VqRoundTrip.Evaluate(compared, scenes, settings.Batch);
             AnsiConsole.WriteLine();
             AnsiConsole.WriteLine($"| {metrics.Images} held-out images | {other} | {source} |");
             AnsiConsole.WriteLine("| --- | --- | --- |");
@@ -133,7 +130,7 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(settings.GridImages, settings.Count);
-            var originals = images.slice(0, 0, count, 1);
+            var originals = ImageTensors.ToTensor([.. scenes.Take(count).Select(s => s.Image)]);
             Tensor reconstructions;
             using (no_grad()) reconstructions = model.Decode(model.Encode(originals.to(device)));
             var grid = Grid(ImageTensors.FromTensor(originals), ImageTensors.FromTensor(reconstructions));
