@@ -61,6 +61,18 @@ public sealed record MarConfig : ILatentImageConfig
     /// <summary>Lowest training mask ratio (a truncated Gaussian centred at 1, std 0.25).</summary>
     public double MaskRatioMin { get; init; } = 0.7;
 
+    /// <summary>
+    /// Training only: how each batch's mask ratio is drawn. Null is MAR's truncated Gaussian (<see cref="MaskRatioMin"/>
+    /// to 1), so training never shows the backbone a scene more than 30 % known, while the sampler's second half of
+    /// iterations sees up to 98 % known; <see cref="CosineMaskSchedule"/> draws MaskGIT's cos(pi/2 u), u uniform, the
+    /// fractions the sampler's own schedule passes through (a departure from MAR; docs/MAR.md).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MaskRatioSchedule { get; init; }
+
+    /// <summary>The <see cref="MaskRatioSchedule"/> that matches the sampler's cosine schedule.</summary>
+    public const string CosineMaskSchedule = "cosine";
+
     /// <summary>Residual blocks of the diffusion head (MAR-B: 6).</summary>
     public int DifflossD { get; init; } = 3;
 
@@ -139,6 +151,8 @@ public sealed record MarConfig : ILatentImageConfig
         if (IsCaptionConditioned && (CaptionGpt2Ids is null || CaptionGpt2Ids.Count == 0))
             throw new ArgumentException("A caption-conditioned model (class_num 0) needs caption_gpt2_ids.");
         if (MaskRatioMin is <= 0 or > 1) throw new ArgumentException("mask_ratio_min must lie in (0, 1].");
+        if (MaskRatioSchedule is not (null or CosineMaskSchedule))
+            throw new ArgumentException($"mask_ratio_schedule must be absent (MAR's truncated Gaussian) or \"{CosineMaskSchedule}\"; got \"{MaskRatioSchedule}\".");
         if (LabelDropProb is < 0 or >= 1) throw new ArgumentException("label_drop_prob must lie in [0, 1).");
         if (NumSamplingSteps is <= 0 or > 1000) throw new ArgumentException("num_sampling_steps must lie in 1..1000.");
         if (SamplingMaxTimestep is { } maxT && (maxT < NumSamplingSteps - 1 || maxT > 999))

@@ -184,7 +184,7 @@ public sealed class MarModel : nn.Module
 
     /// <summary>
     /// MAR's training loss for latents [B, C, H, W] (already scaled) and conditions: random orders, one
-    /// mask ratio per batch from the truncated Gaussian, condition dropout, then the head's loss on the
+    /// mask ratio per batch from the truncated Gaussian (or <see cref="MarConfig.MaskRatioSchedule"/>), condition dropout, then the head's loss on the
     /// masked tokens, each repeated <see cref="MarConfig.DiffusionBatchMul"/> times.
     /// </summary>
     public Tensor Loss(Tensor latents, Tensor condition, Random random, Generator? generator = null)
@@ -195,7 +195,7 @@ public sealed class MarModel : nn.Module
         var tokens = Patchify(latents);
         long b = tokens.shape[0], len = tokens.shape[1];
         var target = tokens.detach();
-        double rate = MaskRatio.Sample(random, Config.MaskRatioMin);
+        double rate = MaskRatio.Draw(Config, random);
         int masked = (int)Math.Ceiling(len * rate);
         var mask = MaskRatio.Mask(RandomOrders(b, random, tokens.device), masked, len);
         var dropped = tensor(Enumerable.Range(0, (int)b).Select(_ => random.NextDouble() < Config.LabelDropProb).ToArray(), device: tokens.device);
@@ -237,6 +237,20 @@ public static class MaskRatio
             double x = 1.0 + 0.25 * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
             if (x >= min && x <= 1) return x;
         }
+    }
+
+    /// <summary>A training batch's mask ratio under <paramref name="config"/>'s <see cref="MarConfig.MaskRatioSchedule"/>.</summary>
+    public static double Draw(MarConfig config, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.MaskRatioSchedule == MarConfig.CosineMaskSchedule ? SampleCosine(random) : Sample(random, config.MaskRatioMin);
+    }
+
+    /// <summary>MaskGIT's training ratio cos(pi/2 u), u uniform in [0, 1): in (0, 1], as often at each fraction as the sampler's cosine schedule.</summary>
+    public static double SampleCosine(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return Math.Cos(Math.PI / 2 * random.NextDouble());
     }
 
     /// <summary>Tokens still unknown after AR iteration <paramref name="k"/> of <paramref name="iterations"/>: floor(L cos(pi/2 (k+1)/N)).</summary>

@@ -234,4 +234,29 @@ public sealed class MarModelTests
         Assert.Equal(45, MaskRatio.NextMaskLength(7, 16, 64));
         Assert.Equal(0, MaskRatio.NextMaskLength(15, 16, 64));
     }
+
+    [Fact]
+    public void Cosine_mask_schedule_trains_on_the_known_fractions_the_sampler_reaches()
+    {
+        // The sampler's iterations 8..15 of 16 leave 45 down to 0 of 64 tokens unknown; MAR's ratios never go under 0.7.
+        var random = new Random(6);
+        var draws = Enumerable.Range(0, 4000).Select(_ => MaskRatio.SampleCosine(random)).ToList();
+        Assert.All(draws, d => Assert.True(d is > 0 and <= 1, $"{d}"));
+        Assert.Equal(2 / Math.PI, draws.Average(), 0.02);
+        double belowHalf = draws.Count(d => d < 0.5) / (double)draws.Count;
+        Assert.Equal(1.0 / 3, belowHalf, 0.03); // P(cos(pi u / 2) < 1/2) = 1/3
+
+        var ours = TinyCaption with { MaskRatioSchedule = MarConfig.CosineMaskSchedule };
+        Assert.Equal(MarConfig.CosineMaskSchedule, MarConfig.FromJson(ours.ToJson()).MaskRatioSchedule);
+        // Runs and public layouts without the setting keep MAR's truncated Gaussian.
+        Assert.DoesNotContain("mask_ratio_schedule", TinyCaption.ToJson(), StringComparison.Ordinal);
+        Assert.Null(MarConfig.FromJson(TinyCaption.ToJson()).MaskRatioSchedule);
+        Assert.Throws<ArgumentException>(() => (TinyCaption with { MaskRatioSchedule = "uniform" }).Validate());
+
+        // Training draws by the config: MAR's never leaves more than 30 % known, the cosine schedule often does.
+        var marDraws = Enumerable.Range(0, 1000).Select(_ => MaskRatio.Draw(TinyCaption, random)).ToList();
+        var cosineDraws = Enumerable.Range(0, 1000).Select(_ => MaskRatio.Draw(ours, random)).ToList();
+        Assert.All(marDraws, d => Assert.InRange(d, TinyCaption.MaskRatioMin, 1.0));
+        Assert.True(cosineDraws.Count(d => d < 0.5) > 250, $"{cosineDraws.Count(d => d < 0.5)} of 1000 under 0.5");
+    }
 }

@@ -68,8 +68,14 @@ internal sealed class ImageMarTrainCommand : LatentImageTrainCommand<ImageMarTra
         [DefaultValue(50.0)]
         public double VelocityWeightCap { get; init; } = 50;
 
+        [CommandOption("--mask-schedule")]
+        [Description("How each batch's training mask ratio is drawn: truncnorm (MAR: 0.7 to 1) or cosine (MaskGIT's cos(pi/2 u): also mostly known scenes, as the sampler's later iterations see them; see MarConfig)")]
+        [DefaultValue("truncnorm")]
+        public string MaskSchedule { get; init; } = "truncnorm";
+
         public override ValidationResult Validate()
         {
+            if (MaskSchedule is not ("truncnorm" or MarConfig.CosineMaskSchedule)) return ValidationResult.Error("--mask-schedule must be truncnorm or cosine.");
             if (VelocityWeightCap != 0 && !(VelocityWeightCap >= 1)) return ValidationResult.Error("--velocity-weight-cap must be 0 (off) or at least 1.");
             if (HeadDepth <= 0 || HeadWidth <= 0) return ValidationResult.Error("Sizes must be positive.");
             if (SamplingMaxTimestep is < 0 or > 999) return ValidationResult.Error("--sampling-max-timestep must lie in 0..999 (0: all timesteps).");
@@ -86,6 +92,7 @@ internal sealed class ImageMarTrainCommand : LatentImageTrainCommand<ImageMarTra
         DifflossD = settings.HeadDepth, DifflossW = settings.HeadWidth, VaeSha256 = vaeSha256,
         SamplingMaxTimestep = settings.SamplingMaxTimestep > 0 ? settings.SamplingMaxTimestep : null,
         VelocityWeightCap = settings.VelocityWeightCap > 0 ? settings.VelocityWeightCap : null,
+        MaskRatioSchedule = settings.MaskSchedule == MarConfig.CosineMaskSchedule ? MarConfig.CosineMaskSchedule : null,
     };
 
     // The run pins the architecture; the sampler's start timestep only travels with the exported model.
