@@ -25,10 +25,17 @@ public sealed record DArTokenizerTrainingOptions
 
     /// <summary>Loss weights.</summary>
     public DArTokenizerObjectiveOptions Objective { get; init; } = new();
+
+    /// <summary>
+    /// A <see cref="Perceptual.SceneFeatureNet"/> folder (models/scene-features): its features stand in for LPIPS's and REPA's
+    /// (<see cref="DArTokenizerObjective"/>); null trains without them.
+    /// </summary>
+    public string? PerceptualNetwork { get; init; }
 }
 
 /// <summary>
-/// The D-AR tokenizer's recipe on procedural 64x64 scenes: <see cref="DArTokenizerObjective"/> under AdamW (no weight decay,
+/// The D-AR tokenizer's recipe on procedural 64x64 scenes: <see cref="DArTokenizerObjective"/> (with the scene feature network's
+/// LPIPS and REPA stand-ins when <see cref="DArTokenizerTrainingOptions.PerceptualNetwork"/> names one) under AdamW (no weight decay,
 /// gradients clipped at norm 1), dead-code restarts over the first four fifths of the run, and a periodic held-out
 /// reconstruction (8 adams2 steps from fixed noise). Resumable.
 /// </summary>
@@ -38,6 +45,7 @@ public sealed class DArTokenizerTraining : IDisposable
     public const int ImageSize = 64;
 
     readonly Tensor? heldOut;
+    readonly Perceptual.SceneFeatureNet? featureNetwork;
     readonly long seed;
     readonly DArTokenizerTrainingOptions options;
 
@@ -55,7 +63,8 @@ public sealed class DArTokenizerTraining : IDisposable
         manual_seed(seed);
         Model = new DArTokenizer(config);
         Model.to(device);
-        Objective = new DArTokenizerObjective(Model, options.Objective with { RestartUntil = trainerOptions.TotalSteps * 4L / 5 });
+        if (options.PerceptualNetwork is { } features) featureNetwork = Perceptual.SceneFeatureFolder.Load(features, device);
+        Objective = new DArTokenizerObjective(Model, options.Objective with { RestartUntil = trainerOptions.TotalSteps * 4L / 5 }, featureNetwork);
         var schedule = trainerOptions with { WeightDecay = 0, MaxGradNorm = 1.0, EvalEvery = options.EvalEvery };
         Trainer = new Trainer<VqTrainingBatch>(Model, data.Batch, batch =>
         {
@@ -125,6 +134,7 @@ public sealed class DArTokenizerTraining : IDisposable
     {
         Trainer.Dispose();
         Model.Dispose();
+        featureNetwork?.Dispose();
         heldOut?.Dispose();
     }
 }

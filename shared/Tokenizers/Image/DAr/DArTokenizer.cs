@@ -189,6 +189,13 @@ public sealed class DArTokenizer : nn.Module<Tensor, QuantizerOutput>
     /// <summary>Velocity of the decoder at x_t [B, 3, H, W] (flow scale: x1 = DataStd * image), times [B], one group's condition tokens.</summary>
     public Tensor Velocity(Tensor xt, Tensor t, Tensor groupConditions) => diff_decoder.call(xt, t, groupConditions);
 
+    /// <summary>The velocity and the decoder's REPA projection (<see cref="SequentialDiffusionDecoder.Run"/>), for training.</summary>
+    public (Tensor Velocity, Tensor Repa) VelocityAndRepa(Tensor xt, Tensor t, Tensor groupConditions)
+    {
+        var (velocity, repa) = diff_decoder.Run(xt, t, groupConditions, repa: true);
+        return (velocity, repa!);
+    }
+
     /// <summary>
     /// Decodes token ids [B, tokens] to images [B, 3, H, W] in [-1, 1] from <paramref name="noise"/> (x at t = 0) with the
     /// sampler <paramref name="solver"/> (D-AR: adams2); see <see cref="DArStepDecoder"/> for the step-by-step form with previews.

@@ -69,6 +69,18 @@ public sealed record DArTokenizerConfig
     /// <summary>Time shift s of t / (t + s (1 - t)), in training and sampling (D-AR: 2).</summary>
     public double TimeShift { get; init; } = 2.0;
 
+    /// <summary>
+    /// Width of the features REPA aligns the decoder to (D-AR: DINOv2-B's 768); 0 builds no projector (<c>repa_out</c>, used
+    /// only in training, so a tokenizer without it decodes the same).
+    /// </summary>
+    public int RepaDim { get; init; }
+
+    /// <summary>The decoder block whose input REPA projects (D-AR: 8 of 12); null: two thirds of the depth.</summary>
+    public int? RepaLayer { get; init; }
+
+    /// <summary>The decoder block whose input REPA projects.</summary>
+    public int RepaBlock => RepaLayer ?? DecoderDepth * 2 / 3;
+
     /// <summary>Tokens per group.</summary>
     public int TokensPerGroup => Tokens / Groups;
 
@@ -105,6 +117,7 @@ public sealed record DArTokenizerConfig
         Require(Tokens <= QueryTableSize, $"tokens {Tokens} exceed the query table ({QueryTableSize})");
         Require(CodebookSize > 1 && CodebookDim > 0 && QueryRank > 0, "codebook_size, codebook_dim and query_rank must be positive");
         Require(DataStd > 0 && TimeShift > 0 && MlpRatio > 0, "data_std, time_shift and mlp_ratio must be positive");
+        Require(RepaDim >= 0 && RepaBlock >= 0 && RepaBlock < DecoderDepth, $"repa_dim {RepaDim} must not be negative and repa_layer {RepaBlock} must name a decoder block (0..{DecoderDepth - 1})");
     }
 
     static void Require(bool ok, string message)

@@ -128,4 +128,62 @@ public sealed class DArTokenizerTests
             .Select(np => (np.name, norm: (double)np.parameter.grad!.norm().item<float>())).OrderByDescending(x => x.norm).ToList();
         Assert.True(norms.All(n => double.IsFinite(n.norm) && n.norm < 10), string.Join("\n", norms.Take(25).Select(n => $"{n.name}: {n.norm}")));
     }
+
+    [Fact]
+    public void The_repa_projector_is_built_only_when_configured_keeps_its_weights_in_the_folder_and_leaves_decoding_alone()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(0);
+        using var plain = new DArTokenizer(Tiny);
+        using var withRepa = new DArTokenizer(Tiny with { RepaDim = 24 });
+        Assert.DoesNotContain(plain.state_dict().Keys, k => k.Contains("repa_out", StringComparison.Ordinal));
+        var state = withRepa.state_dict();
+        // D-AR's keys and layout: Linear(d, 4d) - SiLU - Linear(4d, 4d) - SiLU - Linear(4d, repa_dim).
+        Assert.Equal(new long[] { 128, 32 }, state["diff_decoder.repa_out.0.weight"].shape);
+        Assert.Equal(new long[] { 128, 128 }, state["diff_decoder.repa_out.2.weight"].shape);
+        Assert.Equal(new long[] { 24, 128 }, state["diff_decoder.repa_out.4.weight"].shape);
+
+        // The same weights elsewhere decode the same: the projector is read by training only.
+        withRepa.load_state_dict(plain.state_dict(), strict: false);
+        var images = rand(2, 3, 16, 16) * 2 - 1;
+        var codes = plain.Encode(images);
+        var noise = randn(2, 3, 16, 16);
+        Assert.True(withRepa.Decode(codes, noise).allclose(plain.Decode(codes, noise), atol: 1e-6));
+        var conditions = plain.GroupConditions(plain.ConditionsOfCodes(codes), 2);
+        var (velocity, projection) = withRepa.VelocityAndRepa(noise, full(2, 0.4f), conditions);
+        Assert.True(velocity.allclose(plain.Velocity(noise, full(2, 0.4f), conditions), atol: 1e-6));
+        Assert.Equal(new long[] { 2, 16, 24 }, projection.shape);
+        Assert.Throws<InvalidOperationException>(() => plain.VelocityAndRepa(noise, full(2, 0.4f), conditions));
+
+        string folder = Path.Combine(Path.GetTempPath(), "dar-repa-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            DArTokenizerFolder.Save(withRepa, folder);
+            using var loaded = DArTokenizerFolder.Load(folder);
+            Assert.Equal(24, loaded.Config.RepaDim);
+            Assert.True(loaded.state_dict()["diff_decoder.repa_out.4.weight"].allclose(state["diff_decoder.repa_out.4.weight"].to(ScalarType.Float16).to(ScalarType.Float32)));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_config_written_before_repa_reads_as_one_without_a_projector()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "dar-config-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            // What config.json held before repa_dim existed.
+            File.WriteAllText(path, """{"image_size": 64, "patch_size": 8, "decoder_depth": 4, "tokens": 64, "groups": 8}""");
+            var config = DArTokenizerFolder.ReadConfig(path);
+            Assert.Equal(0, config.RepaDim);
+            Assert.Equal(2, config.RepaBlock);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

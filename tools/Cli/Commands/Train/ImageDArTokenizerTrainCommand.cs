@@ -69,6 +69,20 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
         [DefaultValue(0.5)]
         public double PerceptualWeight { get; init; } = 0.5;
 
+        [CommandOption("--perceptual-net")]
+        [Description("Scene feature network folder (models/scene-features): LPIPS's and REPA's stand-in (D-AR: VGG and DINOv2); without it, the pixel loss only and no REPA")]
+        public string? PerceptualNet { get; init; }
+
+        [CommandOption("--feature-weight")]
+        [Description("Weight of the perceptual distance in the feature network on the one-step estimate (with --perceptual-net)")]
+        [DefaultValue(0.5)]
+        public double FeatureWeight { get; init; } = 0.5;
+
+        [CommandOption("--repa-weight")]
+        [Description("Weight of REPA, the decoder's alignment with the feature network (with --perceptual-net; 0: no projector)")]
+        [DefaultValue(0.5)]
+        public double RepaWeight { get; init; } = 0.5;
+
         [CommandOption("--object-weight")]
         [Description("Extra weight of foreground pixels in the flow and pixel losses")]
         [DefaultValue(4.0)]
@@ -93,7 +107,10 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
         public override ValidationResult Validate()
         {
             if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
-            if (PerceptualWeight < 0 || ObjectWeight < 0) return ValidationResult.Error("--perceptual-weight and --object-weight must not be negative.");
+            if (PerceptualWeight < 0 || ObjectWeight < 0 || FeatureWeight < 0 || RepaWeight < 0)
+                return ValidationResult.Error("--perceptual-weight, --object-weight, --feature-weight and --repa-weight must not be negative.");
+            if (PerceptualNet is { } net && !File.Exists(Path.Combine(net, "config.json")))
+                return ValidationResult.Error($"--perceptual-net {net} is not a model folder (no config.json); train one with `media train scene-features`.");
             return base.Validate();
         }
     }
@@ -107,12 +124,19 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
             EncoderDim = settings.EncoderDim, EncoderLayers = settings.EncoderLayers, DecoderDim = settings.DecoderDim,
             DecoderDepth = settings.DecoderDepth, DecoderPatchSize = settings.DecoderPatch,
         };
+        // REPA's projector is part of the pinned model: it maps to the channels of the feature stage at the decoder's grid.
+        if (settings.PerceptualNet is not null && settings.RepaWeight > 0)
+            config = config with { RepaDim = Media.Services.Image.Training.Perceptual.SceneFeatureNet.StageChannels[DArTokenizerObjective.RepaStage(config)] };
         if (ImageTrainingSettings.ConfigRejected(config.Validate)) return 2;
         settings.PinRunConfig(DArTokenizerFolder.ConfigFile, DArTokenizerFolder.ConfigJson(config));
         var options = new DArTokenizerTrainingOptions
         {
             Batch = settings.Batch, DataSeed = settings.DataSeed, EvalEvery = settings.EvalEvery, EvalImages = settings.EvalImages,
-            Objective = new DArTokenizerObjectiveOptions { PerceptualWeight = settings.PerceptualWeight, ObjectWeight = settings.ObjectWeight },
+            Objective = new DArTokenizerObjectiveOptions
+            {
+                PerceptualWeight = settings.PerceptualWeight, ObjectWeight = settings.ObjectWeight, FeatureWeight = settings.FeatureWeight, RepaWeight = settings.RepaWeight,
+            },
+            PerceptualNetwork = settings.PerceptualNet,
         };
         using var training = new DArTokenizerTraining(config, options, settings.Schedule("images"), device);
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"{config.Tokens} tokens in {config.Groups} groups, {config.CodebookSize} x {config.CodebookDim} codes, "
