@@ -65,6 +65,7 @@ app.Configure(config =>
         eval.AddCommand<SongEvalCommand>("song").WithDescription("Song models, SongGen (one row per mode) and LeVo: tempo and key accuracy, lyric CER against the corpus ceiling, stem leakage, key clarity, RTF, time to first chunk; LeVo's DPO preference gain.");
         eval.AddCommand<LeVoTokenizerEvalCommand>("levo-tokenizer").WithDescription("LeVo's single-codebook tokens on held-out songs: mel distance per track against the codec's own codes, and the recognizer's CER on the vocal.");
         eval.AddCommand<SongCorpusEvalCommand>("song-corpus").WithDescription("The sung-lyrics song corpus's ceilings: recognizer CER on the vocal stems, tempo and key estimator accuracy on the mixes.");
+        eval.AddCommand<ImageDArTokenizerEvalCommand>("image-dar-tokenizer").WithDescription("D-AR tokenizers side by side: round-trip PSNR, codes used and the evaluator's accuracy on reconstructions, beside image-vq.");
         eval.AddCommand<ImageDArEvalCommand>("image-dar").WithDescription("D-AR and Token-Shuffle on the same held-out prompts and seeds, the tokenizer ceiling, and the preview PSNR curve.");
         eval.AddCommand<ImageArEvalCommand>("image-ar").WithDescription("Per-attribute accuracy of the Token-Shuffle model on held-out prompts (GenEval-style).");
     });

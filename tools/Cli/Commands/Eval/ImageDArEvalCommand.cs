@@ -5,7 +5,6 @@ using Media.Cli.Commands.Settings;
 using Media.Services.Image.Data;
 using Media.Services.Image.Evaluation;
 using Media.Services.Image.Generation;
-using Media.Services.Image.Training;
 using Media.Tokenizers.Image;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -129,22 +128,9 @@ internal sealed class ImageDArEvalCommand : AsyncCommand<ImageDArEvalCommand.Set
             }
 
             // The tokenizer's round trip of the true renders: what the GPT could reach with perfect tokens.
-            using (var scope = NewDisposeScope())
-            {
-                var truth = ImageTensors.ToTensor(samples.Select(s => s.Image).ToList(), dar.Tokenizer.Device);
-                psnr = DArTokenizerTraining.ReconstructionPsnr(dar.Tokenizer, truth, settings.Seed);
-                ceiling = new EvaluationReport();
-                for (int start = 0; start < samples.Count; start += 50)
-                {
-                    using var inner = NewDisposeScope();
-                    using var noGrad = no_grad();
-                    var batch = truth.narrow(0, start, Math.Min(50, samples.Count - start));
-                    using var generator = new TorchSharp.torch.Generator((ulong)(settings.Seed + start), CPU);
-                    var noise = randn(batch.shape, generator: generator).to(batch.device);
-                    var decoded = ImageTensors.FromTensor(dar.Tokenizer.Decode(dar.Tokenizer.Encode(batch), noise).cpu());
-                    for (int j = 0; j < decoded.Length; j++) ceiling.Add(PromptEvaluator.Evaluate(decoded[j], samples[start + j].Prompt));
-                }
-            }
+            var roundTrip = DArRoundTrip.Evaluate(dar.Tokenizer, samples, settings.Seed);
+            psnr = roundTrip.Psnr;
+            ceiling = roundTrip.Report;
             // Layout control: prompts that leave the object's cell free, the first k groups from a one-object reference.
             var pairs = LayoutControl.Pairs(new CaptionedImageGenerator(64), settings.LayoutCount);
             var groups = LayoutGroups.Where(k => k <= dar.Groups && pairs.Count > 0).ToArray();
