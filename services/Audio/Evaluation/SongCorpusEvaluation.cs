@@ -10,6 +10,9 @@ namespace Media.Services.Audio.Evaluation;
 public sealed record SongCorpusRow(ulong Seed, double Tempo, double EstimatedTempo, string Key, string EstimatedKey, string Lyrics, string Transcript,
     double Cer, VocalBandLeakage.Result Leakage, double Seconds)
 {
+    /// <summary>The recognizer's transcripts of the vocal stem after each <see cref="SongCorpusVariant"/>, by name.</summary>
+    public IReadOnlyDictionary<string, string> VariantTranscripts { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Whether the estimated tempo is within <see cref="SongCorpusEvaluation.TempoTolerance"/> of the asked.</summary>
     public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
 
@@ -31,7 +34,16 @@ public sealed record SongCorpusReport(IReadOnlyList<SongCorpusRow> Rows)
 
     /// <summary>Mean leaked fraction measured on the true (separate) stems: the floor of a model's figure.</summary>
     public double MeanLeakage => Rows.Average(r => r.Leakage.LeakedFraction);
+
+    /// <summary>The recognizer's CER on the vocal stems after the variant <paramref name="name"/> (all songs together).</summary>
+    public double VariantCer(string name) => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.VariantTranscripts[name])));
 }
+
+/// <summary>
+/// A transformation of the vocal stem heard beside the true one (for example a codec's round trip at K codebooks): how
+/// much of the lyrics' intelligibility survives what a song model's audio passes through.
+/// </summary>
+public sealed record SongCorpusVariant(string Name, Func<float[], int, float[]> Transform);
 
 /// <summary>
 /// Validates the song corpus and the estimators on it: for seeds <c>first .. first + n - 1</c> it generates songs
@@ -43,9 +55,12 @@ public static class SongCorpusEvaluation
     /// <summary>Relative tempo error still counted as right.</summary>
     public const double TempoTolerance = 0.04;
 
-    /// <summary>Generates and measures <paramref name="count"/> songs; <paramref name="recognizerFolder"/> holds asr-ctc.</summary>
+    /// <summary>
+    /// Generates and measures <paramref name="count"/> songs; <paramref name="recognizerFolder"/> holds asr-ctc. Each of
+    /// <paramref name="variants"/> transforms every vocal stem, and the recognizer hears the result too.
+    /// </summary>
     public static SongCorpusReport Run(LyricSongGenerator generator, string recognizerFolder, Device device, int count, ulong firstSeed,
-        IProgress<SongCorpusRow>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<SongCorpusRow>? progress = null, IReadOnlyList<SongCorpusVariant>? variants = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -60,6 +75,8 @@ public static class SongCorpusEvaluation
             ulong seed = firstSeed + (ulong)i;
             var song = generator.Generate(seed);
             var row = Measure(song, seed, recognizer, features);
+            if (variants is { Count: > 0 })
+                row = row with { VariantTranscripts = variants.ToDictionary(v => v.Name, v => Transcribe(recognizer, features, v.Transform(song.Vocals, song.SampleRate))) };
             rows.Add(row);
             progress?.Report(row);
         }

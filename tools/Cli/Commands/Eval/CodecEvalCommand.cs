@@ -7,6 +7,9 @@ using Media.Audio.Corpora;
 using Media.Audio.IO;
 using Media.Audio.Metrics;
 using Media.Modeling.Devices;
+using Media.Services.Audio.Speech;
+using Media.Services.Audio.Speech.Evaluation;
+using Media.Services.Audio.Speech.Recognizer;
 using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Training;
 using Spectre.Console;
@@ -53,6 +56,10 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         [DefaultValue("docs/CODEC.md")]
         public string Out { get; init; } = "docs/CODEC.md";
 
+        [CommandOption("--recognizer")]
+        [Description("A CTC recognizer folder (e.g. models/asr-ctc-judge): adds its CER on each system's held-out speech, and on the originals")]
+        public string? Recognizer { get; init; }
+
         [CommandOption("--threads")]
         [DefaultValue(0)]
         public int Threads { get; init; }
@@ -62,7 +69,7 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
     }
 
     /// <summary>One system's mean scores on one domain.</summary>
-    sealed record Row(string System, string Domain, double SiSnr, double Mel, double Stoi, double Kbps, int Clips);
+    sealed record Row(string System, string Domain, double SiSnr, double Mel, double Stoi, double Kbps, int Clips, double? Cer = null);
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -74,6 +81,14 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = rate, Count = settings.Utterances }, cancellationToken: cancellationToken);
         var heldOut = CodecCorpus.Load(speech, heldOut: true, musicClips: settings.N, maxSpeech: settings.N);
         var domains = new (string Name, IReadOnlyList<float[]> Clips)[] { ("speech", heldOut.Speech), ("music", heldOut.Music) };
+        // The spoken words of the held-out speech clips, in CodecCorpus's order, for the recognizer's CER.
+        var transcripts = speech.Test.Take(settings.N).Select(u => u.Transcript).ToArray();
+        using var recognizer = settings.Recognizer is { } folder ? CtcRecognizer.Load(folder, device) : null;
+        using var features = recognizer is null ? null : new SpeechFeatures(recognizer.Config.Mel);
+        if (recognizer is not null && recognizer.Config.Mel.SampleRate != rate)
+            throw new ArgumentException($"The recognizer reads {recognizer.Config.Mel.SampleRate} Hz audio; the codec evaluation runs at {rate} Hz.");
+        double? Cer(IReadOnlyList<float[]> clips) => recognizer is null ? null
+            : RecognizerEvaluation.Cer(recognizer, features!, clips.Select((clip, i) => (transcripts[i], clip)));
 
         var systems = new List<IBaselineCodec>();
         if (ours is not null)
@@ -88,10 +103,12 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 double siSnr = 0, melDistance = 0, stoi = 0, bits = 0, seconds = 0;
+                var decodedClips = new List<float[]>();
                 foreach (var clip in clips)
                 {
                     var result = system.RoundTrip(AudioBuffer.FromMono(clip, rate));
                     var decoded = result.Decoded.ToMonoSamples();
+                    decodedClips.Add(decoded);
                     siSnr += SignalMetrics.SiSnr(clip, decoded);
                     melDistance += mel.Compute(clip, decoded);
                     stoi += Stoi.Compute(clip, decoded, rate);
@@ -99,10 +116,13 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
                     bits += result.BitsPerSecond * duration;
                     seconds += duration;
                 }
-                rows.Add(new Row(system.Name, domain, siSnr / clips.Count, melDistance / clips.Count, stoi / clips.Count, bits / seconds / 1000, clips.Count));
+                rows.Add(new Row(system.Name, domain, siSnr / clips.Count, melDistance / clips.Count, stoi / clips.Count, bits / seconds / 1000, clips.Count,
+                    domain == "speech" ? Cer(decodedClips) : null));
             }
 
         string table = Table(rows);
+        if (Cer(heldOut.Speech) is { } original)
+            table += string.Create(CultureInfo.InvariantCulture, $"\nCER: {Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Recognizer!))}'s greedy transcripts of the speech against its spoken words; on the original clips {original:F3}.\n");
         Console.Out.WriteLine(table);
         if (ours is null) Console.Out.WriteLine($"our codec is not trained: no checkpoint at {settings.Checkpoint} (train it with `media train codec`).");
         // Headline lines (issue 20): our codec on held-out speech at its 6 kbps setting.
@@ -123,9 +143,12 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
 
     static string Table(IReadOnlyList<Row> rows)
     {
-        var sb = new StringBuilder("| system | audio | SI-SNR (dB) | log-mel distance | STOI | measured kbps |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
+        bool cer = rows.Any(r => r.Cer is not null);
+        var sb = new StringBuilder("| system | audio | SI-SNR (dB) | log-mel distance | STOI | measured kbps |" + (cer ? " CER |" : "")
+            + "\n| --- | --- | ---: | ---: | ---: | ---: |" + (cer ? " ---: |" : "") + "\n");
         foreach (var r in rows)
-            sb.Append(CultureInfo.InvariantCulture, $"| {r.System} | {r.Domain} ({r.Clips}) | {r.SiSnr:F2} | {r.Mel:F3} | {r.Stoi:F3} | {r.Kbps:F2} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {r.System} | {r.Domain} ({r.Clips}) | {r.SiSnr:F2} | {r.Mel:F3} | {r.Stoi:F3} | {r.Kbps:F2} |")
+                .Append(cer ? string.Create(CultureInfo.InvariantCulture, $" {(r.Cer is { } c ? c.ToString("F3", CultureInfo.InvariantCulture) : "-")} |") : "").Append('\n');
         return sb.ToString();
     }
 

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
 using Media.Audio.Corpora;
+using Media.Audio.IO;
+using Media.Tokenizers.Audio.Codec;
 using Media.Cli.Commands.Settings;
 using Media.Hosting;
 using Media.Services.Audio.Evaluation;
@@ -31,11 +33,21 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
         [Description("Models folder holding asr-ctc (default: the checkout's models/)")]
         public string? Models { get; init; }
 
+        [CommandOption("--codec-codebooks")]
+        [Description("Also transcribe each vocal stem after models/media-codec at these codebook counts (e.g. 4,8): the lyric ceiling of a song model on those tokens")]
+        public string? CodecCodebooks { get; init; }
+
         [CommandOption("--verbose")]
         [Description("Print every song's figures and transcript")]
         public bool Verbose { get; init; }
 
-        public override ValidationResult Validate() => Count < 1 ? ValidationResult.Error("-n must be at least 1.") : base.Validate();
+        public override ValidationResult Validate()
+        {
+            if (Count < 1) return ValidationResult.Error("-n must be at least 1.");
+            if (CodecCodebooks is { } list && !list.Split(',').All(k => int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0))
+                return ValidationResult.Error("--codec-codebooks takes positive counts separated by commas, e.g. 4,8.");
+            return base.Validate();
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -44,14 +56,24 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
         string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
         var generator = new LyricSongGenerator(16000);
         var progress = settings.Verbose ? new PrintedRows() : null;
-        var report = SongCorpusEvaluation.Run(generator, Path.Combine(models, "asr-ctc"), device, settings.Count, settings.Seed, progress, cancellationToken);
+        int[] codebooks = settings.CodecCodebooks is { } list ? [.. list.Split(',').Select(k => int.Parse(k, CultureInfo.InvariantCulture))] : [];
+        using var codec = codebooks.Length > 0 ? NeuralAudioCodec.Load(Path.Combine(models, "media-codec"), device) : null;
+        if (codec is not null && codebooks.Max() > codec.Model.Config.NumQuantizers)
+            throw new ArgumentException($"models/media-codec has {codec.Model.Config.NumQuantizers} codebooks; --codec-codebooks asks for {codebooks.Max()}.");
+        var variants = codebooks.Select(k => new SongCorpusVariant(CodecVariant(k), (samples, rate) =>
+            codec!.Decode(codec.Encode(AudioBuffer.FromMono(samples, rate), k * codec.Model.Config.KbpsPerCodebook)).Channels[0])).ToList();
+        var report = SongCorpusEvaluation.Run(generator, Path.Combine(models, "asr-ctc"), device, settings.Count, settings.Seed, progress, variants, cancellationToken);
         AnsiConsole.WriteLine(Invariant($"songs: {report.Rows.Count} (seeds {settings.Seed}..{settings.Seed + (ulong)report.Rows.Count - 1}), {report.Rows.Sum(r => r.Seconds) / 60:F1} minutes"));
         AnsiConsole.WriteLine(Invariant($"stem leakage (true stems): {report.MeanLeakage:F4}"));
         AnsiConsole.WriteLine(Invariant($"corpus lyric cer: {report.LyricCer:F4}"));
         AnsiConsole.WriteLine(Invariant($"tempo estimator accuracy: {report.TempoAccuracy:F2}"));
         AnsiConsole.WriteLine(Invariant($"key estimator accuracy: {report.KeyAccuracy:F2}"));
+        foreach (int k in codebooks)
+            AnsiConsole.WriteLine(Invariant($"vocal cer through media-codec at {k} codebooks ({k * codec!.Model.Config.KbpsPerCodebook:0.#} kbps): {report.VariantCer(CodecVariant(k)):F4}"));
         return 0;
     }
+
+    static string CodecVariant(int codebooks) => $"codec-{codebooks}";
 
     // Prints each song's figures as it is measured (on the measuring thread, so in order).
     sealed class PrintedRows : IProgress<SongCorpusRow>
