@@ -33,5 +33,20 @@ public sealed class CodecEvalCommandTests : IDisposable
         Assert.Equal(double.Parse(row.Groups["snr"].Value, CultureInfo.InvariantCulture), snr, 2);
     }
 
+    [EspeakFact]
+    public async Task A_recognizer_adds_its_cer_on_each_systems_speech_beside_the_originals()
+    {
+        var (code, output) = await CliProcess.RunAsync("eval", "codec", "-n", "2", "--utterances", "60", "--corpus", Path.Combine(folder, "corpus"),
+            "--checkpoint", Path.Combine(folder, "no-codec"), "--recognizer", Media.Tests.Support.CommittedModels.Path("asr-ctc"), "--out", "");
+
+        Assert.True(code == 0, output);
+        double original = double.Parse(Regex.Match(output, @"on the original clips (?<v>[\d.]+)\.").Groups["v"].Value, CultureInfo.InvariantCulture);
+        var transparent = Regex.Match(output, @"\| mu-law 16 kHz \| speech \(2\) \|(?: -?[\d.]+ \|){4} (?<cer>[\d.]+) \|");
+        Assert.True(transparent.Success, output);
+        // 128 kbps mu-law is heard almost as the originals are; music rows have no CER.
+        Assert.InRange(double.Parse(transparent.Groups["cer"].Value, CultureInfo.InvariantCulture), 0, original + 0.15);
+        Assert.Matches(@"\| mu-law 16 kHz \| music \(2\) \|(?: -?[\d.]+ \|){4} - \|", output);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }
