@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Data;
 using Media.Services.Audio.Speech.Evaluation;
@@ -5,6 +6,7 @@ using Media.Services.Audio.Speech.Latents;
 using Media.Services.Audio.Speech.Recognizer;
 using Media.Services.Audio.Speech.Training;
 using Media.Services.Audio.Speech.Vocoder;
+using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
 
@@ -14,20 +16,32 @@ namespace Media.Cli.Commands.Train;
 /// <c>media train asr</c>: the CTC recognizer that scores synthesised speech (CER), with its own CER on the real
 /// held-out references and, when the VAE and vocoder are trained, its CER, MCD and STOI on their resynthesis.
 /// </summary>
-internal sealed class TrainAsrCommand : Command<SpeechTrainSettings>
+internal sealed class TrainAsrCommand : Command<TrainAsrCommand.Settings>
 {
-    public override int Execute(CommandContext context, SpeechTrainSettings settings, CancellationToken cancellationToken)
+    internal sealed class Settings : SpeechTrainSettings
+    {
+        [CommandOption("--band-limit")]
+        [Description("Share of training utterances low-passed at a random cutoff between 3 kHz and Nyquist, so the recognizer also reads band-limited (codec) speech")]
+        [DefaultValue(0.0)]
+        public double BandLimit { get; init; }
+
+        public override ValidationResult Validate() =>
+            BandLimit is < 0 or > 1 ? ValidationResult.Error("--band-limit is a share between 0 and 1.") : base.Validate();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var config = new CtcRecognizerConfig();
         var session = SpeechTrainingSession.Start(settings, "asr-ctc", config.Mel);
         var options = session.Options(steps: 1200, batch: 8, learningRate: 2e-3);
         using var model = new CtcRecognizer(config);
         model.to(session.Device);
-        using (var training = new RecognizerTraining(model, session.Train, session.Test, options))
+        using (var training = new RecognizerTraining(model, session.Train, session.Test, options, bandLimit: settings.BandLimit))
         {
             training.Trainer.Run(cancellationToken);
             if (cancellationToken.IsCancellationRequested) return 130;
             var metadata = session.Metadata(options, training.Trainer.Step, session.TrainSeconds());
+            if (settings.BandLimit > 0) metadata["band_limit"] = settings.BandLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
             using (training.Trainer.Ema?.SwapIn()) SpeechModelFolder.Save(model, config, session.OutputDirectory, metadata);
         }
         double trainSeconds = session.TrainSeconds();
