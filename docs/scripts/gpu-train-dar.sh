@@ -1,15 +1,19 @@
 #!/bin/bash
-# D-AR on one GPU (2026-12-04, second lent run): two tokenizer sizes side by side until TOKENIZER_BUDGET, the one with the
-# better held-out PSNR (at their last common evaluation) then tokenizes SAMPLES scenes for the GPT until BUDGET; beside
-# them, Token-Shuffle's GPT on the committed image-vq with the same GPT schedule, as the equal-compute reference.
+# D-AR on one GPU: two tokenizers of the size the second lent run kept (encoder and decoder 192 x 6) side by side until
+# TOKENIZER_BUDGET, one with D-AR's LPIPS and REPA stand-ins (--perceptual-net models/scene-features, docs/DAR.md) and
+# one without; the one with the better held-out PSNR (at their last common evaluation) then tokenizes SAMPLES scenes for
+# the GPT until BUDGET; beside them, Token-Shuffle's GPT on the committed image-vq with the same GPT schedule, as the
+# equal-compute reference. Both tokenizers come back as fp16 exports (a run folder with its optimizer state is over the
+# 16 MiB a returned file may hold), and a later run on any machine continues the better one from its weights:
+# `media train image-dar-tokenizer <the same shape> --init <export>`.
 #   OUT=... bash docs/scripts/gpu-train-dar.sh
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-540} )) TEND=$(( T0 + ${TOKENIZER_BUDGET:-370} ))
 N=${SAMPLES:-50000} EV=${EVAL_EVERY:-500}
-train tok-a $TEND -- image-dar-tokenizer --batch 64 --eval-every $EV --eval-n 32 --seed 1 --threads 2 --out /tmp/out/tok-a &
+TOK="image-dar-tokenizer --batch 128 --encoder-dim 192 --encoder-layers 6 --decoder-dim 192 --decoder-depth 6 --eval-every $EV --eval-n 32 --seed 1 --threads 2"
+train tok-a $TEND -- $TOK --out /tmp/out/tok-a &
 PA=$!
-train tok-b $TEND -- image-dar-tokenizer --batch 128 --encoder-dim 192 --encoder-layers 6 --decoder-dim 192 --decoder-depth 6 \
-  --eval-every $EV --eval-n 32 --seed 1 --threads 2 --out /tmp/out/tok-b &
+train tok-b $TEND -- $TOK --perceptual-net models/scene-features --out /tmp/out/tok-b &
 PB=$!
 train ts $END -- image-ar --shuffle 2 --vq models/image-vq --samples $N --batch 128 --seed 1 --threads 2 --out /tmp/out/token-shuffle &
 PT=$!

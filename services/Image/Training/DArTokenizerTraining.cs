@@ -1,4 +1,5 @@
 using System.Globalization;
+using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
 using Media.Services.Image.Data;
 using Media.Tokenizers.Image;
@@ -31,6 +32,13 @@ public sealed record DArTokenizerTrainingOptions
     /// (<see cref="DArTokenizerObjective"/>); null trains without them.
     /// </summary>
     public string? PerceptualNetwork { get; init; }
+
+    /// <summary>
+    /// A tokenizer folder of exactly this run's config whose weights a fresh run starts from (to train past a run whose
+    /// folder is gone, such as a GPU run that could send back only its fp16 export; the optimizer starts afresh). Null:
+    /// random initial weights. A run that has a checkpoint resumes from it and ignores this.
+    /// </summary>
+    public string? InitFrom { get; init; }
 }
 
 /// <summary>
@@ -46,6 +54,10 @@ public sealed class DArTokenizerTraining : IDisposable
 
     readonly Tensor? heldOut;
     readonly Perceptual.SceneFeatureNet? featureNetwork;
+    readonly string runDirectory;
+
+    /// <summary>Where a run started from <see cref="DArTokenizerTrainingOptions.InitFrom"/> records that folder.</summary>
+    public const string InitFile = "init-from.txt";
     readonly long seed;
     readonly DArTokenizerTrainingOptions options;
 
@@ -58,10 +70,20 @@ public sealed class DArTokenizerTraining : IDisposable
         if (config.ImageSize != ImageSize) throw new ArgumentException($"The training scenes are {ImageSize} px; the config says {config.ImageSize}.", nameof(config));
         this.options = options;
         seed = trainerOptions.Seed;
+        runDirectory = trainerOptions.RunDirectory;
+        // A run with a checkpoint resumes from it; only a fresh one starts from the init folder, checked first.
+        string? init = TrainingCheckpoint.List(runDirectory).Count == 0 ? options.InitFrom : null;
+        if (init is not null) RequireInitFolder(init, config);
         var data = new VqTrainingImages(new CaptionedImageGenerator(ImageSize, (ulong)options.DataSeed), options.Batch);
         heldOut = options.EvalEvery > 0 ? data.HeldOut(options.EvalImages, device) : null;
         manual_seed(seed);
         Model = new DArTokenizer(config);
+        if (init is not null)
+        {
+            Checkpoint.LoadInto(Model, Path.Combine(init, DArTokenizerFolder.WeightsFile), new CheckpointLoadOptions { FloatDtype = ScalarType.Float32 }, strict: true);
+            Directory.CreateDirectory(runDirectory);
+            File.WriteAllText(Path.Combine(runDirectory, InitFile), Path.GetFullPath(init));
+        }
         Model.to(device);
         if (options.PerceptualNetwork is { } features) featureNetwork = Perceptual.SceneFeatureFolder.Load(features, device);
         Objective = new DArTokenizerObjective(Model, options.Objective with { RestartUntil = trainerOptions.TotalSteps * 4L / 5 }, featureNetwork);
@@ -73,6 +95,22 @@ public sealed class DArTokenizerTraining : IDisposable
         }, schedule, batch => batch.Images.shape[0]);
         if (heldOut is not null)
             Trainer.Evaluate = _ => new Dictionary<string, double> { ["psnr"] = ReconstructionPsnr(Model, heldOut) };
+    }
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> unless <paramref name="directory"/> is a tokenizer folder (config and weights)
+    /// of exactly <paramref name="config"/>.
+    /// </summary>
+    public static void RequireInitFolder(string directory, DArTokenizerConfig config)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(config);
+        foreach (var file in new[] { DArTokenizerFolder.ConfigFile, DArTokenizerFolder.WeightsFile })
+            if (!File.Exists(Path.Combine(directory, file))) throw new ArgumentException($"{directory} is not a tokenizer folder: it has no {file}.");
+        string initJson = DArTokenizerFolder.ConfigJson(DArTokenizerFolder.ReadConfig(Path.Combine(directory, DArTokenizerFolder.ConfigFile)));
+        string runJson = DArTokenizerFolder.ConfigJson(config);
+        if (initJson != runJson)
+            throw new ArgumentException($"{directory} holds another tokenizer architecture than this run. It: {initJson}; this run: {runJson}");
     }
 
     /// <summary>The model being trained.</summary>
@@ -121,13 +159,18 @@ public sealed class DArTokenizerTraining : IDisposable
     }
 
     /// <summary>Saves the tokenizer folder (config.json + fp16 weights) with the step and seeds.</summary>
-    public void Export(string directory) =>
-        DArTokenizerFolder.Save(Model, directory, new Dictionary<string, string>
+    public void Export(string directory)
+    {
+        var metadata = new Dictionary<string, string>
         {
             ["steps"] = Trainer.Step.ToString(CultureInfo.InvariantCulture),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["data_seed"] = options.DataSeed.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        string initFile = Path.Combine(runDirectory, InitFile);
+        if (File.Exists(initFile)) metadata["init"] = File.ReadAllText(initFile);
+        DArTokenizerFolder.Save(Model, directory, metadata);
+    }
 
     /// <inheritdoc />
     public void Dispose()

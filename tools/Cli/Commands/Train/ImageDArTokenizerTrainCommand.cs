@@ -96,6 +96,10 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
         [DefaultValue(32)]
         public int EvalImages { get; init; } = 32;
 
+        [CommandOption("--init")]
+        [Description("Tokenizer folder of the same config whose weights a fresh run starts from (e.g. a GPU run's --out); a run with a checkpoint ignores it")]
+        public string? Init { get; init; }
+
         [CommandOption("--until")]
         [Description("Stop after this step (a checkpoint is written; the same command without --until continues)")]
         public int? Until { get; init; }
@@ -137,6 +141,7 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
                 PerceptualWeight = settings.PerceptualWeight, ObjectWeight = settings.ObjectWeight, FeatureWeight = settings.FeatureWeight, RepaWeight = settings.RepaWeight,
             },
             PerceptualNetwork = settings.PerceptualNet,
+            InitFrom = settings.Init,
         };
         using var training = new DArTokenizerTraining(config, options, settings.Schedule("images"), device);
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"{config.Tokens} tokens in {config.Groups} groups, {config.CodebookSize} x {config.CodebookDim} codes, "
