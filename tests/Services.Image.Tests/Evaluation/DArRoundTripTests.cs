@@ -11,18 +11,12 @@ namespace Media.Services.Image.Tests.Evaluation;
 [Collection(nameof(SingleThreadedTorch))]
 public sealed class DArRoundTripTests
 {
-    static readonly DArTokenizerConfig Small = new()
-    {
-        ImageSize = 64, PatchSize = 16, EncoderDim = 32, EncoderLayers = 1, PostQuantLayers = 1, HeadDim = 16,
-        Tokens = 8, Groups = 2, CodebookSize = 32, DecoderPatchSize = 16, DecoderDim = 32, DecoderDepth = 1,
-    };
-
     [Fact]
     public void Every_scene_is_scored_once_and_tokenizers_compared_side_by_side_see_the_same_noise()
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
-        using var tokenizer = new DArTokenizer(Small);
+        using var tokenizer = new DArTokenizer(Training.DArTokenizerTrainingTests.Small);
         // Wake the zero-initialised output so reconstructions depend on the noise.
         using (no_grad())
             foreach (var (_, p) in tokenizer.named_parameters().Where(np => np.name.Contains("conv_out", StringComparison.Ordinal))) p.normal_(0, 0.05);

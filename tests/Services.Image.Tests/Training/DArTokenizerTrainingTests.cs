@@ -10,7 +10,8 @@ namespace Media.Services.Image.Tests.Training;
 [Collection(nameof(SingleThreadedTorch))]
 public sealed class DArTokenizerTrainingTests
 {
-    static readonly DArTokenizerConfig Small = new()
+    /// <summary>A 64 px tokenizer (the training scenes' size) small enough for a test.</summary>
+    internal static readonly DArTokenizerConfig Small = new()
     {
         ImageSize = 64, PatchSize = 16, EncoderDim = 32, EncoderLayers = 1, PostQuantLayers = 1, HeadDim = 16,
         Tokens = 8, Groups = 2, CodebookSize = 32, DecoderPatchSize = 16, DecoderDim = 32, DecoderDepth = 1,
