@@ -2,10 +2,10 @@ using System.ComponentModel;
 using System.Globalization;
 using Media.Audio.Corpora;
 using Media.Audio.IO;
-using Media.Tokenizers.Audio.Codec;
 using Media.Cli.Commands.Settings;
 using Media.Hosting;
 using Media.Services.Audio.Evaluation;
+using Media.Tokenizers.Audio.Codec;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
