@@ -52,12 +52,12 @@ public sealed class DArTokenizerTraining : IDisposable
     /// <summary>Side of the training scenes in pixels.</summary>
     public const int ImageSize = 64;
 
+    /// <summary>Where a run started from <see cref="DArTokenizerTrainingOptions.InitFrom"/> records that folder.</summary>
+    public const string InitFile = "init-from.txt";
+
     readonly Tensor? heldOut;
     readonly Perceptual.SceneFeatureNet? featureNetwork;
     readonly string runDirectory;
-
-    /// <summary>Where a run started from <see cref="DArTokenizerTrainingOptions.InitFrom"/> records that folder.</summary>
-    public const string InitFile = "init-from.txt";
     readonly long seed;
     readonly DArTokenizerTrainingOptions options;
 
