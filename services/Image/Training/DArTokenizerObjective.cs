@@ -95,7 +95,13 @@ public sealed class DArTokenizerObjective
         if (features is null || repaStage < 0) throw new InvalidOperationException("This objective has no REPA (no feature network, or repa weight 0).");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var stage = features.Features(images)[repaStage];
+        return RepaTargets(features.Features(images)).MoveToOuterDisposeScope();
+    }
+
+    Tensor RepaTargets(IReadOnlyList<Tensor> imageFeatures)
+    {
+        using var scope = NewDisposeScope();
+        var stage = imageFeatures[repaStage];
         int g = model.Config.DecoderGrid;
         if (stage.shape[2] != g) stage = nn.functional.adaptive_avg_pool2d(stage, [g, g]);
         return stage.flatten(2).transpose(1, 2).contiguous().MoveToOuterDisposeScope();
@@ -133,15 +139,20 @@ public sealed class DArTokenizerObjective
         var weights = pixelLoss.PixelWeights(images);                                           // [B, 1, H, W]
         var flow = ((velocity - FlowMatching.VelocityTarget(x0, x1)).square() * weights).mean() / weights.mean() / (config.DataStd * config.DataStd);
         var loss = flow + quantized.Loss;
-        if (options.PerceptualWeight > 0 || (perceptual is not null && options.FeatureWeight > 0))
+        // The clean images' stage features, once for both terms that read them.
+        bool featureLoss = perceptual is not null && options.FeatureWeight > 0;
+        IReadOnlyList<Tensor>? clean = null;
+        if (featureLoss || repa)
+            using (no_grad()) clean = features!.Features(images);
+        if (options.PerceptualWeight > 0 || featureLoss)
         {
             var estimate = FlowMatching.JumpToData(xt, velocity, shifted) / config.DataStd;
             if (options.PerceptualWeight > 0) loss = loss + options.PerceptualWeight * pixelLoss.Loss(images, estimate);
-            if (perceptual is not null && options.FeatureWeight > 0) loss = loss + options.FeatureWeight * perceptual.Distance(images, estimate);
+            if (featureLoss) loss = loss + options.FeatureWeight * perceptual!.Distance(clean!, estimate);
         }
         if (repa)
         {
-            var alignment = nn.functional.cosine_similarity(projection, RepaTargets(images), dim: -1);
+            var alignment = nn.functional.cosine_similarity(projection, RepaTargets(clean!), dim: -1);
             loss = loss + options.RepaWeight * (1 - alignment).mean();
         }
         return loss.MoveToOuterDisposeScope();

@@ -109,6 +109,23 @@ public static class TrainingCheckpoint
         return state;
     }
 
+    /// <summary>
+    /// Loads only the model weights of checkpoint <paramref name="path"/> into <paramref name="model"/>, strictly (for
+    /// evaluating a run as it trains): the entries under <c>model.</c>, or under <c>model.{module}</c> for a sub-module such
+    /// as an adversarial pair's generator. Optimizer, EMA and RNG state are left alone.
+    /// </summary>
+    public static void LoadWeights(string path, nn.Module model, string module = "")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string prefix = ModelPrefix + module;
+        var options = new CheckpointLoadOptions
+        {
+            Keys = [.. model.state_dict().Keys.Select(k => prefix + k)],
+            Renames = new KeyRenameTable().Add("^" + System.Text.RegularExpressions.Regex.Escape(prefix), ""),
+        };
+        Checkpoint.LoadInto(model, path, options, strict: true);
+    }
+
     /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
     public static void Prune(string runDirectory, int keep)
     {

@@ -26,7 +26,18 @@ public sealed class PerceptualDistance
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(reconstructions);
         using var scope = NewDisposeScope();
-        var a = network.Features(images.detach());
+        IReadOnlyList<Tensor> features;
+        using (no_grad()) features = network.Features(images);
+        return Distance(features, reconstructions).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The same distance, from the images' stage features already computed (<see cref="SceneFeatureNet.Features"/>, no gradient).</summary>
+    public Tensor Distance(IReadOnlyList<Tensor> imageFeatures, Tensor reconstructions)
+    {
+        ArgumentNullException.ThrowIfNull(imageFeatures);
+        ArgumentNullException.ThrowIfNull(reconstructions);
+        using var scope = NewDisposeScope();
+        var a = imageFeatures;
         var b = network.Features(reconstructions);
         Tensor? total = null;
         for (int s = 0; s < a.Count; s++)

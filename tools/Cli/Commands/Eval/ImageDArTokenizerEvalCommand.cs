@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Media.Cli.Commands.Settings;
 using Media.Hosting;
-using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
 using Media.Services.Image.Data;
 using Media.Services.Image.Evaluation;
@@ -71,14 +70,8 @@ internal sealed class ImageDArTokenizerEvalCommand : Command<ImageDArTokenizerEv
             columns.Add(($"image-vq ({vq})", report, metrics.Psnr.ToString("0.00", CultureInfo.InvariantCulture), $"{metrics.CodesUsed} of {model.Config.CodebookSize}"));
         }
 
-        Console.WriteLine($"| {settings.Count} held-out scenes, round trip | {string.Join(" | ", columns.Select(c => c.Name))} |");
-        Console.WriteLine($"| --- |{string.Concat(columns.Select(_ => " --- |"))}");
-        Console.WriteLine($"| psnr (dB) | {string.Join(" | ", columns.Select(c => c.Psnr))} |");
-        Console.WriteLine($"| codes used | {string.Join(" | ", columns.Select(c => c.Codes))} |");
-        foreach (var criterion in Enum.GetValues<Criterion>())
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {criterion.ToString().ToLowerInvariant()} (n={columns[0].Report.Asked(criterion)}) | ")
-                + string.Join(" | ", columns.Select(c => (c.Report.Accuracy(criterion) ?? 0).ToString("0.000", CultureInfo.InvariantCulture))) + " |");
-        Console.WriteLine("| overall | " + string.Join(" | ", columns.Select(c => c.Report.Overall.ToString("0.000", CultureInfo.InvariantCulture))) + " |");
+        Console.WriteLine(ImageEvalColumns.Table([.. columns.Select(c => (c.Name, c.Report))], $"{settings.Count} held-out scenes, round trip",
+            [("psnr (dB)", [.. columns.Select(c => c.Psnr)]), ("codes used", [.. columns.Select(c => c.Codes)])]));
         var first = columns[0];
         Console.WriteLine($"reconstruction psnr: {first.Psnr}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconstruction shape accuracy: {first.Report.Accuracy(Criterion.Shape) ?? 0:0.000}"));
@@ -95,12 +88,7 @@ internal sealed class ImageDArTokenizerEvalCommand : Command<ImageDArTokenizerEv
         if (checkpoints.Count == 0) throw new FileNotFoundException($"{source} is neither a D-AR tokenizer or model folder nor a training run with checkpoints.");
         var model = new DArTokenizer(DArTokenizerFolder.ReadConfig(Path.Combine(source, DArTokenizerFolder.ConfigFile)));
         model.to(device);
-        var options = new CheckpointLoadOptions
-        {
-            Keys = [.. model.state_dict().Keys.Select(k => "model." + k)],
-            Renames = new KeyRenameTable().Add("^model\\.", ""),
-        };
-        Checkpoint.LoadInto(model, checkpoints[^1].Path, options, strict: true);
+        TrainingCheckpoint.LoadWeights(checkpoints[^1].Path, model);
         Console.WriteLine($"{source}: checkpoint {checkpoints[^1].Path}");
         return model;
     }

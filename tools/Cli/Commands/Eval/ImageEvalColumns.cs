@@ -73,11 +73,16 @@ internal static class ImageEvalColumns
     }
 
     /// <summary>A markdown table: one row per criterion and overall, one column per model.</summary>
-    public static string Table(IReadOnlyList<(string Name, EvaluationReport Report)> columns, int prompts)
+    public static string Table(IReadOnlyList<(string Name, EvaluationReport Report)> columns, int prompts) =>
+        Table(columns, $"accuracy ({prompts} held-out prompts)", []);
+
+    /// <summary>The same table under its own header, after rows of other figures (e.g. a tokenizer's PSNR), one cell per column.</summary>
+    public static string Table(IReadOnlyList<(string Name, EvaluationReport Report)> columns, string header, IReadOnlyList<(string Name, IReadOnlyList<string> Cells)> leadingRows)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| accuracy ({prompts} held-out prompts) | {string.Join(" | ", columns.Select(c => c.Name))} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {header} | {string.Join(" | ", columns.Select(c => c.Name))} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| --- |{string.Concat(columns.Select(_ => " --- |"))}");
+        foreach (var (name, cells) in leadingRows) text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {string.Join(" | ", cells)} |");
         foreach (var criterion in Enum.GetValues<Criterion>())
         {
             if (columns.All(c => c.Report.Accuracy(criterion) is null)) continue;

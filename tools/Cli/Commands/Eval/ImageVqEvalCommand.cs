@@ -157,15 +157,10 @@ internal sealed class ImageVqEvalCommand : Command<ImageVqEvalCommand.Settings>
         var model = new VqModel(config);
         model.to(device);
         // A run with a discriminator keeps the tokenizer under model.vq.
-        string prefix;
+        bool paired;
         using (var file = SafetensorsFile.Open(checkpoints[^1].Path))
-            prefix = file.Keys.Any(k => k.StartsWith("model.vq.", StringComparison.Ordinal)) ? "model.vq." : "model.";
-        var options = new CheckpointLoadOptions
-        {
-            Keys = [.. model.state_dict().Keys.Select(k => prefix + k)],
-            Renames = new KeyRenameTable().Add("^" + System.Text.RegularExpressions.Regex.Escape(prefix), ""),
-        };
-        Checkpoint.LoadInto(model, checkpoints[^1].Path, options, strict: true);
+            paired = file.Keys.Any(k => k.StartsWith("model.vq.", StringComparison.Ordinal));
+        TrainingCheckpoint.LoadWeights(checkpoints[^1].Path, model, paired ? "vq." : "");
         AnsiConsole.MarkupLine($"checkpoint: {Markup.Escape(checkpoints[^1].Path)}");
         model.eval();
         return model;
