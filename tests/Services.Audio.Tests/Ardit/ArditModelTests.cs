@@ -110,10 +110,12 @@ public sealed class ArditModelTests
             Assert.True(together.narrow(0, r, 1).allclose(expected[r], rtol: 1e-4, atol: 1e-5), $"row {r}: max difference {(together.narrow(0, r, 1) - expected[r]).abs().max().item<float>()}");
             Assert.Equal(separate[r].CleanFrames, batched[r].CleanFrames);
         }
-        Assert.True(one.allclose(expected[0], rtol: 1e-4, atol: 1e-5));
+        Assert.True(one.allclose(expected[0], rtol: 1e-4, atol: 1e-5), $"alone: max difference {(one - expected[0]).abs().max().item<float>()}");
+        Assert.Equal(separate[0].CleanFrames, fusedAlone.CleanFrames);
         // The appended context is the same too: the next block sees the same velocity either way.
         var next = randn(1, 4, config.LatentDim);
         Assert.True(model.VelocityCached(batched[1], next, 0.4, 6).allclose(model.VelocityCached(separate[1], next, 0.4, 6), rtol: 1e-4, atol: 1e-5));
+        Assert.True(model.VelocityCached(fusedAlone, next, 0.4, 8).allclose(model.VelocityCached(separate[0], next, 0.4, 8), rtol: 1e-4, atol: 1e-5));
     }
 
     [Fact]

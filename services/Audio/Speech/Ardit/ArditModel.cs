@@ -289,9 +289,9 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     /// <see cref="AppendClean"/> of the finished block <paramref name="clean"/> [1, m, C] at <paramref name="cleanStart"/> and
     /// <see cref="VelocityCached(ArditContextCache, Tensor, double, int)"/> of the next block x_t [1, n, C] at
     /// <paramref name="firstFrame"/>, in one forward pass: the clean frames attend to the cache and to themselves, the noisy
-    /// ones to the cache, the clean block and themselves — the training layout's mask over the two blocks (the one-row case of
-    /// <see cref="AppendCleanAndVelocityCached"/>). The same results within float rounding, for one call instead of two per
-    /// block (half the calls of one-step sampling).
+    /// ones to the cache, the clean block and themselves — the training layout's mask over the two blocks, as one row of
+    /// m + n tokens. The same results as the two calls, and as <see cref="AppendCleanAndVelocityCached"/>, within float
+    /// rounding, for one call instead of two per block (half the calls of one-step sampling).
     /// </summary>
     public Tensor AppendCleanAndVelocity(ArditContextCache cache, Tensor clean, int cleanStart, Tensor xt, double t, int firstFrame)
     {
@@ -299,7 +299,29 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(clean);
         ArgumentNullException.ThrowIfNull(xt);
         if (cleanStart != cache.CleanFrames) throw new ArgumentException($"The cache holds {cache.CleanFrames} clean frames; the next block must start there, not at {cleanStart}.", nameof(cleanStart));
-        return AppendCleanAndVelocityCached([cache], [clean], xt, [t], [firstFrame]);
+        CheckBlock(cache, clean, cleanStart);
+        CheckBlock(cache, xt, firstFrame);
+        if (firstFrame < cleanStart + clean.shape[1])
+            throw new ArgumentException($"The noisy block at frame {firstFrame} must follow the clean block ending at {cleanStart + clean.shape[1]}.", nameof(firstFrame));
+        using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
+        using var noGrad = no_grad();
+        // One row of m + n tokens, the training layout over the two blocks: one slot read in place and one attention call,
+        // where the batched layout (each block a row of its own) reads one slot twice. The clean frames' condition is their
+        // kind, the noisy ones' kind and flow time, so adaLN runs per token here (m + n tokens: cheap for one row).
+        long m = clean.shape[1], n = xt.shape[1];
+        var x = cat([clean_proj.call(Weights(clean)) + FrameProgress(cleanStart, m, cache.TotalFrames),
+            noisy_proj.call(Weights(xt)) + FrameProgress(firstFrame, n, cache.TotalFrames)], 1);
+        var noisyCondition = Kind(ArditTokenKind.Noisy, 1, 1) + TimeEmbedding(full([1, 1], t, device: Device));
+        var c = cat([Kind(ArditTokenKind.Clean, 1, 1).expand(1, m, -1), noisyCondition.expand(1, n, -1)], 1);
+        var positions = cat([FramePositions(cleanStart, m), FramePositions(firstFrame, n)], 1);
+        // The clean frames see the context and their own block; the noisy ones everything written, themselves included.
+        long past = cache.Length, keyLength = past + m + n;
+        var seen = arange(keyLength, device: Device).view(1, -1).lt(past + m).logical_or(arange(m + n, device: Device).view(-1, 1).ge(m));
+        var h = Run(x, c, cache, positions, store: false, mask: seen.view(1, 1, m + n, keyLength));
+        cache.Length += (int)m;
+        cache.CleanFrames += (int)m;
+        return Output(h.narrow(1, m, n), noisyCondition.squeeze(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -408,14 +430,14 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
     Tensor FramePositions(int firstFrame, long n) => (arange(n, device: Device) + firstFrame).unsqueeze(0);
 
     /// <summary>One row through every layer, attending to its cached context and itself; its keys are kept when <paramref name="store"/>, else left as scratch.</summary>
-    Tensor Run(Tensor x, Tensor c, ArditContextCache cache, Tensor positions, bool store)
+    Tensor Run(Tensor x, Tensor c, ArditContextCache cache, Tensor positions, bool store, Tensor? mask = null)
     {
         using var scope = NewDisposeScope();
         var (cos, sin) = rope.At(positions);
         int n = (int)x.shape[1];
         using var write = new KvCacheWrite(cache.Storage, [cache.Slot], [cache.Length], n, cache.Length + n);
         for (int i = 0; i < layers.Count; i++)
-            x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, CacheWrite = write, CacheLayer = i }).Output;
+            x = layers[i].Run(x, c, inputs: new AttentionInputs { Rope = rope, Cos = cos, Sin = sin, Mask = mask, CacheWrite = write, CacheLayer = i }).Output;
         if (store) cache.Length += n;
         return x.MoveToOuterDisposeScope();
     }
