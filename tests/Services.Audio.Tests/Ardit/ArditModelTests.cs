@@ -105,6 +105,10 @@ public sealed class ArditModelTests
         using var fusedSlots = model.CreateContextSlots(3);
         var fusedAlone = Caches(fusedSlots)[0];
         var one = model.AppendCleanAndVelocity(fusedAlone, pending[0]!, 4, noisy.narrow(0, 0, 1), times[0], 8);
+        // A batch drained to one row takes the same one-row pass.
+        using var drainedSlots = model.CreateContextSlots(3);
+        var drained = Caches(drainedSlots)[0];
+        var lastRow = model.AppendCleanAndVelocityCached([drained], [pending[0]], noisy.narrow(0, 0, 1), [times[0]], [8]);
         for (int r = 0; r < 3; r++)
         {
             Assert.True(together.narrow(0, r, 1).allclose(expected[r], rtol: 1e-4, atol: 1e-5), $"row {r}: max difference {(together.narrow(0, r, 1) - expected[r]).abs().max().item<float>()}");
@@ -112,6 +116,8 @@ public sealed class ArditModelTests
         }
         Assert.True(one.allclose(expected[0], rtol: 1e-4, atol: 1e-5), $"alone: max difference {(one - expected[0]).abs().max().item<float>()}");
         Assert.Equal(separate[0].CleanFrames, fusedAlone.CleanFrames);
+        Assert.True(lastRow.allclose(expected[0], rtol: 1e-4, atol: 1e-5), $"last row: max difference {(lastRow - expected[0]).abs().max().item<float>()}");
+        Assert.Equal(separate[0].CleanFrames, drained.CleanFrames);
         // The appended context is the same too: the next block sees the same velocity either way.
         var next = randn(1, 4, config.LatentDim);
         Assert.True(model.VelocityCached(batched[1], next, 0.4, 6).allclose(model.VelocityCached(separate[1], next, 0.4, 6), rtol: 1e-4, atol: 1e-5));

@@ -378,6 +378,8 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
                 throw new ArgumentException($"Row {r}: the noisy block at frame {firstFrames[r]} must follow the clean block ending at {caches[r].CleanFrames + block.shape[1]}.", nameof(firstFrames));
             cleanLengths[r] = block.shape[1];
         }
+        // One utterance left (a batch draining): its finished block and noisy block as one row, as alone.
+        if (rows == 1 && clean[0] is { } only && noisyLengths[0] == n) return AppendCleanAndVelocity(caches[0], only, caches[0].CleanFrames, xt, times[0], firstFrames[0]);
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
