@@ -310,11 +310,11 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         // where the batched layout (each block a row of its own) reads one slot twice. The clean frames' condition is their
         // kind, the noisy ones' kind and flow time, so adaLN runs per token here (m + n tokens: cheap for one row).
         long m = clean.shape[1], n = xt.shape[1];
-        var x = cat([clean_proj.call(Weights(clean)) + FrameProgress(cleanStart, m, cache.TotalFrames),
-            noisy_proj.call(Weights(xt)) + FrameProgress(firstFrame, n, cache.TotalFrames)], 1);
+        var positions = cat([FramePositions(cleanStart, m), FramePositions(firstFrame, n)], 1);
+        var x = cat([clean_proj.call(Weights(clean)), noisy_proj.call(Weights(xt))], 1)
+            + Progress(positions, full([1, 1], (long)cache.TotalFrames, dtype: ScalarType.Int64, device: Device));
         var noisyCondition = Kind(ArditTokenKind.Noisy, 1, 1) + TimeEmbedding(full([1, 1], t, device: Device));
         var c = cat([Kind(ArditTokenKind.Clean, 1, 1).expand(1, m, -1), noisyCondition.expand(1, n, -1)], 1);
-        var positions = cat([FramePositions(cleanStart, m), FramePositions(firstFrame, n)], 1);
         // The clean frames see the context and their own block; the noisy ones everything written, themselves included.
         long past = cache.Length, keyLength = past + m + n;
         var seen = arange(keyLength, device: Device).view(1, -1).lt(past + m).logical_or(arange(m + n, device: Device).view(-1, 1).ge(m));
