@@ -1,28 +1,33 @@
 #!/bin/bash
-# Sourced by the gpu-train*.sh plans: unpacks the .NET runtime and the CLI (tarballs from .gpu/ at the checkout's root),
-# binds TorchSharp to the host's PyTorch libtorch, checks CUDA, and defines `train`, which sizes one training's schedule
-# from a 60-step calibration to a wall-clock deadline and stops it with SIGTERM there (the CLI then writes its checkpoint
-# and --out folder). How the tarballs are made: docs/MODELING.md, "Training on a GPU host".
+# Sourced by the gpu-train*.sh plans: unpacks the .NET runtime, the CLI and espeak-ng (tarballs from .gpu/ at the checkout's
+# root, made by docs/scripts/gpu-pack.sh pack), binds TorchSharp to the host's PyTorch libtorch, checks CUDA, and defines
+# `train`, which sizes one training's schedule from a 60-step calibration (CAL; its rate read from step RATE_FROM on) to a
+# wall-clock deadline and stops it with SIGTERM there (the CLI then writes its checkpoint and --out/--export folder). How
+# it travels: docs/MODELING.md, "Training on a GPU host".
 set -u
 T0=$(date +%s)
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 mkdir -p /tmp/dn /tmp/cli /tmp/runs /tmp/out /tmp/logs
 exec > >(tee -a /tmp/logs/driver.log) 2>&1
 tar -xJf .gpu/dotnet.tar.xz -C /tmp/dn && tar -xJf .gpu/cli.tar.xz -C /tmp/cli || { echo "unpack failed"; exit 3; }
+# espeak-ng (the host has none): the speech and song corpora are rendered there, the same samples as here
+if [ -f .gpu/espeak-ng.tar.xz ]; then
+  tar -xJf .gpu/espeak-ng.tar.xz -C /tmp && export PATH=/tmp/espeak-ng/bin:$PATH && espeak-ng --version || { echo "espeak-ng unpack failed"; exit 3; }
+fi
 TL=${TORCH_LIB:-$(python3 -c 'import torch,os;print(os.path.join(os.path.dirname(torch.__file__),"lib"))')}
 export LD_LIBRARY_PATH=$TL DOTNET_ROOT=/tmp/dn DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824
-DEVICE=${DEVICE:-cuda} CAL=${CAL:-60}
+DEVICE=${DEVICE:-cuda} CAL=${CAL:-60} RATE_FROM=${RATE_FROM:-20}
 media() { /tmp/dn/dotnet /tmp/cli/media.dll "$@"; }
 nvidia-smi -L; echo "libtorch from $TL"
 media info --device $DEVICE || { echo "TorchSharp could not reach CUDA"; cp /tmp/logs/driver.log $OUT/; exit 4; }
 echo "unpacked and checked in $(( $(date +%s) - T0 )) s"
 
-# rate RUN: seconds per step between the 20th and the last logged step of the calibration
-rate() { python3 - "$1/train.jsonl" <<'EOF'
+# rate RUN: seconds per step between step RATE_FROM and the last logged step of the calibration
+rate() { python3 - "$1/train.jsonl" "$RATE_FROM" <<'EOF'
 import json,sys
 r=[json.loads(l) for l in open(sys.argv[1]) if '"loss"' in l]
-a=[x for x in r if x["step"]>=20 or len(r)<3]
+a=[x for x in r if x["step"]>=int(sys.argv[2])] or r[-2:]
 d=(a[-1]["elapsed_s"]-a[0]["elapsed_s"])/max(1,a[-1]["step"]-a[0]["step"])
 print(d if d>0 else a[-1]["elapsed_s"]/a[-1]["step"])
 EOF

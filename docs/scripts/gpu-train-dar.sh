@@ -7,6 +7,7 @@
 # 16 MiB a returned file may hold), and a later run on any machine continues the better one from its weights:
 # `media train image-dar-tokenizer <the same shape> --init <export>`.
 #   OUT=... bash docs/scripts/gpu-train-dar.sh
+# Travel (64 MiB): docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park image-vq scene-features; carry [".gpu"]; unpark after.
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-540} )) TEND=$(( T0 + ${TOKENIZER_BUDGET:-370} ))
 N=${SAMPLES:-50000} EV=${EVAL_EVERY:-500}

@@ -5,6 +5,7 @@
 #   media train songgen --mode parallel  --cache-only --run R2 ...   (vocal + accompaniment codes; every dual-track mode)
 #   tar -cJf .gpu/songgen-tokens.tar.xz -C R1 tokens/mixed-pro-8s -C R2 tokens/parallel-8s
 # and models/media-codec in the checkout. Then: OUT=... bash docs/scripts/gpu-train-songgen.sh
+# Travel (64 MiB): docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park media-codec; carry [".gpu"]; unpark after.
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-540} ))
 MODES=${MODES:-"mixed mixed-pro parallel interleaving-a-v parallel-v-a"}

@@ -8,6 +8,7 @@
 # sharper tokenizer, reconstruction shape 0.800) for the whole BUDGET: the next step of issue 20 §1 (the committed
 # Token-Shuffle is the CPU recipe on those codes, continued four times: shape 0.630 / 0.620, the 0.6 goal met; the
 # card's own target is 0.70).
+# Travel (64 MiB): docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park image-vq; carry [".gpu"]; unpark after.
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-540} )) VEND=$(( T0 + ${VQ_BUDGET:-330} ))
 N=${SAMPLES:-50000} EV=${EVAL_EVERY:-1000}

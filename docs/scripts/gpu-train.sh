@@ -2,6 +2,7 @@
 # The 2026-12-04 plan: MAR, MagicMix's latent DiT and D-AR side by side on one GPU (BUDGET=490 s, TOKENIZER_BUDGET=330 s,
 # ONLY_DAR=1 for D-AR alone). Results land as tars under $OUT. What this gave: docs/MAGICMIX.md, docs/MAR.md, docs/DAR.md.
 #   OUT=... bash docs/scripts/gpu-train.sh
+# Travel (64 MiB): docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park image-vae; carry [".gpu"]; unpark after.
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-490} ))
 N=${SAMPLES:-20000} B=${BATCH:-256} BD=${BATCH_DAR:-64}

@@ -15,12 +15,15 @@ namespace Media.Modeling.Layers;
 /// </summary>
 public static class UnfoldConvolution
 {
-    /// <summary>True when a layer should take this path: gradients are being recorded for its input or weight.</summary>
+    /// <summary>
+    /// True when a layer should take this path: gradients are being recorded for its input or weight, on the CPU (the fault is
+    /// libtorch's CPU kernel; on CUDA the layers keep cuDNN's kernels).
+    /// </summary>
     public static bool Needed(Tensor input, Tensor weight)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
-        return is_grad_enabled() && (input.requires_grad || weight.requires_grad);
+        return input.device_type == DeviceType.CPU && is_grad_enabled() && (input.requires_grad || weight.requires_grad);
     }
 
     /// <summary>

@@ -172,4 +172,15 @@ public sealed class UnfoldConvolutionTests
             Assert.True(UnfoldConvolution.Forward(conv, input).equal(conv.call(input)).all().item<bool>());
         }
     }
+
+    [Fact]
+    public void Training_takes_the_unfold_path_on_the_cpu_only()
+    {
+        using var scope = NewDisposeScope();
+        using var conv = nn.Conv1d(3, 5, 3);
+        Assert.True(UnfoldConvolution.Needed(randn([1, 3, 9], requires_grad: true), conv.weight!));
+        // libtorch's fault is its CPU kernel: on another device (meta stands in for CUDA here) training keeps the layer's own kernel.
+        using var onMeta = nn.Conv1d(3, 5, 3, device: new Device(DeviceType.META));
+        Assert.False(UnfoldConvolution.Needed(randn([1, 3, 9], requires_grad: true, device: new Device(DeviceType.META)), onMeta.weight!));
+    }
 }

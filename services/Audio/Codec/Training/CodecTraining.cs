@@ -134,9 +134,12 @@ public sealed class CodecTraining : IDisposable
         return CodecCorpus.Load(speech, heldOut: false, options.MusicClips);
     }
 
-    /// <summary>Trains to the end of the schedule, or until cancelled or <paramref name="budget"/> has passed (with a checkpoint either way).</summary>
-    public void Run(TimeSpan? budget = null, CancellationToken cancellationToken = default) =>
-        Trainer.RunFor(budget, cancellationToken: cancellationToken);
+    /// <summary>
+    /// Trains to the end of the schedule (or to <paramref name="until"/>, a step short of it), or until cancelled or
+    /// <paramref name="budget"/> has passed; a checkpoint is written either way.
+    /// </summary>
+    public void Run(TimeSpan? budget = null, long? until = null, CancellationToken cancellationToken = default) =>
+        Trainer.RunFor(budget, until, cancellationToken);
 
     /// <summary>
     /// Writes <c>config.json</c> and the fp16 <c>model.safetensors</c> (Hugging Face EnCodec layout, with the step, weight norm

@@ -101,6 +101,8 @@ public sealed class CodecTrainingTests
         using (var training = new CodecTraining(Tiny, corpus, options, new TrainerOptions { RunDirectory = run.Path, TotalSteps = 3, CheckpointEvery = 1, Seed = 1 }, CPU,
             loss => codebooks.Add(loss.Codebooks)))
         {
+            training.Run(until: 2); // what --until does: stop at step 2 with its checkpoint; the same run then goes on
+            Assert.Equal(2, training.Trainer.Step);
             training.Run();
             Assert.Equal(3, training.Trainer.Step);
             training.Export(export.Path);

@@ -59,6 +59,10 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [DefaultValue(0.0)]
         public double Minutes { get; init; }
 
+        [CommandOption("--until")]
+        [Description("Stop after this step (a checkpoint and the export are written; the same command without --until continues)")]
+        public long? Until { get; init; }
+
         [CommandOption("--batch")]
         [Description("Clips per step")]
         [DefaultValue(8)]
@@ -132,6 +136,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
+            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
             if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
             if (Config is { } c && !File.Exists(c)) return ValidationResult.Error($"--config '{c}' does not exist.");
             if (AdversarialStart is < 0) return ValidationResult.Error("--adversarial-start must be 0 or more.");
@@ -191,7 +196,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] n_q {loss.Codebooks,2}  loss {loss.Total.item<float>():F4}  l1 {loss.Time:F4}  stft {loss.Stft:F4}  mel {loss.Mel:F4}  commit {loss.Commitment:F4}  restarted {loss.RestartedCodes}{Settings.AdversarialTerms(loss)}")));
         if (training.Trainer.ResumedFromStep is { } resumed) Console.Error.WriteLine($"resumed from step {resumed}");
-        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, cancellationToken);
+        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, settings.Until, cancellationToken);
 
         training.Export(settings.Export);
         AnsiConsole.MarkupLine($"trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(settings.Export)}[/]");

@@ -1,0 +1,43 @@
+#!/bin/bash
+# The codec (issue 20 §2) on one GPU: EnCodec's adversarial recipe from scratch beside the reconstruction-only recipe of
+# the committed codec, the same architecture, data, batch and seed, side by side until BUDGET; then `media eval codec`
+# on the host for both, with the band-limited judge's CER. Results: $OUT/codec-gan.tar and $OUT/codec-rec.tar (the fp16
+# exports), $OUT/logs.tgz. Needs espeak-ng there (.gpu/espeak-ng.tar.xz) to render the 600-utterance corpus. From here:
+#   docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park asr-ctc-judge-band
+#   device run, carry [".gpu"]: OUT=$OUT bash docs/scripts/gpu-train-codec.sh      (then: docs/scripts/gpu-pack.sh unpark)
+# Knobs: BUDGET (s of training from the start, default 450), BATCH (default 64), CONTINUOUS (warm-up steps, 400), ONLY=gan|rec.
+source "$(dirname "$0")/gpu-common.sh"
+END=$(( T0 + ${BUDGET:-450} ))
+B=${BATCH:-64}
+# The calibration must reach past the continuous warm-up (400 steps without the quantizer or discriminator, much cheaper)
+# so the rate that sizes each schedule is the quantized, adversarial steps' rate.
+CAL=${CAL:-480} RATE_FROM=${RATE_FROM:-420}
+COMMON="--corpus /tmp/corpus --batch $B --continuous-steps ${CONTINUOUS:-400} --seed 1 --threads 2"
+CORPUS_MANIFEST=/tmp/corpus/espeak-v1-16000hz-seed1/manifest.tsv
+pids=()
+if [ "${ONLY:-}" != rec ]; then
+  train codec-gan $END -- codec $COMMON --adversarial-start 0 --export /tmp/out/codec-gan &
+  pids+=($!)
+  # One process renders the corpus (16 cores); the second run starts once its manifest is written.
+  while [ ! -f $CORPUS_MANIFEST ] && kill -0 ${pids[0]} 2>/dev/null; do sleep 2; done
+  echo "corpus ready at $(( $(date +%s) - T0 )) s"
+fi
+if [ "${ONLY:-}" != gan ]; then
+  train codec-rec $END -- codec $COMMON --export /tmp/out/codec-rec &
+  pids+=($!)
+fi
+watch_gpu "${pids[@]}"
+wait "${pids[@]}"
+# Held-out speech and music, ours against Opus and mu-law, on the host's CPU (both at once).
+epids=()
+for run in codec-gan codec-rec; do
+  [ -f /tmp/out/$run/model.safetensors ] || continue
+  media eval codec -n 8 --corpus /tmp/corpus --checkpoint /tmp/out/$run --recognizer models/asr-ctc-judge-band --out '' --threads 4 \
+    > /tmp/logs/$run.eval.log 2>&1 &
+  epids+=($!)
+done
+# Named pids: a bare `wait` would also wait for gpu-common's `tee` of the driver log, which never ends.
+wait "${epids[@]}"
+for run in codec-gan codec-rec; do [ -f /tmp/logs/$run.eval.log ] && { echo "== $run"; grep -v "━" /tmp/logs/$run.eval.log | tail -22; }; done
+ship codec-gan codec-gan; ship codec-rec codec-rec
+finish
