@@ -26,4 +26,12 @@ public sealed class HelpTests
         Assert.NotEqual(0, code);
         Assert.Contains("cpu, cuda or cuda:N", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_option_the_command_does_not_have_fails_instead_of_being_ignored()
+    {
+        var (code, output) = await CliProcess.RunAsync("info", "--until", "60");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--until", output, StringComparison.Ordinal);
+    }
 }

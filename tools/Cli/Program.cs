@@ -24,6 +24,9 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("media");
+    // An option a command does not have is an error, not silently dropped: a mistyped --steps, or a --until the trainer
+    // lacks (a timed GPU plan's calibration then never stops), must fail at once.
+    config.UseStrictParsing();
     config.AddCommand<InfoCommand>("info").WithDescription("Show the libtorch build, device and thread settings, and the models folder.");
     config.AddBranch("generate", generate =>
     {

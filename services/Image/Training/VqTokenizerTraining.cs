@@ -177,8 +177,8 @@ public sealed class VqTokenizerTraining : IDisposable
         };
     }
 
-    /// <summary>Trains to the end of the schedule (or until cancelled, with a checkpoint).</summary>
-    public void Run(CancellationToken cancellationToken = default) => Trainer.Run(cancellationToken);
+    /// <summary>Trains to the end of the schedule, or to <paramref name="until"/> a step short of it, or until cancelled; a checkpoint either way.</summary>
+    public void Run(long? until = null, CancellationToken cancellationToken = default) => Trainer.RunFor(null, until, cancellationToken);
 
     /// <summary>
     /// With the EMA weights swapped in (when kept): measures the held-out images (null when the run has none) and

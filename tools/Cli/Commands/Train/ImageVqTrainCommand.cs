@@ -97,6 +97,10 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         [Description("Also save the final model here (config.json + fp16 model.safetensors)")]
         public string? Out { get; init; }
 
+        [CommandOption("--until")]
+        [Description("Stop after this step (a checkpoint and --out are written; the same command without --until continues)")]
+        public long? Until { get; init; }
+
         public override ValidationResult Validate()
         {
             if (Downsample is not (4 or 8)) return ValidationResult.Error("--downsample must be 4 or 8.");
@@ -105,6 +109,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
                 return ValidationResult.Error("--perceptual-weight, --disc-weight and --disc-start must not be negative.");
             if (PerceptualNetwork is { } net && !File.Exists(Path.Combine(net, Media.Modeling.Checkpoints.ModelFolder.ConfigFile))) return ValidationResult.Error($"--perceptual-net {net} has no {Media.Modeling.Checkpoints.ModelFolder.ConfigFile}.");
             if (Init is { } init && !File.Exists(Path.Combine(init, VqModelFolder.ConfigFile))) return ValidationResult.Error($"--init {init} has no {VqModelFolder.ConfigFile}.");
+            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
             return base.Validate();
         }
     }
@@ -120,7 +125,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"{config.DownsampleFactor}x downsampling, {config.CodebookSize} x {config.CodebookDim} codes, "
             + $"{training.Model.parameters().Sum(p => p.numel()):N0} parameters");
 
-        training.Run(cancellationToken);
+        training.Run(settings.Until, cancellationToken);
         AnsiConsole.MarkupLine($"step {training.Trainer.Step}; dead-code restarts this session: {training.Objective.Restarts} ({training.Objective.RestartedCodes} codes moved)");
 
         if (training.Finish(settings.Out) is { } metrics)
