@@ -1,6 +1,7 @@
 #!/bin/bash
 # SongGen's mode ablation on one GPU: mixed, mixed-pro and three dual-track modes side by side until BUDGET, each from the
-# token caches made on the CPU host (the GPU host has no espeak-ng, so it cannot render the corpus):
+# token caches made on the CPU host (the host has espeak-ng only as gpu-pack's bundle, and rendering 512 songs there, about
+# 10 s of one core each, would take most of the call):
 #   media train songgen --mode mixed-pro --cache-only --run R1 ...   (mix + vocal codes; mixed reads them too)
 #   media train songgen --mode parallel  --cache-only --run R2 ...   (vocal + accompaniment codes; every dual-track mode)
 #   tar -cJf .gpu/songgen-tokens.tar.xz -C R1 tokens/mixed-pro-8s -C R2 tokens/parallel-8s

@@ -21,12 +21,22 @@ public sealed class CodecEvalCommandTests : IDisposable
         using (var codec = new EncodecModel(Tiny)) Media.Modeling.Checkpoints.Checkpoint.Save(codec, Path.Combine(model, "model.safetensors"));
         File.WriteAllText(Path.Combine(model, "config.json"), Tiny.ToJson());
 
+        // The report file's notes around the generated section are kept; the section is rewritten.
+        string report = Path.Combine(folder, "CODEC.md");
+        File.WriteAllText(report, "<!-- media eval codec: from here to its end marker, each run rewrites this report; the rest of the file is kept -->\nold table\n"
+            + "<!-- media eval codec: end -->\n\nNotes written by hand.\n");
         var (code, output) = await CliProcess.RunAsync("eval", "codec", "-n", "1", "--utterances", "60", "--corpus", Path.Combine(folder, "corpus"),
-            "--checkpoint", model, "--out", "");
+            "--checkpoint", model, "--out", report);
 
         Assert.True(code == 0, output);
         var row = Regex.Match(output, @"\| ours 6 kbps \| speech \(1\) \| (?<snr>-?[\d.]+) \| [\d.]+ \| (?<stoi>[\d.]+) \|");
         Assert.True(row.Success, output);
+        // The autoencoder without its quantizer, the ceiling of every bandwidth's row.
+        Assert.Matches(@"\| ours, no quantizer \| speech \(1\) \|", output);
+        string written = File.ReadAllText(report);
+        Assert.Contains(row.Value, written, StringComparison.Ordinal);
+        Assert.DoesNotContain("old table", written, StringComparison.Ordinal);
+        Assert.EndsWith("<!-- media eval codec: end -->\n\nNotes written by hand.\n", written, StringComparison.Ordinal);
         double stoi = double.Parse(Regex.Match(output, @"^speech stoi at 6 kbps: (?<v>[\d.]+)$", RegexOptions.Multiline).Groups["v"].Value, CultureInfo.InvariantCulture);
         double snr = double.Parse(Regex.Match(output, @"^speech si-snr at 6 kbps: (?<v>-?[\d.]+)$", RegexOptions.Multiline).Groups["v"].Value, CultureInfo.InvariantCulture);
         Assert.Equal(double.Parse(row.Groups["stoi"].Value, CultureInfo.InvariantCulture), stoi, 3);
@@ -46,6 +56,17 @@ public sealed class CodecEvalCommandTests : IDisposable
         // 128 kbps mu-law is heard almost as the originals are; music rows have no CER.
         Assert.InRange(double.Parse(transparent.Groups["cer"].Value, CultureInfo.InvariantCulture), 0, original + 0.15);
         Assert.Matches(@"\| mu-law 16 kHz \| music \(2\) \|(?: -?[\d.]+ \|){4} - \|", output);
+    }
+
+    [Fact]
+    public async Task A_report_file_without_the_markers_is_refused_before_anything_runs()
+    {
+        string notes = Path.Combine(folder, "notes.md");
+        File.WriteAllText(notes, "Hand-written notes that a report must not replace.\n");
+        var (code, output) = await CliProcess.RunAsync("eval", "codec", "--out", notes);
+        Assert.NotEqual(0, code);
+        Assert.Contains("without the report's markers", output, StringComparison.Ordinal);
+        Assert.Equal("Hand-written notes that a report must not replace.\n", File.ReadAllText(notes));
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -65,6 +65,21 @@ public sealed class NeuralAudioCodec : IDisposable
         };
     }
 
+    /// <summary>
+    /// <paramref name="audio"/> through the encoder and the decoder with no quantizer between them (the continuous latents
+    /// as they are), cut to its length: what the codes could give at unlimited bandwidth.
+    /// </summary>
+    public AudioBuffer ReconstructUnquantized(AudioBuffer audio)
+    {
+        ArgumentNullException.ThrowIfNull(audio);
+        var config = Model.Config;
+        var prepared = audio.WithChannels(config.AudioChannels).Resample(config.SamplingRate);
+        using var scope = NewDisposeScope();
+        var samples = tensor(prepared.Channels.SelectMany(c => c).ToArray(), [1, config.AudioChannels, prepared.Length]);
+        var decoded = Model.DecodeLatents(Model.EncodeLatents(samples)).squeeze(0).narrow(-1, 0, prepared.Length).cpu();
+        return new AudioBuffer([.. Enumerable.Range(0, config.AudioChannels).Select(c => decoded[c].data<float>().ToArray())], config.SamplingRate);
+    }
+
     /// <summary>Decodes codes made by this codec (rate, frame rate and codebook size must match) to audio.</summary>
     public AudioBuffer Decode(CodecCodes codes)
     {

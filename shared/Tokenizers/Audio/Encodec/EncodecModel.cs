@@ -67,6 +67,19 @@ public sealed class EncodecModel : nn.Module
         return quantizer.Encode(latents, codebooks).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Audio [B, channels, T] to the encoder's continuous latents [B, hidden, ceil(T / hop)], before the quantizer: with
+    /// <see cref="DecodeLatents"/>, the autoencoder alone, the ceiling every bandwidth's codes stay under.
+    /// </summary>
+    public Tensor EncodeLatents(Tensor audio)
+    {
+        CheckAudio(audio, nameof(audio));
+        using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
+        using var noGrad = no_grad();
+        return encoder.call(audio.to(ScalarType.Float32, Device)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Codes [B, n, frames] (any integer type, n up to the codebook count) to audio [B, channels, frames * hop].</summary>
     public Tensor Decode(Tensor codes)
     {

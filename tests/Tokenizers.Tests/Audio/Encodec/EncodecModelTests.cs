@@ -1,3 +1,5 @@
+using Media.Audio.IO;
+using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Encodec;
 using static TorchSharp.torch;
 
@@ -37,6 +39,35 @@ public sealed class EncodecModelTests
         var codes = model.Encode(TinyEncodec.Audio(1, samples));
         Assert.Equal(frames, codes.shape[2]);
         Assert.Equal(frames * 320, model.Decode(codes).shape[2]);
+    }
+
+    [Fact]
+    public void The_continuous_latents_are_what_the_quantizer_encodes_and_decode_without_it()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyEncodec.Create();
+        var audio = TinyEncodec.Audio(2, 1600);
+        var latents = model.EncodeLatents(audio);
+        Assert.Equal(new long[] { 2, TinyEncodec.Config.HiddenSize, 5 }, latents.shape);
+        Assert.True(TinyEncodec.Same(model.Quantizer.Encode(latents, TinyEncodec.Config.NumQuantizers), model.Encode(audio)));
+        Assert.Equal(new long[] { 2, 1, 1600 }, model.DecodeLatents(latents).shape);
+    }
+
+    [Fact]
+    public void The_unquantized_round_trip_is_the_autoencoder_alone_at_the_input_length()
+    {
+        using var scope = NewDisposeScope();
+        using var codec = new NeuralAudioCodec(TinyEncodec.Create());
+        var samples = TinyEncodec.Audio(1, 1000);
+        var input = AudioBuffer.FromMono(samples.reshape(-1).data<float>().ToArray(), TinyEncodec.Config.SamplingRate);
+
+        var output = codec.ReconstructUnquantized(input);
+
+        Assert.Equal(1000, output.Length);
+        var expected = codec.Model.DecodeLatents(codec.Model.EncodeLatents(samples)).reshape(-1).narrow(0, 0, 1000);
+        Assert.True(expected.allclose(tensor(output.ToMonoSamples()), rtol: 0, atol: 1e-6));
+        // Not the codes' round trip: the quantizer sits between those.
+        Assert.False(expected.allclose(tensor(codec.Decode(codec.Encode(input)).ToMonoSamples()), rtol: 0, atol: 1e-6));
     }
 
     [Fact]

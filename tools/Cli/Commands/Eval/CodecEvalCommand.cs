@@ -65,7 +65,11 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         public int Threads { get; init; }
 
         public override ValidationResult Validate() =>
-            N < 1 ? ValidationResult.Error("-n must be at least 1.") : Utterances < 1 ? ValidationResult.Error("--utterances must be positive.") : ValidationResult.Success();
+            N < 1 ? ValidationResult.Error("-n must be at least 1.")
+            : Utterances < 1 ? ValidationResult.Error("--utterances must be positive.")
+            : !string.IsNullOrEmpty(Out) && File.Exists(Out) && !ReportSection.IsIn(File.ReadAllText(Out))
+                ? ValidationResult.Error($"--out {Out} exists without the report's markers, so writing it would replace the whole file: name another file, or '' for none.")
+            : ValidationResult.Success();
     }
 
     /// <summary>One system's mean scores on one domain.</summary>
@@ -92,7 +96,10 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
 
         var systems = new List<IBaselineCodec>();
         if (ours is not null)
+        {
             systems.AddRange(ours.Model.Config.TargetBandwidths.Select(kbps => (IBaselineCodec)new NeuralRoundTrip(ours, kbps)));
+            systems.Add(new UnquantizedRoundTrip(ours));
+        }
         systems.AddRange([new OpusCodec(6000), new OpusCodec(12000), new MuLawCodec(8000), new MuLawCodec(16000)]);
 
         using var mel = new MelDistance(rate);
@@ -135,7 +142,8 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         if (!string.IsNullOrEmpty(settings.Out))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!);
-            File.WriteAllText(settings.Out, Report(settings, rate, heldOut, ours, table));
+            string report = Report(settings, rate, heldOut, ours, table);
+            File.WriteAllText(settings.Out, ReportSection.Merge(File.Exists(settings.Out) ? File.ReadAllText(settings.Out) : null, report));
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(settings.Out)}[/]");
         }
         return 0;
@@ -168,6 +176,46 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
             sb.Append(CultureInfo.InvariantCulture, $"Our codec: `{settings.Checkpoint}` ({ours.Model.Config.SamplingRate / 1000.0:0.#} kHz, {ours.Model.Config.NumQuantizers} codebooks of {ours.Model.Config.CodebookSize}, {ours.Model.Config.FrameRate} frames/s; see its MODEL_CARD.md).\n\n");
         sb.Append(table);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The report's place in its file, between two markers: each run rewrites what lies between them and keeps the rest (the
+    /// notes written around the table; docs/CODEC.md holds most of the codec's history after it).
+    /// </summary>
+    internal static class ReportSection
+    {
+        public const string Begin = "<!-- media eval codec: from here to its end marker, each run rewrites this report; the rest of the file is kept -->";
+        public const string End = "<!-- media eval codec: end -->";
+
+        public static bool IsIn(string text) => text.IndexOf(Begin, StringComparison.Ordinal) is >= 0 and var b
+            && text.IndexOf(End, b, StringComparison.Ordinal) > b;
+
+        /// <summary><paramref name="report"/> in place of the section of <paramref name="existing"/> (a new file: the section alone).</summary>
+        public static string Merge(string? existing, string report)
+        {
+            string section = Begin + "\n" + report.TrimEnd('\n') + "\n" + End;
+            if (existing is null) return section + "\n";
+            if (!IsIn(existing)) throw new InvalidOperationException("The file has no report section to rewrite.");
+            int begin = existing.IndexOf(Begin, StringComparison.Ordinal), end = existing.IndexOf(End, begin, StringComparison.Ordinal) + End.Length;
+            return existing[..begin] + section + existing[end..];
+        }
+    }
+
+    /// <summary>
+    /// Our encoder and decoder with no quantizer: where the codec's loss is the autoencoder's and where it is the codes'.
+    /// Its bitrate is the latents' as float32.
+    /// </summary>
+    sealed class UnquantizedRoundTrip(NeuralAudioCodec codec) : IBaselineCodec
+    {
+        public string Name => "ours, no quantizer";
+
+        public CodecRoundTrip RoundTrip(AudioBuffer audio)
+        {
+            var config = codec.Model.Config;
+            long frames = (audio.Length + config.HopLength - 1) / config.HopLength;
+            long bytes = frames * config.HiddenSize * sizeof(float);
+            return new CodecRoundTrip(codec.ReconstructUnquantized(audio), bytes, Bitrate.OfPayload(bytes, audio.DurationSeconds));
+        }
     }
 
     /// <summary>Our codec at one bandwidth as a round trip, measured like the baselines.</summary>
