@@ -51,6 +51,20 @@ train() {
 # watch PID...: GPU load every 10 s while any of them runs
 watch_gpu() { while sleep 10; do nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader; local any=0; for p in "$@"; do kill -0 $p 2>/dev/null && any=1; done; [ $any = 1 ] || break; done; }
 
+# evaluate N "RUN..." ARGS...: `media ARGS` (@RUN in them naming the run) for each run with a model in /tmp/out/RUN, all
+# at once, logged to /tmp/logs/RUN.eval.log; then the last N lines of each log into the call's output
+evaluate() {
+  local n=$1 runs=$2 pids=(); shift 2
+  for run in $runs; do
+    [ -f /tmp/out/$run/model.safetensors ] || continue
+    media "${@//@RUN/$run}" > /tmp/logs/$run.eval.log 2>&1 &
+    pids+=($!)
+  done
+  # named pids: a bare `wait` would also wait for the `tee` of the driver log above, which never ends
+  [ ${#pids[@]} = 0 ] || wait "${pids[@]}"
+  for run in $runs; do [ -f /tmp/logs/$run.eval.log ] && { echo "== $run"; grep -v "━" /tmp/logs/$run.eval.log | tail -$n; }; done
+}
+
 # ship NAME DIR: DIR (under /tmp/out) as $OUT/NAME.tar, cut into 15 MB pieces when larger (16 MB per returned file)
 ship() { [ -e /tmp/out/$2 ] || return 0; tar -cf /tmp/$1.tar -C /tmp/out "$2"; if [ $(stat -c %s /tmp/$1.tar) -gt 15000000 ]; then split -b 15000000 -d /tmp/$1.tar $OUT/$1.tar.; else cp /tmp/$1.tar $OUT/; fi; }
 

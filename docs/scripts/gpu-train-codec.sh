@@ -29,15 +29,7 @@ fi
 watch_gpu "${pids[@]}"
 wait "${pids[@]}"
 # Held-out speech and music, ours against Opus and mu-law, on the host's CPU (both at once).
-epids=()
-for run in codec-gan codec-rec; do
-  [ -f /tmp/out/$run/model.safetensors ] || continue
-  media eval codec -n 8 --corpus /tmp/corpus --checkpoint /tmp/out/$run --recognizer models/asr-ctc-judge-band --out '' --threads 4 \
-    > /tmp/logs/$run.eval.log 2>&1 &
-  epids+=($!)
-done
-# Named pids: a bare `wait` would also wait for gpu-common's `tee` of the driver log, which never ends.
-wait "${epids[@]}"
-for run in codec-gan codec-rec; do [ -f /tmp/logs/$run.eval.log ] && { echo "== $run"; grep -v "━" /tmp/logs/$run.eval.log | tail -22; }; done
+evaluate 26 "codec-gan codec-rec" eval codec -n 8 --corpus /tmp/corpus --checkpoint /tmp/out/@RUN --recognizer models/asr-ctc-judge-band \
+  --out '' --threads 4
 ship codec-gan codec-gan; ship codec-rec codec-rec
 finish

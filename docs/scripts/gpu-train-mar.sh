@@ -17,14 +17,7 @@ train mar-wide $END -- image-mar $RECIPE ${WIDE:---dim 256 --depth 6 --heads 8} 
 P2=$!
 watch_gpu $P1 $P2
 wait $P1 $P2
-epids=()
-for run in mar-base mar-wide; do
-  [ -f /tmp/out/$run/model.safetensors ] || continue
-  media eval image-mar --mar /tmp/out/$run --vae models/image-vae --n ${EVAL_N:-200} --token-shuffle none --dar none --batch 50 \
-    --device $DEVICE --threads 2 --grid /tmp/out/$run/grid.png > /tmp/logs/$run.eval.log 2>&1 &
-  epids+=($!)
-done
-wait "${epids[@]}"
-for run in mar-base mar-wide; do [ -f /tmp/logs/$run.eval.log ] && { echo "== $run"; grep -v "━" /tmp/logs/$run.eval.log | tail -16; }; done
+evaluate 20 "mar-base mar-wide" eval image-mar --mar /tmp/out/@RUN --vae models/image-vae --n ${EVAL_N:-200} --token-shuffle none \
+  --dar none --batch 50 --device $DEVICE --threads 2 --grid /tmp/out/@RUN/grid.png
 ship mar-base mar-base; ship mar-wide mar-wide
 finish

@@ -60,11 +60,7 @@ public sealed class EncodecModel : nn.Module
     {
         int codebooks = CodebooksFor(bandwidthKbps);
         CheckAudio(audio, nameof(audio));
-        using var scope = NewDisposeScope();
-        using var inFlight = FinalizerGate.Enter();
-        using var noGrad = no_grad();
-        var latents = encoder.call(audio.to(ScalarType.Float32, Device));
-        return quantizer.Encode(latents, codebooks).MoveToOuterDisposeScope();
+        return Infer(() => quantizer.Encode(encoder.call(audio.to(ScalarType.Float32, Device)), codebooks));
     }
 
     /// <summary>
@@ -74,30 +70,30 @@ public sealed class EncodecModel : nn.Module
     public Tensor EncodeLatents(Tensor audio)
     {
         CheckAudio(audio, nameof(audio));
-        using var scope = NewDisposeScope();
-        using var inFlight = FinalizerGate.Enter();
-        using var noGrad = no_grad();
-        return encoder.call(audio.to(ScalarType.Float32, Device)).MoveToOuterDisposeScope();
+        return Infer(() => encoder.call(audio.to(ScalarType.Float32, Device)));
     }
 
     /// <summary>Codes [B, n, frames] (any integer type, n up to the codebook count) to audio [B, channels, frames * hop].</summary>
     public Tensor Decode(Tensor codes)
     {
         CheckCodes(codes, nameof(codes));
-        using var scope = NewDisposeScope();
-        using var inFlight = FinalizerGate.Enter();
-        using var noGrad = no_grad();
-        return decoder.call(quantizer.Decode(codes.to(ScalarType.Int64, Device))).MoveToOuterDisposeScope();
+        return Infer(() => decoder.call(quantizer.Decode(codes.to(ScalarType.Int64, Device))));
     }
 
     /// <summary>Continuous latents [B, hidden, frames] (quantized or not) to audio [B, channels, frames * hop].</summary>
     public Tensor DecodeLatents(Tensor latents)
     {
         CheckLatents(latents, nameof(latents));
+        return Infer(() => decoder.call(latents.to(ScalarType.Float32, Device)));
+    }
+
+    // One offline call: no graph, the finalizer gate held, every tensor it makes freed but its result.
+    static Tensor Infer(Func<Tensor> work)
+    {
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
-        return decoder.call(latents.to(ScalarType.Float32, Device)).MoveToOuterDisposeScope();
+        return work().MoveToOuterDisposeScope();
     }
 
     /// <summary>Starts streaming encoding: push audio chunks, get codes as soon as they are determined.</summary>
