@@ -65,8 +65,19 @@ evaluate() {
   for run in $runs; do [ -f /tmp/logs/$run.eval.log ] && { echo "== $run"; grep -v "━" /tmp/logs/$run.eval.log | tail -$n; }; done
 }
 
-# ship NAME DIR: DIR (under /tmp/out) as $OUT/NAME.tar, cut into 15 MB pieces when larger (16 MB per returned file)
-ship() { [ -e /tmp/out/$2 ] || return 0; tar -cf /tmp/$1.tar -C /tmp/out "$2"; if [ $(stat -c %s /tmp/$1.tar) -gt 15000000 ]; then split -b 15000000 -d /tmp/$1.tar $OUT/$1.tar.; else cp /tmp/$1.tar $OUT/; fi; }
+# ship NAME DIR: DIR (under /tmp/out) as $OUT/NAME.tar, cut into 15 MB pieces when larger (16 MB per returned file). What
+# comes back is at most 8 files, 64 MiB together: a tar that would pass that (with room kept for finish's logs.tgz) is left
+# out here, with a line saying so, so the plan's order of ship calls decides what is kept, not the device.
+ship() {
+  [ -e /tmp/out/$2 ] || return 0
+  tar -cf /tmp/$1.tar -C /tmp/out "$2"
+  local size=$(stat -c %s /tmp/$1.tar) have=$(ls $OUT | wc -l) used=$(find $OUT -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
+  local pieces=$(( (size + 14999999) / 15000000 ))
+  if [ $(( have + pieces )) -gt 7 ] || [ $(( used + size )) -gt $(( 63 * 1048576 )) ]; then
+    echo "ship $1: left out, $size bytes in $pieces file(s) would pass the 8 files / 64 MiB that come back"; return 0
+  fi
+  if [ $size -gt 15000000 ]; then split -b 15000000 -d /tmp/$1.tar $OUT/$1.tar.; else cp /tmp/$1.tar $OUT/; fi
+}
 
 # finish: logs, train.jsonl and config.json of every run as $OUT/logs.tgz
 finish() {
