@@ -54,10 +54,10 @@ watch_gpu() { while sleep 10; do nvidia-smi --query-gpu=utilization.gpu,memory.u
 # evaluate N "RUN..." ARGS...: `media ARGS` (@RUN in them naming the run) for each run with a model in /tmp/out/RUN, all
 # at once, logged to /tmp/logs/RUN.eval.log; then the last N lines of each log into the call's output
 evaluate() {
-  local n=$1 runs=$2 pids=(); shift 2
+  local n=$1 runs=$2 pids=() run; shift 2
   for run in $runs; do
     [ -f /tmp/out/$run/model.safetensors ] || continue
-    media "${@//@RUN/$run}" > /tmp/logs/$run.eval.log 2>&1 &
+    media "${@//@RUN/"$run"}" > /tmp/logs/$run.eval.log 2>&1 &
     pids+=($!)
   done
   # named pids: a bare `wait` would also wait for the `tee` of the driver log above, which never ends

@@ -1,23 +1,36 @@
 #!/bin/bash
 # What a lent GPU host needs from this checkout, and fitting it into the 64 MiB that may travel to it (tracked files,
-# untracked files git does not ignore, and the carried paths; the committed model weights alone are about 53 MB):
-#   docs/scripts/gpu-pack.sh pack            .gpu/dotnet.tar.xz (the .NET runtimes), .gpu/cli.tar.xz (the CLI without libtorch,
-#                                            which the host's PyTorch gives) and .gpu/espeak-ng.tar.xz (espeak-ng with its data,
-#                                            so the host renders the speech and song corpora itself)
-#   docs/scripts/gpu-pack.sh park [MODEL..]  untrack every models/*/model.safetensors but the named folders' (their files stay
-#                                            here, ignored), so they do not travel; commits are refused while parked
-#   docs/scripts/gpu-pack.sh unpark          track them again: run it right after the device call
-#   docs/scripts/gpu-pack.sh size            what would travel with `carry: [".gpu"]`, in MiB
-# The device call then names ".gpu" in carry and runs a plan, e.g. `OUT=$OUT bash docs/scripts/gpu-train-codec.sh`.
+# untracked files git does not ignore, and the carried paths; the committed model weights alone are about 55 MB):
+#   docs/scripts/gpu-pack.sh pack              .gpu/dotnet.tar.xz (the .NET runtimes), .gpu/cli.tar.xz (the CLI without
+#                                              libtorch, which the host's PyTorch gives) and .gpu/espeak-ng.tar.xz (espeak-ng
+#                                              with its data, so the host renders the speech and song corpora itself)
+#   docs/scripts/gpu-pack.sh park [MODEL..]    untrack every committed models/*/model.safetensors but the named folders'
+#                                              (their files stay here, ignored), so they do not travel; the pre-commit hook
+#                                              refuses commits while parked
+#   docs/scripts/gpu-pack.sh unpark            track them again, as committed: run it right after the device call
+#   docs/scripts/gpu-pack.sh size [CARRY..]    what would travel with those carried paths (default .gpu), in MiB
+# The device call then names what it carries (a plan's header says; most carry ".gpu") and runs the plan, e.g.
+# `OUT=$OUT bash docs/scripts/gpu-train-codec.sh`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-GIT=$(git rev-parse --git-dir)
-PARKED=$GIT/media-parked
+# The paths git itself reads (a linked worktree's own index, info/exclude and hooks; core.hooksPath).
+PARKED=$(git rev-parse --git-path media-parked)
+EXCLUDE=$(git rev-parse --git-path info/exclude)
+HOOK=$(git rev-parse --git-path hooks/pre-commit)
 LIMIT=$((64 * 1024 * 1024))
 
+# travelling_bytes CARRY...: tracked files present, untracked files git does not ignore, and the carried paths
 travelling_bytes() {
-  { git ls-files -z; git ls-files -z -o --exclude-standard; find .gpu -type f -print0 2>/dev/null; } |
-    xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}'
+  { git ls-files -z; git ls-files -z -o --exclude-standard; for c in "$@"; do [ -e "$c" ] && find "$c" -type f -print0; done; } |
+    xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}' || true
+}
+
+# report CARRY...: the travelling size, rounded up, and whether it fits
+report() {
+  local b
+  b=$(travelling_bytes "$@")
+  echo "travelling with ${*:-nothing carried}: $(( (b + 1048575) / 1048576 )) MiB of 64$([ "$b" -gt $LIMIT ] && echo ' -- TOO LARGE: park more, or carry less')"
+  [ "$b" -le $LIMIT ]
 }
 
 pack_dotnet() {
@@ -76,6 +89,10 @@ here=$(dirname "$(readlink -f "$0")")/..
 LD_LIBRARY_PATH="$here/lib" ESPEAK_DATA_PATH="$here/share" exec "$here/bin/espeak-ng.bin" "$@"
 EOF
   chmod +x "$out/espeak-ng/bin/espeak-ng"
+  # Relocatable: the bundle's own library and data, not this machine's (espeak-ng would fall back to them unseen).
+  LD_LIBRARY_PATH="$out/espeak-ng/lib" ldd "$out/espeak-ng/bin/espeak-ng.bin" | grep -q "$out/espeak-ng/lib/libespeak-ng.so.1" \
+    || { echo "the bundled espeak-ng does not load its own libespeak-ng"; exit 1; }
+  "$out/espeak-ng/bin/espeak-ng" --version | grep -q "Data at: $out/espeak-ng/" || { echo "the bundled espeak-ng does not read its own data"; exit 1; }
   # The bundle must speak exactly as the installed one does: the corpora are keyed by seed, not by the machine.
   echo "The quick brown fox, 42 times." | "$exe" -v en-us -s 160 -p 50 -w "$out/a.wav"
   echo "The quick brown fox, 42 times." | env -i PATH=/usr/bin:/bin "$out/espeak-ng/bin/espeak-ng" -v en-us -s 160 -p 50 -w "$out/b.wav"
@@ -93,33 +110,44 @@ case ${1:-} in
   park)
     shift
     [ -e "$PARKED" ] && { echo "already parked ($PARKED); unpark first"; exit 1; }
-    : > "$PARKED"
-    for f in models/*/model.safetensors; do
-      keep=0
-      for name in "$@"; do [ "$f" = "models/$name/model.safetensors" ] && keep=1; done
-      [ $keep = 1 ] || echo "$f" >> "$PARKED"
+    for name in "$@"; do
+      git ls-files --error-unmatch "models/${name%/}/model.safetensors" > /dev/null 2>&1 || { echo "models/${name%/} has no committed model.safetensors"; exit 1; }
     done
-    mkdir -p "$GIT/info"
-    { echo "# gpu-pack park begin"; sed 's|^|/|' "$PARKED"; echo "# gpu-pack park end"; } >> "$GIT/info/exclude"
-    xargs -r git rm -q --cached -- < "$PARKED"
-    if [ ! -e "$GIT/hooks/pre-commit" ]; then
-      mkdir -p "$GIT/hooks"
-      printf '#!/bin/sh\n# gpu-pack: refuse commits while model weights are untracked for a device call\n[ -e "%s" ] && { echo "model weights are parked for a device call: run docs/scripts/gpu-pack.sh unpark first"; exit 1; }\nexit 0\n' "$(readlink -f "$PARKED")" > "$GIT/hooks/pre-commit"
-      chmod +x "$GIT/hooks/pre-commit"
+    list=()
+    while IFS= read -r f; do
+      keep=0
+      for name in "$@"; do [ "$f" = "models/${name%/}/model.safetensors" ] && keep=1; done
+      [ $keep = 1 ] || list+=("$f")
+    done < <(git ls-files 'models/*/model.safetensors')
+    # Untrack first; the state that unpark reads is written only once that has worked.
+    git rm -q --cached -- "${list[@]}"
+    printf '%s\n' "${list[@]}" > "$PARKED"
+    mkdir -p "$(dirname "$EXCLUDE")"
+    { echo "# gpu-pack park begin"; sed 's|^|/|' "$PARKED"; echo "# gpu-pack park end"; } >> "$EXCLUDE"
+    if [ -e "$HOOK" ] && ! grep -q "gpu-pack" "$HOOK"; then
+      echo "warning: $HOOK exists and is not gpu-pack's: commits are NOT guarded while parked; unpark before any commit"
+    else
+      mkdir -p "$(dirname "$HOOK")"
+      printf '#!/bin/sh\n# gpu-pack: refuse commits while model weights are untracked for a device call\n[ -e "%s" ] && { echo "model weights are parked for a device call: run docs/scripts/gpu-pack.sh unpark first"; exit 1; }\nexit 0\n' "$(readlink -f "$PARKED")" > "$HOOK"
+      chmod +x "$HOOK"
     fi
-    echo "parked $(wc -l < "$PARKED") weight files; travelling: $(( $(travelling_bytes) / 1048576 )) MiB of 64 (unpark after the call)"
+    echo "parked ${#list[@]} weight files (unpark right after the call)"
+    report .gpu || true
     ;;
   unpark)
     [ -e "$PARKED" ] || { echo "nothing parked"; exit 0; }
-    xargs -r git add -f -- < "$PARKED"
-    sed -i '/^# gpu-pack park begin$/,/^# gpu-pack park end$/d' "$GIT/info/exclude"
+    # The index entries as committed, whatever is on disk now; a weight file gone from disk comes back from HEAD.
+    xargs -r -d '\n' git reset -q HEAD -- < "$PARKED"
+    while IFS= read -r f; do [ -e "$f" ] || git checkout HEAD -- "$f"; done < "$PARKED"
+    sed -i '/^# gpu-pack park begin$/,/^# gpu-pack park end$/d' "$EXCLUDE"
     rm -f "$PARKED"
     git status --short -- models | head
     echo "unparked"
     ;;
   size)
-    b=$(travelling_bytes)
-    echo "travelling: $((b / 1048576)) MiB of 64$([ "$b" -gt $LIMIT ] && echo ' (too large: park the weights the plan does not read)')"
+    shift
+    [ $# -gt 0 ] || set -- .gpu
+    report "$@"
     ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

@@ -5,13 +5,14 @@
 # exports), $OUT/logs.tgz. Needs espeak-ng there (.gpu/espeak-ng.tar.xz) to render the 600-utterance corpus. From here:
 #   docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park asr-ctc-judge-band
 #   device run, carry [".gpu"]: OUT=$OUT bash docs/scripts/gpu-train-codec.sh      (then: docs/scripts/gpu-pack.sh unpark)
-# Knobs: BUDGET (s of training from the start, default 450), BATCH (default 64), CONTINUOUS (warm-up steps, 400), ONLY=gan|rec.
+# Knobs: BUDGET (s from the call's start, unpacking and calibration included; default 450), BATCH (default 64), CONTINUOUS (warm-up steps, 400), ONLY=gan|rec.
+# The calibration must reach past the continuous warm-up (400 steps without the quantizer or discriminator, much cheaper)
+# so the rate that sizes each schedule is the quantized, adversarial steps' rate. Set before gpu-common, which would
+# otherwise set its own defaults (60 and 20).
+CAL=${CAL:-480} RATE_FROM=${RATE_FROM:-420}
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-450} ))
 B=${BATCH:-64}
-# The calibration must reach past the continuous warm-up (400 steps without the quantizer or discriminator, much cheaper)
-# so the rate that sizes each schedule is the quantized, adversarial steps' rate.
-CAL=${CAL:-480} RATE_FROM=${RATE_FROM:-420}
 COMMON="--corpus /tmp/corpus --batch $B --continuous-steps ${CONTINUOUS:-400} --seed 1 --threads 2"
 CORPUS_MANIFEST=/tmp/corpus/espeak-v1-16000hz-seed1/manifest.tsv
 pids=()

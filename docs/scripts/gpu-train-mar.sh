@@ -5,7 +5,7 @@
 # --n 200` there for both (held-out prompts, seeds 0..199, N = 16, cfg 3, 50 head steps: the same as docs/MAR.md's table,
 # whose token-shuffle row is the comparison; its weights stay here). Results: $OUT/mar-base.tar and $OUT/mar-wide.tar
 # (fp16 exports), $OUT/logs.tgz.
-#   OUT=... bash docs/scripts/gpu-train-mar.sh      Knobs: BUDGET (s of training, 430), SAMPLES (40000), BATCH (256), WIDE
+#   OUT=... bash docs/scripts/gpu-train-mar.sh      Knobs: BUDGET (s from the start, 430), SAMPLES (40000), BATCH (256), WIDE
 # Travel (64 MiB): docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park image-vae; carry [".gpu"]; unpark after.
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-430} ))

@@ -23,7 +23,7 @@ public sealed class CodecEvalCommandTests : IDisposable
 
         // The report file's notes around the generated section are kept; the section is rewritten.
         string report = Path.Combine(folder, "CODEC.md");
-        File.WriteAllText(report, "<!-- media eval codec: from here to its end marker, each run rewrites this report; the rest of the file is kept -->\nold table\n"
+        File.WriteAllText(report, "# Notes before the report\n<!-- media eval codec: from here to its end marker, each run rewrites this report; the rest of the file is kept -->\nold table\n"
             + "<!-- media eval codec: end -->\n\nNotes written by hand.\n");
         var (code, output) = await CliProcess.RunAsync("eval", "codec", "-n", "1", "--utterances", "60", "--corpus", Path.Combine(folder, "corpus"),
             "--checkpoint", model, "--out", report);
@@ -36,6 +36,7 @@ public sealed class CodecEvalCommandTests : IDisposable
         string written = File.ReadAllText(report);
         Assert.Contains(row.Value, written, StringComparison.Ordinal);
         Assert.DoesNotContain("old table", written, StringComparison.Ordinal);
+        Assert.StartsWith("# Notes before the report\n<!-- media eval codec: from here", written, StringComparison.Ordinal);
         Assert.EndsWith("<!-- media eval codec: end -->\n\nNotes written by hand.\n", written, StringComparison.Ordinal);
         double stoi = double.Parse(Regex.Match(output, @"^speech stoi at 6 kbps: (?<v>[\d.]+)$", RegexOptions.Multiline).Groups["v"].Value, CultureInfo.InvariantCulture);
         double snr = double.Parse(Regex.Match(output, @"^speech si-snr at 6 kbps: (?<v>-?[\d.]+)$", RegexOptions.Multiline).Groups["v"].Value, CultureInfo.InvariantCulture);

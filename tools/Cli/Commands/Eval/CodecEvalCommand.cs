@@ -20,7 +20,8 @@ namespace Media.Cli.Commands.Eval;
 /// <summary>
 /// <c>media eval codec</c>: our codec at each of its bandwidths, Opus (Concentus) and 8-bit mu-law, on
 /// held-out espeak-ng speech and held-out procedural music, in one run: SI-SNR, log-mel distance, STOI
-/// and the measured bitrate. Prints the table and writes it to <c>docs/CODEC.md</c>.
+/// and the measured bitrate, beside our autoencoder without its quantizer. Prints the table and writes it into the
+/// report section of <c>--out</c> (<c>docs/CODEC.md</c>), keeping the rest of that file.
 /// </summary>
 internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
 {
@@ -52,7 +53,7 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         public int Rate { get; init; } = 16000;
 
         [CommandOption("--out")]
-        [Description("Markdown report to write ('' = none)")]
+        [Description("Markdown file whose report section (between its markers; a new file is created with them) is rewritten ('' = none)")]
         [DefaultValue("docs/CODEC.md")]
         public string Out { get; init; } = "docs/CODEC.md";
 
@@ -169,7 +170,7 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         sb.Append(CultureInfo.InvariantCulture, $"never trained on) and {heldOut.Music.Count} procedural music clips of 4 s (seeds {CodecCorpus.HeldOutMusicSeed}+, training uses {CodecCorpus.TrainMusicSeed}+). ");
         sb.Append(CultureInfo.InvariantCulture, $"Every system runs in the same invocation on the same clips. SI-SNR: higher is better; log-mel distance (mean |log-mel difference|, 80 Slaney bands, ");
         sb.Append(CultureInfo.InvariantCulture, $"1024-point STFT): lower is better; STOI (Taal 2011): higher is better (it is a speech measure; on music it only says how much of the envelope ");
-        sb.Append(CultureInfo.InvariantCulture, $"survives). Measured kbps: the payload actually produced per second of input (ours: codebooks x 10 bits x 50 frames/s).\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"survives). Measured kbps: the payload actually produced per second of input (ours: codebooks x 10 bits x 50 frames/s; without the quantizer, the latents as float32).\n\n");
         if (ours is null)
             sb.Append(CultureInfo.InvariantCulture, $"**Our codec is not trained** (no checkpoint at `{settings.Checkpoint}`), so it has no rows: the EnCodec architecture with random weights is not evaluated.\n\n");
         else
