@@ -1,7 +1,7 @@
 #!/bin/bash
 # SongGen's mode ablation on one GPU: modes side by side until BUDGET (MODES, two a call by default, below), each from the
-# token caches made on the CPU host (the host has espeak-ng only as gpu-pack's bundle, and rendering 512 songs there, about
-# 10 s of one core each, would take most of the call):
+# token caches made on the CPU host (gpu-pack's espeak-ng does not fit beside the codec's weights in what travels; both
+# caches of 512 songs take a few minutes here, `--cache-only` using every core):
 #   media train songgen --mode mixed-pro --cache-only --run R1 ...   (mix + vocal codes; mixed reads them too)
 #   media train songgen --mode parallel  --cache-only --run R2 ...   (vocal + accompaniment codes; every dual-track mode)
 #   tar -cJf .gpu/songgen-tokens.tar.xz -C R1 tokens/mixed-pro-8s -C R2 tokens/parallel-8s

@@ -45,16 +45,36 @@ public sealed class SongTokenCache(string directory, SongTokenDataset dataset, S
     }
 
     /// <summary>
-    /// Makes and caches songs 0..<paramref name="songs"/>-1 that are not cached yet (cached ones are not read back), calling
-    /// <paramref name="progress"/> with the count done after each; stops between songs when cancelled.
+    /// Makes and caches songs 0..<paramref name="songs"/>-1 that are not cached yet (cached ones are not read back), as many
+    /// at once as there are cores (espeak-ng, PSOLA and the codec per song; each is made from its seed alone, so the order
+    /// changes nothing), calling <paramref name="progress"/> with the count done after each; stops between songs when
+    /// cancelled.
     /// </summary>
     public void Fill(int songs, Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        for (int seed = 0; seed < songs && !cancellationToken.IsCancellationRequested; seed++)
+        int done = 0;
+        var report = new Lock();
+        void Done()
         {
-            string path = PathOf((ulong)seed);
-            if (!File.Exists(path)) Write(path, Make((ulong)seed));
-            progress?.Invoke(seed + 1);
+            lock (report) progress?.Invoke(++done);
+        }
+        var missing = new List<ulong>();
+        for (int seed = 0; seed < songs; seed++)
+        {
+            if (File.Exists(PathOf((ulong)seed))) Done();
+            else missing.Add((ulong)seed);
+        }
+        try
+        {
+            Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, seed =>
+            {
+                Write(PathOf(seed), Make(seed));
+                Done();
+            });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped between songs; every song written so far is whole.
         }
     }
 
