@@ -7,7 +7,7 @@
 #   tar -cJf .gpu/songgen-tokens.tar.xz -C R1 tokens/mixed-pro-8s -C R2 tokens/parallel-8s
 # and models/media-codec in the checkout. Then: OUT=... bash docs/scripts/gpu-train-songgen.sh
 # Travel (64 MiB): docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park media-codec; carry [".gpu/dotnet.tar.xz",
-# ".gpu/cli.tar.xz", ".gpu/songgen-tokens.tar.xz"] (not espeak-ng: with it, 64.6 MiB); check with gpu-pack.sh size and
+# ".gpu/cli.tar.xz", ".gpu/songgen-tokens.tar.xz"] (not espeak-ng: two 512-song caches then pass 64 MiB); check with gpu-pack.sh size and
 # those three paths; unpark after.
 source "$(dirname "$0")/gpu-common.sh"
 END=$(( T0 + ${BUDGET:-540} ))
