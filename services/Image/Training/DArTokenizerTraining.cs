@@ -128,9 +128,10 @@ public sealed class DArTokenizerTraining : IDisposable
 
     /// <summary>
     /// Mean PSNR (8-bit, as saved) of the round trip of <paramref name="images"/> [N, 3, H, W]: encode, then decode from noise
-    /// drawn with seed <paramref name="noiseSeed"/>.
+    /// drawn, as <see cref="Evaluation.DArRoundTrip"/> draws it, with seed <paramref name="noiseSeed"/> + s for the batch from
+    /// image s, so the PSNR logged in training is the one <c>media eval image-dar-tokenizer</c> reports for the same scenes.
     /// </summary>
-    public static double ReconstructionPsnr(DArTokenizer model, Tensor images, long noiseSeed = 0, int batchSize = 32)
+    public static double ReconstructionPsnr(DArTokenizer model, Tensor images, long noiseSeed = 0, int batchSize = 50)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
@@ -140,11 +141,11 @@ public sealed class DArTokenizerTraining : IDisposable
         {
             double sum = 0;
             long n = images.shape[0];
-            using var generator = new Generator((ulong)noiseSeed, CPU);
             for (long start = 0; start < n; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
+                using var generator = new Generator((ulong)(noiseSeed + start), CPU);
                 var batch = images.narrow(0, start, Math.Min(batchSize, n - start));
                 var noise = randn(batch.shape, generator: generator);
                 var reconstruction = model.Decode(model.Encode(batch), noise.to(batch.device));

@@ -35,5 +35,8 @@ public sealed class DArRoundTripTests
         var firstFour = DArRoundTrip.Evaluate(tokenizer, scenes.Take(4).ToList(), seed: 11, batch: 2);
         Assert.Equal(result.Psnr * 5, firstFour.Psnr * 4 + last, 4);
         Assert.NotEqual(result.Psnr, DArRoundTrip.Evaluate(tokenizer, scenes, seed: 12, batch: 2).Psnr);
+        // The PSNR a training run logs is this one: same scenes, same noise.
+        var all = ImageTensors.ToTensor([.. scenes.Select(s => s.Image)]);
+        Assert.Equal(result.Psnr, Media.Services.Image.Training.DArTokenizerTraining.ReconstructionPsnr(tokenizer, all, noiseSeed: 11, batchSize: 2), 4);
     }
 }
