@@ -173,6 +173,21 @@ public sealed class ArditModelTests
     }
 
     [Fact]
+    public void A_noisy_block_may_not_start_inside_the_finished_block_it_follows()
+    {
+        using var scope = NewDisposeScope();
+        var config = ArditTestModels.Tiny(4);
+        using var model = ArditTestModels.Randomised(config);
+        using var cache = model.StartContext(randint(0, config.VocabSize, [1, 5]), 12);
+        var clean = randn(1, 4, config.LatentDim);
+        var alone = Assert.Throws<ArgumentException>(() => model.AppendCleanAndVelocity(cache, clean, 0, randn(1, 4, config.LatentDim), 0.5, 2));
+        Assert.StartsWith("The noisy block at frame 2 must follow the clean block ending at 4.", alone.Message, StringComparison.Ordinal);
+        var batched = Assert.Throws<ArgumentException>(() => model.AppendCleanAndVelocityCached([cache], [clean], randn(1, 4, config.LatentDim), [0.5], [2]));
+        Assert.StartsWith("Row 0: the noisy block at frame 2 must follow the clean block ending at 4.", batched.Message, StringComparison.Ordinal);
+        Assert.Equal(0, cache.CleanFrames); // refused before anything was written
+    }
+
+    [Fact]
     public void Batched_rows_must_share_one_slot_storage()
     {
         using var scope = NewDisposeScope();

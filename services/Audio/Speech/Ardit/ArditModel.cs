@@ -301,8 +301,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
         if (cleanStart != cache.CleanFrames) throw new ArgumentException($"The cache holds {cache.CleanFrames} clean frames; the next block must start there, not at {cleanStart}.", nameof(cleanStart));
         CheckBlock(cache, clean, cleanStart);
         CheckBlock(cache, xt, firstFrame);
-        if (firstFrame < cleanStart + clean.shape[1])
-            throw new ArgumentException($"The noisy block at frame {firstFrame} must follow the clean block ending at {cleanStart + clean.shape[1]}.", nameof(firstFrame));
+        CheckFollows(firstFrame, cleanStart + clean.shape[1], nameof(firstFrame));
         using var scope = NewDisposeScope();
         using var inFlight = FinalizerGate.Enter();
         using var noGrad = no_grad();
@@ -374,8 +373,7 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             CheckBlock(caches[r], row, firstFrames[r]);
             if (clean[r] is not { } block) continue;
             CheckBlock(caches[r], block, caches[r].CleanFrames);
-            if (firstFrames[r] < caches[r].CleanFrames + block.shape[1])
-                throw new ArgumentException($"Row {r}: the noisy block at frame {firstFrames[r]} must follow the clean block ending at {caches[r].CleanFrames + block.shape[1]}.", nameof(firstFrames));
+            CheckFollows(firstFrames[r], caches[r].CleanFrames + block.shape[1], nameof(firstFrames), $"Row {r}: ");
             cleanLengths[r] = block.shape[1];
         }
         // One utterance left (a batch draining): its finished block and noisy block as one row, as alone.
@@ -507,6 +505,13 @@ public sealed class ArditModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"Frames {firstFrame}..{firstFrame + latents.shape[1] - 1} fall outside the utterance's {cache.TotalFrames} frames.", nameof(firstFrame));
         if (firstFrame < cache.SuffixStart && firstFrame + latents.shape[1] > cache.SuffixStart)
             throw new ArgumentException($"Frames {firstFrame}..{firstFrame + latents.shape[1] - 1} run into the suffix, which starts at frame {cache.SuffixStart}.", nameof(firstFrame));
+    }
+
+    // The noisy block is generated after the finished one it is paired with: it may not start inside it.
+    static void CheckFollows(long firstFrame, long cleanEnd, string parameter, string row = "")
+    {
+        if (firstFrame < cleanEnd)
+            throw new ArgumentException($"{row}{(row.Length == 0 ? "The" : "the")} noisy block at frame {firstFrame} must follow the clean block ending at {cleanEnd}.", parameter);
     }
 
     void CheckIds(Tensor text) => TokenIdRange.Check(text, Config.VocabSize, "Text ids", nameof(text));
