@@ -46,9 +46,8 @@ public sealed class NeuralAudioCodec : IDisposable
         ArgumentNullException.ThrowIfNull(audio);
         var config = Model.Config;
         int codebooks = Model.CodebooksFor(bandwidthKbps);
-        var prepared = audio.WithChannels(config.AudioChannels).Resample(config.SamplingRate);
         using var scope = NewDisposeScope();
-        var samples = tensor(prepared.Channels.SelectMany(c => c).ToArray(), [1, config.AudioChannels, prepared.Length]);
+        var (samples, length) = Samples(audio);
         var codes = Model.Encode(samples, bandwidthKbps).squeeze(0).cpu();
         var flat = codes.data<long>().ToArray();
         int frames = (int)codes.shape[1];
@@ -57,7 +56,7 @@ public sealed class NeuralAudioCodec : IDisposable
         {
             SampleRate = config.SamplingRate,
             Channels = config.AudioChannels,
-            Samples = prepared.Length,
+            Samples = length,
             FrameRate = config.FrameRate,
             CodebookSize = config.CodebookSize,
             BandwidthKbps = codebooks * config.KbpsPerCodebook,
@@ -73,11 +72,18 @@ public sealed class NeuralAudioCodec : IDisposable
     {
         ArgumentNullException.ThrowIfNull(audio);
         var config = Model.Config;
-        var prepared = audio.WithChannels(config.AudioChannels).Resample(config.SamplingRate);
         using var scope = NewDisposeScope();
-        var samples = tensor(prepared.Channels.SelectMany(c => c).ToArray(), [1, config.AudioChannels, prepared.Length]);
-        var decoded = Model.DecodeLatents(Model.EncodeLatents(samples)).squeeze(0).narrow(-1, 0, prepared.Length).cpu();
+        var (samples, length) = Samples(audio);
+        var decoded = Model.DecodeLatents(Model.EncodeLatents(samples)).squeeze(0).narrow(-1, 0, length).cpu();
         return new AudioBuffer([.. Enumerable.Range(0, config.AudioChannels).Select(c => decoded[c].data<float>().ToArray())], config.SamplingRate);
+    }
+
+    // The audio at the codec's channels and rate as [1, channels, T] (in the caller's dispose scope), and T.
+    (Tensor Samples, int Length) Samples(AudioBuffer audio)
+    {
+        var config = Model.Config;
+        var prepared = audio.WithChannels(config.AudioChannels).Resample(config.SamplingRate);
+        return (tensor(prepared.Channels.SelectMany(c => c).ToArray(), [1, config.AudioChannels, prepared.Length]), prepared.Length);
     }
 
     /// <summary>Decodes codes made by this codec (rate, frame rate and codebook size must match) to audio.</summary>

@@ -87,7 +87,7 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
     public override ValidationResult Validate()
     {
         if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
-        if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+        if (UntilError(Until) is { } untilError) return untilError;
         if (Codebooks < 1 || Songs < 1 || MaxSeconds < 1) return ValidationResult.Error("--codebooks, --songs and --max-seconds must be positive.");
         if (!Directory.Exists(Codec)) return ValidationResult.Error($"--codec '{Codec}' is not a folder.");
         return base.Validate();

@@ -74,6 +74,10 @@ internal abstract class TrainingRunSettings : TorchSettings
             ? $"resuming [bold]{Markup.Escape(Run)}[/] at step {from} of {Steps}"
             : $"training [bold]{Markup.Escape(Run)}[/]: {Markup.Escape(details)}");
 
+    /// <summary>The error for a <c>--until</c> outside 1..<see cref="Steps"/> (in trainers that stop there), or null.</summary>
+    protected ValidationResult? UntilError(long? until) =>
+        until is { } step && (step <= 0 || step > Steps) ? ValidationResult.Error("--until must lie in 1..--steps.") : null;
+
     public override ValidationResult Validate() =>
         Steps < 1 || Batch < 1 ? ValidationResult.Error("--steps and --batch must be positive.") : base.Validate();
 }

@@ -136,7 +136,7 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
             if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
-            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+            if (UntilError(Until) is { } untilError) return untilError;
             if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
             if (Config is { } c && !File.Exists(c)) return ValidationResult.Error($"--config '{c}' does not exist.");
             if (AdversarialStart is < 0) return ValidationResult.Error("--adversarial-start must be 0 or more.");

@@ -110,7 +110,7 @@ internal sealed class ImageDArTokenizerTrainCommand : Command<ImageDArTokenizerT
 
         public override ValidationResult Validate()
         {
-            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+            if (UntilError(Until) is { } untilError) return untilError;
             if (PerceptualWeight < 0 || ObjectWeight < 0 || FeatureWeight < 0 || RepaWeight < 0)
                 return ValidationResult.Error("--perceptual-weight, --object-weight, --feature-weight and --repa-weight must not be negative.");
             if (PerceptualNet is { } net && !File.Exists(Path.Combine(net, "config.json")))

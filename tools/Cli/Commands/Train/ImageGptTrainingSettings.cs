@@ -80,7 +80,7 @@ internal abstract class ImageGptTrainingSettings : ImageTrainingSettings
     public override ValidationResult Validate()
     {
         if (Samples <= 0) return ValidationResult.Error("--samples must be positive.");
-        if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+        if (UntilError(Until) is { } untilError) return untilError;
         if (TextLength <= 0) return ValidationResult.Error("--text-length must be positive.");
         if (CaptionDropout is < 0 or >= 1) return ValidationResult.Error("--caption-dropout must lie in [0, 1).");
         foreach (var file in new[] { Media.Modeling.Checkpoints.ModelFolder.ConfigFile, Media.Modeling.Checkpoints.ModelFolder.WeightsFile })

@@ -109,7 +109,7 @@ internal sealed class ImageVqTrainCommand : Command<ImageVqTrainCommand.Settings
                 return ValidationResult.Error("--perceptual-weight, --disc-weight and --disc-start must not be negative.");
             if (PerceptualNetwork is { } net && !File.Exists(Path.Combine(net, Media.Modeling.Checkpoints.ModelFolder.ConfigFile))) return ValidationResult.Error($"--perceptual-net {net} has no {Media.Modeling.Checkpoints.ModelFolder.ConfigFile}.");
             if (Init is { } init && !File.Exists(Path.Combine(init, VqModelFolder.ConfigFile))) return ValidationResult.Error($"--init {init} has no {VqModelFolder.ConfigFile}.");
-            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+            if (UntilError(Until) is { } untilError) return untilError;
             return base.Validate();
         }
     }

@@ -64,7 +64,7 @@ internal abstract class LatentImageTrainingSettings : ImageTrainingSettings
         if (Samples <= 0 || Dim <= 0 || Depth <= 0 || Heads <= 0 || TextLength <= 0 || Patch <= 0)
             return ValidationResult.Error("Sizes must be positive.");
         if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
-        if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+        if (UntilError(Until) is { } untilError) return untilError;
         return base.Validate();
     }
 }

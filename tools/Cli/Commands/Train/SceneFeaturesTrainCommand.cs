@@ -44,7 +44,7 @@ internal sealed class SceneFeaturesTrainCommand : Command<SceneFeaturesTrainComm
 
         public override ValidationResult Validate()
         {
-            if (Until is { } until && (until <= 0 || until > Steps)) return ValidationResult.Error("--until must lie in 1..--steps.");
+            if (UntilError(Until) is { } untilError) return untilError;
             if (EvalImages <= 0) return ValidationResult.Error("--eval-n must be positive.");
             return base.Validate();
         }
