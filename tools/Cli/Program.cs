@@ -50,6 +50,7 @@ app.Configure(config =>
         train.AddCommand<AcousticKmeansTrainCommand>("acoustic-kmeans").WithDescription("Acoustic k-means audio tokens over log-mel frames (models/acoustic-kmeans).");
         train.AddCommand<SemanticKmeansTrainCommand>("semantic-kmeans").WithDescription("Semantic k-means audio tokens over the CTC recognizer's hidden states (models/semantic-kmeans).");
         train.AddCommand<CodecTrainCommand>("codec").WithDescription("Our EnCodec-architecture codec on espeak-ng speech and procedural music.");
+        train.AddCommand<CodecDecoderTrainCommand>("codec-decoder").WithDescription("A Vocos decoder for a trained codec (encoder and codebooks frozen: the codes stay) on its corpus.");
         train.AddCommand<SongGenTrainCommand>("songgen").WithDescription("Train SongGen (one mode) on the sung-lyrics corpus encoded by models/media-codec; export RUN/model.");
         train.AddCommand<LeVoTrainCommand>("levo").WithDescription("Train LeVo on the sung-lyrics corpus, one stage per call: --stage tokenizer, lm (main LM), decoder (sub-decoder, LM frozen); export RUN/model.");
         train.AddCommand<TrainTtsCommand>("tts").WithDescription("Train the ARDiT text-to-speech voice over the mel VAE latents; export to models/ardit-tts.");

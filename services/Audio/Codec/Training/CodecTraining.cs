@@ -4,7 +4,9 @@ using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
+using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Training.Adversarial;
+using Media.Tokenizers.Audio.Vocos;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,6 +43,11 @@ public sealed class CodecTraining : IDisposable
         manual_seed(trainerOptions.Seed);
         Model = new EncodecModel(config, device, options.WeightNorm);
         if (options.InitFrom is { } init) LoadInit(Model, config, init);
+        if (options.Vocos is { } vocos)
+        {
+            Vocos = new VocosDecoder(vocos with { ReplacesDecoder = true });
+            Vocos.to(device);
+        }
         if (options.AdversarialStart is not null)
         {
             Discriminator = new MultiScaleStftDiscriminator(options.DiscriminatorFftSizes, options.DiscriminatorFilters);
@@ -52,15 +59,16 @@ public sealed class CodecTraining : IDisposable
         {
             Time = options.TimeWeight, BalancedTime = options.Balance.Time, BalancedFrequency = options.Balance.Frequency,
             BalancedGenerator = options.Balance.Generator, BalancedFeatures = options.Balance.Features,
-        }, discriminator: Discriminator);
+        }, discriminator: Discriminator, vocos: Vocos);
         // The warm-up learns the waveform from the time-domain error alone: from a random decoder, the spectral terms
         // win first with audio of the right spectrum and the wrong phase (runs B and C of the model card). It is the
         // squared error: the absolute error stays flat at the silent output's (run D; a probe clip for 150 steps).
-        warmup = new CodecTrainingObjective(Model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 });
+        warmup = new CodecTrainingObjective(Model, new CodecLossWeights { Time = 0, SquaredTime = 1, Stft = 0, Mel = 0, Commitment = 0 }, vocos: Vocos);
         ClipSamples = ClipSamplesFor(config, options.ClipSeconds);
         var codebookChoices = config.TargetBandwidths.Select(config.CodebooksForBandwidth).Distinct().Order().ToArray();
-        var pair = Discriminator is null ? null : new AdversarialPair("codec", Model, Discriminator);
-        Trainer = new Trainer<(Tensor Audio, int Codebooks, AdversarialPhase Phase)>(pair ?? (nn.Module)Model,
+        nn.Module generator = Vocos is null ? Model : new CodecWithVocos(Model, Vocos);
+        var pair = Discriminator is null ? null : new AdversarialPair("codec", generator, Discriminator);
+        Trainer = new Trainer<(Tensor Audio, int Codebooks, AdversarialPhase Phase)>(pair ?? generator,
             position =>
             {
                 var random = position.CreateRandom();
@@ -89,6 +97,9 @@ public sealed class CodecTraining : IDisposable
 
     /// <summary>The codec being trained.</summary>
     public EncodecModel Model { get; }
+
+    /// <summary>The Vocos decoder trained in place of EnCodec's, when the options ask for one.</summary>
+    public VocosDecoder? Vocos { get; }
 
     /// <summary>The discriminator of an adversarial run (trained, checkpointed, never exported).</summary>
     public MultiScaleStftDiscriminator? Discriminator { get; }
@@ -152,8 +163,19 @@ public sealed class CodecTraining : IDisposable
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "config.json"), Config.ToJson());
         using var scope = NewDisposeScope();
-        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), WeightNorm.FoldAll(Model.state_dict()),
-            new Dictionary<string, string> { ["step"] = Trainer.Step.ToString(CultureInfo.InvariantCulture), ["format"] = "encodec-hf" }, ScalarType.Float16);
+        var step = new Dictionary<string, string> { ["step"] = Trainer.Step.ToString(CultureInfo.InvariantCulture), ["format"] = "encodec-hf" };
+        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"), WeightNorm.FoldAll(Model.state_dict()), step, ScalarType.Float16);
+        if (Vocos is null)
+        {
+            // A folder that held a Vocos decoder for other codes must not keep it.
+            File.Delete(Path.Combine(directory, NeuralAudioCodec.VocosConfigFile));
+            File.Delete(Path.Combine(directory, NeuralAudioCodec.VocosWeightsFile));
+            return;
+        }
+        Vocos.eval();
+        File.WriteAllText(Path.Combine(directory, NeuralAudioCodec.VocosConfigFile), Vocos.Config.ToJson());
+        SafetensorsWriter.Write(Path.Combine(directory, NeuralAudioCodec.VocosWeightsFile), Vocos.state_dict(), new Dictionary<string, string>(step) { ["format"] = "vocos" }, ScalarType.Float16);
+        Vocos.train();
     }
 
     /// <inheritdoc />
@@ -161,6 +183,7 @@ public sealed class CodecTraining : IDisposable
     {
         Trainer.Dispose();
         Discriminator?.Dispose();
+        Vocos?.Dispose();
         warmup.Dispose();
         objective.Dispose();
         Model.Dispose();

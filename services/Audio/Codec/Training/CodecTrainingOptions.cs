@@ -55,6 +55,12 @@ public sealed record CodecTrainingOptions
     /// </summary>
     public bool WeightNorm { get; init; } = true;
 
+    /// <summary>
+    /// A Vocos decoder trained with the encoder in place of EnCodec's decoder (Vocos's iSTFT head: every layer at the frame
+    /// rate); null trains EnCodec's decoder.
+    /// </summary>
+    public Media.Tokenizers.Audio.Vocos.VocosConfig? Vocos { get; init; }
+
     /// <summary>A codec folder (config.json + model.safetensors) to start from instead of random weights; a run that resumes ignores it.</summary>
     public string? InitFrom { get; init; }
 

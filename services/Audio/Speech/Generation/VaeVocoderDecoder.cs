@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using Media.Modeling.Devices;
 using Media.Services.Audio.Speech.Latents;
 using Media.Services.Audio.Speech.Vocoder;

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using Media.Audio.Dsp;
+using Media.Modeling.Layers;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Speech.Vocoder;
@@ -15,9 +17,8 @@ public sealed class StreamingVocoder : IDisposable
     readonly IstftVocoder vocoder;
     readonly int hop, fftSize;
     readonly ConvolutionStreamState state;
-    long received, synthesized, emitted;
-    Tensor? overlap, envelope;  // padded positions [bufferStart, bufferStart + length)
-    long bufferStart;
+    readonly StreamingOverlapAdd overlapAdd;
+    long received;
     bool finished;
     Device? device;  // where the pushed chunks live: the end of the stream is padded there
 
@@ -29,10 +30,11 @@ public sealed class StreamingVocoder : IDisposable
         hop = vocoder.Mel.HopLength;
         fftSize = vocoder.Mel.FftSize;
         state = new ConvolutionStreamState(vocoder.StreamSlots);
+        overlapAdd = new StreamingOverlapAdd(fftSize, hop, offset: fftSize / 2);  // torch.istft's centring
     }
 
     /// <summary>Samples emitted so far.</summary>
-    public long SamplesEmitted => emitted;
+    public long SamplesEmitted => overlapAdd.Emitted;
 
     /// <summary>
     /// Adds log-mel frames <c>[mels, n]</c> (natural log, not normalised) and returns the samples that became
@@ -49,7 +51,7 @@ public sealed class StreamingVocoder : IDisposable
         device ??= logMel.device;
         received += logMel.shape[1];
         Synthesize(vocoder.Stream(Normalize(logMel), state, end: false));
-        return Emit(synthesized * hop).MoveToOuterDisposeScope();
+        return overlapAdd.EmitComplete().MoveToOuterDisposeScope();
     }
 
     /// <summary>Ends the utterance and returns the remaining samples; the total is <c>(frames - 1) * hop</c>.</summary>
@@ -61,70 +63,23 @@ public sealed class StreamingVocoder : IDisposable
         using var noGrad = no_grad();
         if (received == 0) return zeros(0).MoveToOuterDisposeScope();
         Synthesize(vocoder.Stream(Normalize(zeros(vocoder.Mel.MelBands, 0, device: device)), state, end: true));
-        return Emit(fftSize / 2 + (received - 1) * hop).MoveToOuterDisposeScope();
+        return overlapAdd.EmitEnd((received - 1) * hop).MoveToOuterDisposeScope();
     }
 
     Tensor Normalize(Tensor logMel) => ((logMel.to_type(ScalarType.Float32) - vocoder.Mel.NormMean) / vocoder.Mel.NormScale).unsqueeze(0);
 
-    // Inverse-FFTs the spectra [1, bins, n] of the next n frames and overlap-adds them (and their squared windows).
+    // Inverse-FFTs the spectra [1, bins, n] of the next n frames and overlap-adds them.
     void Synthesize(Tensor spectrum)
     {
-        long n = spectrum.shape[2];
-        if (n == 0) return;
+        if (spectrum.shape[2] == 0) return;
         var window = vocoder.Window(spectrum.device);
-        var segments = fft.irfft(spectrum.squeeze(0).transpose(0, 1), fftSize, 1) * window;  // [n, fftSize]
-        long start = synthesized * hop, length = (n - 1) * hop + fftSize;
-        if (overlap is null)
-        {
-            bufferStart = start;
-            Replace(ref overlap, zeros(length, device: spectrum.device));
-            Replace(ref envelope, zeros(length, device: spectrum.device));
-        }
-        else if (bufferStart + overlap.shape[0] < start + length)
-        {
-            long grow = start + length - bufferStart - overlap.shape[0];
-            Replace(ref overlap, cat([overlap, zeros(grow, device: spectrum.device)]));
-            Replace(ref envelope, cat([envelope!, zeros(grow, device: spectrum.device)]));
-        }
-        overlap!.narrow(0, start - bufferStart, length).add_(OverlapAdd(segments));
-        envelope!.narrow(0, start - bufferStart, length).add_(OverlapAdd(window.square().expand(n, fftSize)));
-        synthesized += n;
-    }
-
-    // Frames [n, fftSize] summed at hop spacing into (n - 1) * hop + fftSize samples, in one fold.
-    Tensor OverlapAdd(Tensor frames)
-    {
-        long length = (frames.shape[0] - 1) * hop + fftSize;
-        return nn.functional.fold(frames.transpose(0, 1).unsqueeze(0), (1, length), (1, fftSize), stride: (1, hop)).view(-1);
-    }
-
-    // Emits output samples whose padded position is below `complete` (all overlapping frames added).
-    Tensor Emit(long complete)
-    {
-        long first = emitted + fftSize / 2, count = complete - first;
-        if (count <= 0 || overlap is null) return zeros(0);
-        var samples = overlap.narrow(0, first - bufferStart, count) / envelope!.narrow(0, first - bufferStart, count);
-        long drop = complete - bufferStart;
-        Replace(ref overlap, overlap.narrow(0, drop, overlap.shape[0] - drop).clone());
-        Replace(ref envelope, envelope.narrow(0, drop, envelope.shape[0] - drop).clone());
-        bufferStart = complete;
-        emitted += count;
-        return samples;
-    }
-
-    static void Replace(ref Tensor? slot, Tensor value)
-    {
-        value.DetachFromDisposeScope();
-        slot?.Dispose();
-        slot = value;
+        overlapAdd.Add(fft.irfft(spectrum.squeeze(0).transpose(0, 1), fftSize, 1) * window, window);
     }
 
     /// <summary>Frees the buffered frames and samples.</summary>
     public void Dispose()
     {
         state.Dispose();
-        overlap?.Dispose();
-        envelope?.Dispose();
-        overlap = envelope = null;
+        overlapAdd.Dispose();
     }
 }

@@ -1,43 +1,93 @@
 using Media.Audio.IO;
+using Media.Modeling.Checkpoints;
+using Media.Modeling.Devices;
 using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Vocos;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Audio.Codec;
 
 /// <summary>
 /// An <see cref="EncodecModel"/> as a codec for whole files: any WAV in (mixed or spread to the codec's
-/// channels, resampled to its rate) to <see cref="CodecCodes"/>, and codes back to audio at the codec's rate.
+/// channels, resampled to its rate) to <see cref="CodecCodes"/>, and codes back to audio at the codec's rate. A codec
+/// folder may also hold a <see cref="VocosDecoder"/> (<see cref="VocosConfigFile"/>, <see cref="VocosWeightsFile"/>) trained
+/// on the same codes; it then decodes in place of EnCodec's decoder, offline and streaming alike.
 /// </summary>
 public sealed class NeuralAudioCodec : IDisposable
 {
-    /// <summary>Wraps <paramref name="model"/> (owned: disposed with the codec).</summary>
-    public NeuralAudioCodec(EncodecModel model)
+    /// <summary>The file beside a codec's weights that holds its Vocos decoder's sizes.</summary>
+    public const string VocosConfigFile = "vocos.json";
+
+    /// <summary>The file beside a codec's weights that holds its Vocos decoder's weights.</summary>
+    public const string VocosWeightsFile = "vocos.safetensors";
+
+    /// <summary>Wraps <paramref name="model"/> and, when given, the <paramref name="vocos"/> decoder of its codes (both owned: disposed with the codec).</summary>
+    public NeuralAudioCodec(EncodecModel model, VocosDecoder? vocos = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (vocos is not null && (vocos.Config.InputChannels != model.Config.HiddenSize || vocos.Config.HopLength != model.Config.HopLength
+            || vocos.Config.SampleRate != model.Config.SamplingRate || model.Config.AudioChannels != 1))
+            throw new ArgumentException($"The Vocos decoder reads {vocos.Config.InputChannels} channels at hop {vocos.Config.HopLength} and {vocos.Config.SampleRate} Hz (mono); "
+                + $"the codec gives {model.Config.HiddenSize} at hop {model.Config.HopLength} and {model.Config.SamplingRate} Hz, {model.Config.AudioChannels} channel(s).", nameof(vocos));
         Model = model;
+        Vocos = vocos;
+        vocos?.to(model.Device).eval();
     }
 
-    /// <summary>The network.</summary>
+    /// <summary>The network (encoder, codebooks and EnCodec's decoder).</summary>
     public EncodecModel Model { get; }
 
+    /// <summary>The Vocos decoder that decodes in place of EnCodec's, when the folder holds one.</summary>
+    public VocosDecoder? Vocos { get; }
+
+    /// <summary>Which decoder turns codes into audio: <c>vocos</c> or <c>encodec</c>.</summary>
+    public string DecoderName => Vocos is null ? "encodec" : "vocos";
+
     /// <summary>
-    /// Loads a codec from a folder holding <c>model.safetensors</c> (and <c>config.json</c>), or from a
+    /// Loads a codec from a folder holding <c>model.safetensors</c> (and <c>config.json</c>; with its Vocos decoder when
+    /// <see cref="VocosConfigFile"/> and <see cref="VocosWeightsFile"/> are there, unless <paramref name="encodecDecoder"/>), or from a
     /// checkpoint file in the HF or the original EnCodec layout (config from <c>config.json</c> beside it,
-    /// else the 24 kHz configuration).
+    /// else the 24 kHz configuration), or from Vocos's public <c>vocos-encodec-24khz</c> folder (<c>pytorch_model.bin</c>
+    /// and <c>config.yaml</c>: EnCodec 24 kHz with the Vocos decoder, <see cref="VocosCheckpoint"/>).
     /// </summary>
-    public static NeuralAudioCodec Load(string path, Device? device = null)
+    public static NeuralAudioCodec Load(string path, Device? device = null, bool encodecDecoder = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string file = path;
         if (Directory.Exists(path))
         {
+            // Vocos's public charactr/vocos-encodec-24khz folder: EnCodec 24 kHz and the Vocos decoder in one file.
+            if (!File.Exists(Path.Combine(path, "model.safetensors")) && File.Exists(Path.Combine(path, "pytorch_model.bin")) && File.Exists(Path.Combine(path, "config.yaml")))
+                return VocosCheckpoint.LoadEncodec(Path.Combine(path, "pytorch_model.bin"), device);
             file = Path.Combine(path, "model.safetensors");
             if (!File.Exists(file))
                 throw new FileNotFoundException($"Codec folder '{path}' has no model.safetensors; give the folder of a trained codec or an EnCodec checkpoint file.", file);
         }
         else if (!File.Exists(path))
             throw new FileNotFoundException($"Codec checkpoint '{path}' does not exist.", path);
-        return new NeuralAudioCodec(EncodecCheckpoint.Load(file, device: device));
+        var model = EncodecCheckpoint.Load(file, device: device);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        string vocosConfig = Path.Combine(folder, VocosConfigFile), vocosWeights = Path.Combine(folder, VocosWeightsFile);
+        if (!File.Exists(vocosConfig) || !File.Exists(vocosWeights)) return new NeuralAudioCodec(model);
+        try
+        {
+            var config = VocosConfig.Load(vocosConfig);
+            if (encodecDecoder)
+            {
+                if (config.ReplacesDecoder)
+                    throw new InvalidOperationException($"'{folder}' trained its encoder with its Vocos decoder: EnCodec's decoder there was not trained on its codes.");
+                return new NeuralAudioCodec(model);
+            }
+            var vocos = new VocosDecoder(config);
+            Checkpoint.LoadModel(vocos, vocosWeights, device: model.Device);
+            return new NeuralAudioCodec(model, vocos);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Encodes <paramref name="audio"/> at <paramref name="bandwidthKbps"/> (all codebooks when null).</summary>
@@ -74,7 +124,9 @@ public sealed class NeuralAudioCodec : IDisposable
         var config = Model.Config;
         using var scope = NewDisposeScope();
         var (samples, length) = Samples(audio);
-        var decoded = Model.DecodeLatents(Model.EncodeLatents(samples)).squeeze(0).narrow(-1, 0, length).cpu();
+        var latents = Model.EncodeLatents(samples);
+        // The Vocos decoder reads them at its richest condition, the nearest it was trained on.
+        var decoded = DecodeLatents(latents, Model.Quantizer.NumQuantizers).squeeze(0).narrow(-1, 0, length).cpu();
         return new AudioBuffer([.. Enumerable.Range(0, config.AudioChannels).Select(c => decoded[c].data<float>().ToArray())], config.SamplingRate);
     }
 
@@ -112,7 +164,7 @@ public sealed class NeuralAudioCodec : IDisposable
             throw new ArgumentException("Every codebook row must hold the same, non-zero number of frames.", nameof(codes));
         using var scope = NewDisposeScope();
         var matrix = tensor(codes.SelectMany(r => r.Select(v => (long)v)).ToArray(), [1, codes.Count, frames]);
-        var audio = Model.Decode(matrix).squeeze(0).cpu().contiguous();
+        var audio = (Vocos is null ? Model.Decode(matrix) : DecodeLatents(Model.Quantizer.Decode(matrix.to(Model.Device)), codes.Count)).squeeze(0).cpu().contiguous();
         var flat = audio.data<float>().ToArray();
         int length = (int)audio.shape[1];
         var channels = Enumerable.Range(0, config.AudioChannels).Select(c => flat.AsSpan(c * length, length).ToArray()).ToArray();
@@ -137,9 +189,30 @@ public sealed class NeuralAudioCodec : IDisposable
         return Chunks(codes, frames, framesPerChunk);
     }
 
+    /// <summary>
+    /// Latents <c>[B, hidden, frames]</c> (quantized or not) to audio <c>[B, channels, frames * hop]</c> through the codec's decoder;
+    /// the Vocos decoder reads them at the condition of <paramref name="codebooks"/> codebooks (what they stand for).
+    /// </summary>
+    public Tensor DecodeLatents(Tensor latents, int codebooks)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        if (Vocos is null) return Model.DecodeLatents(latents);
+        using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
+        using var noGrad = no_grad();
+        return Vocos.Decode(latents.to(ScalarType.Float32, Model.Device), codebooks).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Opens a streaming decoder through the codec's decoder; pushed latents stand for <paramref name="codebooks"/> codebooks
+    /// (pushed codes say it themselves). Dispose it (or flush it) when done.
+    /// </summary>
+    public ICodecStreamingDecoder OpenStreamingDecoder(int? codebooks = null) =>
+        Vocos is null ? Model.OpenStreamingDecoder() : new VocosStreamingDecoder(Vocos, Model.Quantizer, Model.Device, codebooks);
+
     IEnumerable<AudioBuffer> Chunks(IReadOnlyList<IReadOnlyList<int>> codes, int frames, int framesPerChunk)
     {
-        using var stream = Model.OpenStreamingDecoder();
+        using var stream = OpenStreamingDecoder();
         var values = new long[codes.Count * framesPerChunk];
         for (int start = 0; start < frames; start += framesPerChunk)
         {
@@ -162,11 +235,16 @@ public sealed class NeuralAudioCodec : IDisposable
     AudioBuffer ToBuffer(Tensor audio)
     {
         var samples = audio.squeeze(0).cpu().contiguous();
-        var flat = samples.data<float>().ToArray();
         int length = (int)samples.shape[1];
+        // A decoder with look-ahead (Vocos) gives nothing for its first chunks.
+        var flat = length == 0 ? [] : samples.data<float>().ToArray();
         return new AudioBuffer([.. Enumerable.Range(0, Model.Config.AudioChannels).Select(c => flat.AsSpan(c * length, length).ToArray())], Model.Config.SamplingRate);
     }
 
-    /// <summary>Disposes the network.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>Disposes the networks.</summary>
+    public void Dispose()
+    {
+        Vocos?.Dispose();
+        Model.Dispose();
+    }
 }

@@ -1,4 +1,5 @@
 using Media.Modeling.Devices;
+using Media.Tokenizers.Audio.Codec;
 using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Audio.Encodec;
@@ -9,7 +10,7 @@ namespace Media.Tokenizers.Audio.Encodec;
 /// codes to within float rounding. The first audio arrives once the first convolution's reflection has
 /// its pad_total + 1 frames (7 at 24 kHz); after that every frame yields hop samples.
 /// </summary>
-public sealed class EncodecStreamingDecoder : IDisposable
+public sealed class EncodecStreamingDecoder : ICodecStreamingDecoder
 {
     readonly EncodecModel model;
     readonly ILayerStream layers;

@@ -114,7 +114,7 @@ public sealed class CodecLatentTokenizer : IDisposable
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.Count == 0) throw new ArgumentException("Give at least one token.", nameof(tokens));
         using var scope = NewDisposeScope();
-        return codec.Model.DecodeLatents(Latents(tokens)).reshape(-1).cpu().data<float>().ToArray();
+        return codec.DecodeLatents(Latents(tokens), Codebooks).reshape(-1).cpu().data<float>().ToArray();
     }
 
     /// <summary>
@@ -132,7 +132,7 @@ public sealed class CodecLatentTokenizer : IDisposable
 
     IEnumerable<float[]> Chunks(IReadOnlyList<int> tokens, int tokensPerChunk)
     {
-        using var stream = codec.Model.OpenStreamingDecoder();
+        using var stream = codec.OpenStreamingDecoder(Codebooks);
         for (int start = 0; start < tokens.Count; start += tokensPerChunk)
         {
             int n = Math.Min(tokensPerChunk, tokens.Count - start);

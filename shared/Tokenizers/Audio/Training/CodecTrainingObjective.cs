@@ -2,6 +2,7 @@ using Media.Audio.Metrics;
 using Media.Modeling.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training.Adversarial;
+using Media.Tokenizers.Audio.Vocos;
 using static TorchSharp.torch;
 
 namespace Media.Tokenizers.Audio.Training;
@@ -14,6 +15,8 @@ namespace Media.Tokenizers.Audio.Training;
 /// (f: STFT + mel), generator hinge (g) and feature-matching (feat) losses reach the decoded audio through the
 /// <see cref="LossBalancer"/> (weights <see cref="CodecLossWeights.BalancedTime"/> and the rest), the commitment loss as it is,
 /// and the discriminator's hinge loss (on the decoded audio detached) trains the discriminator in the same backward.
+/// With a <see cref="VocosDecoder"/> the codes are decoded by it (at the step's codebook count's condition; the warm-up
+/// without quantizer at the richest) instead of EnCodec's decoder, which then takes no part.
 /// </summary>
 public sealed class CodecTrainingObjective : IDisposable
 {
@@ -22,12 +25,17 @@ public sealed class CodecTrainingObjective : IDisposable
     readonly MelDistance mel;
     readonly MultiScaleStftDiscriminator? discriminator;
     readonly LossBalancer? balancer;
+    readonly VocosDecoder? vocos;
 
     /// <summary>An objective for <paramref name="model"/>; with <paramref name="discriminator"/>, steps may be adversarial.</summary>
-    public CodecTrainingObjective(EncodecModel model, CodecLossWeights? weights = null, CodebookEma? ema = null, MultiScaleStftDiscriminator? discriminator = null)
+    public CodecTrainingObjective(EncodecModel model, CodecLossWeights? weights = null, CodebookEma? ema = null, MultiScaleStftDiscriminator? discriminator = null,
+        VocosDecoder? vocos = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (vocos is not null && (vocos.Config.InputChannels != model.Config.HiddenSize || vocos.Config.HopLength != model.Config.HopLength))
+            throw new ArgumentException($"The Vocos decoder reads {vocos.Config.InputChannels} channels at hop {vocos.Config.HopLength}; the codec gives {model.Config.HiddenSize} at hop {model.Config.HopLength}.", nameof(vocos));
         this.model = model;
+        this.vocos = vocos;
         Weights = weights ?? new CodecLossWeights();
         this.discriminator = discriminator;
         if (discriminator is not null)
@@ -71,7 +79,8 @@ public sealed class CodecTrainingObjective : IDisposable
         var quantized = numCodebooks == 0
             ? new QuantizerTrainingOutput(latents, zeros([], device: latents.device), 0)
             : QuantizerTraining.Forward(model.Quantizer, latents, numCodebooks, updateCodebooks ? Ema : null);
-        var decoded = model.Decoder.call(quantized.Quantized);
+        var decoded = vocos is null ? model.Decoder.call(quantized.Quantized)
+            : vocos.Decode(quantized.Quantized, numCodebooks == 0 ? model.Quantizer.NumQuantizers : numCodebooks);
         var reference = audio.reshape(-1, audio.shape[2]);
         var estimate = decoded.reshape(-1, decoded.shape[2]);
         var time = nn.functional.l1_loss(estimate, reference);

@@ -1,3 +1,4 @@
+using Media.Modeling.Layers;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Latents;
 using TorchSharp;

@@ -98,7 +98,7 @@ public sealed class EncodecCheckpointTests
     }
 
     /// <summary>Random values at the real shapes; convolution weights as weight_g (positive) and weight_v.</summary>
-    static Dictionary<string, Tensor> PublicCheckpoint(int seed)
+    internal static Dictionary<string, Tensor> PublicCheckpoint(int seed)
     {
         var generator = new TorchSharp.torch.Generator((ulong)seed);
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -115,7 +115,7 @@ public sealed class EncodecCheckpointTests
         return state;
     }
 
-    static string OriginalKey(string key)
+    internal static string OriginalKey(string key)
     {
         foreach (string suffix in new[] { "_g", "_v" })
             if (key.EndsWith(".weight" + suffix, StringComparison.Ordinal))

@@ -6,6 +6,7 @@ using Media.Services.Audio.Codec.Training;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
 using Media.Tokenizers.Audio.Training.Adversarial;
+using Media.Tokenizers.Audio.Vocos;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -114,6 +115,21 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [Description("Codec folder (config.json + model.safetensors) to start from, e.g. models/media-codec for an adversarial fine-tune; a resumed run ignores it")]
         public string? Init { get; init; }
 
+        [CommandOption("--decoder")]
+        [Description("encodec: EnCodec's SEANet decoder; vocos: a Vocos decoder (iSTFT head, every layer at the frame rate) trained with the encoder in its place")]
+        [DefaultValue("encodec")]
+        public string Decoder { get; init; } = "encodec";
+
+        [CommandOption("--vocos-dim")]
+        [Description("With --decoder vocos: backbone width and MLP width, e.g. 256,768 (Vocos: 384,1152)")]
+        [DefaultValue("256,768")]
+        public string VocosDim { get; init; } = "256,768";
+
+        [CommandOption("--vocos-layers")]
+        [Description("With --decoder vocos: ConvNeXt blocks (Vocos: 8)")]
+        [DefaultValue(8)]
+        public int VocosLayers { get; init; } = 8;
+
         [CommandOption("--lr")]
         [Description("Peak learning rate (AdamW)")]
         [DefaultValue(1e-3)]
@@ -131,6 +147,8 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         public override ValidationResult Validate()
         {
             if (ContinuousSteps < 0) return ValidationResult.Error("--continuous-steps must be 0 or more.");
+            if (Decoder is not ("encodec" or "vocos")) return ValidationResult.Error("--decoder must be encodec or vocos.");
+            if (ParseWidths(VocosDim) is null || VocosLayers < 0) return ValidationResult.Error("--vocos-dim must be two positive widths (dim,intermediate) and --vocos-layers not negative.");
             if (Init is not null && ContinuousSteps > 0) return ValidationResult.Error("--init starts from a trained, quantized codec: --continuous-steps must be 0.");
             if (DiscriminatorWarmupSteps < 0) return ValidationResult.Error("--disc-warmup-steps must be 0 or more.");
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
@@ -150,6 +168,13 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         internal static string AdversarialTerms(CodecLoss loss) => loss.Generator is { } g
             ? string.Create(CultureInfo.InvariantCulture, $"  g {g:F4}  feat {loss.FeatureMatching:F4}  d {loss.Discriminator:F4}{(loss.Phase == AdversarialPhase.DiscriminatorOnly ? " (discriminator warm-up)" : "")}")
             : "";
+
+        internal static (int Dim, int Intermediate)? ParseWidths(string text)
+        {
+            var parts = text.Split(',', StringSplitOptions.TrimEntries);
+            return parts.Length == 2 && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int dim) && dim > 0
+                && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int hidden) && hidden > 0 ? (dim, hidden) : null;
+        }
 
         internal static (double, double, double, double)? ParseBalance(string text)
         {
@@ -186,6 +211,18 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             WeightNorm = !settings.NoWeightNorm,
         };
         if (settings.Config is null && settings.Init is { } init) config = EncodecConfig.Load(Path.Combine(init, "config.json"));
+        if (settings.Decoder == "vocos")
+        {
+            var (dim, intermediate) = Settings.ParseWidths(settings.VocosDim)!.Value;
+            options = options with
+            {
+                Vocos = new VocosConfig
+                {
+                    InputChannels = config.HiddenSize, Dim = dim, IntermediateDim = intermediate, NumLayers = settings.VocosLayers, NFft = 4 * config.HopLength,
+                    HopLength = config.HopLength, SampleRate = config.SamplingRate, ConditionCodebooks = [.. Enumerable.Range(1, config.NumQuantizers)],
+                },
+            };
+        }
         var corpus = CodecTraining.LoadCorpus(config, options, cancellationToken);
         Console.Error.WriteLine($"codec training data: {corpus.Speech.Count} speech clips, {corpus.Music.Count} music clips at {config.SamplingRate} Hz");
 

@@ -1,9 +1,8 @@
-using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Media.Services.Audio.Speech;
+namespace Media.Modeling.Layers;
 
 /// <summary>
 /// A 1-D convolution that sees only the current and past frames: the input is left-padded by

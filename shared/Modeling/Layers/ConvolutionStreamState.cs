@@ -1,10 +1,10 @@
 using static TorchSharp.torch;
 
-namespace Media.Services.Audio.Speech;
+namespace Media.Modeling.Layers;
 
 /// <summary>
 /// The input frames each convolution of a streamed network carries from one chunk to the next (the causal convs of a
-/// <see cref="Latents.MelVaeDecoder"/>, the centred convs of a <see cref="Vocoder.IstftVocoder"/>), so chunked output
+/// mel VAE decoder, the centred convs of an iSTFT vocoder or decoder), so chunked output
 /// equals offline output. One per stream; dispose it when the stream ends.
 /// </summary>
 public sealed class ConvolutionStreamState : IDisposable
@@ -20,7 +20,7 @@ public sealed class ConvolutionStreamState : IDisposable
     }
 
     /// <summary>The working slots the network reads and replaces during a step.</summary>
-    internal Tensor?[] Slots { get; }
+    public Tensor?[] Slots { get; }
 
     /// <summary>Whether any chunk has gone through this state.</summary>
     public bool Started => kept.Any(t => t is not null);
@@ -32,7 +32,7 @@ public sealed class ConvolutionStreamState : IDisposable
     /// +-<paramref name="halfWidth"/> context; null while there are none. <paramref name="carried"/> keeps the input the
     /// next outputs still need.
     /// </summary>
-    internal static Tensor? Centred(Tensor x, ref Tensor? carried, long halfWidth, bool end)
+    public static Tensor? Centred(Tensor x, ref Tensor? carried, long halfWidth, bool end)
     {
         ArgumentNullException.ThrowIfNull(x);
         var like = carried ?? x;
@@ -43,8 +43,8 @@ public sealed class ConvolutionStreamState : IDisposable
         return outputs > 0 ? buffer : null;
     }
 
-    // Called at the end of a step, inside its dispose scope: the new tensors leave the scope, the old ones are freed.
-    internal void Keep()
+    /// <summary>Ends a step; called inside the step's dispose scope: the new tensors leave the scope, the old ones are freed.</summary>
+    public void Keep()
     {
         for (int i = 0; i < Slots.Length; i++)
         {

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Media.Services.Audio.Speech.Vocoder;
+namespace Media.Modeling.Layers;
 
 /// <summary>Vocos's ISTFTHead without the transform: <c>out</c> linear to log-magnitude and phase, combined into a complex spectrum.</summary>
 public sealed class IstftHead : nn.Module<Tensor, Tensor>

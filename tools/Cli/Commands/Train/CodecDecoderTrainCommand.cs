@@ -1,0 +1,183 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Audio.Corpora;
+using Media.Cli.Commands.Settings;
+using Media.Services.Audio.Codec.Training;
+using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Training;
+using Media.Tokenizers.Audio.Vocos;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Media.Cli.Commands.Train;
+
+/// <summary>
+/// <c>media train codec-decoder</c>: trains a Vocos decoder for a trained codec (its encoder and codebooks frozen, so its
+/// codes stay as they are) on the codec's corpus; resumes from the run folder; exports the codec folder with
+/// <c>vocos.json</c> + fp16 <c>vocos.safetensors</c> beside its weights.
+/// </summary>
+internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainCommand.Settings>
+{
+    internal sealed class Settings : TrainingRunSettings
+    {
+        [CommandOption("--codec")]
+        [Description("The trained codec folder whose codes the decoder reads (frozen)")]
+        [DefaultValue("models/media-codec")]
+        public string Codec { get; init; } = "models/media-codec";
+
+        [CommandOption("--run")]
+        [Description("Run folder (checkpoints, train.jsonl, the pinned vocos.json); an existing run resumes")]
+        [DefaultValue("runs/codec-vocos")]
+        public override string Run { get; init; } = "runs/codec-vocos";
+
+        [CommandOption("--export")]
+        [Description("Codec folder to write: a copy of --codec with vocos.json and vocos.safetensors (fp16, EMA) beside it")]
+        [DefaultValue("models/media-codec")]
+        public string Export { get; init; } = "models/media-codec";
+
+        [CommandOption("--corpus")]
+        [Description("Folder of the espeak-ng speech corpus cache")]
+        [DefaultValue("data/corpora")]
+        public string Corpus { get; init; } = "data/corpora";
+
+        [CommandOption("--utterances")]
+        [Description("Speech corpus size (train + held-out)")]
+        [DefaultValue(600)]
+        public int Utterances { get; init; } = 600;
+
+        [CommandOption("--music-clips")]
+        [Description("Procedural music clips (4 s) in the training set")]
+        [DefaultValue(64)]
+        public int MusicClips { get; init; } = 64;
+
+        [CommandOption("--codebooks")]
+        [Description("Codebook counts a step draws from, comma-separated")]
+        [DefaultValue("3,4,6,8,12")]
+        public string Codebooks { get; init; } = "3,4,6,8,12";
+
+        [CommandOption("--time-weight")]
+        [Description("Weight of the time-domain L1 against the spectral terms (0: the spectrum alone, as Vocos)")]
+        [DefaultValue(0.0)]
+        public double TimeWeight { get; init; }
+
+        [CommandOption("--dim")]
+        [Description("Backbone width (Vocos: 384)")]
+        [DefaultValue(256)]
+        public int Dim { get; init; } = 256;
+
+        [CommandOption("--intermediate")]
+        [Description("MLP width of each ConvNeXt block (Vocos: 1152)")]
+        [DefaultValue(768)]
+        public int Intermediate { get; init; } = 768;
+
+        [CommandOption("--layers")]
+        [Description("ConvNeXt blocks (Vocos: 8)")]
+        [DefaultValue(8)]
+        public int Layers { get; init; } = 8;
+
+        [CommandOption("--n-fft")]
+        [Description("FFT size of the inverse transform, in samples (Vocos: four hops)")]
+        [DefaultValue(1280)]
+        public int NFft { get; init; } = 1280;
+
+        [CommandOption("--steps")]
+        [Description("Total optimizer steps (the learning-rate schedule spans them)")]
+        [DefaultValue(6000L)]
+        public override long Steps { get; init; } = 6000;
+
+        [CommandOption("--minutes")]
+        [Description("Stop (with a checkpoint) after this many minutes of this invocation; 0 = no limit")]
+        [DefaultValue(0.0)]
+        public double Minutes { get; init; }
+
+        [CommandOption("--until")]
+        [Description("Stop after this step (a checkpoint and the export are written; the same command without --until continues)")]
+        public long? Until { get; init; }
+
+        [CommandOption("--batch")]
+        [Description("Clips (1 s) per step")]
+        [DefaultValue(8)]
+        public override int Batch { get; init; } = 8;
+
+        [CommandOption("--lr")]
+        [Description("Peak learning rate (AdamW)")]
+        [DefaultValue(1e-3)]
+        public override double LearningRate { get; init; } = 1e-3;
+
+        [CommandOption("--ema")]
+        [Description("EMA decay of the exported weights (0: none)")]
+        [DefaultValue(0.995)]
+        public double Ema { get; init; } = 0.995;
+
+        [CommandOption("--eval-every")]
+        [Description("Steps between held-out loss readings (16 clips, every trained codebook count); 0: none")]
+        [DefaultValue(250L)]
+        public long EvalEvery { get; init; } = 250;
+
+        [CommandOption("--checkpoint-every")]
+        [DefaultValue(100L)]
+        public override long CheckpointEvery { get; init; } = 100;
+
+        [CommandOption("--threads")]
+        [Description("libtorch intra-op threads (0 = one thread, as DeviceSelector applies it)")]
+        [DefaultValue(1)]
+        public override int Threads { get; init; } = 1;
+
+        public override ValidationResult Validate()
+        {
+            if (!File.Exists(Path.Combine(Codec, "model.safetensors"))) return ValidationResult.Error($"--codec '{Codec}' has no model.safetensors.");
+            if (ParseCodebooks(Codebooks) is null) return ValidationResult.Error("--codebooks must be comma-separated positive counts.");
+            if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
+            if (Dim < 1 || Intermediate < 1 || Layers < 0) return ValidationResult.Error("--dim and --intermediate must be positive and --layers not negative.");
+            if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
+            if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
+            if (EvalEvery < 0) return ValidationResult.Error("--eval-every must be 0 or more.");
+            if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
+            if (UntilError(Until) is { } untilError) return untilError;
+            return base.Validate();
+        }
+
+        internal static int[]? ParseCodebooks(string text)
+        {
+            var values = new List<int>();
+            foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) || k < 1) return null;
+                values.Add(k);
+            }
+            return values.Count == 0 ? null : [.. values];
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var device = settings.ApplyTorch();
+        using var codec = EncodecCheckpoint.Load(Path.Combine(settings.Codec, "model.safetensors"), device: device);
+        var config = new VocosConfig
+        {
+            InputChannels = codec.Config.HiddenSize, Dim = settings.Dim, IntermediateDim = settings.Intermediate, NumLayers = settings.Layers,
+            NFft = settings.NFft, HopLength = codec.Config.HopLength, SampleRate = codec.Config.SamplingRate,
+            ConditionCodebooks = [.. Enumerable.Range(1, codec.Config.NumQuantizers)],
+        };
+        config.Validate();
+        settings.PinRunConfig("vocos.json", config.ToJson());
+        var options = new VocosDecoderTrainingOptions { Batch = settings.Batch, Codebooks = Settings.ParseCodebooks(settings.Codebooks)!, TimeWeight = settings.TimeWeight };
+        options.Validate(codec.Config);
+        var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = codec.Config.SamplingRate, Count = settings.Utterances },
+            cancellationToken: cancellationToken);
+        var corpus = CodecCorpus.Load(speech, heldOut: false, settings.MusicClips);
+        var heldOut = CodecCorpus.Load(speech, heldOut: true, 8);
+        Console.Error.WriteLine($"codec decoder training data: {corpus.Speech.Count} speech clips, {corpus.Music.Count} music clips at {codec.Config.SamplingRate} Hz");
+
+        var schedule = settings.Schedule("clips") with { EmaDecay = settings.Ema > 0 ? settings.Ema : null, EvalEvery = settings.EvalEvery };
+        using var training = new VocosDecoderTraining(codec, config, corpus, heldOut, options, schedule, device);
+        settings.AnnounceStart(training.Trainer.ResumedFromStep,
+            $"Vocos decoder {config.Dim} x {config.NumLayers} (n_fft {config.NFft}) for {settings.Codec}, codebooks {settings.Codebooks}, time weight {settings.TimeWeight}");
+        var clock = Stopwatch.StartNew();
+        training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, settings.Until, cancellationToken);
+        training.Export(settings.Codec, settings.Export);
+        AnsiConsole.MarkupLine($"trained to step {training.Trainer.Step} of {settings.Steps} in {clock.Elapsed:hh\\:mm\\:ss}; exported [bold]{Markup.Escape(settings.Export)}[/]");
+        return 0;
+    }
+}
