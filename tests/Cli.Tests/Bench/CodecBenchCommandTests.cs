@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Media.Modeling.Checkpoints;
+using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Vocos;
 using static TorchSharp.torch;
 
 namespace Media.Cli.Tests.Bench;
@@ -20,13 +22,23 @@ public sealed class CodecBenchCommandTests
             using (var model = new EncodecModel(config)) Checkpoint.Save(model, checkpoint);
             File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJson());
 
-            var (code, output) = await CliProcess.RunAsync("bench", "codec", "--seconds", "0.2", "--repeats", "1", "--checkpoint", checkpoint);
+            // The same codec with a Vocos decoder beside it, in its own folder: measured in the same run with the decoder it serves.
+            string withVocos = Path.Combine(folder, "vocos");
+            Directory.CreateDirectory(withVocos);
+            File.Copy(checkpoint, Path.Combine(withVocos, "model.safetensors"));
+            File.WriteAllText(Path.Combine(withVocos, "config.json"), config.ToJson());
+            var vocosConfig = new VocosConfig { InputChannels = 8, Dim = 16, IntermediateDim = 32, NumLayers = 1, ConditionCodebooks = [1, 2], SampleRate = 16_000 };
+            using (var vocos = new VocosDecoder(vocosConfig)) Checkpoint.Save(vocos, Path.Combine(withVocos, NeuralAudioCodec.VocosWeightsFile));
+            File.WriteAllText(Path.Combine(withVocos, NeuralAudioCodec.VocosConfigFile), vocosConfig.ToJson());
+
+            var (code, output) = await CliProcess.RunAsync("bench", "codec", "--seconds", "0.2", "--repeats", "1", "--checkpoint", checkpoint, "--checkpoint", withVocos);
 
             Assert.Equal(0, code);
             var lines = Regex.Matches(output, @"(?m)^codec rtf: (\d+\.\d+) +(.*)$");
-            Assert.Equal(2, lines.Count);
+            Assert.Equal(3, lines.Count);
             Assert.Contains("encodec 24 kHz", lines[0].Groups[2].Value, StringComparison.Ordinal);
-            Assert.Contains("16 kHz, 0.4 kbps (2 codebooks)", lines[1].Groups[2].Value, StringComparison.Ordinal);
+            Assert.Contains("(encodec decoder); 16 kHz, 0.4 kbps (2 codebooks)", lines[1].Groups[2].Value, StringComparison.Ordinal);
+            Assert.Contains("(vocos decoder); 16 kHz, 0.4 kbps (2 codebooks)", lines[2].Groups[2].Value, StringComparison.Ordinal);
             // The real-time factor is the encode and decode seconds (printed beside it) over the 0.2 s of audio.
             foreach (Match line in lines)
             {

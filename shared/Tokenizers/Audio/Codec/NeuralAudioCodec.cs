@@ -164,7 +164,7 @@ public sealed class NeuralAudioCodec : IDisposable
             throw new ArgumentException("Every codebook row must hold the same, non-zero number of frames.", nameof(codes));
         using var scope = NewDisposeScope();
         var matrix = tensor(codes.SelectMany(r => r.Select(v => (long)v)).ToArray(), [1, codes.Count, frames]);
-        var audio = (Vocos is null ? Model.Decode(matrix) : DecodeLatents(Model.Quantizer.Decode(matrix.to(Model.Device)), codes.Count)).squeeze(0).cpu().contiguous();
+        var audio = DecodeCodes(matrix).squeeze(0).cpu().contiguous();
         var flat = audio.data<float>().ToArray();
         int length = (int)audio.shape[1];
         var channels = Enumerable.Range(0, config.AudioChannels).Select(c => flat.AsSpan(c * length, length).ToArray()).ToArray();
@@ -187,6 +187,18 @@ public sealed class NeuralAudioCodec : IDisposable
         if (frames == 0 || codes.Any(r => r.Count != frames))
             throw new ArgumentException("Every codebook row must hold the same, non-zero number of frames.", nameof(codes));
         return Chunks(codes, frames, framesPerChunk);
+    }
+
+    /// <summary>Codes <c>[B, n, frames]</c> to audio <c>[B, channels, frames * hop]</c> through the codec's decoder (Vocos when it has one).</summary>
+    public Tensor DecodeCodes(Tensor codes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (Vocos is null) return Model.Decode(codes);
+        Model.CheckCodes(codes, nameof(codes));
+        using var scope = NewDisposeScope();
+        using var inFlight = FinalizerGate.Enter();
+        using var noGrad = no_grad();
+        return DecodeLatents(Model.Quantizer.Decode(codes.to(ScalarType.Int64, Model.Device)), (int)codes.shape[1]).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Media.Cli.Commands.Settings;
+using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Encodec;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -12,7 +13,8 @@ namespace Media.Cli.Commands.Bench;
 
 /// <summary>
 /// <c>media bench codec</c>: real-time factor of encode + decode (seconds of compute per second of audio)
-/// for the 24 kHz EnCodec configuration with random weights, and for a given checkpoint or config.
+/// for the 24 kHz EnCodec configuration with random weights, and for given codecs (each with the decoder it serves: Vocos when
+/// its folder has one) or a config, side by side in one run.
 /// </summary>
 internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
 {
@@ -28,8 +30,8 @@ internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
         public double? Bandwidth { get; init; }
 
         [CommandOption("--checkpoint")]
-        [Description("Also measure this EnCodec checkpoint (HF or original layout; config.json beside it, else 24 kHz)")]
-        public string? Checkpoint { get; init; }
+        [Description("Also measure this codec: a folder (with its Vocos decoder when it has one) or an EnCodec checkpoint file (HF or original layout); repeat to compare several")]
+        public string[] Checkpoint { get; init; } = [];
 
         [CommandOption("--config")]
         [Description("Also measure this config.json with random weights")]
@@ -44,7 +46,7 @@ internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
         {
             if (!double.IsFinite(Seconds) || Seconds <= 0 || Seconds > 600) return ValidationResult.Error("--seconds must be in (0, 600].");
             if (Repeats < 1) return ValidationResult.Error("--repeats must be at least 1.");
-            if (Checkpoint is { } c && !File.Exists(c)) return ValidationResult.Error($"--checkpoint '{c}' does not exist.");
+            if (Checkpoint.FirstOrDefault(c => !File.Exists(c) && !Directory.Exists(c)) is { } c) return ValidationResult.Error($"--checkpoint '{c}' does not exist.");
             if (Config is { } j && !File.Exists(j)) return ValidationResult.Error($"--config '{j}' does not exist.");
             return base.Validate();
         }
@@ -53,20 +55,22 @@ internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var device = settings.ApplyTorch();
-        var runs = new List<(string Name, Func<EncodecModel> Create)>
+        var runs = new List<(string Name, Func<NeuralAudioCodec> Create)>
         {
-            ("encodec 24 kHz (random weights)", () => Seeded(() => new EncodecModel(EncodecConfig.Encodec24kHz, device))),
+            ("encodec 24 kHz (random weights)", () => new NeuralAudioCodec(Seeded(() => new EncodecModel(EncodecConfig.Encodec24kHz, device)))),
         };
         if (settings.Config is { } config)
-            runs.Add(($"{config} (random weights)", () => Seeded(() => new EncodecModel(EncodecConfig.Load(config), device))));
-        if (settings.Checkpoint is { } checkpoint)
-            runs.Add((checkpoint, () => EncodecCheckpoint.Load(checkpoint, device: device)));
+            runs.Add(($"{config} (random weights)", () => new NeuralAudioCodec(Seeded(() => new EncodecModel(EncodecConfig.Load(config), device)))));
+        foreach (var checkpoint in settings.Checkpoint)
+            runs.Add((checkpoint, () => NeuralAudioCodec.Load(checkpoint, device)));
 
-        foreach (var (name, create) in runs)
+        foreach (var (label, create) in runs)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var model = create();
-            var result = Measure(model, settings, device);
+            using var codec = create();
+            var model = codec.Model;
+            string name = $"{label} ({codec.DecoderName} decoder)";
+            var result = Measure(codec, settings, device);
             // Plain stdout: one unwrapped line per configuration, easy to grep.
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"codec rtf: {result.Rtf:F4}  {name}; {model.Config.SamplingRate / 1000.0:0.#} kHz, {result.Kbps:0.##} kbps ({result.Codebooks} codebooks), "
@@ -84,15 +88,16 @@ internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
     // CpuSeconds: process CPU time over all timed runs per run, to tell compute from waiting on a busy host.
     sealed record Result(double Rtf, double Encode, double Decode, double CpuSeconds, int Codebooks, double Kbps);
 
-    static Result Measure(EncodecModel model, Settings settings, Device device)
+    static Result Measure(NeuralAudioCodec codec, Settings settings, Device device)
     {
+        var model = codec.Model;
         int codebooks = model.CodebooksFor(settings.Bandwidth);
         long samples = (long)Math.Round(settings.Seconds * model.Config.SamplingRate);
         using var scope = NewDisposeScope();
         var audio = (0.1f * randn([1, model.Config.AudioChannels, samples], generator: new torch.Generator(1))).to(device);
 
         // Warm-up: first calls allocate and pick kernels.
-        using (NewDisposeScope()) model.Decode(model.Encode(audio.narrow(2, 0, Math.Min(samples, model.Config.SamplingRate)), settings.Bandwidth));
+        using (NewDisposeScope()) codec.DecodeCodes(model.Encode(audio.narrow(2, 0, Math.Min(samples, model.Config.SamplingRate)), settings.Bandwidth));
 
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
@@ -106,7 +111,7 @@ internal sealed class CodecBenchCommand : Command<CodecBenchCommand.Settings>
             Synchronize(device);
             encodeTimes.Add(clock.Elapsed.TotalSeconds);
             clock.Restart();
-            model.Decode(codes);
+            codec.DecodeCodes(codes);
             Synchronize(device);
             decodeTimes.Add(clock.Elapsed.TotalSeconds);
         }
