@@ -33,6 +33,12 @@ public sealed class CodecEvalCommandTests : IDisposable
         Assert.True(row.Success, output);
         // The autoencoder without its quantizer, the ceiling of every bandwidth's row.
         Assert.Matches(@"\| ours, no quantizer \| speech \(1\) \|", output);
+        // The speech energy kept per band: mu-law at 16 kHz keeps every band; at 8 kHz nothing above 4 kHz survives.
+        var wide = Regex.Match(output, @"(?m)^\| mu-law 16 kHz \|(?: (?<k>[\d.]+) \|){6}$");
+        var narrow = Regex.Match(output, @"(?m)^\| mu-law 8 kHz \|(?: (?<k>[\d.]+) \|){6}$");
+        Assert.True(wide.Success && narrow.Success, output);
+        Assert.All(wide.Groups["k"].Captures.Take(5), k => Assert.InRange(double.Parse(k.Value, CultureInfo.InvariantCulture), 0.95, 1.05));
+        Assert.InRange(double.Parse(narrow.Groups["k"].Captures[5].Value, CultureInfo.InvariantCulture), 0, 0.05);
         string written = File.ReadAllText(report);
         Assert.Contains(row.Value, written, StringComparison.Ordinal);
         Assert.DoesNotContain("old table", written, StringComparison.Ordinal);

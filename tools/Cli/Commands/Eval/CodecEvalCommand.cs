@@ -105,6 +105,7 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
 
         using var mel = new MelDistance(rate);
         var rows = new List<Row>();
+        var speechBands = new List<(string System, double[] Kept)>();
         var clock = Stopwatch.StartNew();
         foreach (var system in systems)
             foreach (var (domain, clips) in domains)
@@ -124,6 +125,8 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
                     bits += result.BitsPerSecond * duration;
                     seconds += duration;
                 }
+                if (domain == "speech")
+                    speechBands.Add((system.Name, BandEnergy.Ratios(clips.Zip(decodedClips), rate, BandEnergy.SpeechBands)));
                 rows.Add(new Row(system.Name, domain, siSnr / clips.Count, melDistance / clips.Count, stoi / clips.Count, bits / seconds / 1000, clips.Count,
                     domain == "speech" ? Cer(decodedClips) : null));
             }
@@ -131,6 +134,7 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         string table = Table(rows);
         if (Cer(heldOut.Speech) is { } original)
             table += string.Create(CultureInfo.InvariantCulture, $"\nCER: {Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Recognizer!))}'s greedy transcripts of the speech against its spoken words; on the original clips {original:F3}.\n");
+        table += "\n" + BandTable(speechBands, rate);
         Console.Out.WriteLine(table);
         if (ours is null) Console.Out.WriteLine($"our codec is not trained: no checkpoint at {settings.Checkpoint} (train it with `media train codec`).");
         // Headline lines (issue 20): our codec on held-out speech at its 6 kbps setting.
@@ -161,6 +165,18 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         return sb.ToString();
     }
 
+    // The speech energy each system keeps per band (decoded over original, summed over the clips).
+    static string BandTable(IReadOnlyList<(string System, double[] Kept)> systems, int rate)
+    {
+        var bands = BandEnergy.SpeechBands.Where(b => b.Low < rate / 2.0).ToList();
+        string Khz(double hz) => (hz / 1000).ToString("0.#", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder("Speech energy kept per band (decoded over original power, 1 = all of it):\n\n| system |"
+            + string.Concat(bands.Select(b => $" {Khz(b.Low)}-{Khz(b.High)} kHz |")) + "\n| --- |" + string.Concat(bands.Select(_ => " ---: |")) + "\n");
+        foreach (var (system, kept) in systems)
+            sb.Append(CultureInfo.InvariantCulture, $"| {system} |").Append(string.Concat(kept.Take(bands.Count).Select(k => string.Create(CultureInfo.InvariantCulture, $" {k:F2} |")))).Append('\n');
+        return sb.ToString();
+    }
+
     static string Report(Settings settings, int rate, CodecCorpus heldOut, NeuralAudioCodec? ours, string table)
     {
         var sb = new StringBuilder();
@@ -174,7 +190,7 @@ internal sealed class CodecEvalCommand : Command<CodecEvalCommand.Settings>
         if (ours is null)
             sb.Append(CultureInfo.InvariantCulture, $"**Our codec is not trained** (no checkpoint at `{settings.Checkpoint}`), so it has no rows: the EnCodec architecture with random weights is not evaluated.\n\n");
         else
-            sb.Append(CultureInfo.InvariantCulture, $"Our codec: `{settings.Checkpoint}` ({ours.Model.Config.SamplingRate / 1000.0:0.#} kHz, {ours.Model.Config.NumQuantizers} codebooks of {ours.Model.Config.CodebookSize}, {ours.Model.Config.FrameRate} frames/s; see its MODEL_CARD.md).\n\n");
+            sb.Append(CultureInfo.InvariantCulture, $"Our codec: `{settings.Checkpoint}` ({ours.Model.Config.SamplingRate / 1000.0:0.#} kHz, {ours.Model.Config.NumQuantizers} codebooks of {ours.Model.Config.CodebookSize}, {ours.Model.Config.FrameRate} frames/s, {(ours.Vocos is null ? "EnCodec's decoder" : "its Vocos decoder")}; see its MODEL_CARD.md).\n\n");
         sb.Append(table);
         return sb.ToString();
     }
