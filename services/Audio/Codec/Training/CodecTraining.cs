@@ -46,6 +46,14 @@ public sealed class CodecTraining : IDisposable
         if (options.Vocos is { } vocos)
         {
             Vocos = new VocosDecoder(vocos with { ReplacesDecoder = true });
+            // A starting folder that holds a Vocos decoder continues it too (of the same sizes, strictly).
+            if (options.InitFrom is { } folder && File.Exists(Path.Combine(folder, NeuralAudioCodec.VocosWeightsFile)))
+            {
+                var theirs = VocosConfig.Load(Path.Combine(folder, NeuralAudioCodec.VocosConfigFile)) with { ReplacesDecoder = true };
+                if (theirs.ToJson() != Vocos.Config.ToJson())
+                    throw new ArgumentException($"'{folder}' holds a Vocos decoder of other sizes than the one trained.");
+                Checkpoint.LoadInto(Vocos, Path.Combine(folder, NeuralAudioCodec.VocosWeightsFile));
+            }
             Vocos.to(device);
         }
         if (options.AdversarialStart is not null)

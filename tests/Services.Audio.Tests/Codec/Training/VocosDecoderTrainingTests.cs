@@ -106,6 +106,19 @@ public sealed class VocosDecoderTrainingTests
         }
         Assert.Throws<InvalidOperationException>(() => NeuralAudioCodec.Load(export.Path, encodecDecoder: true));
 
+        // A run started from that folder continues its Vocos decoder as well as its encoder; one of other sizes is refused.
+        using (var next = new TempDirectory())
+        using (var continued = new CodecTraining(Tiny, corpus, options with { InitFrom = export.Path, ContinuousSteps = 0 },
+            new TrainerOptions { RunDirectory = next.Path, TotalSteps = 1, Seed = 2 }, CPU))
+        using (var exported = NeuralAudioCodec.Load(export.Path))
+        using (var scope = NewDisposeScope())
+            Assert.True(continued.Vocos!.state_dict()["head.out.weight"].allclose(exported.Vocos!.state_dict()["head.out.weight"], rtol: 0, atol: 0));
+        using (var other = new TempDirectory())
+        {
+            var wider = options with { InitFrom = export.Path, ContinuousSteps = 0, Vocos = TinyVocos with { Dim = 24 } };
+            Assert.Throws<ArgumentException>(() => new CodecTraining(Tiny, corpus, wider, new TrainerOptions { RunDirectory = other.Path, TotalSteps = 1, Seed = 2 }, CPU));
+        }
+
         // A run without Vocos exported into the same folder leaves no decoder of other codes behind.
         using (var plain = new CodecTraining(Tiny, corpus, options with { Vocos = null }, new TrainerOptions { RunDirectory = plainRun.Path, TotalSteps = 1, Seed = 1 }, CPU))
         {
