@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Media.Modeling.Checkpoints;
 
 namespace Media.Tokenizers.Audio.Vocos;
@@ -46,9 +47,11 @@ public sealed record VocosConfig
     public bool ReplacesDecoder { get; init; }
 
     /// <summary>Frequency bins of the spectrum the head predicts.</summary>
+    [JsonIgnore]
     public int Bins => NFft / 2 + 1;
 
     /// <summary>Frames of context each side one output frame depends on: the streaming look-ahead.</summary>
+    [JsonIgnore]
     public int ReceptiveField => (NumLayers + 1) * (Kernel / 2);
 
     /// <summary>The condition id of <paramref name="codebooks"/> codebooks: the row of the largest count not above it.</summary>
