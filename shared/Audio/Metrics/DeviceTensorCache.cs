@@ -7,11 +7,12 @@ namespace Media.Audio.Metrics;
 /// Constant tensors (windows, filterbanks) made once per device and kept out of every dispose scope,
 /// so a front end works on whatever device its input lives on without re-uploading per call.
 /// </summary>
-internal sealed class DeviceTensorCache : IDisposable
+public sealed class DeviceTensorCache : IDisposable
 {
     readonly Dictionary<(string Device, string Name), Tensor> tensors = [];
     readonly Lock gate = new();
 
+    /// <summary>The tensor <paramref name="name"/> on <paramref name="device"/>, made by <paramref name="create"/> the first time.</summary>
     public Tensor Get(Device device, string name, Func<Device, Tensor> create)
     {
         lock (gate)
@@ -29,6 +30,7 @@ internal sealed class DeviceTensorCache : IDisposable
         }
     }
 
+    /// <summary>Frees every cached tensor.</summary>
     public void Dispose()
     {
         lock (gate)

@@ -1,3 +1,4 @@
+using Media.Audio.Metrics;
 using Media.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -20,7 +21,7 @@ public sealed class IstftVocoder : nn.Module<Tensor, Tensor>, IVocoder
     readonly LayerNorm final_layer_norm;
     readonly IstftHead head;
     // The Hann window per device: a constant of the transform, not a weight, so not a registered field.
-    readonly Dictionary<string, Tensor> windows = [];
+    readonly DeviceTensorCache windows = new();
 
     /// <summary>A freshly initialised vocoder of <paramref name="config"/>.</summary>
     public IstftVocoder(IstftVocoderConfig config) : base(nameof(IstftVocoder))
@@ -115,17 +116,12 @@ public sealed class IstftVocoder : nn.Module<Tensor, Tensor>, IVocoder
     }
 
     /// <summary>The Hann window on <paramref name="device"/>.</summary>
-    internal Tensor Window(Device device)
+    internal Tensor Window(Device device) => windows.Get(device, "hann", d => hann_window(Mel.WindowLength, dtype: ScalarType.Float32, device: d));
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
-        lock (windows)
-        {
-            string key = device.ToString();
-            if (!windows.TryGetValue(key, out var w))
-            {
-                using (NewDisposeScope()) w = hann_window(Mel.WindowLength, dtype: ScalarType.Float32, device: device).DetachFromDisposeScope();
-                windows[key] = w;
-            }
-            return w;
-        }
+        if (disposing) windows.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -1,3 +1,4 @@
+using Media.Audio.Metrics;
 using Media.Modeling.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ public sealed class VocosDecoder : nn.Module<Tensor, Tensor, Tensor>
     readonly VocosBackbone backbone;
     readonly IstftHead head;
     // The Hann window per device: a constant of the transform (Vocos keeps it as the buffer head.istft.window).
-    readonly Dictionary<string, Tensor> windows = [];
+    readonly DeviceTensorCache windows = new();
 
     /// <summary>A freshly initialised decoder of <paramref name="config"/>.</summary>
     public VocosDecoder(VocosConfig config) : base(nameof(VocosDecoder))
@@ -90,29 +91,12 @@ public sealed class VocosDecoder : nn.Module<Tensor, Tensor, Tensor>
         nn.functional.fold(frames, (1, size), (1, Config.NFft), stride: (1, Config.HopLength)).reshape(frames.shape[0], size);
 
     /// <summary>The periodic Hann window of n_fft samples on <paramref name="device"/>.</summary>
-    public Tensor Window(Device device)
-    {
-        lock (windows)
-        {
-            string key = device.ToString();
-            if (!windows.TryGetValue(key, out var w))
-            {
-                using (NewDisposeScope()) w = hann_window(Config.NFft, dtype: ScalarType.Float32, device: device).DetachFromDisposeScope();
-                windows[key] = w;
-            }
-            return w;
-        }
-    }
+    public Tensor Window(Device device) => windows.Get(device, "hann", d => hann_window(Config.NFft, dtype: ScalarType.Float32, device: d));
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-            lock (windows)
-            {
-                foreach (var w in windows.Values) w.Dispose();
-                windows.Clear();
-            }
+        if (disposing) windows.Dispose();
         base.Dispose(disposing);
     }
 }

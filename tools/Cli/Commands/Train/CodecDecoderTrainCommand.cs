@@ -19,7 +19,7 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainCommand.Settings>
 {
-    internal sealed class Settings : TrainingRunSettings
+    internal sealed class Settings : CodecTrainingSettings
     {
         [CommandOption("--codec")]
         [Description("The trained codec folder whose codes the decoder reads (frozen)")]
@@ -35,21 +35,6 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
         [Description("Codec folder to write: a copy of --codec with vocos.json and vocos.safetensors (fp16, EMA) beside it")]
         [DefaultValue("models/media-codec")]
         public string Export { get; init; } = "models/media-codec";
-
-        [CommandOption("--corpus")]
-        [Description("Folder of the espeak-ng speech corpus cache")]
-        [DefaultValue("data/corpora")]
-        public string Corpus { get; init; } = "data/corpora";
-
-        [CommandOption("--utterances")]
-        [Description("Speech corpus size (train + held-out)")]
-        [DefaultValue(600)]
-        public int Utterances { get; init; } = 600;
-
-        [CommandOption("--music-clips")]
-        [Description("Procedural music clips (4 s) in the training set")]
-        [DefaultValue(64)]
-        public int MusicClips { get; init; } = 64;
 
         [CommandOption("--codebooks")]
         [Description("Codebook counts a step draws from, comma-separated")]
@@ -86,15 +71,6 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
         [DefaultValue(6000L)]
         public override long Steps { get; init; } = 6000;
 
-        [CommandOption("--minutes")]
-        [Description("Stop (with a checkpoint) after this many minutes of this invocation; 0 = no limit")]
-        [DefaultValue(0.0)]
-        public double Minutes { get; init; }
-
-        [CommandOption("--until")]
-        [Description("Stop after this step (a checkpoint and the export are written; the same command without --until continues)")]
-        public long? Until { get; init; }
-
         [CommandOption("--batch")]
         [Description("Clips (1 s) per step")]
         [DefaultValue(8)]
@@ -130,11 +106,8 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
             if (ParseCodebooks(Codebooks) is null) return ValidationResult.Error("--codebooks must be comma-separated positive counts.");
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (Dim < 1 || Intermediate < 1 || Layers < 0) return ValidationResult.Error("--dim and --intermediate must be positive and --layers not negative.");
-            if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
             if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
             if (EvalEvery < 0) return ValidationResult.Error("--eval-every must be 0 or more.");
-            if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
-            if (UntilError(Until) is { } untilError) return untilError;
             return base.Validate();
         }
 

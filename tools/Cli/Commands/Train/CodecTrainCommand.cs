@@ -19,7 +19,7 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
 {
-    internal sealed class Settings : TrainingRunSettings
+    internal sealed class Settings : CodecTrainingSettings
     {
         [CommandOption("--run")]
         [Description("Run folder (checkpoints, train.jsonl); an existing run resumes")]
@@ -31,21 +31,6 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [DefaultValue("models/media-codec")]
         public string Export { get; init; } = "models/media-codec";
 
-        [CommandOption("--corpus")]
-        [Description("Folder of the espeak-ng speech corpus cache")]
-        [DefaultValue("data/corpora")]
-        public string Corpus { get; init; } = "data/corpora";
-
-        [CommandOption("--utterances")]
-        [Description("Speech corpus size (train + held-out)")]
-        [DefaultValue(600)]
-        public int Utterances { get; init; } = 600;
-
-        [CommandOption("--music-clips")]
-        [Description("Procedural music clips (4 s) in the training set")]
-        [DefaultValue(64)]
-        public int MusicClips { get; init; } = 64;
-
         [CommandOption("--config")]
         [Description("EnCodec config.json to train instead of the default 16 kHz codec")]
         public string? Config { get; init; }
@@ -54,15 +39,6 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
         [Description("Total optimizer steps (the learning-rate schedule spans them)")]
         [DefaultValue(3000L)]
         public override long Steps { get; init; } = 3000;
-
-        [CommandOption("--minutes")]
-        [Description("Stop (with a checkpoint) after this many minutes of this invocation; 0 = no limit")]
-        [DefaultValue(0.0)]
-        public double Minutes { get; init; }
-
-        [CommandOption("--until")]
-        [Description("Stop after this step (a checkpoint and the export are written; the same command without --until continues)")]
-        public long? Until { get; init; }
 
         [CommandOption("--batch")]
         [Description("Clips per step")]
@@ -153,9 +129,6 @@ internal sealed class CodecTrainCommand : Command<CodecTrainCommand.Settings>
             if (DiscriminatorWarmupSteps < 0) return ValidationResult.Error("--disc-warmup-steps must be 0 or more.");
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must be in (0, 30].");
-            if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
-            if (UntilError(Until) is { } untilError) return untilError;
-            if (Utterances < 1 || MusicClips < 0) return ValidationResult.Error("--utterances must be positive and --music-clips not negative.");
             if (Config is { } c && !File.Exists(c)) return ValidationResult.Error($"--config '{c}' does not exist.");
             if (AdversarialStart is < 0) return ValidationResult.Error("--adversarial-start must be 0 or more.");
             if (DiscriminatorFilters < 1) return ValidationResult.Error("--disc-filters must be positive.");
