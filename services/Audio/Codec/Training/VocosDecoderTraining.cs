@@ -37,8 +37,7 @@ public sealed class VocosDecoderTraining : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(trainerOptions);
         options.Validate(codec.Config);
-        if (config.InputChannels != codec.Config.HiddenSize || config.HopLength != codec.Config.HopLength || config.SampleRate != codec.Config.SamplingRate)
-            throw new ArgumentException($"The decoder reads {config.InputChannels} channels at hop {config.HopLength} and {config.SampleRate} Hz; the codec gives {codec.Config.HiddenSize} at hop {codec.Config.HopLength} and {codec.Config.SamplingRate} Hz.");
+        config.CheckReads(codec.Config, nameof(config));
         this.codec = codec;
         this.options = options;
         codec.eval();
@@ -48,7 +47,7 @@ public sealed class VocosDecoderTraining : IDisposable
         Model.to(device);
         stft = MultiResolutionStftDistance.ForSampleRate(config.SampleRate);
         mel = new MelDistance(new MelSpectrogramOptions { SampleRate = config.SampleRate, FftSize = 1024, HopLength = 256, WindowLength = 1024, MelBands = 64 });
-        ClipSamples = CodecTrainingClip(codec.Config, options.ClipSeconds);
+        ClipSamples = CodecTraining.ClipSamplesFor(codec.Config, options.ClipSeconds);
         using (NewDisposeScope())
             validation = heldOut.Batch(new Random(12345), 16, ClipSamples, device).DetachFromDisposeScope();
         Trainer = new Trainer<(Tensor Audio, int Codebooks)>(Model,
@@ -74,8 +73,6 @@ public sealed class VocosDecoderTraining : IDisposable
 
     /// <summary>Samples per training clip: whole frames.</summary>
     public int ClipSamples { get; }
-
-    static int CodecTrainingClip(EncodecConfig config, double seconds) => (int)Math.Max(1, Math.Round(seconds * config.FrameRate)) * config.HopLength;
 
     /// <summary>The loss of decoding <paramref name="audio"/> <c>[B, 1, T]</c> at <paramref name="codebooks"/>, and its parts.</summary>
     public (Tensor Total, double Stft, double Mel, double Time) Terms(Tensor audio, int codebooks)

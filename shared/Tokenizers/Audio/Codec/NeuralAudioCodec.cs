@@ -26,10 +26,7 @@ public sealed class NeuralAudioCodec : IDisposable
     public NeuralAudioCodec(EncodecModel model, VocosDecoder? vocos = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (vocos is not null && (vocos.Config.InputChannels != model.Config.HiddenSize || vocos.Config.HopLength != model.Config.HopLength
-            || vocos.Config.SampleRate != model.Config.SamplingRate || model.Config.AudioChannels != 1))
-            throw new ArgumentException($"The Vocos decoder reads {vocos.Config.InputChannels} channels at hop {vocos.Config.HopLength} and {vocos.Config.SampleRate} Hz (mono); "
-                + $"the codec gives {model.Config.HiddenSize} at hop {model.Config.HopLength} and {model.Config.SamplingRate} Hz, {model.Config.AudioChannels} channel(s).", nameof(vocos));
+        vocos?.Config.CheckReads(model.Config, nameof(vocos));
         Model = model;
         Vocos = vocos;
         vocos?.to(model.Device).eval();

@@ -32,8 +32,7 @@ public sealed class CodecTrainingObjective : IDisposable
         VocosDecoder? vocos = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (vocos is not null && (vocos.Config.InputChannels != model.Config.HiddenSize || vocos.Config.HopLength != model.Config.HopLength))
-            throw new ArgumentException($"The Vocos decoder reads {vocos.Config.InputChannels} channels at hop {vocos.Config.HopLength}; the codec gives {model.Config.HiddenSize} at hop {model.Config.HopLength}.", nameof(vocos));
+        vocos?.Config.CheckReads(model.Config, nameof(vocos));
         this.model = model;
         this.vocos = vocos;
         Weights = weights ?? new CodecLossWeights();

@@ -65,6 +65,15 @@ public sealed record VocosConfig
         return best;
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming <paramref name="parameter"/> unless this decoder reads <paramref name="codec"/>'s latents: its width, hop and rate, mono.</summary>
+    public void CheckReads(Media.Tokenizers.Audio.Encodec.EncodecConfig codec, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        if (InputChannels != codec.HiddenSize || HopLength != codec.HopLength || SampleRate != codec.SamplingRate || codec.AudioChannels != 1)
+            throw new ArgumentException($"The Vocos decoder reads {InputChannels} channels at hop {HopLength} and {SampleRate} Hz (mono); "
+                + $"the codec gives {codec.HiddenSize} at hop {codec.HopLength} and {codec.SamplingRate} Hz, {codec.AudioChannels} channel(s).", parameter);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> on sizes that cannot build a decoder.</summary>
     public void Validate()
     {
