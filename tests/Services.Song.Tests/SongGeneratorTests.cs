@@ -5,6 +5,7 @@ using Media.Hosting.Workers;
 using Media.Services.Audio.Codec;
 using Media.Services.Song.Generation;
 using Media.Services.Song.Model;
+using Media.Tokenizers.Audio.Codec;
 using static TorchSharp.torch;
 
 namespace Media.Services.Song.Tests;
@@ -16,9 +17,9 @@ public sealed class SongGeneratorTests : IDisposable
 
     public void Dispose() => Directory.Delete(models, recursive: true);
 
-    void WriteModel(string mode, long trainedSteps)
+    void WriteModel(string mode, long trainedSteps, bool vocos = false)
     {
-        RandomCodecCheckpoint.Write(models);
+        RandomCodecCheckpoint.Write(models, vocos: vocos ? RandomCodecCheckpoint.TinyVocos : null);
         var config = SongGenModelTests.Tiny(mode) with { TrainedSteps = trainedSteps };
         using var model = SongGenModelTests.Create(config);
         SongGenCheckpoint.Save(Path.Combine(models, "songgen"), model, config);
@@ -67,6 +68,32 @@ public sealed class SongGeneratorTests : IDisposable
         Assert.Equal(mix.Length, sink.Chunks.Sum(c => c.Samples.Length));
         Assert.True(vocals.Zip(accompaniment, (v, a) => v + a).Zip(mix, (s, m) => Math.Abs(s - m)).Max() < 2e-4, "the mix is the stems' sum");
         Assert.True(vocals.Zip(accompaniment, (v, a) => Math.Abs(v - a)).Max() > 1e-4, "the stems are two tracks");
+    }
+
+    [Fact]
+    public async Task Through_a_decoder_that_looks_further_ahead_than_a_chunk_the_streamed_song_is_the_finished_song_decoded()
+    {
+        // The committed codec's Vocos decoder needs 27 frames ahead, more than a 25-frame chunk: its first chunk decodes to
+        // nothing, and the decoder must still read each chunk's frames only once the model has made them.
+        WriteModel("parallel", trainedSteps: 1, vocos: true);
+        var spec = SongSpec.Parse(JsonDocument.Parse($"{{{Lyrics}, \"duration_seconds\": 1.2, \"seed\": 3, \"top_k\": 5}}").RootElement);
+        var chunks = new List<float[]>();
+        SongAudio streamed, atTheEnd;
+        using (var songs = SongGenLoader.Load(models, CPU, maxConcurrent: 1))
+            streamed = await songs.SynthesizeAsync(spec, (c, _) => { chunks.Add(c); return ValueTask.CompletedTask; }, CancellationToken.None);
+        string folder = Path.Combine(models, SongGenerator.ModelFolder);
+        var config = SongGenCheckpoint.ReadConfig(folder);
+        var model = Media.Modeling.Checkpoints.ModelFolder.Load(folder, () => new SongGenModel(config), CPU);
+        using (var whole = new SongSynthesizer(new SongStepLoop(model, 1), NeuralAudioCodec.Load(Path.Combine(models, "media-codec")), framesPerChunk: 1000))
+            atTheEnd = await whole.SynthesizeAsync(spec, (_, _) => ValueTask.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(60 * 320, streamed.Mix.Length);
+        Assert.Equal(2, chunks.Count); // frames 0-24 give nothing yet; 25-49 give 23 frames, the last chunk the other 37
+        Assert.All(chunks, c => Assert.NotEmpty(c));
+        Assert.Equal(streamed.Mix, chunks.SelectMany(c => c));
+        Assert.Equal(atTheEnd.Mix.Length, streamed.Mix.Length);
+        Assert.True(atTheEnd.Mix.Zip(streamed.Mix, (a, b) => Math.Abs(a - b)).Max() < 1e-4, "the chunks decode the codes the model made");
+        Assert.True(streamed.Mix.Max(Math.Abs) > 1e-3, "the decoder is not silent");
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using Media.Modeling.Checkpoints;
+using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Encodec;
+using Media.Tokenizers.Audio.Vocos;
 using static TorchSharp.torch;
 
 namespace Media.Services.Audio.Codec;
@@ -15,10 +17,21 @@ public static class RandomCodecCheckpoint
     public static EncodecConfig Tiny { get; } = new() { SamplingRate = 16_000, NumFilters = 4, HiddenSize = 8, CodebookSize = 16, TargetBandwidths = [0.6, 1.2] };
 
     /// <summary>
-    /// Writes <c>model.safetensors</c> + <c>config.json</c> of <paramref name="config"/> (default <see cref="Tiny"/>)
-    /// initialised from <paramref name="seed"/> into <c>{modelsDirectory}/media-codec</c>; returns that folder.
+    /// A Vocos decoder for <see cref="Tiny"/>'s latents, 16 wide but as deep as the committed codec's (8 blocks of kernel 7:
+    /// 27 frames of look-ahead, more than a 25-frame song chunk), trained with the encoder as the committed one is.
     /// </summary>
-    public static string Write(string modelsDirectory, EncodecConfig? config = null, long seed = 5)
+    public static VocosConfig TinyVocos { get; } = new()
+    {
+        InputChannels = 8, Dim = 16, IntermediateDim = 32, NumLayers = 8, ConditionCodebooks = [.. Enumerable.Range(1, 6)],
+        NFft = 1280, HopLength = 320, SampleRate = 16_000, ReplacesDecoder = true,
+    };
+
+    /// <summary>
+    /// Writes <c>model.safetensors</c> + <c>config.json</c> of <paramref name="config"/> (default <see cref="Tiny"/>)
+    /// initialised from <paramref name="seed"/> into <c>{modelsDirectory}/media-codec</c>, and with <paramref name="vocos"/>
+    /// that Vocos decoder beside it (as the committed codec has one); returns that folder.
+    /// </summary>
+    public static string Write(string modelsDirectory, EncodecConfig? config = null, long seed = 5, VocosConfig? vocos = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelsDirectory);
         config ??= Tiny;
@@ -27,6 +40,21 @@ public static class RandomCodecCheckpoint
         manual_seed(seed);
         using (var model = new EncodecModel(config)) Checkpoint.Save(model, Path.Combine(folder, "model.safetensors"));
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJson());
+        if (vocos is not null)
+        {
+            vocos.CheckReads(config, nameof(vocos));
+            using var decoder = new VocosDecoder(vocos);
+            // Vocos' small initial head gives near silence; tests compare the audio, so make it vary.
+            using (no_grad())
+                foreach (var p in decoder.parameters()) p.add_(0.2 * randn_like(p));
+            Checkpoint.Save(decoder, Path.Combine(folder, NeuralAudioCodec.VocosWeightsFile));
+            File.WriteAllText(Path.Combine(folder, NeuralAudioCodec.VocosConfigFile), vocos.ToJson());
+        }
+        else
+        {
+            File.Delete(Path.Combine(folder, NeuralAudioCodec.VocosWeightsFile));
+            File.Delete(Path.Combine(folder, NeuralAudioCodec.VocosConfigFile));
+        }
         return folder;
     }
 }

@@ -68,9 +68,11 @@ public sealed class SongSynthesizer(SongStepLoop loop, NeuralAudioCodec codec, i
                         else for (int i = 0; i < Math.Min(sum.Length, piece.Length); i++) sum[i] += piece[i];
                     }
                     decodedFrames = Math.Min(map.Frames, decodedFrames + FramesPerChunk);
-                    mix.AddRange(sum!);
+                    // A decoder with look-ahead (Vocos) gives nothing for its first chunks: no empty chunk leaves.
+                    if (sum!.Length == 0) continue;
+                    mix.AddRange(sum);
                     if (firstChunk < 0) firstChunk = clock.Elapsed.TotalSeconds;
-                    await onChunk(sum!, cancellationToken).ConfigureAwait(false);
+                    await onChunk(sum, cancellationToken).ConfigureAwait(false);
                 }
             }
             await foreach (int step in loop.StepsAsync(request, cancellationToken).ConfigureAwait(false))

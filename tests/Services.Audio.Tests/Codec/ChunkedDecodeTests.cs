@@ -34,10 +34,12 @@ public sealed class ChunkedDecodeTests : IDisposable
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    [Fact]
-    public void The_first_chunk_is_decoded_from_its_own_frames_and_the_chunks_equal_the_whole_decode()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // Vocos looks 27 frames ahead: its first chunk gives nothing, yet reads no further than that chunk
+    public void The_first_chunk_is_decoded_from_its_own_frames_and_the_chunks_equal_the_whole_decode(bool vocos)
     {
-        using var codec = NeuralAudioCodec.Load(RandomCodecCheckpoint.Write(Path.Combine(root, "models")));
+        using var codec = NeuralAudioCodec.Load(RandomCodecCheckpoint.Write(Path.Combine(root, "models"), vocos: vocos ? RandomCodecCheckpoint.TinyVocos : null));
         const int frames = 400, perChunk = 25;
         var random = new Random(5);
         int[][] values = [.. Enumerable.Range(0, codec.Model.Config.NumQuantizers)
@@ -47,7 +49,7 @@ public sealed class ChunkedDecodeTests : IDisposable
         using (var chunks = codec.DecodeChunks(rows, perChunk).GetEnumerator())
         {
             Assert.True(chunks.MoveNext());
-            Assert.True(chunks.Current.Length > 0);
+            Assert.Equal(vocos ? 0 : 1, Math.Sign(chunks.Current.Length));
             Assert.All(rows, r => Assert.True(r.Furthest < perChunk, $"read up to frame {r.Furthest} for the first chunk"));
         }
 

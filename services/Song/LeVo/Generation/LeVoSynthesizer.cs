@@ -72,6 +72,8 @@ public sealed class LeVoSynthesizer(LeVoStepLoop loop, NeuralAudioCodec codec, C
                 for (int i = 0; i < sum.Length; i++) sum[i] = v[i] + a[i];
                 mix.AddRange(sum);
                 decoded = Math.Min(tokens, decoded + TokensPerChunk);
+                // A decoder with look-ahead (Vocos) gives nothing for its first chunks: no empty chunk leaves.
+                if (sum.Length == 0) continue;
                 if (firstChunk < 0) firstChunk = clock.Elapsed.TotalSeconds;
                 await onChunk(sum, cancellationToken).ConfigureAwait(false);
             }

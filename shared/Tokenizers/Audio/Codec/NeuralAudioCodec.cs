@@ -173,6 +173,8 @@ public sealed class NeuralAudioCodec : IDisposable
     /// decoder (its state carried between chunks, so the audio equals <see cref="DecodeMatrix"/>'s to float rounding),
     /// yielding each piece of audio as soon as it is determined. Lazy: a chunk's codes are read only when it is decoded,
     /// so memory stays bounded by the chunk whatever the length, and a caller stops it between chunks by not asking for more.
+    /// One piece per chunk, in order, so a generator can fill the rows while this runs a chunk behind it: a decoder with
+    /// look-ahead (Vocos: 27 frames) gives empty pieces until it has seen enough, and the last piece carries the rest.
     /// </summary>
     public IEnumerable<AudioBuffer> DecodeChunks(IReadOnlyList<IReadOnlyList<int>> codes, int framesPerChunk)
     {
@@ -237,7 +239,7 @@ public sealed class NeuralAudioCodec : IDisposable
                 if (start + n >= frames) audio = cat([audio, stream.Flush()], 2);
                 piece = ToBuffer(audio);
             }
-            if (piece.Length > 0) yield return piece;
+            yield return piece;
         }
     }
 

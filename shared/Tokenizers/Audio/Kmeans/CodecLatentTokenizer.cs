@@ -120,7 +120,8 @@ public sealed class CodecLatentTokenizer : IDisposable
     /// <summary>
     /// Decodes <paramref name="tokens"/> <paramref name="tokensPerChunk"/> at a time through the codec's streaming decoder,
     /// yielding each piece as soon as it is determined; lazy, so a chunk's tokens are read only when it is decoded (a
-    /// generator can fill the list while this runs behind it). The pieces add up to <see cref="Decode"/>'s audio.
+    /// generator can fill the list while this runs behind it). One piece per chunk, in order: empty while a decoder with
+    /// look-ahead has not seen enough, the last carrying the rest. The pieces add up to <see cref="Decode"/>'s audio.
     /// </summary>
     public IEnumerable<float[]> DecodeChunks(IReadOnlyList<int> tokens, int tokensPerChunk)
     {
@@ -145,7 +146,7 @@ public sealed class CodecLatentTokenizer : IDisposable
                 if (start + n >= tokens.Count) audio = cat([audio, stream.Flush()], 2);
                 piece = audio.reshape(-1).cpu().data<float>().ToArray();
             }
-            if (piece.Length > 0) yield return piece;
+            yield return piece;
         }
     }
 
