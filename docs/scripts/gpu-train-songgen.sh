@@ -1,7 +1,7 @@
 #!/bin/bash
 # SongGen's mode ablation on one GPU: modes side by side until BUDGET (MODES, two a call by default, below), each from the
 # token caches made on the CPU host (gpu-pack's espeak-ng does not fit beside the codec's weights in what travels; both
-# caches of 512 songs take a few minutes here, `--cache-only` using every core):
+# caches of 1024 songs take about 25 minutes here, `--cache-only` using every core):
 #   media train songgen --mode mixed-pro --cache-only --run R1 ...   (mix + vocal codes; mixed reads them too)
 #   media train songgen --mode parallel  --cache-only --run R2 ...   (vocal + accompaniment codes; every dual-track mode)
 #   tar -cJf .gpu/songgen-tokens.tar.xz -C R1 tokens/mixed-pro-8s -C R2 tokens/parallel-8s
@@ -14,7 +14,7 @@ END=$(( T0 + ${BUDGET:-540} ))
 # Two modes a call: at the default shape each model is 26 MB as fp16, and what comes back is at most 64 MiB; the paper's
 # other modes (mixed, interleaving-a-v, parallel-v-a, ...) in later calls through MODES.
 MODES=${MODES:-"mixed-pro parallel"}
-SHAPE=${SHAPE:-"--codebooks 4 --songs 512 --seconds 8 --dim 256 --layers 6 --batch 32 --lr 1e-3 --threads 2"}
+SHAPE=${SHAPE:-"--codebooks 4 --songs 1024 --seconds 8 --dim 256 --layers 6 --batch 32 --lr 1e-3 --threads 2"}
 mkdir -p /tmp/tokens && tar -xJf .gpu/songgen-tokens.tar.xz -C /tmp/tokens || { echo "no token cache"; exit 5; }
 pids=()
 for mode in $MODES; do
