@@ -28,7 +28,7 @@ public sealed class SongGenModelTests
     internal static SongCondition Condition(string lyrics = "[verse]\nwe sing of the sea\n", string description = "soft rock, calm, 100 bpm, in C major") =>
         new(description, LyricsTokenizer.Encode(lyrics));
 
-    static Tensor RandomStreams(SongGenConfig config, int batch, int steps, int seed)
+    internal static Tensor RandomStreams(SongGenConfig config, int batch, int steps, int seed)
     {
         var g = new Generator((ulong)seed);
         return randint(0, config.StreamVocabulary, [batch, config.Streams, steps], generator: g, dtype: ScalarType.Int64);

@@ -44,6 +44,42 @@ public sealed class SongGenTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Options_without_an_opening_weight_pin_a_run_as_before_so_earlier_runs_still_resume()
+    {
+        Assert.Equal("""{"Songs":512,"Batch":4,"Seconds":8,"ConditionDropout":0.1}""", System.Text.Json.JsonSerializer.Serialize(new SongGenTrainingOptions()));
+        Assert.Contains("\"OpeningWeight\":8", System.Text.Json.JsonSerializer.Serialize(new SongGenTrainingOptions { OpeningWeight = 8, OpeningSeconds = 1 }), StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new SongGenTrainingOptions { OpeningWeight = 8 }.Validate());
+        Assert.Throws<ArgumentException>(() => new SongGenTrainingOptions { OpeningWeight = 8, OpeningSeconds = 9 }.Validate());
+    }
+
+    [Fact]
+    public void The_opening_weight_covers_the_first_seconds_of_frames_two_steps_a_frame_when_interleaved()
+    {
+        var mixed = SongGenTraining.OpeningWeights(SongGenModelTests.Tiny("mixed") with { FrameRate = 50 }, 120, 1, 8, CPU).data<float>().ToArray();
+        Assert.Equal([.. Enumerable.Repeat(8f, 50), .. Enumerable.Repeat(1f, 70)], mixed);
+        var interleaved = SongGenTraining.OpeningWeights(SongGenModelTests.Tiny("interleaving-a-v") with { FrameRate = 50 }, 120, 1, 8, CPU).data<float>().ToArray();
+        Assert.Equal(100, interleaved.Count(w => w == 8f));
+        Assert.All(interleaved[..100], w => Assert.Equal(8f, w));
+    }
+
+    [Fact]
+    public void Step_weights_weigh_each_predicted_step_so_zero_weight_past_a_prefix_scores_the_prefix_alone()
+    {
+        var config = SongGenModelTests.Tiny("mixed-pro");
+        using var model = SongGenModelTests.Create(config);
+        var streams = SongGenModelTests.RandomStreams(config, 2, 20, 5);
+        var vocal = SongGenModelTests.RandomStreams(config, 2, 20, 6).narrow(1, 0, config.Codebooks);
+        var conditions = new SongCondition?[] { new("pop, 100 bpm, in C major", [3, 4, 5]), null };
+        var weights = ones(19).masked_fill(arange(19).ge(11), 0);
+        var weighted = SongGenLoss.Compute(model, new SongBatch(streams, vocal, conditions, 0, weights), 0, 10);
+        var prefix = SongGenLoss.Compute(model, new SongBatch(streams.narrow(2, 0, 12), vocal.narrow(2, 0, 12), conditions, 0), 0, 10);
+        Assert.Equal(prefix.Total.item<float>(), weighted.Total.item<float>(), 5);
+        Assert.Equal(prefix.Codebooks, weighted.Codebooks, (a, b) => Math.Abs(a - b) < 1e-5);
+        var even = SongGenLoss.Compute(model, new SongBatch(streams, vocal, conditions, 0), 0, 10);
+        Assert.NotEqual(even.Total.item<float>(), weighted.Total.item<float>());
+    }
+
+    [Fact]
     [Slow("model training (14 steps)")]
     public void Loss_falls_over_a_few_steps_in_a_dual_track_mode()
     {

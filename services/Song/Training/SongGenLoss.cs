@@ -7,9 +7,10 @@ namespace Media.Services.Song.Training;
 
 /// <summary>
 /// One training batch: stream ids [B, streams, T] (and mixed-pro's vocal targets [B, K, T]), each row's condition (null:
-/// dropped, for guidance) and the optimizer step it is for (the loss weights anneal with it).
+/// dropped, for guidance), the optimizer step it is for (the loss weights anneal with it), and optionally a weight per
+/// predicted step [T - 1] (the song's opening weighted up: <see cref="SongGenTrainingOptions.OpeningWeight"/>).
 /// </summary>
-public sealed record SongBatch(Tensor Streams, Tensor? VocalTargets, IReadOnlyList<SongCondition?> Conditions, long Step);
+public sealed record SongBatch(Tensor Streams, Tensor? VocalTargets, IReadOnlyList<SongCondition?> Conditions, long Step, Tensor? StepWeights = null);
 
 /// <summary>A loss with its parts: the weighted total, each codebook's mean cross-entropy, mixed-pro's vocal loss.</summary>
 public sealed record SongLossParts(Tensor Total, double[] Codebooks, double? Vocal);
@@ -18,7 +19,8 @@ public sealed record SongLossParts(Tensor Total, double[] Codebooks, double? Voc
 /// SongGen's objective: next-step cross-entropy per token stream, only where the target is a real code (the delay
 /// pattern's bos and pad positions are fixed by the layout and forced in generation), each codebook's mean (the two
 /// tracks' codebook k together in the dual-track modes, as SongGen's <c>i % num_codebooks</c>) weighted by
-/// <see cref="CodebookLossWeights"/>; mixed-pro adds 0.1 x the same for the auxiliary vocal heads.
+/// <see cref="CodebookLossWeights"/>; mixed-pro adds 0.1 x the same for the auxiliary vocal heads. A batch's step weights,
+/// when it has them, make each mean a weighted one.
 /// </summary>
 public static class SongGenLoss
 {
@@ -35,18 +37,18 @@ public static class SongGenLoss
         var inputs = batch.Streams.narrow(2, 0, batch.Streams.shape[2] - 1);
         var (logits, vocal) = model.Forward(inputs, model.Memory(batch.Conditions));
         var weights = CodebookLossWeights.At(step, totalSteps, config.Codebooks);
-        var (total, parts) = Weighted(logits, batch.Streams.narrow(2, 1, inputs.shape[2]), weights, config);
+        var (total, parts) = Weighted(logits, batch.Streams.narrow(2, 1, inputs.shape[2]), weights, batch.StepWeights, config);
         double? vocalLoss = null;
         if (vocal is not null && batch.VocalTargets is { } targets)
         {
-            var (v, _) = Weighted(vocal, targets.narrow(2, 1, inputs.shape[2]), weights, config);
+            var (v, _) = Weighted(vocal, targets.narrow(2, 1, inputs.shape[2]), weights, batch.StepWeights, config);
             vocalLoss = v.item<float>();
             total = total + VocalWeight * v;
         }
         return new SongLossParts(total.MoveToOuterDisposeScope(), parts, vocalLoss);
     }
 
-    static (Tensor Total, double[] Parts) Weighted(Tensor logits, Tensor targets, double[] weights, SongGenConfig config)
+    static (Tensor Total, double[] Parts) Weighted(Tensor logits, Tensor targets, double[] weights, Tensor? stepWeights, SongGenConfig config)
     {
         // logits [B, T, S, V], targets [B, S, T]
         int streams = (int)targets.shape[1], k = config.Codebooks;
@@ -54,6 +56,7 @@ public static class SongGenLoss
         var perToken = nn.functional.cross_entropy(flat.reshape(-1, flat.shape[3]), targets.reshape(-1), reduction: nn.Reduction.None)
             .view(targets.shape);
         var real = targets.lt(config.CodebookSize).to(perToken.dtype);
+        if (stepWeights is not null) real = real * stepWeights.to(perToken.dtype).view(1, 1, -1);
         Tensor total = zeros([], device: logits.device);
         var parts = new double[k];
         for (int c = 0; c < k; c++)

@@ -72,15 +72,42 @@ public sealed class SongGenTraining : IDisposable
             bool voice = Config.ReferenceVoice && random.NextDouble() < 0.5;
             conditions.Add(drop ? null : new SongCondition(example.Description, example.Lyrics, voice ? example.ReferenceClip(Config.MaxReferenceFrames) : null));
         }
-        int steps = sequences.Max(s => s.Steps), pad = SongTokenLayout.Pad(Config.CodebookSize);
-        Tensor Pack(Func<SongTokenSequence, int[][]> rows)
+        var batch = Pack(Config, sequences, conditions, position.Step, position.Device);
+        return options.OpeningWeight is { } weight ? batch with { StepWeights = OpeningWeights(Config, batch.Streams.shape[2] - 1, options.OpeningSeconds!.Value, weight, position.Device) } : batch;
+    }
+
+    /// <summary>
+    /// Weights of the <paramref name="predicted"/> steps (targets at steps 1..): <paramref name="weight"/> for those in the song's first
+    /// <paramref name="seconds"/>, 1 after (interleaving takes two steps a frame).
+    /// </summary>
+    public static Tensor OpeningWeights(SongGenConfig config, long predicted, double seconds, double weight, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int stepsPerFrame = config.SongMode is SongMode.InterleavingAV or SongMode.InterleavingVA ? 2 : 1;
+        long opening = (long)Math.Round(seconds * config.FrameRate * stepsPerFrame);
+        return ones(predicted, device: device).masked_fill(arange(predicted, device: device).lt(opening), weight);
+    }
+
+    /// <summary>
+    /// One batch of laid-out songs: their streams (and mixed-pro's vocal targets) padded with the pad id to the longest,
+    /// which the loss skips, beside each row's condition.
+    /// </summary>
+    public static SongBatch Pack(SongGenConfig config, IReadOnlyList<SongTokenSequence> sequences, IReadOnlyList<SongCondition?> conditions, long step, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(conditions);
+        if (sequences.Count == 0 || sequences.Count != conditions.Count)
+            throw new ArgumentException("Give one condition per song, and at least one song.", nameof(conditions));
+        int steps = sequences.Max(s => s.Steps), pad = SongTokenLayout.Pad(config.CodebookSize);
+        Tensor Rows(Func<SongTokenSequence, int[][]> rows)
         {
             var flat = sequences.SelectMany(s => rows(s).SelectMany(r => r.Concat(Enumerable.Repeat(pad, steps - r.Length)))).Select(v => (long)v).ToArray();
-            return tensor(flat, ScalarType.Int64, position.Device).view(sequences.Count, -1, steps);
+            return tensor(flat, ScalarType.Int64, device).view(sequences.Count, -1, steps);
         }
-        var streams = Pack(s => s.Streams);
-        var vocal = mode == SongMode.MixedPro ? Pack(s => s.VocalTargets!) : null;
-        return new SongBatch(streams, vocal, conditions, position.Step);
+        var streams = Rows(s => s.Streams);
+        var vocal = config.SongMode == SongMode.MixedPro ? Rows(s => s.VocalTargets!) : null;
+        return new SongBatch(streams, vocal, conditions, step);
     }
 
     /// <summary>

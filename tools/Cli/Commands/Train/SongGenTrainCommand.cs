@@ -41,6 +41,15 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         [Description("Add the reference-voice encoder (trained on clips of the vocal stem in dual-track and mixed-pro modes)")]
         public bool ReferenceVoice { get; init; }
 
+        [CommandOption("--opening-weight")]
+        [Description("Loss weight of each song's first --opening-seconds against the rest (default 1, the paper's: none)")]
+        public double? OpeningWeight { get; init; }
+
+        [CommandOption("--opening-seconds")]
+        [Description("The opening --opening-weight weights")]
+        [DefaultValue(1.0)]
+        public double OpeningSeconds { get; init; } = 1;
+
         [CommandOption("--cache-only")]
         [Description("Only make the run's token cache (every training song generated and encoded), then stop: a host without espeak-ng (a GPU host) trains from it")]
         public bool CacheOnly { get; init; }
@@ -66,7 +75,12 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
             MaxFrames = settings.MaxSeconds * codecConfig.FrameRate,
         };
         config.Validate();
-        var options = new SongGenTrainingOptions { Songs = settings.Songs, Batch = settings.Batch, Seconds = settings.Seconds };
+        var options = new SongGenTrainingOptions
+        {
+            Songs = settings.Songs, Batch = settings.Batch, Seconds = settings.Seconds,
+            OpeningWeight = settings.OpeningWeight, OpeningSeconds = settings.OpeningWeight is null ? null : settings.OpeningSeconds,
+        };
+        options.Validate();
         settings.PinRunConfig("songgen.json", config.ToJson() + "\n" + System.Text.Json.JsonSerializer.Serialize(options));
         var cache = new SongTokenCache(settings.Run, new SongTokenDataset(new LyricSongGenerator(codecConfig.SamplingRate), codec, kbps),
             config.SongMode, settings.Seconds, config.FrameRate);

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Media.Audio.Corpora;
+using Media.Services.Song.Data;
+using Media.Services.Song.Model;
+using static TorchSharp.torch;
+
+namespace Media.Services.Song.Training;
+
+/// <summary>How a song's condition is altered before its tokens are scored.</summary>
+public enum ConditionVariant
+{
+    /// <summary>The song's own description and lyrics.</summary>
+    Own,
+    /// <summary>The description with another tempo (x1.25 below 110 bpm, /1.25 from it; the corpus spans 80-140).</summary>
+    OtherTempo,
+    /// <summary>The description with the tonic a tritone away, the mode kept: the key sharing the fewest notes.</summary>
+    OtherKey,
+    /// <summary>The next song's description, this song's lyrics.</summary>
+    OtherDescription,
+    /// <summary>This song's description, the next song's lyrics.</summary>
+    OtherLyrics,
+    /// <summary>No condition (the guidance row).</summary>
+    None,
+}
+
+/// <summary>Mean cross-entropy per codebook of songs under one <see cref="ConditionVariant"/>.</summary>
+public sealed record ConditionLoss(ConditionVariant Variant, double[] Codebooks)
+{
+    /// <summary>The codebooks' mean.</summary>
+    public double Mean => Codebooks.Average();
+}
+
+/// <summary>
+/// Which parts of its condition a SongGen model reads: the teacher-forced loss of held-out songs under their own
+/// condition and under conditions with one part swapped. A part the model reads costs loss when it is wrong; a part it
+/// ignores costs nothing. Generation can only follow a tempo or a key the loss shows the model reading.
+/// </summary>
+public static partial class SongConditionProbe
+{
+    [GeneratedRegex(@"(\d+) bpm")]
+    private static partial Regex TempoPattern();
+
+    [GeneratedRegex(@"in ([A-G]#?) (major|minor)")]
+    private static partial Regex KeyPattern();
+
+    static readonly string[] Tonics = [.. Enumerable.Range(0, 12).Select(MusicTheory.NoteName)];
+
+    /// <summary><paramref name="description"/> (the corpus's <see cref="SongStyle.Text"/>) asking for another tempo.</summary>
+    public static string WithOtherTempo(string description) => Replace(description, TempoPattern(), m =>
+    {
+        int bpm = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        int other = (int)Math.Round(bpm < 110 ? bpm * 1.25 : bpm / 1.25);
+        return string.Create(CultureInfo.InvariantCulture, $"{other} bpm");
+    });
+
+    /// <summary><paramref name="description"/> asking for the key a tritone away, in the same mode.</summary>
+    public static string WithOtherKey(string description) => Replace(description, KeyPattern(), m =>
+        $"in {MusicTheory.NoteName(Array.IndexOf(Tonics, m.Groups[1].Value) + 6)} {m.Groups[2].Value}");
+
+    static string Replace(string description, Regex pattern, MatchEvaluator evaluator)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        if (!pattern.IsMatch(description)) throw new ArgumentException($"The description \"{description}\" does not read like the corpus's.", nameof(description));
+        return pattern.Replace(description, evaluator, 1);
+    }
+
+    /// <summary>The condition of song <paramref name="index"/> of <paramref name="songs"/> under <paramref name="variant"/>.</summary>
+    public static SongCondition? Condition(IReadOnlyList<SongTrainingExample> songs, int index, ConditionVariant variant)
+    {
+        ArgumentNullException.ThrowIfNull(songs);
+        var song = songs[index];
+        var next = songs[(index + 1) % songs.Count];
+        return variant switch
+        {
+            ConditionVariant.Own => new SongCondition(song.Description, song.Lyrics),
+            ConditionVariant.OtherTempo => new SongCondition(WithOtherTempo(song.Description), song.Lyrics),
+            ConditionVariant.OtherKey => new SongCondition(WithOtherKey(song.Description), song.Lyrics),
+            ConditionVariant.OtherDescription => new SongCondition(next.Description, song.Lyrics),
+            ConditionVariant.OtherLyrics => new SongCondition(song.Description, next.Lyrics),
+            ConditionVariant.None => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(variant)),
+        };
+    }
+
+    /// <summary>
+    /// The mean loss per codebook of <paramref name="songs"/> (at least two) under each variant, one song at a time; of their
+    /// first <paramref name="frames"/> only when given. A key or a tempo is a few nats of information a song, and once some
+    /// frames are heard the audio tells them too, so what a model reads of them shows in the opening, where generation
+    /// has nothing else to go on.
+    /// </summary>
+    public static IReadOnlyList<ConditionLoss> Measure(SongGenModel model, IReadOnlyList<SongTrainingExample> songs, int? frames = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(songs);
+        if (songs.Count < 2) throw new ArgumentException("Give at least two songs: the swaps take the next song's parts.", nameof(songs));
+        if (frames < 1) throw new ArgumentOutOfRangeException(nameof(frames), "Score at least one frame.");
+        var config = model.Config;
+        bool training = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            var sums = Enum.GetValues<ConditionVariant>().ToDictionary(v => v, _ => new double[config.Codebooks]);
+            for (int i = 0; i < songs.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // The decoder is causal: the loss of a song's first frames is the loss of those frames alone.
+                var sequence = SongTokenLayout.Arrange(config.SongMode, Opening(songs[i].Codes, frames), config.CodebookSize);
+                foreach (var (variant, sum) in sums)
+                {
+                    using var scope = NewDisposeScope();
+                    var batch = SongGenTraining.Pack(config, [sequence], [Condition(songs, i, variant)], 0, model.Device);
+                    var parts = SongGenLoss.Compute(model, batch, 0, 1).Codebooks;
+                    for (int c = 0; c < parts.Length; c++) sum[c] += parts[c] / songs.Count;
+                }
+            }
+            return [.. sums.Select(p => new ConditionLoss(p.Key, p.Value))];
+        }
+        finally
+        {
+            model.train(training);
+        }
+    }
+
+    static SongCodes Opening(SongCodes codes, int? frames)
+    {
+        static int[][]? Cut(int[][]? rows, int? frames) => rows is null || frames is not { } f ? rows : [.. rows.Select(r => r[..Math.Min(f, r.Length)])];
+        return new SongCodes(Cut(codes.Mix, frames), Cut(codes.Vocals, frames), Cut(codes.Accompaniment, frames));
+    }
+}
