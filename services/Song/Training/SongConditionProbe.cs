@@ -124,6 +124,25 @@ public static partial class SongConditionProbe
         }
     }
 
+    /// <summary>
+    /// What a training run logs of held-out songs: their loss under their own condition, whole and in the first
+    /// <paramref name="openingFrames"/>, and what swapping the key, the tempo or the description costs in that opening.
+    /// </summary>
+    public static Dictionary<string, double> Metrics(SongGenModel model, IReadOnlyList<SongTrainingExample> songs, int openingFrames)
+    {
+        var whole = Measure(model, songs).ToDictionary(l => l.Variant, l => l.Mean);
+        var opening = Measure(model, songs, openingFrames).ToDictionary(l => l.Variant, l => l.Mean);
+        return new Dictionary<string, double>
+        {
+            ["heldout_loss"] = whole[ConditionVariant.Own],
+            ["heldout_description_gain"] = whole[ConditionVariant.OtherDescription] - whole[ConditionVariant.Own],
+            ["heldout_lyrics_gain"] = whole[ConditionVariant.OtherLyrics] - whole[ConditionVariant.Own],
+            ["heldout_opening_loss"] = opening[ConditionVariant.Own],
+            ["heldout_opening_key_gain"] = opening[ConditionVariant.OtherKey] - opening[ConditionVariant.Own],
+            ["heldout_opening_tempo_gain"] = opening[ConditionVariant.OtherTempo] - opening[ConditionVariant.Own],
+        };
+    }
+
     static SongCodes Opening(SongCodes codes, int? frames)
     {
         static int[][]? Cut(int[][]? rows, int? frames) => rows is null || frames is not { } f ? rows : [.. rows.Select(r => r[..Math.Min(f, r.Length)])];

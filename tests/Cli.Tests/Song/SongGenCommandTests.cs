@@ -1,0 +1,51 @@
+using System.Text.RegularExpressions;
+using Media.Services.Audio.Codec;
+using Media.Services.Song.Model;
+using Media.Tests.Support;
+
+namespace Media.Cli.Tests.Song;
+
+/// <summary><c>media train songgen</c>'s held-out evaluation and best export, and <c>media eval song-conditioning</c>.</summary>
+public sealed class SongGenCommandTests : IDisposable
+{
+    readonly string folder = Directory.CreateTempSubdirectory("media-songgen-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    static async Task<(int Code, string Output)> Run(params string[] args)
+    {
+        var (code, output) = await CliProcess.RunAsync(args);
+        return (code, Regex.Replace(output, @"\s+", " "));
+    }
+
+    [Fact]
+    public async Task Exporting_the_best_model_without_a_held_out_evaluation_is_refused()
+    {
+        var (code, output) = await Run("train", "songgen", "--run", Path.Combine(folder, "run"), "--export-best", Path.Combine(folder, "best"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("--export-best needs --eval-every.", output, StringComparison.Ordinal);
+    }
+
+    [EspeakFact]
+    [Slow("renders four corpus songs and trains two steps")]
+    public async Task A_run_scores_held_out_songs_exports_its_best_model_and_the_probe_reads_that_model()
+    {
+        string models = Path.Combine(folder, "models");
+        string codec = RandomCodecCheckpoint.Write(models);
+        string run = Path.Combine(folder, "run"), best = Path.Combine(folder, "best");
+        var (code, output) = await Run("train", "songgen", "--mode", "mixed-pro", "--run", run, "--codec", codec, "--songs", "2", "--seconds", "2", "--codebooks", "3",
+            "--max-seconds", "10", "--dim", "32", "--layers", "1", "--heads", "4", "--encoder-layers", "1", "--batch", "2", "--steps", "2",
+            "--eval-every", "1", "--eval-n", "2", "--export-best", best, "--export", Path.Combine(folder, "last"), "--threads", "1");
+        Assert.True(code == 0, output);
+        Assert.Matches(@"eval at step 1: heldout_loss \d+\.\d{4} .*heldout_opening_key_gain -?\d+\.\d{4}", output);
+        Assert.Matches(@"eval at step 2: heldout_loss", output);
+        Assert.Contains($"lowest held-out loss yet: exported {best}", output, StringComparison.Ordinal);
+        Assert.InRange(SongGenCheckpoint.ReadConfig(best).TrainedSteps, 1, 2);
+
+        var (probeCode, probe) = await Run("eval", "song-conditioning", "--model", best, "-n", "2", "--seconds", "2", "--cache", run,
+            "--models", models, "--threads", "1");
+        Assert.True(probeCode == 0, probe);
+        foreach (var line in new[] { "tempo gain: ", "key gain: ", "description gain: ", "lyrics gain: ", "opening key gain: " })
+            Assert.Contains(line, probe, StringComparison.Ordinal);
+    }
+}
