@@ -11,6 +11,9 @@ namespace Media.Audio.Corpora;
 /// </summary>
 public sealed class LyricSongGenerator
 {
+    /// <summary>The first held-out song: training runs draw seeds below it, evaluations from it.</summary>
+    public const ulong FirstHeldOutSeed = 900_000;
+
     /// <summary>Beats each lyric line spans (two bars of 4/4).</summary>
     public const int BeatsPerLine = 8;
 

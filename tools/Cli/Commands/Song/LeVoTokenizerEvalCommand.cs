@@ -24,7 +24,7 @@ namespace Media.Cli.Commands.Song;
 /// </summary>
 internal sealed class LeVoTokenizerEvalCommand : Command<LeVoTokenizerEvalCommand.Settings>
 {
-    internal sealed class Settings : InferenceSettings
+    internal sealed class Settings : SongOpeningSettings
     {
         [CommandOption("-n|--count")]
         [DefaultValue(16)]
@@ -35,18 +35,6 @@ internal sealed class LeVoTokenizerEvalCommand : Command<LeVoTokenizerEvalComman
         [DefaultValue("models/levo/tokenizer")]
         public string Tokenizer { get; init; } = "models/levo/tokenizer";
 
-        [CommandOption("--seed")]
-        [DefaultValue(900_000UL)]
-        public ulong Seed { get; init; } = 900_000;
-
-        [CommandOption("--seconds")]
-        [DefaultValue(8.0)]
-        public double Seconds { get; init; } = 8;
-
-        [CommandOption("--models")]
-        [Description("Models folder holding asr-ctc and media-codec (default: the checkout's models/)")]
-        public string? Models { get; init; }
-
         public override ValidationResult Validate() =>
             Count < 1 ? ValidationResult.Error("-n must be at least 1.")
             : !Directory.Exists(Tokenizer) ? ValidationResult.Error($"--tokenizer '{Tokenizer}' is not a folder.")
@@ -56,7 +44,7 @@ internal sealed class LeVoTokenizerEvalCommand : Command<LeVoTokenizerEvalComman
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var device = settings.ApplyTorch();
-        string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
+        string models = settings.ModelsFolder;
         using var codec = NeuralAudioCodec.Load(Path.Combine(models, "media-codec"), device);
         using var tokenizer = CodecLatentTokenizer.Load(settings.Tokenizer, codec);
         using var recognizer = CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);

@@ -20,7 +20,7 @@ namespace Media.Cli.Commands.Song;
 /// </summary>
 internal sealed class SongConditioningEvalCommand : Command<SongConditioningEvalCommand.Settings>
 {
-    internal sealed class Settings : InferenceSettings
+    internal sealed class Settings : SongOpeningSettings
     {
         [CommandOption("-n|--count")]
         [DefaultValue(32)]
@@ -29,16 +29,6 @@ internal sealed class SongConditioningEvalCommand : Command<SongConditioningEval
         [CommandOption("--model")]
         [Description("A SongGen model folder (one mode); repeat for one block each")]
         public string[] Model { get; init; } = [];
-
-        [CommandOption("--seed")]
-        [Description("Seed of the first corpus song (held-out range by default)")]
-        [DefaultValue(900_000UL)]
-        public ulong Seed { get; init; } = 900_000;
-
-        [CommandOption("--seconds")]
-        [Description("Each song's opening, as in training")]
-        [DefaultValue(8.0)]
-        public double Seconds { get; init; } = 8;
 
         [CommandOption("--opening")]
         [Description("Also score each song's first this many seconds alone (0: only the whole)")]
@@ -50,10 +40,6 @@ internal sealed class SongConditioningEvalCommand : Command<SongConditioningEval
         [DefaultValue("runs/song-conditioning")]
         public string Cache { get; init; } = "runs/song-conditioning";
 
-        [CommandOption("--models")]
-        [Description("Models folder holding media-codec (default: the checkout's models/)")]
-        public string? Models { get; init; }
-
         public override ValidationResult Validate() =>
             Count < 2 ? ValidationResult.Error("-n must be at least 2.")
             : Model.Length == 0 ? ValidationResult.Error("Give at least one --model.")
@@ -63,7 +49,7 @@ internal sealed class SongConditioningEvalCommand : Command<SongConditioningEval
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var device = settings.ApplyTorch();
-        string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
+        string models = settings.ModelsFolder;
         using var codec = NeuralAudioCodec.Load(Path.Combine(models, "media-codec"));
         foreach (var folder in settings.Model)
         {

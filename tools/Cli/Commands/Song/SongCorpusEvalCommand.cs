@@ -17,21 +17,12 @@ namespace Media.Cli.Commands.Song;
 /// </summary>
 internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Settings>
 {
-    internal sealed class Settings : InferenceSettings
+    internal sealed class Settings : HeldOutSongSettings
     {
         [CommandOption("-n|--count")]
         [Description("Songs to generate and measure")]
         [DefaultValue(50)]
         public int Count { get; init; } = 50;
-
-        [CommandOption("--seed")]
-        [Description("Seed of the first song (song i has seed + i); the default is the held-out range")]
-        [DefaultValue(900_000UL)]
-        public ulong Seed { get; init; } = 900_000;
-
-        [CommandOption("--models")]
-        [Description("Models folder holding asr-ctc (default: the checkout's models/)")]
-        public string? Models { get; init; }
 
         [CommandOption("--codec-codebooks")]
         [Description("Also transcribe each vocal stem after models/media-codec at these codebook counts (e.g. 4,8): the lyric ceiling of a song model on those tokens")]
@@ -53,7 +44,7 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var device = settings.ApplyTorch();
-        string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
+        string models = settings.ModelsFolder;
         var generator = new LyricSongGenerator(16000);
         var progress = settings.Verbose ? new PrintedRows() : null;
         int[] codebooks = settings.CodecCodebooks is { } list ? [.. list.Split(',').Select(k => int.Parse(k, CultureInfo.InvariantCulture))] : [];

@@ -26,7 +26,7 @@ namespace Media.Cli.Commands.Song;
 /// </summary>
 internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
 {
-    internal sealed class Settings : InferenceSettings
+    internal sealed class Settings : SongOpeningSettings
     {
         [CommandOption("-n|--count")]
         [DefaultValue(50)]
@@ -35,16 +35,6 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         [CommandOption("--model")]
         [Description("A song model folder, SongGen (one mode) or LeVo, or a model id of the models folder (songgen, levo); repeat for one row each; default: songgen")]
         public string[] Model { get; init; } = [];
-
-        [CommandOption("--seed")]
-        [Description("Seed of the first corpus song (held-out range by default)")]
-        [DefaultValue(900_000UL)]
-        public ulong Seed { get; init; } = 900_000;
-
-        [CommandOption("--seconds")]
-        [Description("Each song's opening: the lines sung within this many seconds (as in training)")]
-        [DefaultValue(8.0)]
-        public double Seconds { get; init; } = 8;
 
         [CommandOption("--guidance")]
         [Description("Guidance scale (default: the model's: SongGen 3, LeVo 1.5)")]
@@ -62,10 +52,6 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         [Description("A pre-DPO LeVo folder: the first model's dpo preference gain over it, prompt by prompt (default: a DPO-trained LeVo folder's own pre-dpo/)")]
         public string? Reference { get; init; }
 
-        [CommandOption("--models")]
-        [Description("Models folder holding asr-ctc and media-codec (default: the checkout's models/)")]
-        public string? Models { get; init; }
-
         [CommandOption("--verbose")]
         public bool Verbose { get; init; }
 
@@ -75,7 +61,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var device = settings.ApplyTorch();
-        string models = settings.Models ?? new MediaOptions().ResolveModelsDirectory();
+        string models = settings.ModelsFolder;
         string[] folders = [.. (settings.Model.Length > 0 ? settings.Model : [SongGenerator.ModelFolder])
             .Select(m => Directory.Exists(m) ? m : Path.Combine(models, m))];
         using var recognizer = CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);

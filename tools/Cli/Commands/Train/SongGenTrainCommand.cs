@@ -20,8 +20,6 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings>
 {
-    /// <summary>The first held-out corpus seed (as <c>media eval song</c>'s).</summary>
-    const ulong HeldOutSeed = 900_000;
 
     internal sealed class Settings : SongTrainingSettings
     {
@@ -120,7 +118,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] step {step + 1}  loss {loss.Total.item<float>():F4}  codebooks {string.Join(" ", loss.Codebooks.Select(c => c.ToString("F3", CultureInfo.InvariantCulture)))}{(loss.Vocal is { } v ? $"  vocal {v:F3}" : "")}")));
         if (settings.EvalEvery > 0)
         {
-            var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => cache.Get(HeldOutSeed + (ulong)i)).ToList();
+            var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => cache.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
             double best = double.PositiveInfinity;
             training.Trainer.Evaluate = context =>
             {
