@@ -77,6 +77,27 @@ public sealed class LeVoTrainingTests : IDisposable
     }
 
     [Fact]
+    public void The_held_out_loss_is_the_stages_loss_of_each_song_under_its_own_condition_and_leaves_the_model_training()
+    {
+        using var lm = Training(LeVoStage.Lm, "heldout", steps: 4);
+        var data = new LeVoTokenDataset(mixes, tracks, tokenizer);
+        var songs = new[] { data.Get(0), data.Get(1) };
+        Assert.True(lm.Model.training);
+        double heldOut = lm.HeldOutLoss(songs);
+        Assert.True(lm.Model.training);
+
+        lm.Model.eval();
+        using (no_grad())
+        {
+            double expected = songs.Average(song => LeVoLoss.Compute(lm.Model,
+                LeVoTraining.Pack(lm.Config, [song], [LeVoCondition.Of(lm.Config, song.Description, song.Lyrics)], 0, CPU), LeVoStage.Lm).Total.item<float>());
+            Assert.Equal(expected, heldOut, 5);
+            double unconditioned = songs.Average(song => LeVoLoss.Compute(lm.Model, LeVoTraining.Pack(lm.Config, [song], [null], 0, CPU), LeVoStage.Lm).Total.item<float>());
+            Assert.NotEqual(unconditioned, heldOut, 5);
+        }
+    }
+
+    [Fact]
     [Slow("model training (two stages)")]
     public void Stage_one_learns_the_mix_and_stage_two_learns_the_tracks_with_the_lm_frozen()
     {

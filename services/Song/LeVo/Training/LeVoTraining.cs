@@ -83,20 +83,63 @@ public sealed class LeVoTraining : IDisposable
     public LeVoBatch Batch(BatchPosition position)
     {
         var random = position.CreateRandom();
-        var rows = new List<int[][]>();
+        var examples = new List<LeVoExample>();
         var conditions = new List<LeVoCondition?>();
         for (int i = 0; i < options.Batch; i++)
         {
             var example = data.Get((ulong)random.Next(options.Songs));
-            if (example.Tokens > Config.MaxTokens)
-                throw new InvalidOperationException($"Song {example.Seed}'s excerpt takes {example.Tokens} tokens; the model holds {Config.MaxTokens}.");
-            rows.Add(LeVoTokenLayout.For(Config, example.Tokens).Arrange(example.Mixed, example.Vocal, example.Accompaniment));
+            examples.Add(example);
             bool drop = random.NextDouble() < options.ConditionDropout;
             conditions.Add(drop ? null : LeVoCondition.Of(Config, example.Description, example.Lyrics));
         }
+        return Pack(Config, examples, conditions, position.Step, position.Device);
+    }
+
+    /// <summary>Songs laid out as a batch (<see cref="LeVoTokenLayout"/>), padded with the special id, which the loss skips, beside each row's condition.</summary>
+    public static LeVoBatch Pack(LeVoConfig config, IReadOnlyList<LeVoExample> examples, IReadOnlyList<LeVoCondition?> conditions, long step, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(conditions);
+        if (examples.Count == 0 || examples.Count != conditions.Count) throw new ArgumentException("Give one condition per song, and at least one song.", nameof(conditions));
+        var rows = new List<int[][]>();
+        foreach (var example in examples)
+        {
+            if (example.Tokens > config.MaxTokens)
+                throw new InvalidOperationException($"Song {example.Seed}'s excerpt takes {example.Tokens} tokens; the model holds {config.MaxTokens}.");
+            rows.Add(LeVoTokenLayout.For(config, example.Tokens).Arrange(example.Mixed, example.Vocal, example.Accompaniment));
+        }
         int steps = rows.Max(r => r[0].Length);
-        var flat = rows.SelectMany(r => r.SelectMany(s => s.Concat(Enumerable.Repeat(Config.Special, steps - s.Length)))).Select(v => (long)v).ToArray();
-        return new LeVoBatch(tensor(flat, ScalarType.Int64, position.Device).view(rows.Count, 3, steps), conditions, position.Step);
+        var flat = rows.SelectMany(r => r.SelectMany(s => s.Concat(Enumerable.Repeat(config.Special, steps - s.Length)))).Select(v => (long)v).ToArray();
+        return new LeVoBatch(tensor(flat, ScalarType.Int64, device).view(rows.Count, 3, steps), conditions, step);
+    }
+
+    /// <summary>
+    /// The stage's loss on <paramref name="songs"/> under their own conditions, one song at a time, in eval mode and without
+    /// gradients: held-out songs tell memorising from learning.
+    /// </summary>
+    public double HeldOutLoss(IReadOnlyList<LeVoExample> songs)
+    {
+        ArgumentNullException.ThrowIfNull(songs);
+        if (songs.Count == 0) throw new ArgumentException("Give at least one song.", nameof(songs));
+        bool training = Model.training;
+        Model.eval();
+        try
+        {
+            using var _ = no_grad();
+            double sum = 0;
+            foreach (var song in songs)
+            {
+                using var scope = NewDisposeScope();
+                var batch = Pack(Config, [song], [LeVoCondition.Of(Config, song.Description, song.Lyrics)], Trainer.Step, Model.Device);
+                sum += LeVoLoss.Compute(Model, batch, Stage).Total.item<float>();
+            }
+            return sum / songs.Count;
+        }
+        finally
+        {
+            Model.train(training);
+        }
     }
 
     /// <summary>Trains to the stage's total steps (or to <paramref name="until"/>), or until <paramref name="budget"/> passes; a checkpoint is written either way.</summary>

@@ -1,4 +1,7 @@
 using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Modeling.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -13,6 +16,19 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
     [CommandOption("--export")]
     [Description("Folder the servable model is exported to; default: RUN/model")]
     public string? Export { get; init; }
+
+    [CommandOption("--eval-every")]
+    [Description("Score --eval-n held-out songs (seeds from 900000) every this many steps, teacher-forced (0: never)")]
+    [DefaultValue(0L)]
+    public long EvalEvery { get; init; }
+
+    [CommandOption("--eval-n")]
+    [DefaultValue(16)]
+    public int EvalN { get; init; } = 16;
+
+    [CommandOption("--export-best")]
+    [Description("With --eval-every: export the model here whenever its held-out loss is the lowest yet (a run memorises its songs when they are few)")]
+    public string? ExportBest { get; init; }
 
     [CommandOption("--codec")]
     [Description("The codec folder whose codes the songs are encoded with")]
@@ -84,10 +100,34 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
     /// <summary>The budget of this invocation (null: none).</summary>
     public TimeSpan? Budget => Minutes > 0 ? TimeSpan.FromMinutes(Minutes) : null;
 
+    /// <summary>
+    /// The trainer's evaluation for <c>--eval-every</c>: <paramref name="measure"/> the held-out songs (its metrics hold
+    /// <c>heldout_loss</c>), print them, and with <c>--export-best</c> <paramref name="export"/> there at each lowest loss yet.
+    /// </summary>
+    public Func<EvalContext, IReadOnlyDictionary<string, double>> HeldOutEvaluation(Stopwatch clock, Func<Dictionary<string, double>> measure, Action<string> export)
+    {
+        double best = double.PositiveInfinity;
+        return evaluation =>
+        {
+            var metrics = measure();
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] eval at step {evaluation.Step}: {string.Join("  ", metrics.Select(m => $"{m.Key} {m.Value:F4}"))}"));
+            if (ExportBest is { } folder && metrics["heldout_loss"] < best)
+            {
+                best = metrics["heldout_loss"];
+                export(folder);
+                Console.Error.WriteLine($"  lowest held-out loss yet: exported {folder}");
+            }
+            return metrics;
+        };
+    }
+
     public override ValidationResult Validate()
     {
         if (Minutes < 0) return ValidationResult.Error("--minutes must be 0 or positive.");
         if (UntilError(Until) is { } untilError) return untilError;
+        if (EvalEvery < 0 || EvalN < 2) return ValidationResult.Error("--eval-every must be at least 0 and --eval-n at least 2.");
+        if (ExportBest is not null && EvalEvery == 0) return ValidationResult.Error("--export-best needs --eval-every.");
         if (Codebooks < 1 || Songs < 1 || MaxSeconds < 1) return ValidationResult.Error("--codebooks, --songs and --max-seconds must be positive.");
         if (!Directory.Exists(Codec)) return ValidationResult.Error($"--codec '{Codec}' is not a folder.");
         return base.Validate();

@@ -133,9 +133,19 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         settings.PinRunConfig("levo.json", config.ToJson() + "\n" + System.Text.Json.JsonSerializer.Serialize(options) + $"\nseconds {settings.Seconds.ToString(CultureInfo.InvariantCulture)}");
         var schedule = settings.Schedule("tokens") with { RunDirectory = stageRun, Progress = null };
         string stageOne = Path.Combine(settings.Run, "lm", "model");
-        using var training = new LeVoTraining(config, stage, options, new LeVoTokenDataset(mixes, tracks, tokenizer), schedule, device, stage == LeVoStage.Decoder ? stageOne : null,
+        var data = new LeVoTokenDataset(mixes, tracks, tokenizer);
+        using var training = new LeVoTraining(config, stage, options, data, schedule with { EvalEvery = settings.EvalEvery }, device, stage == LeVoStage.Decoder ? stageOne : null,
             (step, loss) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] step {step + 1}  loss {loss.Total.item<float>():F4}{(loss.Vocal is { } v ? $"  vocal {v:F3}  accompaniment {loss.Accompaniment:F3}" : "")}")));
+        if (settings.EvalEvery > 0)
+        {
+            var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => data.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
+            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, () => new Dictionary<string, double> { ["heldout_loss"] = training.HeldOutLoss(heldOut) }, folder =>
+            {
+                training.Export(folder);
+                training.Model.eval(); // the trainer evaluates in eval mode and restores training itself
+            });
+        }
         settings.AnnounceStart(training.Trainer.ResumedFromStep,
             $"LeVo stage {settings.Stage}, {settings.Dim}x{settings.Layers}+{settings.SubLayers}, {config.CodeSize} tokens at {config.TokenRate:F0}/s, delay {settings.Delay}, {settings.Songs} songs of {settings.Seconds} s");
         training.Run(settings.Budget, settings.Until, cancellationToken);

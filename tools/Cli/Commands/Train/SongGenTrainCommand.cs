@@ -51,19 +51,6 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         [DefaultValue(1.0)]
         public double OpeningSeconds { get; init; } = 1;
 
-        [CommandOption("--eval-every")]
-        [Description("Score --eval-n held-out songs (seeds from 900000) every this many steps: loss, and what swapping key, tempo, description or lyrics costs (0: never)")]
-        [DefaultValue(0L)]
-        public long EvalEvery { get; init; }
-
-        [CommandOption("--eval-n")]
-        [DefaultValue(16)]
-        public int EvalN { get; init; } = 16;
-
-        [CommandOption("--export-best")]
-        [Description("With --eval-every: export the model here whenever its held-out loss is the lowest yet (the run memorises its songs when they are few)")]
-        public string? ExportBest { get; init; }
-
         [CommandOption("--cache-only")]
         [Description("Only make the run's token cache (every training song generated and encoded), then stop: a host without espeak-ng (a GPU host) trains from it")]
         public bool CacheOnly { get; init; }
@@ -71,8 +58,6 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         public override ValidationResult Validate()
         {
             if (!SongModes.All.Contains(Mode)) return ValidationResult.Error($"--mode must be one of {string.Join(", ", SongModes.All)}.");
-            if (EvalEvery < 0 || EvalN < 2) return ValidationResult.Error("--eval-every must be at least 0 and --eval-n at least 2.");
-            if (ExportBest is not null && EvalEvery == 0) return ValidationResult.Error("--export-best needs --eval-every.");
             return base.Validate();
         }
     }
@@ -119,21 +104,12 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         if (settings.EvalEvery > 0)
         {
             var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => cache.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
-            double best = double.PositiveInfinity;
-            training.Trainer.Evaluate = context =>
+            int openingFrames = (int)Math.Round(settings.OpeningSeconds * config.FrameRate);
+            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, () => SongConditionProbe.Metrics(training.Model, heldOut, openingFrames), folder =>
             {
-                var metrics = SongConditionProbe.Metrics(training.Model, heldOut, (int)Math.Round(settings.OpeningSeconds * config.FrameRate));
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{clock.Elapsed:hh\\:mm\\:ss}] eval at step {context.Step}: {string.Join("  ", metrics.Select(m => $"{m.Key} {m.Value:F4}"))}"));
-                if (settings.ExportBest is { } folder && metrics["heldout_loss"] < best)
-                {
-                    best = metrics["heldout_loss"];
-                    training.Export(folder);
-                    training.Model.eval(); // the trainer evaluates in eval mode and restores training itself
-                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  lowest held-out loss yet: exported {folder}"));
-                }
-                return metrics;
-            };
+                training.Export(folder);
+                training.Model.eval(); // the trainer evaluates in eval mode and restores training itself
+            });
         }
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"SongGen {settings.Mode}, {settings.Dim}x{settings.Layers}, K={settings.Codebooks}, {settings.Songs} songs of {settings.Seconds} s");
         training.Run(settings.Budget, settings.Until, cancellationToken);
