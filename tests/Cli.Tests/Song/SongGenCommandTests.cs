@@ -27,20 +27,21 @@ public sealed class SongGenCommandTests : IDisposable
     }
 
     [EspeakFact]
-    [Slow("renders four corpus songs and trains two steps")]
-    public async Task A_run_scores_held_out_songs_exports_its_best_model_and_the_probe_reads_that_model()
+    [Slow("renders four corpus songs and trains three steps")]
+    public async Task A_run_scores_held_out_songs_keeps_its_best_model_and_the_probe_reads_that_model()
     {
         string models = Path.Combine(folder, "models");
         string codec = RandomCodecCheckpoint.Write(models);
         string run = Path.Combine(folder, "run"), best = Path.Combine(folder, "best");
+        // The best export is also the last one's folder: the last (step 3, never evaluated) must not overwrite the best (step 2).
         var (code, output) = await Run("train", "songgen", "--mode", "mixed-pro", "--run", run, "--codec", codec, "--songs", "2", "--seconds", "2", "--codebooks", "3",
-            "--max-seconds", "10", "--dim", "32", "--layers", "1", "--heads", "4", "--encoder-layers", "1", "--batch", "2", "--steps", "2",
-            "--eval-every", "1", "--eval-n", "2", "--export-best", best, "--export", Path.Combine(folder, "last"), "--threads", "1");
+            "--max-seconds", "10", "--dim", "32", "--layers", "1", "--heads", "4", "--encoder-layers", "1", "--batch", "2", "--steps", "3",
+            "--eval-every", "2", "--eval-n", "2", "--export-best", best, "--export", best, "--threads", "1");
         Assert.True(code == 0, output);
-        Assert.Matches(@"eval at step 1: heldout_loss \d+\.\d{4} .*heldout_opening_key_gain -?\d+\.\d{4}", output);
-        Assert.Matches(@"eval at step 2: heldout_loss", output);
+        Assert.Matches(@"eval at step 2: heldout_loss \d+\.\d{4} .*heldout_opening_key_gain -?\d+\.\d{4}", output);
         Assert.Contains($"lowest held-out loss yet: exported {best}", output, StringComparison.Ordinal);
-        Assert.InRange(SongGenCheckpoint.ReadConfig(best).TrainedSteps, 1, 2);
+        Assert.Contains($"kept the lowest held-out loss's model in {best}", output, StringComparison.Ordinal);
+        Assert.Equal(2, SongGenCheckpoint.ReadConfig(best).TrainedSteps);
 
         var (probeCode, probe) = await Run("eval", "song-conditioning", "--model", best, "-n", "2", "--seconds", "2", "--cache", run,
             "--models", models, "--threads", "1");

@@ -100,6 +100,15 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
     /// <summary>The budget of this invocation (null: none).</summary>
     public TimeSpan? Budget => Minutes > 0 ? TimeSpan.FromMinutes(Minutes) : null;
 
+    bool bestExported;
+
+    /// <summary>
+    /// Whether the run's last export to <paramref name="export"/> is skipped: it is the <c>--export-best</c> folder and the
+    /// best model is already there (stage 2 of LeVo, for one, reads stage 1 from a fixed folder).
+    /// </summary>
+    public bool KeepsBestAt(string export) =>
+        bestExported && ExportBest is { } best && Path.GetFullPath(best).TrimEnd('/') == Path.GetFullPath(export).TrimEnd('/');
+
     /// <summary>
     /// The trainer's evaluation for <c>--eval-every</c>: <paramref name="measure"/> the held-out songs (its metrics hold
     /// <c>heldout_loss</c>), print them, and with <c>--export-best</c> <paramref name="export"/> there at each lowest loss yet.
@@ -116,6 +125,7 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
             {
                 best = metrics["heldout_loss"];
                 export(folder);
+                bestExported = true;
                 Console.Error.WriteLine($"  lowest held-out loss yet: exported {folder}");
             }
             return metrics;

@@ -150,7 +150,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             $"LeVo stage {settings.Stage}, {settings.Dim}x{settings.Layers}+{settings.SubLayers}, {config.CodeSize} tokens at {config.TokenRate:F0}/s, delay {settings.Delay}, {settings.Songs} songs of {settings.Seconds} s");
         training.Run(settings.Budget, settings.Until, cancellationToken);
         string export = stage == LeVoStage.Lm ? stageOne : settings.Export ?? Path.Combine(settings.Run, "model");
-        training.Export(export);
+        if (settings.KeepsBestAt(export)) AnsiConsole.MarkupLine($"kept the lowest held-out loss's model in [bold]{Markup.Escape(export)}[/]");
+        else training.Export(export);
         AnsiConsole.MarkupLine($"stage {settings.Stage} trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(export)}[/]");
         return 0;
     }

@@ -114,7 +114,8 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"SongGen {settings.Mode}, {settings.Dim}x{settings.Layers}, K={settings.Codebooks}, {settings.Songs} songs of {settings.Seconds} s");
         training.Run(settings.Budget, settings.Until, cancellationToken);
         string export = settings.Export ?? Path.Combine(settings.Run, "model");
-        training.Export(export);
+        if (settings.KeepsBestAt(export)) AnsiConsole.MarkupLine($"kept the lowest held-out loss's model in [bold]{Markup.Escape(export)}[/]");
+        else training.Export(export);
         AnsiConsole.MarkupLine($"trained to step {training.Trainer.Step} of {settings.Steps}; exported [bold]{Markup.Escape(export)}[/]");
         return 0;
     }
