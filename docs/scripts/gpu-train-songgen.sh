@@ -4,6 +4,8 @@
 # caches of 1024 songs take about 25 minutes here, `--cache-only` using every core):
 #   media train songgen --mode mixed-pro --cache-only --run R1 ...   (mix + vocal codes; mixed reads them too)
 #   media train songgen --mode parallel  --cache-only --run R2 ...   (vocal + accompaniment codes; every dual-track mode)
+#   media eval song-conditioning --model ANY_MODEL_OF_EACH_MODE -n 16 --cache R1 (and R2)   (the held-out songs 900000-900015,
+#     which the runs score every 100 steps; nothing here can make them without espeak-ng)
 #   tar -cJf .gpu/songgen-tokens.tar.xz -C R1 tokens/mixed-pro-8s -C R2 tokens/parallel-8s
 # and models/media-codec in the checkout. Then: OUT=... bash docs/scripts/gpu-train-songgen.sh
 # Travel (64 MiB): docs/scripts/gpu-pack.sh pack && docs/scripts/gpu-pack.sh park media-codec; carry [".gpu/dotnet.tar.xz",
@@ -15,13 +17,17 @@ END=$(( T0 + ${BUDGET:-540} ))
 # other modes (mixed, interleaving-a-v, parallel-v-a, ...) in later calls through MODES.
 MODES=${MODES:-"mixed-pro parallel"}
 SHAPE=${SHAPE:-"--codebooks 4 --songs 1024 --seconds 8 --dim 256 --layers 6 --batch 32 --lr 1e-3 --threads 2"}
+# A batch of 32 passes over 1,024 songs every 32 steps: the model shipped is the one at the lowest held-out loss.
+EVAL=${EVAL:-"--eval-every 100 --eval-n 16"}
 mkdir -p /tmp/tokens && tar -xJf .gpu/songgen-tokens.tar.xz -C /tmp/tokens || { echo "no token cache"; exit 5; }
 pids=()
 for mode in $MODES; do
   # each run reads its mode's cache folder: the mixed modes take the mix(+vocal) examples, the dual-track modes the stems'
   case $mode in mixed|mixed-pro) src=mixed-pro-8s ;; *) src=parallel-8s ;; esac
   mkdir -p /tmp/runs/sg-$mode/tokens && cp -r /tmp/tokens/tokens/$src /tmp/runs/sg-$mode/tokens/$mode-8s
-  train sg-$mode $END -- songgen --mode $mode $SHAPE --export /tmp/out/songgen-$mode &
+  eval_args="$EVAL --export-best /tmp/out/songgen-$mode"
+  [ -f /tmp/tokens/tokens/$src/900015.json ] || { echo "$src has no held-out songs 900000-900015: training without the held-out stop"; eval_args=""; }
+  train sg-$mode $END -- songgen --mode $mode $SHAPE $eval_args --export /tmp/out/songgen-$mode &
   pids+=($!)
 done
 watch_gpu "${pids[@]}"
