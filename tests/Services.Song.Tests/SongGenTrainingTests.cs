@@ -63,6 +63,31 @@ public sealed class SongGenTrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_run_with_an_opening_weight_gives_its_batches_the_opening_weights_and_one_without_gives_none()
+    {
+        // Two cached songs of random codes (the cache's own file format), so no song is sung or encoded here.
+        var cache = Cache("mixed");
+        Directory.CreateDirectory(cache.Folder);
+        var random = new Random(2);
+        var json = new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+        for (ulong seed = 0; seed < 2; seed++)
+        {
+            int[][] codes = [.. Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 70).Select(_ => random.Next(16)).ToArray())];
+            File.WriteAllText(Path.Combine(cache.Folder, $"{seed}.json"), System.Text.Json.JsonSerializer.Serialize(
+                new SongTrainingExample(seed, "pop, 100 bpm, in C major", [3, 4, 5], 70, 0, codes, null, null), json));
+        }
+        SongGenTraining Run(SongGenTrainingOptions options, string run) => new(SongGenModelTests.Tiny("mixed"), options, cache,
+            new TrainerOptions { RunDirectory = Path.Combine(root, run), TotalSteps = 2, Seed = 4 }, CPU);
+        using (var plain = Run(Options, "plain"))
+            Assert.Null(plain.Batch(new BatchPosition(4, 0, 0, 1, CPU)).StepWeights);
+        using var weighted = Run(Options with { OpeningWeight = 4, OpeningSeconds = 0.5 }, "weighted");
+        var batch = weighted.Batch(new BatchPosition(4, 0, 0, 1, CPU));
+        var weights = batch.StepWeights!.data<float>().ToArray();
+        Assert.Equal(batch.Streams.shape[2] - 1, weights.Length);
+        Assert.Equal([.. Enumerable.Repeat(4f, 25), .. Enumerable.Repeat(1f, weights.Length - 25)], weights);
+    }
+
+    [Fact]
     public void Step_weights_weigh_each_predicted_step_so_zero_weight_past_a_prefix_scores_the_prefix_alone()
     {
         var config = SongGenModelTests.Tiny("mixed-pro");
