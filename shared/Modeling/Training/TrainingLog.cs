@@ -77,6 +77,30 @@ public sealed class TrainingLog : IDisposable
         else json.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The evaluation lines of the log at <paramref name="path"/> (none when there is no log yet), in order.</summary>
+    public static IReadOnlyList<(long Step, IReadOnlyDictionary<string, double> Metrics)> ReadEvals(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) return [];
+        var evals = new List<(long, IReadOnlyDictionary<string, double>)>();
+        foreach (var line in File.ReadLines(path))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                if (!root.TryGetProperty("step", out var step) || !root.TryGetProperty("eval", out var metrics)) continue;
+                evals.Add((step.GetInt64(), metrics.EnumerateObject().Where(m => m.Value.ValueKind == JsonValueKind.Number)
+                    .ToDictionary(m => m.Name, m => m.Value.GetDouble())));
+            }
+            catch (JsonException)
+            {
+                // a line cut short by a crash
+            }
+        }
+        return evals;
+    }
+
     static long? StepOf(string line)
     {
         try

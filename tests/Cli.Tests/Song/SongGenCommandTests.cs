@@ -43,6 +43,17 @@ public sealed class SongGenCommandTests : IDisposable
         Assert.Contains($"kept the lowest held-out loss's model in {best}", output, StringComparison.Ordinal);
         Assert.Equal(2, SongGenCheckpoint.ReadConfig(best).TrainedSteps);
 
+        // Resumed, the run remembers its lowest held-out loss (here one no evaluation can beat) and keeps that model.
+        File.AppendAllText(Path.Combine(run, "train.jsonl"), "{\"step\":1,\"eval\":{\"heldout_loss\":0.0001}}\n");
+        var (resumedCode, resumed) = await Run("train", "songgen", "--mode", "mixed-pro", "--run", run, "--codec", codec, "--songs", "2", "--seconds", "2", "--codebooks", "3",
+            "--max-seconds", "10", "--dim", "32", "--layers", "1", "--heads", "4", "--encoder-layers", "1", "--batch", "2", "--steps", "5",
+            "--eval-every", "2", "--eval-n", "2", "--export-best", best, "--export", best, "--threads", "1");
+        Assert.True(resumedCode == 0, resumed);
+        Assert.Matches(@"eval at step 4: heldout_loss", resumed);
+        Assert.DoesNotContain("lowest held-out loss yet", resumed, StringComparison.Ordinal);
+        Assert.Contains($"kept the lowest held-out loss's model in {best}", resumed, StringComparison.Ordinal);
+        Assert.Equal(2, SongGenCheckpoint.ReadConfig(best).TrainedSteps);
+
         var (probeCode, probe) = await Run("eval", "song-conditioning", "--model", best, "-n", "2", "--seconds", "2", "--cache", run,
             "--models", models, "--threads", "1");
         Assert.True(probeCode == 0, probe);

@@ -104,18 +104,23 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
 
     /// <summary>
     /// Whether the run's last export to <paramref name="export"/> is skipped: it is the <c>--export-best</c> folder and the
-    /// best model is already there (stage 2 of LeVo, for one, reads stage 1 from a fixed folder).
+    /// best model is already there (exported by this run or an earlier part of it) (stage 2 of LeVo, for one, reads stage 1 from a fixed folder).
     /// </summary>
     public bool KeepsBestAt(string export) =>
-        bestExported && ExportBest is { } best && Path.GetFullPath(best).TrimEnd('/') == Path.GetFullPath(export).TrimEnd('/');
+        bestExported && ExportBest is { } best && Directory.Exists(best) && Path.GetFullPath(best).TrimEnd('/') == Path.GetFullPath(export).TrimEnd('/');
 
     /// <summary>
     /// The trainer's evaluation for <c>--eval-every</c>: <paramref name="measure"/> the held-out songs (its metrics hold
     /// <c>heldout_loss</c>), print them, and with <c>--export-best</c> <paramref name="export"/> there at each lowest loss yet.
     /// </summary>
-    public Func<EvalContext, IReadOnlyDictionary<string, double>> HeldOutEvaluation(Stopwatch clock, Func<Dictionary<string, double>> measure, Action<string> export)
+    /// <remarks>A resumed run starts from the lowest held-out loss its log (<paramref name="runDirectory"/>'s train.jsonl) has seen, so
+    /// it never replaces the best model with a worse one.</remarks>
+    public Func<EvalContext, IReadOnlyDictionary<string, double>> HeldOutEvaluation(Stopwatch clock, string runDirectory, Func<Dictionary<string, double>> measure,
+        Action<string> export)
     {
-        double best = double.PositiveInfinity;
+        double best = TrainingLog.ReadEvals(Path.Combine(runDirectory, "train.jsonl"))
+            .Select(e => e.Metrics.TryGetValue("heldout_loss", out double loss) ? loss : double.PositiveInfinity).DefaultIfEmpty(double.PositiveInfinity).Min();
+        bestExported = !double.IsPositiveInfinity(best); // by an earlier part of this run
         return evaluation =>
         {
             var metrics = measure();

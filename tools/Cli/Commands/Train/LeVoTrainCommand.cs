@@ -140,7 +140,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         if (settings.EvalEvery > 0)
         {
             var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => data.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
-            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, () => new Dictionary<string, double> { ["heldout_loss"] = training.HeldOutLoss(heldOut) }, folder =>
+            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, stageRun, () => new Dictionary<string, double> { ["heldout_loss"] = training.HeldOutLoss(heldOut) }, folder =>
             {
                 training.Export(folder);
                 training.Model.eval(); // the trainer evaluates in eval mode and restores training itself

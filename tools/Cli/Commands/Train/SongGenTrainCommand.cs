@@ -105,7 +105,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         {
             var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => cache.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
             int openingFrames = (int)Math.Round(settings.OpeningSeconds * config.FrameRate);
-            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, () => SongConditionProbe.Metrics(training.Model, heldOut, openingFrames), folder =>
+            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, settings.Run, () => SongConditionProbe.Metrics(training.Model, heldOut, openingFrames), folder =>
             {
                 training.Export(folder);
                 training.Model.eval(); // the trainer evaluates in eval mode and restores training itself
