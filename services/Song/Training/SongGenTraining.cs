@@ -120,9 +120,10 @@ public sealed class SongGenTraining : IDisposable
     /// <summary>Writes the model folder (fp16) with the steps trained so far in its config.</summary>
     public void Export(string directory)
     {
+        bool training = Model.training;
         Model.eval();
         SongGenCheckpoint.Save(directory, Model, Config with { TrainedSteps = Trainer.Step });
-        Model.train();
+        Model.train(training);
     }
 
     /// <inheritdoc/>

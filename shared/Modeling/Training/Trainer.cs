@@ -119,7 +119,7 @@ public sealed class Trainer<TBatch> : IDisposable
         if (stopAfterStep < 0 || stopAfterStep > options.TotalSteps)
             throw new ArgumentOutOfRangeException(nameof(stopAfterStep), stopAfterStep, $"Must lie in [0, {options.TotalSteps}].");
         int first = history.Count;
-        using var log = new TrainingLog(Path.Combine(options.RunDirectory, "train.jsonl"), options.ThroughputUnit, Step);
+        using var log = new TrainingLog(Path.Combine(options.RunDirectory, TrainingLog.FileName), options.ThroughputUnit, Step);
         var clock = Stopwatch.StartNew();
         double elapsedAtStart = elapsedBefore;
         model.train();

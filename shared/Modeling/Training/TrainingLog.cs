@@ -10,6 +10,9 @@ namespace Media.Modeling.Training;
 /// </summary>
 public sealed class TrainingLog : IDisposable
 {
+    /// <summary>The log's file name in a run folder.</summary>
+    public const string FileName = "train.jsonl";
+
     readonly StreamWriter writer;
     readonly string rateKey;
 

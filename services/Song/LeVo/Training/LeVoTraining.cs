@@ -152,11 +152,12 @@ public sealed class LeVoTraining : IDisposable
     /// </summary>
     public void Export(string directory)
     {
+        bool training = Model.training;
         Model.eval();
         var config = Stage == LeVoStage.Lm ? Config with { LmSteps = Trainer.Step } : Config with { LmSteps = lmSteps, DecoderSteps = Trainer.Step };
         LeVoCheckpoint.Save(directory, Model, config);
         data.Tokenizer.Save(Path.Combine(directory, LeVoCheckpoint.TokenizerFolder));
-        Model.train();
+        Model.train(training);
     }
 
     /// <inheritdoc/>

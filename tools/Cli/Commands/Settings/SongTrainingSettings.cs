@@ -100,14 +100,17 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
     /// <summary>The budget of this invocation (null: none).</summary>
     public TimeSpan? Budget => Minutes > 0 ? TimeSpan.FromMinutes(Minutes) : null;
 
-    bool bestExported;
+    // The lowest held-out loss of the run so far, its earlier parts included (read from its log).
+    double lowestHeldOutLoss = double.PositiveInfinity;
 
     /// <summary>
     /// Whether the run's last export to <paramref name="export"/> is skipped: it is the <c>--export-best</c> folder and the
-    /// best model is already there (exported by this run or an earlier part of it) (stage 2 of LeVo, for one, reads stage 1 from a fixed folder).
+    /// best model, exported by this run or an earlier part of it, is already there (LeVo's stage 2, for one, reads stage 1
+    /// from a fixed folder).
     /// </summary>
     public bool KeepsBestAt(string export) =>
-        bestExported && ExportBest is { } best && Directory.Exists(best) && Path.GetFullPath(best).TrimEnd('/') == Path.GetFullPath(export).TrimEnd('/');
+        !double.IsPositiveInfinity(lowestHeldOutLoss) && ExportBest is { } best && Directory.Exists(best)
+        && Path.GetFullPath(best).TrimEnd('/') == Path.GetFullPath(export).TrimEnd('/');
 
     /// <summary>
     /// The trainer's evaluation for <c>--eval-every</c>: <paramref name="measure"/> the held-out songs (its metrics hold
@@ -118,19 +121,17 @@ internal abstract class SongTrainingSettings : TrainingRunSettings
     public Func<EvalContext, IReadOnlyDictionary<string, double>> HeldOutEvaluation(Stopwatch clock, string runDirectory, Func<Dictionary<string, double>> measure,
         Action<string> export)
     {
-        double best = TrainingLog.ReadEvals(Path.Combine(runDirectory, "train.jsonl"))
+        lowestHeldOutLoss = TrainingLog.ReadEvals(Path.Combine(runDirectory, TrainingLog.FileName))
             .Select(e => e.Metrics.TryGetValue("heldout_loss", out double loss) ? loss : double.PositiveInfinity).DefaultIfEmpty(double.PositiveInfinity).Min();
-        bestExported = !double.IsPositiveInfinity(best); // by an earlier part of this run
         return evaluation =>
         {
             var metrics = measure();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] eval at step {evaluation.Step}: {string.Join("  ", metrics.Select(m => $"{m.Key} {m.Value:F4}"))}"));
-            if (ExportBest is { } folder && metrics["heldout_loss"] < best)
+            if (ExportBest is { } folder && metrics["heldout_loss"] < lowestHeldOutLoss)
             {
-                best = metrics["heldout_loss"];
+                lowestHeldOutLoss = metrics["heldout_loss"];
                 export(folder);
-                bestExported = true;
                 Console.Error.WriteLine($"  lowest held-out loss yet: exported {folder}");
             }
             return metrics;

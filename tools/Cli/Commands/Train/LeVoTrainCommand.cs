@@ -140,11 +140,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         if (settings.EvalEvery > 0)
         {
             var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => data.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
-            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, stageRun, () => new Dictionary<string, double> { ["heldout_loss"] = training.HeldOutLoss(heldOut) }, folder =>
-            {
-                training.Export(folder);
-                training.Model.eval(); // the trainer evaluates in eval mode and restores training itself
-            });
+            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, stageRun, () => new Dictionary<string, double> { ["heldout_loss"] = training.HeldOutLoss(heldOut) }, training.Export);
         }
         settings.AnnounceStart(training.Trainer.ResumedFromStep,
             $"LeVo stage {settings.Stage}, {settings.Dim}x{settings.Layers}+{settings.SubLayers}, {config.CodeSize} tokens at {config.TokenRate:F0}/s, delay {settings.Delay}, {settings.Songs} songs of {settings.Seconds} s");

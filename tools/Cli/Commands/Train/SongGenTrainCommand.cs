@@ -20,7 +20,6 @@ namespace Media.Cli.Commands.Train;
 /// </summary>
 internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings>
 {
-
     internal sealed class Settings : SongTrainingSettings
     {
         [CommandOption("--mode")]
@@ -105,11 +104,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         {
             var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => cache.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
             int openingFrames = (int)Math.Round(settings.OpeningSeconds * config.FrameRate);
-            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, settings.Run, () => SongConditionProbe.Metrics(training.Model, heldOut, openingFrames), folder =>
-            {
-                training.Export(folder);
-                training.Model.eval(); // the trainer evaluates in eval mode and restores training itself
-            });
+            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, settings.Run, () => SongConditionProbe.Metrics(training.Model, heldOut, openingFrames), training.Export);
         }
         settings.AnnounceStart(training.Trainer.ResumedFromStep, $"SongGen {settings.Mode}, {settings.Dim}x{settings.Layers}, K={settings.Codebooks}, {settings.Songs} songs of {settings.Seconds} s");
         training.Run(settings.Budget, settings.Until, cancellationToken);

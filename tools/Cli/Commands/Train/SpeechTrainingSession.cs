@@ -3,6 +3,7 @@ using System.Text.Json;
 using Media.Audio.Corpora;
 using Media.Hosting;
 using Media.Modeling.Devices;
+using Media.Modeling.Training;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Data;
 using Media.Services.Audio.Speech.FrontEnd;
@@ -63,7 +64,7 @@ internal sealed class SpeechTrainingSession
     /// <summary>Training seconds of the whole run, across resumes (the trainer's cumulative clock in <c>train.jsonl</c>).</summary>
     public double TrainSeconds()
     {
-        string log = Path.Combine(RunDirectory, "train.jsonl");
+        string log = Path.Combine(RunDirectory, TrainingLog.FileName);
         if (!File.Exists(log)) return 0;
         foreach (string line in File.ReadLines(log).Reverse())
         {
