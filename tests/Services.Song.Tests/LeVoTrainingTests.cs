@@ -77,6 +77,43 @@ public sealed class LeVoTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Stage_one_reads_the_mixes_alone_with_the_same_loss_and_stage_two_refuses_a_mix_only_dataset()
+    {
+        // Song 2 is only in the mix cache, as a song is while its dual-track cache is still being made.
+        var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+        var random = new Random(9);
+        int[][] codes = [.. Enumerable.Range(0, Codebooks).Select(_ => Enumerable.Range(0, Frames).Select(_ => random.Next(16)).ToArray())];
+        Write(mixes, 2, new SongTrainingExample(2, "style 2", LyricsTokenizer.Encode("[verse]\nwe rise\n"), Frames, 0, codes, codes, null), json);
+        var mixOnly = new LeVoTokenDataset(mixes, null, tokenizer);
+        Assert.False(mixOnly.HasTracks);
+        var lone = mixOnly.Get(2);
+        Assert.Equal(tokenizer.Tokens(codes), lone.Mixed);
+        Assert.Null(lone.Vocal);
+
+        using var lm = Training(LeVoStage.Lm, "mix-only", steps: 4);
+        var both = new LeVoTokenDataset(mixes, tracks, tokenizer);
+        lm.Model.eval();
+        using (no_grad())
+            foreach (ulong seed in new ulong[] { 0, 1 })
+            {
+                var full = both.Get(seed);
+                var condition = LeVoCondition.Of(lm.Config, full.Description, full.Lyrics);
+                double withTracks = LeVoLoss.Compute(lm.Model, LeVoTraining.Pack(lm.Config, [full], [condition], 0, CPU), LeVoStage.Lm).Total.item<float>();
+                double alone = LeVoLoss.Compute(lm.Model, LeVoTraining.Pack(lm.Config, [mixOnly.Get(seed)], [condition], 0, CPU), LeVoStage.Lm).Total.item<float>();
+                Assert.Equal(withTracks, alone, 6);
+            }
+
+        using var stageOne = new LeVoTraining(Config, LeVoStage.Lm, new LeVoTrainingOptions { Songs = 3, Batch = 2 }, mixOnly,
+            new TrainerOptions { RunDirectory = Path.Combine(root, "mix-only-run"), TotalSteps = 2, CheckpointEvery = 100, LogEvery = 1, Seed = 4 }, CPU);
+        stageOne.Trainer.Run();
+        Assert.Equal(2, stageOne.Trainer.Step);
+        Assert.All(stageOne.Trainer.History, h => Assert.True(double.IsFinite(h.Loss)));
+        stageOne.Export(Path.Combine(root, "mix-only-lm"));
+        Assert.Throws<ArgumentException>(() => new LeVoTraining(Config, LeVoStage.Decoder, new LeVoTrainingOptions { Songs = 3, Batch = 2 }, mixOnly,
+            new TrainerOptions { RunDirectory = Path.Combine(root, "mix-only-decoder"), TotalSteps = 2, Seed = 4 }, CPU, Path.Combine(root, "mix-only-lm")));
+    }
+
+    [Fact]
     public void The_held_out_loss_is_the_stages_loss_of_each_song_under_its_own_condition_and_leaves_the_model_training()
     {
         using var lm = Training(LeVoStage.Lm, "heldout", steps: 4);

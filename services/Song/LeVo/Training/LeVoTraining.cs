@@ -31,6 +31,8 @@ public sealed class LeVoTraining : IDisposable
         ArgumentNullException.ThrowIfNull(trainerOptions);
         config.Validate();
         options.Validate();
+        if (stage != LeVoStage.Lm && !data.HasTracks)
+            throw new ArgumentException("Stage 2 trains the vocal and accompaniment streams: give the dataset a track cache.", nameof(data));
         if (data.Tokenizer.VocabularySize != config.CodeSize)
             throw new ArgumentException($"The tokenizer has {data.Tokenizer.VocabularySize} tokens; the config {config.CodeSize}.", nameof(data));
         this.options = options;
@@ -95,7 +97,10 @@ public sealed class LeVoTraining : IDisposable
         return Pack(Config, examples, conditions, position.Step, position.Device);
     }
 
-    /// <summary>Songs laid out as a batch (<see cref="LeVoTokenLayout"/>), padded with the special id, which the loss skips, beside each row's condition.</summary>
+    /// <summary>
+    /// Songs laid out as a batch (<see cref="LeVoTokenLayout"/>), padded with the special id, which the loss skips, beside each
+    /// row's condition. A song without its tracks (a mix-only dataset) has them all special: stage 1 never reads them.
+    /// </summary>
     public static LeVoBatch Pack(LeVoConfig config, IReadOnlyList<LeVoExample> examples, IReadOnlyList<LeVoCondition?> conditions, long step, Device device)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -107,7 +112,8 @@ public sealed class LeVoTraining : IDisposable
         {
             if (example.Tokens > config.MaxTokens)
                 throw new InvalidOperationException($"Song {example.Seed}'s excerpt takes {example.Tokens} tokens; the model holds {config.MaxTokens}.");
-            rows.Add(LeVoTokenLayout.For(config, example.Tokens).Arrange(example.Mixed, example.Vocal, example.Accompaniment));
+            var absent = example.Vocal is null || example.Accompaniment is null ? Enumerable.Repeat(config.Special, example.Tokens).ToArray() : null;
+            rows.Add(LeVoTokenLayout.For(config, example.Tokens).Arrange(example.Mixed, example.Vocal ?? absent!, example.Accompaniment ?? absent!));
         }
         int steps = rows.Max(r => r[0].Length);
         var flat = rows.SelectMany(r => r.SelectMany(s => s.Concat(Enumerable.Repeat(config.Special, steps - s.Length)))).Select(v => (long)v).ToArray();

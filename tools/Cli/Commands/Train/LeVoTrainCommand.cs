@@ -133,7 +133,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         settings.PinRunConfig("levo.json", config.ToJson() + "\n" + System.Text.Json.JsonSerializer.Serialize(options) + $"\nseconds {settings.Seconds.ToString(CultureInfo.InvariantCulture)}");
         var schedule = settings.Schedule("tokens") with { RunDirectory = stageRun, Progress = null };
         string stageOne = Path.Combine(settings.Run, "lm", "model");
-        var data = new LeVoTokenDataset(mixes, tracks, tokenizer);
+        // Stage 1 reads the mixes alone, so it can start before a dual-track cache of its songs exists.
+        var data = new LeVoTokenDataset(mixes, stage == LeVoStage.Lm ? null : tracks, tokenizer);
         using var training = new LeVoTraining(config, stage, options, data, schedule with { EvalEvery = settings.EvalEvery }, device, stage == LeVoStage.Decoder ? stageOne : null,
             (step, loss) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] step {step + 1}  loss {loss.Total.item<float>():F4}{(loss.Vocal is { } v ? $"  vocal {v:F3}  accompaniment {loss.Accompaniment:F3}" : "")}")));
