@@ -65,21 +65,68 @@ public static partial class SongConditionProbe
         return pattern.Replace(description, evaluator, 1);
     }
 
-    /// <summary>The condition of song <paramref name="index"/> of <paramref name="songs"/> under <paramref name="variant"/>.</summary>
-    public static SongCondition? Condition(IReadOnlyList<SongTrainingExample> songs, int index, ConditionVariant variant)
+    /// <summary>The condition of song <paramref name="index"/> under <paramref name="variant"/>, from the songs' own conditions.</summary>
+    public static SongCondition? Condition(IReadOnlyList<SongCondition> own, int index, ConditionVariant variant)
     {
-        ArgumentNullException.ThrowIfNull(songs);
-        var song = songs[index];
-        var next = songs[(index + 1) % songs.Count];
+        ArgumentNullException.ThrowIfNull(own);
+        var song = own[index];
+        var next = own[(index + 1) % own.Count];
         return variant switch
         {
-            ConditionVariant.Own => new SongCondition(song.Description, song.Lyrics),
-            ConditionVariant.OtherTempo => new SongCondition(WithOtherTempo(song.Description), song.Lyrics),
-            ConditionVariant.OtherKey => new SongCondition(WithOtherKey(song.Description), song.Lyrics),
-            ConditionVariant.OtherDescription => new SongCondition(next.Description, song.Lyrics),
-            ConditionVariant.OtherLyrics => new SongCondition(song.Description, next.Lyrics),
+            ConditionVariant.Own => song,
+            ConditionVariant.OtherTempo => song with { Description = WithOtherTempo(song.Description) },
+            ConditionVariant.OtherKey => song with { Description = WithOtherKey(song.Description) },
+            ConditionVariant.OtherDescription => song with { Description = next.Description },
+            ConditionVariant.OtherLyrics => song with { Lyrics = next.Lyrics },
             ConditionVariant.None => null,
             _ => throw new ArgumentOutOfRangeException(nameof(variant)),
+        };
+    }
+
+    /// <summary>
+    /// The mean of <paramref name="score"/>'s losses (per codebook or stream) over the songs under each variant: any song
+    /// model's probe. <paramref name="own"/> holds the songs' own conditions (at least two: the swaps take the next song's
+    /// parts); <paramref name="score"/> gives song i's teacher-forced losses under a condition (null: none).
+    /// </summary>
+    public static IReadOnlyList<ConditionLoss> Measure(IReadOnlyList<SongCondition> own, Func<int, SongCondition?, double[]> score,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        ArgumentNullException.ThrowIfNull(score);
+        if (own.Count < 2) throw new ArgumentException("Give at least two songs: the swaps take the next song's parts.", nameof(own));
+        var sums = new Dictionary<ConditionVariant, double[]>();
+        for (int i = 0; i < own.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var variant in Enum.GetValues<ConditionVariant>())
+            {
+                var parts = score(i, Condition(own, i, variant));
+                var sum = sums.TryGetValue(variant, out var s) ? s : sums[variant] = new double[parts.Length];
+                for (int c = 0; c < parts.Length; c++) sum[c] += parts[c] / own.Count;
+            }
+        }
+        return [.. sums.Select(p => new ConditionLoss(p.Key, p.Value))];
+    }
+
+    /// <summary>
+    /// What a training run logs of held-out songs, from their losses under each variant <paramref name="whole"/> and in
+    /// their opening: the own condition's loss, whole and in the opening, and what swapping the description or the lyrics
+    /// (whole), or the key or the tempo (opening) costs.
+    /// </summary>
+    public static Dictionary<string, double> Gains(IReadOnlyList<ConditionLoss> whole, IReadOnlyList<ConditionLoss> opening)
+    {
+        ArgumentNullException.ThrowIfNull(whole);
+        ArgumentNullException.ThrowIfNull(opening);
+        var w = whole.ToDictionary(l => l.Variant, l => l.Mean);
+        var o = opening.ToDictionary(l => l.Variant, l => l.Mean);
+        return new Dictionary<string, double>
+        {
+            ["heldout_loss"] = w[ConditionVariant.Own],
+            ["heldout_description_gain"] = w[ConditionVariant.OtherDescription] - w[ConditionVariant.Own],
+            ["heldout_lyrics_gain"] = w[ConditionVariant.OtherLyrics] - w[ConditionVariant.Own],
+            ["heldout_opening_loss"] = o[ConditionVariant.Own],
+            ["heldout_opening_key_gain"] = o[ConditionVariant.OtherKey] - o[ConditionVariant.Own],
+            ["heldout_opening_tempo_gain"] = o[ConditionVariant.OtherTempo] - o[ConditionVariant.Own],
         };
     }
 
@@ -94,7 +141,6 @@ public static partial class SongConditionProbe
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(songs);
-        if (songs.Count < 2) throw new ArgumentException("Give at least two songs: the swaps take the next song's parts.", nameof(songs));
         if (frames < 1) throw new ArgumentOutOfRangeException(nameof(frames), "Score at least one frame.");
         var config = model.Config;
         bool training = model.training;
@@ -102,21 +148,14 @@ public static partial class SongConditionProbe
         try
         {
             using var _ = no_grad();
-            var sums = Enum.GetValues<ConditionVariant>().ToDictionary(v => v, _ => new double[config.Codebooks]);
-            for (int i = 0; i < songs.Count; i++)
+            // The decoder is causal: the loss of a song's first frames is the loss of those frames alone.
+            var sequences = songs.Select(s => SongTokenLayout.Arrange(config.SongMode, Opening(s.Codes, frames), config.CodebookSize)).ToList();
+            return Measure([.. songs.Select(s => new SongCondition(s.Description, s.Lyrics))], (i, condition) =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                // The decoder is causal: the loss of a song's first frames is the loss of those frames alone.
-                var sequence = SongTokenLayout.Arrange(config.SongMode, Opening(songs[i].Codes, frames), config.CodebookSize);
-                foreach (var (variant, sum) in sums)
-                {
-                    using var scope = NewDisposeScope();
-                    var batch = SongGenTraining.Pack(config, [sequence], [Condition(songs, i, variant)], 0, model.Device);
-                    var parts = SongGenLoss.Compute(model, batch, 0, 1).Codebooks;
-                    for (int c = 0; c < parts.Length; c++) sum[c] += parts[c] / songs.Count;
-                }
-            }
-            return [.. sums.Select(p => new ConditionLoss(p.Key, p.Value))];
+                using var scope = NewDisposeScope();
+                var batch = SongGenTraining.Pack(config, [sequences[i]], [condition], 0, model.Device);
+                return SongGenLoss.Compute(model, batch, 0, 1).Codebooks;
+            }, cancellationToken);
         }
         finally
         {
@@ -128,20 +167,8 @@ public static partial class SongConditionProbe
     /// What a training run logs of held-out songs: their loss under their own condition, whole and in the first
     /// <paramref name="openingFrames"/>, and what swapping the key, the tempo or the description costs in that opening.
     /// </summary>
-    public static Dictionary<string, double> Metrics(SongGenModel model, IReadOnlyList<SongTrainingExample> songs, int openingFrames)
-    {
-        var whole = Measure(model, songs).ToDictionary(l => l.Variant, l => l.Mean);
-        var opening = Measure(model, songs, openingFrames).ToDictionary(l => l.Variant, l => l.Mean);
-        return new Dictionary<string, double>
-        {
-            ["heldout_loss"] = whole[ConditionVariant.Own],
-            ["heldout_description_gain"] = whole[ConditionVariant.OtherDescription] - whole[ConditionVariant.Own],
-            ["heldout_lyrics_gain"] = whole[ConditionVariant.OtherLyrics] - whole[ConditionVariant.Own],
-            ["heldout_opening_loss"] = opening[ConditionVariant.Own],
-            ["heldout_opening_key_gain"] = opening[ConditionVariant.OtherKey] - opening[ConditionVariant.Own],
-            ["heldout_opening_tempo_gain"] = opening[ConditionVariant.OtherTempo] - opening[ConditionVariant.Own],
-        };
-    }
+    public static Dictionary<string, double> Metrics(SongGenModel model, IReadOnlyList<SongTrainingExample> songs, int openingFrames) =>
+        Gains(Measure(model, songs), Measure(model, songs, openingFrames));
 
     static SongCodes Opening(SongCodes codes, int? frames)
     {

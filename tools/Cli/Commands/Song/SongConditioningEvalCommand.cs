@@ -3,10 +3,14 @@ using System.Globalization;
 using Media.Audio.Corpora;
 using Media.Cli.Commands.Settings;
 using Media.Hosting;
+using Media.Services.Song;
 using Media.Services.Song.Data;
+using Media.Services.Song.LeVo;
+using Media.Services.Song.LeVo.Training;
 using Media.Services.Song.Model;
 using Media.Services.Song.Training;
 using Media.Tokenizers.Audio.Codec;
+using Media.Tokenizers.Audio.Kmeans;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -14,7 +18,7 @@ namespace Media.Cli.Commands.Song;
 
 /// <summary>
 /// <c>media eval song-conditioning --model DIR -n 32</c>: which parts of its condition a SongGen model reads
-/// (<see cref="SongConditionProbe"/>). n corpus songs (held-out by default; <c>--seed 0</c> gives training songs) are scored
+/// (<see cref="SongConditionProbe"/>), or a LeVo model's main LM (<see cref="LeVoConditionProbe"/>). n corpus songs (held-out by default; <c>--seed 0</c> gives training songs) are scored
 /// teacher-forced under their own condition, then with the tempo, the key, the whole description or the lyrics swapped,
 /// and with none. Each swap's gain is its loss minus the own condition's, in nats per token.
 /// </summary>
@@ -27,7 +31,7 @@ internal sealed class SongConditioningEvalCommand : Command<SongConditioningEval
         public int Count { get; init; } = 32;
 
         [CommandOption("--model")]
-        [Description("A SongGen model folder (one mode); repeat for one block each")]
+        [Description("A SongGen model folder (one mode) or a LeVo one (stage 1's lm/model will do); repeat for one block each")]
         public string[] Model { get; init; } = [];
 
         [CommandOption("--opening")]
@@ -51,34 +55,56 @@ internal sealed class SongConditioningEvalCommand : Command<SongConditioningEval
         var device = settings.ApplyTorch();
         string models = settings.ModelsFolder;
         using var codec = NeuralAudioCodec.Load(Path.Combine(models, "media-codec"));
+        var generator = new LyricSongGenerator(codec.Model.Config.SamplingRate);
+        var seeds = Enumerable.Range(0, settings.Count).Select(i => settings.Seed + (ulong)i).ToList();
         foreach (var folder in settings.Model)
         {
-            using var model = SongGenCheckpoint.Load(folder, device);
-            var config = model.Config;
-            var cache = new SongTokenCache(settings.Cache, new SongTokenDataset(new LyricSongGenerator(config.SampleRate), codec, config.BandwidthKbps),
-                config.SongMode, settings.Seconds, config.FrameRate);
-            var songs = Enumerable.Range(0, settings.Count).Select(i => cache.Get(settings.Seed + (ulong)i)).ToList();
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(folder)}[/] ({config.Mode}, {config.TrainedSteps} steps), {settings.Count} songs from seed {settings.Seed}");
-            int openingFrames = (int)Math.Round(settings.Opening * config.FrameRate);
-            var spans = new List<(string Name, int? Frames)> { ("whole", null) };
-            if (openingFrames > 0) spans.Add((string.Create(CultureInfo.InvariantCulture, $"opening {settings.Opening:0.##} s"), openingFrames));
-            foreach (var (span, frames) in spans)
+            if (LeVoCheckpoint.IsLeVoFolder(folder))
             {
-                var losses = SongConditionProbe.Measure(model, songs, frames, cancellationToken);
-                var own = losses.Single(l => l.Variant == ConditionVariant.Own);
-                double Gain(ConditionVariant v) => losses.Single(l => l.Variant == v).Mean - own.Mean;
-                Console.WriteLine($"{span}: condition   loss    gain    per codebook");
-                foreach (var loss in losses)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {Name(loss.Variant),-18} {loss.Mean,-7:F4} {loss.Mean - own.Mean,-7:F4} {string.Join(" ", loss.Codebooks.Select(c => c.ToString("F3", CultureInfo.InvariantCulture)))}"));
-                string prefix = frames is null ? "" : "opening ";
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}tempo gain: {Gain(ConditionVariant.OtherTempo):F4}"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}key gain: {Gain(ConditionVariant.OtherKey):F4}"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}description gain: {Gain(ConditionVariant.OtherDescription):F4}"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}lyrics gain: {Gain(ConditionVariant.OtherLyrics):F4}"));
+                // LeVo: the mixed stream of its main LM, over the songs' mix codes re-tokenized by the folder's own tokenizer.
+                using var levo = LeVoCheckpoint.Load(folder, device);
+                using var tokenizer = CodecLatentTokenizer.Load(Path.Combine(folder, LeVoCheckpoint.TokenizerFolder), codec);
+                var mixes = new SongTokenCache(settings.Cache, new SongTokenDataset(generator, codec, tokenizer.Codebooks * codec.Model.Config.KbpsPerCodebook),
+                    SongMode.MixedPro, settings.Seconds, codec.Model.Config.FrameRate);
+                var data = new LeVoTokenDataset(mixes, null, tokenizer);
+                var examples = seeds.Select(data.Get).ToList();
+                var config = levo.Config;
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(folder)}[/] (levo, main LM {config.LmSteps} steps: the mixed stream), {settings.Count} songs from seed {settings.Seed}");
+                Report(settings, config.TokenRate, tokens => LeVoConditionProbe.Measure(levo, examples, tokens, cancellationToken));
+                continue;
             }
+            using var model = SongGenCheckpoint.Load(folder, device);
+            var songConfig = model.Config;
+            var cache = new SongTokenCache(settings.Cache, new SongTokenDataset(generator, codec, songConfig.BandwidthKbps),
+                songConfig.SongMode, settings.Seconds, songConfig.FrameRate);
+            var songs = seeds.Select(cache.Get).ToList();
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(folder)}[/] ({songConfig.Mode}, {songConfig.TrainedSteps} steps), {settings.Count} songs from seed {settings.Seed}");
+            Report(settings, songConfig.FrameRate, frames => SongConditionProbe.Measure(model, songs, frames, cancellationToken));
         }
         return 0;
+    }
+
+    /// <summary>The whole songs' block, then the opening's: each variant's loss and gain, and the headline gains.</summary>
+    static void Report(Settings settings, double stepsPerSecond, Func<int?, IReadOnlyList<ConditionLoss>> measure)
+    {
+        int openingSteps = (int)Math.Round(settings.Opening * stepsPerSecond);
+        var spans = new List<(string Name, int? Steps)> { ("whole", null) };
+        if (openingSteps > 0) spans.Add((string.Create(CultureInfo.InvariantCulture, $"opening {settings.Opening:0.##} s"), openingSteps));
+        foreach (var (span, steps) in spans)
+        {
+            var losses = measure(steps);
+            var own = losses.Single(l => l.Variant == ConditionVariant.Own);
+            double Gain(ConditionVariant v) => losses.Single(l => l.Variant == v).Mean - own.Mean;
+            Console.WriteLine($"{span}: condition   loss    gain    per codebook");
+            foreach (var loss in losses)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {Name(loss.Variant),-18} {loss.Mean,-7:F4} {loss.Mean - own.Mean,-7:F4} {string.Join(" ", loss.Codebooks.Select(c => c.ToString("F3", CultureInfo.InvariantCulture)))}"));
+            string prefix = steps is null ? "" : "opening ";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}tempo gain: {Gain(ConditionVariant.OtherTempo):F4}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}key gain: {Gain(ConditionVariant.OtherKey):F4}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}description gain: {Gain(ConditionVariant.OtherDescription):F4}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prefix}lyrics gain: {Gain(ConditionVariant.OtherLyrics):F4}"));
+        }
     }
 
     static string Name(ConditionVariant variant) => variant switch

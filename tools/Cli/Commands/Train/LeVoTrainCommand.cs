@@ -141,7 +141,10 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         if (settings.EvalEvery > 0)
         {
             var heldOut = Enumerable.Range(0, settings.EvalN).Select(i => data.Get(LyricSongGenerator.FirstHeldOutSeed + (ulong)i)).ToList();
-            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, stageRun, () => new Dictionary<string, double> { ["heldout_loss"] = training.HeldOutLoss(heldOut) }, training.Export);
+            // Stage 1 also logs what swapping the key, the tempo, the description or the lyrics costs (the main LM reads them).
+            training.Trainer.Evaluate = settings.HeldOutEvaluation(clock, stageRun, () => stage == LeVoStage.Lm
+                ? LeVoConditionProbe.Metrics(training.Model, heldOut)
+                : new Dictionary<string, double> { ["heldout_loss"] = training.HeldOutLoss(heldOut) }, training.Export);
         }
         settings.AnnounceStart(training.Trainer.ResumedFromStep,
             $"LeVo stage {settings.Stage}, {settings.Dim}x{settings.Layers}+{settings.SubLayers}, {config.CodeSize} tokens at {config.TokenRate:F0}/s, delay {settings.Delay}, {settings.Songs} songs of {settings.Seconds} s");
