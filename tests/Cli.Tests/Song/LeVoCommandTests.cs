@@ -43,7 +43,7 @@ public sealed class LeVoCommandTests : IDisposable
         using var tokenizer = CodecLatentTokenizer.Fit(codec, tracks, 2, 2, 12, 3, 1000, 1, CPU).Tokenizer;
         var config = new LeVoConfig
         {
-            CodeSize = 12, Dim = 32, Layers = 1, SubLayers = 1, Heads = 4, Delay = 2, MaxTokens = 150, MaxLyricsTokens = 400, MaxDescriptionBytes = 300,
+            CodeSize = 12, Dim = 32, Layers = 1, SubLayers = 1, Heads = 4, Delay = 2, MaxTokens = 400, MaxLyricsTokens = 400, MaxDescriptionBytes = 300,
             LmSteps = 1, DecoderSteps = 1, DpoSteps = 1,
         };
         string levo = Path.Combine(root, "levo"), pre = Path.Combine(root, "pre");
@@ -75,5 +75,21 @@ public sealed class LeVoCommandTests : IDisposable
         foreach (var line in new[] { "tempo accuracy: ", "key accuracy: ", "lyric cer: ", "corpus lyric cer: ", "stem leakage: ", "dpo preference gain: " })
             Assert.Contains(line, output, StringComparison.Ordinal);
         Assert.Matches(@"dpo preference gain: [01]\.\d\d$", output.Trim());
+    }
+
+    [EspeakFact]
+    [Slow("renders two corpus songs and scores them through a tiny LeVo under six conditions")]
+    public async Task The_condition_probe_reads_a_levo_folder_on_its_main_lms_mixed_stream()
+    {
+        string models = Path.Combine(folder, "models");
+        string codec = RandomCodecCheckpoint.Write(models);
+        string levo = TinyLeVo(folder, codec);
+        var (code, output) = await Run("eval", "song-conditioning", "--model", levo, "-n", "2", "--seconds", "2", "--cache", Path.Combine(folder, "cache"),
+            "--models", models, "--threads", "1");
+        Assert.True(code == 0, output);
+        Assert.Contains("(levo, main LM 1 steps: the mixed stream)", output, StringComparison.Ordinal);
+        foreach (var line in new[] { "tempo gain: ", "key gain: ", "description gain: ", "lyrics gain: ", "opening key gain: ", "opening tempo gain: " })
+            Assert.Contains(line, output, StringComparison.Ordinal);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(folder, "cache", "tokens", "mixed-pro-2s")).Any(), "the songs' mix codes are cached for the next run");
     }
 }
