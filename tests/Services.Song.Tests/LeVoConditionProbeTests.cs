@@ -12,11 +12,12 @@ public sealed class LeVoConditionProbeTests
 {
     static readonly SongStyle Style = new("soft rock", "warm and relaxed", ["electric piano", "fm bass", "drums"], "A major", 101, "female vocal, mid pitch");
 
-    static LeVoExample[] Songs(LeVoConfig config)
+    static LeVoExample[] Songs(LeVoConfig config, bool tracks = false)
     {
         var random = new Random(3);
+        int[] Tokens(int n) => [.. Enumerable.Range(0, n).Select(_ => random.Next(config.CodeSize))];
         LeVoExample Song(ulong seed, SongStyle style, string lyrics, int tokens) =>
-            new(seed, style.Text, LyricsTokenizer.Encode(lyrics), [.. Enumerable.Range(0, tokens).Select(_ => random.Next(config.CodeSize))], null, null);
+            new(seed, style.Text, LyricsTokenizer.Encode(lyrics), Tokens(tokens), tracks ? Tokens(tokens) : null, tracks ? Tokens(tokens) : null);
         return [Song(0, Style, "[verse]\nwe sing\n", 20), Song(1, Style with { Key = "E minor", Tempo = 131 }, "[chorus]\nthe sea\n", 16),
             Song(2, Style with { Genre = "ballad" }, "[verse]\nwe rise\n", 18)];
     }
@@ -70,5 +71,27 @@ public sealed class LeVoConditionProbeTests
         Assert.Equal(Loss(whole, ConditionVariant.Own), metrics["heldout_loss"], 5);
         Assert.Equal(Loss(opening, ConditionVariant.OtherKey) - Loss(opening, ConditionVariant.Own), metrics["heldout_opening_key_gain"], 5);
         Assert.Equal(Loss(whole, ConditionVariant.OtherLyrics) - Loss(whole, ConditionVariant.Own), metrics["heldout_lyrics_gain"], 5);
+    }
+
+    [Fact]
+    public void The_tracks_are_scored_as_stage_two_would_and_songs_without_them_are_refused()
+    {
+        var config = LeVoModelTests.Tiny() with { MaxDescriptionBytes = 256 };
+        using var model = LeVoModelTests.Create(config);
+        var songs = Songs(config, tracks: true);
+        var losses = LeVoConditionProbe.Measure(model, songs, stage: LeVoStage.Decoder).ToDictionary(l => l.Variant);
+        model.eval();
+        using (no_grad())
+            foreach (var (variant, condition) in new (ConditionVariant, Func<int, LeVoCondition?>)[]
+            {
+                (ConditionVariant.Own, i => LeVoCondition.Of(config, songs[i].Description, songs[i].Lyrics)),
+                (ConditionVariant.OtherLyrics, i => LeVoCondition.Of(config, songs[i].Description, songs[(i + 1) % 3].Lyrics)),
+            })
+            {
+                var parts = songs.Select((song, i) => LeVoLoss.Compute(model, LeVoTraining.Pack(config, [song], [condition(i)], 0, CPU), LeVoStage.Decoder)).ToList();
+                Assert.Equal(parts.Average(p => p.Vocal!.Value), losses[variant].Codebooks[0], 5);
+                Assert.Equal(parts.Average(p => p.Accompaniment!.Value), losses[variant].Codebooks[1], 5);
+            }
+        Assert.Throws<ArgumentException>(() => LeVoConditionProbe.Measure(model, Songs(config), stage: LeVoStage.Decoder));
     }
 }

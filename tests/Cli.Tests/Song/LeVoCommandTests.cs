@@ -78,7 +78,7 @@ public sealed class LeVoCommandTests : IDisposable
     }
 
     [EspeakFact]
-    [Slow("renders two corpus songs and scores them through a tiny LeVo under six conditions")]
+    [Slow("renders two corpus songs and scores their three streams through a tiny LeVo under six conditions")]
     public async Task The_condition_probe_reads_a_levo_folder_on_its_main_lms_mixed_stream()
     {
         string models = Path.Combine(folder, "models");
@@ -88,8 +88,10 @@ public sealed class LeVoCommandTests : IDisposable
             "--models", models, "--threads", "1");
         Assert.True(code == 0, output);
         Assert.Contains("(levo, main LM 1 steps: the mixed stream)", output, StringComparison.Ordinal);
+        Assert.Contains("(levo, sub-decoder 1 steps: the vocal and accompaniment streams)", output, StringComparison.Ordinal);
         foreach (var line in new[] { "tempo gain: ", "key gain: ", "description gain: ", "lyrics gain: ", "opening key gain: ", "opening tempo gain: " })
             Assert.Contains(line, output, StringComparison.Ordinal);
-        Assert.True(Directory.EnumerateFiles(Path.Combine(folder, "cache", "tokens", "mixed-pro-2s")).Any(), "the songs' mix codes are cached for the next run");
+        foreach (var cache in new[] { "mixed-pro-2s", "parallel-2s" })
+            Assert.True(Directory.EnumerateFiles(Path.Combine(folder, "cache", "tokens", cache)).Any(), $"the songs' codes are cached for the next run ({cache})");
     }
 }

@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace Media.Services.Song.LeVo.Training;
 
 /// <summary>
-/// Which parts of its condition LeVo reads: <see cref="SongConditionProbe"/>'s swaps, scored on the main LM's mixed stream.
-/// The main LM is where a key and a tempo are chosen; the vocal and accompaniment streams read the mix 12 steps ahead
-/// of them, so they hear the key and the tempo there.
+/// Which parts of its condition LeVo reads: <see cref="SongConditionProbe"/>'s swaps, scored on the main LM's mixed stream
+/// (<see cref="LeVoStage.Lm"/>) or on the sub-decoder's vocal and accompaniment streams (<see cref="LeVoStage.Decoder"/>).
+/// The main LM is where a key and a tempo are chosen; the tracks read the mix 12 steps ahead of them, so they hear the key
+/// and the tempo there, and the vocal is where the lyrics must be read.
 /// </summary>
 public static class LeVoConditionProbe
 {
@@ -15,15 +16,19 @@ public static class LeVoConditionProbe
     public const double OpeningSeconds = 1;
 
     /// <summary>
-    /// The mixed stream's mean loss of <paramref name="songs"/> (at least two) under each variant, one song at a time; of
-    /// their first <paramref name="tokens"/> only when given (the main LM is causal, so those tokens' loss is theirs alone).
+    /// The mean loss of <paramref name="songs"/> (at least two) under each variant, one song at a time: the mixed stream's
+    /// for <see cref="LeVoStage.Lm"/>, the vocal's and the accompaniment's for <see cref="LeVoStage.Decoder"/> (songs with
+    /// their tracks). Of their first <paramref name="tokens"/> only when given: both transformers are causal, so those
+    /// tokens' loss is theirs alone.
     /// </summary>
     public static IReadOnlyList<ConditionLoss> Measure(LeLmModel model, IReadOnlyList<LeVoExample> songs, int? tokens = null,
-        CancellationToken cancellationToken = default)
+        LeVoStage stage = LeVoStage.Lm, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(songs);
         if (tokens < 1) throw new ArgumentOutOfRangeException(nameof(tokens), "Score at least one token.");
+        if (stage != LeVoStage.Lm && songs.Any(s => s.Vocal is null || s.Accompaniment is null))
+            throw new ArgumentException("Scoring the tracks needs songs with their vocal and accompaniment streams.", nameof(songs));
         var config = model.Config;
         var cut = songs.Select(s => tokens is { } n && n < s.Tokens ? s with { Mixed = s.Mixed[..n], Vocal = s.Vocal?[..n], Accompaniment = s.Accompaniment?[..n] } : s).ToList();
         bool training = model.training;
@@ -36,7 +41,8 @@ public static class LeVoConditionProbe
                 using var scope = NewDisposeScope();
                 var levo = condition is null ? null : LeVoCondition.Of(config, condition.Description, condition.Lyrics);
                 var batch = LeVoTraining.Pack(config, [cut[i]], [levo], 0, model.Device);
-                return [LeVoLoss.Compute(model, batch, LeVoStage.Lm).Mixed!.Value];
+                var loss = LeVoLoss.Compute(model, batch, stage);
+                return stage == LeVoStage.Lm ? [loss.Mixed!.Value] : [loss.Vocal!.Value, loss.Accompaniment!.Value];
             }, cancellationToken);
         }
         finally

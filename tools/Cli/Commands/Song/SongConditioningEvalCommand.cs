@@ -61,16 +61,23 @@ internal sealed class SongConditioningEvalCommand : Command<SongConditioningEval
         {
             if (LeVoCheckpoint.IsLeVoFolder(folder))
             {
-                // LeVo: the mixed stream of its main LM, over the songs' mix codes re-tokenized by the folder's own tokenizer.
+                // LeVo: the mixed stream of its main LM, then (once stage 2 is trained) the sub-decoder's tracks, over the songs'
+                // codes re-tokenized by the folder's own tokenizer.
                 using var levo = LeVoCheckpoint.Load(folder, device);
                 using var tokenizer = CodecLatentTokenizer.Load(Path.Combine(folder, LeVoCheckpoint.TokenizerFolder), codec);
-                var mixes = new SongTokenCache(settings.Cache, new SongTokenDataset(generator, codec, tokenizer.Codebooks * codec.Model.Config.KbpsPerCodebook),
-                    SongMode.MixedPro, settings.Seconds, codec.Model.Config.FrameRate);
-                var data = new LeVoTokenDataset(mixes, null, tokenizer);
-                var examples = seeds.Select(data.Get).ToList();
+                var dataset = new SongTokenDataset(generator, codec, tokenizer.Codebooks * codec.Model.Config.KbpsPerCodebook);
+                SongTokenCache Cache(SongMode mode) => new(settings.Cache, dataset, mode, settings.Seconds, codec.Model.Config.FrameRate);
                 var config = levo.Config;
+                bool tracks = config.DecoderSteps > 0;
+                var data = new LeVoTokenDataset(Cache(SongMode.MixedPro), tracks ? Cache(SongMode.Parallel) : null, tokenizer);
+                var examples = seeds.Select(data.Get).ToList();
                 AnsiConsole.MarkupLine($"[bold]{Markup.Escape(folder)}[/] (levo, main LM {config.LmSteps} steps: the mixed stream), {settings.Count} songs from seed {settings.Seed}");
-                Report(settings, config.TokenRate, tokens => LeVoConditionProbe.Measure(levo, examples, tokens, cancellationToken));
+                Report(settings, config.TokenRate, tokens => LeVoConditionProbe.Measure(levo, examples, tokens, LeVoStage.Lm, cancellationToken));
+                if (tracks)
+                {
+                    AnsiConsole.MarkupLine($"[bold]{Markup.Escape(folder)}[/] (levo, sub-decoder {config.DecoderSteps} steps: the vocal and accompaniment streams)");
+                    Report(settings, config.TokenRate, tokens => LeVoConditionProbe.Measure(levo, examples, tokens, LeVoStage.Decoder, cancellationToken));
+                }
                 continue;
             }
             using var model = SongGenCheckpoint.Load(folder, device);
