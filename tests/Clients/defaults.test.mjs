@@ -120,7 +120,9 @@ async function withPage(fn) {
   }
 }
 
-test("the song page says it is not available while no song model is trained", { skip: trained("songgen") && "songgen is trained" }, async () => {
+const songModelTrained = trained("songgen") || trained("levo");
+
+test("the song page says it is not available while no song model is trained", { skip: songModelTrained && "a song model is trained: the next test sings with it" }, async () => {
   await withPage(async (page) => {
     await page.goto("/song.html");
     const notice = page.locator("#unavailable");
@@ -128,6 +130,34 @@ test("the song page says it is not available while no song model is trained", { 
     assert.match(await notice.textContent(), /not available yet/);
     assert.match(await notice.textContent(), /songgen: not trained yet/);
     assert.ok(await page.locator("#form").isHidden());
+  });
+});
+
+test("the song page sings with the committed LeVo: the mix plays from the first chunk, then the song and its stems", { skip: !trained("levo") && "levo is not trained: the test above checks the notice" }, async () => {
+  await withPage(async (page) => {
+    await page.goto("/song.html");
+    await page.locator("#form").waitFor({ state: "visible" });
+    assert.ok(await page.locator("#unavailable").isHidden());
+    await page.getByLabel("Lyrics").fill("[verse]\nwe hide behind a blue spire\n[chorus]\nthe dancers dream of a store");
+    await page.getByLabel(/^Description/).fill("soft rock, warm and relaxed, 100 bpm, in A major; electric piano, fm bass, drums; female vocal, mid pitch");
+    await page.locator("select[name=model]").selectOption("levo");
+    await page.getByLabel("Duration (s)").fill("4");
+    await page.getByRole("button", { name: "Make the song" }).click();
+    await page.waitForFunction(() => {
+      const player = document.getElementById("player");
+      return player.dataset.state === "playing" && Number(player.dataset.chunks) >= 1 && document.getElementById("result").hidden;
+    }, null, { timeout: 60_000 });
+    await page.locator("#result").waitFor({ state: "visible", timeout: 60_000 });
+    const duration = await page.locator("#audio").evaluate((audio) => new Promise((resolve, reject) => {
+      if (audio.readyState >= 1) resolve(audio.duration);
+      audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+      audio.addEventListener("error", () => reject(new Error("the WAV does not load")));
+    }));
+    assert.ok(Math.abs(duration - 4) < 0.1, `a 4 s song: ${duration}`);
+    const job = await (await fetch(`${host.baseUrl}/api/jobs/${await page.evaluate(() => document.body.dataset.job)}`)).json();
+    assert.equal(job.status, "succeeded");
+    assert.equal(job.model, "levo");
+    assert.equal(job.artifacts.length, 3, "the mix, the vocal and the accompaniment");
   });
 });
 
