@@ -183,6 +183,25 @@ public sealed class LeVoDpoTests : IDisposable
             [.. Enumerable.Range(0, tokens).Select(_ => random.Next(codes))], score);
 
     [Fact]
+    public void A_prompts_pair_is_its_best_sample_against_its_worst_and_none_when_they_differ_by_less_than_the_margin()
+    {
+        var random = new Random(3);
+        var scores = new[] { 1.2, 2.9, 0.4, 2.9, 1.0 };
+        var samples = scores.Select(score => Sample(random, 4, 16, score)).ToList();
+
+        var (chosen, rejected) = LeVoDpo.Pair(samples)!.Value;
+        Assert.Same(samples[1], chosen);      // the first of the two best
+        Assert.Same(samples[2], rejected);
+        Assert.NotNull(LeVoDpo.Pair(samples, margin: 2.5));
+        Assert.Null(LeVoDpo.Pair(samples, margin: 2.6));
+        // Two samples: the plain pairing, the better chosen whichever came first; a tie gives no pair even without a margin.
+        Assert.Same(samples[0], LeVoDpo.Pair([samples[2], samples[0]])!.Value.Chosen);
+        Assert.Null(LeVoDpo.Pair([samples[1], samples[3]]));
+        Assert.Throws<ArgumentException>(() => LeVoDpo.Pair([samples[0]]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LeVoDpo.Pair(samples, margin: -1));
+    }
+
+    [Fact]
     public void Dpo_starts_at_log_two_and_learns_to_prefer_the_chosen_samples_while_the_reference_stays()
     {
         var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };

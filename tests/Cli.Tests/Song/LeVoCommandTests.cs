@@ -28,6 +28,14 @@ public sealed class LeVoCommandTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.Contains("--stage must be tokenizer, lm, decoder or dpo.", output, StringComparison.Ordinal);
 
+        // A pair needs two samples of a prompt, and a margin is a score difference.
+        foreach (var bad in new[] { new[] { "--dpo-samples", "1" }, ["--dpo-margin", "-0.5"] })
+        {
+            var (badCode, badOutput) = await Run(["train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), .. bad]);
+            Assert.NotEqual(0, badCode);
+            Assert.Contains("--dpo-samples must be at least 2 and --dpo-margin non-negative.", badOutput, StringComparison.Ordinal);
+        }
+
         var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
         Assert.NotEqual(0, code2);
         Assert.Contains("has no tokenizer yet: run --stage tokenizer first", output2, StringComparison.Ordinal);

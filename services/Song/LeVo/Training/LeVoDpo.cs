@@ -26,6 +26,24 @@ public static class LeVoDpo
     /// <summary>LeVo's and the DPO paper's usual beta.</summary>
     public const double DefaultBeta = 0.1;
 
+    /// <summary>
+    /// The pair a prompt's samples make: the best-scored chosen, the worst rejected, or none when their scores differ by less
+    /// than <paramref name="margin"/> (ties always give none). With two samples and no margin this is the plain pairing; more
+    /// samples and a margin keep only prompts whose samples the automatic score really tells apart, so a pair's order is
+    /// less often the estimators' noise.
+    /// </summary>
+    public static (LeVoSample Chosen, LeVoSample Rejected)? Pair(IReadOnlyList<LeVoSample> samples, double margin = 0)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count < 2) throw new ArgumentException("A preference pair needs at least two samples of the prompt.", nameof(samples));
+        if (!double.IsFinite(margin) || margin < 0) throw new ArgumentOutOfRangeException(nameof(margin), margin, "The margin is a non-negative score difference.");
+        // The first sample wins among equal scores, so a prompt's pair does not depend on how the sort breaks ties.
+        var best = samples.Aggregate((a, b) => b.Score > a.Score ? b : a);
+        var worst = samples.Aggregate((a, b) => b.Score < a.Score ? b : a);
+        double gap = best.Score - worst.Score;
+        return gap < 1e-9 || gap < margin ? null : (best, worst);
+    }
+
     /// <summary>Sum of log-probabilities [B] of the layout steps' real tokens under <paramref name="model"/>.</summary>
     public static Tensor SequenceLogProbability(LeLmModel model, Tensor steps, IReadOnlyList<LeVoCondition?> conditions)
     {

@@ -11,17 +11,19 @@ namespace Media.Cli.Commands.Train;
 
 /// <summary>
 /// LeVo's automatically built preference pairs: for each training prompt (a corpus song's opening: its description and
-/// sung lines), the pre-DPO model sings two samples (seeds 2p and 2p + 1); each is measured as the evaluation measures
-/// songs (<see cref="SongModelEvaluation"/>) and ranked by <see cref="SongModelRow.PreferenceScore"/> (lyric CER, tempo and
-/// key adherence, key clarity); the better one is chosen, ties are dropped. Pairs are appended to a JSON-lines file one
-/// prompt at a time, so an interrupted run continues where it stopped.
+/// sung lines), the pre-DPO model sings <c>samples</c> songs (seeds N·p .. N·p + N − 1); each is measured as the evaluation
+/// measures songs (<see cref="SongModelEvaluation"/>) and scored by <see cref="SongModelRow.PreferenceScore"/> (lyric CER,
+/// tempo and key adherence, key clarity); <see cref="LeVoDpo.Pair"/> makes the best and the worst a pair, or drops the
+/// prompt when they differ by less than <c>margin</c>. Outcomes are appended to a JSON-lines file one prompt at a time, so
+/// an interrupted run continues where it stopped.
 /// </summary>
-internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvaluation evaluation, LyricSongGenerator corpus, double seconds)
+internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvaluation evaluation, LyricSongGenerator corpus, double seconds,
+    int samples = 2, double margin = 0)
 {
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>A prompt's outcome: the pair (null on a tie) and both samples' scores.</summary>
-    public sealed record Prompt(ulong Seed, LeVoPreferencePair? Pair, double First, double Second);
+    /// <summary>A prompt's outcome: the pair (null when no two samples differ by the margin) and every sample's score.</summary>
+    public sealed record Prompt(ulong Seed, LeVoPreferencePair? Pair, IReadOnlyList<double> Scores);
 
     /// <summary>The pairs already in <paramref name="path"/>, and the prompt seeds done (ties included).</summary>
     public static (List<LeVoPreferencePair> Pairs, HashSet<ulong> Done) Read(string path)
@@ -45,19 +47,16 @@ internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvalua
         var asked = CorpusSongPrompt.Of(seed, song, seconds, songs);
         var lyrics = asked.Excerpt.LyricsTokens();
         var defaults = songs.Defaults;
-        var samples = new List<LeVoSample>();
-        for (ulong k = 0; k < 2; k++)
+        var sung = new List<LeVoSample>();
+        for (ulong k = 0; k < (ulong)samples; k++)
         {
-            var spec = asked.Spec(new SamplingParameters { Temperature = defaults.Temperature, TopK = defaults.TopK, Seed = 2 * seed + k }, defaults.GuidanceScale);
+            var spec = asked.Spec(new SamplingParameters { Temperature = defaults.Temperature, TopK = defaults.TopK, Seed = (ulong)samples * seed + k }, defaults.GuidanceScale);
             var (audio, mixed, vocal, accompaniment) = await songs.GenerateAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
             var row = evaluation.Measure(asked.Made(audio, cpuSeconds: 0));
-            samples.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore));
+            sung.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore));
         }
-        var (first, second) = (samples[0], samples[1]);
-        LeVoPreferencePair? pair = Math.Abs(first.Score - second.Score) < 1e-9 ? null
-            : first.Score > second.Score ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, first, second)
-            : new LeVoPreferencePair(seed, song.Style.Text, lyrics, second, first);
-        var prompt = new Prompt(seed, pair, first.Score, second.Score);
+        var pair = LeVoDpo.Pair(sung, margin) is var (chosen, rejected) ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, chosen, rejected) : null;
+        var prompt = new Prompt(seed, pair, [.. sung.Select(s => s.Score)]);
         File.AppendAllText(path, JsonSerializer.Serialize(prompt, Json) + "\n");
         return prompt;
     }

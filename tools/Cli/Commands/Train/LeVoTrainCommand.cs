@@ -76,9 +76,19 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         public int Delay { get; init; } = 12;
 
         [CommandOption("--dpo-prompts")]
-        [Description("dpo: training prompts sampled twice each for the preference pairs")]
+        [Description("dpo: training prompts sampled for the preference pairs")]
         [DefaultValue(48)]
         public int DpoPrompts { get; init; } = 48;
+
+        [CommandOption("--dpo-samples")]
+        [Description("dpo: songs sung per prompt; the best and the worst by the preference score make its pair")]
+        [DefaultValue(2)]
+        public int DpoSamples { get; init; } = 2;
+
+        [CommandOption("--dpo-margin")]
+        [Description("dpo: drop a prompt whose best and worst samples' scores differ by less than this (0: only ties)")]
+        [DefaultValue(0.0)]
+        public double DpoMargin { get; init; }
 
         [CommandOption("--beta")]
         [Description("dpo: the DPO temperature")]
@@ -99,6 +109,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         {
             if (Stage is not ("tokenizer" or "lm" or "decoder" or "dpo")) return ValidationResult.Error("--stage must be tokenizer, lm, decoder or dpo.");
             if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
+            if (DpoSamples < 2 || !double.IsFinite(DpoMargin) || DpoMargin < 0) return ValidationResult.Error("--dpo-samples must be at least 2 and --dpo-margin non-negative.");
             if (FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
                 return ValidationResult.Error("--frames-per-token must be positive, --fit-songs in 1..--songs, --clusters at least 2.");
             return base.Validate();
@@ -162,6 +173,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         string models = new Media.Hosting.MediaOptions().ResolveModelsDirectory();
         Directory.CreateDirectory(folder);
         string pairsPath = Path.Combine(folder, "pairs.jsonl");
+        // The outcomes in pairs.jsonl hold only for the sampling that made them.
+        settings.PinRunConfig(Path.Combine("dpo", "pairs.json"), System.Text.Json.JsonSerializer.Serialize(new { samples = settings.DpoSamples, margin = settings.DpoMargin }));
         var (pairs, done) = LeVoPreferencePairs.Read(pairsPath);
         if (done.Count < settings.DpoPrompts)
         {
@@ -169,13 +182,13 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             using var recognizer = Media.Services.Audio.Speech.Recognizer.CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);
             using var features = new Media.Services.Audio.Speech.SpeechFeatures(recognizer.Config.Mel);
             var maker = new LeVoPreferencePairs(songs, new Media.Services.Audio.Evaluation.SongModelEvaluation(recognizer, features),
-                new LyricSongGenerator(songs.SampleRate), settings.Seconds);
+                new LyricSongGenerator(songs.SampleRate), settings.Seconds, settings.DpoSamples, settings.DpoMargin);
             for (ulong seed = 0; seed < (ulong)settings.DpoPrompts && !cancellationToken.IsCancellationRequested; seed++)
             {
                 if (done.Contains(seed)) continue;
                 var prompt = maker.MakeAsync(seed, pairsPath, cancellationToken).GetAwaiter().GetResult();
                 if (prompt.Pair is { } pair) pairs.Add(pair);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] prompt {seed}: scores {prompt.First:F3} / {prompt.Second:F3}{(prompt.Pair is null ? " (tie, dropped)" : "")}"));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] prompt {seed}: scores {string.Join(" / ", prompt.Scores.Select(x => x.ToString("F3", CultureInfo.InvariantCulture)))}{(prompt.Pair is null ? " (no pair: within the margin)" : "")}"));
             }
             if (cancellationToken.IsCancellationRequested) return 130;
         }
@@ -188,7 +201,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}")));
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts (ties dropped); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected)))"));
+            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected)))"));
         training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
