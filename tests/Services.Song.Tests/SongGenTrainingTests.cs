@@ -44,6 +44,28 @@ public sealed class SongGenTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Chosen_initial_codebook_weights_are_normalised_and_anneal_in_the_same_stages()
+    {
+        double[] first = [2, 0, 0, 0];
+        Assert.Equal([1.0, 0, 0, 0], CodebookLossWeights.At(0, 100, 4, first), new ToleranceComparer(1e-12));
+        Assert.Equal([0.7 + 0.3 / 4, 0.3 / 4, 0.3 / 4, 0.3 / 4], CodebookLossWeights.At(31, 100, 4, first), new ToleranceComparer(1e-12));
+        Assert.Throws<ArgumentException>(() => CodebookLossWeights.At(0, 100, 4, [1, 0, 0]));
+        Assert.Throws<ArgumentException>(() => CodebookLossWeights.At(0, 100, 4, [0, 0, 0, 0]));
+        Assert.Throws<ArgumentException>(() => CodebookLossWeights.At(0, 100, 4, [1, -1, 0, 0]));
+
+        // The loss weighs the codebooks so: with all weight on the first codebook the total is its cross-entropy.
+        double[] tinyFirst = [2, 0, 0];   // the tiny model has three codebooks
+        using var training = new SongGenTraining(SongGenModelTests.Tiny("mixed"), Options with { InitialCodebookWeights = tinyFirst }, Cache("mixed"),
+            new TrainerOptions { RunDirectory = Path.Combine(root, "first-codebook"), TotalSteps = 10, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 4 }, CPU);
+        var batch = training.Batch(new BatchPosition(4, 0, 0, 1, CPU));
+        var parts = SongGenLoss.Compute(training.Model, batch, 0, 10, tinyFirst);
+        Assert.Equal(parts.Codebooks[0], parts.Total.item<float>(), 4);
+        Assert.NotEqual(parts.Codebooks[0], SongGenLoss.Compute(training.Model, batch, 0, 10).Total.item<float>(), 2);
+        Assert.Throws<ArgumentException>(() => new SongGenTraining(SongGenModelTests.Tiny("mixed"), Options with { InitialCodebookWeights = [1, 0] }, Cache("mixed"),
+            new TrainerOptions { RunDirectory = Path.Combine(root, "bad-weights"), TotalSteps = 10 }, CPU));
+    }
+
+    [Fact]
     public void Options_without_an_opening_weight_pin_a_run_as_before_so_earlier_runs_still_resume()
     {
         Assert.Equal("""{"Songs":512,"Batch":4,"Seconds":8,"ConditionDropout":0.1}""", System.Text.Json.JsonSerializer.Serialize(new SongGenTrainingOptions()));

@@ -27,8 +27,11 @@ public static class SongGenLoss
     /// <summary>SongGen's weight of the auxiliary vocal loss.</summary>
     public const double VocalWeight = 0.1;
 
-    /// <summary>The loss of <paramref name="batch"/> at <paramref name="step"/> of <paramref name="totalSteps"/>.</summary>
-    public static SongLossParts Compute(SongGenModel model, SongBatch batch, long step, long totalSteps)
+    /// <summary>
+    /// The loss of <paramref name="batch"/> at <paramref name="step"/> of <paramref name="totalSteps"/>, the codebook weights
+    /// annealed from <paramref name="initialWeights"/> (null: SongGen's).
+    /// </summary>
+    public static SongLossParts Compute(SongGenModel model, SongBatch batch, long step, long totalSteps, IReadOnlyList<double>? initialWeights = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batch);
@@ -36,7 +39,7 @@ public static class SongGenLoss
         using var scope = NewDisposeScope();
         var inputs = batch.Streams.narrow(2, 0, batch.Streams.shape[2] - 1);
         var (logits, vocal) = model.Forward(inputs, model.Memory(batch.Conditions));
-        var weights = CodebookLossWeights.At(step, totalSteps, config.Codebooks);
+        var weights = CodebookLossWeights.At(step, totalSteps, config.Codebooks, initialWeights);
         var (total, parts) = Weighted(logits, batch.Streams.narrow(2, 1, inputs.shape[2]), weights, batch.StepWeights, config);
         double? vocalLoss = null;
         if (vocal is not null && batch.VocalTargets is { } targets)

@@ -29,6 +29,7 @@ public sealed class SongGenTraining : IDisposable
         ArgumentNullException.ThrowIfNull(trainerOptions);
         config.Validate();
         options.Validate();
+        CodebookLossWeights.Check(options.InitialCodebookWeights, config.Codebooks);
         this.options = options;
         this.cache = cache;
         Config = config with { TrainedSteps = 0 };
@@ -39,7 +40,7 @@ public sealed class SongGenTraining : IDisposable
         Trainer = new Trainer<SongBatch>(Model, Batch,
             batch =>
             {
-                var loss = SongGenLoss.Compute(Model, batch, batch.Step, total);
+                var loss = SongGenLoss.Compute(Model, batch, batch.Step, total, options.InitialCodebookWeights);
                 stepLosses?.Invoke(batch.Step, loss);
                 return loss.Total;
             },

@@ -30,6 +30,14 @@ public sealed record SongGenTrainingOptions
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? OpeningSeconds { get; init; }
 
+    /// <summary>
+    /// The codebook loss weights the run starts from, one a codebook (normalised; annealed toward uniform as SongGen's are),
+    /// or null for SongGen's (the first three five times the rest). A departure for measuring what the weights do: the
+    /// first codebook carries the notes and the later ones are near noise early in training.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? InitialCodebookWeights { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {

@@ -50,6 +50,13 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         [DefaultValue(1.0)]
         public double OpeningSeconds { get; init; } = 1;
 
+        [CommandOption("--codebook-weights")]
+        [Description("Codebook loss weights to start from, comma-separated, one a codebook (normalised, annealed toward uniform as SongGen's); default SongGen's: the first three 5x the rest")]
+        public string? CodebookWeights { get; init; }
+
+        internal double[]? InitialCodebookWeights => CodebookWeights is null ? null
+            : [.. CodebookWeights.Split(',', StringSplitOptions.TrimEntries).Select(w => double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN)];
+
         [CommandOption("--cache-only")]
         [Description("Only make the run's token cache (every training song generated and encoded), then stop: a host without espeak-ng (a GPU host) trains from it")]
         public bool CacheOnly { get; init; }
@@ -57,6 +64,8 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         public override ValidationResult Validate()
         {
             if (!SongModes.All.Contains(Mode)) return ValidationResult.Error($"--mode must be one of {string.Join(", ", SongModes.All)}.");
+            if (InitialCodebookWeights is { } w && (w.Length != Codebooks || w.Any(x => !double.IsFinite(x) || x < 0) || w.Sum() <= 0))
+                return ValidationResult.Error($"--codebook-weights takes {Codebooks} non-negative numbers (one per codebook), not all zero.");
             return base.Validate();
         }
     }
@@ -79,6 +88,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         {
             Songs = settings.Songs, Batch = settings.Batch, Seconds = settings.Seconds,
             OpeningWeight = settings.OpeningWeight, OpeningSeconds = settings.OpeningWeight is null ? null : settings.OpeningSeconds,
+            InitialCodebookWeights = settings.InitialCodebookWeights,
         };
         options.Validate();
         settings.PinRunConfig("songgen.json", config.ToJson() + "\n" + System.Text.Json.JsonSerializer.Serialize(options));
