@@ -82,6 +82,27 @@ public sealed class SongConditionProbeTests
             opening.Single(l => l.Variant == ConditionVariant.Own).Mean);
     }
 
+    [Fact]
+    public void The_gains_are_the_codebooks_mean_and_with_several_codebooks_also_the_first_codebooks_own()
+    {
+        static IReadOnlyList<ConditionLoss> Losses(Func<ConditionVariant, double[]> codebooks) =>
+            [.. Enum.GetValues<ConditionVariant>().Select(v => new ConditionLoss(v, codebooks(v)))];
+        // The first codebook reads the key and the description; the others read nothing, so the mean shows a quarter of it.
+        var whole = Losses(v => [v == ConditionVariant.OtherDescription ? 3.4 : 3.0, 6.0, 6.5, 6.8]);
+        var opening = Losses(v => [v == ConditionVariant.OtherKey ? 2.8 : v == ConditionVariant.OtherTempo ? 2.6 : 2.5, 5.9, 6.4, 6.7]);
+        var gains = SongConditionProbe.Gains(whole, opening);
+        Assert.Equal(0.1, gains["heldout_description_gain"], 9);
+        Assert.Equal(0.4, gains["heldout_codebook0_description_gain"], 9);
+        Assert.Equal(0.075, gains["heldout_opening_key_gain"], 9);
+        Assert.Equal(0.3, gains["heldout_codebook0_opening_key_gain"], 9);
+        Assert.Equal(0.1, gains["heldout_codebook0_opening_tempo_gain"], 9);
+
+        // One codebook: the mean is the first codebook, logged once.
+        var single = SongConditionProbe.Gains(Losses(v => [v == ConditionVariant.OtherDescription ? 3.4 : 3.0]), Losses(_ => [2.5]));
+        Assert.Equal(0.4, single["heldout_description_gain"], 9);
+        Assert.DoesNotContain(single.Keys, k => k.Contains("codebook0", StringComparison.Ordinal));
+    }
+
     static SongTrainingExample Example(SongGenConfig config, int seed, int frames, SongStyle style)
     {
         var random = new Random(seed);

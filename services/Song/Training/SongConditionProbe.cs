@@ -111,7 +111,8 @@ public static partial class SongConditionProbe
     /// <summary>
     /// What a training run logs of held-out songs, from their losses under each variant <paramref name="whole"/> and in
     /// their opening: the own condition's loss, whole and in the opening, and what swapping the description or the lyrics
-    /// (whole), or the key or the tempo (opening) costs.
+    /// (whole), or the key or the tempo (opening) costs; with several codebooks, the same three gains of the first codebook
+    /// alone (<c>heldout_codebook0_*</c>).
     /// </summary>
     public static Dictionary<string, double> Gains(IReadOnlyList<ConditionLoss> whole, IReadOnlyList<ConditionLoss> opening)
     {
@@ -119,7 +120,7 @@ public static partial class SongConditionProbe
         ArgumentNullException.ThrowIfNull(opening);
         var w = whole.ToDictionary(l => l.Variant, l => l.Mean);
         var o = opening.ToDictionary(l => l.Variant, l => l.Mean);
-        return new Dictionary<string, double>
+        var gains = new Dictionary<string, double>
         {
             ["heldout_loss"] = w[ConditionVariant.Own],
             ["heldout_description_gain"] = w[ConditionVariant.OtherDescription] - w[ConditionVariant.Own],
@@ -128,6 +129,17 @@ public static partial class SongConditionProbe
             ["heldout_opening_key_gain"] = o[ConditionVariant.OtherKey] - o[ConditionVariant.Own],
             ["heldout_opening_tempo_gain"] = o[ConditionVariant.OtherTempo] - o[ConditionVariant.Own],
         };
+        // With several codebooks the mean hides where the reading is: the first codebook carries the notes, and the later
+        // ones are near noise early in training, so the first codebook's own gains are logged beside the mean.
+        if (whole[0].Codebooks.Length > 1)
+        {
+            var w0 = whole.ToDictionary(l => l.Variant, l => l.Codebooks[0]);
+            var o0 = opening.ToDictionary(l => l.Variant, l => l.Codebooks[0]);
+            gains["heldout_codebook0_description_gain"] = w0[ConditionVariant.OtherDescription] - w0[ConditionVariant.Own];
+            gains["heldout_codebook0_opening_key_gain"] = o0[ConditionVariant.OtherKey] - o0[ConditionVariant.Own];
+            gains["heldout_codebook0_opening_tempo_gain"] = o0[ConditionVariant.OtherTempo] - o0[ConditionVariant.Own];
+        }
+        return gains;
     }
 
     /// <summary>
