@@ -54,6 +54,19 @@ public sealed class SongGenModelTests
     }
 
     [Fact]
+    public void A_fresh_decoders_code_embeddings_start_as_songgens_with_standard_deviation_two_hundredths()
+    {
+        using var model = Create(Tiny("parallel") with { Dim = 64 });
+        var embeddings = model.state_dict().Where(p => p.Key.StartsWith("decoder.embed_tokens.", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+        Assert.Equal(6, embeddings.Count);
+        foreach (var weight in embeddings)
+        {
+            Assert.InRange(weight.std().item<float>(), 0.017, 0.023);
+            Assert.InRange(weight.mean().item<float>(), -0.005, 0.005);
+        }
+    }
+
+    [Fact]
     public void A_step_never_sees_later_steps_and_the_lyrics_change_the_prediction()
     {
         using var noGrad = no_grad();

@@ -26,6 +26,11 @@ public sealed class SongGenDecoder : nn.Module
         Config = config;
         int streams = config.Streams;
         embed_tokens = nn.ModuleList(Enumerable.Range(0, streams).Select(_ => nn.Embedding(config.StreamVocabulary, config.Dim)).ToArray());
+        // SongGen's init (Parler-TTS / MusicGen `_init_weights`: normal, std initializer_factor 0.02), not torch's N(0, 1):
+        // a sum of K unit-variance code embeddings makes a residual stream that the blocks' outputs, the cross-attention's
+        // reading of the description among them, barely move at the start of training.
+        using (no_grad())
+            foreach (var embedding in embed_tokens) nn.init.normal_(embedding.weight!, 0, InitialEmbeddingStd);
         transformer = new DecoderTransformer(config.Decoder);
         lm_heads = nn.ModuleList(Enumerable.Range(0, streams).Select(_ => nn.Linear(config.Dim, config.StreamVocabulary, hasBias: false)).ToArray());
         if (config.SongMode == SongMode.MixedPro)
@@ -33,6 +38,9 @@ public sealed class SongGenDecoder : nn.Module
         embeddingScale = 1.0 / (streams / config.Codebooks);
         RegisterComponents();
     }
+
+    /// <summary>Standard deviation of a fresh model's code embeddings (SongGen's <c>initializer_factor</c>).</summary>
+    public const double InitialEmbeddingStd = 0.02;
 
     /// <summary>The shape.</summary>
     public SongGenConfig Config { get; }
