@@ -44,6 +44,31 @@ public sealed class SongGenTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Hiding_the_later_codebooks_pads_them_in_the_chosen_rows_and_changes_only_what_the_decoder_reads()
+    {
+        var config = SongGenModelTests.Tiny("parallel");          // 3 codebooks a track, 6 streams
+        int bos = SongTokenLayout.Bos(config.CodebookSize), pad = SongTokenLayout.Pad(config.CodebookSize);
+        var streams = SongGenModelTests.RandomStreams(config, 3, 9, 5).clamp_max(config.CodebookSize - 1);
+        streams[.., .., 0] = bos;
+        var hidden = SongGenTraining.HideLaterCodebooks(config, streams, [1]);
+        for (int row = 0; row < 3; row++)
+            for (int stream = 0; stream < 6; stream++)
+            {
+                var expected = row == 1 && stream % 3 != 0 ? cat([tensor(new long[] { bos }), full(8, pad, ScalarType.Int64)]) : streams[row, stream];
+                Assert.True(hidden[row, stream].eq(expected).all().item<bool>(), $"row {row}, stream {stream}");
+            }
+
+        using var training = new SongGenTraining(SongGenModelTests.Tiny("mixed"), Options with { FineInputDropout = 1.0 }, Cache("mixed"),
+            new TrainerOptions { RunDirectory = Path.Combine(root, "fine-dropout"), TotalSteps = 10, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 4 }, CPU);
+        var batch = training.Batch(new BatchPosition(4, 0, 0, 1, CPU));
+        Assert.True(batch.InputStreams!.eq(SongGenTraining.HideLaterCodebooks(training.Config, batch.Streams, [0, 1])).all().item<bool>());
+        var read = SongGenLoss.Compute(training.Model, batch, 0, 10);
+        var plain = SongGenLoss.Compute(training.Model, batch with { InputStreams = null }, 0, 10);
+        Assert.NotEqual(plain.Total.item<float>(), read.Total.item<float>(), 4);
+        Assert.Throws<ArgumentException>(() => (Options with { FineInputDropout = 0 }).Validate());
+    }
+
+    [Fact]
     public void Chosen_initial_codebook_weights_are_normalised_and_anneal_in_the_same_stages()
     {
         double[] first = [2, 0, 0, 0];

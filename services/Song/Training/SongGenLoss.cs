@@ -10,7 +10,11 @@ namespace Media.Services.Song.Training;
 /// dropped, for guidance), the optimizer step it is for (the loss weights anneal with it), and optionally a weight per
 /// predicted step [T - 1] (the song's opening weighted up: <see cref="SongGenTrainingOptions.OpeningWeight"/>).
 /// </summary>
-public sealed record SongBatch(Tensor Streams, Tensor? VocalTargets, IReadOnlyList<SongCondition?> Conditions, long Step, Tensor? StepWeights = null);
+public sealed record SongBatch(Tensor Streams, Tensor? VocalTargets, IReadOnlyList<SongCondition?> Conditions, long Step, Tensor? StepWeights = null)
+{
+    /// <summary>What the decoder reads, when not <see cref="Streams"/> itself (rows with their later codebooks hidden); the targets stay <see cref="Streams"/>.</summary>
+    public Tensor? InputStreams { get; init; }
+}
 
 /// <summary>A loss with its parts: the weighted total, each codebook's mean cross-entropy, mixed-pro's vocal loss.</summary>
 public sealed record SongLossParts(Tensor Total, double[] Codebooks, double? Vocal);
@@ -37,7 +41,7 @@ public static class SongGenLoss
         ArgumentNullException.ThrowIfNull(batch);
         var config = model.Config;
         using var scope = NewDisposeScope();
-        var inputs = batch.Streams.narrow(2, 0, batch.Streams.shape[2] - 1);
+        var inputs = (batch.InputStreams ?? batch.Streams).narrow(2, 0, batch.Streams.shape[2] - 1);
         var (logits, vocal) = model.Forward(inputs, model.Memory(batch.Conditions));
         var weights = CodebookLossWeights.At(step, totalSteps, config.Codebooks, initialWeights);
         var (total, parts) = Weighted(logits, batch.Streams.narrow(2, 1, inputs.shape[2]), weights, batch.StepWeights, config);

@@ -74,6 +74,12 @@ public sealed class SongGenTraining : IDisposable
             conditions.Add(drop ? null : new SongCondition(example.Description, example.Lyrics, voice ? example.ReferenceClip(Config.MaxReferenceFrames) : null));
         }
         var batch = Pack(Config, sequences, conditions, position.Step, position.Device);
+        if (options.FineInputDropout is { } p)
+        {
+            // Drawn after the songs and conditions, so a run without it draws the same batches.
+            var hidden = Enumerable.Range(0, sequences.Count).Where(_ => random.NextDouble() < p).ToArray();
+            if (hidden.Length > 0) batch = batch with { InputStreams = HideLaterCodebooks(Config, batch.Streams, hidden) };
+        }
         return options.OpeningWeight is { } weight ? batch with { StepWeights = OpeningWeights(Config, batch.Streams.shape[2] - 1, options.OpeningSeconds!.Value, weight, position.Device) } : batch;
     }
 
@@ -87,6 +93,26 @@ public sealed class SongGenTraining : IDisposable
         int stepsPerFrame = config.SongMode is SongMode.InterleavingAV or SongMode.InterleavingVA ? 2 : 1;
         long opening = (long)Math.Round(seconds * config.FrameRate * stepsPerFrame);
         return ones(predicted, device: device).masked_fill(arange(predicted, device: device).lt(opening), weight);
+    }
+
+    /// <summary>
+    /// <paramref name="streams"/> [B, streams, T] with, in <paramref name="rows"/>, every stream but each track's first
+    /// codebook set to the pad id (the bos step kept): those rows read no later codebook's history.
+    /// </summary>
+    public static Tensor HideLaterCodebooks(SongGenConfig config, Tensor streams, IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(streams);
+        ArgumentNullException.ThrowIfNull(rows);
+        using var scope = NewDisposeScope();
+        var later = Enumerable.Range(0, (int)streams.shape[1]).Where(s => s % config.Codebooks != 0).Select(s => (long)s).ToArray();
+        if (later.Length == 0 || rows.Count == 0) return streams.clone().MoveToOuterDisposeScope();
+        var rowIndex = tensor(rows.Select(r => (long)r).ToArray(), device: streams.device);
+        var streamIndex = tensor(later, device: streams.device);
+        var rowMask = zeros(streams.shape[0], ScalarType.Bool, streams.device).index_fill(0, rowIndex, true);
+        var streamMask = zeros(streams.shape[1], ScalarType.Bool, streams.device).index_fill(0, streamIndex, true);
+        var mask = rowMask.view(-1, 1, 1) & streamMask.view(1, -1, 1) & streams.ne(SongTokenLayout.Bos(config.CodebookSize));
+        return streams.masked_fill(mask, SongTokenLayout.Pad(config.CodebookSize)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

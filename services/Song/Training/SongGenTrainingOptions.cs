@@ -38,6 +38,14 @@ public sealed record SongGenTrainingOptions
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double[]? InitialCodebookWeights { get; init; }
 
+    /// <summary>
+    /// Share of rows whose input hides every codebook but the first (each track's later codebooks set to the pad id, the
+    /// targets kept), or null for none, SongGen's. A departure for measuring what the later codebooks' history does: with
+    /// it the next first-codebook code is mostly predictable from the past sound, and the description is left unread.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? FineInputDropout { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
@@ -46,6 +54,7 @@ public sealed record SongGenTrainingOptions
         if (OpeningWeight is { } w && (!double.IsFinite(w) || w < 1 || w > 100)) throw new ArgumentException("opening weight must be in [1, 100].");
         if (OpeningSeconds is { } o && (!double.IsFinite(o) || o <= 0 || o > Seconds)) throw new ArgumentException("opening seconds must be in (0, seconds].");
         if ((OpeningWeight is null) != (OpeningSeconds is null)) throw new ArgumentException("give opening weight and opening seconds together.");
+        if (FineInputDropout is { } f && (!double.IsFinite(f) || f <= 0 || f > 1)) throw new ArgumentException("fine input dropout must be in (0, 1].");
         if (!double.IsFinite(ConditionDropout) || ConditionDropout < 0 || ConditionDropout >= 1) throw new ArgumentException("condition dropout must be in [0, 1).");
     }
 }

@@ -57,6 +57,10 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         internal double[]? InitialCodebookWeights => CodebookWeights is null ? null
             : [.. CodebookWeights.Split(',', StringSplitOptions.TrimEntries).Select(w => double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN)];
 
+        [CommandOption("--fine-input-dropout")]
+        [Description("Share of songs a step whose input hides every codebook but the first (the targets kept); default none, SongGen's")]
+        public double? FineInputDropout { get; init; }
+
         [CommandOption("--cache-only")]
         [Description("Only make the run's token cache (every training song generated and encoded), then stop: a host without espeak-ng (a GPU host) trains from it")]
         public bool CacheOnly { get; init; }
@@ -89,6 +93,7 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
             Songs = settings.Songs, Batch = settings.Batch, Seconds = settings.Seconds,
             OpeningWeight = settings.OpeningWeight, OpeningSeconds = settings.OpeningWeight is null ? null : settings.OpeningSeconds,
             InitialCodebookWeights = settings.InitialCodebookWeights,
+            FineInputDropout = settings.FineInputDropout,
         };
         options.Validate();
         settings.PinRunConfig("songgen.json", config.ToJson() + "\n" + System.Text.Json.JsonSerializer.Serialize(options));
