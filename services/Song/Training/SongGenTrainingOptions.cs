@@ -40,8 +40,8 @@ public sealed record SongGenTrainingOptions
 
     /// <summary>
     /// Share of rows whose input hides every codebook but the first (each track's later codebooks set to the pad id, the
-    /// targets kept), or null for none, SongGen's. A departure for measuring what the later codebooks' history does: with
-    /// it the next first-codebook code is mostly predictable from the past sound, and the description is left unread.
+    /// targets kept), or null for none, SongGen's. A departure for measuring whether the later codebooks' history, from
+    /// which the next first-codebook code is largely predictable, keeps the model from reading the description.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? FineInputDropout { get; init; }
