@@ -89,6 +89,8 @@ public sealed class VqReconstructionMetricsTests
 
         Assert.Equal([0, 3, 6], starts);
         using var noGrad = no_grad();
-        Assert.True(cat(seen, 0).allclose(model.Decode(model.Encode(images)), 1e-5, 1e-6));
+        // Batches of 3 and one of 7 can round differently in BLAS (other kernels for other shapes); a reconstruction out of
+        // order or seen twice differs by far more than this.
+        Assert.True(cat(seen, 0).allclose(model.Decode(model.Encode(images)), 1e-4, 1e-4));
     }
 }
