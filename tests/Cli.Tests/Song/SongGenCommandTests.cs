@@ -26,6 +26,17 @@ public sealed class SongGenCommandTests : IDisposable
         Assert.Contains("--export-best needs --eval-every.", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Codebook_weights_that_are_not_one_non_negative_number_a_codebook_are_refused()
+    {
+        foreach (var weights in new[] { "1,0,0", "1,-1,0,0", "0,0,0,0", "a,1,1,1" })
+        {
+            var (code, output) = await Run("train", "songgen", "--run", Path.Combine(folder, "run"), "--codebook-weights", weights);
+            Assert.NotEqual(0, code);
+            Assert.Contains("--codebook-weights takes 4 non-negative numbers (one per codebook), not all zero.", output, StringComparison.Ordinal);
+        }
+    }
+
     [EspeakFact]
     [Slow("renders four corpus songs and trains three steps")]
     public async Task A_run_scores_held_out_songs_keeps_its_best_model_and_the_probe_reads_that_model()

@@ -68,8 +68,14 @@ internal sealed class SongGenTrainCommand : Command<SongGenTrainCommand.Settings
         public override ValidationResult Validate()
         {
             if (!SongModes.All.Contains(Mode)) return ValidationResult.Error($"--mode must be one of {string.Join(", ", SongModes.All)}.");
-            if (InitialCodebookWeights is { } w && (w.Length != Codebooks || w.Any(x => !double.IsFinite(x) || x < 0) || w.Sum() <= 0))
+            try
+            {
+                CodebookLossWeights.Check(InitialCodebookWeights, Codebooks);
+            }
+            catch (ArgumentException)
+            {
                 return ValidationResult.Error($"--codebook-weights takes {Codebooks} non-negative numbers (one per codebook), not all zero.");
+            }
             return base.Validate();
         }
     }
