@@ -202,6 +202,25 @@ public sealed class LeVoDpoTests : IDisposable
     }
 
     [Fact]
+    public void Keeping_the_tempo_the_chosen_sample_is_the_best_one_at_the_asked_tempo_and_a_prompt_with_none_gives_no_pair()
+    {
+        var random = new Random(5);
+        LeVoSample At(double score, bool keepsTempo) => Sample(random, 4, 16, score) with { KeepsTempo = keepsTempo };
+        // The best-scored sample missed the tempo (its lyrics and key scored more): under the gate it is not preferred.
+        var samples = new[] { At(1.4, true), At(2.6, false), At(0.3, false), At(1.9, true) };
+
+        Assert.Same(samples[1], LeVoDpo.Pair(samples)!.Value.Chosen);
+        var (chosen, rejected) = LeVoDpo.Pair(samples, keepTempo: true)!.Value;
+        Assert.Same(samples[3], chosen);
+        Assert.Same(samples[2], rejected);     // the worst of all samples, whatever its tempo
+        Assert.Null(LeVoDpo.Pair(samples, margin: 1.7, keepTempo: true));
+        Assert.NotNull(LeVoDpo.Pair(samples, margin: 1.7));
+        Assert.Null(LeVoDpo.Pair([samples[1], samples[2]], keepTempo: true));
+        // The only sample at the tempo is also the worst: nothing to prefer it over.
+        Assert.Null(LeVoDpo.Pair([At(0.2, true), At(2.0, false)], keepTempo: true));
+    }
+
+    [Fact]
     public void Dpo_starts_at_log_two_and_learns_to_prefer_the_chosen_samples_while_the_reference_stays()
     {
         var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };

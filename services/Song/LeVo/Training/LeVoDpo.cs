@@ -3,8 +3,8 @@ using static TorchSharp.torch;
 
 namespace Media.Services.Song.LeVo.Training;
 
-/// <summary>One sampled song of a prompt: its three token streams and the score that ranked it.</summary>
-public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, double Score);
+/// <summary>One sampled song of a prompt: its three token streams, the score that ranked it, and whether it kept the asked tempo.</summary>
+public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, double Score, bool KeepsTempo = false);
 
 /// <summary>A preference pair: two samples of one prompt (its description and lyrics ids), the better-scored one chosen.</summary>
 public sealed record LeVoPreferencePair(ulong Seed, string Description, int[] Lyrics, LeVoSample Chosen, LeVoSample Rejected);
@@ -30,15 +30,18 @@ public static class LeVoDpo
     /// The pair a prompt's samples make: the best-scored chosen, the worst rejected, or none when their scores differ by less
     /// than <paramref name="margin"/> (ties always give none). With two samples and no margin this is the plain pairing; more
     /// samples and a margin keep only prompts whose samples the automatic score really tells apart, so a pair's order is
-    /// less often the estimators' noise.
+    /// less often the estimators' noise. With <paramref name="keepTempo"/> the chosen one is the best of the samples that
+    /// kept the asked tempo (none kept it: no pair), so no pair prefers a song at another tempo for its other merits.
     /// </summary>
-    public static (LeVoSample Chosen, LeVoSample Rejected)? Pair(IReadOnlyList<LeVoSample> samples, double margin = 0)
+    public static (LeVoSample Chosen, LeVoSample Rejected)? Pair(IReadOnlyList<LeVoSample> samples, double margin = 0, bool keepTempo = false)
     {
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count < 2) throw new ArgumentException("A preference pair needs at least two samples of the prompt.", nameof(samples));
         if (!double.IsFinite(margin) || margin < 0) throw new ArgumentOutOfRangeException(nameof(margin), margin, "The margin is a non-negative score difference.");
+        IReadOnlyList<LeVoSample> candidates = keepTempo ? [.. samples.Where(s => s.KeepsTempo)] : samples;
+        if (candidates.Count == 0) return null;
         // The first sample wins among equal scores, so a prompt's pair does not depend on how the sort breaks ties.
-        var best = samples.Aggregate((a, b) => b.Score > a.Score ? b : a);
+        var best = candidates.Aggregate((a, b) => b.Score > a.Score ? b : a);
         var worst = samples.Aggregate((a, b) => b.Score < a.Score ? b : a);
         double gap = best.Score - worst.Score;
         return gap < 1e-9 || gap < margin ? null : (best, worst);

@@ -90,6 +90,10 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [DefaultValue(0.0)]
         public double DpoMargin { get; init; }
 
+        [CommandOption("--dpo-keep-tempo")]
+        [Description("dpo: the chosen sample is the best of those at the asked tempo (a prompt with none gives no pair)")]
+        public bool DpoKeepTempo { get; init; }
+
         [CommandOption("--beta")]
         [Description("dpo: the DPO temperature")]
         [DefaultValue(0.1)]
@@ -174,7 +178,9 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         Directory.CreateDirectory(folder);
         string pairsPath = Path.Combine(folder, "pairs.jsonl");
         // The outcomes in pairs.jsonl hold only for the sampling that made them.
-        settings.PinRunConfig(Path.Combine("dpo", "pairs.json"), System.Text.Json.JsonSerializer.Serialize(new { samples = settings.DpoSamples, margin = settings.DpoMargin }));
+        settings.PinRunConfig(Path.Combine("dpo", "pairs.json"), settings.DpoKeepTempo
+            ? System.Text.Json.JsonSerializer.Serialize(new { samples = settings.DpoSamples, margin = settings.DpoMargin, keep_tempo = true })
+            : System.Text.Json.JsonSerializer.Serialize(new { samples = settings.DpoSamples, margin = settings.DpoMargin }));
         var (pairs, done) = LeVoPreferencePairs.Read(pairsPath);
         if (done.Count < settings.DpoPrompts)
         {
@@ -182,13 +188,14 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             using var recognizer = Media.Services.Audio.Speech.Recognizer.CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);
             using var features = new Media.Services.Audio.Speech.SpeechFeatures(recognizer.Config.Mel);
             var maker = new LeVoPreferencePairs(songs, new Media.Services.Audio.Evaluation.SongModelEvaluation(recognizer, features),
-                new LyricSongGenerator(songs.SampleRate), settings.Seconds, settings.DpoSamples, settings.DpoMargin);
+                new LyricSongGenerator(songs.SampleRate), settings.Seconds, settings.DpoSamples, settings.DpoMargin, settings.DpoKeepTempo);
+            string noPair = settings.DpoKeepTempo ? " (no pair: within the margin, or none at the asked tempo)" : " (no pair: within the margin)";
             for (ulong seed = 0; seed < (ulong)settings.DpoPrompts && !cancellationToken.IsCancellationRequested; seed++)
             {
                 if (done.Contains(seed)) continue;
                 var prompt = maker.MakeAsync(seed, pairsPath, cancellationToken).GetAwaiter().GetResult();
                 if (prompt.Pair is { } pair) pairs.Add(pair);
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] prompt {seed}: scores {string.Join(" / ", prompt.Scores.Select(x => x.ToString("F3", CultureInfo.InvariantCulture)))}{(prompt.Pair is null ? " (no pair: within the margin)" : "")}"));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed:hh\\:mm\\:ss}] prompt {seed}: scores {string.Join(" / ", prompt.Scores.Select(x => x.ToString("F3", CultureInfo.InvariantCulture)))}{(prompt.Pair is null ? noPair : "")}"));
             }
             if (cancellationToken.IsCancellationRequested) return 130;
         }
@@ -200,8 +207,9 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         using var training = new LeVoDpoTraining(pretrained, pairs, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}")));
+        string gate = settings.DpoKeepTempo ? ", chosen at the asked tempo" : "";
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected)))"));
+            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected)))"));
         training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
