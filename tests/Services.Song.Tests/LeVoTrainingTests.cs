@@ -221,6 +221,34 @@ public sealed class LeVoDpoTests : IDisposable
     }
 
     [Fact]
+    public void The_nll_term_raises_the_chosen_samples_likelihood_beyond_what_pure_dpo_does()
+    {
+        var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
+        string pretrained = Path.Combine(root, "pre-nll");
+        using (var model = LeVoModelTests.Create(config)) LeVoCheckpoint.Save(pretrained, model, config);
+        var random = new Random(11);
+        var pairs = Enumerable.Range(0, 4).Select(i => new LeVoPreferencePair((ulong)i, $"style {i}", LyricsTokenizer.Encode("[verse]\nla la\n"),
+            Sample(random, 8, config.CodeSize, 2.5), Sample(random, 8, config.CodeSize, 1.0))).ToList();
+        using var reference = LeVoCheckpoint.Load(pretrained);
+        double start = LeVoDpo.Loss(reference, reference, LeVoDpo.Batch(config, pairs, CPU)).ChosenNll;
+
+        double ChosenNllAfter(double nllWeight)
+        {
+            using var training = new LeVoDpoTraining(pretrained, pairs, batch: 4, beta: 0.1,
+                new TrainerOptions { RunDirectory = Path.Combine(root, $"run-nll-{nllWeight}"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
+                CPU, nllWeight: nllWeight);
+            training.Run();
+            var after = LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU));
+            Assert.Equal(1.0, after.RewardAccuracy);      // it still learns the preference
+            return after.ChosenNll;
+        }
+
+        double pure = ChosenNllAfter(0), anchored = ChosenNllAfter(1);
+        Assert.True(anchored < start, $"with the NLL term: {start:F3} -> {anchored:F3}");
+        Assert.True(anchored < pure, $"pure DPO {pure:F3}, with the NLL term {anchored:F3}");
+    }
+
+    [Fact]
     public void Dpo_starts_at_log_two_and_learns_to_prefer_the_chosen_samples_while_the_reference_stays()
     {
         var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
@@ -244,6 +272,12 @@ public sealed class LeVoDpoTests : IDisposable
         var after = LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU));
         Assert.Equal(1.0, after.RewardAccuracy);
         Assert.True(after.Margin > 0);
+
+        // Pure DPO reports the chosen samples' likelihood without adding it; the NLL term adds its weight times that.
+        var withNll = LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU), nllWeight: 0.5);
+        Assert.Equal(after.ChosenNll, withNll.ChosenNll, 4);
+        Assert.Equal(after.Total.item<float>() + 0.5 * after.ChosenNll, withNll.Total.item<float>(), 4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU), nllWeight: -1));
 
         string post = Path.Combine(root, "post");
         training.Export(post);

@@ -12,8 +12,11 @@ public sealed record LeVoPreferencePair(ulong Seed, string Description, int[] Ly
 /// <summary>A DPO batch: the chosen and rejected layouts [B, 3, S] (padded with the special id) and their conditions.</summary>
 public sealed record LeVoDpoBatch(Tensor Chosen, Tensor Rejected, IReadOnlyList<LeVoCondition> Conditions);
 
-/// <summary>A DPO loss with its parts: the mean loss, the share of pairs whose implicit reward ranks them right, the mean reward margin.</summary>
-public sealed record LeVoDpoParts(Tensor Total, double RewardAccuracy, double Margin);
+/// <summary>
+/// A DPO loss with its parts: the mean loss, the share of pairs whose implicit reward ranks them right, the mean reward margin,
+/// and the policy's negative log-likelihood per token of the chosen samples (what the NLL term lowers; pure DPO may raise it).
+/// </summary>
+public sealed record LeVoDpoParts(Tensor Total, double RewardAccuracy, double Margin, double ChosenNll);
 
 /// <summary>
 /// Direct preference optimisation (Rafailov et al. 2023) as LeVo post-trains LeLM: for a pair of samples of one prompt,
@@ -62,12 +65,18 @@ public static class LeVoDpo
         return (logProbabilities * real.to(logProbabilities.dtype)).sum([1, 2]).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The DPO loss of <paramref name="batch"/> for <paramref name="policy"/> against the frozen <paramref name="reference"/>.</summary>
-    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta)
+    /// <summary>
+    /// The DPO loss of <paramref name="batch"/> for <paramref name="policy"/> against the frozen <paramref name="reference"/>,
+    /// plus <paramref name="nllWeight"/> times the policy's NLL per token of the chosen samples (RPO, Pang et al. 2024): pure
+    /// DPO can widen the margin by lowering both samples' likelihood, which moves the model off the songs it sings well; the
+    /// NLL term holds the chosen ones up. 0 is LeVo's pure DPO.
+    /// </summary>
+    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta, double nllWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(batch);
+        if (!double.IsFinite(nllWeight) || nllWeight < 0) throw new ArgumentOutOfRangeException(nameof(nllWeight), nllWeight, "The NLL weight is non-negative.");
         using var scope = NewDisposeScope();
         Tensor refChosen, refRejected;
         using (no_grad())
@@ -75,10 +84,14 @@ public static class LeVoDpo
             refChosen = SequenceLogProbability(reference, batch.Chosen, batch.Conditions);
             refRejected = SequenceLogProbability(reference, batch.Rejected, batch.Conditions);
         }
-        var margin = beta * ((SequenceLogProbability(policy, batch.Chosen, batch.Conditions) - refChosen)
-            - (SequenceLogProbability(policy, batch.Rejected, batch.Conditions) - refRejected));
+        var policyChosen = SequenceLogProbability(policy, batch.Chosen, batch.Conditions);
+        var margin = beta * ((policyChosen - refChosen) - (SequenceLogProbability(policy, batch.Rejected, batch.Conditions) - refRejected));
+        var chosenTokens = batch.Chosen.narrow(2, 1, batch.Chosen.shape[2] - 1).lt(policy.Config.CodeSize).sum([1, 2]).to(policyChosen.dtype);
+        var chosenNll = (-policyChosen / chosenTokens).mean();
         var loss = -nn.functional.logsigmoid(margin).mean();
-        return new LeVoDpoParts(loss.MoveToOuterDisposeScope(), margin.gt(0).to(ScalarType.Float32).mean().item<float>(), margin.mean().item<float>());
+        if (nllWeight > 0) loss = loss + nllWeight * chosenNll;
+        return new LeVoDpoParts(loss.MoveToOuterDisposeScope(), margin.gt(0).to(ScalarType.Float32).mean().item<float>(), margin.mean().item<float>(),
+            chosenNll.item<float>());
     }
 
     /// <summary>The batch of <paramref name="pairs"/> laid out for <paramref name="config"/> on <paramref name="device"/>.</summary>

@@ -7,7 +7,7 @@ namespace Media.Services.Song.LeVo.Training;
 /// <summary>
 /// LeVo's DPO post-training: the policy starts from the two-stage model (<paramref name="pretrained"/>, its exported
 /// folder), the reference is a frozen copy of the same, and each step draws <c>batch</c> preference pairs (deterministic by
-/// step) and minimises <see cref="LeVoDpo.Loss"/> with the shared <see cref="Trainer{TBatch}"/>. Every parameter of LeLM
+/// step) and minimises <see cref="LeVoDpo.Loss"/> (with its optional NLL term on the chosen samples) with the shared <see cref="Trainer{TBatch}"/>. Every parameter of LeLM
 /// is trained, as in LeVo.
 /// </summary>
 public sealed class LeVoDpoTraining : IDisposable
@@ -19,13 +19,14 @@ public sealed class LeVoDpoTraining : IDisposable
 
     /// <summary>A fresh or resumed DPO run over <paramref name="pairs"/>.</summary>
     public LeVoDpoTraining(string pretrained, IReadOnlyList<LeVoPreferencePair> pairs, int batch, double beta, TrainerOptions trainerOptions, Device device,
-        Action<long, LeVoDpoParts>? stepLosses = null)
+        Action<long, LeVoDpoParts>? stepLosses = null, double nllWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentNullException.ThrowIfNull(trainerOptions);
         if (pairs.Count == 0) throw new ArgumentException("DPO needs at least one preference pair.", nameof(pairs));
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         if (!double.IsFinite(beta) || beta <= 0) throw new ArgumentOutOfRangeException(nameof(beta), beta, "beta must be positive.");
+        if (!double.IsFinite(nllWeight) || nllWeight < 0) throw new ArgumentOutOfRangeException(nameof(nllWeight), nllWeight, "The NLL weight is non-negative.");
         Config = LeVoCheckpoint.ReadConfig(pretrained);
         if (!Config.IsTrained) throw new ArgumentException($"'{pretrained}' holds no two-stage LeVo model to post-train.", nameof(pretrained));
         this.pairs = pairs;
@@ -40,7 +41,7 @@ public sealed class LeVoDpoTraining : IDisposable
         Trainer = new Trainer<LeVoDpoBatch>(Model, Batch,
             b =>
             {
-                var loss = LeVoDpo.Loss(Model, reference, b, beta);
+                var loss = LeVoDpo.Loss(Model, reference, b, beta, nllWeight);
                 stepLosses?.Invoke(Trainer!.Step, loss);
                 return loss.Total;
             },

@@ -94,6 +94,11 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [Description("dpo: the chosen sample is the best of those at the asked tempo (a prompt with none gives no pair)")]
         public bool DpoKeepTempo { get; init; }
 
+        [CommandOption("--dpo-nll-weight")]
+        [Description("dpo: weight of the chosen samples' NLL per token added to the DPO loss (RPO); 0: LeVo's pure DPO")]
+        [DefaultValue(0.0)]
+        public double DpoNllWeight { get; init; }
+
         [CommandOption("--beta")]
         [Description("dpo: the DPO temperature")]
         [DefaultValue(0.1)]
@@ -113,6 +118,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         {
             if (Stage is not ("tokenizer" or "lm" or "decoder" or "dpo")) return ValidationResult.Error("--stage must be tokenizer, lm, decoder or dpo.");
             if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
+            if (!double.IsFinite(DpoNllWeight) || DpoNllWeight < 0) return ValidationResult.Error("--dpo-nll-weight must be non-negative.");
             if (DpoSamples < 2 || !double.IsFinite(DpoMargin) || DpoMargin < 0) return ValidationResult.Error("--dpo-samples must be at least 2 and --dpo-margin non-negative.");
             if (FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
                 return ValidationResult.Error("--frames-per-token must be positive, --fit-songs in 1..--songs, --clusters at least 2.");
@@ -206,10 +212,11 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         };
         using var training = new LeVoDpoTraining(pretrained, pairs, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}")));
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}")), settings.DpoNllWeight);
         string gate = settings.DpoKeepTempo ? ", chosen at the asked tempo" : "";
+        string nll = settings.DpoNllWeight > 0 ? string.Create(CultureInfo.InvariantCulture, $" + {settings.DpoNllWeight} NLL per token (chosen)") : "";
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected)))"));
+            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}"));
         training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
