@@ -249,6 +249,36 @@ public sealed class LeVoDpoTests : IDisposable
     }
 
     [Fact]
+    public void Mixed_only_dpo_learns_the_preference_on_the_mixed_stream_and_leaves_the_sub_decoder_as_trained()
+    {
+        var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
+        string pretrained = Path.Combine(root, "pre-mixed");
+        using (var model = LeVoModelTests.Create(config)) LeVoCheckpoint.Save(pretrained, model, config);
+        var random = new Random(13);
+        var pairs = Enumerable.Range(0, 4).Select(i => new LeVoPreferencePair((ulong)i, $"style {i}", LyricsTokenizer.Encode("[verse]\nla la\n"),
+            Sample(random, 8, config.CodeSize, 2.5), Sample(random, 8, config.CodeSize, 1.0))).ToList();
+        using var reference = LeVoCheckpoint.Load(pretrained);
+        var batch = LeVoDpo.Batch(config, pairs, CPU);
+        // The mixed stream's log-probability is the first stream's part of the three-stream sum.
+        using (var all = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions))
+        using (var mixed = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions, mixedOnly: true))
+            Assert.True((all - mixed).lt(-1e-3).all().item<bool>(), "the tracks add log-probability below zero");
+
+        using var training = new LeVoDpoTraining(pretrained, pairs, batch: 4, beta: 0.1,
+            new TrainerOptions { RunDirectory = Path.Combine(root, "run-mixed"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
+            CPU, mixedOnly: true);
+        training.Run();
+        Assert.Equal(1.0, LeVoDpo.Loss(training.Model, reference, batch, mixedOnly: true).RewardAccuracy);
+        var before = reference.state_dict();
+        var after = training.Model.state_dict();
+        var subDecoder = new HashSet<string>(training.Model.named_parameters()
+            .Where(p => training.Model.SubDecoderParameters().Any(q => ReferenceEquals(q, p.parameter))).Select(p => p.name));
+        Assert.NotEmpty(subDecoder);
+        foreach (string name in subDecoder) Assert.True(after[name].allclose(before[name], rtol: 0, atol: 0), $"{name} changed");
+        Assert.Contains(after, kv => !subDecoder.Contains(kv.Key) && !kv.Value.allclose(before[kv.Key], rtol: 0, atol: 0));
+    }
+
+    [Fact]
     public void Dpo_starts_at_log_two_and_learns_to_prefer_the_chosen_samples_while_the_reference_stays()
     {
         var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };

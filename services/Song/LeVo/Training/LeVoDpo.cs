@@ -50,28 +50,39 @@ public static class LeVoDpo
         return gap < 1e-9 || gap < margin ? null : (best, worst);
     }
 
-    /// <summary>Sum of log-probabilities [B] of the layout steps' real tokens under <paramref name="model"/>.</summary>
-    public static Tensor SequenceLogProbability(LeLmModel model, Tensor steps, IReadOnlyList<LeVoCondition?> conditions)
+    /// <summary>
+    /// Sum of log-probabilities [B] of the layout steps' real tokens under <paramref name="model"/>: all three streams, or
+    /// with <paramref name="mixedOnly"/> the main LM's mixed stream alone (the sub-decoder not run).
+    /// </summary>
+    public static Tensor SequenceLogProbability(LeLmModel model, Tensor steps, IReadOnlyList<LeVoCondition?> conditions, bool mixedOnly = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(steps);
         using var scope = NewDisposeScope();
         long s = steps.shape[2] - 1;
-        var targets = steps.narrow(2, 1, s);                                           // [B, 3, S-1]
-        var (mixed, dual) = model.Forward(steps.narrow(2, 0, s), conditions);
-        var logits = cat([mixed.unsqueeze(2), dual!], 2).permute(0, 2, 1, 3);         // [B, 3, S-1, V+1]
+        var targets = Targets(steps, mixedOnly);                                       // [B, 3 or 1, S-1]
+        var (mixed, dual) = model.Forward(steps.narrow(2, 0, s), conditions, withSubDecoder: !mixedOnly);
+        var logits = mixedOnly ? mixed.unsqueeze(1) : cat([mixed.unsqueeze(2), dual!], 2).permute(0, 2, 1, 3);   // [B, 3 or 1, S-1, V+1]
         var real = targets.lt(model.Config.CodeSize);
         var logProbabilities = logits.log_softmax(-1).gather(-1, targets.clamp_max(model.Config.CodeSize).unsqueeze(-1)).squeeze(-1);
         return (logProbabilities * real.to(logProbabilities.dtype)).sum([1, 2]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The next-step targets [B, streams, S-1] of layout steps [B, 3, S]: all three streams or the mixed one.</summary>
+    static Tensor Targets(Tensor steps, bool mixedOnly)
+    {
+        var targets = steps.narrow(2, 1, steps.shape[2] - 1);
+        return mixedOnly ? targets.narrow(1, 0, 1) : targets;
     }
 
     /// <summary>
     /// The DPO loss of <paramref name="batch"/> for <paramref name="policy"/> against the frozen <paramref name="reference"/>,
     /// plus <paramref name="nllWeight"/> times the policy's NLL per token of the chosen samples (RPO, Pang et al. 2024): pure
     /// DPO can widen the margin by lowering both samples' likelihood, which moves the model off the songs it sings well; the
-    /// NLL term holds the chosen ones up. 0 is LeVo's pure DPO.
+    /// NLL term holds the chosen ones up. 0 is LeVo's pure DPO. With <paramref name="mixedOnly"/> both terms read the mixed
+    /// stream alone, so only the main LM is post-trained and the sub-decoder that makes the audio stays as trained.
     /// </summary>
-    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta, double nllWeight = 0)
+    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta, double nllWeight = 0, bool mixedOnly = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(reference);
@@ -81,12 +92,12 @@ public static class LeVoDpo
         Tensor refChosen, refRejected;
         using (no_grad())
         {
-            refChosen = SequenceLogProbability(reference, batch.Chosen, batch.Conditions);
-            refRejected = SequenceLogProbability(reference, batch.Rejected, batch.Conditions);
+            refChosen = SequenceLogProbability(reference, batch.Chosen, batch.Conditions, mixedOnly);
+            refRejected = SequenceLogProbability(reference, batch.Rejected, batch.Conditions, mixedOnly);
         }
-        var policyChosen = SequenceLogProbability(policy, batch.Chosen, batch.Conditions);
-        var margin = beta * ((policyChosen - refChosen) - (SequenceLogProbability(policy, batch.Rejected, batch.Conditions) - refRejected));
-        var chosenTokens = batch.Chosen.narrow(2, 1, batch.Chosen.shape[2] - 1).lt(policy.Config.CodeSize).sum([1, 2]).to(policyChosen.dtype);
+        var policyChosen = SequenceLogProbability(policy, batch.Chosen, batch.Conditions, mixedOnly);
+        var margin = beta * ((policyChosen - refChosen) - (SequenceLogProbability(policy, batch.Rejected, batch.Conditions, mixedOnly) - refRejected));
+        var chosenTokens = Targets(batch.Chosen, mixedOnly).lt(policy.Config.CodeSize).sum([1, 2]).to(policyChosen.dtype);
         var chosenNll = (-policyChosen / chosenTokens).mean();
         var loss = -nn.functional.logsigmoid(margin).mean();
         if (nllWeight > 0) loss = loss + nllWeight * chosenNll;

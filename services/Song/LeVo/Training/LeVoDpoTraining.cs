@@ -1,5 +1,6 @@
 using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Media.Services.Song.LeVo.Training;
@@ -8,7 +9,7 @@ namespace Media.Services.Song.LeVo.Training;
 /// LeVo's DPO post-training: the policy starts from the two-stage model (<paramref name="pretrained"/>, its exported
 /// folder), the reference is a frozen copy of the same, and each step draws <c>batch</c> preference pairs (deterministic by
 /// step) and minimises <see cref="LeVoDpo.Loss"/> (with its optional NLL term on the chosen samples) with the shared <see cref="Trainer{TBatch}"/>. Every parameter of LeLM
-/// is trained, as in LeVo.
+/// is trained over all three streams, or (mixed-only) the main LM's over the mixed stream.
 /// </summary>
 public sealed class LeVoDpoTraining : IDisposable
 {
@@ -19,7 +20,7 @@ public sealed class LeVoDpoTraining : IDisposable
 
     /// <summary>A fresh or resumed DPO run over <paramref name="pairs"/>.</summary>
     public LeVoDpoTraining(string pretrained, IReadOnlyList<LeVoPreferencePair> pairs, int batch, double beta, TrainerOptions trainerOptions, Device device,
-        Action<long, LeVoDpoParts>? stepLosses = null, double nllWeight = 0)
+        Action<long, LeVoDpoParts>? stepLosses = null, double nllWeight = 0, bool mixedOnly = false)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentNullException.ThrowIfNull(trainerOptions);
@@ -37,11 +38,14 @@ public sealed class LeVoDpoTraining : IDisposable
         Model = ModelFolder.Load(pretrained, () => new LeLmModel(Config), device);
         reference = ModelFolder.Load(pretrained, () => new LeLmModel(Config), device);
         foreach (var p in reference.parameters()) p.requires_grad = false;
-        foreach (var p in Model.parameters()) p.requires_grad = true;
+        // Mixed-only DPO trains what stage 1 trained; the sub-decoder's side stays frozen, as in LeVo's modular training.
+        var subDecoder = new HashSet<Parameter>(Model.SubDecoderParameters(), ReferenceEqualityComparer.Instance);
+        foreach (var p in Model.parameters()) p.requires_grad = !mixedOnly || !subDecoder.Contains(p);
+        MixedOnly = mixedOnly;
         Trainer = new Trainer<LeVoDpoBatch>(Model, Batch,
             b =>
             {
-                var loss = LeVoDpo.Loss(Model, reference, b, beta, nllWeight);
+                var loss = LeVoDpo.Loss(Model, reference, b, beta, nllWeight, mixedOnly);
                 stepLosses?.Invoke(Trainer!.Step, loss);
                 return loss.Total;
             },
@@ -50,6 +54,9 @@ public sealed class LeVoDpoTraining : IDisposable
 
     /// <summary>The model's shape (the pre-DPO model's).</summary>
     public LeVoConfig Config { get; }
+
+    /// <summary>Whether only the main LM is post-trained, on the mixed stream.</summary>
+    public bool MixedOnly { get; }
 
     /// <summary>The DPO temperature.</summary>
     public double Beta { get; }

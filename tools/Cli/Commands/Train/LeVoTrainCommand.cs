@@ -99,6 +99,10 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [DefaultValue(0.0)]
         public double DpoNllWeight { get; init; }
 
+        [CommandOption("--dpo-mixed-only")]
+        [Description("dpo: post-train only the main LM, on the mixed stream's log-probabilities (the sub-decoder that makes the audio stays frozen)")]
+        public bool DpoMixedOnly { get; init; }
+
         [CommandOption("--beta")]
         [Description("dpo: the DPO temperature")]
         [DefaultValue(0.1)]
@@ -212,11 +216,12 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         };
         using var training = new LeVoDpoTraining(pretrained, pairs, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}")), settings.DpoNllWeight);
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}")), settings.DpoNllWeight, settings.DpoMixedOnly);
         string gate = settings.DpoKeepTempo ? ", chosen at the asked tempo" : "";
+        string streams = settings.DpoMixedOnly ? "; log-probabilities of the mixed stream, the main LM trained" : "; log-probabilities of all three streams, all of LeLM trained";
         string nll = settings.DpoNllWeight > 0 ? string.Create(CultureInfo.InvariantCulture, $" + {settings.DpoNllWeight} NLL per token (chosen)") : "";
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}"));
+            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}{streams}"));
         training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
