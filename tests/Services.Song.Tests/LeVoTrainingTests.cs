@@ -220,15 +220,22 @@ public sealed class LeVoDpoTests : IDisposable
         Assert.Null(LeVoDpo.Pair([At(0.2, true), At(2.0, false)], keepTempo: true));
     }
 
+    /// <summary>A tiny two-stage model saved as a pre-DPO folder, and four pairs of 8-token samples of it, the first scored higher.</summary>
+    (LeVoConfig Config, string Pretrained, List<LeVoPreferencePair> Pairs) PretrainedWithPairs(string name, int seed)
+    {
+        var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
+        string pretrained = Path.Combine(root, name);
+        using (var model = LeVoModelTests.Create(config)) LeVoCheckpoint.Save(pretrained, model, config);
+        var random = new Random(seed);
+        var pairs = Enumerable.Range(0, 4).Select(i => new LeVoPreferencePair((ulong)i, $"style {i}", LyricsTokenizer.Encode("[verse]\nla la\n"),
+            Sample(random, 8, config.CodeSize, 2.5), Sample(random, 8, config.CodeSize, 1.0))).ToList();
+        return (config, pretrained, pairs);
+    }
+
     [Fact]
     public void The_nll_term_raises_the_chosen_samples_likelihood_beyond_what_pure_dpo_does()
     {
-        var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
-        string pretrained = Path.Combine(root, "pre-nll");
-        using (var model = LeVoModelTests.Create(config)) LeVoCheckpoint.Save(pretrained, model, config);
-        var random = new Random(11);
-        var pairs = Enumerable.Range(0, 4).Select(i => new LeVoPreferencePair((ulong)i, $"style {i}", LyricsTokenizer.Encode("[verse]\nla la\n"),
-            Sample(random, 8, config.CodeSize, 2.5), Sample(random, 8, config.CodeSize, 1.0))).ToList();
+        var (config, pretrained, pairs) = PretrainedWithPairs("pre-nll", seed: 11);
         using var reference = LeVoCheckpoint.Load(pretrained);
         double start = LeVoDpo.Loss(reference, reference, LeVoDpo.Batch(config, pairs, CPU)).ChosenNll;
 
@@ -251,12 +258,7 @@ public sealed class LeVoDpoTests : IDisposable
     [Fact]
     public void Mixed_only_dpo_learns_the_preference_on_the_mixed_stream_and_leaves_the_sub_decoder_as_trained()
     {
-        var config = LeVoModelTests.Tiny() with { LmSteps = 3, DecoderSteps = 3 };
-        string pretrained = Path.Combine(root, "pre-mixed");
-        using (var model = LeVoModelTests.Create(config)) LeVoCheckpoint.Save(pretrained, model, config);
-        var random = new Random(13);
-        var pairs = Enumerable.Range(0, 4).Select(i => new LeVoPreferencePair((ulong)i, $"style {i}", LyricsTokenizer.Encode("[verse]\nla la\n"),
-            Sample(random, 8, config.CodeSize, 2.5), Sample(random, 8, config.CodeSize, 1.0))).ToList();
+        var (config, pretrained, pairs) = PretrainedWithPairs("pre-mixed", seed: 13);
         using var reference = LeVoCheckpoint.Load(pretrained);
         var batch = LeVoDpo.Batch(config, pairs, CPU);
         // The mixed stream's log-probability is the first stream's part of the three-stream sum.
