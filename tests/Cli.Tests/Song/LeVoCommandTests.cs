@@ -35,6 +35,9 @@ public sealed class LeVoCommandTests : IDisposable
             Assert.NotEqual(0, badCode);
             Assert.Contains("--dpo-samples must be at least 2 and --dpo-margin non-negative.", badOutput, StringComparison.Ordinal);
         }
+        var (nllCode, nllOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-nll-weight", "-1");
+        Assert.NotEqual(0, nllCode);
+        Assert.Contains("--dpo-nll-weight must be non-negative.", nllOutput, StringComparison.Ordinal);
 
         var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
         Assert.NotEqual(0, code2);

@@ -8,8 +8,9 @@ namespace Media.Services.Song.LeVo.Training;
 /// <summary>
 /// LeVo's DPO post-training: the policy starts from the two-stage model (<paramref name="pretrained"/>, its exported
 /// folder), the reference is a frozen copy of the same, and each step draws <c>batch</c> preference pairs (deterministic by
-/// step) and minimises <see cref="LeVoDpo.Loss"/> (with its optional NLL term on the chosen samples) with the shared <see cref="Trainer{TBatch}"/>. Every parameter of LeLM
-/// is trained over all three streams, or (mixed-only) the main LM's over the mixed stream.
+/// step) and minimises <see cref="LeVoDpo.Loss"/> (with its optional NLL term on the chosen samples) with the shared
+/// <see cref="Trainer{TBatch}"/>. Every parameter of LeLM is trained over all three streams, as in LeVo, or (mixed-only)
+/// the main LM's over the mixed stream.
 /// </summary>
 public sealed class LeVoDpoTraining : IDisposable
 {
@@ -41,7 +42,6 @@ public sealed class LeVoDpoTraining : IDisposable
         // Mixed-only DPO trains what stage 1 trained; the sub-decoder's side stays frozen, as in LeVo's modular training.
         var subDecoder = new HashSet<Parameter>(Model.SubDecoderParameters(), ReferenceEqualityComparer.Instance);
         foreach (var p in Model.parameters()) p.requires_grad = !mixedOnly || !subDecoder.Contains(p);
-        MixedOnly = mixedOnly;
         Trainer = new Trainer<LeVoDpoBatch>(Model, Batch,
             b =>
             {
@@ -54,9 +54,6 @@ public sealed class LeVoDpoTraining : IDisposable
 
     /// <summary>The model's shape (the pre-DPO model's).</summary>
     public LeVoConfig Config { get; }
-
-    /// <summary>Whether only the main LM is post-trained, on the mixed stream.</summary>
-    public bool MixedOnly { get; }
 
     /// <summary>The DPO temperature.</summary>
     public double Beta { get; }

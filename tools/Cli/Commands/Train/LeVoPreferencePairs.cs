@@ -13,9 +13,9 @@ namespace Media.Cli.Commands.Train;
 /// LeVo's automatically built preference pairs: for each training prompt (a corpus song's opening: its description and
 /// sung lines), the pre-DPO model sings <c>samples</c> songs (seeds N·p .. N·p + N − 1); each is measured as the evaluation
 /// measures songs (<see cref="SongModelEvaluation"/>) and scored by <see cref="SongModelRow.PreferenceScore"/> (lyric CER,
-/// tempo and key adherence, key clarity); <see cref="LeVoDpo.Pair"/> makes the best and the worst a pair, or drops the
-/// prompt when they differ by less than <c>margin</c> (with <c>keepTempo</c>, the chosen is the best sample at the asked tempo). Outcomes are appended to a JSON-lines file one prompt at a time, so
-/// an interrupted run continues where it stopped.
+/// tempo and key adherence, key clarity); <see cref="LeVoDpo.Pair"/> makes the best (with <c>keepTempo</c>, the best at
+/// the asked tempo) and the worst a pair, or drops the prompt when they differ by less than <c>margin</c>. Outcomes are
+/// appended to a JSON-lines file one prompt at a time, so an interrupted run continues where it stopped.
 /// </summary>
 internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvaluation evaluation, LyricSongGenerator corpus, double seconds,
     int samples = 2, double margin = 0, bool keepTempo = false)
