@@ -70,6 +70,16 @@ public sealed class LeLmModel : nn.Module
     public IEnumerable<Parameter> SubDecoderParameters() =>
         transformer2.parameters().Concat(layer2_emb.parameters()).Concat(mlp.parameters()).Concat(linears.parameters()).Concat(condition_provider.SubDecoderParameters());
 
+    /// <summary>
+    /// Which side trains: the main LM's (everything but <see cref="SubDecoderParameters"/>) and the sub-decoder's, each
+    /// trainable or frozen (stage 1 trains the first, stage 2 the second, DPO both or, mixed-only, the first).
+    /// </summary>
+    public void SetTrainable(bool mainLm, bool subDecoder)
+    {
+        var sub = new HashSet<Parameter>(SubDecoderParameters(), ReferenceEqualityComparer.Instance);
+        foreach (var p in parameters()) p.requires_grad = sub.Contains(p) ? subDecoder : mainLm;
+    }
+
     /// <summary>Main LM input embeddings [..., dim] of mixed ids.</summary>
     public Tensor EmbedMixed(Tensor mixed) => emb[0].call(Checked(mixed));
 

@@ -1,6 +1,5 @@
 using Media.Modeling.Checkpoints;
 using Media.Modeling.Training;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Media.Services.Song.LeVo.Training;
@@ -40,8 +39,7 @@ public sealed class LeVoDpoTraining : IDisposable
         reference = ModelFolder.Load(pretrained, () => new LeLmModel(Config), device);
         foreach (var p in reference.parameters()) p.requires_grad = false;
         // Mixed-only DPO trains what stage 1 trained; the sub-decoder's side stays frozen, as in LeVo's modular training.
-        var subDecoder = new HashSet<Parameter>(Model.SubDecoderParameters(), ReferenceEqualityComparer.Instance);
-        foreach (var p in Model.parameters()) p.requires_grad = !mixedOnly || !subDecoder.Contains(p);
+        Model.SetTrainable(mainLm: true, subDecoder: !mixedOnly);
         Trainer = new Trainer<LeVoDpoBatch>(Model, Batch,
             b =>
             {

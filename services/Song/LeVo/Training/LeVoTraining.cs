@@ -56,9 +56,7 @@ public sealed class LeVoTraining : IDisposable
             Model = ModelFolder.Load(stageOne, () => new LeLmModel(Config));
         }
         Model.to(device);
-        var trained = new HashSet<Parameter>(Model.SubDecoderParameters(), ReferenceEqualityComparer.Instance);
-        foreach (var p in Model.parameters())
-            p.requires_grad = stage == LeVoStage.Lm ? !trained.Contains(p) : trained.Contains(p);
+        Model.SetTrainable(mainLm: stage == LeVoStage.Lm, subDecoder: stage != LeVoStage.Lm);
         Trainer = new Trainer<LeVoBatch>(Model, Batch,
             batch =>
             {
