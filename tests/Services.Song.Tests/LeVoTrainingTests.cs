@@ -256,6 +256,42 @@ public sealed class LeVoDpoTests : IDisposable
     }
 
     [Fact]
+    public void The_corpus_term_holds_the_pretraining_songs_loss_that_pure_dpo_lets_drift()
+    {
+        var (config, pretrained, pairs) = PretrainedWithPairs("pre-corpus", seed: 17);
+        var random = new Random(19);
+        int[] Tokens() => [.. Enumerable.Range(0, 8).Select(_ => random.Next(config.CodeSize))];
+        var songs = Enumerable.Range(0, 6).Select(i => new LeVoExample((ulong)i, $"corpus style {i}", LyricsTokenizer.Encode("[chorus]\nna na\n"), Tokens(), Tokens(), Tokens())).ToList();
+        var mixOnly = songs.Select(s => s with { Vocal = null, Accompaniment = null }).ToList();
+        var whole = LeVoTraining.Pack(config, songs, [.. songs.Select(s => (LeVoCondition?)LeVoCondition.Of(config, s.Description, s.Lyrics))], 0, CPU);
+        using var reference = LeVoCheckpoint.Load(pretrained);
+        double start = LeVoDpo.CorpusLoss(reference, whole, mixedOnly: false).item<float>();
+
+        (double Corpus, double? Logged) After(string name, LeVoDpoCorpus? corpus, bool mixedOnly = false)
+        {
+            double? logged = null;
+            using var training = new LeVoDpoTraining(pretrained, pairs, batch: 4, beta: 0.1,
+                new TrainerOptions { RunDirectory = Path.Combine(root, name), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
+                CPU, (_, parts) => logged = parts.CorpusLoss, mixedOnly: mixedOnly, corpus: corpus);
+            training.Run();
+            Assert.Equal(1.0, LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU), mixedOnly: mixedOnly).RewardAccuracy);   // still learns the preference
+            return (LeVoDpo.CorpusLoss(training.Model, whole, mixedOnly).item<float>(), logged);
+        }
+
+        var pure = After("run-pure", null);
+        var held = After("run-corpus", new LeVoDpoCorpus(s => songs[(int)s], songs.Count, Weight: 1));
+        Assert.Null(pure.Logged);
+        Assert.NotNull(held.Logged);
+        Assert.True(held.Corpus < start && held.Corpus < pure.Corpus, $"corpus loss: pre-DPO {start:F3}, pure DPO {pure.Corpus:F3}, with the corpus term {held.Corpus:F3}");
+
+        // Mixed-only DPO reads the mixes alone; over all three streams a corpus song must bring its tracks.
+        After("run-corpus-mixed", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1), mixedOnly: true);
+        Assert.Throws<InvalidOperationException>(() => After("run-corpus-no-tracks", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LeVoDpoTraining(pretrained, pairs, 4, 0.1, new TrainerOptions { RunDirectory = Path.Combine(root, "run-bad"), TotalSteps = 1 }, CPU,
+            corpus: new LeVoDpoCorpus(s => songs[(int)s], songs.Count, Weight: 0)));
+    }
+
+    [Fact]
     public void Mixed_only_dpo_learns_the_preference_on_the_mixed_stream_and_leaves_the_sub_decoder_as_trained()
     {
         var (config, pretrained, pairs) = PretrainedWithPairs("pre-mixed", seed: 13);

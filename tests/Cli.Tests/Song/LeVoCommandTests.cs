@@ -38,6 +38,9 @@ public sealed class LeVoCommandTests : IDisposable
         var (nllCode, nllOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-nll-weight", "-1");
         Assert.NotEqual(0, nllCode);
         Assert.Contains("--dpo-nll-weight must be non-negative.", nllOutput, StringComparison.Ordinal);
+        var (corpusCode, corpusOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-corpus-weight", "-0.5");
+        Assert.NotEqual(0, corpusCode);
+        Assert.Contains("--dpo-corpus-weight must be non-negative.", corpusOutput, StringComparison.Ordinal);
 
         var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
         Assert.NotEqual(0, code2);

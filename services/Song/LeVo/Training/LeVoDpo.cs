@@ -9,14 +9,18 @@ public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, d
 /// <summary>A preference pair: two samples of one prompt (its description and lyrics ids), the better-scored one chosen.</summary>
 public sealed record LeVoPreferencePair(ulong Seed, string Description, int[] Lyrics, LeVoSample Chosen, LeVoSample Rejected);
 
-/// <summary>A DPO batch: the chosen and rejected layouts [B, 3, S] (padded with the special id) and their conditions.</summary>
-public sealed record LeVoDpoBatch(Tensor Chosen, Tensor Rejected, IReadOnlyList<LeVoCondition> Conditions);
+/// <summary>
+/// A DPO batch: the chosen and rejected layouts [B, 3, S] (padded with the special id) and their conditions, and optionally
+/// corpus songs under their own conditions (some dropped, as in pre-training) for the corpus term.
+/// </summary>
+public sealed record LeVoDpoBatch(Tensor Chosen, Tensor Rejected, IReadOnlyList<LeVoCondition> Conditions, LeVoBatch? Corpus = null);
 
 /// <summary>
 /// A DPO loss with its parts: the mean loss, the share of pairs whose implicit reward ranks them right, the mean reward margin,
-/// and the policy's negative log-likelihood per token of the chosen samples (what the NLL term lowers; pure DPO may raise it).
+/// the policy's negative log-likelihood per token of the chosen samples (what the NLL term lowers; pure DPO may raise it), and
+/// the pre-training loss of the batch's corpus songs (null without them).
 /// </summary>
-public sealed record LeVoDpoParts(Tensor Total, double RewardAccuracy, double Margin, double ChosenNll);
+public sealed record LeVoDpoParts(Tensor Total, double RewardAccuracy, double Margin, double ChosenNll, double? CorpusLoss = null);
 
 /// <summary>
 /// Direct preference optimisation (Rafailov et al. 2023) as LeVo post-trains LeLM: for a pair of samples of one prompt,
@@ -80,14 +84,19 @@ public static class LeVoDpo
     /// plus <paramref name="nllWeight"/> times the policy's NLL per token of the chosen samples (RPO, Pang et al. 2024): pure
     /// DPO can widen the margin by lowering both samples' likelihood, which moves the model off the songs it sings well; the
     /// NLL term holds the chosen ones up. 0 is LeVo's pure DPO. With <paramref name="mixedOnly"/> both terms read the mixed
-    /// stream alone, so only the main LM is post-trained and the sub-decoder that makes the audio stays as trained.
+    /// stream alone, so only the main LM is post-trained and the sub-decoder that makes the audio stays as trained. With corpus
+    /// songs in the batch, <paramref name="corpusWeight"/> times their pre-training loss (<see cref="CorpusLoss"/>) is added, as
+    /// InstructGPT mixes pre-training gradients into its preference tuning (PPO-ptx): the corpus songs carry their asked tempo
+    /// and key exactly, so the term holds what the pre-trained model reads of its condition, which the pairs alone wear away.
     /// </summary>
-    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta, double nllWeight = 0, bool mixedOnly = false)
+    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta, double nllWeight = 0, bool mixedOnly = false,
+        double corpusWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(batch);
         if (!double.IsFinite(nllWeight) || nllWeight < 0) throw new ArgumentOutOfRangeException(nameof(nllWeight), nllWeight, "The NLL weight is non-negative.");
+        if (!double.IsFinite(corpusWeight) || corpusWeight < 0) throw new ArgumentOutOfRangeException(nameof(corpusWeight), corpusWeight, "The corpus weight is non-negative.");
         using var scope = NewDisposeScope();
         Tensor refChosen, refRejected;
         using (no_grad())
@@ -101,8 +110,29 @@ public static class LeVoDpo
         var chosenNll = (-policyChosen / chosenTokens).mean();
         var loss = -nn.functional.logsigmoid(margin).mean();
         if (nllWeight > 0) loss = loss + nllWeight * chosenNll;
+        double? corpus = null;
+        if (batch.Corpus is { } songs)
+        {
+            var corpusLoss = CorpusLoss(policy, songs, mixedOnly);
+            corpus = corpusLoss.item<float>();
+            if (corpusWeight > 0) loss = loss + corpusWeight * corpusLoss;
+        }
         return new LeVoDpoParts(loss.MoveToOuterDisposeScope(), margin.gt(0).to(ScalarType.Float32).mean().item<float>(), margin.mean().item<float>(),
-            chosenNll.item<float>());
+            chosenNll.item<float>(), corpus);
+    }
+
+    /// <summary>
+    /// The pre-training loss of corpus songs for what DPO trains: stage 1's (the mixed stream) with <paramref name="mixedOnly"/>,
+    /// else stage 1's plus stage 2's (the vocal and accompaniment streams).
+    /// </summary>
+    public static Tensor CorpusLoss(LeLmModel policy, LeVoBatch songs, bool mixedOnly)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(songs);
+        using var scope = NewDisposeScope();
+        var loss = LeVoLoss.Compute(policy, songs, LeVoStage.Lm).Total;
+        if (!mixedOnly) loss = loss + LeVoLoss.Compute(policy, songs, LeVoStage.Decoder).Total;
+        return loss.MoveToOuterDisposeScope();
     }
 
     /// <summary>The batch of <paramref name="pairs"/> laid out for <paramref name="config"/> on <paramref name="device"/>.</summary>

@@ -5,11 +5,30 @@ using static TorchSharp.torch;
 namespace Media.Services.Song.LeVo.Training;
 
 /// <summary>
+/// The corpus songs a DPO run also trains on (<see cref="LeVoDpo.CorpusLoss"/>, weighted by <paramref name="Weight"/>): song
+/// <c>s</c> of seeds 0..<paramref name="Songs"/>-1 (the pre-training songs), conditions dropped at
+/// <paramref name="ConditionDropout"/> as in pre-training, so the unconditional side that guidance reads is held too.
+/// </summary>
+public sealed record LeVoDpoCorpus(Func<ulong, LeVoExample> Song, int Songs, double Weight, double ConditionDropout = 0.15)
+{
+    /// <summary>Throws on a count, weight or dropout out of range.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Song);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Songs, 1);
+        if (!double.IsFinite(Weight) || Weight <= 0) throw new ArgumentOutOfRangeException(nameof(Weight), Weight, "The corpus weight is positive.");
+        if (!double.IsFinite(ConditionDropout) || ConditionDropout < 0 || ConditionDropout >= 1)
+            throw new ArgumentOutOfRangeException(nameof(ConditionDropout), ConditionDropout, "The condition dropout is in [0, 1).");
+    }
+}
+
+/// <summary>
 /// LeVo's DPO post-training: the policy starts from the two-stage model (<paramref name="pretrained"/>, its exported
 /// folder), the reference is a frozen copy of the same, and each step draws <c>batch</c> preference pairs (deterministic by
 /// step) and minimises <see cref="LeVoDpo.Loss"/> (with its optional NLL term on the chosen samples) with the shared
 /// <see cref="Trainer{TBatch}"/>. Every parameter of LeLM is trained over all three streams, as in LeVo, or (mixed-only)
-/// the main LM's over the mixed stream.
+/// the main LM's over the mixed stream. With a <see cref="LeVoDpoCorpus"/> each step also draws <c>batch</c> corpus songs
+/// and adds their weighted pre-training loss.
 /// </summary>
 public sealed class LeVoDpoTraining : IDisposable
 {
@@ -17,10 +36,12 @@ public sealed class LeVoDpoTraining : IDisposable
     readonly int batch;
     readonly LeLmModel reference;
     readonly string pretrained;
+    readonly LeVoDpoCorpus? corpus;
+    readonly bool mixedOnly;
 
     /// <summary>A fresh or resumed DPO run over <paramref name="pairs"/>.</summary>
     public LeVoDpoTraining(string pretrained, IReadOnlyList<LeVoPreferencePair> pairs, int batch, double beta, TrainerOptions trainerOptions, Device device,
-        Action<long, LeVoDpoParts>? stepLosses = null, double nllWeight = 0, bool mixedOnly = false)
+        Action<long, LeVoDpoParts>? stepLosses = null, double nllWeight = 0, bool mixedOnly = false, LeVoDpoCorpus? corpus = null)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentNullException.ThrowIfNull(trainerOptions);
@@ -28,11 +49,14 @@ public sealed class LeVoDpoTraining : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         if (!double.IsFinite(beta) || beta <= 0) throw new ArgumentOutOfRangeException(nameof(beta), beta, "beta must be positive.");
         if (!double.IsFinite(nllWeight) || nllWeight < 0) throw new ArgumentOutOfRangeException(nameof(nllWeight), nllWeight, "The NLL weight is non-negative.");
+        corpus?.Validate();
         Config = LeVoCheckpoint.ReadConfig(pretrained);
         if (!Config.IsTrained) throw new ArgumentException($"'{pretrained}' holds no two-stage LeVo model to post-train.", nameof(pretrained));
         this.pairs = pairs;
         this.batch = batch;
         this.pretrained = pretrained;
+        this.corpus = corpus;
+        this.mixedOnly = mixedOnly;
         Beta = beta;
         manual_seed(trainerOptions.Seed);
         Model = ModelFolder.Load(pretrained, () => new LeLmModel(Config), device);
@@ -43,7 +67,7 @@ public sealed class LeVoDpoTraining : IDisposable
         Trainer = new Trainer<LeVoDpoBatch>(Model, Batch,
             b =>
             {
-                var loss = LeVoDpo.Loss(Model, reference, b, beta, nllWeight, mixedOnly);
+                var loss = LeVoDpo.Loss(Model, reference, b, beta, nllWeight, mixedOnly, corpus?.Weight ?? 0);
                 stepLosses?.Invoke(Trainer!.Step, loss);
                 return loss.Total;
             },
@@ -62,11 +86,23 @@ public sealed class LeVoDpoTraining : IDisposable
     /// <summary>The loop.</summary>
     public Trainer<LeVoDpoBatch> Trainer { get; }
 
-    /// <summary>The pairs of a position, drawn by its own random.</summary>
+    /// <summary>The pairs of a position, and its corpus songs when the run has a corpus term, drawn by its own random.</summary>
     public LeVoDpoBatch Batch(BatchPosition position)
     {
         var random = position.CreateRandom();
-        return LeVoDpo.Batch(Config, [.. Enumerable.Range(0, batch).Select(_ => pairs[random.Next(pairs.Count)])], position.Device);
+        var drawn = LeVoDpo.Batch(Config, [.. Enumerable.Range(0, batch).Select(_ => pairs[random.Next(pairs.Count)])], position.Device);
+        if (corpus is null) return drawn;
+        var songs = new List<LeVoExample>();
+        var conditions = new List<LeVoCondition?>();
+        for (int i = 0; i < batch; i++)
+        {
+            var song = corpus.Song((ulong)random.Next(corpus.Songs));
+            if (!mixedOnly && (song.Vocal is null || song.Accompaniment is null))
+                throw new InvalidOperationException($"Song {song.Seed} has no vocal and accompaniment streams: DPO over all three streams needs a track cache for its corpus term.");
+            songs.Add(song);
+            conditions.Add(random.NextDouble() < corpus.ConditionDropout ? null : LeVoCondition.Of(Config, song.Description, song.Lyrics));
+        }
+        return drawn with { Corpus = LeVoTraining.Pack(Config, songs, conditions, position.Step, position.Device) };
     }
 
     /// <summary>Trains to the run's total steps, or until <paramref name="budget"/> passes; a checkpoint is written either way.</summary>

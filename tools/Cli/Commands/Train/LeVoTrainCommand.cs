@@ -99,6 +99,11 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [DefaultValue(0.0)]
         public double DpoNllWeight { get; init; }
 
+        [CommandOption("--dpo-corpus-weight")]
+        [Description("dpo: weight of the pre-training loss of --songs corpus songs (RUN/tokens) added to each step (PPO-ptx); 0: none")]
+        [DefaultValue(0.0)]
+        public double DpoCorpusWeight { get; init; }
+
         [CommandOption("--dpo-mixed-only")]
         [Description("dpo: post-train only the main LM, on the mixed stream's log-probabilities (the sub-decoder that makes the audio stays frozen)")]
         public bool DpoMixedOnly { get; init; }
@@ -123,6 +128,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             if (Stage is not ("tokenizer" or "lm" or "decoder" or "dpo")) return ValidationResult.Error("--stage must be tokenizer, lm, decoder or dpo.");
             if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
             if (!double.IsFinite(DpoNllWeight) || DpoNllWeight < 0) return ValidationResult.Error("--dpo-nll-weight must be non-negative.");
+            if (!double.IsFinite(DpoCorpusWeight) || DpoCorpusWeight < 0) return ValidationResult.Error("--dpo-corpus-weight must be non-negative.");
             if (DpoSamples < 2 || !double.IsFinite(DpoMargin) || DpoMargin < 0) return ValidationResult.Error("--dpo-samples must be at least 2 and --dpo-margin non-negative.");
             if (FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
                 return ValidationResult.Error("--frames-per-token must be positive, --fit-songs in 1..--songs, --clusters at least 2.");
@@ -141,7 +147,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         var tracks = new SongTokenCache(settings.Run, dataset, SongMode.Parallel, settings.Seconds, c.FrameRate);
         string tokenizerFolder = Path.Combine(settings.Run, LeVoCheckpoint.TokenizerFolder);
         if (settings.Stage == "tokenizer") return FitTokenizer(settings, codec, mixes, tracks, tokenizerFolder, clock, device, cancellationToken);
-        if (settings.Stage == "dpo") return Dpo(settings, clock, device, cancellationToken);
+        if (settings.Stage == "dpo") return Dpo(settings, mixes, tracks, codec, clock, device, cancellationToken);
 
         if (!Directory.Exists(tokenizerFolder)) throw new InvalidOperationException($"'{tokenizerFolder}' has no tokenizer yet: run --stage tokenizer first.");
         using var tokenizer = CodecLatentTokenizer.Load(tokenizerFolder, codec);
@@ -181,7 +187,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         return 0;
     }
 
-    static int Dpo(Settings settings, Stopwatch clock, TorchSharp.torch.Device device, CancellationToken cancellationToken)
+    static int Dpo(Settings settings, SongTokenCache mixes, SongTokenCache tracks, NeuralAudioCodec codec, Stopwatch clock, TorchSharp.torch.Device device,
+        CancellationToken cancellationToken)
     {
         string pretrained = settings.Export ?? Path.Combine(settings.Run, "model"), folder = Path.Combine(settings.Run, "dpo");
         string models = new Media.Hosting.MediaOptions().ResolveModelsDirectory();
@@ -214,12 +221,18 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             RunDirectory = Path.Combine(folder, "run"), TotalSteps = settings.DpoSteps, LearningRate = settings.DpoLearningRate,
             MinLearningRate = settings.DpoLearningRate / 10, WarmupSteps = Math.Min(10, settings.DpoSteps / 10), Progress = null,
         };
+        // The corpus term reads the pre-training songs through the pre-DPO model's own tokenizer (the mixes alone when only the main LM trains).
+        using var corpusTokenizer = settings.DpoCorpusWeight > 0 ? CodecLatentTokenizer.Load(Path.Combine(pretrained, LeVoCheckpoint.TokenizerFolder), codec) : null;
+        var corpus = corpusTokenizer is null ? null
+            : new LeVoDpoCorpus(new LeVoTokenDataset(mixes, settings.DpoMixedOnly ? null : tracks, corpusTokenizer).Get, settings.Songs, settings.DpoCorpusWeight);
         using var training = new LeVoDpoTraining(pretrained, pairs, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}")), settings.DpoNllWeight, settings.DpoMixedOnly);
+                $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}{(loss.CorpusLoss is { } c ? $"  corpus loss {c:F4}" : "")}")),
+            settings.DpoNllWeight, settings.DpoMixedOnly, corpus);
         string gate = settings.DpoKeepTempo ? ", chosen at the asked tempo" : "";
         string streams = settings.DpoMixedOnly ? "; log-probabilities of the mixed stream, the main LM trained" : "; log-probabilities of all three streams, all of LeLM trained";
         string nll = settings.DpoNllWeight > 0 ? string.Create(CultureInfo.InvariantCulture, $" + {settings.DpoNllWeight} NLL per token (chosen)") : "";
+        if (corpus is not null) nll += string.Create(CultureInfo.InvariantCulture, $" + {corpus.Weight} x the pre-training loss of {corpus.Songs} corpus songs");
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}{streams}"));
         training.Run(settings.Budget, cancellationToken);
