@@ -256,6 +256,58 @@ public sealed class LeVoDpoTests : IDisposable
     }
 
     [Fact]
+    public void A_tempo_condition_pair_prefers_the_tempo_keeping_sample_under_its_own_tempo_to_itself_under_another()
+    {
+        var random = new Random(23);
+        const string description = "soft rock, warm and relaxed, 88 bpm, in E major; organ, fm bass, drums; female vocal, caribbean accent, high pitch";
+        LeVoPreferencePair Pair(ulong seed, bool keepsTempo) => new(seed, description, LyricsTokenizer.Encode("[verse]\nla la\n"),
+            Sample(random, 4, 16, 2.5) with { KeepsTempo = keepsTempo }, Sample(random, 4, 16, 1.0));
+
+        Assert.Null(LeVoDpo.TempoConditionPair(Pair(1, keepsTempo: false)));
+        var others = new HashSet<int>();
+        for (ulong seed = 0; seed < 40; seed++)
+        {
+            var pair = Pair(seed, keepsTempo: true);
+            var condition = LeVoDpo.TempoConditionPair(pair)!;
+            Assert.Same(pair.Chosen, condition.Chosen);
+            Assert.Same(pair.Chosen, condition.Rejected);          // one song, two conditions
+            Assert.Equal(description, condition.Description);
+            int other = SongConditionProbe.Tempo(condition.RejectedDescription!);
+            Assert.InRange(other, 80, 140);
+            Assert.True(Math.Abs(other - 88) >= 0.08 * 88, $"{other} bpm is within 8 % of 88");
+            Assert.Equal(description.Replace("88 bpm", $"{other} bpm", StringComparison.Ordinal), condition.RejectedDescription);
+            Assert.Equal(condition, LeVoDpo.TempoConditionPair(pair));   // deterministic by the pair's seed
+            Assert.Null(LeVoDpo.TempoConditionPair(condition));
+            others.Add(other);
+        }
+        Assert.True(others.Count > 10, "the other tempo is drawn, not fixed");
+    }
+
+    [Fact]
+    public void Dpo_on_tempo_condition_pairs_learns_to_prefer_a_song_under_its_own_tempo()
+    {
+        var (config, pretrained, pairs) = PretrainedWithPairs("pre-condition", seed: 29);
+        var tempoPairs = pairs.Select((p, i) => p with { Description = $"pop, {90 + 10 * i} bpm, in C major", Chosen = p.Chosen with { KeepsTempo = true } })
+            .Select(LeVoDpo.TempoConditionPair).OfType<LeVoPreferencePair>().ToList();
+        Assert.Equal(4, tempoPairs.Count);
+        using var reference = LeVoCheckpoint.Load(pretrained);
+        var batch = LeVoDpo.Batch(config, tempoPairs, CPU);
+        Assert.NotNull(batch.RejectedConditions);
+        Assert.True(batch.Chosen.eq(batch.Rejected).all().item<bool>());
+        Assert.Equal(Math.Log(2), LeVoDpo.Loss(reference, reference, batch).Total.item<float>(), 3);
+
+        using var training = new LeVoDpoTraining(pretrained, tempoPairs, batch: 4, beta: 0.1,
+            new TrainerOptions { RunDirectory = Path.Combine(root, "run-condition"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
+            CPU, mixedOnly: true);
+        training.Run();
+        var after = LeVoDpo.Loss(training.Model, reference, batch, mixedOnly: true);
+        Assert.Equal(1.0, after.RewardAccuracy);
+        // Nothing but the condition tells the two sides apart, so the margin is the model's reading of the tempo.
+        Assert.True(after.Margin > 0.1, $"margin {after.Margin:F4}");
+        Assert.Equal(0.0, LeVoDpo.Loss(training.Model, reference, batch with { RejectedConditions = null }, mixedOnly: true).Margin, 5);
+    }
+
+    [Fact]
     public void The_corpus_term_holds_the_pretraining_songs_loss_that_pure_dpo_lets_drift()
     {
         var (config, pretrained, pairs) = PretrainedWithPairs("pre-corpus", seed: 17);

@@ -54,6 +54,19 @@ public static partial class SongConditionProbe
         return string.Create(CultureInfo.InvariantCulture, $"{other} bpm");
     });
 
+    /// <summary><paramref name="description"/> asking for <paramref name="bpm"/> instead of its own tempo.</summary>
+    public static string WithTempo(string description, int bpm) =>
+        Replace(description, TempoPattern(), _ => string.Create(CultureInfo.InvariantCulture, $"{bpm} bpm"));
+
+    /// <summary>The tempo <paramref name="description"/> asks for.</summary>
+    public static int Tempo(string description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        var match = TempoPattern().Match(description);
+        if (!match.Success) throw new ArgumentException($"The description \"{description}\" does not read like the corpus's.", nameof(description));
+        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
     /// <summary><paramref name="description"/> asking for the key a tritone away, in the same mode.</summary>
     public static string WithOtherKey(string description) => Replace(description, KeyPattern(), m =>
         $"in {MusicTheory.NoteName(Array.IndexOf(Tonics, m.Groups[1].Value) + 6)} {m.Groups[2].Value}");

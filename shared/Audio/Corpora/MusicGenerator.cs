@@ -11,6 +11,9 @@ public sealed class MusicGenerator
 {
     static readonly string[] Syllables = ["la", "na", "da", "oo", "ee", "oh", "ay", "mi", "lo", "ba"];
 
+    /// <summary>The slowest and the fastest tempo (BPM) a clip is drawn at, uniformly between.</summary>
+    public const double SlowestTempo = 80, FastestTempo = 140;
+
     /// <summary>A generator producing audio at <paramref name="sampleRate"/> Hz.</summary>
     public MusicGenerator(int sampleRate)
     {
@@ -83,7 +86,7 @@ public sealed class MusicGenerator
     {
         var random = new SeededRandom(SeededRandom.Derive(seed, 1));
         var noise = new SeededRandom(SeededRandom.Derive(seed, 2));
-        double tempo = random.Uniform(80, 140), beat = 60 / tempo;
+        double tempo = random.Uniform(SlowestTempo, FastestTempo), beat = 60 / tempo;
         double seconds = secondsForBeat(beat);
         ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 0.5);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(seconds, 120);

@@ -1,3 +1,5 @@
+using Media.Audio.Corpora;
+using Media.Services.Song.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,14 +8,19 @@ namespace Media.Services.Song.LeVo.Training;
 /// <summary>One sampled song of a prompt: its three token streams, the score that ranked it, and whether it kept the asked tempo.</summary>
 public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, double Score, bool KeepsTempo = false);
 
-/// <summary>A preference pair: two samples of one prompt (its description and lyrics ids), the better-scored one chosen.</summary>
-public sealed record LeVoPreferencePair(ulong Seed, string Description, int[] Lyrics, LeVoSample Chosen, LeVoSample Rejected);
+/// <summary>
+/// A preference pair: two samples of one prompt (its description and lyrics ids), the better-scored one chosen; or, with
+/// <paramref name="RejectedDescription"/>, a condition pair: the chosen sample under its own description preferred to the
+/// rejected one (the same sample) under that other description.
+/// </summary>
+public sealed record LeVoPreferencePair(ulong Seed, string Description, int[] Lyrics, LeVoSample Chosen, LeVoSample Rejected, string? RejectedDescription = null);
 
 /// <summary>
 /// A DPO batch: the chosen and rejected layouts [B, 3, S] (padded with the special id) and their conditions, and optionally
 /// corpus songs under their own conditions (some dropped, as in pre-training) for the corpus term.
 /// </summary>
-public sealed record LeVoDpoBatch(Tensor Chosen, Tensor Rejected, IReadOnlyList<LeVoCondition> Conditions, LeVoBatch? Corpus = null);
+public sealed record LeVoDpoBatch(Tensor Chosen, Tensor Rejected, IReadOnlyList<LeVoCondition> Conditions, LeVoBatch? Corpus = null,
+    IReadOnlyList<LeVoCondition>? RejectedConditions = null);
 
 /// <summary>
 /// A DPO loss with its parts: the mean loss, the share of pairs whose implicit reward ranks them right, the mean reward margin,
@@ -98,14 +105,15 @@ public static class LeVoDpo
         if (!double.IsFinite(nllWeight) || nllWeight < 0) throw new ArgumentOutOfRangeException(nameof(nllWeight), nllWeight, "The NLL weight is non-negative.");
         if (!double.IsFinite(corpusWeight) || corpusWeight < 0) throw new ArgumentOutOfRangeException(nameof(corpusWeight), corpusWeight, "The corpus weight is non-negative.");
         using var scope = NewDisposeScope();
+        var rejectedConditions = batch.RejectedConditions ?? batch.Conditions;
         Tensor refChosen, refRejected;
         using (no_grad())
         {
             refChosen = SequenceLogProbability(reference, batch.Chosen, batch.Conditions, mixedOnly);
-            refRejected = SequenceLogProbability(reference, batch.Rejected, batch.Conditions, mixedOnly);
+            refRejected = SequenceLogProbability(reference, batch.Rejected, rejectedConditions, mixedOnly);
         }
         var policyChosen = SequenceLogProbability(policy, batch.Chosen, batch.Conditions, mixedOnly);
-        var margin = beta * ((policyChosen - refChosen) - (SequenceLogProbability(policy, batch.Rejected, batch.Conditions, mixedOnly) - refRejected));
+        var margin = beta * ((policyChosen - refChosen) - (SequenceLogProbability(policy, batch.Rejected, rejectedConditions, mixedOnly) - refRejected));
         var chosenTokens = Targets(batch.Chosen, mixedOnly).lt(policy.Config.CodeSize).sum([1, 2]).to(policyChosen.dtype);
         var chosenNll = (-policyChosen / chosenTokens).mean();
         var loss = -nn.functional.logsigmoid(margin).mean();
@@ -147,6 +155,30 @@ public static class LeVoDpo
         int steps = chosen.Concat(rejected).Max(r => r[0].Length);
         Tensor Pack(List<int[][]> rows) => tensor(rows.SelectMany(r => r.SelectMany(s => s.Concat(Enumerable.Repeat(config.Special, steps - s.Length))))
             .Select(v => (long)v).ToArray(), ScalarType.Int64, device).view(rows.Count, 3, steps);
-        return new LeVoDpoBatch(Pack(chosen), Pack(rejected), [.. pairs.Select(p => LeVoCondition.Of(config, p.Description, p.Lyrics))]);
+        bool conditionPairs = pairs.Any(p => p.RejectedDescription is not null);
+        return new LeVoDpoBatch(Pack(chosen), Pack(rejected), [.. pairs.Select(p => LeVoCondition.Of(config, p.Description, p.Lyrics))],
+            RejectedConditions: conditionPairs ? [.. pairs.Select(p => LeVoCondition.Of(config, p.RejectedDescription ?? p.Description, p.Lyrics))] : null);
+    }
+
+    /// <summary>How far a condition pair's other tempo is at least from the sample's: twice the 4 % the tempo accuracy allows.</summary>
+    public const double OtherTempoDistance = 0.08;
+
+    /// <summary>
+    /// The tempo condition pair of <paramref name="pair"/> (null when its chosen sample missed the asked tempo): the chosen
+    /// sample under its own description preferred to the same sample under the description asking for another corpus tempo,
+    /// at least <see cref="OtherTempoDistance"/> away, drawn by the pair's seed. A sample pair contrasts two songs under one
+    /// condition, which DPO can learn as a preference for the songs alone; this contrasts two conditions under one song, which
+    /// only reading the tempo can satisfy (mDPO's conditional preference, Wang et al. 2024).
+    /// </summary>
+    public static LeVoPreferencePair? TempoConditionPair(LeVoPreferencePair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        if (!pair.Chosen.KeepsTempo || pair.RejectedDescription is not null) return null;
+        int bpm = SongConditionProbe.Tempo(pair.Description);
+        var random = new Random((int)(pair.Seed % int.MaxValue));
+        int other;
+        do other = random.Next((int)MusicGenerator.SlowestTempo, (int)MusicGenerator.FastestTempo + 1);
+        while (Math.Abs(other - bpm) < OtherTempoDistance * bpm);
+        return pair with { Rejected = pair.Chosen, RejectedDescription = SongConditionProbe.WithTempo(pair.Description, other) };
     }
 }

@@ -99,6 +99,11 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [DefaultValue(0.0)]
         public double DpoNllWeight { get; init; }
 
+        [CommandOption("--dpo-pairs")]
+        [Description("dpo: what DPO trains on: samples (each prompt's best sample against its worst), tempo (each tempo-keeping chosen sample under its own description against itself under another tempo's) or samples+tempo")]
+        [DefaultValue("samples")]
+        public string DpoPairs { get; init; } = "samples";
+
         [CommandOption("--dpo-corpus-weight")]
         [Description("dpo: weight of the pre-training loss of --songs corpus songs (RUN/tokens) added to each step (PPO-ptx); 0: none")]
         [DefaultValue(0.0)]
@@ -128,6 +133,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             if (Stage is not ("tokenizer" or "lm" or "decoder" or "dpo")) return ValidationResult.Error("--stage must be tokenizer, lm, decoder or dpo.");
             if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
             if (!double.IsFinite(DpoNllWeight) || DpoNllWeight < 0) return ValidationResult.Error("--dpo-nll-weight must be non-negative.");
+            if (DpoPairs is not ("samples" or "tempo" or "samples+tempo")) return ValidationResult.Error("--dpo-pairs must be samples, tempo or samples+tempo.");
             if (!double.IsFinite(DpoCorpusWeight) || DpoCorpusWeight < 0) return ValidationResult.Error("--dpo-corpus-weight must be non-negative.");
             if (DpoSamples < 2 || !double.IsFinite(DpoMargin) || DpoMargin < 0) return ValidationResult.Error("--dpo-samples must be at least 2 and --dpo-margin non-negative.");
             if (FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
@@ -216,6 +222,9 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             }
             if (cancellationToken.IsCancellationRequested) return 130;
         }
+        var tempoPairs = pairs.Select(LeVoDpo.TempoConditionPair).OfType<LeVoPreferencePair>().ToList();
+        List<LeVoPreferencePair> trained = settings.DpoPairs switch { "tempo" => tempoPairs, "samples+tempo" => [.. pairs, .. tempoPairs], _ => pairs };
+        if (trained.Count == 0) throw new InvalidOperationException($"No {settings.DpoPairs} pairs to train on: no prompt's samples made a pair.");
         var schedule = settings.Schedule("pairs") with
         {
             RunDirectory = Path.Combine(folder, "run"), TotalSteps = settings.DpoSteps, LearningRate = settings.DpoLearningRate,
@@ -225,7 +234,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         using var corpusTokenizer = settings.DpoCorpusWeight > 0 ? CodecLatentTokenizer.Load(Path.Combine(pretrained, LeVoCheckpoint.TokenizerFolder), codec) : null;
         var corpus = corpusTokenizer is null ? null
             : new LeVoDpoCorpus(new LeVoTokenDataset(mixes, settings.DpoMixedOnly ? null : tracks, corpusTokenizer).Get, settings.Songs, settings.DpoCorpusWeight);
-        using var training = new LeVoDpoTraining(pretrained, pairs, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
+        using var training = new LeVoDpoTraining(pretrained, trained, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}{(loss.CorpusLoss is { } c ? $"  corpus loss {c:F4}" : "")}")),
             settings.DpoNllWeight, settings.DpoMixedOnly, corpus);
@@ -234,7 +243,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         string nll = settings.DpoNllWeight > 0 ? string.Create(CultureInfo.InvariantCulture, $" + {settings.DpoNllWeight} NLL per token (chosen)") : "";
         if (corpus is not null) nll += string.Create(CultureInfo.InvariantCulture, $" + {corpus.Weight} x the pre-training loss of {corpus.Songs} corpus songs");
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}{streams}"));
+            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; {(settings.DpoPairs == "samples" ? "" : $"{tempoPairs.Count} tempo condition pairs; ")}trained on {settings.DpoPairs} ({trained.Count} pairs); beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}{streams}"));
         training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
