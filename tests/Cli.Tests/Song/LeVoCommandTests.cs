@@ -41,6 +41,9 @@ public sealed class LeVoCommandTests : IDisposable
         var (corpusCode, corpusOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-corpus-weight", "-0.5");
         Assert.NotEqual(0, corpusCode);
         Assert.Contains("--dpo-corpus-weight must be non-negative.", corpusOutput, StringComparison.Ordinal);
+        var (pairsCode, pairsOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-pairs", "both");
+        Assert.NotEqual(0, pairsCode);
+        Assert.Contains("--dpo-pairs must be samples, tempo or samples+tempo.", pairsOutput, StringComparison.Ordinal);
 
         var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
         Assert.NotEqual(0, code2);
