@@ -294,7 +294,9 @@ public sealed class LeVoDpoTests : IDisposable
         var batch = LeVoDpo.Batch(config, tempoPairs, CPU);
         Assert.NotNull(batch.RejectedConditions);
         Assert.True(batch.Chosen.eq(batch.Rejected).all().item<bool>());
-        Assert.Equal(Math.Log(2), LeVoDpo.Loss(reference, reference, batch).Total.item<float>(), 3);
+        var start = LeVoDpo.Loss(reference, reference, batch);
+        Assert.Equal(Math.Log(2), start.Total.item<float>(), 3);
+        Assert.Equal(0.0, start.Margin, 6);     // the reference reads the rejected side under its own (other) condition too
 
         using var training = new LeVoDpoTraining(pretrained, tempoPairs, batch: 4, beta: 0.1,
             new TrainerOptions { RunDirectory = Path.Combine(root, "run-condition"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
@@ -337,8 +339,10 @@ public sealed class LeVoDpoTests : IDisposable
         Assert.True(held.Corpus < start && held.Corpus < pure.Corpus, $"corpus loss: pre-DPO {start:F3}, pure DPO {pure.Corpus:F3}, with the corpus term {held.Corpus:F3}");
 
         // Mixed-only DPO reads the mixes alone; over all three streams a corpus song must bring its tracks.
-        After("run-corpus-mixed", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1), mixedOnly: true);
-        Assert.Throws<InvalidOperationException>(() => After("run-corpus-no-tracks", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1)));
+        var mixed = After("run-corpus-mixed", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1), mixedOnly: true);
+        Assert.NotNull(mixed.Logged);
+        var refused = Assert.Throws<InvalidOperationException>(() => After("run-corpus-no-tracks", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1)));
+        Assert.Contains("needs a track cache", refused.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new LeVoDpoTraining(pretrained, pairs, 4, 0.1, new TrainerOptions { RunDirectory = Path.Combine(root, "run-bad"), TotalSteps = 1 }, CPU,
             corpus: new LeVoDpoCorpus(s => songs[(int)s], songs.Count, Weight: 0)));
     }

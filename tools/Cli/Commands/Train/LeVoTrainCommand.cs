@@ -222,9 +222,18 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             }
             if (cancellationToken.IsCancellationRequested) return 130;
         }
-        var tempoPairs = pairs.Select(LeVoDpo.TempoConditionPair).OfType<LeVoPreferencePair>().ToList();
+        var tempoPairs = settings.DpoPairs == "samples" ? [] : pairs.Select(LeVoDpo.TempoConditionPair).OfType<LeVoPreferencePair>().ToList();
         List<LeVoPreferencePair> trained = settings.DpoPairs switch { "tempo" => tempoPairs, "samples+tempo" => [.. pairs, .. tempoPairs], _ => pairs };
-        if (trained.Count == 0) throw new InvalidOperationException($"No {settings.DpoPairs} pairs to train on: no prompt's samples made a pair.");
+        if (trained.Count == 0)
+            throw new InvalidOperationException(settings.DpoPairs == "tempo" && pairs.Count > 0
+                ? "No tempo condition pairs to train on: no pair's chosen sample kept the asked tempo (--dpo-keep-tempo makes every chosen one keep it)."
+                : "No pairs to train on: no prompt's samples made a pair.");
+        // dpo/run's checkpoints hold one objective: resuming them under another would mix two.
+        settings.PinRunConfig(Path.Combine("dpo", "objective.json"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            pairs = settings.DpoPairs, beta = settings.Beta, nll_weight = settings.DpoNllWeight, mixed_only = settings.DpoMixedOnly,
+            corpus_weight = settings.DpoCorpusWeight, corpus_songs = settings.DpoCorpusWeight > 0 ? settings.Songs : 0,
+        }));
         var schedule = settings.Schedule("pairs") with
         {
             RunDirectory = Path.Combine(folder, "run"), TotalSteps = settings.DpoSteps, LearningRate = settings.DpoLearningRate,
