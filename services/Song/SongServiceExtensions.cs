@@ -18,7 +18,7 @@ public static class SongServiceExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddJobKind(SongJobKind.Definition);
         builder.Services.AddModelSlot(new ModelSlot("songgen", "song", [SongJobKind.Name],
-            "Lyrics-to-song: SongGen-style dual-track token transformer", "songgen"));
+            "Lyrics-to-song: SongGen's single-stage transformer over codec tokens, one mode per trained folder (mixed, mixed-pro or a dual-track one)", "songgen"));
         builder.Services.AddModelSlot(new ModelSlot(SongGenerator.LeVoFolder, "song", [SongJobKind.Name],
             "Lyrics-to-song: LeVo's LeLM, a main LM over mixed tokens and an AR sub-decoder over vocal and accompaniment tokens", SongGenerator.LeVoFolder));
         if (!builder.RunsModels()) return builder;
