@@ -47,12 +47,11 @@ public static partial class SongConditionProbe
     static readonly string[] Tonics = [.. Enumerable.Range(0, 12).Select(MusicTheory.NoteName)];
 
     /// <summary><paramref name="description"/> (the corpus's <see cref="SongStyle.Text"/>) asking for another tempo.</summary>
-    public static string WithOtherTempo(string description) => Replace(description, TempoPattern(), m =>
+    public static string WithOtherTempo(string description)
     {
-        int bpm = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        int other = (int)Math.Round(bpm < 110 ? bpm * 1.25 : bpm / 1.25);
-        return string.Create(CultureInfo.InvariantCulture, $"{other} bpm");
-    });
+        int bpm = Tempo(description);
+        return WithTempo(description, (int)Math.Round(bpm < 110 ? bpm * 1.25 : bpm / 1.25));
+    }
 
     /// <summary><paramref name="description"/> asking for <paramref name="bpm"/> instead of its own tempo.</summary>
     public static string WithTempo(string description, int bpm) =>

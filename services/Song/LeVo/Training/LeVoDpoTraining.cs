@@ -92,17 +92,14 @@ public sealed class LeVoDpoTraining : IDisposable
         var random = position.CreateRandom();
         var drawn = LeVoDpo.Batch(Config, [.. Enumerable.Range(0, batch).Select(_ => pairs[random.Next(pairs.Count)])], position.Device);
         if (corpus is null) return drawn;
-        var songs = new List<LeVoExample>();
-        var conditions = new List<LeVoCondition?>();
-        for (int i = 0; i < batch; i++)
+        LeVoExample Song(ulong seed)
         {
-            var song = corpus.Song((ulong)random.Next(corpus.Songs));
+            var song = corpus.Song(seed);
             if (!mixedOnly && (song.Vocal is null || song.Accompaniment is null))
                 throw new InvalidOperationException($"Song {song.Seed} has no vocal and accompaniment streams: DPO over all three streams needs a track cache for its corpus term.");
-            songs.Add(song);
-            conditions.Add(random.NextDouble() < corpus.ConditionDropout ? null : LeVoCondition.Of(Config, song.Description, song.Lyrics));
+            return song;
         }
-        return drawn with { Corpus = LeVoTraining.Pack(Config, songs, conditions, position.Step, position.Device) };
+        return drawn with { Corpus = LeVoTraining.Draw(Config, Song, corpus.Songs, batch, corpus.ConditionDropout, random, position.Step, position.Device) };
     }
 
     /// <summary>Trains to the run's total steps, or until <paramref name="budget"/> passes; a checkpoint is written either way.</summary>

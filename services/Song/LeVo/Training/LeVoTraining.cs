@@ -80,19 +80,27 @@ public sealed class LeVoTraining : IDisposable
     public Trainer<LeVoBatch> Trainer { get; }
 
     /// <summary>The batch of a position: songs drawn by the position's own random, laid out, padded, conditions dropped.</summary>
-    public LeVoBatch Batch(BatchPosition position)
+    public LeVoBatch Batch(BatchPosition position) =>
+        Draw(Config, data.Get, options.Songs, options.Batch, options.ConditionDropout, position.CreateRandom(), position.Step, position.Device);
+
+    /// <summary>
+    /// <paramref name="count"/> songs of seeds 0..<paramref name="songs"/>-1 drawn by <paramref name="random"/>, each
+    /// condition dropped with probability <paramref name="conditionDropout"/>, packed (<see cref="Pack"/>): a pre-training batch.
+    /// </summary>
+    public static LeVoBatch Draw(LeVoConfig config, Func<ulong, LeVoExample> song, int songs, int count, double conditionDropout, Random random, long step, Device device)
     {
-        var random = position.CreateRandom();
+        ArgumentNullException.ThrowIfNull(song);
+        ArgumentNullException.ThrowIfNull(random);
         var examples = new List<LeVoExample>();
         var conditions = new List<LeVoCondition?>();
-        for (int i = 0; i < options.Batch; i++)
+        for (int i = 0; i < count; i++)
         {
-            var example = data.Get((ulong)random.Next(options.Songs));
+            var example = song((ulong)random.Next(songs));
             examples.Add(example);
-            bool drop = random.NextDouble() < options.ConditionDropout;
-            conditions.Add(drop ? null : LeVoCondition.Of(Config, example.Description, example.Lyrics));
+            bool drop = random.NextDouble() < conditionDropout;
+            conditions.Add(drop ? null : LeVoCondition.Of(config, example.Description, example.Lyrics));
         }
-        return Pack(Config, examples, conditions, position.Step, position.Device);
+        return Pack(config, examples, conditions, step, device);
     }
 
     /// <summary>
