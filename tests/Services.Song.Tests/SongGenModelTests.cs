@@ -146,6 +146,38 @@ public sealed class SongGenModelTests
     }
 
     [Fact]
+    public void A_saved_mixed_pro_folder_leaves_out_the_training_only_vocal_heads_and_serves_the_same_mix()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var config = Tiny("mixed-pro") with { TrainedSteps = 5 };
+        using var model = Create(config);
+        string dir = Directory.CreateTempSubdirectory("songgen-pro-folder").FullName;
+        try
+        {
+            SongGenCheckpoint.Save(dir, model, config);
+            var written = SongGenCheckpoint.ReadConfig(dir);
+            Assert.False(written.AuxiliaryVocalHeads);
+            Assert.Equal(config with { AuxiliaryVocalHeads = false }, written);
+            using var file = SafetensorsFile.Open(Path.Combine(dir, ModelFolder.WeightsFile));
+            Assert.DoesNotContain(file.Keys, k => k.Contains("vocal_lm_heads", StringComparison.Ordinal));
+            Assert.Contains(model.state_dict().Keys, k => k.StartsWith("decoder.vocal_lm_heads.", StringComparison.Ordinal));
+
+            using var loaded = SongGenCheckpoint.Load(dir);
+            var streams = RandomStreams(config, 1, 6, 4);
+            var (a, vocal) = model.Forward(streams, model.Memory([Condition()]));
+            var (b, none) = loaded.Forward(streams, loaded.Memory([Condition()]));
+            Assert.NotNull(vocal);
+            Assert.Null(none);
+            Assert.True((a - b).abs().max().item<float>() < 0.05, "the mix heads give the same logits to rounding");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_saved_folder_loads_to_the_same_model()
     {
         using var noGrad = no_grad();

@@ -43,14 +43,23 @@ public static class SongGenCheckpoint
         return ModelFolder.Load(directory, () => new SongGenModel(config), device);
     }
 
-    /// <summary>Writes <paramref name="model"/> as a model folder (fp16 weights, our keys) with <paramref name="config"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/> as a model folder (fp16 weights, our keys) with <paramref name="config"/>. Mixed-pro's
+    /// auxiliary vocal heads are left out (a tenth of a small model, used only by the training loss, which resumes from
+    /// the run's checkpoints and never from a folder).
+    /// </summary>
     public static void Save(string directory, SongGenModel model, SongGenConfig config)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(config);
         using var scope = NewDisposeScope();
-        ModelFolder.Save(directory, ModelFolder.HalfState(model), config.ToJson(), new Dictionary<string, string> { ["model"] = "songgen", ["mode"] = config.Mode });
+        var state = ModelFolder.HalfState(model);
+        foreach (var key in state.Keys.Where(k => k.StartsWith(VocalHeadsPrefix, StringComparison.Ordinal)).ToList()) state.Remove(key);
+        var written = config.SongMode == SongMode.MixedPro ? config with { AuxiliaryVocalHeads = false } : config;
+        ModelFolder.Save(directory, state, written.ToJson(), new Dictionary<string, string> { ["model"] = "songgen", ["mode"] = config.Mode });
     }
+
+    const string VocalHeadsPrefix = "decoder.vocal_lm_heads.";
 
     /// <summary>Our state in SongGen's key layout (for export, and to test the reader).</summary>
     public static Dictionary<string, Tensor> ToSongGenLayout(SongGenModel model)

@@ -59,6 +59,15 @@ public sealed record SongGenConfig
     /// <summary>Longest reference clip in codec frames.</summary>
     public int MaxReferenceFrames { get; init; } = 150;
 
+    /// <summary>
+    /// Whether a mixed-pro model holds its auxiliary vocal heads (<c>decoder.vocal_lm_heads</c>). They only train: an exported
+    /// folder drops them (false) and serves and is probed without them; training and SongGen's layout keep them.
+    /// </summary>
+    public bool AuxiliaryVocalHeads { get; init; } = true;
+
+    /// <summary>Mixed-pro with its auxiliary vocal heads.</summary>
+    public bool HasVocalHeads => SongMode == SongMode.MixedPro && AuxiliaryVocalHeads;
+
     /// <summary>Training steps the weights have had (0: untrained; such a folder is never served).</summary>
     public long TrainedSteps { get; init; }
 

@@ -33,7 +33,7 @@ public sealed class SongGenDecoder : nn.Module
             foreach (var embedding in embed_tokens) nn.init.normal_(embedding.weight!, 0, InitialEmbeddingStd);
         transformer = new DecoderTransformer(config.Decoder);
         lm_heads = nn.ModuleList(Enumerable.Range(0, streams).Select(_ => nn.Linear(config.Dim, config.StreamVocabulary, hasBias: false)).ToArray());
-        if (config.SongMode == SongMode.MixedPro)
+        if (config.HasVocalHeads)
             vocal_lm_heads = nn.ModuleList(Enumerable.Range(0, config.Codebooks).Select(_ => nn.Linear(config.Dim, config.StreamVocabulary, hasBias: false)).ToArray());
         embeddingScale = 1.0 / (streams / config.Codebooks);
         RegisterComponents();
@@ -64,8 +64,8 @@ public sealed class SongGenDecoder : nn.Module
     /// <summary>Logits [..., streams, vocabulary] of hidden states [..., dim], one head per stream.</summary>
     public Tensor Heads(Tensor hidden) => Stack(lm_heads, hidden);
 
-    /// <summary>Mixed-pro's auxiliary vocal logits [..., K, vocabulary]; throws for other modes.</summary>
-    public Tensor VocalHeads(Tensor hidden) => Stack(vocal_lm_heads ?? throw new InvalidOperationException("Only mixed-pro has vocal heads."), hidden);
+    /// <summary>Mixed-pro's auxiliary vocal logits [..., K, vocabulary]; throws for other modes and for an exported mixed-pro folder.</summary>
+    public Tensor VocalHeads(Tensor hidden) => Stack(vocal_lm_heads ?? throw new InvalidOperationException("Only a mixed-pro model in training has vocal heads."), hidden);
 
     static Tensor Stack(ModuleList<Linear> heads, Tensor hidden)
     {

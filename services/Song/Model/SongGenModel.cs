@@ -106,14 +106,14 @@ public sealed class SongGenModel : nn.Module
 
     /// <summary>
     /// A teacher-forced pass: stream ids [B, streams, T] and the memory give logits [B, T, streams, vocabulary] (and
-    /// mixed-pro's vocal logits [B, T, K, vocabulary]) predicting each next step.
+    /// mixed-pro's vocal logits [B, T, K, vocabulary] while it holds its vocal heads) predicting each next step.
     /// </summary>
     public (Tensor Logits, Tensor? VocalLogits) Forward(Tensor streams, CrossMemory memory)
     {
         using var scope = NewDisposeScope();
         var hidden = decoder.Transformer.HiddenFull(decoder.Embed(streams), memory: memory);
         var logits = decoder.Heads(hidden);
-        var vocal = Config.SongMode == SongMode.MixedPro ? decoder.VocalHeads(hidden) : null;
+        var vocal = Config.HasVocalHeads ? decoder.VocalHeads(hidden) : null;
         return (logits.MoveToOuterDisposeScope(), vocal?.MoveToOuterDisposeScope());
     }
 }
