@@ -95,6 +95,21 @@ public sealed class LeVoCommandTests : IDisposable
     }
 
     [EspeakFact]
+    [Slow("sings two corpus songs twice through one tiny LeVo, with the recognizer")]
+    public async Task Eval_song_compares_later_rows_with_the_first_prompt_by_prompt_and_tells_folders_of_one_model_apart()
+    {
+        string models = Path.Combine(folder, "models");
+        string codec = RandomCodecCheckpoint.Write(models);
+        Directory.CreateSymbolicLink(Path.Combine(models, "asr-ctc"), CommittedModels.Path("asr-ctc"));
+        string pre = Path.Combine(TinyLeVo(folder, codec), LeVoCheckpoint.PreDpoFolder);
+        var (code, output) = await Run("eval", "song", "--model", pre, "--model", pre, "-n", "2", "--seconds", "5", "--models", models, "--threads", "1");
+        Assert.True(code == 0, output);
+        // The same seeded model sings the same songs twice, so no prompt tells the two rows apart.
+        Assert.Contains("levo (pre-dpo) against levo, prompts only one got right: tempo +0 / -0 (sign test p 1.00), key +0 / -0 (p 1.00)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("dpo preference gain", output, StringComparison.Ordinal);
+    }
+
+    [EspeakFact]
     [Slow("renders two corpus songs and scores their three streams through a tiny LeVo under six conditions")]
     public async Task The_condition_probe_reads_a_levo_folder_on_its_main_lms_mixed_stream()
     {

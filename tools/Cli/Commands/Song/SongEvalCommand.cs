@@ -96,6 +96,8 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
             }
             var report = new SongModelReport(rows);
             string name = label ?? songs.Name;
+            // Two folders of one mode (checkpoints of one run, say) are told apart by their folders.
+            if (reports.Any(r => r.Mode == name)) name = $"{name} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))})";
             Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
             reports.Add((name, report));
             return report;
@@ -112,6 +114,13 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
             gain = first.Rows.Zip(before.Rows).Count(p => p.First.PreferenceScore > p.Second.PreferenceScore) / (double)first.Rows.Count;
             Console.WriteLine(Invariant($"preference score: {first.Rows.Average(r => r.PreferenceScore):F3} (reference {before.Rows.Average(r => r.PreferenceScore):F3})"));
             reports.RemoveAt(reports.Count - 1); // the reference is not a candidate for the headline
+        }
+        // Rows beside the first, prompt by prompt: which one sings the asked tempo and key more often, beyond sampling noise.
+        foreach (var (name, report) in reports.Skip(1))
+        {
+            var tempo = PairedSignTest.Of([.. report.Rows.Select(r => r.TempoCorrect)], [.. first.Rows.Select(r => r.TempoCorrect)]);
+            var key = PairedSignTest.Of([.. report.Rows.Select(r => r.KeyCorrect)], [.. first.Rows.Select(r => r.KeyCorrect)]);
+            Console.WriteLine(Invariant($"{name} against {reports[0].Mode}, prompts only one got right: tempo +{tempo.Better} / -{tempo.Worse} (sign test p {tempo.PValue:F2}), key +{key.Better} / -{key.Worse} (p {key.PValue:F2})"));
         }
         var (bestMode, best) = reports.MinBy(r => r.Report.LyricCer);
         Console.WriteLine($"best model: {bestMode}");
