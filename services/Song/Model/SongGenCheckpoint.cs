@@ -45,7 +45,7 @@ public static class SongGenCheckpoint
 
     /// <summary>
     /// Writes <paramref name="model"/> as a model folder (fp16 weights, our keys) with <paramref name="config"/>. Mixed-pro's
-    /// auxiliary vocal heads are left out (a tenth of a small model, used only by the training loss, which resumes from
+    /// auxiliary vocal heads are left out (8 % of the committed shape's weights, used only by the training loss, which resumes from
     /// the run's checkpoints and never from a folder).
     /// </summary>
     public static void Save(string directory, SongGenModel model, SongGenConfig config)
