@@ -5,21 +5,32 @@ using Media.Services.Audio.Speech.Recognizer;
 namespace Media.Services.Audio.Evaluation;
 
 /// <summary>
-/// A generated song to measure: what was asked (tempo, key, the sung lines' transcript), the true vocal stem of the corpus
-/// song it was asked from (for the ceiling), what came out (the mix, and a dual-track model's stems) and how long it took.
+/// A generated song to measure: what was asked (tempo, key, the sung lines' transcript), the true vocal stem and mix of the
+/// corpus song it was asked from over the same opening (for the ceilings), what came out (the mix, and a dual-track model's
+/// stems) and how long it took.
 /// </summary>
 public sealed record GeneratedSong(ulong Seed, double Tempo, string Key, string Lyrics, float[] TrueVocals, float[] Mix, float[]? Vocals,
-    float[]? Accompaniment, int SampleRate, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds);
+    float[]? Accompaniment, int SampleRate, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds, float[]? TrueMix = null);
 
 /// <summary>One generated song's measurements (the same estimators and recognizer as the corpus's ceilings).</summary>
 public sealed record SongModelRow(ulong Seed, double Tempo, double EstimatedTempo, string Key, string EstimatedKey, string Lyrics, string Transcript,
-    string CorpusTranscript, double? Leakage, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds, double KeyClarity = 0)
+    string CorpusTranscript, double? Leakage, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds, double KeyClarity = 0,
+    double? CorpusEstimatedTempo = null, string? CorpusEstimatedKey = null)
 {
     /// <summary>Whether the mix's estimated tempo is within 4 % of the asked.</summary>
     public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
 
     /// <summary>Whether the mix's estimated key is the asked one.</summary>
     public bool KeyCorrect => EstimatedKey == Key;
+
+    /// <summary>MIREX's weighted key score of the mix's estimated key (1 right, 0.5 a fifth above, 0.3 relative, 0.2 parallel).</summary>
+    public double KeyScore => MusicalKey.Parse(Key).WeightedScore(MusicalKey.Parse(EstimatedKey));
+
+    /// <summary>Whether the estimators read the asked tempo and key from the corpus song's own mix over the same opening (null: not measured).</summary>
+    public bool? CorpusTempoCorrect => CorpusEstimatedTempo is { } t ? Math.Abs(t - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo : null;
+
+    /// <inheritdoc cref="CorpusTempoCorrect"/>
+    public bool? CorpusKeyCorrect => CorpusEstimatedKey is { } k ? k == Key : null;
 
     /// <summary>The recognizer's CER on this song's sung lines (capped at 1).</summary>
     public double Cer => Math.Min(1, CharacterErrorRate.Compute([(Lyrics, Transcript)]));
@@ -40,6 +51,18 @@ public sealed record SongModelReport(IReadOnlyList<SongModelRow> Rows)
 
     /// <summary>Share of songs in the asked key.</summary>
     public double KeyAccuracy => Rows.Count(r => r.KeyCorrect) / (double)Rows.Count;
+
+    /// <summary>Mean MIREX weighted key score: the key accuracy with partial credit for neighbouring keys.</summary>
+    public double KeyWeightedScore => Rows.Average(r => r.KeyScore);
+
+    /// <summary>
+    /// Share of the corpus songs' own openings whose tempo the estimator reads as asked: the ceiling of <see cref="TempoAccuracy"/>
+    /// in the evaluation's conditions (null when not measured).
+    /// </summary>
+    public double? CorpusTempoAccuracy => Rows.All(r => r.CorpusTempoCorrect is not null) ? Rows.Count(r => r.CorpusTempoCorrect == true) / (double)Rows.Count : null;
+
+    /// <summary>Share of the corpus songs' own openings whose key the estimator reads as asked: the ceiling of <see cref="KeyAccuracy"/>.</summary>
+    public double? CorpusKeyAccuracy => Rows.All(r => r.CorpusKeyCorrect is not null) ? Rows.Count(r => r.CorpusKeyCorrect == true) / (double)Rows.Count : null;
 
     /// <summary>The recognizer's CER on the vocal stem (dual-track) or the mix (mixed modes), all songs together.</summary>
     public double LyricCer => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.Transcript)));
@@ -81,7 +104,10 @@ public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures
         string transcript = SongCorpusEvaluation.Transcribe(recognizer, features, song.Vocals ?? song.Mix);
         string corpus = SongCorpusEvaluation.Transcribe(recognizer, features, song.TrueVocals);
         double? leakage = song.Vocals is { } v && song.Accompaniment is { } a ? VocalBandLeakage.Measure(v, a, song.SampleRate).LeakedFraction : null;
+        // The same estimators on the corpus song's own opening: what they read when the song is right.
+        double? trueTempo = song.TrueMix is { } mix ? TempoEstimator.Estimate(mix, song.SampleRate) : null;
+        string? trueKey = song.TrueMix is { } same ? KeyEstimator.Estimate(same, song.SampleRate).Name : null;
         return new SongModelRow(song.Seed, song.Tempo, tempo, song.Key, key.Name, song.Lyrics, transcript, corpus, leakage, song.Seconds,
-            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma));
+            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma), trueTempo, trueKey);
     }
 }

@@ -19,6 +19,20 @@ public readonly record struct MusicalKey(int Tonic, bool Minor)
         return new MusicalKey(tonic, parts[1] == "minor");
     }
 
+    /// <summary>
+    /// MIREX's weighted key score of <paramref name="estimate"/> against this key (the reference), as mir_eval's
+    /// <c>key.weighted_score</c>: 1 for the key, 0.5 for the key a perfect fifth above in the same mode, 0.3 for the
+    /// relative major or minor, 0.2 for the parallel one, 0 otherwise. It tells a song that missed into a neighbouring key
+    /// from one in no key at all.
+    /// </summary>
+    public double WeightedScore(MusicalKey estimate)
+    {
+        int interval = ((estimate.Tonic - Tonic) % 12 + 12) % 12;
+        if (estimate.Minor == Minor) return interval == 0 ? 1 : interval == 7 ? 0.5 : 0;
+        if (interval == 0) return 0.2;
+        return interval == (Minor ? 3 : 9) ? 0.3 : 0;
+    }
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

@@ -108,6 +108,20 @@ public sealed class EstimatorTests
         Assert.Throws<FormatException>(() => MusicalKey.Parse("H major"));
     }
 
+    [Theory]
+    [InlineData("C major", "C major", 1.0)]
+    [InlineData("C major", "G major", 0.5)]   // a fifth above
+    [InlineData("C major", "F major", 0.0)]   // a fifth below is no neighbour in MIREX's score
+    [InlineData("C major", "A minor", 0.3)]   // relative minor
+    [InlineData("A minor", "C major", 0.3)]   // relative major
+    [InlineData("A minor", "E minor", 0.5)]
+    [InlineData("F# minor", "F# major", 0.2)] // parallel
+    [InlineData("B major", "F# major", 0.5)]  // the fifth wraps around the octave
+    [InlineData("C major", "C# major", 0.0)]
+    [InlineData("C major", "E minor", 0.0)]
+    public void The_weighted_key_score_is_mirexs(string reference, string estimate, double score) =>
+        Assert.Equal(score, MusicalKey.Parse(reference).WeightedScore(MusicalKey.Parse(estimate)));
+
     // A "vocal" of syllable-like bursts whose harmonics all lie in the voice band (310-340 Hz, ten harmonics: up to 3.4 kHz).
     static float[] InBandVocal(int n)
     {

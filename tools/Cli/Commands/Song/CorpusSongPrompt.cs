@@ -32,8 +32,8 @@ internal sealed record CorpusSongPrompt(ulong Seed, LyricSong Song, SongExcerpt 
     public GeneratedSong Made(SongAudio audio, double cpuSeconds)
     {
         ArgumentNullException.ThrowIfNull(audio);
-        var trueVocals = Song.Vocals.AsSpan(0, Math.Min(Song.Vocals.Length, (int)(Seconds * Song.SampleRate))).ToArray();
-        return new GeneratedSong(Seed, Song.Music.Tempo, Song.Music.Key, Excerpt.Transcript, trueVocals, audio.Mix, audio.Vocals, audio.Accompaniment,
-            audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds);
+        float[] Opening(float[] track) => track.AsSpan(0, Math.Min(track.Length, (int)(Seconds * Song.SampleRate))).ToArray();
+        return new GeneratedSong(Seed, Song.Music.Tempo, Song.Music.Key, Excerpt.Transcript, Opening(Song.Vocals), audio.Mix, audio.Vocals, audio.Accompaniment,
+            audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds, Opening(Song.Mix));
     }
 }

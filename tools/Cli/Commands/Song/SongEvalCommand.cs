@@ -72,7 +72,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         var songsBySeed = new Dictionary<ulong, LyricSong>();
         LyricSong Song(ulong seed) => songsBySeed.TryGetValue(seed, out var made) ? made : songsBySeed[seed] = corpus.Generate(seed);
         var reports = new List<(string Mode, SongModelReport Report)>();
-        Console.WriteLine("model             tempo   key     lyric_cer  corpus_cer  leakage  clarity  rtf     cpu_rtf  first_chunk_s");
+        Console.WriteLine("model             tempo   key     key_mirex  lyric_cer  corpus_cer  leakage  clarity  rtf     cpu_rtf  first_chunk_s");
         SongModelReport Evaluate(string folder, string? label = null)
         {
             using ISongSynthesizer songs = LeVoCheckpoint.IsLeVoFolder(folder)
@@ -98,7 +98,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
             string name = label ?? songs.Name;
             // Two folders of one mode (checkpoints of one run, say) are told apart by their folders.
             if (reports.Any(r => r.Mode == name)) name = $"{name} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))})";
-            Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
+            Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.KeyWeightedScore,-10:F3} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
             reports.Add((name, report));
             return report;
         }
@@ -126,6 +126,10 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         Console.WriteLine($"best model: {bestMode}");
         Console.WriteLine(Invariant($"tempo accuracy: {best.TempoAccuracy:F2}"));
         Console.WriteLine(Invariant($"key accuracy: {best.KeyAccuracy:F2}"));
+        Console.WriteLine(Invariant($"key weighted score: {best.KeyWeightedScore:F3}"));
+        // The estimators on the corpus songs' own openings, the same seconds: the ceilings of the two accuracies above.
+        if (best.CorpusTempoAccuracy is { } corpusTempo) Console.WriteLine(Invariant($"corpus tempo accuracy: {corpusTempo:F2}"));
+        if (best.CorpusKeyAccuracy is { } corpusKey) Console.WriteLine(Invariant($"corpus key accuracy: {corpusKey:F2}"));
         Console.WriteLine(Invariant($"lyric cer: {best.LyricCer:F4}"));
         Console.WriteLine(Invariant($"corpus lyric cer: {best.CorpusLyricCer:F4}"));
         if (best.StemLeakage is { } leak) Console.WriteLine(Invariant($"stem leakage: {leak:F4}"));
