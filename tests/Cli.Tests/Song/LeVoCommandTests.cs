@@ -76,13 +76,20 @@ public sealed class LeVoCommandTests : IDisposable
         return levo;
     }
 
-    [EspeakFact]
-    [Slow("sings a corpus song twice through a tiny LeVo, with the recognizer")]
-    public async Task Eval_song_gives_levo_a_row_the_headline_lines_and_the_dpo_preference_gain_over_its_pre_dpo_model()
+    /// <summary>The models folder <c>eval song</c> reads: a random codec and the committed recognizer.</summary>
+    (string Models, string Codec) EvalSongModels()
     {
         string models = Path.Combine(folder, "models");
         string codec = RandomCodecCheckpoint.Write(models);
         Directory.CreateSymbolicLink(Path.Combine(models, "asr-ctc"), CommittedModels.Path("asr-ctc"));
+        return (models, codec);
+    }
+
+    [EspeakFact]
+    [Slow("sings a corpus song twice through a tiny LeVo, with the recognizer")]
+    public async Task Eval_song_gives_levo_a_row_the_headline_lines_and_the_dpo_preference_gain_over_its_pre_dpo_model()
+    {
+        var (models, codec) = EvalSongModels();
         string levo = TinyLeVo(folder, codec);
         var (code, output) = await Run("eval", "song", "--model", levo, "-n", "1", "--seconds", "5", "--models", models, "--threads", "1");
         Assert.True(code == 0, output);
@@ -99,9 +106,7 @@ public sealed class LeVoCommandTests : IDisposable
     [Slow("sings two corpus songs twice through one tiny LeVo, with the recognizer")]
     public async Task Eval_song_compares_later_rows_with_the_first_prompt_by_prompt_and_tells_folders_of_one_model_apart()
     {
-        string models = Path.Combine(folder, "models");
-        string codec = RandomCodecCheckpoint.Write(models);
-        Directory.CreateSymbolicLink(Path.Combine(models, "asr-ctc"), CommittedModels.Path("asr-ctc"));
+        var (models, codec) = EvalSongModels();
         string pre = Path.Combine(TinyLeVo(folder, codec), LeVoCheckpoint.PreDpoFolder);
         var (code, output) = await Run("eval", "song", "--model", pre, "--model", pre, "-n", "2", "--seconds", "5", "--models", models, "--threads", "1");
         Assert.True(code == 0, output);
