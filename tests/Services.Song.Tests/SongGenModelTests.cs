@@ -146,6 +146,17 @@ public sealed class SongGenModelTests
     }
 
     [Fact]
+    public void A_training_config_writes_as_before_the_vocal_heads_flag_so_existing_run_folders_still_resume()
+    {
+        // Run folders pin their config's text and refuse to resume under any other.
+        var config = Tiny("mixed-pro");
+        Assert.DoesNotContain("vocal_heads", config.ToJson(), StringComparison.Ordinal);
+        Assert.Equal(config.ToJson(), SongGenConfig.FromJson(config.ToJson()).ToJson());
+        Assert.Contains("\"vocal_heads_left_out\": true", (config with { VocalHeadsLeftOut = true }).ToJson(), StringComparison.Ordinal);
+        Assert.True(SongGenConfig.FromJson((config with { VocalHeadsLeftOut = true }).ToJson()).VocalHeadsLeftOut);
+    }
+
+    [Fact]
     public void A_saved_mixed_pro_folder_leaves_out_the_training_only_vocal_heads_and_serves_the_same_mix()
     {
         using var noGrad = no_grad();
@@ -157,8 +168,8 @@ public sealed class SongGenModelTests
         {
             SongGenCheckpoint.Save(dir, model, config);
             var written = SongGenCheckpoint.ReadConfig(dir);
-            Assert.False(written.AuxiliaryVocalHeads);
-            Assert.Equal(config with { AuxiliaryVocalHeads = false }, written);
+            Assert.True(written.VocalHeadsLeftOut);
+            Assert.Equal(config with { VocalHeadsLeftOut = true }, written);
             using var file = SafetensorsFile.Open(Path.Combine(dir, ModelFolder.WeightsFile));
             Assert.DoesNotContain(file.Keys, k => k.Contains("vocal_lm_heads", StringComparison.Ordinal));
             Assert.Contains(model.state_dict().Keys, k => k.StartsWith("decoder.vocal_lm_heads.", StringComparison.Ordinal));

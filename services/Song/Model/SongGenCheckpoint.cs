@@ -55,7 +55,7 @@ public static class SongGenCheckpoint
         using var scope = NewDisposeScope();
         var state = ModelFolder.HalfState(model);
         foreach (var key in state.Keys.Where(k => k.StartsWith(VocalHeadsPrefix, StringComparison.Ordinal)).ToList()) state.Remove(key);
-        var written = config.SongMode == SongMode.MixedPro ? config with { AuxiliaryVocalHeads = false } : config;
+        var written = config.SongMode == SongMode.MixedPro ? config with { VocalHeadsLeftOut = true } : config;
         ModelFolder.Save(directory, state, written.ToJson(), new Dictionary<string, string> { ["model"] = "songgen", ["mode"] = config.Mode });
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Media.Modeling.Checkpoints;
 using Media.Modeling.Transformers;
 
@@ -60,13 +61,16 @@ public sealed record SongGenConfig
     public int MaxReferenceFrames { get; init; } = 150;
 
     /// <summary>
-    /// Whether a mixed-pro model holds its auxiliary vocal heads (<c>decoder.vocal_lm_heads</c>). They only train: an exported
-    /// folder drops them (false) and serves and is probed without them; training and SongGen's layout keep them.
+    /// True when a mixed-pro model was written without its auxiliary vocal heads (<c>decoder.vocal_lm_heads</c>). They only
+    /// train: an exported folder leaves them out and serves and is probed without them; training and SongGen's layout keep
+    /// them. Not written while false, so configs from before it (run folders pin theirs) read and compare as they were.
     /// </summary>
-    public bool AuxiliaryVocalHeads { get; init; } = true;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool VocalHeadsLeftOut { get; init; }
 
     /// <summary>Mixed-pro with its auxiliary vocal heads.</summary>
-    public bool HasVocalHeads => SongMode == SongMode.MixedPro && AuxiliaryVocalHeads;
+    [JsonIgnore]
+    public bool HasVocalHeads => SongMode == SongMode.MixedPro && !VocalHeadsLeftOut;
 
     /// <summary>Training steps the weights have had (0: untrained; such a folder is never served).</summary>
     public long TrainedSteps { get; init; }
