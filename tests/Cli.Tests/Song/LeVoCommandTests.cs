@@ -111,7 +111,7 @@ public sealed class LeVoCommandTests : IDisposable
         var (code, output) = await Run("eval", "song", "--model", pre, "--model", pre, "-n", "2", "--seconds", "5", "--models", models, "--threads", "1");
         Assert.True(code == 0, output);
         // The same seeded model sings the same songs twice, so no prompt tells the two rows apart.
-        Assert.Contains("levo (pre-dpo) against levo, prompts only one got right: tempo +0 / -0 (sign test p 1.00), key +0 / -0 (p 1.00)", output, StringComparison.Ordinal);
+        Assert.Contains("levo (pre-dpo) against levo, prompts only one got right: tempo +0 / -0 (sign test p 1.000), key +0 / -0 (p 1.000)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("dpo preference gain", output, StringComparison.Ordinal);
     }
 

@@ -120,7 +120,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         {
             var tempo = PairedSignTest.Of([.. report.Rows.Select(r => r.TempoCorrect)], [.. first.Rows.Select(r => r.TempoCorrect)]);
             var key = PairedSignTest.Of([.. report.Rows.Select(r => r.KeyCorrect)], [.. first.Rows.Select(r => r.KeyCorrect)]);
-            Console.WriteLine(Invariant($"{name} against {reports[0].Mode}, prompts only one got right: tempo +{tempo.Better} / -{tempo.Worse} (sign test p {tempo.PValue:F2}), key +{key.Better} / -{key.Worse} (p {key.PValue:F2})"));
+            Console.WriteLine(Invariant($"{name} against {reports[0].Mode}, prompts only one got right: tempo +{tempo.Better} / -{tempo.Worse} (sign test p {tempo.PValue:F3}), key +{key.Better} / -{key.Worse} (p {key.PValue:F3})"));
         }
         var (bestMode, best) = reports.MinBy(r => r.Report.LyricCer);
         Console.WriteLine($"best model: {bestMode}");
