@@ -94,6 +94,10 @@ public sealed record SongModelReport(IReadOnlyList<SongModelRow> Rows)
 /// </summary>
 public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures features)
 {
+    // What the corpus song's own opening reads depends only on the prompt, and a prompt is sung by every model of an
+    // evaluation and several times for preference pairs: it is read once per song and opening length.
+    readonly Dictionary<(ulong Seed, int Samples, bool Mix), (string Transcript, double? Tempo, string? Key)> corpusReadings = [];
+
     /// <summary>The measurements of one generated song.</summary>
     public SongModelRow Measure(GeneratedSong song)
     {
@@ -102,12 +106,23 @@ public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures
         var chroma = KeyEstimator.Chroma(song.Mix, song.SampleRate);
         var key = KeyEstimator.Best(chroma);
         string transcript = SongCorpusEvaluation.Transcribe(recognizer, features, song.Vocals ?? song.Mix);
-        string corpus = SongCorpusEvaluation.Transcribe(recognizer, features, song.TrueVocals);
         double? leakage = song.Vocals is { } v && song.Accompaniment is { } a ? VocalBandLeakage.Measure(v, a, song.SampleRate).LeakedFraction : null;
-        // The same estimators on the corpus song's own opening: what they read when the song is right.
-        double? trueTempo = song.TrueMix is { } mix ? TempoEstimator.Estimate(mix, song.SampleRate) : null;
-        string? trueKey = song.TrueMix is { } same ? KeyEstimator.Estimate(same, song.SampleRate).Name : null;
+        var (corpus, trueTempo, trueKey) = CorpusReading(song);
         return new SongModelRow(song.Seed, song.Tempo, tempo, song.Key, key.Name, song.Lyrics, transcript, corpus, leakage, song.Seconds,
             song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma), trueTempo, trueKey);
+    }
+
+    /// <summary>
+    /// The recognizer on the corpus song's true vocal stem (the lyric ceiling) and the same estimators on its own mix over the
+    /// same opening (the tempo and key ceilings; null without the mix).
+    /// </summary>
+    (string Transcript, double? Tempo, string? Key) CorpusReading(GeneratedSong song)
+    {
+        var at = (song.Seed, song.TrueVocals.Length, song.TrueMix is not null);
+        if (corpusReadings.TryGetValue(at, out var read)) return read;
+        string transcript = SongCorpusEvaluation.Transcribe(recognizer, features, song.TrueVocals);
+        double? tempo = song.TrueMix is { } mix ? TempoEstimator.Estimate(mix, song.SampleRate) : null;
+        string? key = song.TrueMix is { } same ? KeyEstimator.Estimate(same, song.SampleRate).Name : null;
+        return corpusReadings[at] = (transcript, tempo, key);
     }
 }
