@@ -220,6 +220,39 @@ public sealed class LeVoDpoTests : IDisposable
         Assert.Null(LeVoDpo.Pair([At(0.2, true), At(2.0, false)], keepTempo: true));
     }
 
+    [Fact]
+    public void Lyrics_pairs_rank_by_cer_between_samples_that_agree_on_tempo_and_key_so_no_pair_prefers_a_tempo_or_a_key()
+    {
+        var random = new Random(7);
+        LeVoSample Sung(double cer, bool tempo, bool key) =>
+            Sample(random, 4, 16, (1 - cer) + (tempo ? 1 : 0) + (key ? 1 : 0)) with { KeepsTempo = tempo, KeepsKey = key, Cer = cer };
+        // The combined score pairs the only song in tempo and key against one that kept neither: a pair about tempo and key.
+        var samples = new[] { Sung(0.9, true, true), Sung(0.2, false, false), Sung(0.6, true, false), Sung(0.95, false, false), Sung(0.3, true, false) };
+        var combined = LeVoDpo.Pair(samples)!.Value;
+        Assert.Same(samples[0], combined.Chosen);
+        Assert.Same(samples[3], combined.Rejected);
+
+        // Ranked by the lyrics: the two songs at the tempo and in the same key outcome, the fewer errors chosen.
+        var (chosen, rejected) = LeVoDpo.Pair(samples, ranking: LeVoPairRanking.Lyrics)!.Value;
+        Assert.Same(samples[4], chosen);
+        Assert.Same(samples[2], rejected);
+        Assert.Equal(chosen.KeepsTempo, rejected.KeepsTempo);
+        Assert.Equal(chosen.KeepsKey, rejected.KeepsKey);
+        // The margin is a CER difference (0.3 here).
+        Assert.NotNull(LeVoDpo.Pair(samples, margin: 0.29, ranking: LeVoPairRanking.Lyrics));
+        Assert.Null(LeVoDpo.Pair(samples, margin: 0.31, ranking: LeVoPairRanking.Lyrics));
+        // A group in tempo and key comes before one in tempo only; no two samples agreeing gives no pair; the gate keeps
+        // only groups at the asked tempo.
+        var inKey = new[] { Sung(0.8, true, true), Sung(0.1, true, false), Sung(0.4, true, true), Sung(0.9, true, false) };
+        Assert.Same(inKey[2], LeVoDpo.Pair(inKey, ranking: LeVoPairRanking.Lyrics)!.Value.Chosen);
+        Assert.Null(LeVoDpo.Pair([Sung(0.1, true, true), Sung(0.9, false, true), Sung(0.5, true, false)], ranking: LeVoPairRanking.Lyrics));
+        var offTempo = new[] { Sung(0.2, false, false), Sung(0.7, false, false), Sung(0.5, true, false) };
+        Assert.NotNull(LeVoDpo.Pair(offTempo, ranking: LeVoPairRanking.Lyrics));
+        Assert.Null(LeVoDpo.Pair(offTempo, keepTempo: true, ranking: LeVoPairRanking.Lyrics));
+        // A pairs file from before the CER was stored cannot be ranked by it.
+        Assert.Throws<ArgumentException>(() => LeVoDpo.Pair([samples[0] with { Cer = double.NaN }, samples[1]], ranking: LeVoPairRanking.Lyrics));
+    }
+
     /// <summary>A tiny two-stage model saved as a pre-DPO folder, and four pairs of 8-token samples of it, the first scored higher.</summary>
     (LeVoConfig Config, string Pretrained, List<LeVoPreferencePair> Pairs) PretrainedWithPairs(string name, int seed)
     {

@@ -5,8 +5,12 @@ using static TorchSharp.torch;
 
 namespace Media.Services.Song.LeVo.Training;
 
-/// <summary>One sampled song of a prompt: its three token streams, the score that ranked it, and whether it kept the asked tempo.</summary>
-public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, double Score, bool KeepsTempo = false);
+/// <summary>
+/// One sampled song of a prompt: its three token streams, the score that ranked it, whether it kept the asked tempo and key,
+/// and its lyric CER (NaN where the pairs file predates it).
+/// </summary>
+public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, double Score, bool KeepsTempo = false, bool KeepsKey = false,
+    double Cer = double.NaN);
 
 /// <summary>
 /// A preference pair: two samples of one prompt (its description and lyrics ids), the better-scored one chosen; or, with
@@ -46,18 +50,44 @@ public static class LeVoDpo
     /// samples and a margin keep only prompts whose samples the automatic score really tells apart, so a pair's order is
     /// less often the estimators' noise. With <paramref name="keepTempo"/> the chosen one is the best of the samples that
     /// kept the asked tempo (none kept it: no pair), so no pair prefers a song at another tempo for its other merits.
+    /// <see cref="LeVoPairRanking.Lyrics"/> ranks by lyric CER instead, within the samples that agree on tempo and key
+    /// adherence (<see cref="LyricsPair"/>; the margin is then a CER difference).
     /// </summary>
-    public static (LeVoSample Chosen, LeVoSample Rejected)? Pair(IReadOnlyList<LeVoSample> samples, double margin = 0, bool keepTempo = false)
+    public static (LeVoSample Chosen, LeVoSample Rejected)? Pair(IReadOnlyList<LeVoSample> samples, double margin = 0, bool keepTempo = false,
+        LeVoPairRanking ranking = LeVoPairRanking.Combined)
     {
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count < 2) throw new ArgumentException("A preference pair needs at least two samples of the prompt.", nameof(samples));
         if (!double.IsFinite(margin) || margin < 0) throw new ArgumentOutOfRangeException(nameof(margin), margin, "The margin is a non-negative score difference.");
+        if (ranking == LeVoPairRanking.Lyrics) return LyricsPair(samples, margin, keepTempo);
         IReadOnlyList<LeVoSample> candidates = keepTempo ? [.. samples.Where(s => s.KeepsTempo)] : samples;
         if (candidates.Count == 0) return null;
         // The first sample wins among equal scores, so a prompt's pair does not depend on how the sort breaks ties.
         var best = candidates.Aggregate((a, b) => b.Score > a.Score ? b : a);
         var worst = samples.Aggregate((a, b) => b.Score < a.Score ? b : a);
         double gap = best.Score - worst.Score;
+        return gap < 1e-9 || gap < margin ? null : (best, worst);
+    }
+
+    /// <summary>
+    /// LeVo's lyric-alignment pair: the samples are grouped by (kept the tempo, kept the key); of the groups of two or more,
+    /// the one that keeps the most (the tempo before the key; with <paramref name="keepTempo"/> only groups at the asked tempo)
+    /// gives its lowest-CER sample as chosen and its highest-CER one as rejected, or none when they differ by less than
+    /// <paramref name="margin"/>. Both sides of every pair then ask for the same tempo and key outcome, so DPO can only learn
+    /// the words from it: a pair whose chosen sample alone kept the tempo teaches a preference for that song under any asked
+    /// tempo (docs/SONG.md, "What DPO does to the tempo the main LM reads").
+    /// </summary>
+    static (LeVoSample Chosen, LeVoSample Rejected)? LyricsPair(IReadOnlyList<LeVoSample> samples, double margin, bool keepTempo)
+    {
+        if (samples.Any(s => double.IsNaN(s.Cer))) throw new ArgumentException("Ranking by the lyrics needs every sample's CER.", nameof(samples));
+        var group = samples.GroupBy(s => (s.KeepsTempo, s.KeepsKey))
+            .Where(g => g.Count() >= 2 && (!keepTempo || g.Key.KeepsTempo))
+            .OrderByDescending(g => g.Key.KeepsTempo).ThenByDescending(g => g.Key.KeepsKey)
+            .FirstOrDefault()?.ToList();
+        if (group is null) return null;
+        var best = group.Aggregate((a, b) => b.Cer < a.Cer ? b : a);
+        var worst = group.Aggregate((a, b) => b.Cer > a.Cer ? b : a);
+        double gap = worst.Cer - best.Cer;
         return gap < 1e-9 || gap < margin ? null : (best, worst);
     }
 

@@ -14,11 +14,12 @@ namespace Media.Cli.Commands.Train;
 /// sung lines), the pre-DPO model sings <c>samples</c> songs (seeds N·p .. N·p + N − 1); each is measured as the evaluation
 /// measures songs (<see cref="SongModelEvaluation"/>) and scored by <see cref="SongModelRow.PreferenceScore"/> (lyric CER,
 /// tempo and key adherence, key clarity); <see cref="LeVoDpo.Pair"/> makes the best (with <c>keepTempo</c>, the best at
-/// the asked tempo) and the worst a pair, or drops the prompt when they differ by less than <c>margin</c>. Outcomes are
+/// the asked tempo) and the worst a pair, or drops the prompt when they differ by less than <c>margin</c>; with
+/// <see cref="LeVoPairRanking.Lyrics"/>, the lowest and the highest lyric CER of samples that agree on tempo and key. Outcomes are
 /// appended to a JSON-lines file one prompt at a time, so an interrupted run continues where it stopped.
 /// </summary>
 internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvaluation evaluation, LyricSongGenerator corpus, double seconds,
-    int samples = 2, double margin = 0, bool keepTempo = false)
+    int samples = 2, double margin = 0, bool keepTempo = false, LeVoPairRanking ranking = LeVoPairRanking.Combined)
 {
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -53,9 +54,9 @@ internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvalua
             var spec = asked.Spec(new SamplingParameters { Temperature = defaults.Temperature, TopK = defaults.TopK, Seed = (ulong)samples * seed + k }, defaults.GuidanceScale);
             var (audio, mixed, vocal, accompaniment) = await songs.GenerateAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
             var row = evaluation.Measure(asked.Made(audio, cpuSeconds: 0));
-            sung.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore, row.TempoCorrect));
+            sung.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore, row.TempoCorrect, row.KeyCorrect, row.Cer));
         }
-        var pair = LeVoDpo.Pair(sung, margin, keepTempo) is var (chosen, rejected) ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, chosen, rejected) : null;
+        var pair = LeVoDpo.Pair(sung, margin, keepTempo, ranking) is var (chosen, rejected) ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, chosen, rejected) : null;
         var prompt = new Prompt(seed, pair, [.. sung.Select(s => s.Score)]);
         File.AppendAllText(path, JsonSerializer.Serialize(prompt, Json) + "\n");
         return prompt;

@@ -94,6 +94,11 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [Description("dpo: the chosen sample is the best of those at the asked tempo (a prompt with none gives no pair)")]
         public bool DpoKeepTempo { get; init; }
 
+        [CommandOption("--dpo-rank")]
+        [Description("dpo: how a prompt's samples make its pair: combined (the best against the worst by the combined score) or lyrics (LeVo's lyric-alignment pairs: the lowest against the highest lyric CER of samples that agree on tempo and key; the margin is then a CER difference)")]
+        [DefaultValue("combined")]
+        public string DpoRank { get; init; } = "combined";
+
         [CommandOption("--dpo-nll-weight")]
         [Description("dpo: weight of the chosen samples' NLL per token added to the DPO loss (RPO); 0: LeVo's pure DPO")]
         [DefaultValue(0.0)]
@@ -134,6 +139,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
             if (!double.IsFinite(DpoNllWeight) || DpoNllWeight < 0) return ValidationResult.Error("--dpo-nll-weight must be non-negative.");
             if (DpoPairs is not ("samples" or "tempo" or "samples+tempo")) return ValidationResult.Error("--dpo-pairs must be samples, tempo or samples+tempo.");
+            if (DpoRank is not ("combined" or "lyrics")) return ValidationResult.Error("--dpo-rank must be combined or lyrics.");
             if (!double.IsFinite(DpoCorpusWeight) || DpoCorpusWeight < 0) return ValidationResult.Error("--dpo-corpus-weight must be non-negative.");
             if (DpoSamples < 2 || !double.IsFinite(DpoMargin) || DpoMargin < 0) return ValidationResult.Error("--dpo-samples must be at least 2 and --dpo-margin non-negative.");
             if (FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
@@ -201,9 +207,12 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         Directory.CreateDirectory(folder);
         string pairsPath = Path.Combine(folder, "pairs.jsonl");
         // The outcomes in pairs.jsonl hold only for the sampling that made them.
-        settings.PinRunConfig(Path.Combine("dpo", "pairs.json"), settings.DpoKeepTempo
-            ? System.Text.Json.JsonSerializer.Serialize(new { samples = settings.DpoSamples, margin = settings.DpoMargin, keep_tempo = true })
-            : System.Text.Json.JsonSerializer.Serialize(new { samples = settings.DpoSamples, margin = settings.DpoMargin }));
+        // Written as before when the ranking is the default, so existing run folders' pins still match.
+        var ranking = settings.DpoRank == "lyrics" ? LeVoPairRanking.Lyrics : LeVoPairRanking.Combined;
+        var pin = new Dictionary<string, object> { ["samples"] = settings.DpoSamples, ["margin"] = settings.DpoMargin };
+        if (settings.DpoKeepTempo) pin["keep_tempo"] = true;
+        if (ranking != LeVoPairRanking.Combined) pin["rank"] = settings.DpoRank;
+        settings.PinRunConfig(Path.Combine("dpo", "pairs.json"), System.Text.Json.JsonSerializer.Serialize(pin));
         var (pairs, done) = LeVoPreferencePairs.Read(pairsPath);
         if (done.Count < settings.DpoPrompts)
         {
@@ -211,8 +220,9 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             using var recognizer = Media.Services.Audio.Speech.Recognizer.CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);
             using var features = new Media.Services.Audio.Speech.SpeechFeatures(recognizer.Config.Mel);
             var maker = new LeVoPreferencePairs(songs, new Media.Services.Audio.Evaluation.SongModelEvaluation(recognizer, features),
-                new LyricSongGenerator(songs.SampleRate), settings.Seconds, settings.DpoSamples, settings.DpoMargin, settings.DpoKeepTempo);
-            string noPair = settings.DpoKeepTempo ? " (no pair: within the margin, or none at the asked tempo)" : " (no pair: within the margin)";
+                new LyricSongGenerator(songs.SampleRate), settings.Seconds, settings.DpoSamples, settings.DpoMargin, settings.DpoKeepTempo, ranking);
+            string noPair = ranking == LeVoPairRanking.Lyrics ? " (no pair: no two samples agree on tempo and key, or their CERs are within the margin)"
+                : settings.DpoKeepTempo ? " (no pair: within the margin, or none at the asked tempo)" : " (no pair: within the margin)";
             for (ulong seed = 0; seed < (ulong)settings.DpoPrompts && !cancellationToken.IsCancellationRequested; seed++)
             {
                 if (done.Contains(seed)) continue;
@@ -247,7 +257,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}{(loss.CorpusLoss is { } c ? $"  corpus loss {c:F4}" : "")}")),
             settings.DpoNllWeight, settings.DpoMixedOnly, corpus);
-        string gate = settings.DpoKeepTempo ? ", chosen at the asked tempo" : "";
+        string gate = (ranking == LeVoPairRanking.Lyrics ? ", ranked by lyric CER between samples that agree on tempo and key" : "")
+            + (settings.DpoKeepTempo ? ", chosen at the asked tempo" : "");
         string streams = settings.DpoMixedOnly ? "; log-probabilities of the mixed stream, the main LM trained" : "; log-probabilities of all three streams, all of LeLM trained";
         string nll = settings.DpoNllWeight > 0 ? string.Create(CultureInfo.InvariantCulture, $" + {settings.DpoNllWeight} NLL per token (chosen)") : "";
         if (corpus is not null) nll += string.Create(CultureInfo.InvariantCulture, $" + {corpus.Weight} x the pre-training loss of {corpus.Songs} corpus songs");
