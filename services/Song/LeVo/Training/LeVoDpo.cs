@@ -7,10 +7,10 @@ namespace Media.Services.Song.LeVo.Training;
 
 /// <summary>
 /// One sampled song of a prompt: its three token streams, the score that ranked it, whether it kept the asked tempo and key,
-/// and its lyric CER (NaN where the pairs file predates it).
+/// its lyric CER and its estimated tempo over the asked one (NaN where the pairs file predates them).
 /// </summary>
 public sealed record LeVoSample(int[] Mixed, int[] Vocal, int[] Accompaniment, double Score, bool KeepsTempo = false, bool KeepsKey = false,
-    double Cer = double.NaN);
+    double Cer = double.NaN, double TempoRatio = double.NaN);
 
 /// <summary>
 /// A preference pair: two samples of one prompt (its description and lyrics ids), the better-scored one chosen; or, with
@@ -70,25 +70,37 @@ public static class LeVoDpo
     }
 
     /// <summary>
+    /// How far apart two samples' estimated tempos may be, in log ratio, for a lyrics pair: half the tempo accuracy's 4 %.
+    /// Slower singing is heard better, so a pair that only had to fall in the same 4 % window prefers the slower song more
+    /// often than not, and DPO on such pairs slows the model down out of the window (docs/SONG.md, "Lyrics pairs").
+    /// </summary>
+    public const double LyricsPairTempoAgreement = 0.02;
+
+    /// <summary>
     /// LeVo's lyric-alignment pair: the samples are grouped by (kept the tempo, kept the key); of the groups of two or more,
     /// the one that keeps the most (the tempo before the key; with <paramref name="keepTempo"/> only groups at the asked tempo)
-    /// gives its lowest-CER sample as chosen and its highest-CER one as rejected, or none when they differ by less than
-    /// <paramref name="margin"/>. Both sides of every pair then ask for the same tempo and key outcome, so DPO can only learn
-    /// the words from it: a pair whose chosen sample alone kept the tempo teaches a preference for that song under any asked
+    /// gives the pair with the widest lyric-CER gap among its samples whose estimated tempos are within
+    /// <see cref="LyricsPairTempoAgreement"/> of each other, the lower CER chosen, or none when the gap is less than
+    /// <paramref name="margin"/>. Both sides of every pair then ask for the same tempo and key, so DPO can only learn the
+    /// words from it: a pair whose chosen sample alone kept the tempo teaches a preference for that song under any asked
     /// tempo (docs/SONG.md, "What DPO does to the tempo the main LM reads").
     /// </summary>
     static (LeVoSample Chosen, LeVoSample Rejected)? LyricsPair(IReadOnlyList<LeVoSample> samples, double margin, bool keepTempo)
     {
-        if (samples.Any(s => double.IsNaN(s.Cer))) throw new ArgumentException("Ranking by the lyrics needs every sample's CER.", nameof(samples));
+        if (samples.Any(s => double.IsNaN(s.Cer) || double.IsNaN(s.TempoRatio)))
+            throw new ArgumentException("Ranking by the lyrics needs every sample's CER and estimated tempo.", nameof(samples));
         var group = samples.GroupBy(s => (s.KeepsTempo, s.KeepsKey))
             .Where(g => g.Count() >= 2 && (!keepTempo || g.Key.KeepsTempo))
             .OrderByDescending(g => g.Key.KeepsTempo).ThenByDescending(g => g.Key.KeepsKey)
             .FirstOrDefault()?.ToList();
         if (group is null) return null;
-        var best = group.Aggregate((a, b) => b.Cer < a.Cer ? b : a);
-        var worst = group.Aggregate((a, b) => b.Cer > a.Cer ? b : a);
-        double gap = worst.Cer - best.Cer;
-        return gap < 1e-9 || gap < margin ? null : (best, worst);
+        (LeVoSample Chosen, LeVoSample Rejected)? widest = null;
+        double gap = 0;
+        foreach (var a in group)
+            foreach (var b in group)
+                if (b.Cer - a.Cer > gap && Math.Abs(Math.Log(a.TempoRatio / b.TempoRatio)) <= LyricsPairTempoAgreement)
+                    (widest, gap) = ((a, b), b.Cer - a.Cer);
+        return gap < 1e-9 || gap < margin ? null : widest;
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvalua
             var spec = asked.Spec(new SamplingParameters { Temperature = defaults.Temperature, TopK = defaults.TopK, Seed = (ulong)samples * seed + k }, defaults.GuidanceScale);
             var (audio, mixed, vocal, accompaniment) = await songs.GenerateAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
             var row = evaluation.Measure(asked.Made(audio, cpuSeconds: 0));
-            sung.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore, row.TempoCorrect, row.KeyCorrect, row.Cer));
+            sung.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore, row.TempoCorrect, row.KeyCorrect, row.Cer, row.EstimatedTempo / row.Tempo));
         }
         var pair = LeVoDpo.Pair(sung, margin, keepTempo, ranking) is var (chosen, rejected) ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, chosen, rejected) : null;
         var prompt = new Prompt(seed, pair, [.. sung.Select(s => s.Score)]);

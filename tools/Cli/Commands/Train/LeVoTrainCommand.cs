@@ -95,7 +95,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         public bool DpoKeepTempo { get; init; }
 
         [CommandOption("--dpo-rank")]
-        [Description("dpo: how a prompt's samples make its pair: combined (the best against the worst by the combined score) or lyrics (LeVo's lyric-alignment pairs: the lowest against the highest lyric CER of samples that agree on tempo and key; the margin is then a CER difference)")]
+        [Description("dpo: how a prompt's samples make its pair: combined (the best against the worst by the combined score) or lyrics (LeVo's lyric-alignment pairs: the widest lyric-CER gap between samples that agree on tempo and key adherence and whose tempos are within 2 %; the margin is then a CER difference)")]
         [DefaultValue("combined")]
         public string DpoRank { get; init; } = "combined";
 
@@ -263,12 +263,23 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         string nll = settings.DpoNllWeight > 0 ? string.Create(CultureInfo.InvariantCulture, $" + {settings.DpoNllWeight} NLL per token (chosen)") : "";
         if (corpus is not null) nll += string.Create(CultureInfo.InvariantCulture, $" + {corpus.Weight} x the pre-training loss of {corpus.Songs} corpus songs");
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; {(settings.DpoPairs == "samples" ? "" : $"{tempoPairs.Count} tempo condition pairs; ")}trained on {settings.DpoPairs} ({trained.Count} pairs); beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}{streams}"));
+            $"dpo pairs: {pairs.Count} of {settings.DpoPrompts} prompts{TempoDrift(pairs)} ({settings.DpoSamples} samples each, best against worst, margin {settings.DpoMargin}{gate}); chosen score {pairs.Average(p => p.Chosen.Score):F3}, rejected {pairs.Average(p => p.Rejected.Score):F3}; {(settings.DpoPairs == "samples" ? "" : $"{tempoPairs.Count} tempo condition pairs; ")}trained on {settings.DpoPairs} ({trained.Count} pairs); beta {settings.Beta}; objective -log sigmoid(beta ((log pi - log ref)(chosen) - (log pi - log ref)(rejected))){nll}{streams}"));
         training.Run(settings.Budget, cancellationToken);
         string export = Path.Combine(settings.Run, "model-dpo");
         training.Export(export);
         AnsiConsole.MarkupLine($"dpo trained to step {training.Trainer.Step} of {settings.DpoSteps}; exported [bold]{Markup.Escape(export)}[/] (the pre-DPO model in pre-dpo/)");
         return 0;
+    }
+
+    /// <summary>
+    /// How much slower or faster the chosen samples are than the rejected ones (their estimated tempos' mean log ratio), where
+    /// the pairs file holds the tempos: DPO learns this drift too.
+    /// </summary>
+    static string TempoDrift(List<LeVoPreferencePair> pairs)
+    {
+        var known = pairs.Where(p => double.IsFinite(p.Chosen.TempoRatio) && double.IsFinite(p.Rejected.TempoRatio)).ToList();
+        return known.Count == 0 ? ""
+            : string.Create(CultureInfo.InvariantCulture, $" (chosen against rejected tempo: mean log ratio {known.Average(p => Math.Log(p.Chosen.TempoRatio / p.Rejected.TempoRatio)):+0.0000;-0.0000})");
     }
 
     static int FitTokenizer(Settings settings, NeuralAudioCodec codec, SongTokenCache mixes, SongTokenCache tracks, string folder, Stopwatch clock,
