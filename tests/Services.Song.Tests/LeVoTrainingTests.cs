@@ -341,13 +341,13 @@ public sealed class LeVoDpoTests : IDisposable
 
         using var training = new LeVoDpoTraining(pretrained, tempoPairs, batch: 4, beta: 0.1,
             new TrainerOptions { RunDirectory = Path.Combine(root, "run-condition"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
-            CPU, mixedOnly: true);
+            CPU, streams: LeVoDpoStreams.Mixed);
         training.Run();
-        var after = LeVoDpo.Loss(training.Model, reference, batch, mixedOnly: true);
+        var after = LeVoDpo.Loss(training.Model, reference, batch, streams: LeVoDpoStreams.Mixed);
         Assert.Equal(1.0, after.RewardAccuracy);
         // Nothing but the condition tells the two sides apart, so the margin is the model's reading of the tempo.
         Assert.True(after.Margin > 0.1, $"margin {after.Margin:F4}");
-        Assert.Equal(0.0, LeVoDpo.Loss(training.Model, reference, batch with { RejectedConditions = null }, mixedOnly: true).Margin, 5);
+        Assert.Equal(0.0, LeVoDpo.Loss(training.Model, reference, batch with { RejectedConditions = null }, streams: LeVoDpoStreams.Mixed).Margin, 5);
     }
 
     [Fact]
@@ -360,17 +360,17 @@ public sealed class LeVoDpoTests : IDisposable
         var mixOnly = songs.Select(s => s with { Vocal = null, Accompaniment = null }).ToList();
         var whole = LeVoTraining.Pack(config, songs, [.. songs.Select(s => (LeVoCondition?)LeVoCondition.Of(config, s.Description, s.Lyrics))], 0, CPU);
         using var reference = LeVoCheckpoint.Load(pretrained);
-        double start = LeVoDpo.CorpusLoss(reference, whole, mixedOnly: false).item<float>();
+        double start = LeVoDpo.CorpusLoss(reference, whole, LeVoDpoStreams.All).item<float>();
 
-        (double Corpus, double? Logged) After(string name, LeVoDpoCorpus? corpus, bool mixedOnly = false)
+        (double Corpus, double? Logged) After(string name, LeVoDpoCorpus? corpus, LeVoDpoStreams streams = LeVoDpoStreams.All)
         {
             double? logged = null;
             using var training = new LeVoDpoTraining(pretrained, pairs, batch: 4, beta: 0.1,
                 new TrainerOptions { RunDirectory = Path.Combine(root, name), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
-                CPU, (_, parts) => logged = parts.CorpusLoss, mixedOnly: mixedOnly, corpus: corpus);
+                CPU, (_, parts) => logged = parts.CorpusLoss, streams: streams, corpus: corpus);
             training.Run();
-            Assert.Equal(1.0, LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU), mixedOnly: mixedOnly).RewardAccuracy);   // still learns the preference
-            return (LeVoDpo.CorpusLoss(training.Model, whole, mixedOnly).item<float>(), logged);
+            Assert.Equal(1.0, LeVoDpo.Loss(training.Model, reference, LeVoDpo.Batch(config, pairs, CPU), streams: streams).RewardAccuracy);   // still learns the preference
+            return (LeVoDpo.CorpusLoss(training.Model, whole, streams).item<float>(), logged);
         }
 
         var pure = After("run-pure", null);
@@ -380,7 +380,7 @@ public sealed class LeVoDpoTests : IDisposable
         Assert.True(held.Corpus < start && held.Corpus < pure.Corpus, $"corpus loss: pre-DPO {start:F3}, pure DPO {pure.Corpus:F3}, with the corpus term {held.Corpus:F3}");
 
         // Mixed-only DPO reads the mixes alone; over all three streams a corpus song must bring its tracks.
-        var mixed = After("run-corpus-mixed", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1), mixedOnly: true);
+        var mixed = After("run-corpus-mixed", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1), streams: LeVoDpoStreams.Mixed);
         Assert.NotNull(mixed.Logged);
         var refused = Assert.Throws<InvalidOperationException>(() => After("run-corpus-no-tracks", new LeVoDpoCorpus(s => mixOnly[(int)s], songs.Count, Weight: 1)));
         Assert.Contains("needs a track cache", refused.Message, StringComparison.Ordinal);
@@ -396,14 +396,14 @@ public sealed class LeVoDpoTests : IDisposable
         var batch = LeVoDpo.Batch(config, pairs, CPU);
         // The mixed stream's log-probability is the first stream's part of the three-stream sum.
         using (var all = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions))
-        using (var mixed = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions, mixedOnly: true))
+        using (var mixed = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions, LeVoDpoStreams.Mixed))
             Assert.True((all - mixed).lt(-1e-3).all().item<bool>(), "the tracks add log-probability below zero");
 
         using var training = new LeVoDpoTraining(pretrained, pairs, batch: 4, beta: 0.1,
             new TrainerOptions { RunDirectory = Path.Combine(root, "run-mixed"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
-            CPU, mixedOnly: true);
+            CPU, streams: LeVoDpoStreams.Mixed);
         training.Run();
-        Assert.Equal(1.0, LeVoDpo.Loss(training.Model, reference, batch, mixedOnly: true).RewardAccuracy);
+        Assert.Equal(1.0, LeVoDpo.Loss(training.Model, reference, batch, streams: LeVoDpoStreams.Mixed).RewardAccuracy);
         var before = reference.state_dict();
         var after = training.Model.state_dict();
         var subDecoder = new HashSet<string>(training.Model.named_parameters()
@@ -411,6 +411,33 @@ public sealed class LeVoDpoTests : IDisposable
         Assert.NotEmpty(subDecoder);
         foreach (string name in subDecoder) Assert.True(after[name].allclose(before[name], rtol: 0, atol: 0), $"{name} changed");
         Assert.Contains(after, kv => !subDecoder.Contains(kv.Key) && !kv.Value.allclose(before[kv.Key], rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void Tracks_only_dpo_learns_the_preference_on_the_vocal_and_accompaniment_and_leaves_the_main_lm_as_trained()
+    {
+        var (config, pretrained, pairs) = PretrainedWithPairs("pre-tracks", seed: 31);
+        using var reference = LeVoCheckpoint.Load(pretrained);
+        var batch = LeVoDpo.Batch(config, pairs, CPU);
+        // The three streams' log-probability is the mixed one's plus the tracks'.
+        using (var all = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions))
+        using (var mixed = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions, LeVoDpoStreams.Mixed))
+        using (var tracks = LeVoDpo.SequenceLogProbability(reference, batch.Chosen, batch.Conditions, LeVoDpoStreams.Tracks))
+            Assert.True((all - mixed - tracks).abs().lt(1e-3).all().item<bool>(), "mixed + tracks = all");
+
+        using var training = new LeVoDpoTraining(pretrained, pairs, batch: 4, beta: 0.1,
+            new TrainerOptions { RunDirectory = Path.Combine(root, "run-tracks"), TotalSteps = 15, LearningRate = 3e-3, CheckpointEvery = 100, LogEvery = 1, Seed = 2 },
+            CPU, streams: LeVoDpoStreams.Tracks);
+        training.Run();
+        Assert.Equal(1.0, LeVoDpo.Loss(training.Model, reference, batch, streams: LeVoDpoStreams.Tracks).RewardAccuracy);
+        var before = reference.state_dict();
+        var after = training.Model.state_dict();
+        var subDecoder = new HashSet<string>(training.Model.named_parameters()
+            .Where(p => training.Model.SubDecoderParameters().Any(q => ReferenceEquals(q, p.parameter))).Select(p => p.name));
+        // The main LM plans the mix, its tempo and key: not one of its weights moves.
+        foreach (var (name, value) in after.Where(kv => !subDecoder.Contains(kv.Key)))
+            Assert.True(value.allclose(before[name], rtol: 0, atol: 0), $"{name} changed");
+        Assert.Contains(after, kv => subDecoder.Contains(kv.Key) && !kv.Value.allclose(before[kv.Key], rtol: 0, atol: 0));
     }
 
     [Fact]

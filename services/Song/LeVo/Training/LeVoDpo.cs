@@ -104,41 +104,53 @@ public static class LeVoDpo
     }
 
     /// <summary>
-    /// Sum of log-probabilities [B] of the layout steps' real tokens under <paramref name="model"/>: all three streams, or
-    /// with <paramref name="mixedOnly"/> the main LM's mixed stream alone (the sub-decoder not run).
+    /// Sum of log-probabilities [B] of the layout steps' real tokens under <paramref name="model"/>, over <paramref name="streams"/>:
+    /// all three, the main LM's mixed stream alone (the sub-decoder not run), or the sub-decoder's vocal and accompaniment
+    /// streams alone (the main LM run without gradients).
     /// </summary>
-    public static Tensor SequenceLogProbability(LeLmModel model, Tensor steps, IReadOnlyList<LeVoCondition?> conditions, bool mixedOnly = false)
+    public static Tensor SequenceLogProbability(LeLmModel model, Tensor steps, IReadOnlyList<LeVoCondition?> conditions, LeVoDpoStreams streams = LeVoDpoStreams.All)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(steps);
         using var scope = NewDisposeScope();
         long s = steps.shape[2] - 1;
-        var targets = Targets(steps, mixedOnly);                                       // [B, 3 or 1, S-1]
-        var (mixed, dual) = model.Forward(steps.narrow(2, 0, s), conditions, withSubDecoder: !mixedOnly);
-        var logits = mixedOnly ? mixed.unsqueeze(1) : cat([mixed.unsqueeze(2), dual!], 2).permute(0, 2, 1, 3);   // [B, 3 or 1, S-1, V+1]
+        var targets = Targets(steps, streams);                                         // [B, 3, 1 or 2, S-1]
+        var (mixed, dual) = model.Forward(steps.narrow(2, 0, s), conditions, withSubDecoder: streams != LeVoDpoStreams.Mixed,
+            frozenLm: streams == LeVoDpoStreams.Tracks);
+        var logits = streams switch                                                    // [B, 3, 1 or 2, S-1, V+1]
+        {
+            LeVoDpoStreams.Mixed => mixed.unsqueeze(1),
+            LeVoDpoStreams.Tracks => dual!.permute(0, 2, 1, 3),
+            _ => cat([mixed.unsqueeze(2), dual!], 2).permute(0, 2, 1, 3),
+        };
         var real = targets.lt(model.Config.CodeSize);
         var logProbabilities = logits.log_softmax(-1).gather(-1, targets.clamp_max(model.Config.CodeSize).unsqueeze(-1)).squeeze(-1);
         return (logProbabilities * real.to(logProbabilities.dtype)).sum([1, 2]).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The next-step targets [B, streams, S-1] of layout steps [B, 3, S]: all three streams or the mixed one.</summary>
-    static Tensor Targets(Tensor steps, bool mixedOnly)
+    /// <summary>The next-step targets [B, streams, S-1] of layout steps [B, 3, S]: all three streams, the mixed one or the two tracks.</summary>
+    static Tensor Targets(Tensor steps, LeVoDpoStreams streams)
     {
         var targets = steps.narrow(2, 1, steps.shape[2] - 1);
-        return mixedOnly ? targets.narrow(1, 0, 1) : targets;
+        return streams switch
+        {
+            LeVoDpoStreams.Mixed => targets.narrow(1, 0, 1),
+            LeVoDpoStreams.Tracks => targets.narrow(1, 1, 2),
+            _ => targets,
+        };
     }
 
     /// <summary>
     /// The DPO loss of <paramref name="batch"/> for <paramref name="policy"/> against the frozen <paramref name="reference"/>,
     /// plus <paramref name="nllWeight"/> times the policy's NLL per token of the chosen samples (RPO, Pang et al. 2024): pure
     /// DPO can widen the margin by lowering both samples' likelihood, which moves the model off the songs it sings well; the
-    /// NLL term holds the chosen ones up. 0 is LeVo's pure DPO. With <paramref name="mixedOnly"/> both terms read the mixed
-    /// stream alone, so only the main LM is post-trained and the sub-decoder that makes the audio stays as trained. With corpus
+    /// NLL term holds the chosen ones up. 0 is LeVo's pure DPO. Both terms read <paramref name="streams"/>: all three, the mixed
+    /// stream alone (only the main LM is post-trained) or the two tracks alone (only the sub-decoder is). With corpus
     /// songs in the batch, <paramref name="corpusWeight"/> times their pre-training loss (<see cref="CorpusLoss"/>) is added, as
     /// InstructGPT mixes pre-training gradients into its preference tuning (PPO-ptx): the corpus songs carry their asked tempo
     /// and key exactly, so the term holds what the pre-trained model reads of its condition, which the pairs alone wear away.
     /// </summary>
-    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta, double nllWeight = 0, bool mixedOnly = false,
+    public static LeVoDpoParts Loss(LeLmModel policy, LeLmModel reference, LeVoDpoBatch batch, double beta = DefaultBeta, double nllWeight = 0, LeVoDpoStreams streams = LeVoDpoStreams.All,
         double corpusWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -151,19 +163,19 @@ public static class LeVoDpo
         Tensor refChosen, refRejected;
         using (no_grad())
         {
-            refChosen = SequenceLogProbability(reference, batch.Chosen, batch.Conditions, mixedOnly);
-            refRejected = SequenceLogProbability(reference, batch.Rejected, rejectedConditions, mixedOnly);
+            refChosen = SequenceLogProbability(reference, batch.Chosen, batch.Conditions, streams);
+            refRejected = SequenceLogProbability(reference, batch.Rejected, rejectedConditions, streams);
         }
-        var policyChosen = SequenceLogProbability(policy, batch.Chosen, batch.Conditions, mixedOnly);
-        var margin = beta * ((policyChosen - refChosen) - (SequenceLogProbability(policy, batch.Rejected, rejectedConditions, mixedOnly) - refRejected));
-        var chosenTokens = Targets(batch.Chosen, mixedOnly).lt(policy.Config.CodeSize).sum([1, 2]).to(policyChosen.dtype);
+        var policyChosen = SequenceLogProbability(policy, batch.Chosen, batch.Conditions, streams);
+        var margin = beta * ((policyChosen - refChosen) - (SequenceLogProbability(policy, batch.Rejected, rejectedConditions, streams) - refRejected));
+        var chosenTokens = Targets(batch.Chosen, streams).lt(policy.Config.CodeSize).sum([1, 2]).to(policyChosen.dtype);
         var chosenNll = (-policyChosen / chosenTokens).mean();
         var loss = -nn.functional.logsigmoid(margin).mean();
         if (nllWeight > 0) loss = loss + nllWeight * chosenNll;
         double? corpus = null;
         if (batch.Corpus is { } songs)
         {
-            var corpusLoss = CorpusLoss(policy, songs, mixedOnly);
+            var corpusLoss = CorpusLoss(policy, songs, streams);
             corpus = corpusLoss.item<float>();
             if (corpusWeight > 0) loss = loss + corpusWeight * corpusLoss;
         }
@@ -172,16 +184,20 @@ public static class LeVoDpo
     }
 
     /// <summary>
-    /// The pre-training loss of corpus songs for what DPO trains: stage 1's (the mixed stream) with <paramref name="mixedOnly"/>,
-    /// else stage 1's plus stage 2's (the vocal and accompaniment streams).
+    /// The pre-training loss of corpus songs for what DPO trains: stage 1's (the mixed stream), stage 2's (the vocal and
+    /// accompaniment streams), or both for all three streams.
     /// </summary>
-    public static Tensor CorpusLoss(LeLmModel policy, LeVoBatch songs, bool mixedOnly)
+    public static Tensor CorpusLoss(LeLmModel policy, LeVoBatch songs, LeVoDpoStreams streams)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(songs);
         using var scope = NewDisposeScope();
-        var loss = LeVoLoss.Compute(policy, songs, LeVoStage.Lm).Total;
-        if (!mixedOnly) loss = loss + LeVoLoss.Compute(policy, songs, LeVoStage.Decoder).Total;
+        var loss = streams switch
+        {
+            LeVoDpoStreams.Mixed => LeVoLoss.Compute(policy, songs, LeVoStage.Lm).Total,
+            LeVoDpoStreams.Tracks => LeVoLoss.Compute(policy, songs, LeVoStage.Decoder).Total,
+            _ => LeVoLoss.Compute(policy, songs, LeVoStage.Lm).Total + LeVoLoss.Compute(policy, songs, LeVoStage.Decoder).Total,
+        };
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -37,11 +37,11 @@ public sealed class LeVoDpoTraining : IDisposable
     readonly LeLmModel reference;
     readonly string pretrained;
     readonly LeVoDpoCorpus? corpus;
-    readonly bool mixedOnly;
+    readonly LeVoDpoStreams streams;
 
     /// <summary>A fresh or resumed DPO run over <paramref name="pairs"/>.</summary>
     public LeVoDpoTraining(string pretrained, IReadOnlyList<LeVoPreferencePair> pairs, int batch, double beta, TrainerOptions trainerOptions, Device device,
-        Action<long, LeVoDpoParts>? stepLosses = null, double nllWeight = 0, bool mixedOnly = false, LeVoDpoCorpus? corpus = null)
+        Action<long, LeVoDpoParts>? stepLosses = null, double nllWeight = 0, LeVoDpoStreams streams = LeVoDpoStreams.All, LeVoDpoCorpus? corpus = null)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentNullException.ThrowIfNull(trainerOptions);
@@ -56,18 +56,18 @@ public sealed class LeVoDpoTraining : IDisposable
         this.batch = batch;
         this.pretrained = pretrained;
         this.corpus = corpus;
-        this.mixedOnly = mixedOnly;
+        this.streams = streams;
         Beta = beta;
         manual_seed(trainerOptions.Seed);
         Model = ModelFolder.Load(pretrained, () => new LeLmModel(Config), device);
         reference = ModelFolder.Load(pretrained, () => new LeLmModel(Config), device);
         foreach (var p in reference.parameters()) p.requires_grad = false;
-        // Mixed-only DPO trains what stage 1 trained; the sub-decoder's side stays frozen, as in LeVo's modular training.
-        Model.SetTrainable(mainLm: true, subDecoder: !mixedOnly);
+        // One stream side trains what its stage trained; the other side stays frozen, as in LeVo's modular training.
+        Model.SetTrainable(mainLm: streams != LeVoDpoStreams.Tracks, subDecoder: streams != LeVoDpoStreams.Mixed);
         Trainer = new Trainer<LeVoDpoBatch>(Model, Batch,
             b =>
             {
-                var loss = LeVoDpo.Loss(Model, reference, b, beta, nllWeight, mixedOnly, corpus?.Weight ?? 0);
+                var loss = LeVoDpo.Loss(Model, reference, b, beta, nllWeight, streams, corpus?.Weight ?? 0);
                 stepLosses?.Invoke(Trainer!.Step, loss);
                 return loss.Total;
             },
@@ -95,8 +95,8 @@ public sealed class LeVoDpoTraining : IDisposable
         LeVoExample Song(ulong seed)
         {
             var song = corpus.Song(seed);
-            if (!mixedOnly && (song.Vocal is null || song.Accompaniment is null))
-                throw new InvalidOperationException($"Song {song.Seed} has no vocal and accompaniment streams: DPO over all three streams needs a track cache for its corpus term.");
+            if (streams != LeVoDpoStreams.Mixed && (song.Vocal is null || song.Accompaniment is null))
+                throw new InvalidOperationException($"Song {song.Seed} has no vocal and accompaniment streams: DPO over the tracks needs a track cache for its corpus term.");
             return song;
         }
         return drawn with { Corpus = LeVoTraining.Draw(Config, Song, corpus.Songs, batch, corpus.ConditionDropout, random, position.Step, position.Device) };

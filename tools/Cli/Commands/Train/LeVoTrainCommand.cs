@@ -118,6 +118,10 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         [Description("dpo: post-train only the main LM, on the mixed stream's log-probabilities (the sub-decoder that makes the audio stays frozen)")]
         public bool DpoMixedOnly { get; init; }
 
+        [CommandOption("--dpo-tracks-only")]
+        [Description("dpo: post-train only the sub-decoder, on the vocal and accompaniment streams' log-probabilities (the main LM that plans the mix, its tempo and key, stays frozen)")]
+        public bool DpoTracksOnly { get; init; }
+
         [CommandOption("--beta")]
         [Description("dpo: the DPO temperature")]
         [DefaultValue(0.1)]
@@ -139,6 +143,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             if (DpoPrompts < 1 || DpoSteps < 1 || DpoLearningRate <= 0 || Beta <= 0) return ValidationResult.Error("--dpo-prompts, --dpo-steps, --dpo-lr and --beta must be positive.");
             if (!double.IsFinite(DpoNllWeight) || DpoNllWeight < 0) return ValidationResult.Error("--dpo-nll-weight must be non-negative.");
             if (DpoPairs is not ("samples" or "tempo" or "samples+tempo")) return ValidationResult.Error("--dpo-pairs must be samples, tempo or samples+tempo.");
+            if (DpoMixedOnly && DpoTracksOnly) return ValidationResult.Error("--dpo-mixed-only and --dpo-tracks-only exclude each other.");
             if (DpoRank is not ("combined" or "lyrics")) return ValidationResult.Error("--dpo-rank must be combined or lyrics.");
             if (!double.IsFinite(DpoCorpusWeight) || DpoCorpusWeight < 0) return ValidationResult.Error("--dpo-corpus-weight must be non-negative.");
             if (DpoSamples < 2 || !double.IsFinite(DpoMargin) || DpoMargin < 0) return ValidationResult.Error("--dpo-samples must be at least 2 and --dpo-margin non-negative.");
@@ -239,11 +244,15 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
                 ? "No tempo condition pairs to train on: no pair's chosen sample kept the asked tempo (--dpo-keep-tempo makes every chosen one keep it)."
                 : "No pairs to train on: no prompt's samples made a pair.");
         // dpo/run's checkpoints hold one objective: resuming them under another would mix two.
-        settings.PinRunConfig(Path.Combine("dpo", "objective.json"), System.Text.Json.JsonSerializer.Serialize(new
+        // tracks_only is written only when set, so existing run folders' pins still match.
+        var objective = new Dictionary<string, object>
         {
-            pairs = settings.DpoPairs, beta = settings.Beta, nll_weight = settings.DpoNllWeight, mixed_only = settings.DpoMixedOnly,
-            corpus_weight = settings.DpoCorpusWeight, corpus_songs = settings.DpoCorpusWeight > 0 ? settings.Songs : 0,
-        }));
+            ["pairs"] = settings.DpoPairs, ["beta"] = settings.Beta, ["nll_weight"] = settings.DpoNllWeight, ["mixed_only"] = settings.DpoMixedOnly,
+            ["corpus_weight"] = settings.DpoCorpusWeight, ["corpus_songs"] = settings.DpoCorpusWeight > 0 ? settings.Songs : 0,
+        };
+        if (settings.DpoTracksOnly) objective["tracks_only"] = true;
+        settings.PinRunConfig(Path.Combine("dpo", "objective.json"), System.Text.Json.JsonSerializer.Serialize(objective));
+        var dpoStreams = settings.DpoMixedOnly ? LeVoDpoStreams.Mixed : settings.DpoTracksOnly ? LeVoDpoStreams.Tracks : LeVoDpoStreams.All;
         var schedule = settings.Schedule("pairs") with
         {
             RunDirectory = Path.Combine(folder, "run"), TotalSteps = settings.DpoSteps, LearningRate = settings.DpoLearningRate,
@@ -252,14 +261,19 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         // The corpus term reads the pre-training songs through the pre-DPO model's own tokenizer (the mixes alone when only the main LM trains).
         using var corpusTokenizer = settings.DpoCorpusWeight > 0 ? CodecLatentTokenizer.Load(Path.Combine(pretrained, LeVoCheckpoint.TokenizerFolder), codec) : null;
         var corpus = corpusTokenizer is null ? null
-            : new LeVoDpoCorpus(new LeVoTokenDataset(mixes, settings.DpoMixedOnly ? null : tracks, corpusTokenizer).Get, settings.Songs, settings.DpoCorpusWeight);
+            : new LeVoDpoCorpus(new LeVoTokenDataset(mixes, dpoStreams == LeVoDpoStreams.Mixed ? null : tracks, corpusTokenizer).Get, settings.Songs, settings.DpoCorpusWeight);
         using var training = new LeVoDpoTraining(pretrained, trained, settings.Batch, settings.Beta, schedule, device, (step, loss) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}{(loss.CorpusLoss is { } c ? $"  corpus loss {c:F4}" : "")}")),
-            settings.DpoNllWeight, settings.DpoMixedOnly, corpus);
+            settings.DpoNllWeight, dpoStreams, corpus);
         string gate = (ranking == LeVoPairRanking.Lyrics ? ", ranked by lyric CER between samples that agree on tempo and key" : "")
             + (settings.DpoKeepTempo ? ", chosen at the asked tempo" : "");
-        string streams = settings.DpoMixedOnly ? "; log-probabilities of the mixed stream, the main LM trained" : "; log-probabilities of all three streams, all of LeLM trained";
+        string streams = dpoStreams switch
+        {
+            LeVoDpoStreams.Mixed => "; log-probabilities of the mixed stream, the main LM trained",
+            LeVoDpoStreams.Tracks => "; log-probabilities of the vocal and accompaniment streams, the sub-decoder trained",
+            _ => "; log-probabilities of all three streams, all of LeLM trained",
+        };
         string nll = settings.DpoNllWeight > 0 ? string.Create(CultureInfo.InvariantCulture, $" + {settings.DpoNllWeight} NLL per token (chosen)") : "";
         if (corpus is not null) nll += string.Create(CultureInfo.InvariantCulture, $" + {corpus.Weight} x the pre-training loss of {corpus.Songs} corpus songs");
         AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
