@@ -44,6 +44,12 @@ public sealed class LeVoCommandTests : IDisposable
         var (pairsCode, pairsOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-pairs", "both");
         Assert.NotEqual(0, pairsCode);
         Assert.Contains("--dpo-pairs must be samples, tempo or samples+tempo.", pairsOutput, StringComparison.Ordinal);
+        var (rankCode, rankOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-rank", "tempo");
+        Assert.NotEqual(0, rankCode);
+        Assert.Contains("--dpo-rank must be combined or lyrics.", rankOutput, StringComparison.Ordinal);
+        var (sidesCode, sidesOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-mixed-only", "--dpo-tracks-only");
+        Assert.NotEqual(0, sidesCode);
+        Assert.Contains("--dpo-mixed-only and --dpo-tracks-only exclude each other.", sidesOutput, StringComparison.Ordinal);
 
         var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
         Assert.NotEqual(0, code2);
