@@ -35,21 +35,17 @@ public sealed class LeVoCommandTests : IDisposable
             Assert.NotEqual(0, badCode);
             Assert.Contains("--dpo-samples must be at least 2 and --dpo-margin non-negative.", badOutput, StringComparison.Ordinal);
         }
-        var (nllCode, nllOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-nll-weight", "-1");
-        Assert.NotEqual(0, nllCode);
-        Assert.Contains("--dpo-nll-weight must be non-negative.", nllOutput, StringComparison.Ordinal);
-        var (corpusCode, corpusOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-corpus-weight", "-0.5");
-        Assert.NotEqual(0, corpusCode);
-        Assert.Contains("--dpo-corpus-weight must be non-negative.", corpusOutput, StringComparison.Ordinal);
-        var (pairsCode, pairsOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-pairs", "both");
-        Assert.NotEqual(0, pairsCode);
-        Assert.Contains("--dpo-pairs must be samples, tempo or samples+tempo.", pairsOutput, StringComparison.Ordinal);
-        var (rankCode, rankOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-rank", "tempo");
-        Assert.NotEqual(0, rankCode);
-        Assert.Contains("--dpo-rank must be combined or lyrics.", rankOutput, StringComparison.Ordinal);
-        var (sidesCode, sidesOutput) = await Run("train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), "--dpo-mixed-only", "--dpo-tracks-only");
-        Assert.NotEqual(0, sidesCode);
-        Assert.Contains("--dpo-mixed-only and --dpo-tracks-only exclude each other.", sidesOutput, StringComparison.Ordinal);
+        async Task Refused(string message, params string[] options)
+        {
+            var (badCode, badOutput) = await Run(["train", "levo", "--stage", "dpo", "--run", Path.Combine(folder, "run"), .. options]);
+            Assert.NotEqual(0, badCode);
+            Assert.Contains(message, badOutput, StringComparison.Ordinal);
+        }
+        await Refused("--dpo-nll-weight must be non-negative.", "--dpo-nll-weight", "-1");
+        await Refused("--dpo-corpus-weight must be non-negative.", "--dpo-corpus-weight", "-0.5");
+        await Refused("--dpo-pairs must be samples, tempo or samples+tempo.", "--dpo-pairs", "both");
+        await Refused("--dpo-rank must be combined or lyrics.", "--dpo-rank", "tempo");
+        await Refused("--dpo-mixed-only and --dpo-tracks-only exclude each other.", "--dpo-mixed-only", "--dpo-tracks-only");
 
         var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
         Assert.NotEqual(0, code2);
