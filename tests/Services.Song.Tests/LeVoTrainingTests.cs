@@ -249,16 +249,19 @@ public sealed class LeVoDpoTests : IDisposable
         var offTempo = new[] { Sung(0.2, false, false), Sung(0.7, false, false), Sung(0.5, true, false) };
         Assert.NotNull(LeVoDpo.Pair(offTempo, ranking: LeVoPairRanking.Lyrics));
         Assert.Null(LeVoDpo.Pair(offTempo, keepTempo: true, ranking: LeVoPairRanking.Lyrics));
-        // Both in the 4 % window is not enough: the widest gap here is a song 3.5 % slower chosen over a faster one, and
-        // preferring it would teach slowing down; the pair is the widest gap between tempos within 2 % of each other.
+        // Both in the 4 % window can still mean a song 3.5 % slower chosen over a faster one, which teaches slowing down;
+        // with a tempo agreement of 2 % the pair is the widest gap between tempos that close.
         var window = new[] { Sung(0.3, true, false, 0.975), Sung(0.9, true, false, 1.01), Sung(0.6, true, false, 1.0) };
-        var (clear, unclear) = LeVoDpo.Pair(window, ranking: LeVoPairRanking.Lyrics)!.Value;
+        Assert.Same(window[0], LeVoDpo.Pair(window, ranking: LeVoPairRanking.Lyrics)!.Value.Chosen);
+        var (clear, unclear) = LeVoDpo.Pair(window, ranking: LeVoPairRanking.Lyrics, tempoAgreement: 0.02)!.Value;
         Assert.Same(window[2], clear);
         Assert.Same(window[1], unclear);
-        Assert.Null(LeVoDpo.Pair([window[0], window[1]], ranking: LeVoPairRanking.Lyrics));
+        Assert.Null(LeVoDpo.Pair([window[0], window[1]], ranking: LeVoPairRanking.Lyrics, tempoAgreement: 0.02));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LeVoDpo.Pair(window, ranking: LeVoPairRanking.Lyrics, tempoAgreement: 0));
         // A pairs file from before the CER and the tempo were stored cannot be ranked by them.
         Assert.Throws<ArgumentException>(() => LeVoDpo.Pair([samples[0] with { Cer = double.NaN }, samples[1]], ranking: LeVoPairRanking.Lyrics));
-        Assert.Throws<ArgumentException>(() => LeVoDpo.Pair([samples[0] with { TempoRatio = double.NaN }, samples[1]], ranking: LeVoPairRanking.Lyrics));
+        Assert.NotNull(LeVoDpo.Pair([window[0] with { TempoRatio = double.NaN }, window[1]], ranking: LeVoPairRanking.Lyrics));
+        Assert.Throws<ArgumentException>(() => LeVoDpo.Pair([window[0] with { TempoRatio = double.NaN }, window[1]], ranking: LeVoPairRanking.Lyrics, tempoAgreement: 0.02));
     }
 
     /// <summary>A tiny two-stage model saved as a pre-DPO folder, and four pairs of 8-token samples of it, the first scored higher.</summary>

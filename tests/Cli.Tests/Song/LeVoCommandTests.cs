@@ -46,6 +46,7 @@ public sealed class LeVoCommandTests : IDisposable
         await Refused("--dpo-pairs must be samples, tempo or samples+tempo.", "--dpo-pairs", "both");
         await Refused("--dpo-rank must be combined or lyrics.", "--dpo-rank", "tempo");
         await Refused("--dpo-mixed-only and --dpo-tracks-only exclude each other.", "--dpo-mixed-only", "--dpo-tracks-only");
+        await Refused("--dpo-tempo-agreement is a non-negative log ratio, for --dpo-rank lyrics.", "--dpo-tempo-agreement", "0.02");
 
         var (code2, output2) = await Run("train", "levo", "--stage", "lm", "--run", Path.Combine(folder, "run"), "--codec", CommittedModels.Path("media-codec"));
         Assert.NotEqual(0, code2);

@@ -51,15 +51,17 @@ public static class LeVoDpo
     /// less often the estimators' noise. With <paramref name="keepTempo"/> the chosen one is the best of the samples that
     /// kept the asked tempo (none kept it: no pair), so no pair prefers a song at another tempo for its other merits.
     /// <see cref="LeVoPairRanking.Lyrics"/> ranks by lyric CER instead, within the samples that agree on tempo and key
-    /// adherence (<see cref="LyricsPair"/>; the margin is then a CER difference).
+    /// adherence, their tempos optionally within <paramref name="tempoAgreement"/> (<see cref="LyricsPair"/>; the margin is
+    /// then a CER difference).
     /// </summary>
     public static (LeVoSample Chosen, LeVoSample Rejected)? Pair(IReadOnlyList<LeVoSample> samples, double margin = 0, bool keepTempo = false,
-        LeVoPairRanking ranking = LeVoPairRanking.Combined)
+        LeVoPairRanking ranking = LeVoPairRanking.Combined, double? tempoAgreement = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count < 2) throw new ArgumentException("A preference pair needs at least two samples of the prompt.", nameof(samples));
         if (!double.IsFinite(margin) || margin < 0) throw new ArgumentOutOfRangeException(nameof(margin), margin, "The margin is a non-negative score difference.");
-        if (ranking == LeVoPairRanking.Lyrics) return LyricsPair(samples, margin, keepTempo);
+        if (tempoAgreement is { } t && (!double.IsFinite(t) || t <= 0)) throw new ArgumentOutOfRangeException(nameof(tempoAgreement), t, "A tempo agreement is a positive log ratio.");
+        if (ranking == LeVoPairRanking.Lyrics) return LyricsPair(samples, margin, keepTempo, tempoAgreement);
         IReadOnlyList<LeVoSample> candidates = keepTempo ? [.. samples.Where(s => s.KeepsTempo)] : samples;
         if (candidates.Count == 0) return null;
         // The first sample wins among equal scores, so a prompt's pair does not depend on how the sort breaks ties.
@@ -70,25 +72,20 @@ public static class LeVoDpo
     }
 
     /// <summary>
-    /// How far apart two samples' estimated tempos may be, in log ratio, for a lyrics pair: half the tempo accuracy's 4 %.
-    /// Slower singing is heard better, so a pair that only had to fall in the same 4 % window prefers the slower song more
-    /// often than not, and DPO on such pairs slows the model down out of the window (docs/SONG.md, "Lyrics pairs").
-    /// </summary>
-    public const double LyricsPairTempoAgreement = 0.02;
-
-    /// <summary>
     /// LeVo's lyric-alignment pair: the samples are grouped by (kept the tempo, kept the key); of the groups of two or more,
     /// the one that keeps the most (the tempo before the key; with <paramref name="keepTempo"/> only groups at the asked tempo)
-    /// gives the pair with the widest lyric-CER gap among its samples whose estimated tempos are within
-    /// <see cref="LyricsPairTempoAgreement"/> of each other, the lower CER chosen, or none when the gap is less than
-    /// <paramref name="margin"/>. Both sides of every pair then ask for the same tempo and key, so DPO can only learn the
-    /// words from it: a pair whose chosen sample alone kept the tempo teaches a preference for that song under any asked
-    /// tempo (docs/SONG.md, "What DPO does to the tempo the main LM reads").
+    /// gives the pair with the widest lyric-CER gap among its samples, the lower CER chosen, or none when the gap is less
+    /// than <paramref name="margin"/>. Both sides of every pair then carry the same tempo and key outcome, so DPO can only
+    /// learn the words from it: a pair whose chosen sample alone kept the tempo teaches a preference for that song under any
+    /// asked tempo (docs/SONG.md, "What DPO does to the tempo the main LM reads"). With <paramref name="tempoAgreement"/>
+    /// the two samples' estimated tempos must also lie within that log ratio of each other: slower singing is heard better,
+    /// so pairs that only share the 4 % window prefer the slower song more often than not, and DPO of the main LM on them
+    /// slows it down (docs/SONG.md, "Lyrics pairs").
     /// </summary>
-    static (LeVoSample Chosen, LeVoSample Rejected)? LyricsPair(IReadOnlyList<LeVoSample> samples, double margin, bool keepTempo)
+    static (LeVoSample Chosen, LeVoSample Rejected)? LyricsPair(IReadOnlyList<LeVoSample> samples, double margin, bool keepTempo, double? tempoAgreement)
     {
-        if (samples.Any(s => double.IsNaN(s.Cer) || double.IsNaN(s.TempoRatio)))
-            throw new ArgumentException("Ranking by the lyrics needs every sample's CER and estimated tempo.", nameof(samples));
+        if (samples.Any(s => double.IsNaN(s.Cer) || (tempoAgreement is not null && double.IsNaN(s.TempoRatio))))
+            throw new ArgumentException("Ranking by the lyrics needs every sample's CER (and its estimated tempo for a tempo agreement).", nameof(samples));
         var group = samples.GroupBy(s => (s.KeepsTempo, s.KeepsKey))
             .Where(g => g.Count() >= 2 && (!keepTempo || g.Key.KeepsTempo))
             .OrderByDescending(g => g.Key.KeepsTempo).ThenByDescending(g => g.Key.KeepsKey)
@@ -98,7 +95,7 @@ public static class LeVoDpo
         double gap = 0;
         foreach (var a in group)
             foreach (var b in group)
-                if (b.Cer - a.Cer > gap && Math.Abs(Math.Log(a.TempoRatio / b.TempoRatio)) <= LyricsPairTempoAgreement)
+                if (b.Cer - a.Cer > gap && (tempoAgreement is not { } agreement || Math.Abs(Math.Log(a.TempoRatio / b.TempoRatio)) <= agreement))
                     (widest, gap) = ((a, b), b.Cer - a.Cer);
         return gap < 1e-9 || gap < margin ? null : widest;
     }

@@ -19,7 +19,8 @@ namespace Media.Cli.Commands.Train;
 /// appended to a JSON-lines file one prompt at a time, so an interrupted run continues where it stopped.
 /// </summary>
 internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvaluation evaluation, LyricSongGenerator corpus, double seconds,
-    int samples = 2, double margin = 0, bool keepTempo = false, LeVoPairRanking ranking = LeVoPairRanking.Combined)
+    int samples = 2, double margin = 0, bool keepTempo = false, LeVoPairRanking ranking = LeVoPairRanking.Combined,
+    double? tempoAgreement = null)
 {
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -56,7 +57,7 @@ internal sealed class LeVoPreferencePairs(LeVoSynthesizer songs, SongModelEvalua
             var row = evaluation.Measure(asked.Made(audio, cpuSeconds: 0));
             sung.Add(new LeVoSample(mixed, vocal, accompaniment, row.PreferenceScore, row.TempoCorrect, row.KeyCorrect, row.Cer, row.EstimatedTempo / row.Tempo));
         }
-        var pair = LeVoDpo.Pair(sung, margin, keepTempo, ranking) is var (chosen, rejected) ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, chosen, rejected) : null;
+        var pair = LeVoDpo.Pair(sung, margin, keepTempo, ranking, tempoAgreement) is var (chosen, rejected) ? new LeVoPreferencePair(seed, song.Style.Text, lyrics, chosen, rejected) : null;
         var prompt = new Prompt(seed, pair, [.. sung.Select(s => s.Score)]);
         File.AppendAllText(path, JsonSerializer.Serialize(prompt, Json) + "\n");
         return prompt;

@@ -95,9 +95,14 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         public bool DpoKeepTempo { get; init; }
 
         [CommandOption("--dpo-rank")]
-        [Description("dpo: how a prompt's samples make its pair: combined (the best against the worst by the combined score) or lyrics (LeVo's lyric-alignment pairs: the widest lyric-CER gap between samples that agree on tempo and key adherence and whose tempos are within 2 %; the margin is then a CER difference)")]
+        [Description("dpo: how a prompt's samples make its pair: combined (the best against the worst by the combined score) or lyrics (LeVo's lyric-alignment pairs: the widest lyric-CER gap between samples that agree on tempo and key adherence; the margin is then a CER difference)")]
         [DefaultValue("combined")]
         public string DpoRank { get; init; } = "combined";
+
+        [CommandOption("--dpo-tempo-agreement")]
+        [Description("dpo, --dpo-rank lyrics: the two samples' estimated tempos must also lie within this log ratio of each other (0.02: 2 %); 0: only the same 4 % outcome")]
+        [DefaultValue(0.0)]
+        public double DpoTempoAgreement { get; init; }
 
         [CommandOption("--dpo-nll-weight")]
         [Description("dpo: weight of the chosen samples' NLL per token added to the DPO loss (RPO); 0: LeVo's pure DPO")]
@@ -145,6 +150,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             if (DpoPairs is not ("samples" or "tempo" or "samples+tempo")) return ValidationResult.Error("--dpo-pairs must be samples, tempo or samples+tempo.");
             if (DpoMixedOnly && DpoTracksOnly) return ValidationResult.Error("--dpo-mixed-only and --dpo-tracks-only exclude each other.");
             if (DpoRank is not ("combined" or "lyrics")) return ValidationResult.Error("--dpo-rank must be combined or lyrics.");
+            if (!double.IsFinite(DpoTempoAgreement) || DpoTempoAgreement < 0 || (DpoTempoAgreement > 0 && DpoRank != "lyrics"))
+                return ValidationResult.Error("--dpo-tempo-agreement is a non-negative log ratio, for --dpo-rank lyrics.");
             if (!double.IsFinite(DpoCorpusWeight) || DpoCorpusWeight < 0) return ValidationResult.Error("--dpo-corpus-weight must be non-negative.");
             if (DpoSamples < 2 || !double.IsFinite(DpoMargin) || DpoMargin < 0) return ValidationResult.Error("--dpo-samples must be at least 2 and --dpo-margin non-negative.");
             if (FitSongs < 1 || FitSongs > Songs || Clusters < 2 || Iterations < 0 || FramesPerToken < 1)
@@ -217,6 +224,8 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
         var pin = new Dictionary<string, object> { ["samples"] = settings.DpoSamples, ["margin"] = settings.DpoMargin };
         if (settings.DpoKeepTempo) pin["keep_tempo"] = true;
         if (ranking != LeVoPairRanking.Combined) pin["rank"] = settings.DpoRank;
+        double? tempoAgreement = settings.DpoTempoAgreement > 0 ? settings.DpoTempoAgreement : null;
+        if (tempoAgreement is not null) pin["tempo_agreement"] = settings.DpoTempoAgreement;
         settings.PinRunConfig(Path.Combine("dpo", "pairs.json"), System.Text.Json.JsonSerializer.Serialize(pin));
         var (pairs, done) = LeVoPreferencePairs.Read(pairsPath);
         if (done.Count < settings.DpoPrompts)
@@ -225,7 +234,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
             using var recognizer = Media.Services.Audio.Speech.Recognizer.CtcRecognizer.Load(Path.Combine(models, "asr-ctc"), device);
             using var features = new Media.Services.Audio.Speech.SpeechFeatures(recognizer.Config.Mel);
             var maker = new LeVoPreferencePairs(songs, new Media.Services.Audio.Evaluation.SongModelEvaluation(recognizer, features),
-                new LyricSongGenerator(songs.SampleRate), settings.Seconds, settings.DpoSamples, settings.DpoMargin, settings.DpoKeepTempo, ranking);
+                new LyricSongGenerator(songs.SampleRate), settings.Seconds, settings.DpoSamples, settings.DpoMargin, settings.DpoKeepTempo, ranking, tempoAgreement);
             string noPair = ranking == LeVoPairRanking.Lyrics ? " (no pair: no two samples agree on tempo and key, or their CERs are within the margin)"
                 : settings.DpoKeepTempo ? " (no pair: within the margin, or none at the asked tempo)" : " (no pair: within the margin)";
             for (ulong seed = 0; seed < (ulong)settings.DpoPrompts && !cancellationToken.IsCancellationRequested; seed++)
@@ -267,6 +276,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
                 $"[{clock.Elapsed:hh\\:mm\\:ss}] dpo step {step + 1}  loss {loss.Total.item<float>():F4}  reward accuracy {loss.RewardAccuracy:F2}  margin {loss.Margin:F4}  chosen nll {loss.ChosenNll:F4}{(loss.CorpusLoss is { } c ? $"  corpus loss {c:F4}" : "")}")),
             settings.DpoNllWeight, dpoStreams, corpus);
         string gate = (ranking == LeVoPairRanking.Lyrics ? ", ranked by lyric CER between samples that agree on tempo and key" : "")
+            + (tempoAgreement is { } agreement ? string.Create(CultureInfo.InvariantCulture, $", tempos within a log ratio of {agreement}") : "")
             + (settings.DpoKeepTempo ? ", chosen at the asked tempo" : "");
         string streams = dpoStreams switch
         {
