@@ -95,9 +95,17 @@ public static class LeVoDpo
         double gap = 0;
         foreach (var a in group)
             foreach (var b in group)
-                if (b.Cer - a.Cer > gap && (tempoAgreement is not { } agreement || Math.Abs(Math.Log(a.TempoRatio / b.TempoRatio)) <= agreement))
+                if (b.Cer - a.Cer > gap && (tempoAgreement is not { } agreement || Math.Abs(TempoLogRatio(a, b)) <= agreement))
                     (widest, gap) = ((a, b), b.Cer - a.Cer);
         return gap < 1e-9 || gap < margin ? null : widest;
+    }
+
+    /// <summary>How much faster <paramref name="sample"/> was sung than <paramref name="other"/>: the log ratio of their estimated tempos.</summary>
+    public static double TempoLogRatio(LeVoSample sample, LeVoSample other)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentNullException.ThrowIfNull(other);
+        return Math.Log(sample.TempoRatio / other.TempoRatio);
     }
 
     /// <summary>
@@ -111,10 +119,10 @@ public static class LeVoDpo
         ArgumentNullException.ThrowIfNull(steps);
         using var scope = NewDisposeScope();
         long s = steps.shape[2] - 1;
-        var targets = Targets(steps, streams);                                         // [B, 3, 1 or 2, S-1]
+        var targets = Targets(steps, streams);                                         // [B, 3 or 1 or 2 streams, S-1]
         var (mixed, dual) = model.Forward(steps.narrow(2, 0, s), conditions, withSubDecoder: streams != LeVoDpoStreams.Mixed,
             frozenLm: streams == LeVoDpoStreams.Tracks);
-        var logits = streams switch                                                    // [B, 3, 1 or 2, S-1, V+1]
+        var logits = streams switch                                                    // [B, 3 or 1 or 2 streams, S-1, V+1]
         {
             LeVoDpoStreams.Mixed => mixed.unsqueeze(1),
             LeVoDpoStreams.Tracks => dual!.permute(0, 2, 1, 3),

@@ -303,7 +303,7 @@ internal sealed class LeVoTrainCommand : Command<LeVoTrainCommand.Settings>
     {
         var known = pairs.Where(p => double.IsFinite(p.Chosen.TempoRatio) && double.IsFinite(p.Rejected.TempoRatio)).ToList();
         return known.Count == 0 ? ""
-            : string.Create(CultureInfo.InvariantCulture, $" (chosen against rejected tempo: mean log ratio {known.Average(p => Math.Log(p.Chosen.TempoRatio / p.Rejected.TempoRatio)):+0.0000;-0.0000})");
+            : string.Create(CultureInfo.InvariantCulture, $" (chosen against rejected tempo: mean log ratio {known.Average(p => LeVoDpo.TempoLogRatio(p.Chosen, p.Rejected)):+0.0000;-0.0000})");
     }
 
     static int FitTokenizer(Settings settings, NeuralAudioCodec codec, SongTokenCache mixes, SongTokenCache tracks, string folder, Stopwatch clock,
