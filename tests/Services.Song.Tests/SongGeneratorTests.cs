@@ -118,4 +118,36 @@ public sealed class SongGeneratorTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => SongGenLoader.Load(models, CPU, maxConcurrent: 1));
         Assert.Contains("untrained", error.Message);
     }
+
+    [Fact]
+    public void A_round_trip_keeps_what_the_models_tokens_keep_the_mix_in_a_mixed_mode_each_stem_in_a_dual_track_one()
+    {
+        // The ceiling `eval song` reports must be read through the same tokens the model sings in: its codebooks, its tracks.
+        var random = new Random(5);
+        float[] Noise() => [.. Enumerable.Range(0, 8000).Select(_ => (float)(random.NextDouble() - 0.5))];
+        float[] mix = Noise(), vocals = Noise(), accompaniment = Noise();
+        static float Distance(float[] a, float[] b) => a.Length == b.Length ? a.Zip(b, (x, y) => Math.Abs(x - y)).Max() : float.PositiveInfinity;
+
+        WriteModel("mixed", trainedSteps: 1); // 3 of the codec's 6 codebooks
+        using (var songs = SongGenLoader.Load(models, CPU, maxConcurrent: 1))
+        using (var codec = NeuralAudioCodec.Load(Path.Combine(models, "media-codec")))
+        {
+            float[] Through(float[] track, int codebooks) =>
+                codec.Decode(codec.Encode(AudioBuffer.FromMono(track, 16000), codebooks * codec.Model.Config.KbpsPerCodebook)).Channels[0];
+            var back = songs.RoundTrip(mix, vocals, accompaniment);
+            Assert.True(Distance(back, Through(mix, 3)) < 1e-5, "the mix through the model's three codebooks");
+            Assert.True(Distance(back, Through(mix, 6)) > 1e-3, "not through all of the codec's");
+            Assert.True(Distance(back, songs.RoundTrip(mix, accompaniment, vocals)) < 1e-5, "a mixed mode never reads the stems");
+        }
+
+        WriteModel("parallel", trainedSteps: 1);
+        using (var songs = SongGenLoader.Load(models, CPU, maxConcurrent: 1))
+        using (var codec = NeuralAudioCodec.Load(Path.Combine(models, "media-codec")))
+        {
+            float[] Through(float[] track) => codec.Decode(codec.Encode(AudioBuffer.FromMono(track, 16000), 3 * codec.Model.Config.KbpsPerCodebook)).Channels[0];
+            var back = songs.RoundTrip(mix, vocals, accompaniment);
+            Assert.True(Distance(back, SongAudio.Sum(Through(vocals), Through(accompaniment))) < 1e-5, "each stem through the codec, summed");
+            Assert.True(Distance(back, songs.RoundTrip(accompaniment, vocals, accompaniment)) < 1e-5, "a dual-track mode never reads the mix");
+        }
+    }
 }

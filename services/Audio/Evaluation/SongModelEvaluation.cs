@@ -7,15 +7,17 @@ namespace Media.Services.Audio.Evaluation;
 /// <summary>
 /// A generated song to measure: what was asked (tempo, key, the sung lines' transcript), the true vocal stem and mix of the
 /// corpus song it was asked from over the same opening (for the ceilings), what came out (the mix, and a dual-track model's
-/// stems) and how long it took.
+/// stems) and how long it took. <paramref name="TokenMix"/> is that opening through the model's tokens and back (the
+/// ceiling of what its songs can score, null when not measured).
 /// </summary>
 public sealed record GeneratedSong(ulong Seed, double Tempo, string Key, string Lyrics, float[] TrueVocals, float[] Mix, float[]? Vocals,
-    float[]? Accompaniment, int SampleRate, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds, float[]? TrueMix = null);
+    float[]? Accompaniment, int SampleRate, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds, float[]? TrueMix = null,
+    float[]? TokenMix = null);
 
 /// <summary>One generated song's measurements (the same estimators and recognizer as the corpus's ceilings).</summary>
 public sealed record SongModelRow(ulong Seed, double Tempo, double EstimatedTempo, string Key, string EstimatedKey, string Lyrics, string Transcript,
     string CorpusTranscript, double? Leakage, double Seconds, double FirstChunkSeconds, double WallSeconds, double CpuSeconds, double KeyClarity = 0,
-    double? CorpusEstimatedTempo = null, string? CorpusEstimatedKey = null)
+    double? CorpusEstimatedTempo = null, string? CorpusEstimatedKey = null, double? TokenEstimatedTempo = null, string? TokenEstimatedKey = null)
 {
     /// <summary>Whether the mix's estimated tempo is within 4 % of the asked.</summary>
     public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
@@ -31,6 +33,12 @@ public sealed record SongModelRow(ulong Seed, double Tempo, double EstimatedTemp
 
     /// <inheritdoc cref="CorpusTempoCorrect"/>
     public bool? CorpusKeyCorrect => CorpusEstimatedKey is { } k ? k == Key : null;
+
+    /// <summary>Whether the estimators read the asked tempo and key from the corpus opening after the model's tokens (null: not measured).</summary>
+    public bool? TokenTempoCorrect => TokenEstimatedTempo is { } t ? Math.Abs(t - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo : null;
+
+    /// <inheritdoc cref="TokenTempoCorrect"/>
+    public bool? TokenKeyCorrect => TokenEstimatedKey is { } k ? k == Key : null;
 
     /// <summary>The recognizer's CER on this song's sung lines (capped at 1).</summary>
     public double Cer => Math.Min(1, CharacterErrorRate.Compute([(Lyrics, Transcript)]));
@@ -63,6 +71,15 @@ public sealed record SongModelReport(IReadOnlyList<SongModelRow> Rows)
 
     /// <summary>Share of the corpus songs' own openings whose key the estimator reads as asked: the ceiling of <see cref="KeyAccuracy"/>.</summary>
     public double? CorpusKeyAccuracy => Rows.All(r => r.CorpusKeyCorrect is not null) ? Rows.Count(r => r.CorpusKeyCorrect == true) / (double)Rows.Count : null;
+
+    /// <summary>
+    /// Share of the corpus openings, through the model's tokens and back, whose tempo the estimator reads as asked: the
+    /// ceiling the tokens set on <see cref="TempoAccuracy"/>, below <see cref="CorpusTempoAccuracy"/> (null when not measured).
+    /// </summary>
+    public double? TokenTempoAccuracy => Rows.All(r => r.TokenTempoCorrect is not null) ? Rows.Count(r => r.TokenTempoCorrect == true) / (double)Rows.Count : null;
+
+    /// <summary>The same for the key: the ceiling the tokens set on <see cref="KeyAccuracy"/>.</summary>
+    public double? TokenKeyAccuracy => Rows.All(r => r.TokenKeyCorrect is not null) ? Rows.Count(r => r.TokenKeyCorrect == true) / (double)Rows.Count : null;
 
     /// <summary>The recognizer's CER on the vocal stem (dual-track) or the mix (mixed modes), all songs together.</summary>
     public double LyricCer => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.Transcript)));
@@ -109,7 +126,9 @@ public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures
         double? leakage = song.Vocals is { } v && song.Accompaniment is { } a ? VocalBandLeakage.Measure(v, a, song.SampleRate).LeakedFraction : null;
         var (corpus, trueTempo, trueKey) = CorpusReading(song);
         return new SongModelRow(song.Seed, song.Tempo, tempo, song.Key, key.Name, song.Lyrics, transcript, corpus, leakage, song.Seconds,
-            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma), trueTempo, trueKey);
+            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma), trueTempo, trueKey,
+            song.TokenMix is { } tokens ? TempoEstimator.Estimate(tokens, song.SampleRate) : null,
+            song.TokenMix is { } same ? KeyEstimator.Estimate(same, song.SampleRate).Name : null);
     }
 
     /// <summary>

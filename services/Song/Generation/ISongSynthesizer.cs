@@ -31,6 +31,13 @@ public interface ISongSynthesizer : IDisposable
     /// <summary>Temperature, top-k and guidance where a request does not set them.</summary>
     SongSamplingDefaults Defaults { get; }
 
+    /// <summary>
+    /// What the model's tokens keep of a song (mono, at <see cref="SampleRate"/>): the mix (SongGen's mixed modes) or each
+    /// stem (dual-track modes, LeVo) encoded to the model's tokens and decoded as its songs are, summed. The estimators'
+    /// readings of it bound what the model's songs can score, whatever the model learned.
+    /// </summary>
+    float[] RoundTrip(float[] mix, float[] vocals, float[] accompaniment);
+
     /// <summary>Generates <paramref name="spec"/>, calling <paramref name="onChunk"/> with each piece of the mix as it is decoded.</summary>
     Task<SongAudio> SynthesizeAsync(SongSpec spec, Func<float[], CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken);
 }

@@ -64,8 +64,7 @@ public sealed class SongSynthesizer(SongStepLoop loop, NeuralAudioCodec codec, i
                         if (!decoders[t].MoveNext()) throw new InvalidOperationException("The codec's stream ended early.");
                         var piece = decoders[t].Current.Channels[0];
                         tracks[t].AddRange(piece);
-                        if (sum is null) sum = (float[])piece.Clone();
-                        else for (int i = 0; i < Math.Min(sum.Length, piece.Length); i++) sum[i] += piece[i];
+                        sum = sum is null ? piece : SongAudio.Sum(sum, piece);
                     }
                     decodedFrames = Math.Min(map.Frames, decodedFrames + FramesPerChunk);
                     // A decoder with look-ahead (Vocos) gives nothing for its first chunks: no empty chunk leaves.
@@ -85,6 +84,18 @@ public sealed class SongSynthesizer(SongStepLoop loop, NeuralAudioCodec codec, i
         }
         bool dual = map.Tracks == 2;
         return new SongAudio([.. mix], dual ? [.. tracks[1]] : null, dual ? [.. tracks[0]] : null, SampleRate, firstChunk, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <inheritdoc/>
+    public float[] RoundTrip(float[] mix, float[] vocals, float[] accompaniment)
+    {
+        ArgumentNullException.ThrowIfNull(mix);
+        ArgumentNullException.ThrowIfNull(vocals);
+        ArgumentNullException.ThrowIfNull(accompaniment);
+        // As training encodes a song's tracks (SongTokenDataset): the codec at the model's codebooks.
+        double kbps = Config.Codebooks * codec.Model.Config.KbpsPerCodebook;
+        float[] Through(float[] track) => codec.Decode(codec.Encode(AudioBuffer.FromMono(track, SampleRate), kbps)).Channels[0];
+        return SongModes.IsDualTrack(Config.SongMode) ? SongAudio.Sum(Through(vocals), Through(accompaniment)) : Through(mix);
     }
 
     /// <summary>Frees the served model and the codec.</summary>

@@ -99,7 +99,8 @@ public sealed class LeVoCommandTests : IDisposable
         Assert.Matches(@"levo \d\.\d\d", output);
         Assert.Contains("levo (pre-dpo)", output, StringComparison.Ordinal);
         Assert.Contains("best model: levo", output, StringComparison.Ordinal);
-        foreach (var line in new[] { "tempo accuracy: ", "key accuracy: ", "key weighted score: ", "corpus tempo accuracy: ", "corpus key accuracy: ", "lyric cer: ",
+        foreach (var line in new[] { "tempo accuracy: ", "key accuracy: ", "key weighted score: ", "corpus tempo accuracy: ", "corpus key accuracy: ", "token tempo accuracy: ",
+                     "token key accuracy: ", "lyric cer: ",
                      "corpus lyric cer: ", "stem leakage: ", "dpo preference gain: " })
             Assert.Contains(line, output, StringComparison.Ordinal);
         Assert.Matches(@"dpo preference gain: [01]\.\d\d$", output.Trim());

@@ -27,4 +27,20 @@ public sealed class SongModelReportTests
         Assert.Equal(0.5, report.TempoAccuracy);
         Assert.Null(new SongModelReport([Row("C major", "C major", 100, 100)]).CorpusKeyAccuracy);
     }
+
+    [Fact]
+    public void The_token_ceilings_are_what_the_estimators_read_from_the_openings_through_the_models_tokens()
+    {
+        SongModelRow Through(string asked, double tempo, double tokenTempo, string tokenKey) =>
+            Row(asked, asked, tempo, tempo, tempo, asked) with { TokenEstimatedTempo = tokenTempo, TokenEstimatedKey = tokenKey };
+        var report = new SongModelReport([
+            Through("C major", 100, 103, "G major"),  // the tempo kept within 4 %, the key read a fifth above
+            Through("E minor", 120, 130, "E minor"),  // the tempo lost, the key kept
+            Through("A major", 90, 90, "A major"),
+        ]);
+        Assert.Equal(2 / 3.0, report.TokenTempoAccuracy!.Value, 12);
+        Assert.Equal(2 / 3.0, report.TokenKeyAccuracy!.Value, 12);
+        Assert.Equal(1.0, report.CorpusKeyAccuracy);
+        Assert.Null(new SongModelReport([Row("C major", "C major", 100, 100)]).TokenKeyAccuracy);
+    }
 }

@@ -68,8 +68,7 @@ public sealed class LeVoSynthesizer(LeVoStepLoop loop, NeuralAudioCodec codec, C
                 var a = accompanimentPieces.Current;
                 vocals.AddRange(v);
                 accompaniment.AddRange(a);
-                var sum = new float[Math.Min(v.Length, a.Length)];
-                for (int i = 0; i < sum.Length; i++) sum[i] = v[i] + a[i];
+                var sum = SongAudio.Sum(v, a);
                 mix.AddRange(sum);
                 decoded = Math.Min(tokens, decoded + TokensPerChunk);
                 // A decoder with look-ahead (Vocos) gives nothing for its first chunks: no empty chunk leaves.
@@ -83,6 +82,15 @@ public sealed class LeVoSynthesizer(LeVoStepLoop loop, NeuralAudioCodec codec, C
         await DecodeUpTo(tokens).ConfigureAwait(false);
         return (new SongAudio([.. mix], [.. vocals], [.. accompaniment], SampleRate, firstChunk, clock.Elapsed.TotalSeconds),
             [.. request.Mixed], [.. request.Vocal], [.. request.Accompaniment]);
+    }
+
+    /// <inheritdoc/>
+    public float[] RoundTrip(float[] mix, float[] vocals, float[] accompaniment)
+    {
+        ArgumentNullException.ThrowIfNull(vocals);
+        ArgumentNullException.ThrowIfNull(accompaniment);
+        // LeVo's audio comes from the vocal and accompaniment tokens alone (the mixed stream is never decoded).
+        return SongAudio.Sum(tokenizer.Decode(tokenizer.Encode(vocals)), tokenizer.Decode(tokenizer.Encode(accompaniment)));
     }
 
     /// <summary>Frees the served model, the tokenizer and the codec.</summary>

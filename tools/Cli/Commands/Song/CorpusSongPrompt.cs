@@ -28,12 +28,17 @@ internal sealed record CorpusSongPrompt(ulong Seed, LyricSong Song, SongExcerpt 
     public SongSpec Spec(SamplingParameters sampling, double guidanceScale) =>
         new(new SongCondition(Song.Style.Text, Excerpt.LyricsTokens()), Seconds, null, sampling, guidanceScale);
 
-    /// <summary>What was asked and what came out, as <see cref="SongModelEvaluation"/> measures it.</summary>
-    public GeneratedSong Made(SongAudio audio, double cpuSeconds)
+    /// <summary>
+    /// What was asked and what came out, as <see cref="SongModelEvaluation"/> measures it; with <paramref name="tokensOf"/>,
+    /// also the opening through that model's tokens and back (the ceiling its tokens set).
+    /// </summary>
+    public GeneratedSong Made(SongAudio audio, double cpuSeconds, ISongSynthesizer? tokensOf = null)
     {
         ArgumentNullException.ThrowIfNull(audio);
-        float[] Opening(float[] track) => track.AsSpan(0, Math.Min(track.Length, (int)(Seconds * Song.SampleRate))).ToArray();
         return new GeneratedSong(Seed, Song.Music.Tempo, Song.Music.Key, Excerpt.Transcript, Opening(Song.Vocals), audio.Mix, audio.Vocals, audio.Accompaniment,
-            audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds, Opening(Song.Mix));
+            audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds, Opening(Song.Mix),
+            tokensOf?.RoundTrip(Opening(Song.Mix), Opening(Song.Vocals), Opening(Song.Accompaniment)));
     }
+
+    float[] Opening(float[] track) => track.AsSpan(0, Math.Min(track.Length, (int)(Seconds * Song.SampleRate))).ToArray();
 }

@@ -72,7 +72,7 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         var songsBySeed = new Dictionary<ulong, LyricSong>();
         LyricSong Song(ulong seed) => songsBySeed.TryGetValue(seed, out var made) ? made : songsBySeed[seed] = corpus.Generate(seed);
         var reports = new List<(string Mode, SongModelReport Report)>();
-        Console.WriteLine("model             tempo   key     key_mirex  lyric_cer  corpus_cer  leakage  clarity  rtf     cpu_rtf  first_chunk_s");
+        Console.WriteLine("model             tempo   key     key_mirex  tok_tempo  tok_key  lyric_cer  corpus_cer  leakage  clarity  rtf     cpu_rtf  first_chunk_s");
         SongModelReport Evaluate(string folder, string? label = null)
         {
             using ISongSynthesizer songs = LeVoCheckpoint.IsLeVoFolder(folder)
@@ -89,16 +89,16 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
                     settings.Guidance ?? defaults.GuidanceScale);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var audio = songs.SynthesizeAsync(spec, (_, _) => ValueTask.CompletedTask, cancellationToken).GetAwaiter().GetResult();
-                var row = evaluation.Measure(prompt.Made(audio, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
+                var row = evaluation.Measure(prompt.Made(audio, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, tokensOf: songs));
                 rows.Add(row);
                 if (settings.Verbose)
-                    Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, clarity {row.KeyClarity:F2}, heard \"{row.Transcript}\""));
+                    Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, clarity {row.KeyClarity:F2}, through the tokens {row.TokenEstimatedKey}, heard \"{row.Transcript}\""));
             }
             var report = new SongModelReport(rows);
             string name = label ?? songs.Name;
             // Two folders of one mode (checkpoints of one run, say) are told apart by their folders.
             if (reports.Any(r => r.Mode == name)) name = $"{name} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))})";
-            Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.KeyWeightedScore,-10:F3} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
+            Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.KeyWeightedScore,-10:F3} {report.TokenTempoAccuracy,-10:F2} {report.TokenKeyAccuracy,-8:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
             reports.Add((name, report));
             return report;
         }
@@ -130,6 +130,9 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         // The estimators on the corpus songs' own openings, the same seconds: the ceilings of the two accuracies above.
         if (best.CorpusTempoAccuracy is { } corpusTempo) Console.WriteLine(Invariant($"corpus tempo accuracy: {corpusTempo:F2}"));
         if (best.CorpusKeyAccuracy is { } corpusKey) Console.WriteLine(Invariant($"corpus key accuracy: {corpusKey:F2}"));
+        // The same through the model's tokens and back: what its songs could score at best, whatever it learned.
+        if (best.TokenTempoAccuracy is { } tokenTempo) Console.WriteLine(Invariant($"token tempo accuracy: {tokenTempo:F2}"));
+        if (best.TokenKeyAccuracy is { } tokenKey) Console.WriteLine(Invariant($"token key accuracy: {tokenKey:F2}"));
         Console.WriteLine(Invariant($"lyric cer: {best.LyricCer:F4}"));
         Console.WriteLine(Invariant($"corpus lyric cer: {best.CorpusLyricCer:F4}"));
         if (best.StemLeakage is { } leak) Console.WriteLine(Invariant($"stem leakage: {leak:F4}"));
