@@ -8,7 +8,9 @@ using Media.Hosting;
 using Media.Services.Audio.Evaluation;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Recognizer;
+using Media.Audio.Analysis;
 using Media.Services.Song.Data;
+using Media.Services.Song.Generation;
 using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Kmeans;
 using Spectre.Console;
@@ -20,7 +22,9 @@ namespace Media.Cli.Commands.Song;
 /// <c>media eval levo-tokenizer --tokenizer DIR</c>: what LeVo's single-codebook tokens keep. The openings of n held-out
 /// corpus songs, each track (vocal, accompaniment, mix) through the codec at the tokenizer's codebooks and through the
 /// tokenizer (codes, latent pairs, nearest centroid, back through the codec's decoder): log-mel distance to the true
-/// track, and the recognizer's CER on the vocal (true, codec, tokens) against the sung lines.
+/// track, the recognizer's CER on the vocal (true, codec, tokens) against the sung lines, and the key estimator on the
+/// true mix and on the two tracks summed after the codec and after the tokens (as LeVo decodes its songs): the key
+/// ceiling the tokens set on a LeVo model trained on them.
 /// </summary>
 internal sealed class LeVoTokenizerEvalCommand : Command<LeVoTokenizerEvalCommand.Settings>
 {
@@ -55,6 +59,7 @@ internal sealed class LeVoTokenizerEvalCommand : Command<LeVoTokenizerEvalComman
         var codecDistance = tracks.ToDictionary(t => t, _ => new List<double>());
         var tokenDistance = tracks.ToDictionary(t => t, _ => new List<double>());
         var heard = new List<(string Lyrics, string True, string Codec, string Tokens)>();
+        var keys = new List<(string Asked, string True, string Codec, string Tokens)>();
         double kbps = tokenizer.Codebooks * codec.Model.Config.KbpsPerCodebook;
         for (int i = 0; i < settings.Count; i++)
         {
@@ -75,6 +80,9 @@ internal sealed class LeVoTokenizerEvalCommand : Command<LeVoTokenizerEvalComman
                 decoded[name + "-tokens"] = Fit(viaTokens, length);
                 if (name == "vocal") decoded["vocal-true"] = truth;
             }
+            string Key(float[] mix) => KeyEstimator.Estimate(mix, song.SampleRate).Name;
+            keys.Add((song.Music.Key, Key(song.Mix[..length]), Key(SongAudio.Sum(decoded["vocal-codec"], decoded["accompaniment-codec"])),
+                Key(SongAudio.Sum(decoded["vocal-tokens"], decoded["accompaniment-tokens"]))));
             heard.Add((excerpt.Transcript, SongCorpusEvaluation.Transcribe(recognizer, features, decoded["vocal-true"]),
                 SongCorpusEvaluation.Transcribe(recognizer, features, decoded["vocal-codec"]), SongCorpusEvaluation.Transcribe(recognizer, features, decoded["vocal-tokens"])));
         }
@@ -84,6 +92,10 @@ internal sealed class LeVoTokenizerEvalCommand : Command<LeVoTokenizerEvalComman
         Console.WriteLine(Invariant($"vocal cer true: {CharacterErrorRate.Compute(heard.Select(h => (h.Lyrics, h.True))):F4}"));
         Console.WriteLine(Invariant($"vocal cer codec: {CharacterErrorRate.Compute(heard.Select(h => (h.Lyrics, h.Codec))):F4}"));
         Console.WriteLine(Invariant($"vocal cer tokens: {CharacterErrorRate.Compute(heard.Select(h => (h.Lyrics, h.Tokens))):F4}"));
+        double KeyAccuracy(Func<(string Asked, string True, string Codec, string Tokens), string> read) => keys.Count(k => read(k) == k.Asked) / (double)keys.Count;
+        Console.WriteLine(Invariant($"key accuracy true: {KeyAccuracy(k => k.True):F2}"));
+        Console.WriteLine(Invariant($"key accuracy codec: {KeyAccuracy(k => k.Codec):F2}"));
+        Console.WriteLine(Invariant($"key accuracy tokens: {KeyAccuracy(k => k.Tokens):F2}"));
         return 0;
     }
 
