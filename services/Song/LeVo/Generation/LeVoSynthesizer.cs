@@ -87,6 +87,7 @@ public sealed class LeVoSynthesizer(LeVoStepLoop loop, NeuralAudioCodec codec, C
     /// <inheritdoc/>
     public float[] RoundTrip(float[] mix, float[] vocals, float[] accompaniment)
     {
+        ArgumentNullException.ThrowIfNull(mix);
         ArgumentNullException.ThrowIfNull(vocals);
         ArgumentNullException.ThrowIfNull(accompaniment);
         // LeVo's audio comes from the vocal and accompaniment tokens alone (the mixed stream is never decoded).

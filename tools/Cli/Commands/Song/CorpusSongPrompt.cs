@@ -35,6 +35,8 @@ internal sealed record CorpusSongPrompt(ulong Seed, LyricSong Song, SongExcerpt 
     public GeneratedSong Made(SongAudio audio, double cpuSeconds, ISongSynthesizer? tokensOf = null)
     {
         ArgumentNullException.ThrowIfNull(audio);
+        if (tokensOf is not null && tokensOf.SampleRate != Song.SampleRate)
+            throw new InvalidOperationException($"The corpus sings at {Song.SampleRate} Hz and the model's tokens are at {tokensOf.SampleRate} Hz.");
         return new GeneratedSong(Seed, Song.Music.Tempo, Song.Music.Key, Excerpt.Transcript, Opening(Song.Vocals), audio.Mix, audio.Vocals, audio.Accompaniment,
             audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds, Opening(Song.Mix),
             tokensOf?.RoundTrip(Opening(Song.Mix), Opening(Song.Vocals), Opening(Song.Accompaniment)));

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Media.Audio.Analysis;
 using Media.Audio.Corpora;
 using Media.Audio.IO;
 using Media.Audio.Metrics;
@@ -8,7 +9,6 @@ using Media.Hosting;
 using Media.Services.Audio.Evaluation;
 using Media.Services.Audio.Speech;
 using Media.Services.Audio.Speech.Recognizer;
-using Media.Audio.Analysis;
 using Media.Services.Song.Data;
 using Media.Services.Song.Generation;
 using Media.Tokenizers.Audio.Codec;

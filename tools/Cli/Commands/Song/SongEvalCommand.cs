@@ -22,7 +22,8 @@ namespace Media.Cli.Commands.Song;
 /// openings of n held-out corpus songs (their description and the lines sung within <c>--seconds</c>, for as long as the
 /// corpus sings them); the mix's tempo and key, the recognizer's CER on the vocal stem (dual-track) or the mix (mixed),
 /// the stems' leakage, RTF and time to the first chunk are measured (<see cref="SongModelEvaluation"/>), with the corpus's
-/// own CER on the same excerpts as the ceiling. One row per model, then the headline lines of the best by lyric CER.
+/// own CER on the same excerpts as the ceiling, and the tempo and key the estimators read from those excerpts through the
+/// model's own tokens and back (the ceiling its tokens set). One row per model, then the headline lines of the best by lyric CER.
 /// </summary>
 internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
 {
@@ -92,13 +93,13 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
                 var row = evaluation.Measure(prompt.Made(audio, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, tokensOf: songs));
                 rows.Add(row);
                 if (settings.Verbose)
-                    Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F0} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, clarity {row.KeyClarity:F2}, through the tokens {row.TokenEstimatedKey}, heard \"{row.Transcript}\""));
+                    Console.WriteLine(Invariant($"  seed {seed}: tempo {row.Tempo:F1} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, clarity {row.KeyClarity:F2}, through the tokens {row.TokenEstimatedTempo:F1} bpm {row.TokenEstimatedKey}, heard \"{row.Transcript}\""));
             }
             var report = new SongModelReport(rows);
             string name = label ?? songs.Name;
             // Two folders of one mode (checkpoints of one run, say) are told apart by their folders.
             if (reports.Any(r => r.Mode == name)) name = $"{name} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(folder))})";
-            Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.KeyWeightedScore,-10:F3} {report.TokenTempoAccuracy,-10:F2} {report.TokenKeyAccuracy,-8:F2} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {(report.StemLeakage is { } l ? l.ToString("F4", CultureInfo.InvariantCulture) : "-"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
+            Console.WriteLine(Invariant($"{name,-17} {report.TempoAccuracy,-7:F2} {report.KeyAccuracy,-7:F2} {report.KeyWeightedScore,-10:F3} {Optional(report.TokenTempoAccuracy, "F2"),-10} {Optional(report.TokenKeyAccuracy, "F2"),-8} {report.LyricCer,-10:F4} {report.CorpusLyricCer,-11:F4} {Optional(report.StemLeakage, "F4"),-8} {report.MeanKeyClarity,-8:F3} {report.RealTimeFactor,-7:F2} {report.CpuRealTimeFactor,-8:F2} {report.MeanFirstChunkSeconds:F2}"));
             reports.Add((name, report));
             return report;
         }
@@ -141,6 +142,9 @@ internal sealed class SongEvalCommand : Command<SongEvalCommand.Settings>
         if (gain is { } g) Console.WriteLine(Invariant($"dpo preference gain: {g:F2}"));
         return 0;
     }
+
+    // A figure a row may lack (a mixed mode's leakage): "-" where it is absent.
+    static string Optional(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "-";
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
