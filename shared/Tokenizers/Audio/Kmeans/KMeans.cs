@@ -14,20 +14,51 @@ public sealed record KMeansProgress(string Phase, int Done, int Total);
 /// </summary>
 public static class KMeans
 {
-    /// <summary>Index of the nearest centroid [N] for points [N, D] (squared Euclidean distance).</summary>
-    public static Tensor Assign(Tensor points, Tensor centroids)
+    /// <summary>
+    /// Point-to-centroid distances held at once by default (64 MB of floats): the points are taken in blocks of this many
+    /// divided by K, so 77,000 points against 16,384 centroids do not need 5 GB for each [N, K] temporary.
+    /// </summary>
+    public const long DefaultMaxDistances = 1L << 24;
+
+    /// <summary>
+    /// Index of the nearest centroid [N] for points [N, D] (squared Euclidean distance), at most
+    /// <paramref name="maxDistances"/> distances in memory at once.
+    /// </summary>
+    public static Tensor Assign(Tensor points, Tensor centroids, long maxDistances = DefaultMaxDistances)
     {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(centroids);
         using var scope = NewDisposeScope();
-        return Distances(points, centroids).argmin(1).MoveToOuterDisposeScope();
+        var nearest = Blocks(points, centroids, maxDistances).Select(block =>
+        {
+            using var blockScope = NewDisposeScope();
+            return Distances(block, centroids).argmin(1).MoveToOuterDisposeScope();
+        }).ToArray();
+        return cat(nearest, 0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Mean squared distance of each point to its nearest centroid.</summary>
-    public static double Inertia(Tensor points, Tensor centroids)
+    /// <summary>Mean squared distance of each point to its nearest centroid (in blocks, as <see cref="Assign"/>).</summary>
+    public static double Inertia(Tensor points, Tensor centroids, long maxDistances = DefaultMaxDistances)
     {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(centroids);
         using var scope = NewDisposeScope();
-        return Distances(points, centroids).min(1).values.clamp_min(0).mean().item<float>();
+        double sum = 0;
+        foreach (var block in Blocks(points, centroids, maxDistances))
+        {
+            using var blockScope = NewDisposeScope();
+            sum += Distances(block, centroids).min(1).values.clamp_min(0).sum().to_type(ScalarType.Float64).item<double>();
+        }
+        return sum / points.shape[0];
+    }
+
+    // Consecutive row blocks of the points, each small enough that its distances to every centroid fit the budget.
+    static IEnumerable<Tensor> Blocks(Tensor points, Tensor centroids, long maxDistances)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDistances);
+        long n = points.shape[0], rows = Math.Max(1, maxDistances / Math.Max(1, centroids.shape[0]));
+        for (long start = 0; start < n; start += rows)
+            yield return points.narrow(0, start, Math.Min(rows, n - start));
     }
 
     /// <summary>

@@ -8,14 +8,16 @@ public sealed class KMeansTests
 {
     static Tensor Points(int n, int d, int seed) => randn([n, d], generator: new Generator((ulong)seed));
 
-    [Fact]
-    public void Each_point_is_assigned_to_its_nearest_centroid_as_a_naive_loop_finds_it()
+    [Theory]
+    [InlineData(KMeans.DefaultMaxDistances)]
+    [InlineData(17 * 3)] // blocks of three points, the last one short
+    public void Each_point_is_assigned_to_its_nearest_centroid_as_a_naive_loop_finds_it(long maxDistances)
     {
         using var scope = NewDisposeScope();
         var points = Points(200, 5, 1);
         var centroids = Points(17, 5, 2);
 
-        var assigned = KMeans.Assign(points, centroids).data<long>().ToArray();
+        var assigned = KMeans.Assign(points, centroids, maxDistances).data<long>().ToArray();
 
         var p = points.data<float>().ToArray();
         var c = centroids.data<float>().ToArray();
@@ -31,6 +33,19 @@ public sealed class KMeansTests
             }
             Assert.Equal(best, assigned[i]);
         }
+    }
+
+    [Fact]
+    public void The_inertia_in_blocks_is_the_mean_over_all_points()
+    {
+        using var scope = NewDisposeScope();
+        var points = Points(200, 5, 1);
+        var centroids = Points(17, 5, 2);
+        var x = points.unsqueeze(1) - centroids.unsqueeze(0); // [200, 17, 5], small enough here to hold whole
+        double whole = x.square().sum(2).min(1).values.mean().item<float>();
+
+        Assert.Equal(whole, KMeans.Inertia(points, centroids), 4);
+        Assert.Equal(whole, KMeans.Inertia(points, centroids, maxDistances: 17 * 7), 4);
     }
 
     [Fact]
