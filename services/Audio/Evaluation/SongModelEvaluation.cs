@@ -20,7 +20,7 @@ public sealed record SongModelRow(ulong Seed, double Tempo, double EstimatedTemp
     double? CorpusEstimatedTempo = null, string? CorpusEstimatedKey = null, double? TokenEstimatedTempo = null, string? TokenEstimatedKey = null)
 {
     /// <summary>Whether the mix's estimated tempo is within 4 % of the asked.</summary>
-    public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
+    public bool TempoCorrect => KeepsTempo(EstimatedTempo);
 
     /// <summary>Whether the mix's estimated key is the asked one.</summary>
     public bool KeyCorrect => EstimatedKey == Key;
@@ -29,16 +29,18 @@ public sealed record SongModelRow(ulong Seed, double Tempo, double EstimatedTemp
     public double KeyScore => MusicalKey.Parse(Key).WeightedScore(MusicalKey.Parse(EstimatedKey));
 
     /// <summary>Whether the estimators read the asked tempo and key from the corpus song's own mix over the same opening (null: not measured).</summary>
-    public bool? CorpusTempoCorrect => CorpusEstimatedTempo is { } t ? Math.Abs(t - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo : null;
+    public bool? CorpusTempoCorrect => CorpusEstimatedTempo is { } t ? KeepsTempo(t) : null;
 
     /// <inheritdoc cref="CorpusTempoCorrect"/>
     public bool? CorpusKeyCorrect => CorpusEstimatedKey is { } k ? k == Key : null;
 
     /// <summary>Whether the estimators read the asked tempo and key from the corpus opening after the model's tokens (null: not measured).</summary>
-    public bool? TokenTempoCorrect => TokenEstimatedTempo is { } t ? Math.Abs(t - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo : null;
+    public bool? TokenTempoCorrect => TokenEstimatedTempo is { } t ? KeepsTempo(t) : null;
 
     /// <inheritdoc cref="TokenTempoCorrect"/>
     public bool? TokenKeyCorrect => TokenEstimatedKey is { } k ? k == Key : null;
+
+    bool KeepsTempo(double estimated) => Math.Abs(estimated - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
 
     /// <summary>The recognizer's CER on this song's sung lines (capped at 1).</summary>
     public double Cer => Math.Min(1, CharacterErrorRate.Compute([(Lyrics, Transcript)]));
@@ -67,19 +69,23 @@ public sealed record SongModelReport(IReadOnlyList<SongModelRow> Rows)
     /// Share of the corpus songs' own openings whose tempo the estimator reads as asked: the ceiling of <see cref="TempoAccuracy"/>
     /// in the evaluation's conditions (null when not measured).
     /// </summary>
-    public double? CorpusTempoAccuracy => Rows.All(r => r.CorpusTempoCorrect is not null) ? Rows.Count(r => r.CorpusTempoCorrect == true) / (double)Rows.Count : null;
+    public double? CorpusTempoAccuracy => Share(r => r.CorpusTempoCorrect);
 
     /// <summary>Share of the corpus songs' own openings whose key the estimator reads as asked: the ceiling of <see cref="KeyAccuracy"/>.</summary>
-    public double? CorpusKeyAccuracy => Rows.All(r => r.CorpusKeyCorrect is not null) ? Rows.Count(r => r.CorpusKeyCorrect == true) / (double)Rows.Count : null;
+    public double? CorpusKeyAccuracy => Share(r => r.CorpusKeyCorrect);
 
     /// <summary>
     /// Share of the corpus openings, through the model's tokens and back, whose tempo the estimator reads as asked: the
     /// ceiling the tokens set on <see cref="TempoAccuracy"/>, below <see cref="CorpusTempoAccuracy"/> (null when not measured).
     /// </summary>
-    public double? TokenTempoAccuracy => Rows.All(r => r.TokenTempoCorrect is not null) ? Rows.Count(r => r.TokenTempoCorrect == true) / (double)Rows.Count : null;
+    public double? TokenTempoAccuracy => Share(r => r.TokenTempoCorrect);
 
     /// <summary>The same for the key: the ceiling the tokens set on <see cref="KeyAccuracy"/>.</summary>
-    public double? TokenKeyAccuracy => Rows.All(r => r.TokenKeyCorrect is not null) ? Rows.Count(r => r.TokenKeyCorrect == true) / (double)Rows.Count : null;
+    public double? TokenKeyAccuracy => Share(r => r.TokenKeyCorrect);
+
+    // The share of rows where a reading came out right; null when any row lacks it.
+    double? Share(Func<SongModelRow, bool?> correct) =>
+        Rows.All(r => correct(r) is not null) ? Rows.Count(r => correct(r) == true) / (double)Rows.Count : null;
 
     /// <summary>The recognizer's CER on the vocal stem (dual-track) or the mix (mixed modes), all songs together.</summary>
     public double LyricCer => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.Transcript)));
@@ -125,11 +131,14 @@ public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures
         string transcript = SongCorpusEvaluation.Transcribe(recognizer, features, song.Vocals ?? song.Mix);
         double? leakage = song.Vocals is { } v && song.Accompaniment is { } a ? VocalBandLeakage.Measure(v, a, song.SampleRate).LeakedFraction : null;
         var (corpus, trueTempo, trueKey) = CorpusReading(song);
+        var (tokenTempo, tokenKey) = Read(song.TokenMix, song.SampleRate);
         return new SongModelRow(song.Seed, song.Tempo, tempo, song.Key, key.Name, song.Lyrics, transcript, corpus, leakage, song.Seconds,
-            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma), trueTempo, trueKey,
-            song.TokenMix is { } tokens ? TempoEstimator.Estimate(tokens, song.SampleRate) : null,
-            song.TokenMix is { } same ? KeyEstimator.Estimate(same, song.SampleRate).Name : null);
+            song.FirstChunkSeconds, song.WallSeconds, song.CpuSeconds, KeyEstimator.Clarity(chroma), trueTempo, trueKey, tokenTempo, tokenKey);
     }
+
+    // The tempo and key estimators on a mix (none without one).
+    static (double? Tempo, string? Key) Read(float[]? mix, int sampleRate) =>
+        mix is null ? (null, null) : (TempoEstimator.Estimate(mix, sampleRate), KeyEstimator.Estimate(mix, sampleRate).Name);
 
     /// <summary>
     /// The recognizer on the corpus song's true vocal stem (the lyric ceiling) and the same estimators on its own mix over the
@@ -140,8 +149,7 @@ public sealed class SongModelEvaluation(CtcRecognizer recognizer, SpeechFeatures
         var at = (song.Seed, song.TrueVocals.Length, song.TrueMix is not null);
         if (corpusReadings.TryGetValue(at, out var read)) return read;
         string transcript = SongCorpusEvaluation.Transcribe(recognizer, features, song.TrueVocals);
-        double? tempo = song.TrueMix is { } mix ? TempoEstimator.Estimate(mix, song.SampleRate) : null;
-        string? key = song.TrueMix is { } same ? KeyEstimator.Estimate(same, song.SampleRate).Name : null;
+        var (tempo, key) = Read(song.TrueMix, song.SampleRate);
         return corpusReadings[at] = (transcript, tempo, key);
     }
 }

@@ -93,8 +93,7 @@ public sealed class SongSynthesizer(SongStepLoop loop, NeuralAudioCodec codec, i
         ArgumentNullException.ThrowIfNull(vocals);
         ArgumentNullException.ThrowIfNull(accompaniment);
         // As training encodes a song's tracks (SongTokenDataset): the codec at the model's codebooks.
-        double kbps = Config.Codebooks * codec.Model.Config.KbpsPerCodebook;
-        float[] Through(float[] track) => codec.Decode(codec.Encode(AudioBuffer.FromMono(track, SampleRate), kbps)).Channels[0];
+        float[] Through(float[] track) => codec.Reconstruct(AudioBuffer.FromMono(track, SampleRate), Config.Codebooks).Channels[0];
         return SongModes.IsDualTrack(Config.SongMode) ? SongAudio.Sum(Through(vocals), Through(accompaniment)) : Through(mix);
     }
 

@@ -112,6 +112,12 @@ public sealed class NeuralAudioCodec : IDisposable
     }
 
     /// <summary>
+    /// <paramref name="audio"/> encoded at <paramref name="codebooks"/> codebooks and decoded, cut to its length: what those
+    /// codes keep of it.
+    /// </summary>
+    public AudioBuffer Reconstruct(AudioBuffer audio, int codebooks) => Decode(Encode(audio, codebooks * Model.Config.KbpsPerCodebook));
+
+    /// <summary>
     /// <paramref name="audio"/> through the encoder and the decoder with no quantizer between them (the continuous latents
     /// as they are), cut to its length: what the codes could give at unlimited bandwidth.
     /// </summary>

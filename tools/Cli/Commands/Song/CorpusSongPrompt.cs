@@ -37,9 +37,10 @@ internal sealed record CorpusSongPrompt(ulong Seed, LyricSong Song, SongExcerpt 
         ArgumentNullException.ThrowIfNull(audio);
         if (tokensOf is not null && tokensOf.SampleRate != Song.SampleRate)
             throw new InvalidOperationException($"The corpus sings at {Song.SampleRate} Hz and the model's tokens are at {tokensOf.SampleRate} Hz.");
-        return new GeneratedSong(Seed, Song.Music.Tempo, Song.Music.Key, Excerpt.Transcript, Opening(Song.Vocals), audio.Mix, audio.Vocals, audio.Accompaniment,
-            audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds, Opening(Song.Mix),
-            tokensOf?.RoundTrip(Opening(Song.Mix), Opening(Song.Vocals), Opening(Song.Accompaniment)));
+        float[] mix = Opening(Song.Mix), vocals = Opening(Song.Vocals);
+        return new GeneratedSong(Seed, Song.Music.Tempo, Song.Music.Key, Excerpt.Transcript, vocals, audio.Mix, audio.Vocals, audio.Accompaniment,
+            audio.SampleRate, audio.Mix.Length / (double)audio.SampleRate, audio.FirstChunkSeconds, audio.Seconds, cpuSeconds, mix,
+            tokensOf?.RoundTrip(mix, vocals, Opening(Song.Accompaniment)));
     }
 
     float[] Opening(float[] track) => track.AsSpan(0, Math.Min(track.Length, (int)(Seconds * Song.SampleRate))).ToArray();

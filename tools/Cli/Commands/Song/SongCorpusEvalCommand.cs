@@ -52,7 +52,7 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
         if (codec is not null && codebooks.Max() > codec.Model.Config.NumQuantizers)
             throw new ArgumentException($"models/media-codec has {codec.Model.Config.NumQuantizers} codebooks; --codec-codebooks asks for {codebooks.Max()}.");
         var variants = codebooks.Select(k => new SongCorpusVariant(CodecVariant(k), (samples, rate) =>
-            codec!.Decode(codec.Encode(AudioBuffer.FromMono(samples, rate), k * codec.Model.Config.KbpsPerCodebook)).Channels[0])).ToList();
+            codec!.Reconstruct(AudioBuffer.FromMono(samples, rate), k).Channels[0])).ToList();
         var report = SongCorpusEvaluation.Run(generator, Path.Combine(models, "asr-ctc"), device, settings.Count, settings.Seed, progress, variants, cancellationToken);
         AnsiConsole.WriteLine(Invariant($"songs: {report.Rows.Count} (seeds {settings.Seed}..{settings.Seed + (ulong)report.Rows.Count - 1}), {report.Rows.Sum(r => r.Seconds) / 60:F1} minutes"));
         AnsiConsole.WriteLine(Invariant($"stem leakage (true stems): {report.MeanLeakage:F4}"));
