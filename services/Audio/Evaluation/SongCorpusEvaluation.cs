@@ -13,6 +13,9 @@ public sealed record SongCorpusRow(ulong Seed, double Tempo, double EstimatedTem
     /// <summary>The recognizer's transcripts of the vocal stem after each <see cref="SongCorpusVariant"/>, by name.</summary>
     public IReadOnlyDictionary<string, string> VariantTranscripts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The estimated key of the mix after each <see cref="SongCorpusVariant"/>, by name.</summary>
+    public IReadOnlyDictionary<string, string> VariantKeys { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Whether the estimated tempo is within <see cref="SongCorpusEvaluation.TempoTolerance"/> of the asked.</summary>
     public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
 
@@ -37,11 +40,15 @@ public sealed record SongCorpusReport(IReadOnlyList<SongCorpusRow> Rows)
 
     /// <summary>The recognizer's CER on the vocal stems after the variant <paramref name="name"/> (all songs together).</summary>
     public double VariantCer(string name) => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.VariantTranscripts[name])));
+
+    /// <summary>Share of songs whose mix, after the variant <paramref name="name"/>, still reads as the asked key.</summary>
+    public double VariantKeyAccuracy(string name) => Rows.Count(r => r.VariantKeys[name] == r.Key) / (double)Rows.Count;
 }
 
 /// <summary>
-/// A transformation of the vocal stem heard beside the true one (for example a codec's round trip at K codebooks): how
-/// much of the lyrics' intelligibility survives what a song model's audio passes through.
+/// A transformation heard beside the true audio (for example a codec's round trip at K codebooks), applied to the vocal
+/// stem and to the mix: how much of the lyrics' intelligibility and of the key survives what a song model's audio passes
+/// through.
 /// </summary>
 public sealed record SongCorpusVariant(string Name, Func<float[], int, float[]> Transform);
 
@@ -57,7 +64,7 @@ public static class SongCorpusEvaluation
 
     /// <summary>
     /// Generates and measures <paramref name="count"/> songs; <paramref name="recognizerFolder"/> holds asr-ctc. Each of
-    /// <paramref name="variants"/> transforms every vocal stem, and the recognizer hears the result too.
+    /// <paramref name="variants"/> transforms every vocal stem and mix: the recognizer hears the stem, the key estimator reads the mix.
     /// </summary>
     public static SongCorpusReport Run(LyricSongGenerator generator, string recognizerFolder, Device device, int count, ulong firstSeed,
         IProgress<SongCorpusRow>? progress = null, IReadOnlyList<SongCorpusVariant>? variants = null, CancellationToken cancellationToken = default)
@@ -76,7 +83,11 @@ public static class SongCorpusEvaluation
             var song = generator.Generate(seed);
             var row = Measure(song, seed, recognizer, features);
             if (variants is { Count: > 0 })
-                row = row with { VariantTranscripts = variants.ToDictionary(v => v.Name, v => Transcribe(recognizer, features, v.Transform(song.Vocals, song.SampleRate))) };
+                row = row with
+                {
+                    VariantTranscripts = variants.ToDictionary(v => v.Name, v => Transcribe(recognizer, features, v.Transform(song.Vocals, song.SampleRate))),
+                    VariantKeys = variants.ToDictionary(v => v.Name, v => KeyEstimator.Estimate(v.Transform(song.Mix, song.SampleRate), song.SampleRate).Name),
+                };
             rows.Add(row);
             progress?.Report(row);
         }

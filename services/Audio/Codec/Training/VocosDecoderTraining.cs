@@ -16,7 +16,9 @@ namespace Media.Services.Audio.Codec.Training;
 /// EnCodec decoder: each step encodes a batch of the codec's corpus at a codebook count drawn from
 /// <see cref="VocosDecoderTrainingOptions.Codebooks"/>, decodes the codes' latents at that count's condition, and
 /// weighs the multi-resolution STFT distance, the log-mel L1 and (optionally) the time-domain L1 against the input.
-/// No adversarial term (CPU budget). The codes do not change, so every token cache made with the codec stays valid.
+/// No adversarial term (CPU budget). The codes do not change, so every token cache made with the codec stays valid. A run
+/// may start from the codec folder's own decoder (<see cref="VocosDecoderTrainingOptions.InitDecoderFrom"/>) and weigh
+/// longer STFTs (<see cref="VocosDecoderTrainingOptions.StftFftSizes"/>) that resolve low notes' pitch.
 /// </summary>
 public sealed class VocosDecoderTraining : IDisposable
 {
@@ -44,8 +46,18 @@ public sealed class VocosDecoderTraining : IDisposable
         foreach (var p in codec.parameters()) p.requires_grad = false;
         manual_seed(trainerOptions.Seed);
         Model = new VocosDecoder(config);
+        if (options.InitDecoderFrom is { } folder)
+        {
+            // Strictly the same sizes: a fine-tune, not a transplant.
+            var theirs = VocosConfig.Load(Path.Combine(folder, NeuralAudioCodec.VocosConfigFile));
+            if (theirs.ToJson() != config.ToJson())
+                throw new ArgumentException($"'{folder}' holds a Vocos decoder of other sizes than the one trained.", nameof(options));
+            Checkpoint.LoadInto(Model, Path.Combine(folder, NeuralAudioCodec.VocosWeightsFile));
+        }
         Model.to(device);
-        stft = MultiResolutionStftDistance.ForSampleRate(config.SampleRate);
+        stft = options.StftFftSizes is { } sizes
+            ? new MultiResolutionStftDistance([.. sizes.Order().Select(n => new StftResolution(n, n / 4, n))])
+            : MultiResolutionStftDistance.ForSampleRate(config.SampleRate);
         mel = new MelDistance(new MelSpectrogramOptions { SampleRate = config.SampleRate, FftSize = 1024, HopLength = 256, WindowLength = 1024, MelBands = 64 });
         ClipSamples = CodecTraining.ClipSamplesFor(codec.Config, options.ClipSeconds);
         using (NewDisposeScope())

@@ -35,6 +35,53 @@ public sealed class VocosDecoderTrainingTests
         Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { Codebooks = [] }.Validate(Tiny));
         Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { TimeWeight = -1 }.Validate(Tiny));
         Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { ClipSeconds = 0 }.Validate(Tiny));
+        Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { StftFftSizes = [] }.Validate(Tiny));
+        Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { StftFftSizes = [512, 8] }.Validate(Tiny));
+    }
+
+    [EspeakFact]
+    [Slow("synthesises six utterances for a tiny codec's corpus")]
+    public void A_fine_tune_starts_from_the_folders_own_decoder_and_weighs_the_asked_stft_sizes()
+    {
+        using var corpusDirectory = new TempDirectory();
+        using var codecFolder = new TempDirectory();
+        SaveCodec(codecFolder.Path, seed: 5);
+        manual_seed(9);
+        using (var theirs = new VocosDecoder(TinyVocos))
+        {
+            File.WriteAllText(Path.Combine(codecFolder.Path, NeuralAudioCodec.VocosConfigFile), TinyVocos.ToJson());
+            Checkpoint.Save(theirs, Path.Combine(codecFolder.Path, NeuralAudioCodec.VocosWeightsFile), new Dictionary<string, string> { ["format"] = "vocos" });
+        }
+        var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = corpusDirectory.Path, SampleRate = 16_000, Count = 6 });
+        var corpus = CodecCorpus.Load(speech, heldOut: false, musicClips: 1);
+        var heldOut = CodecCorpus.Load(speech, heldOut: true, musicClips: 1);
+        using var codec = EncodecCheckpoint.Load(Path.Combine(codecFolder.Path, "model.safetensors"));
+        var options = new VocosDecoderTrainingOptions { Batch = 2, ClipSeconds = 0.2, Codebooks = [1, 2], InitDecoderFrom = codecFolder.Path };
+        TrainerOptions Schedule(string run) => new() { RunDirectory = run, TotalSteps = 1, Seed = 1 };
+
+        using (var run = new TempDirectory())
+        using (var training = new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut, options, Schedule(run.Path), CPU))
+        using (var saved = new VocosDecoder(TinyVocos))
+        {
+            Checkpoint.LoadInto(saved, Path.Combine(codecFolder.Path, NeuralAudioCodec.VocosWeightsFile));
+            foreach (var (key, value) in saved.state_dict()) Assert.True(value.allclose(training.Model.state_dict()[key], rtol: 0, atol: 0), key);
+        }
+
+        // A decoder of other sizes is no fine-tune of the folder's.
+        using (var run = new TempDirectory())
+            Assert.Throws<ArgumentException>(() => new VocosDecoderTraining(codec, TinyVocos with { Dim = 24 }, corpus, heldOut, options, Schedule(run.Path), CPU));
+
+        // The asked resolutions are the loss's: a 4096-point STFT needs more than 0.1 s clips, and reads 0.2 s ones.
+        using (var run = new TempDirectory())
+        using (var training = new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut, options with { StftFftSizes = [1024, 4096], ClipSeconds = 0.1 }, Schedule(run.Path), CPU))
+        using (var scope = NewDisposeScope())
+        {
+            var clips = heldOut.Batch(new Random(1), 2, training.ClipSamples, CPU);
+            var error = Assert.Throws<ArgumentException>(() => training.Terms(clips, 2));
+            Assert.Contains("4096", error.Message, StringComparison.Ordinal);
+            var longer = heldOut.Batch(new Random(1), 2, 2 * training.ClipSamples, CPU);
+            Assert.True(double.IsFinite(training.Terms(longer, 2).Stft));
+        }
     }
 
     [EspeakFact]

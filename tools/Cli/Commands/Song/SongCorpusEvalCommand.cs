@@ -25,7 +25,7 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
         public int Count { get; init; } = 50;
 
         [CommandOption("--codec-codebooks")]
-        [Description("Also transcribe each vocal stem after models/media-codec at these codebook counts (e.g. 4,8): the lyric ceiling of a song model on those tokens")]
+        [Description("Also hear each vocal stem and mix after models/media-codec at these codebook counts (e.g. 4,8): the lyric and key ceilings of a song model on those tokens")]
         public string? CodecCodebooks { get; init; }
 
         [CommandOption("--verbose")]
@@ -61,6 +61,8 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
         AnsiConsole.WriteLine(Invariant($"key estimator accuracy: {report.KeyAccuracy:F2}"));
         foreach (int k in codebooks)
             AnsiConsole.WriteLine(Invariant($"vocal cer through media-codec at {k} codebooks ({k * codec!.Model.Config.KbpsPerCodebook:0.#} kbps): {report.VariantCer(CodecVariant(k)):F4}"));
+        foreach (int k in codebooks)
+            AnsiConsole.WriteLine(Invariant($"mix key accuracy through media-codec at {k} codebooks: {report.VariantKeyAccuracy(CodecVariant(k)):F2}"));
         return 0;
     }
 
@@ -71,7 +73,7 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
     {
         public void Report(SongCorpusRow row)
         {
-            AnsiConsole.WriteLine(Invariant($"seed {row.Seed}: {row.Seconds:F1} s, tempo {row.Tempo:F1} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}, cer {row.Cer:F3}, leakage {row.Leakage.LeakedFraction:F3}"));
+            AnsiConsole.WriteLine(Invariant($"seed {row.Seed}: {row.Seconds:F1} s, tempo {row.Tempo:F1} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}{string.Concat(row.VariantKeys.Select(v => $" ({v.Key}: {v.Value})"))}, cer {row.Cer:F3}, leakage {row.Leakage.LeakedFraction:F3}"));
             AnsiConsole.WriteLine($"  lyrics: {row.Lyrics}");
             AnsiConsole.WriteLine($"  heard:  {row.Transcript}");
         }

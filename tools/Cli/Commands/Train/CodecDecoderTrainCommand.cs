@@ -4,6 +4,7 @@ using System.Globalization;
 using Media.Audio.Corpora;
 using Media.Cli.Commands.Settings;
 using Media.Services.Audio.Codec.Training;
+using Media.Tokenizers.Audio.Codec;
 using Media.Tokenizers.Audio.Encodec;
 using Media.Tokenizers.Audio.Training;
 using Media.Tokenizers.Audio.Vocos;
@@ -45,6 +46,19 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
         [Description("Weight of the time-domain L1 against the spectral terms (0: the spectrum alone, as Vocos)")]
         [DefaultValue(0.0)]
         public double TimeWeight { get; init; }
+
+        [CommandOption("--init-decoder")]
+        [Description("Start from --codec's own Vocos decoder (its vocos.json sizes; --dim, --intermediate, --layers and --n-fft are not used): a fine-tune that keeps the codes")]
+        public bool InitDecoder { get; init; }
+
+        [CommandOption("--stft-ffts")]
+        [Description("FFT sizes of the multi-resolution STFT loss, comma-separated samples (default 256,512,1024 at 16 kHz; 4096 resolves low notes' pitch)")]
+        public string? StftFfts { get; init; }
+
+        [CommandOption("--clip-seconds")]
+        [Description("Length of a training clip in seconds (whole frames); a long STFT needs more than half its size")]
+        [DefaultValue(1.0)]
+        public double ClipSeconds { get; init; } = 1.0;
 
         [CommandOption("--dim")]
         [Description("Backbone width (Vocos: 384)")]
@@ -103,7 +117,12 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
         public override ValidationResult Validate()
         {
             if (!File.Exists(Path.Combine(Codec, "model.safetensors"))) return ValidationResult.Error($"--codec '{Codec}' has no model.safetensors.");
-            if (ParseCodebooks(Codebooks) is null) return ValidationResult.Error("--codebooks must be comma-separated positive counts.");
+            if (ParsePositiveList(Codebooks) is null) return ValidationResult.Error("--codebooks must be comma-separated positive counts.");
+            if (StftFfts is not null && (ParsePositiveList(StftFfts) is not { } sizes || sizes.Any(n => n < 16)))
+                return ValidationResult.Error("--stft-ffts must be comma-separated FFT sizes of at least 16 samples.");
+            if (InitDecoder && !File.Exists(Path.Combine(Codec, NeuralAudioCodec.VocosWeightsFile)))
+                return ValidationResult.Error($"--init-decoder: '{Codec}' has no {NeuralAudioCodec.VocosWeightsFile}.");
+            if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must lie in (0, 30].");
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (Dim < 1 || Intermediate < 1 || Layers < 0) return ValidationResult.Error("--dim and --intermediate must be positive and --layers not negative.");
             if (Ema is < 0 or >= 1) return ValidationResult.Error("--ema must lie in [0, 1).");
@@ -111,7 +130,7 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
             return base.Validate();
         }
 
-        internal static int[]? ParseCodebooks(string text)
+        internal static int[]? ParsePositiveList(string text)
         {
             var values = new List<int>();
             foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -127,15 +146,22 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
     {
         var device = settings.ApplyTorch();
         using var codec = EncodecCheckpoint.Load(Path.Combine(settings.Codec, "model.safetensors"), device: device);
-        var config = new VocosConfig
-        {
-            InputChannels = codec.Config.HiddenSize, Dim = settings.Dim, IntermediateDim = settings.Intermediate, NumLayers = settings.Layers,
-            NFft = settings.NFft, HopLength = codec.Config.HopLength, SampleRate = codec.Config.SamplingRate,
-            ConditionCodebooks = [.. Enumerable.Range(1, codec.Config.NumQuantizers)],
-        };
+        var config = settings.InitDecoder
+            ? VocosConfig.Load(Path.Combine(settings.Codec, NeuralAudioCodec.VocosConfigFile))
+            : new VocosConfig
+            {
+                InputChannels = codec.Config.HiddenSize, Dim = settings.Dim, IntermediateDim = settings.Intermediate, NumLayers = settings.Layers,
+                NFft = settings.NFft, HopLength = codec.Config.HopLength, SampleRate = codec.Config.SamplingRate,
+                ConditionCodebooks = [.. Enumerable.Range(1, codec.Config.NumQuantizers)],
+            };
         config.Validate();
         settings.PinRunConfig("vocos.json", config.ToJson());
-        var options = new VocosDecoderTrainingOptions { Batch = settings.Batch, Codebooks = Settings.ParseCodebooks(settings.Codebooks)!, TimeWeight = settings.TimeWeight };
+        var options = new VocosDecoderTrainingOptions
+        {
+            Batch = settings.Batch, Codebooks = Settings.ParsePositiveList(settings.Codebooks)!, TimeWeight = settings.TimeWeight, ClipSeconds = settings.ClipSeconds,
+            StftFftSizes = settings.StftFfts is { } ffts ? Settings.ParsePositiveList(ffts) : null,
+            InitDecoderFrom = settings.InitDecoder ? settings.Codec : null,
+        };
         options.Validate(codec.Config);
         var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = codec.Config.SamplingRate, Count = settings.Utterances },
             cancellationToken: cancellationToken);
@@ -146,7 +172,7 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
         var schedule = settings.Schedule("clips") with { EmaDecay = settings.Ema > 0 ? settings.Ema : null, EvalEvery = settings.EvalEvery };
         using var training = new VocosDecoderTraining(codec, config, corpus, heldOut, options, schedule, device);
         settings.AnnounceStart(training.Trainer.ResumedFromStep,
-            $"Vocos decoder {config.Dim} x {config.NumLayers} (n_fft {config.NFft}) for {settings.Codec}, codebooks {settings.Codebooks}, time weight {settings.TimeWeight}");
+            $"Vocos decoder {config.Dim} x {config.NumLayers} (n_fft {config.NFft}) for {settings.Codec}{(settings.InitDecoder ? ", from its own decoder" : "")}, codebooks {settings.Codebooks}, time weight {settings.TimeWeight}, stft {settings.StftFfts ?? "default"}, clips {settings.ClipSeconds} s");
         var clock = Stopwatch.StartNew();
         training.Run(settings.Minutes > 0 ? TimeSpan.FromMinutes(settings.Minutes) : null, settings.Until, cancellationToken);
         training.Export(settings.Codec, settings.Export);
