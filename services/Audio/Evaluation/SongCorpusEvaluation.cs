@@ -14,13 +14,16 @@ public sealed record SongCorpusRow(ulong Seed, double Tempo, double EstimatedTem
     public IReadOnlyDictionary<string, string> VariantTranscripts { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The estimated key of the mix after each <see cref="SongCorpusVariant"/>, by name.</summary>
-    public IReadOnlyDictionary<string, string> VariantKeys { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> VariantEstimatedKeys { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Whether the estimated tempo is within <see cref="SongCorpusEvaluation.TempoTolerance"/> of the asked.</summary>
     public bool TempoCorrect => Math.Abs(EstimatedTempo - Tempo) <= SongCorpusEvaluation.TempoTolerance * Tempo;
 
     /// <summary>Whether the estimated key is the asked one.</summary>
     public bool KeyCorrect => EstimatedKey == Key;
+
+    /// <summary>Whether the mix's estimated key after the variant <paramref name="name"/> is the asked one.</summary>
+    public bool VariantKeyCorrect(string name) => VariantEstimatedKeys[name] == Key;
 }
 
 /// <summary>The corpus's own figures over a set of songs: the ceilings a song model is measured against.</summary>
@@ -42,7 +45,7 @@ public sealed record SongCorpusReport(IReadOnlyList<SongCorpusRow> Rows)
     public double VariantCer(string name) => CharacterErrorRate.Compute(Rows.Select(r => (r.Lyrics, r.VariantTranscripts[name])));
 
     /// <summary>Share of songs whose mix, after the variant <paramref name="name"/>, still reads as the asked key.</summary>
-    public double VariantKeyAccuracy(string name) => Rows.Count(r => r.VariantKeys[name] == r.Key) / (double)Rows.Count;
+    public double VariantKeyAccuracy(string name) => Rows.Count(r => r.VariantKeyCorrect(name)) / (double)Rows.Count;
 }
 
 /// <summary>
@@ -86,7 +89,7 @@ public static class SongCorpusEvaluation
                 row = row with
                 {
                     VariantTranscripts = variants.ToDictionary(v => v.Name, v => Transcribe(recognizer, features, v.Transform(song.Vocals, song.SampleRate))),
-                    VariantKeys = variants.ToDictionary(v => v.Name, v => KeyEstimator.Estimate(v.Transform(song.Mix, song.SampleRate), song.SampleRate).Name),
+                    VariantEstimatedKeys = variants.ToDictionary(v => v.Name, v => KeyEstimator.Estimate(v.Transform(song.Mix, song.SampleRate), song.SampleRate).Name),
                 };
             rows.Add(row);
             progress?.Report(row);

@@ -37,12 +37,14 @@ public sealed class MultiResolutionStftDistance : IDisposable
     public static MultiResolutionStftDistance ForSampleRate(int sampleRate)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sampleRate, 0);
-        var resolutions = FftSizesAt24k.Select(size =>
-        {
-            int fft = Math.Max(64, 1 << (int)Math.Round(Math.Log2(size * sampleRate / 24000.0)));
-            return new StftResolution(fft, fft / 4, fft);
-        }).ToArray();
-        return new MultiResolutionStftDistance(resolutions);
+        return ForFftSizes(FftSizesAt24k.Select(size => Math.Max(64, 1 << (int)Math.Round(Math.Log2(size * sampleRate / 24000.0)))));
+    }
+
+    /// <summary>A distance over these FFT sizes (each once, smallest first), hop a quarter of the FFT, window the full FFT.</summary>
+    public static MultiResolutionStftDistance ForFftSizes(IEnumerable<int> fftSizes)
+    {
+        ArgumentNullException.ThrowIfNull(fftSizes);
+        return new MultiResolutionStftDistance([.. fftSizes.Distinct().Order().Select(fft => new StftResolution(fft, fft / 4, fft))]);
     }
 
     /// <summary>The distance between two waveforms of the same shape (<c>[T]</c> or <c>[B, T]</c>) as a scalar tensor.</summary>

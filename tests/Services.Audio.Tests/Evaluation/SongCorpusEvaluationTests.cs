@@ -33,11 +33,11 @@ public sealed class SongCorpusEvaluationTests
 
         var row = Assert.Single(report.Rows);
         Assert.True(row.KeyCorrect, $"{row.Key} read as {row.EstimatedKey}");  // C# major, read so (docs/SONG.md)
-        Assert.Equal(row.EstimatedKey, row.VariantKeys["same"]);
+        Assert.Equal(row.EstimatedKey, row.VariantEstimatedKeys["same"]);
         Assert.Equal(row.Transcript, row.VariantTranscripts["same"]);
         Assert.Equal(report.KeyAccuracy, report.VariantKeyAccuracy("same"));
         var asRead = MusicalKey.Parse(row.EstimatedKey);
-        Assert.Equal(asRead with { Tonic = (asRead.Tonic + 1) % 12 }, MusicalKey.Parse(row.VariantKeys["semitone-up"]));
+        Assert.Equal(asRead with { Tonic = (asRead.Tonic + 1) % 12 }, MusicalKey.Parse(row.VariantEstimatedKeys["semitone-up"]));
         Assert.Equal(0, report.VariantKeyAccuracy("semitone-up"));
     }
 }

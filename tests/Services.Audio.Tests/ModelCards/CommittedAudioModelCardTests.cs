@@ -112,6 +112,7 @@ public sealed class CommittedAudioModelCardTests
     {
         // models/media-codec/MODEL_CARD.md: at 6 kbps the Vocos-decoded codec keeps 0.45 of the held-out speech's 0.7-1.5 kHz
         // energy and asr-ctc-judge-band reads it at CER 0.259; the EnCodec-decoded codec before it kept 0.05 and was read at 0.70.
+        // These eight clips are read at 0.216 through it, at 0.254 through C3's own decoder before the pitch fine-tune.
         using var codec = NeuralAudioCodec.Load(CommittedModels.Path("media-codec"), CPU);
         using var band = CtcRecognizer.Load(CommittedModels.Path("asr-ctc-judge-band"), CPU);
         using var features = new SpeechFeatures(band.Config.Mel);
@@ -124,7 +125,7 @@ public sealed class CommittedAudioModelCardTests
         double cer = RecognizerEvaluation.Cer(band, features, clips.Select(c => (c.Target, c.Decoded)));
 
         Assert.True(kept[2] >= 0.4, $"0.7-1.5 kHz energy kept {kept[2]:F2}; the card's is 0.45");
-        Assert.True(cer <= 0.4, $"asr-ctc-judge-band CER {cer:F3} through the codec at 6 kbps; the card's is 0.259");
+        Assert.True(cer <= 0.24, $"asr-ctc-judge-band CER {cer:F3} through the codec at 6 kbps; the card's is 0.259, these clips' 0.216");
     }
 
     [EspeakFact]
@@ -170,6 +171,6 @@ public sealed class CommittedAudioModelCardTests
         }
         double distance = total / clips;
 
-        Assert.True(distance <= 1.5, $"log-mel distance {distance:F3} on {clips} held-out music clips; the card's is 0.958");
+        Assert.True(distance <= 1.08, $"log-mel distance {distance:F3} on {clips} held-out music clips; the card's is 0.958, these clips' 1.049 (C3's own decoder: 1.116)");
     }
 }

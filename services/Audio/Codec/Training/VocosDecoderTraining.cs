@@ -48,16 +48,14 @@ public sealed class VocosDecoderTraining : IDisposable
         Model = new VocosDecoder(config);
         if (options.InitDecoderFrom is { } folder)
         {
-            // Strictly the same sizes: a fine-tune, not a transplant.
+            // Strictly the same config: a fine-tune, not a transplant.
             var theirs = VocosConfig.Load(Path.Combine(folder, NeuralAudioCodec.VocosConfigFile));
             if (theirs.ToJson() != config.ToJson())
-                throw new ArgumentException($"'{folder}' holds a Vocos decoder of other sizes than the one trained.", nameof(options));
+                throw new ArgumentException($"'{folder}' holds a Vocos decoder whose vocos.json is not the one trained.", nameof(options));
             Checkpoint.LoadInto(Model, Path.Combine(folder, NeuralAudioCodec.VocosWeightsFile));
         }
         Model.to(device);
-        stft = options.StftFftSizes is { } sizes
-            ? new MultiResolutionStftDistance([.. sizes.Order().Select(n => new StftResolution(n, n / 4, n))])
-            : MultiResolutionStftDistance.ForSampleRate(config.SampleRate);
+        stft = options.StftFftSizes is { } sizes ? MultiResolutionStftDistance.ForFftSizes(sizes) : MultiResolutionStftDistance.ForSampleRate(config.SampleRate);
         mel = new MelDistance(new MelSpectrogramOptions { SampleRate = config.SampleRate, FftSize = 1024, HopLength = 256, WindowLength = 1024, MelBands = 64 });
         ClipSamples = CodecTraining.ClipSamplesFor(codec.Config, options.ClipSeconds);
         using (NewDisposeScope())

@@ -44,5 +44,9 @@ public sealed record VocosDecoderTrainingOptions
         if (!double.IsFinite(TimeWeight) || TimeWeight < 0) throw new ArgumentException("The time weight must be a finite number >= 0.");
         if (StftFftSizes is { } sizes && (sizes.Count == 0 || sizes.Any(n => n < 16)))
             throw new ArgumentException("STFT sizes must be at least 16 samples, and at least one must be given.");
+        // Every transform (and the log-mel's 1024 points) needs more than half its size of each clip.
+        int largest = Math.Max(1024, StftFftSizes is { Count: > 0 } given ? given.Max() : 0);
+        if (CodecTraining.ClipSamplesFor(codec, ClipSeconds) <= largest / 2)
+            throw new ArgumentException($"Clips of {ClipSeconds} s are too short for a {largest}-point transform: give longer clips or smaller STFT sizes.");
     }
 }

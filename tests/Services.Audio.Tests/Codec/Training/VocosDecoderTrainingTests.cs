@@ -37,6 +37,7 @@ public sealed class VocosDecoderTrainingTests
         Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { ClipSeconds = 0 }.Validate(Tiny));
         Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { StftFftSizes = [] }.Validate(Tiny));
         Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { StftFftSizes = [512, 8] }.Validate(Tiny));
+        Assert.Throws<ArgumentException>(() => new VocosDecoderTrainingOptions { StftFftSizes = [8192], ClipSeconds = 0.2 }.Validate(Tiny));
     }
 
     [EspeakFact]
@@ -67,20 +68,40 @@ public sealed class VocosDecoderTrainingTests
             foreach (var (key, value) in saved.state_dict()) Assert.True(value.allclose(training.Model.state_dict()[key], rtol: 0, atol: 0), key);
         }
 
-        // A decoder of other sizes is no fine-tune of the folder's.
+        // A decoder of another config is no fine-tune of the folder's.
         using (var run = new TempDirectory())
             Assert.Throws<ArgumentException>(() => new VocosDecoderTraining(codec, TinyVocos with { Dim = 24 }, corpus, heldOut, options, Schedule(run.Path), CPU));
 
-        // The asked resolutions are the loss's: a 4096-point STFT needs more than 0.1 s clips, and reads 0.2 s ones.
+        // The asked resolutions are the loss's: a 4096-point STFT is refused for 0.1 s clips before any step, and reads 0.2 s ones.
         using (var run = new TempDirectory())
-        using (var training = new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut, options with { StftFftSizes = [1024, 4096], ClipSeconds = 0.1 }, Schedule(run.Path), CPU))
+            Assert.Contains("4096", Assert.Throws<ArgumentException>(() => new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut,
+                options with { StftFftSizes = [1024, 4096], ClipSeconds = 0.1 }, Schedule(run.Path), CPU)).Message, StringComparison.Ordinal);
+        using (var run = new TempDirectory())
+        using (var training = new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut, options with { StftFftSizes = [1024, 4096] }, Schedule(run.Path), CPU))
         using (var scope = NewDisposeScope())
         {
             var clips = heldOut.Batch(new Random(1), 2, training.ClipSamples, CPU);
-            var error = Assert.Throws<ArgumentException>(() => training.Terms(clips, 2));
-            Assert.Contains("4096", error.Message, StringComparison.Ordinal);
-            var longer = heldOut.Batch(new Random(1), 2, 2 * training.ClipSamples, CPU);
-            Assert.True(double.IsFinite(training.Terms(longer, 2).Stft));
+            var withLong = training.Terms(clips, 2).Stft;
+            using var defaultRun = new TempDirectory();
+            using var defaults = new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut, options, Schedule(defaultRun.Path), CPU);
+            Assert.NotEqual(defaults.Terms(clips, 2).Stft, withLong);
+        }
+
+        // A resumed fine-tune continues its checkpoint, not the folder's decoder again.
+        using (var run = new TempDirectory())
+        {
+            TrainerOptions Two() => new() { RunDirectory = run.Path, TotalSteps = 2, LearningRate = 1e-2, Seed = 1, EmaDecay = 0.9 };
+            Dictionary<string, Tensor> trained;
+            using (var first = new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut, options, Two(), CPU))
+            {
+                first.Run();
+                trained = first.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+            }
+            using var resumed = new VocosDecoderTraining(codec, TinyVocos, corpus, heldOut, options, Two(), CPU);
+            Assert.Equal(2, resumed.Trainer.ResumedFromStep);
+            var folders = Checkpoint.Load(Path.Combine(codecFolder.Path, NeuralAudioCodec.VocosWeightsFile));
+            Assert.Contains(trained, p => !p.Value.allclose(folders[p.Key], rtol: 0, atol: 0));
+            foreach (var (key, value) in resumed.Model.state_dict()) Assert.True(value.allclose(trained[key], rtol: 0, atol: 0), key);
         }
     }
 

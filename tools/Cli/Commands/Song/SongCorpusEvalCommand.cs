@@ -73,7 +73,7 @@ internal sealed class SongCorpusEvalCommand : Command<SongCorpusEvalCommand.Sett
     {
         public void Report(SongCorpusRow row)
         {
-            AnsiConsole.WriteLine(Invariant($"seed {row.Seed}: {row.Seconds:F1} s, tempo {row.Tempo:F1} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}{string.Concat(row.VariantKeys.Select(v => $" ({v.Key}: {v.Value})"))}, cer {row.Cer:F3}, leakage {row.Leakage.LeakedFraction:F3}"));
+            AnsiConsole.WriteLine(Invariant($"seed {row.Seed}: {row.Seconds:F1} s, tempo {row.Tempo:F1} -> {row.EstimatedTempo:F1}, key {row.Key} -> {row.EstimatedKey}{string.Concat(row.VariantEstimatedKeys.Select(v => $" ({v.Key}: {v.Value})"))}, cer {row.Cer:F3}, leakage {row.Leakage.LeakedFraction:F3}"));
             AnsiConsole.WriteLine($"  lyrics: {row.Lyrics}");
             AnsiConsole.WriteLine($"  heard:  {row.Transcript}");
         }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Media.Audio.Corpora;
 using Media.Cli.Commands.Settings;
 using Media.Services.Audio.Codec.Training;
@@ -86,7 +87,7 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
         public override long Steps { get; init; } = 6000;
 
         [CommandOption("--batch")]
-        [Description("Clips (1 s) per step")]
+        [Description("Clips (--clip-seconds each) per step")]
         [DefaultValue(8)]
         public override int Batch { get; init; } = 8;
 
@@ -120,8 +121,10 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
             if (ParsePositiveList(Codebooks) is null) return ValidationResult.Error("--codebooks must be comma-separated positive counts.");
             if (StftFfts is not null && (ParsePositiveList(StftFfts) is not { } sizes || sizes.Any(n => n < 16)))
                 return ValidationResult.Error("--stft-ffts must be comma-separated FFT sizes of at least 16 samples.");
-            if (InitDecoder && !File.Exists(Path.Combine(Codec, NeuralAudioCodec.VocosWeightsFile)))
-                return ValidationResult.Error($"--init-decoder: '{Codec}' has no {NeuralAudioCodec.VocosWeightsFile}.");
+            if (InitDecoder && (!File.Exists(Path.Combine(Codec, NeuralAudioCodec.VocosWeightsFile)) || !File.Exists(Path.Combine(Codec, NeuralAudioCodec.VocosConfigFile))))
+                return ValidationResult.Error($"--init-decoder: '{Codec}' has no {NeuralAudioCodec.VocosConfigFile} and {NeuralAudioCodec.VocosWeightsFile} to start from.");
+            if (InitDecoder && (Dim != 256 || Intermediate != 768 || Layers != 8 || NFft != 1280))
+                return ValidationResult.Error("--init-decoder takes the folder's decoder sizes: leave --dim, --intermediate, --layers and --n-fft out.");
             if (!double.IsFinite(ClipSeconds) || ClipSeconds <= 0 || ClipSeconds > 30) return ValidationResult.Error("--clip-seconds must lie in (0, 30].");
             if (!double.IsFinite(TimeWeight) || TimeWeight < 0) return ValidationResult.Error("--time-weight must be a finite number >= 0.");
             if (Dim < 1 || Intermediate < 1 || Layers < 0) return ValidationResult.Error("--dim and --intermediate must be positive and --layers not negative.");
@@ -162,6 +165,11 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
             StftFftSizes = settings.StftFfts is { } ffts ? Settings.ParsePositiveList(ffts) : null,
             InitDecoderFrom = settings.InitDecoder ? settings.Codec : null,
         };
+        // A resume under another loss or other clips would mix two objectives in one run (runs from before this pin get it written).
+        settings.PinRunConfig("decoder-options.json", JsonSerializer.Serialize(new
+        {
+            codebooks = options.Codebooks, time_weight = options.TimeWeight, clip_seconds = options.ClipSeconds, stft_ffts = options.StftFftSizes, batch = options.Batch,
+        }));
         options.Validate(codec.Config);
         var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = codec.Config.SamplingRate, Count = settings.Utterances },
             cancellationToken: cancellationToken);
