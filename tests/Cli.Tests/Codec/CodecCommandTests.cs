@@ -13,15 +13,7 @@ public sealed class CodecCommandTests : IDisposable
 
     readonly string folder = Directory.CreateTempSubdirectory("media-codec-cli-").FullName;
 
-    string Checkpoint()
-    {
-        string model = Path.Combine(folder, "codec");
-        Directory.CreateDirectory(model);
-        TorchSharp.torch.manual_seed(3);
-        using (var codec = new EncodecModel(Tiny)) Media.Modeling.Checkpoints.Checkpoint.Save(codec, Path.Combine(model, "model.safetensors"));
-        File.WriteAllText(Path.Combine(model, "config.json"), Tiny.ToJson());
-        return model;
-    }
+    string Checkpoint() => TinyCodecFolder.Save(folder, Tiny, seed: 3);
 
     string Wav(int sampleRate, int samples, int channels = 1)
     {

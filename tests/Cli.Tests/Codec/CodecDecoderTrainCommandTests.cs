@@ -9,15 +9,7 @@ public sealed class CodecDecoderTrainCommandTests : IDisposable
 
     readonly string folder = Directory.CreateTempSubdirectory("media-codec-decoder-").FullName;
 
-    string SaveCodec()
-    {
-        string model = Path.Combine(folder, "codec");
-        Directory.CreateDirectory(model);
-        TorchSharp.torch.manual_seed(5);
-        using (var codec = new EncodecModel(Tiny)) Media.Modeling.Checkpoints.Checkpoint.Save(codec, Path.Combine(model, "model.safetensors"));
-        File.WriteAllText(Path.Combine(model, "config.json"), Tiny.ToJson());
-        return model;
-    }
+    string SaveCodec() => TinyCodecFolder.Save(folder, Tiny, seed: 5);
 
     [Fact]
     public async Task Init_decoder_needs_a_folder_with_a_vocos_decoder()

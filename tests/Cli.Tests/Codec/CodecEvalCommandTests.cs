@@ -15,11 +15,7 @@ public sealed class CodecEvalCommandTests : IDisposable
     [EspeakFact]
     public async Task The_headline_lines_repeat_our_6_kbps_speech_row_of_the_table()
     {
-        string model = Path.Combine(folder, "codec");
-        Directory.CreateDirectory(model);
-        TorchSharp.torch.manual_seed(5);
-        using (var codec = new EncodecModel(Tiny)) Media.Modeling.Checkpoints.Checkpoint.Save(codec, Path.Combine(model, "model.safetensors"));
-        File.WriteAllText(Path.Combine(model, "config.json"), Tiny.ToJson());
+        string model = TinyCodecFolder.Save(folder, Tiny, seed: 5);
 
         // The report file's notes around the generated section are kept; the section is rewritten.
         string report = Path.Combine(folder, "CODEC.md");
