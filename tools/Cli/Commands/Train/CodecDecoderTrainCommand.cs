@@ -49,7 +49,7 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
         public double TimeWeight { get; init; }
 
         [CommandOption("--init-decoder")]
-        [Description("Start from --codec's own Vocos decoder (its vocos.json sizes; --dim, --intermediate, --layers and --n-fft are not used): a fine-tune that keeps the codes")]
+        [Description("Start from --codec's own Vocos decoder (its vocos.json sizes, so leave --dim, --intermediate, --layers and --n-fft out): a fine-tune that keeps the codes")]
         public bool InitDecoder { get; init; }
 
         [CommandOption("--stft-ffts")]
@@ -165,12 +165,12 @@ internal sealed class CodecDecoderTrainCommand : Command<CodecDecoderTrainComman
             StftFftSizes = settings.StftFfts is { } ffts ? Settings.ParsePositiveList(ffts) : null,
             InitDecoderFrom = settings.InitDecoder ? settings.Codec : null,
         };
+        options.Validate(codec.Config);
         // A resume under another loss or other clips would mix two objectives in one run (runs from before this pin get it written).
         settings.PinRunConfig("decoder-options.json", JsonSerializer.Serialize(new
         {
             codebooks = options.Codebooks, time_weight = options.TimeWeight, clip_seconds = options.ClipSeconds, stft_ffts = options.StftFftSizes, batch = options.Batch,
         }));
-        options.Validate(codec.Config);
         var speech = SpeechCorpus.Prepare(new SpeechCorpusOptions { Directory = settings.Corpus, SampleRate = codec.Config.SamplingRate, Count = settings.Utterances },
             cancellationToken: cancellationToken);
         var corpus = CodecCorpus.Load(speech, heldOut: false, settings.MusicClips);
